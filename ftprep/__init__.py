@@ -1,0 +1,40 @@
+"""ftprep: get data ready for finetuning.
+
+Normalize raw examples to chat-format JSONL, check them against the data-preparation
+checklist (sufficient, diverse, consistent, clean, split, evaluated), and write a
+leakage-free train/validation split with a readiness report.
+
+    >>> import ftprep
+    >>> report = ftprep.validate("data.jsonl")
+    >>> report.verdict
+"""
+
+__version__ = "0.1.0"
+
+from ftprep.api import fix, load, split, validate
+from ftprep.config import Config, load_config
+from ftprep.report.model import Finding, Report
+from ftprep.schema import (
+    ChatExample,
+    LoadError,
+    Message,
+    PreferenceExample,
+    SourceLocation,
+)
+
+__all__ = [
+    "ChatExample",
+    "Config",
+    "Finding",
+    "LoadError",
+    "Message",
+    "PreferenceExample",
+    "Report",
+    "SourceLocation",
+    "__version__",
+    "fix",
+    "load",
+    "load_config",
+    "split",
+    "validate",
+]

@@ -1,0 +1,28 @@
+"""Check units. Importing this package registers every built-in check."""
+
+from ftprep.checks import clean, split, sufficient  # noqa: F401
+from ftprep.checks.base import (
+    ITEMS,
+    REGISTRY,
+    CheckResult,
+    CheckSettings,
+    CheckSpec,
+    DatasetContext,
+    Flag,
+    dataset_check,
+    example_check,
+    load_check,
+)
+
+__all__ = [
+    "ITEMS",
+    "REGISTRY",
+    "CheckResult",
+    "CheckSettings",
+    "CheckSpec",
+    "DatasetContext",
+    "Flag",
+    "dataset_check",
+    "example_check",
+    "load_check",
+]

@@ -1,0 +1,189 @@
+"""Check units: one registry, three kinds, one result shape.
+
+A check has a stable id (``clean.exact_duplicate``: the checklist item, then the name, and
+the item names the module it lives in), a default severity, settings (a pydantic model, so
+thresholds are configuration), and a docstring in three parts (what it looks at / why it
+matters for finetuning / how to fix) that feeds docs/checks.md, ``ftprep checks`` and the HTML
+report. Kinds:
+
+- ``load``: documents a load-error code (``clean.malformed_json``); the loaders raise it.
+- ``example``: looks at one example while the data streams; yields a :class:`Flag` per problem.
+- ``dataset``: receives the :class:`~ftprep.features.FeatureTable` once loading is done and
+  returns a :class:`CheckResult`.
+
+Built-in checks register exactly as a user's would, with the decorators below.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Severity = Literal["error", "warning", "info"]
+Item = Literal["sufficient", "diverse", "consistent", "clean", "split", "evaluated"]
+ITEMS: tuple[Item, ...] = ("sufficient", "diverse", "consistent", "clean", "split", "evaluated")
+Fix = Literal["drop", "drop_repeats", "trim", "strip_unknown_keys"]
+
+
+class CheckSettings(BaseModel):
+    """Settings every check has; a check's own settings subclass this with its thresholds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flagged example: its feature-table row, a short detail, and whether ``--fix``
+    may act on it (e.g. the later copies of a duplicate, not the first)."""
+
+    row: int
+    detail: str | None = None
+    fixable: bool = True
+
+
+@dataclass
+class CheckResult:
+    """What a check found: flagged rows, an optional summary/metrics, a severity override."""
+
+    flags: list[Flag] = field(default_factory=list)
+    message: str | None = None
+    summary: str | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+    status: Literal["pass", "warn", "fail", "skipped"] | None = None
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    item: Item
+    severity: Severity
+    kind: Literal["load", "example", "dataset"]
+    doc: str
+    message: str
+    settings: type[CheckSettings] = CheckSettings
+    func: Callable[..., Any] | None = None
+    needs: tuple[str, ...] = ()
+    fix: Fix | None = None
+    kinds: tuple[str, ...] = ("chat",)
+
+    @property
+    def title(self) -> str:
+        return self.doc.strip().splitlines()[0].rstrip(".")
+
+    def sections(self) -> dict[str, str]:
+        """The docstring's parts: summary, and the What/Why/Fix/Threshold paragraphs."""
+        text = inspect.cleandoc(self.doc)
+        out: dict[str, str] = {"summary": text.splitlines()[0]}
+        current = None
+        for line in text.splitlines()[1:]:
+            head = line.split(":", 1)[0].strip().lower()
+            if head in ("what", "why", "fix", "threshold") and ":" in line:
+                current = head
+                out[current] = line.split(":", 1)[1].strip()
+            elif current and line.strip():
+                out[current] += " " + line.strip()
+        return out
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+
+def _register(spec: CheckSpec) -> None:
+    item, _, name = spec.id.partition(".")
+    if item != spec.item or not name:
+        raise ValueError(f"check id {spec.id!r} must be '<item>.<name>' with item {spec.item!r}")
+    REGISTRY[spec.id] = spec
+
+
+def load_check(id: str, item: Item, severity: Severity, message: str, doc: str) -> None:
+    """Document a load-error code so it is a check like any other (docs, severity, disable)."""
+    _register(
+        CheckSpec(
+            id=id, item=item, severity=severity, kind="load", doc=doc, message=message, fix="drop"
+        )
+    )
+
+
+def example_check(
+    id: str,
+    item: Item,
+    severity: Severity,
+    message: str,
+    settings: type[CheckSettings] = CheckSettings,
+    fix: Fix | None = None,
+    kinds: tuple[str, ...] = ("chat",),
+) -> Callable[[Callable[..., Iterable[Flag | str]]], Callable[..., Any]]:
+    """Register ``fn(example, settings) -> iterable of details`` as a per-example check.
+
+    The function yields one string (the detail) per problem in the example; the runner
+    turns them into flags at the example's location. ``message`` is the finding's text,
+    formatted with ``count``.
+    """
+
+    def deco(fn: Callable[..., Iterable[Any]]) -> Callable[..., Any]:
+        _register(
+            CheckSpec(
+                id=id,
+                item=item,
+                severity=severity,
+                kind="example",
+                doc=fn.__doc__ or "",
+                message=message,
+                settings=settings,
+                func=fn,
+                fix=fix,
+                kinds=kinds,
+            )
+        )
+        return fn
+
+    return deco
+
+
+def dataset_check(
+    id: str,
+    item: Item,
+    severity: Severity,
+    message: str,
+    settings: type[CheckSettings] = CheckSettings,
+    needs: tuple[str, ...] = (),
+    fix: Fix | None = None,
+) -> Callable[[Callable[..., CheckResult]], Callable[..., CheckResult]]:
+    """Register ``fn(features, settings, ctx) -> CheckResult`` as a dataset check."""
+
+    def deco(fn: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+        _register(
+            CheckSpec(
+                id=id,
+                item=item,
+                severity=severity,
+                kind="dataset",
+                doc=fn.__doc__ or "",
+                message=message,
+                settings=settings,
+                func=fn,
+                needs=needs,
+                fix=fix,
+            )
+        )
+        return fn
+
+    return deco
+
+
+@dataclass
+class DatasetContext:
+    """What a dataset check may know besides the features: the model and the input counts."""
+
+    model: Any
+    records: int
+    load_errors: int
+    settings: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,31 @@
+"""Empty turns: messages whose text is empty or only whitespace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.schema import ChatExample
+
+
+@example_check(
+    "clean.empty_turn",
+    "clean",
+    "error",
+    "{count} examples have an empty or whitespace-only turn",
+    fix="drop",
+)
+def empty_turn(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
+    """Message is empty or whitespace only.
+
+    What: a system, user or assistant message whose text is empty after trimming
+    whitespace (assistant turns that only make tool calls are fine).
+    Why: an empty answer teaches the model to answer with nothing; an empty prompt teaches
+    it to answer questions nobody asked. Usually an export bug or a failed generation.
+    Fix: fill in or remove the turn, or drop the example; `--fix` drops it.
+    """
+    for i, m in enumerate(ex.messages, start=1):
+        if m.content is None or m.tool_calls or m.function_call:
+            continue
+        if not m.text.strip():
+            yield f"message {i} ({m.role}) is empty"

@@ -1,0 +1,160 @@
+"""Configuration: thresholds are settings, never constants buried in code.
+
+Sources, lowest precedence first: built-in defaults, ``[tool.ftprep]`` in the nearest
+``pyproject.toml`` or an ``ftprep.toml`` (searched from the working directory upwards, or
+given with ``--config``), then command-line options. Per-check settings live under
+``checks."<check id>"`` (or nested ``[tool.ftprep.checks.clean.exact_duplicate]``) and are
+validated against the check's own settings model, so a typo fails loudly.
+
+```toml
+[tool.ftprep]
+model = "gpt-4.1-mini"
+seed = 7
+[tool.ftprep.checks."sufficient.count"]
+minimum = 200
+[tool.ftprep.checks."clean.exact_duplicate"]
+severity = "error"
+```
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ftprep.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class Config(BaseModel):
+    """Run-wide settings plus per-check settings (validated when the checks run)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = "gpt-4o-mini-2024-07-18"
+    seed: int = 42
+    validation_fraction: float = Field(0.1, gt=0, lt=1)
+    strict: bool = False
+    fix: bool = False
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    models: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    source: str | None = Field(None, description="where this config was read from")
+
+    def check_settings(self, check_id: str, model: type[BaseModel]) -> Any:
+        """The validated settings object for ``check_id``."""
+        try:
+            return model.model_validate(self.checks.get(check_id, {}))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"])
+            where = f" (in {self.source})" if self.source else ""
+            raise ConfigError(f"setting {check_id}.{key}: {err['msg']}{where}") from exc
+
+    def with_overrides(self, **changes: Any) -> Config:
+        """A copy with the non-None ``changes`` applied (CLI options)."""
+        data = self.model_dump()
+        data.update({k: v for k, v in changes.items() if v is not None})
+        try:
+            return Config.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise ConfigError(f"option {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+
+
+def _flatten_checks(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Accept both ``checks."clean.x"`` and nested ``checks.clean.x`` spellings."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"checks.{key} must be a table of settings")
+        if "." in key:
+            out[key] = dict(value)
+        else:
+            for name, settings in value.items():
+                if not isinstance(settings, dict):
+                    raise ConfigError(f"checks.{key}.{name} must be a table of settings")
+                out[f"{key}.{name}"] = dict(settings)
+    return out
+
+
+def find_config_file(start: Path | None = None) -> Path | None:
+    """The nearest ``ftprep.toml``, or ``pyproject.toml`` with a ``[tool.ftprep]`` table."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "ftprep.toml"
+        if candidate.is_file():
+            return candidate
+        py = folder / "pyproject.toml"
+        if py.is_file():
+            try:
+                if "ftprep" in tomllib.loads(py.read_text("utf-8")).get("tool", {}):
+                    return py
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+                continue
+    return None
+
+
+def load_config(path: str | Path | None = None, discover: bool = True) -> Config:
+    """Read the config from ``path`` (or discover it); defaults when there is none."""
+    file = Path(path) if path else (find_config_file() if discover else None)
+    if file is None:
+        return Config()
+    try:
+        data = tomllib.loads(file.read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{file}: config file not found") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+    if file.name == "pyproject.toml":
+        data = data.get("tool", {}).get("ftprep", {})
+    elif "tool" in data and "ftprep" in data["tool"]:
+        data = data["tool"]["ftprep"]
+    data = dict(data)
+    data["checks"] = _flatten_checks(data.get("checks", {}))
+    data["source"] = str(file)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"{file}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: JSON literal when it parses (numbers, booleans, lists), else text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def apply_check_options(
+    config: Config, sets: list[str], disable: list[str], known: set[str]
+) -> Config:
+    """Apply ``--set CHECK.PARAM=VALUE`` and ``--disable CHECK`` (or a whole item) options."""
+    checks = {k: dict(v) for k, v in config.checks.items()}
+    for entry in sets:
+        key, sep, value = entry.partition("=")
+        check_id, _, param = key.strip().rpartition(".")
+        if not sep or not check_id or not param:
+            raise ConfigError(
+                f"--set {entry!r}: use CHECK_ID.SETTING=VALUE, "
+                "e.g. --set sufficient.count.minimum=50"
+            )
+        if check_id not in known:
+            raise ConfigError(f"--set {entry!r}: unknown check '{check_id}' (see `ftprep checks`)")
+        checks.setdefault(check_id, {})[param] = parse_value(value)
+    for target in disable:
+        matched = [c for c in known if c == target or c.startswith(target + ".")]
+        if not matched:
+            raise ConfigError(f"--disable {target}: no such check or checklist item")
+        for c in matched:
+            checks.setdefault(c, {})["enabled"] = False
+    return config.model_copy(update={"checks": checks})

@@ -1,0 +1,79 @@
+"""Column/field mapping for tabular files and arbitrary JSON records.
+
+``--map user=question --map assistant=answer --map system=instructions --map label=category``
+names which field holds each role; unmapped fields go to metadata (``label`` too, where the
+stratified split and classification checks read it). Without a mapping, common column
+names are recognised (question/answer, prompt/completion, input/output...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ftprep.errors import ConfigError
+from ftprep.loaders.messages import load_error, text_field, with_system
+from ftprep.loaders.registry import LoadOptions, register_format
+from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
+
+TARGETS = ("system", "user", "assistant", "label", "group")
+GUESSES: dict[str, tuple[str, ...]] = {
+    "system": ("system", "system_prompt", "instructions"),
+    "user": ("user", "prompt", "question", "input", "query", "instruction", "text", "source"),
+    "assistant": ("assistant", "completion", "answer", "output", "response", "target", "reply"),
+}
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str]:
+    """Map roles to columns by common names (case-insensitive); empty when unsure."""
+    lower = {c.lower(): c for c in columns}
+    mapping: dict[str, str] = {}
+    for target, names in GUESSES.items():
+        for name in names:
+            if name in lower and lower[name] not in mapping.values():
+                mapping[target] = lower[name]
+                break
+    return mapping if "user" in mapping and "assistant" in mapping else {}
+
+
+def validate_mapping(mapping: dict[str, str]) -> None:
+    unknown = sorted(set(mapping) - set(TARGETS))
+    if unknown:
+        raise ConfigError(
+            f"--map {unknown[0]}=...: unknown target; use one of {', '.join(TARGETS)}"
+        )
+    if "user" not in mapping or "assistant" not in mapping:
+        raise ConfigError("a mapping needs both --map user=COLUMN and --map assistant=COLUMN")
+
+
+@register_format(
+    "mapped",
+    "Any JSON object or table row, with --map user=COL --map assistant=COL [--map system=COL]",
+    detect=lambda v: False,
+    priority=-100,
+)
+def adapt_mapped(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
+    if not isinstance(value, dict):
+        return load_error(
+            "clean.not_an_object",
+            f"the record is a JSON {type(value).__name__}, not an object",
+            loc,
+        )
+    mapping = opts.mapping
+    user = text_field(value, mapping["user"], loc)
+    assistant = text_field(value, mapping["assistant"], loc)
+    system = (
+        text_field(value, mapping["system"], loc, required=False) if "system" in mapping else None
+    )
+    for field in (user, assistant, system):
+        if isinstance(field, LoadError):
+            return field
+    messages = []
+    if system:
+        messages.append(Message(role="system", content=system))
+    messages += [Message(role="user", content=user), Message(role="assistant", content=assistant)]
+    used = {mapping[t] for t in ("system", "user", "assistant") if t in mapping}
+    metadata = {k: v for k, v in value.items() if k not in used}
+    for target in ("label", "group"):
+        if target in mapping and mapping[target] in value:
+            metadata[target] = value[mapping[target]]
+    return ChatExample(messages=with_system(messages, opts.system), metadata=metadata, location=loc)

@@ -1,0 +1,61 @@
+"""The format registry: each input format is an adapter from a raw record to an example.
+
+Built-in formats register exactly the way a user's would (``@register_format``). A format
+has a name, a detector (does this raw record look like mine?) and an adapter (raw record ->
+example or load error). Detection order is registration priority, highest first, so the
+most specific shapes (preference pairs) win over general ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftprep.schema import Example, LoadError, SourceLocation
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read inputs: a forced format, a column mapping, a system prompt to add."""
+
+    format: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    system: str | None = None
+    sheet: str | None = None
+
+
+Adapter = Callable[[Any, SourceLocation, LoadOptions], "Example | LoadError"]
+Detector = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class InputFormat:
+    name: str
+    description: str
+    detect: Detector
+    adapt: Adapter
+    priority: int = 0
+
+
+FORMATS: dict[str, InputFormat] = {}
+
+
+def register_format(
+    name: str, description: str, detect: Detector, priority: int = 0
+) -> Callable[[Adapter], Adapter]:
+    """Register ``adapt`` as the adapter for input format ``name``."""
+
+    def deco(adapt: Adapter) -> Adapter:
+        FORMATS[name] = InputFormat(name, description, detect, adapt, priority)
+        return adapt
+
+    return deco
+
+
+def detect_format(value: Any) -> str | None:
+    """The name of the highest-priority format whose detector accepts ``value``."""
+    for fmt in sorted(FORMATS.values(), key=lambda f: -f.priority):
+        if fmt.detect(value):
+            return fmt.name
+    return None

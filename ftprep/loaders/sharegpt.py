@@ -1,0 +1,112 @@
+"""ShareGPT records: ``{"conversations": [{"from": ..., "value": ...}], "system"?, "tools"?}``.
+
+Roles follow LLaMA-Factory's ShareGPT convention: human/user, gpt/assistant, system,
+function_call (an assistant tool call whose value is ``{"name", "arguments"}`` JSON) and
+observation (the tool's result). Tool calls become OpenAI ``tool_calls`` with generated
+ids, and each observation answers the calls before it, so the normalized example is valid
+OpenAI tool-calling chat.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ftprep.loaders.messages import load_error, parse_tools, with_system
+from ftprep.loaders.registry import LoadOptions, register_format
+from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
+
+ROLE_MAP = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "chatgpt": "assistant",
+    "model": "assistant",
+    "system": "system",
+    "observation": "tool",
+    "tool": "tool",
+}
+
+
+def _tool_calls(value: str, counter: int) -> list[dict[str, Any]] | None:
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    calls = parsed if isinstance(parsed, list) else [parsed]
+    out = []
+    for j, call in enumerate(calls):
+        if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+            return None
+        args = call.get("arguments", {})
+        out.append(
+            {
+                "id": f"call_{counter}_{j}",
+                "type": "function",
+                "function": {
+                    "name": call["name"],
+                    "arguments": args if isinstance(args, str) else json.dumps(args),
+                },
+            }
+        )
+    return out
+
+
+@register_format(
+    "sharegpt",
+    'ShareGPT: {"conversations": [{"from": "human"|"gpt"|..., "value": ...}]}',
+    detect=lambda v: isinstance(v, dict) and "conversations" in v,
+)
+def adapt_sharegpt(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
+    if not isinstance(value, dict):
+        return load_error(
+            "clean.not_an_object",
+            f"the record is a JSON {type(value).__name__}, not an object",
+            loc,
+        )
+    convs = value.get("conversations")
+    if not isinstance(convs, list) or not convs:
+        return load_error(
+            "clean.missing_messages", "'conversations' is missing, empty or not a list", loc
+        )
+    messages: list[Message] = []
+    system = value.get("system")
+    if isinstance(system, str) and system:
+        messages.append(Message(role="system", content=system))
+    pending: list[str] = []
+    for i, turn in enumerate(convs, start=1):
+        if not isinstance(turn, dict):
+            return load_error("clean.invalid_message", f"turn {i} is not an object", loc)
+        sender, text = turn.get("from"), turn.get("value")
+        if not isinstance(sender, str):
+            return load_error("clean.missing_role", f"turn {i} has no 'from'", loc)
+        if not isinstance(text, str):
+            return load_error("clean.invalid_message", f"turn {i} has no text 'value'", loc)
+        if sender == "function_call":
+            calls = _tool_calls(text, i)
+            if calls is None:
+                return load_error(
+                    "clean.invalid_message",
+                    f'turn {i} (function_call) is not {{"name", "arguments"}} JSON',
+                    loc,
+                )
+            messages.append(Message(role="assistant", content=None, tool_calls=calls))
+            pending = [c["id"] for c in calls]
+            continue
+        role = ROLE_MAP.get(sender, sender)
+        if role == "tool":
+            call_id = pending.pop(0) if pending else None
+            messages.append(Message(role="tool", content=text, tool_call_id=call_id))
+            continue
+        messages.append(Message(role=role, content=text))
+    tools = parse_tools(value.get("tools"), loc)
+    if isinstance(tools, LoadError):
+        return tools
+    metadata = {k: v for k, v in value.items() if k not in ("conversations", "system", "tools")}
+    return ChatExample(
+        messages=with_system(messages, opts.system),
+        tools=tools or None,
+        metadata=metadata,
+        location=loc,
+    )

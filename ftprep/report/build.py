@@ -1,0 +1,242 @@
+"""Turn an :class:`~ftprep.engine.Analysis` into the :class:`Report` (findings, checklist,
+verdict, statistics, split section). The only place findings are composed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from ftprep import __version__
+from ftprep.checks.base import ITEMS, REGISTRY
+from ftprep.engine import Analysis
+from ftprep.report.model import (
+    SEVERITY_RANK,
+    Change,
+    Checklist,
+    Drop,
+    Finding,
+    InputSummary,
+    ItemResult,
+    Report,
+    SplitFile,
+    SplitSection,
+)
+from ftprep.schema import SourceLocation
+from ftprep.split.plan import TRAIN
+from ftprep.tokens.billing import billed_tokens, default_epochs
+
+#: Extra statistics providers: name -> fn(analysis) -> dict, merged into ``stats``.
+STATS_PROVIDERS: dict[str, Any] = {}
+
+
+def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> str:
+    spec = REGISTRY.get(check_id)
+    override = analysis.config.checks.get(check_id, {}).get("severity")
+    return override or result_severity or (spec.severity if spec else "error")
+
+
+def _findings(analysis: Analysis) -> list[Finding]:
+    ft = analysis.features
+    fixed = set(analysis.fix_drops) | set(analysis.fix_changes)
+    findings: list[Finding] = []
+    by_code: dict[str, list[SourceLocation]] = defaultdict(list)
+    messages: dict[str, str] = {}
+    for _, err in analysis.load_errors:
+        by_code[err.code].append(err.location.model_copy(update={"detail": err.message}))
+        messages.setdefault(err.code, err.message)
+    for code, locs in by_code.items():
+        spec = REGISTRY.get(code)
+        if spec is not None and not analysis.config.check_settings(code, spec.settings).enabled:
+            continue
+        message = spec.message.format(count=len(locs)) if spec else messages[code]
+        severity = _severity(code, None, analysis)
+        if analysis.config.fix:
+            severity, message = "info", f"{message}; dropped from the split"
+        findings.append(
+            Finding(
+                check=code,
+                item=spec.item if spec else "clean",
+                severity=severity,
+                message=message,
+                count=len(locs),
+                locations=locs,
+            )
+        )
+    for cid, result in analysis.results.items():
+        spec = REGISTRY[cid]
+        if not result.flags and not result.message:
+            continue
+        locs = [ft.location(f.row, f.detail) for f in sorted(result.flags, key=lambda f: f.row)]
+        message = result.message or spec.message.format(count=len(locs))
+        severity = _severity(cid, result.severity, analysis)
+        fixable = [f.row for f in result.flags if f.fixable]
+        if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
+            verb = "dropped" if spec.fix in ("drop", "drop_repeats") else "fixed"
+            severity, message = "info", f"{message}; {verb} by --fix"
+        findings.append(
+            Finding(
+                check=cid,
+                item=spec.item,
+                severity=severity,
+                message=message,
+                count=len(locs),
+                locations=locs,
+            )
+        )
+    findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], -f.count, f.check))
+    return findings
+
+
+def _checklist(analysis: Analysis, findings: list[Finding]) -> Checklist:
+    items: dict[str, ItemResult] = {}
+    for item in ITEMS:
+        mine = [f for f in findings if f.item == item]
+        results = [(cid, r) for cid, r in analysis.results.items() if REGISTRY[cid].item == item]
+        metrics: dict[str, Any] = {}
+        for _, r in results:
+            metrics.update(r.metrics)
+        ran = bool(results) or any(
+            REGISTRY.get(f.check) and REGISTRY[f.check].kind == "load" for f in mine
+        )
+        explicit = [r.status for _, r in results if r.status]
+        if not ran or (explicit and all(s == "skipped" for s in explicit) and not mine):
+            summary = next((r.summary for _, r in results if r.summary), None)
+            items[item] = ItemResult(
+                status="skipped",
+                summary=summary or "no check for this item is enabled",
+                metrics=metrics,
+            )
+            continue
+        errors = sum(1 for f in mine if f.severity == "error")
+        warnings = sum(1 for f in mine if f.severity == "warning")
+        status = "fail" if errors else "warn" if warnings else "pass"
+        if "fail" in explicit:
+            status = "fail"
+        elif "warn" in explicit and status == "pass":
+            status = "warn"
+        parts = [r.summary for _, r in results if r.summary]
+        if errors or warnings:
+            parts.append(
+                ", ".join(
+                    p
+                    for p in (
+                        f"{errors} error finding(s)" if errors else "",
+                        f"{warnings} warning(s)" if warnings else "",
+                    )
+                    if p
+                )
+            )
+        items[item] = ItemResult(
+            status=status, summary="; ".join(parts) or "no problems found", metrics=metrics
+        )
+    return Checklist(**items)
+
+
+def _verdict(checklist: Checklist) -> str:
+    statuses = [getattr(checklist, i).status for i in ITEMS]
+    if "fail" in statuses:
+        return "not_ready"
+    return "ready_with_warnings" if "warn" in statuses else "ready"
+
+
+def _percentiles(values: np.ndarray) -> dict[str, float]:
+    if len(values) == 0:
+        return {}
+    p = np.percentile(values, [0, 5, 50, 95, 100])
+    return {
+        "min": int(p[0]),
+        "p5": float(p[1]),
+        "median": float(p[2]),
+        "p95": float(p[3]),
+        "max": int(p[4]),
+        "mean": round(float(values.mean()), 2),
+    }
+
+
+def _stats(analysis: Analysis) -> dict[str, Any]:
+    ft = analysis.features
+    model = analysis.model
+    total = ft["tokens_total"]
+    kept = np.ones(ft.n, dtype=bool)
+    kept[list(analysis.fix_drops)] = False
+    plan = analysis.plan
+    train_mask = plan.assignment == TRAIN if plan is not None else kept
+    n_train = int(train_mask.sum())
+    epochs = default_epochs(n_train)
+    limit = model.max_example_tokens
+    per_epoch = billed_tokens(total[train_mask], limit)
+    stats: dict[str, Any] = {
+        "records": analysis.records,
+        "examples": ft.n,
+        "load_errors": len(analysis.load_errors),
+        "tokens": {
+            "model": model.id,
+            "encoding": model.encoding,
+            "approximate": model.approximate,
+            "limit": limit,
+            "total": int(total.sum()),
+            "trained": int(ft["tokens_trained"].sum()),
+            "per_example": _percentiles(total),
+            "trained_per_example": _percentiles(ft["tokens_trained"]),
+            "over_limit": int((total > limit).sum()),
+        },
+        "cost": {
+            "train_examples": n_train,
+            "epochs": epochs,
+            "billed_tokens_per_epoch": per_epoch,
+            "billed_tokens": per_epoch * epochs,
+        },
+    }
+    for name, provider in STATS_PROVIDERS.items():
+        stats[name] = {**stats.get(name, {}), **provider(analysis)}
+    return stats
+
+
+def _split_section(analysis: Analysis, paths: tuple[str, str] | None) -> SplitSection | None:
+    plan = analysis.plan
+    if plan is None:
+        return None
+    ft = analysis.features
+    drops: dict[str, list[SourceLocation]] = defaultdict(list)
+    for _, err in analysis.load_errors:
+        drops[err.code].append(err.location)
+    for row, reason in sorted(analysis.fix_drops.items()):
+        drops[reason].append(ft.location(row))
+    changes: dict[str, list[SourceLocation]] = defaultdict(list)
+    for row, fixes in sorted(analysis.fix_changes.items()):
+        for fix in fixes:
+            changes[fix].append(ft.location(row))
+    dropped = sum(len(v) for v in drops.values())
+    return SplitSection(
+        seed=analysis.config.seed,
+        validation_fraction=analysis.config.validation_fraction,
+        train=SplitFile(path=paths[0] if paths else None, examples=plan.train),
+        validation=SplitFile(path=paths[1] if paths else None, examples=plan.validation),
+        dropped=dropped,
+        drops=[Drop(reason=r, count=len(v), locations=v) for r, v in sorted(drops.items())],
+        changes=[Change(reason=r, count=len(v), locations=v) for r, v in sorted(changes.items())],
+        groups=plan.groups,
+        strata=plan.strata,
+        details={"target_validation": plan.target_validation, **plan.details},
+    )
+
+
+def build_report(analysis: Analysis, split_paths: tuple[str, str] | None = None) -> Report:
+    """Compose the report for ``analysis`` (``split_paths`` when files were written)."""
+    findings = _findings(analysis)
+    checklist = _checklist(analysis, findings)
+    inputs = [
+        InputSummary(path=str(s.path), format=s.label, sha256=h, **s.counts)
+        for s, h in zip(analysis.sources, analysis.hashes, strict=False)
+    ]
+    return Report(
+        ftprep_version=__version__,
+        inputs=inputs,
+        verdict=_verdict(checklist),
+        checklist=checklist,
+        findings=findings,
+        stats=_stats(analysis),
+        split=_split_section(analysis, split_paths),
+    )

@@ -1,0 +1,108 @@
+"""Markdown report: readable in a terminal, a PR comment or a wiki.
+
+Locations are abbreviated after ``max_locations`` per finding (the JSON never is). Text
+from the data is escaped so it cannot break the table or inject markup.
+"""
+
+from __future__ import annotations
+
+from ftprep.checks.base import ITEMS
+from ftprep.report.model import Report
+
+ICONS = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail", "skipped": "➖ skipped"}
+VERDICTS = {
+    "ready": "✅ **Ready**",
+    "ready_with_warnings": "⚠️ **Ready, with warnings**",
+    "not_ready": "❌ **Not ready**",
+}
+
+
+def md_escape(text: str) -> str:
+    """Escape text for a Markdown table cell or list item."""
+    out = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    for ch in "<>`*_[]":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def render_markdown(report: Report, max_locations: int = 10) -> str:
+    lines = [
+        "# ftprep readiness report",
+        "",
+        f"{VERDICTS[report.verdict]} — ftprep {report.ftprep_version}",
+        "",
+    ]
+    lines += [
+        "## Inputs",
+        "",
+        "| file | format | records | examples | load errors |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for inp in report.inputs:
+        lines.append(
+            f"| `{inp.path}` | {inp.format} | {inp.records} | {inp.examples} | {inp.load_errors} |"
+        )
+    lines += ["", "## Checklist", "", "| item | status | summary |", "|---|---|---|"]
+    for item in ITEMS:
+        res = getattr(report.checklist, item)
+        lines.append(f"| {item} | {ICONS[res.status]} | {md_escape(res.summary)} |")
+    lines += ["", "## Findings", ""]
+    if not report.findings:
+        lines.append("No findings.")
+    for f in report.findings:
+        lines.append(f"### {f.severity.upper()} `{f.check}` — {md_escape(f.message)}")
+        lines.append("")
+        for loc in f.locations[:max_locations]:
+            detail = f": {md_escape(loc.detail)}" if loc.detail else ""
+            lines.append(f"- `{loc.source}:{loc.line}`{detail}")
+        if len(f.locations) > max_locations:
+            lines.append(f"- … and {len(f.locations) - max_locations} more (see report.json)")
+        lines.append("")
+    tok = report.stats.get("tokens", {})
+    cost = report.stats.get("cost", {})
+    lines += [
+        "## Statistics",
+        "",
+        f"- examples: {report.stats.get('examples', 0)} "
+        f"(records: {report.stats.get('records', 0)}, load errors: "
+        f"{report.stats.get('load_errors', 0)})",
+    ]
+    if tok:
+        per = tok.get("per_example", {})
+        approx = " (approximate: not this model's own tokenizer)" if tok.get("approximate") else ""
+        lines.append(
+            f"- tokens ({tok['encoding']} for {tok['model']}{approx}): total "
+            f"{tok['total']:,}, trained {tok['trained']:,}; per example median "
+            f"{per.get('median', 0):g}, p95 {per.get('p95', 0):g}, max {per.get('max', 0)}; "
+            f"limit {tok['limit']:,}, over limit {tok['over_limit']}"
+        )
+    if cost:
+        lines.append(
+            f"- training: {cost.get('train_examples', 0)} examples × "
+            f"{cost.get('epochs', 0)} epochs = {cost.get('billed_tokens', 0):,} billed tokens"
+        )
+        if cost.get("estimated_cost_usd") is not None:
+            lines.append(
+                f"- estimated training cost: ${cost['estimated_cost_usd']:,.2f} "
+                f"(prices checked {cost.get('price_checked', 'n/a')})"
+            )
+    if report.split:
+        s = report.split
+        lines += [
+            "",
+            "## Split",
+            "",
+            f"- seed {s.seed}, validation fraction {s.validation_fraction}",
+            f"- train: {s.train.examples}" + (f" → `{s.train.path}`" if s.train.path else ""),
+            f"- validation: {s.validation.examples}"
+            + (f" → `{s.validation.path}`" if s.validation.path else ""),
+            f"- groups: {s.groups} (kept whole on one side), strata: {s.strata}",
+            f"- dropped: {s.dropped}",
+        ]
+        for d in s.drops:
+            where = ", ".join(f"{loc.source}:{loc.line}" for loc in d.locations[:max_locations])
+            more = " …" if len(d.locations) > max_locations else ""
+            lines.append(f"  - `{d.reason}`: {d.count} ({where}{more})")
+        for c in s.changes:
+            lines.append(f"- changed by `{c.reason}`: {c.count}")
+    return "\n".join(lines).rstrip() + "\n"

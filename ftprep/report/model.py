@@ -1,0 +1,119 @@
+"""The report: one pydantic model, the contract other tools and CI read (report.json).
+
+Renderers (terminal, JSON, Markdown, HTML) only present this model; nothing computes
+findings while rendering. Keep it stable: a change of meaning or a removed field bumps
+``schema_version``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ftprep.schema import SourceLocation
+
+SCHEMA_VERSION = 1
+Status = Literal["pass", "warn", "fail", "skipped"]
+Verdict = Literal["ready", "ready_with_warnings", "not_ready"]
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputSummary(_Model):
+    path: str
+    format: str
+    sha256: str
+    records: int
+    examples: int
+    load_errors: int
+
+
+class ItemResult(_Model):
+    status: Status
+    summary: str
+    metrics: dict[str, Any] = Field(default_factory=dict)
+
+
+class Checklist(_Model):
+    sufficient: ItemResult
+    diverse: ItemResult
+    consistent: ItemResult
+    clean: ItemResult
+    split: ItemResult
+    evaluated: ItemResult
+
+
+class Finding(_Model):
+    """One kind of problem, with every record it concerns (the JSON never abbreviates)."""
+
+    check: str
+    item: str
+    severity: Severity
+    message: str
+    count: int
+    locations: list[SourceLocation] = Field(default_factory=list)
+
+
+class SplitFile(_Model):
+    path: str | None
+    examples: int
+
+
+class Drop(_Model):
+    """Records left out of the split for one reason (a check id), with their locations."""
+
+    reason: str
+    count: int
+    locations: list[SourceLocation]
+
+
+class Change(_Model):
+    """Records ``--fix`` changed (not dropped) for one reason."""
+
+    reason: str
+    count: int
+    locations: list[SourceLocation]
+
+
+class SplitSection(_Model):
+    seed: int
+    validation_fraction: float
+    train: SplitFile
+    validation: SplitFile
+    dropped: int
+    drops: list[Drop] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+    groups: int = 0
+    strata: int = 0
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Report(_Model):
+    """The readiness report."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    ftprep_version: str
+    inputs: list[InputSummary]
+    verdict: Verdict
+    checklist: Checklist
+    findings: list[Finding]
+    stats: dict[str, Any]
+    split: SplitSection | None = None
+
+    def findings_for(self, check: str) -> list[Finding]:
+        return [f for f in self.findings if f.check == check]
+
+    def to_json(self) -> str:
+        """The report.json text: stable key order, UTF-8, newline-terminated."""
+        return self.model_dump_json(indent=2) + "\n"
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 when ready (warnings allowed unless ``strict``), 1 otherwise."""
+        if self.verdict == "not_ready" or (strict and self.verdict == "ready_with_warnings"):
+            return 1
+        return 0

@@ -1,0 +1,148 @@
+"""The data model every loader produces and every check reads.
+
+Models validate *structure* (is this a message? is content text or parts?) and stay lenient
+about *quality*: an unknown role, a weight of 2 or an empty answer is representable here so
+that a check can report it at its exact line instead of the loader rejecting it wholesale.
+Only what cannot be represented at all (not an object, no role) becomes a :class:`LoadError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Roles the OpenAI chat finetuning format accepts (``function`` is the legacy tool role,
+#: ``developer`` the newer name for ``system``).
+KNOWN_ROLES: frozenset[str] = frozenset(
+    {"system", "developer", "user", "assistant", "tool", "function"}
+)
+#: Message keys the OpenAI format accepts; anything else is flagged by ``clean.unknown_key``.
+KNOWN_MESSAGE_KEYS: frozenset[str] = frozenset(
+    {"role", "content", "name", "function_call", "tool_calls", "tool_call_id", "weight", "refusal"}
+)
+
+
+class SourceLocation(BaseModel):
+    """Where a record came from: a file and a 1-based line.
+
+    For JSONL the line is the record's line; for a JSON array, the line where the element
+    starts; for tabular files the row's line counting the header as line 1.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    line: int
+    detail: str | None = None
+
+
+class ContentPart(BaseModel):
+    """One part of multi-part content (text, image_url, ...). Unknown part fields are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+
+
+class Message(BaseModel):
+    """One chat turn. Extra keys are kept (and reported) rather than silently dropped."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[ContentPart] | None = None
+    name: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+    function_call: dict[str, Any] | None = None
+    weight: int | float | None = None
+
+    @property
+    def text(self) -> str:
+        """The message's text: the string content, or its text parts joined by newlines."""
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "\n".join(p.text for p in self.content if p.text)
+
+    @property
+    def extra_keys(self) -> list[str]:
+        """Keys present on the input message that the chat format does not define."""
+        return sorted((self.model_extra or {}).keys())
+
+
+class ChatExample(BaseModel):
+    """A supervised chat example: the normalized form of every SFT input format."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["chat"] = "chat"
+    messages: list[Message]
+    tools: list[dict[str, Any]] | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    location: SourceLocation
+
+    def to_record(self) -> dict[str, Any]:
+        """The example as an OpenAI chat JSONL record (metadata is not part of it)."""
+        rec: dict[str, Any] = {"messages": [m.model_dump(exclude_none=True) for m in self.messages]}
+        if self.tools is not None:
+            rec["tools"] = self.tools
+        return rec
+
+    @property
+    def prompt_messages(self) -> list[Message]:
+        """Everything before the final assistant turn: what the model is conditioned on."""
+        last = self.last_assistant_index
+        return self.messages if last is None else self.messages[:last]
+
+    @property
+    def last_assistant_index(self) -> int | None:
+        for i in range(len(self.messages) - 1, -1, -1):
+            if self.messages[i].role == "assistant":
+                return i
+        return None
+
+
+class PreferenceExample(BaseModel):
+    """A preference pair (DPO-style): a prompt conversation and a preferred/rejected reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["preference"] = "preference"
+    input: list[Message]
+    preferred: list[Message]
+    non_preferred: list[Message]
+    tools: list[dict[str, Any]] | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    location: SourceLocation
+
+    def to_record(self) -> dict[str, Any]:
+        """The pair as an OpenAI preference (DPO) record."""
+        rec: dict[str, Any] = {
+            "input": {"messages": [m.model_dump(exclude_none=True) for m in self.input]},
+            "preferred_output": [m.model_dump(exclude_none=True) for m in self.preferred],
+            "non_preferred_output": [m.model_dump(exclude_none=True) for m in self.non_preferred],
+        }
+        if self.tools is not None:
+            rec["input"]["tools"] = self.tools
+        return rec
+
+
+Example = ChatExample | PreferenceExample
+
+
+class LoadError(BaseModel):
+    """A record that could not be turned into an example. Loading continues after it.
+
+    ``code`` is a registered check id (``clean.malformed_json``...), so load errors appear
+    in the report as findings of that check, with the same docs and severity settings.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    location: SourceLocation

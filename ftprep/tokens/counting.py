@@ -1,0 +1,121 @@
+"""Chat token counts the way OpenAI bills finetuning.
+
+Per OpenAI's cookbook: every message costs 3 tokens plus the encoded length of each of its
+values (role, content, name, ...), a ``name`` costs one more, and 3 tokens prime the reply.
+Tool calls are counted as the encoded JSON of each call's function, and ``tools`` as the
+encoded JSON of the definitions (OpenAI's exact tool formatting is internal; this is the
+approximation the community uses). Trained tokens are the assistant turns that are not
+``weight: 0``.
+
+Counting is batched: all strings of a batch of examples go through tiktoken's
+``encode_ordinary_batch`` (multi-threaded, in Rust), then are summed per example with numpy.
+Text that looks like a special token (``<|endoftext|>``) is counted as ordinary text, which is
+how it reaches the model in training data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import tiktoken
+
+from ftprep.schema import ChatExample, Message
+
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+
+
+@dataclass(frozen=True)
+class TokenCounts:
+    """Per-example token counts for one batch (int64 arrays of equal length)."""
+
+    total: np.ndarray
+    trained: np.ndarray
+    assistant_last: np.ndarray  # tokens of the final assistant turn (length outliers)
+
+
+def _message_strings(msg: Message) -> list[str]:
+    parts = [msg.role, msg.text]
+    if msg.name:
+        parts.append(msg.name)
+    if msg.tool_calls:
+        parts += [
+            json.dumps(c.get("function", c), ensure_ascii=False, sort_keys=True)
+            for c in msg.tool_calls
+        ]
+    if msg.function_call:
+        parts.append(json.dumps(msg.function_call, ensure_ascii=False, sort_keys=True))
+    if msg.tool_call_id:
+        parts.append(msg.tool_call_id)
+    return parts
+
+
+def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> TokenCounts:
+    """Token counts of a batch of chat examples under OpenAI's chat counting rules."""
+    strings: list[str] = []
+    owner: list[int] = []  # example index per string
+    trained_mask: list[bool] = []
+    last_mask: list[bool] = []
+    fixed = np.zeros(len(examples), dtype=np.int64)
+    for i, ex in enumerate(examples):
+        fixed[i] = REPLY_PRIMING
+        last = ex.last_assistant_index
+        for j, msg in enumerate(ex.messages):
+            fixed[i] += TOKENS_PER_MESSAGE + (TOKENS_PER_NAME if msg.name else 0)
+            trains = msg.role == "assistant" and msg.weight != 0
+            for k, s in enumerate(_message_strings(msg)):
+                strings.append(s)
+                owner.append(i)
+                trained_mask.append(trains and k > 0)  # role token is not trained on
+                last_mask.append(j == last and k > 0)
+        if ex.tools:
+            strings.append(json.dumps(ex.tools, ensure_ascii=False, sort_keys=True))
+            owner.append(i)
+            trained_mask.append(False)
+            last_mask.append(False)
+    threads = min(8, os.cpu_count() or 1)
+    lengths = np.fromiter(
+        (len(t) for t in enc.encode_ordinary_batch(strings, num_threads=threads)),
+        dtype=np.int64,
+        count=len(strings),
+    )
+    own = np.asarray(owner, dtype=np.int64)
+    n = len(examples)
+    total = fixed + np.bincount(own, weights=lengths, minlength=n).astype(np.int64)
+    trained = np.bincount(own, weights=lengths * np.asarray(trained_mask), minlength=n)
+    last = np.bincount(own, weights=lengths * np.asarray(last_mask), minlength=n)
+    return TokenCounts(
+        total=total, trained=trained.astype(np.int64), assistant_last=last.astype(np.int64)
+    )
+
+
+def count_messages(messages: list[dict[str, object]], enc: tiktoken.Encoding) -> int:
+    """Token count of one conversation given as plain dicts (a convenience for notebooks)."""
+    from ftprep.schema import SourceLocation
+
+    ex = ChatExample(
+        messages=[Message.model_validate(m) for m in messages],
+        location=SourceLocation(source="<memory>", line=1),
+    )
+    return int(count_batch([ex], enc).total[0])
+
+
+def _register() -> None:
+    from ftprep.features import FeatureContext, register_feature
+
+    @register_feature("tokens", ("tokens_total", "tokens_trained", "tokens_last_answer"))
+    def tokens_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+        counts = count_batch(batch, ctx.encoding)
+        return {
+            "tokens_total": counts.total,
+            "tokens_trained": counts.trained,
+            "tokens_last_answer": counts.assistant_last,
+        }
+
+
+_register()

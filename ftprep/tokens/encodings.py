@@ -1,0 +1,90 @@
+"""Token encodings that work offline.
+
+The two OpenAI rank files ship gzipped inside the package. On first use each is
+decompressed, its SHA-256 compared with the published hash (the same one tiktoken checks),
+and a ``tiktoken.Encoding`` built from it. The regex pattern and special tokens come from
+tiktoken's own constructor (``tiktoken_ext.openai_public``), whose download step is
+replaced by our verified ranks, so patterns never drift from tiktoken's.
+A local ``.tiktoken`` rank file can be given for other models (counted with the
+``o200k_base`` pattern, reported as an approximation).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tiktoken
+
+from ftprep.errors import ConfigError
+
+BUNDLED: dict[str, str] = {
+    "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+}
+_lock = threading.Lock()
+
+
+def parse_ranks(data: bytes) -> dict[bytes, int]:
+    """Parse tiktoken's rank-file format: one ``base64(token) rank`` pair per line."""
+    ranks: dict[bytes, int] = {}
+    for line in data.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+def _bundled_ranks(name: str) -> dict[bytes, int]:
+    blob = resources.files("ftprep.tokens").joinpath("data", f"{name}.tiktoken.gz").read_bytes()
+    data = gzip.decompress(blob)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != BUNDLED[name]:
+        raise ConfigError(
+            f"bundled encoding {name} is corrupt (sha256 {digest[:12]}…, expected "
+            f"{BUNDLED[name][:12]}…); reinstall ftprep"
+        )
+    return parse_ranks(data)
+
+
+def _constructor_params(name: str, ranks: dict[bytes, int]) -> dict[str, Any]:
+    import tiktoken_ext.openai_public as public
+
+    ctor = getattr(public, name)
+    with _lock:
+        original = public.load_tiktoken_bpe
+        public.load_tiktoken_bpe = lambda *_a, **_k: ranks  # type: ignore[assignment]
+        try:
+            params: dict[str, Any] = ctor()
+        finally:
+            public.load_tiktoken_bpe = original  # type: ignore[assignment]
+    return params
+
+
+@lru_cache(maxsize=8)
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """An encoding by name (bundled ones offline) or by path to a local ``.tiktoken`` file."""
+    if name in BUNDLED:
+        return tiktoken.Encoding(**_constructor_params(name, _bundled_ranks(name)))
+    path = Path(name)
+    if path.suffix in (".tiktoken", ".gz") and path.exists():
+        raw = path.read_bytes()
+        ranks = parse_ranks(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+        params = _constructor_params("o200k_base", _bundled_ranks("o200k_base"))
+        n = max(ranks.values()) + 1
+        return tiktoken.Encoding(
+            name=path.stem,
+            pat_str=params["pat_str"],
+            mergeable_ranks=ranks,
+            special_tokens={"<|endoftext|>": n},
+        )
+    raise ConfigError(
+        f"unknown encoding '{name}': use one of {', '.join(sorted(BUNDLED))} or a "
+        "path to a local .tiktoken rank file (ftprep never downloads encodings)"
+    )
