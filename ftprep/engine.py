@@ -23,6 +23,7 @@ from ftprep.config import Config
 from ftprep.features import FEATURES, FeatureContext, FeatureTable, chat_view
 from ftprep.loaders import LoadOptions, Source, open_source, sha256_file
 from ftprep.schema import Example, LoadError
+from ftprep.similarity.neardup import split_group_key
 from ftprep.similarity.normalize import hash64
 from ftprep.split.plan import DROPPED, SplitPlan, plan_split
 from ftprep.tokens.encodings import get_encoding
@@ -240,6 +241,7 @@ def _decide_fixes(analysis: Analysis, checks: dict[str, tuple[CheckSpec, Any]]) 
 #: (values, valid mask) pairs. The similarity stage adds near-duplicate groups here.
 GROUP_KEYS: list[Callable[[FeatureTable], tuple[np.ndarray, np.ndarray | None]]] = [
     lambda ft: (ft["meta_group"], ft["meta_group"] != 0),
+    split_group_key,
 ]
 #: Stratum providers, tried in order; the first returning an array wins.
 STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = []

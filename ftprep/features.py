@@ -75,6 +75,9 @@ class FeatureTable:
         self._chunks: dict[str, list[Any]] = {}
         self._cols: dict[str, Any] = {}
         self.n = 0
+        #: Results derived from columns that several stages share (near-duplicate groups,
+        #: clusters), computed once by whichever stage asks first.
+        self.cache: dict[str, Any] = {}
 
     def append(self, columns: dict[str, Any]) -> None:
         for key, value in columns.items():

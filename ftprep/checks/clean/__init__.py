@@ -1,3 +1,3 @@
 """Checks for the *clean* item: no errors, contradictions or low-quality examples."""
 
-from ftprep.checks.clean import duplicates, empty, length, schema  # noqa: F401
+from ftprep.checks.clean import duplicates, empty, length, near_duplicates, schema  # noqa: F401

@@ -1,0 +1,150 @@
+"""Near-duplicate detection in linear time: one-permutation MinHash + LSH, in numpy.
+
+Shingles are the 5-byte windows of the normalised UTF-8 text (robust to light edits in
+short chat turns, where word 5-grams would be too few). Each shingle is hashed once
+(splitmix64) and dropped into one of ``BINS`` bins by its top bits; a bin keeps its minimum
+(one-permutation hashing, Li et al. 2012). That costs O(text bytes) rather than
+O(shingles × permutations) for classic MinHash, with the same Jaccard estimator: the share of
+bins that agree among bins not empty in both. Values are kept as 16 bits (256 bytes per
+example), so a million examples need ~256 MB.
+
+Candidate pairs come from LSH banding (``bands`` × ``rows`` bins hashed per band; equal band
+hashes collide), each candidate is verified against the threshold on the signatures, and
+connected components of verified pairs are the near-duplicate groups. Cost grows linearly
+with the data except within very large buckets, where pairs are chained (sorted neighbours),
+not enumerated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+BINS = 128
+SHINGLE = 5
+EMPTY = np.uint16(0xFFFF)
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: a fast, well-distributed, deterministic 64-bit hash."""
+    h = (h + _M1) & np.uint64(0xFFFFFFFFFFFFFFFF)
+    h = (h ^ (h >> np.uint64(30))) * _M2
+    h = (h ^ (h >> np.uint64(27))) * _M3
+    return h ^ (h >> np.uint64(31))
+
+
+def signatures(texts: Sequence[str], bins: int = BINS, k: int = SHINGLE) -> np.ndarray:
+    """One-permutation MinHash signatures: a (len(texts), bins) uint16 array.
+
+    A text shorter than ``k`` bytes is one (padded) shingle; an empty text is all EMPTY.
+    """
+    n = len(texts)
+    sig = np.full(n * bins, 0xFFFF, dtype=np.uint16)
+    if n == 0:
+        return sig.reshape(0, bins)
+    pad = b"\0" * (k - 1)
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    lens = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=n)
+    buf = np.frombuffer(pad.join(encoded) + pad, dtype=np.uint8).astype(np.uint64)
+    starts = np.r_[0, np.cumsum(lens + k - 1)[:-1]]
+    nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
+    total = int(nwin.sum())
+    if total == 0:
+        return sig.reshape(n, bins)
+    windows = np.zeros(len(buf) - k + 1, dtype=np.uint64)
+    for j in range(k):
+        windows = (windows << np.uint64(8)) | buf[j : len(buf) - k + 1 + j]
+    row = np.repeat(np.arange(n, dtype=np.int64), nwin)
+    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(nwin) - nwin, nwin)
+    h = _mix(windows[np.repeat(starts, nwin) + offset])
+    shift = np.uint64(64 - int(np.log2(bins)))
+    slot = row * bins + (h >> shift).astype(np.int64)
+    value = (h & np.uint64(0xFFFF)).astype(np.uint16)
+    value[value == EMPTY] = 0xFFFE
+    np.minimum.at(sig, slot, value)
+    return sig.reshape(n, bins)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of signature rows ``a[i]`` and ``b[i]``."""
+    both_empty = (a == EMPTY) & (b == EMPTY)
+    match = (a == b) & ~both_empty
+    informative = a.shape[-1] - both_empty.sum(axis=-1)
+    return np.where(informative > 0, match.sum(axis=-1) / np.maximum(informative, 1), 0.0)
+
+
+def band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
+    """(n, bands) uint64: a hash of each band of ``BINS // bands`` consecutive bins."""
+    n, width = sig.shape
+    rows = width // bands
+    out = np.zeros((n, bands), dtype=np.uint64)
+    for r in range(rows):
+        out = _mix(out ^ sig[:, r : rows * bands : rows][:, :bands].astype(np.uint64))
+    return out
+
+
+def candidate_pairs(sig: np.ndarray, bands: int = 16) -> np.ndarray:
+    """Pairs of rows that share at least one band, as an (m, 2) int64 array (i < j).
+
+    Rows with an all-empty signature never pair. Within a bucket, sorted neighbours are
+    paired (a chain), which keeps the cost linear while preserving connectivity.
+    """
+    n = sig.shape[0]
+    informative = np.flatnonzero((sig != EMPTY).any(axis=1))
+    if len(informative) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    bh = band_hashes(sig[informative], bands)
+    pairs = []
+    for b in range(bands):
+        order = np.argsort(bh[:, b], kind="stable")
+        keys = bh[order, b]
+        same = np.flatnonzero(keys[1:] == keys[:-1])
+        if len(same):
+            pairs.append(np.stack([order[same], order[same + 1]], axis=1))
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    p = informative[np.concatenate(pairs)]
+    p.sort(axis=1)
+    return np.unique(p, axis=0) if n else p
+
+
+def near_duplicate_pairs(
+    sig: np.ndarray, threshold: float, bands: int = 16
+) -> tuple[np.ndarray, np.ndarray]:
+    """Verified pairs (estimated Jaccard ≥ ``threshold``) and their similarities."""
+    pairs = candidate_pairs(sig, bands)
+    if len(pairs) == 0:
+        return pairs, np.zeros(0)
+    sims = similarity(sig[pairs[:, 0]], sig[pairs[:, 1]])
+    keep = sims >= threshold
+    return pairs[keep], sims[keep]
+
+
+def groups_from_pairs(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label per row (singletons get their own label)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    graph = coo_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)
+    ).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)
+
+
+def cross_pairs(
+    sig_a: np.ndarray, sig_b: np.ndarray, threshold: float, bands: int = 16
+) -> tuple[np.ndarray, np.ndarray]:
+    """Near-duplicate pairs (row in a, row in b) between two signature sets (leakage)."""
+    both = np.concatenate([sig_a, sig_b])
+    pairs, sims = near_duplicate_pairs(both, threshold, bands)
+    na = len(sig_a)
+    cross = (pairs[:, 0] < na) & (pairs[:, 1] >= na)
+    out = pairs[cross]
+    out[:, 1] -= na
+    return out, sims[cross]

@@ -1,0 +1,55 @@
+"""Near-duplicate groups, computed once per run and shared by the clean, diverse and split
+stages (the split keeps every group on one side).
+
+The text compared is the conversation without its system prompt: a long shared system
+prompt would otherwise make every example look alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ftprep.features import FeatureContext, FeatureTable, register_feature
+from ftprep.schema import ChatExample
+from ftprep.similarity.minhash import groups_from_pairs, near_duplicate_pairs, signatures
+from ftprep.similarity.normalize import normalize_text
+
+DEFAULT_THRESHOLD = 0.8
+DEFAULT_BANDS = 16
+
+
+def dialogue_text(ex: ChatExample) -> str:
+    """The normalised non-system turns, with roles, for similarity."""
+    return "\n".join(
+        f"{m.role}: {normalize_text(m.text)}"
+        for m in ex.messages
+        if m.role not in ("system", "developer")
+    )
+
+
+@register_feature("minhash", ("minhash",))
+def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    return {"minhash": signatures([dialogue_text(ex) for ex in batch])}
+
+
+def near_duplicate_groups(
+    ft: FeatureTable, threshold: float = DEFAULT_THRESHOLD, bands: int = DEFAULT_BANDS
+) -> tuple[np.ndarray, np.ndarray]:
+    """(group label per row, verified pairs), cached on the table for this threshold."""
+    key = f"near_duplicate:{threshold}:{bands}"
+    if key not in ft.cache:
+        pairs, _ = near_duplicate_pairs(ft["minhash"], threshold, bands)
+        ft.cache[key] = (groups_from_pairs(ft.n, pairs), pairs)
+        ft.cache["near_duplicate"] = ft.cache[key]
+    return ft.cache[key]
+
+
+def split_group_key(ft: FeatureTable) -> tuple[np.ndarray, np.ndarray | None]:
+    """Near-duplicate groups as a split grouping key (empty when not computed this run)."""
+    if "near_duplicate" not in ft.cache:
+        return np.zeros(ft.n, dtype=np.int64), np.zeros(ft.n, dtype=bool)
+    labels, _ = ft.cache["near_duplicate"]
+    sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
+    return labels, sizes[labels] > 1
