@@ -493,7 +493,7 @@ CONDITIONS = [
                                    "chads": num(r, 2, 5),
                                    "afrate": ("with rapid ventricular response" if h > 110
                                               else "with controlled rate")})(r.randint(78, 148)),
-        cc=["palpitations for {hrs} hours", "racing heart and lightheadedness"],
+        cc=["palpitations for {hrs} hours, {ac}", "racing heart and lightheadedness, {ac}"],
         hpi=[("P", "palpitations and mild dyspnea for {hrs} hours, {ac}"),
              ("P", "an irregular heartbeat flagged by a smartwatch, {ac}"),
              ("P", "fatigue and intermittent palpitations with known atrial fibrillation, {ac}")],
@@ -523,11 +523,12 @@ CONDITIONS = [
               smkplan="praised for remaining tobacco-free"),
         ],
         vars=lambda r: {"ratio": dec(r, 0.48, 0.66, 2), "fev1": num(r, 48, 72),
-                        "spo2c": num(r, 92, 96)},
+                        },
+        vit=dict(spo2=(91, 96)),
         hpi=[("V", "COPD follow-up; {smk}, stable dyspnea on exertion"),
              ("V", "a routine COPD visit, using tiotropium daily; {smk}"),
              ("P", "chronic cough and exertional dyspnea from COPD, {smk}, no recent flares")],
-        obj=["Scattered expiratory wheezes, SpO2 {spo2c}% on room air",
+        obj=["Scattered expiratory wheezes, SpO2 {spo2}% on room air",
              "L|Spirometry FEV1/FVC {ratio}, FEV1 {fev1}% predicted",
              "Prolonged expiration, no accessory muscle use"],
         dx=["COPD, stable", "chronic obstructive pulmonary disease without exacerbation", "COPD"],
@@ -548,7 +549,7 @@ CONDITIONS = [
               smk="former smoker"),
         ],
         vars=lambda r: {"d": pick(r, "2 days", "3 days", "4 days"), "ph": dec(r, 7.33, 7.38, 2)},
-        cc=["SOB and wheezing for {d}", "worsening dyspnea and cough"],
+        cc=["SOB and wheezing for {d}, {smk}", "worsening dyspnea and cough, {smk}"],
         hpi=[("P", "{d} of increased dyspnea, wheezing, and sputum, {smk}"),
              ("P", "worsening shortness of breath despite home albuterol, {smk}"),
              ("P", "increased cough and change in sputum color over {d} in a {smk} with COPD")],
@@ -826,7 +827,7 @@ CONDITIONS = [
     ),
     dict(
         key="knee_oa", weight=4, styles=("clinic", "soap"), age=(50, 86), sex=None,
-        comorb=True, no=(),
+        comorb=True, no=("dm",),   # avoid the diabetes "with arthropathy" presumption
         variants=[V(["M17.11"], ["Unilateral primary osteoarthritis of the right knee.",
                                  "Primary OA, right knee only."], side="right"),
                   V(["M17.12"], ["Unilateral primary osteoarthritis of the left knee.",
@@ -989,11 +990,11 @@ CONDITIONS = [
         comorb=True, no=(),
         variants=[V(["U07.1"], ["Confirmed COVID-19; symptoms are integral.",
                                 "COVID-19 confirmed by testing."])],
-        vars=lambda r: {"d": pick(r, "2 days", "3 days", "4 days"), "spo2n": num(r, 95, 99)},
+        vars=lambda r: {"d": pick(r, "2 days", "3 days", "4 days"), },
         hpi=[("P", "fever, cough, and myalgias for {d} with a positive home antigen test"),
              ("P", "{d} of sore throat, congestion, and loss of taste"),
              ("P", "cough and fatigue since {when} after a household COVID-19 exposure")],
-        obj=["L|SARS-CoV-2 PCR positive", "COVID-19 PCR positive, lungs clear, SpO2 {spo2n}%",
+        obj=["L|SARS-CoV-2 PCR positive", "COVID-19 PCR positive, lungs clear, SpO2 {spo2}%",
              "Rapid COVID antigen positive in clinic, chest clear"],
         dx=["COVID-19", "COVID-19 infection, mild", "mild COVID-19 without pneumonia"],
         plan=["Isolation guidance, supportive care, and return precautions for dyspnea",
@@ -1005,11 +1006,11 @@ CONDITIONS = [
         comorb=True, no=(),
         variants=[V(["J20.9"], ["Acute bronchitis, organism unspecified.",
                                 "Acute bronchitis without a documented cause."])],
-        vars=lambda r: {"d": pick(r, "10 days", "a week", "2 weeks"), "spo2n": num(r, 95, 99)},
+        vars=lambda r: {"d": pick(r, "10 days", "a week", "2 weeks"), },
         hpi=[("P", "cough for {d}, initially dry and now productive, no fever"),
              ("P", "a persistent cough with chest soreness for {d}"),
              ("P", "a hacking cough for {d} with mild wheeze at night")],
-        obj=["Scattered rhonchi that clear with cough", "Afebrile, SpO2 {spo2n}%, no focal "
+        obj=["Scattered rhonchi that clear with cough", "Afebrile, SpO2 {spo2}%, no focal "
              "findings", "Few rhonchi, otherwise clear; vitals normal"],
         dx=["acute bronchitis", "acute bronchitis, uncomplicated"],
         plan=["Supportive care and benzonatate, no antibiotics indicated",
@@ -1445,7 +1446,7 @@ def build_note(r: random.Random, cond: dict, style: str, v: dict, pt: dict,
             opt_tail.append(pick(r, "Plan: ", "P: ", "") + plan)
         sections = [intro, co, "{MID}", ob, ds, "{TAIL}"]
     elif style == "clinic":
-        heads = (("Pediatric clinic: ", "Pediatrics visit. ", "Well-child clinic follow-up: ")
+        heads = (("Pediatric clinic: ", "Pediatrics visit. ", "Pediatric sick visit: ")
                  if pt["age"] < 18 else
                  ("Clinic follow-up: ", "Primary care visit. ", "Office visit: ", "Return visit: ",
                   "Internal medicine clinic. ", "Family medicine note: "))
@@ -1527,7 +1528,7 @@ def gen_example(r: random.Random, cond: dict, max_sent: int = 5) -> tuple[str, l
     v = with_caps(v)
     cos: list[dict] = []
     if cond["comorb"] and pt["age"] >= 35:
-        k = r.choices([0, 1, 2], weights=[5, 4, 2])[0]
+        k = r.choices([0, 1, 2], weights=[6, 4, 1])[0]
         own = {c[:3] for c in variant["codes"]}
         pool = [c for c in COMORBIDITIES
                 if c["key"] not in cond["no"] and c["code"][:3] not in own]
@@ -1683,11 +1684,11 @@ def build_jsonl(r: random.Random):
             ans = make_answer(codes, why)
             if kind == "pii_email_phone":
                 first, rest = note.split(". ", 1)
-                note = (f"{first}. Patient Jane Doe asks for results by e-mail at "
-                        f"jane.doe@example.com or by phone at (555) 014-2231. {rest}")
+                note = (f"{first}. Results to go to the patient's daughter Jane Doe at "
+                        f"jane.doe@example.com or (555) 014-2231. {rest}")
                 lines[ln] = dumps(record(SYSTEM, note, ans))
             elif kind == "pii_ssn_mrn":
-                note = f"Patient John Q. Sample, MRN: 00482913, SSN 987-65-4321. {note}"
+                note = f"Registration: MRN: 00482913, SSN 987-65-4321. {note}"
                 lines[ln] = dumps(record(SYSTEM, note, ans))
             elif kind == "placeholder":
                 note = "Patient name: {{patient_name}}. " + note
@@ -1828,7 +1829,7 @@ def build_alpaca() -> tuple[str, int]:
 KIND_TEXT = {
     "pii_email_phone": ("PII: e-mail + phone",
                         "PII finding in message 2 (user): e-mail `jane.doe@example.com` and "
-                        "phone `(555) 014-2231` (fake name Jane Doe)."),
+                        "phone `(555) 014-2231` of a relative (fake name Jane Doe)."),
     "exact_duplicate": ("exact duplicate",
                         "`clean.exact_duplicate`: byte-identical copy of line {of}."),
     "placeholder": ("unfilled template placeholder",
@@ -1857,33 +1858,44 @@ KIND_TEXT = {
                      "`clean.no_assistant_message`: only system + user turns."),
     "pii_ssn_mrn": ("PII: SSN + MRN",
                     "PII finding in message 2 (user): SSN-format number `987-65-4321` and "
-                    "`MRN: 00482913` (fake name John Q. Sample)."),
+                    "`MRN: 00482913`."),
     "whitespace_assistant": ("leading/trailing whitespace",
                              "Assistant content has 2 leading and 3 trailing spaces "
                              "(fixable by trimming)."),
 }
 
-CSV_NOTE = {
-    "exact_duplicate": "Whole row identical to CSV line {src_csv} (same `note_id`).",
-    "case_whitespace_duplicate": "Note lower-cased/extra spaces vs CSV line {src_csv}.",
-    "contradiction": "Same `clinical_note` as CSV line {src_csv}, different `coding`.",
-    "empty_assistant": "`coding` cell is empty.",
+CSV_TEXT = {
+    "pii_email_phone": "PII finding in `clinical_note`: e-mail `jane.doe@example.com` and phone "
+                       "`(555) 014-2231`.",
+    "exact_duplicate": "`clean.exact_duplicate`: whole row (`note_id` included) identical to "
+                       "CSV line {src}.",
+    "placeholder": "Template placeholder `{{{{patient_name}}}}` in `clinical_note`.",
+    "unknown_key": "Nothing: the JSONL defect (message key) has no CSV equivalent; ordinary "
+                   "clean row.",
+    "case_whitespace_duplicate": "`clean.exact_duplicate` (normalised match): `clinical_note` "
+                                 "equals CSV line {src} up to case and whitespace; same "
+                                 "`coding`.",
+    "empty_assistant": "`clean.empty_turn`: `coding` cell is empty.",
+    "refusal": "Refusal in `coding`: \"I'm sorry, but I cannot provide medical coding "
+               "advice.\"",
+    "contradiction": "Same `clinical_note` as CSV line {src}, different `coding` ({was} there, "
+                     "{now} here).",
+    "rare_system_prompt": "Nothing: there is no system column; ordinary clean row.",
+    "pii_ssn_mrn": "PII finding in `clinical_note`: SSN-format `987-65-4321` and "
+                   "`MRN: 00482913`.",
     "whitespace_assistant": "`coding` cell has 2 leading and 3 trailing spaces.",
-    "rare_system_prompt": "No system column: appears as an ordinary clean row.",
-    "unknown_key": "No message keys in CSV: appears as an ordinary clean row.",
 }
 
 
-def build_readme(defects, n_lines, rows, csv_line, n_alpaca, alpaca_line) -> str:
+def build_readme(defects, n_lines, rows, csv_line, n_alpaca, alpaca_line, clean_codes) -> str:
     n_csv = len(rows)
-    codes_used = sorted({c for ln, r in rows.items() if r["coding"].strip().startswith("{")
-                         for c in json.loads(r["coding"])["codes"]} & set(ICD10))
+    codes_used = sorted({c for d in clean_codes for c in d})
     L = []
     L.append("# Sample data for ftprep\n")
     L.append("**All data in this folder is synthetic.** The clinical notes are composed by "
              "`make_samples.py` from templates and random fill-ins (fixed seed); they describe "
-             "no real person. The few names, the e-mail address, the phone number, the "
-             "SSN-format number and the MRN appear only in the lines listed below as PII "
+             "no real person. The one name (Jane Doe), the e-mail address, the phone "
+             "number, the SSN-format number and the MRN appear only in the lines listed below as PII "
              "defects, and are fake on purpose (`example.com` is a reserved domain, 555 phone "
              "numbers are fictional, `987-65-432x` is the range the US Social Security "
              "Administration reserves for advertising).\n")
@@ -1932,47 +1944,42 @@ def build_readme(defects, n_lines, rows, csv_line, n_alpaca, alpaca_line) -> str
              "corresponding (PII, refusal, placeholder, contradiction, system-prompt, "
              "whitespace) checks should report.\n")
     L.append("### clinical_coding.jsonl\n")
-    L.append("| line | defect | what ftprep should report |")
-    L.append("|---:|---|---|")
+    L.append("| file | line | defect | what ftprep should report |")
+    L.append("|---|---:|---|---|")
     for d in defects:
         title, text = KIND_TEXT[d["kind"]]
-        L.append(f"| {d['line']} | {title} | {text.format(**d)} |")
+        L.append(f"| clinical_coding.jsonl | {d['line']} | {title} | {text.format(**d)} |")
     L.append("")
-    L.append("Side effects a checker may also (correctly) report: lines 44/12 and 311/229 and "
-             "127/58 also share their prompt; the contradiction pair "
-             f"{[d for d in defects if d['kind'] == 'contradiction'][0]['of']}/"
-             f"{[d for d in defects if d['kind'] == 'contradiction'][0]['line']} shares its "
-             "prompt. Nothing else in the file should be flagged.\n")
+    con = next(d for d in defects if d["kind"] == "contradiction")
+    L.append(f"No other line carries an injected defect. By design every line shares the same "
+             f"system prompt (except line "
+             f"{next(d['line'] for d in defects if d['kind'] == 'rare_system_prompt')}), and "
+             f"many clean answers are identical strings (same codes and rationale for different "
+             f"notes), as in any classification-style set; duplicate checks must therefore key "
+             f"on the user note or the whole conversation, not on the answer alone. The "
+             f"duplicate pairs (12/44, 229/311, 58/127) and the contradiction pair "
+             f"({con['of']}/{con['line']}) also share their prompt.\n")
     L.append("### clinical_coding.csv\n")
-    L.append("| CSV line | note_id | defect | what ftprep should report |")
-    L.append("|---:|---|---|---|")
+    L.append("| file | line | note_id | JSONL line | defect | what ftprep should report |")
+    L.append("|---|---:|---|---:|---|---|")
     for d in defects:
-        if d["line"] not in csv_line:
-            continue
-        title, text = KIND_TEXT[d["kind"]]
         ln = d["line"]
-        nid = f"CC-{rows[ln].get('same_row_as', ln):04d}"
-        src_csv = csv_line.get(d.get("of", 0))
-        extra = CSV_NOTE.get(d["kind"], "")
+        if ln not in csv_line:
+            continue
+        title = KIND_TEXT[d["kind"]][0]
         if d["kind"] in ("rare_system_prompt", "unknown_key"):
-            title = f"(none; JSONL {title} line)"
-            text = extra
-        else:
-            text = text.format(**d).replace("message 2 (user)", "`clinical_note`") \
-                .replace("message 3 (assistant)", "`coding`").replace("Assistant content",
-                                                                      "`coding`")
-            text = re.sub(r"line (\d+)", lambda m: f"CSV line {csv_line[int(m.group(1))]}", text)
-            if extra:
-                text += " " + extra.format(src_csv=src_csv)
-        L.append(f"| {csv_line[ln]} | {nid} | {title} | {text} |")
+            title = f"(none in CSV; JSONL {title})"
+        nid = f"CC-{rows[ln].get('same_row_as', ln):04d}"
+        text = CSV_TEXT[d["kind"]].format(src=csv_line.get(d.get("of", 0)), **d)
+        L.append(f"| clinical_coding.csv | {csv_line[ln]} | {nid} | {ln} | {title} | {text} |")
     skipped = [d for d in defects if d["line"] not in csv_line]
     L.append("")
     L.append("Not in the CSV: " + "; ".join(
         f"JSONL line {d['line']} ({KIND_TEXT[d['kind']][0]})" for d in skipped) + ".\n")
     L.append("### alpaca_small.json\n")
-    L.append("| line | element | defect | what ftprep should report |")
-    L.append("|---:|---:|---|---|")
-    L.append(f"| {alpaca_line} | {ALPACA_EMPTY_INDEX} | empty output | `clean.empty_turn`: the "
+    L.append("| file | line | element | defect | what ftprep should report |")
+    L.append("|---|---:|---:|---|---|")
+    L.append(f"| alpaca_small.json | {alpaca_line} | {ALPACA_EMPTY_INDEX} | empty output | `clean.empty_turn`: the "
              f"assistant turn (from `output`) is empty. Line {alpaca_line} is where the "
              f"element's `{{` starts. |\n")
     L.append("## ICD-10-CM codes used in clean answers\n")
@@ -1981,7 +1988,8 @@ def build_readme(defects, n_lines, rows, csv_line, n_alpaca, alpaca_line) -> str
     for c in codes_used:
         L.append(f"| {c} | {ICD10[c]} |")
     L.append("")
-    L.append("The contradiction line deliberately uses a wrong code that is not in this list.")
+    L.append(f"Codes in the defect lines are drawn from the same list, except the "
+             f"contradiction line, which deliberately uses {con['now']} instead of {con['was']}.")
     return "\n".join(L) + "\n"
 
 
@@ -1997,7 +2005,11 @@ def main() -> None:
     csv_text, csv_line = build_csv(rows)
     alpaca_text, alpaca_line = build_alpaca()
     n_lines = jsonl.count("\n")
-    readme = build_readme(defects, n_lines, rows, csv_line, len(ALPACA), alpaca_line)
+    clean_codes = [json.loads(rows[ln]["coding"])["codes"] for ln in rows
+                   if ln not in DEFECT_AT]
+    assert all(c in ICD10 for cs in clean_codes for c in cs)
+    readme = build_readme(defects, n_lines, rows, csv_line, len(ALPACA), alpaca_line,
+                          clean_codes)
     write(OUT / "clinical_coding.jsonl", jsonl)
     write(OUT / "clinical_coding.csv", csv_text)
     write(OUT / "alpaca_small.json", alpaca_text)
