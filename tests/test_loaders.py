@@ -46,6 +46,13 @@ def test_bad_records_become_errors_and_loading_continues(write_jsonl):
         (5, "clean.missing_role"), (6, "clean.invalid_message"), (7, "clean.invalid_message")]
 
 
+def test_malformed_json_message_names_the_column(write_jsonl):
+    path = write_jsonl(['{"messages": [{"role": "user", "content": "cut off'])
+    (error,) = ftprep.load(path).errors
+    assert error.code == "clean.malformed_json"
+    assert "column 43" in error.message
+
+
 def test_invalid_utf8_line_is_an_error(tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_bytes(json.dumps(chat("q", "a")).encode() + b"\n" + b'{"x": "\xff\xfe"}\n')

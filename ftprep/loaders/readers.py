@@ -84,7 +84,7 @@ def read_jsonl(path: Path) -> Iterator[RawRecord]:
             if not raw.strip():
                 continue
             try:
-                text = raw.decode("utf-8")
+                text = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
                 yield _error(
                     path,
