@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 
 from ftprep import api
-from ftprep.errors import FtprepError
+from ftprep.errors import ConfigError, FtprepError
 from ftprep.progress import progress_bar
 from ftprep.report.model import Report
 from ftprep.report.render import write_reports
@@ -61,9 +61,7 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
     for v in values:
         key, sep, col = v.partition("=")
         if not sep or not key or not col:
-            raise click.BadParameter(
-                f"{v!r}: use TARGET=COLUMN, e.g. user=question", param_hint="--map"
-            )
+            raise ConfigError(f"--map {v!r}: use TARGET=COLUMN, e.g. --map user=question")
         out[key.strip()] = col.strip()
     return out
 

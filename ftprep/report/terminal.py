@@ -36,7 +36,8 @@ def render_terminal(
                 ("input ", "dim"),
                 (inp.path, "bold"),
                 (f"  {inp.format}, {inp.examples} examples, {inp.load_errors} load errors", "dim"),
-            )
+            ),
+            soft_wrap=True,
         )
     table = Table(title="Checklist", title_justify="left", show_lines=False)
     table.add_column("item")
@@ -61,7 +62,9 @@ def render_terminal(
         )
         for loc in f.locations[:max_locations]:
             detail = f"  {loc.detail}" if loc.detail else ""
-            console.print(Text(f"          {loc.source}:{loc.line}{detail}", style="dim"))
+            console.print(
+                Text(f"          {loc.source}:{loc.line}{detail}", style="dim"), soft_wrap=True
+            )
         if len(f.locations) > max_locations:
             console.print(Text(f"          … {len(f.locations) - max_locations} more", style="dim"))
     if len(report.findings) > max_findings:
