@@ -140,6 +140,7 @@ def analyze(
             ),
         }
         columns.update(_meta_columns(batch))
+        fctx.batch.clear()
         for name in feature_names:
             columns.update(FEATURES[name].extract(views, fctx))
         table.append(columns)

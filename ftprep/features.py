@@ -49,6 +49,9 @@ class FeatureContext:
 
     encoding: Any
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Memo for the current batch only (e.g. normalised texts several extractors share);
+    #: the engine clears it before each batch.
+    batch: dict[str, Any] = field(default_factory=dict)
 
 
 def chat_view(ex: Example) -> ChatExample:

@@ -27,17 +27,9 @@ def chat(user: str, assistant: str, system: str | None = None, **extra: Any) -> 
     return {"messages": messages, **extra}
 
 
-_NOUNS = ("invoice refund password parcel warranty subscription address voucher courier account "
-          "printer router laptop battery charger monitor keyboard headset camera tablet lease "
-          "mortgage pension premium deductible claim policy statement transfer payment deposit "
-          "budget forecast ledger audit receipt contract clause tenant landlord deadline hearing "
-          "appeal permit visa passport ticket booking itinerary luggage flight hotel recipe oven "
-          "garden fence roof boiler radiator thermostat insulation window plumbing").split()
-_VERBS = ("update cancel check change reset track renew apply transfer close open verify "
-          "replace repair configure schedule dispute calculate estimate compare export import "
-          "archive restore upgrade downgrade register").split()
-_ADJ = ("urgent overdue missing broken expensive confusing recent duplicate foreign annual "
-        "monthly shared corporate personal temporary damaged delayed").split()
+_NOUNS = ["invoice", "refund", "password", "parcel", "warranty", "subscription", "address", "voucher", "courier", "account", "printer", "router", "laptop", "battery", "charger", "monitor", "keyboard", "headset", "camera", "tablet", "lease", "mortgage", "pension", "premium", "deductible", "claim", "policy", "statement", "transfer", "payment", "deposit", "budget", "forecast", "ledger", "audit", "receipt", "contract", "clause", "tenant", "landlord", "deadline", "hearing", "appeal", "permit", "visa", "passport", "ticket", "booking", "itinerary", "luggage", "flight", "hotel", "recipe", "oven", "garden", "fence", "roof", "boiler", "radiator", "thermostat", "insulation", "window", "plumbing"]
+_VERBS = ["update", "cancel", "check", "change", "reset", "track", "renew", "apply", "transfer", "close", "open", "verify", "replace", "repair", "configure", "schedule", "dispute", "calculate", "estimate", "compare", "export", "import", "archive", "restore", "upgrade", "downgrade", "register"]
+_ADJ = ["urgent", "overdue", "missing", "broken", "expensive", "confusing", "recent", "duplicate", "foreign", "annual", "monthly", "shared", "corporate", "personal", "temporary", "damaged", "delayed"]
 _OPENERS = ("Quick question:", "Hi there.", "I need help.", "Hello,", "Sorry to bother you.",
             "Good morning.", "Can you help?", "Hey.", "One more thing.", "Urgent:")
 _ASKS = ("How do I {v} my {a} {n}?", "What happens if I {v} the {n} before the {n2}?",

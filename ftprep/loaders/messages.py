@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ftprep.schema import LoadError, Message, SourceLocation
+
+_MESSAGES: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
 
 
 def load_error(code: str, message: str, loc: SourceLocation) -> LoadError:
@@ -36,6 +38,10 @@ def parse_messages(
         )
     if not raw:
         return load_error("clean.missing_messages", f"'{key}' is empty", loc)
+    try:
+        return _MESSAGES.validate_python(raw)  # one call for the whole list: the fast path
+    except ValidationError:
+        pass  # find the first bad message to say exactly what is wrong with it
     out: list[Message] = []
     for i, msg in enumerate(raw, start=1):
         if not isinstance(msg, dict):

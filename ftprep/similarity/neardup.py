@@ -14,24 +14,28 @@ import numpy as np
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import groups_from_pairs, near_duplicate_pairs, signatures
-from ftprep.similarity.normalize import normalize_text
+from ftprep.similarity.normalize import normalize_text, normalized_messages
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_BANDS = 16
 
 
-def dialogue_text(ex: ChatExample) -> str:
+def dialogue_text(ex: ChatExample, normalized: list[str] | None = None) -> str:
     """The normalised non-system turns, with roles, for similarity."""
+    texts = normalized if normalized is not None else [normalize_text(m.text) for m in ex.messages]
     return "\n".join(
-        f"{m.role}: {normalize_text(m.text)}"
-        for m in ex.messages
+        f"{m.role}: {t}"
+        for m, t in zip(ex.messages, texts, strict=True)
         if m.role not in ("system", "developer")
     )
 
 
 @register_feature("minhash", ("minhash",))
 def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    return {"minhash": signatures([dialogue_text(ex) for ex in batch])}
+    texts = normalized_messages(batch, ctx.batch)
+    return {
+        "minhash": signatures([dialogue_text(ex, t) for ex, t in zip(batch, texts, strict=True)])
+    }
 
 
 def near_duplicate_groups(

@@ -1,0 +1,83 @@
+"""Time ``ftprep validate`` next to the floor: read + parse + tiktoken count of the same file.
+
+    python bench/bench_validate.py [--n 100000] [--model gpt-4o-mini]
+
+Each measurement runs in a fresh subprocess (so caches and imports do not carry over) and
+reports wall time and peak resident memory. The floor is the least any tool must do to
+count tokens in the file: read the lines, parse the JSON, and encode every message value
+with tiktoken (a plain ``encode_ordinary`` loop, measured faster than the batch API for
+short strings). The ratio says what all of ftprep's checks cost on top of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+FLOOR = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from ftprep.tokens.encodings import get_encoding
+enc = get_encoding(sys.argv[2])
+texts = []
+with open(sys.argv[1], encoding="utf-8") as fh:
+    for line in fh:
+        for m in json.loads(line)["messages"]:
+            texts.append(m["role"]); texts.append(m.get("content") or "")
+encode = enc.encode_ordinary  # faster than encode_ordinary_batch for short strings
+total = sum(len(encode(t)) for t in texts)
+print(json.dumps({"seconds": time.perf_counter() - t0, "tokens": total,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+VALIDATE = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+import ftprep
+report = ftprep.validate(sys.argv[1], model=sys.argv[3])
+print(json.dumps({"seconds": time.perf_counter() - t0, "verdict": report.verdict,
+                  "findings": {f.check: f.count for f in report.findings},
+                  "tokens": report.stats["tokens"]["total"],
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run(code: str, *args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--model", default="gpt-4o-mini")
+    parser.add_argument("--encoding", default="o200k_base")
+    args = parser.parse_args()
+    data = HERE / "out" / f"chat_{args.n}.jsonl"
+    if not data.exists():
+        t = time.perf_counter()
+        subprocess.run([sys.executable, str(HERE / "make_dataset.py"), str(args.n), str(data)],
+                       check=True)
+        print(f"generated {data} in {time.perf_counter() - t:.1f}s")
+    size_mb = data.stat().st_size / 1e6
+    floor = run(FLOOR, str(data), args.encoding)
+    full = run(VALIDATE, str(data), args.encoding, args.model)
+    print(f"dataset: {args.n:,} examples, {size_mb:.1f} MB, {floor['tokens']:,} content tokens")
+    print(f"floor (read + parse + tiktoken count): {floor['seconds']:.2f} s, "
+          f"peak RSS {floor['rss_mb']:.0f} MB")
+    print(f"ftprep validate:                            {full['seconds']:.2f} s, "
+          f"peak RSS {full['rss_mb']:.0f} MB")
+    print(f"ratio validate / floor: {full['seconds'] / floor['seconds']:.2f}x")
+    print(f"throughput: {args.n / full['seconds']:,.0f} examples/s; verdict {full['verdict']}; "
+          f"findings {full['findings']}")
+
+
+if __name__ == "__main__":
+    main()
