@@ -49,8 +49,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "verdict": report.verdict
 
 
 def run(code: str, *args: str) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -63,20 +64,27 @@ def main() -> None:
     data = HERE / "out" / f"chat_{args.n}.jsonl"
     if not data.exists():
         t = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / "make_dataset.py"), str(args.n), str(data)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "make_dataset.py"), str(args.n), str(data)], check=True
+        )
         print(f"generated {data} in {time.perf_counter() - t:.1f}s")
     size_mb = data.stat().st_size / 1e6
     floor = run(FLOOR, str(data), args.encoding)
     full = run(VALIDATE, str(data), args.encoding, args.model)
     print(f"dataset: {args.n:,} examples, {size_mb:.1f} MB, {floor['tokens']:,} content tokens")
-    print(f"floor (read + parse + tiktoken count): {floor['seconds']:.2f} s, "
-          f"peak RSS {floor['rss_mb']:.0f} MB")
-    print(f"ftprep validate:                            {full['seconds']:.2f} s, "
-          f"peak RSS {full['rss_mb']:.0f} MB")
+    print(
+        f"floor (read + parse + tiktoken count): {floor['seconds']:.2f} s, "
+        f"peak RSS {floor['rss_mb']:.0f} MB"
+    )
+    print(
+        f"ftprep validate:                            {full['seconds']:.2f} s, "
+        f"peak RSS {full['rss_mb']:.0f} MB"
+    )
     print(f"ratio validate / floor: {full['seconds'] / floor['seconds']:.2f}x")
-    print(f"throughput: {args.n / full['seconds']:,.0f} examples/s; verdict {full['verdict']}; "
-          f"findings {full['findings']}")
+    print(
+        f"throughput: {args.n / full['seconds']:,.0f} examples/s; verdict {full['verdict']}; "
+        f"findings {full['findings']}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,11 @@ WORDS = (
     "update change cancel verify replace repair configure compare export import restore "
     "upgrade quickly carefully today tomorrow urgent overdue missing broken recent annual"
 ).split()
-SYSTEMS = ["You are a concise support assistant.", "You are a careful clinical coder.",
-           "You are a senior Python reviewer. Answer with code when useful."]
+SYSTEMS = [
+    "You are a concise support assistant.",
+    "You are a careful clinical coder.",
+    "You are a senior Python reviewer. Answer with code when useful.",
+]
 
 
 def sentence(rng: random.Random) -> str:
@@ -34,10 +37,15 @@ def sentence(rng: random.Random) -> str:
 def example(rng: random.Random) -> dict[str, object]:
     messages = [{"role": "system", "content": rng.choice(SYSTEMS)}]
     for _ in range(1 if rng.random() < 0.8 else 2):
-        messages.append({"role": "user",
-                         "content": " ".join(sentence(rng) for _ in range(rng.randint(1, 4)))})
-        messages.append({"role": "assistant",
-                         "content": " ".join(sentence(rng) for _ in range(rng.randint(1, 6)))})
+        messages.append(
+            {"role": "user", "content": " ".join(sentence(rng) for _ in range(rng.randint(1, 4)))}
+        )
+        messages.append(
+            {
+                "role": "assistant",
+                "content": " ".join(sentence(rng) for _ in range(rng.randint(1, 6))),
+            }
+        )
     return {"messages": messages}
 
 

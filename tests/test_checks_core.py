@@ -13,16 +13,24 @@ def validate(write_jsonl, records, **kw):
 def test_format_checks_catch_each_problem_at_its_line(write_jsonl):
     good = varied_chats(5)
     records = [
-        *good,                                                                   # 1-5
+        *good,  # 1-5
         {"messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]},  # 6
-        {"messages": [{"role": "user", "content": "x", "meta": 1},
-                      {"role": "assistant", "content": "y"}]},                   # 7
+        {
+            "messages": [
+                {"role": "user", "content": "x", "meta": 1},
+                {"role": "assistant", "content": "y"},
+            ]
+        },  # 7
         {"messages": [{"role": "user"}, {"role": "assistant", "content": "y"}]},  # 8
-        {"messages": [{"role": "user", "content": "only a question"}]},          # 9
-        {"messages": [{"role": "user", "content": "q", "weight": 1},
-                      {"role": "assistant", "content": "a", "weight": 2}]},      # 10
-        chat("question", "   "),                                                 # 11
-        chat("  ", "answer"),                                                    # 12
+        {"messages": [{"role": "user", "content": "only a question"}]},  # 9
+        {
+            "messages": [
+                {"role": "user", "content": "q", "weight": 1},
+                {"role": "assistant", "content": "a", "weight": 2},
+            ]
+        },  # 10
+        chat("question", "   "),  # 11
+        chat("  ", "answer"),  # 12
     ]
     report = validate(write_jsonl, records)
     assert locations(report, "clean.unknown_role") == [6]
@@ -40,26 +48,39 @@ def test_clean_varied_data_has_no_clean_findings(write_jsonl):
 
 
 def test_tool_call_turn_without_content_is_fine(write_jsonl):
-    record = {"messages": [
-        {"role": "user", "content": "Weather?"},
-        {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function",
-                                              "function": {"name": "w", "arguments": "{}"}}]},
-        {"role": "tool", "content": "sunny", "tool_call_id": "c1"},
-        {"role": "assistant", "content": "Sunny."}]}
+    record = {
+        "messages": [
+            {"role": "user", "content": "Weather?"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "w", "arguments": "{}"}}
+                ],
+            },
+            {"role": "tool", "content": "sunny", "tool_call_id": "c1"},
+            {"role": "assistant", "content": "Sunny."},
+        ]
+    }
     report = validate(write_jsonl, [record, *varied_chats(3)])
     assert not [f for f in report.findings if f.item == "clean"]
 
 
 def test_exact_duplicates_after_normalisation(write_jsonl):
     base = varied_chats(20)
-    dup_case = chat(base[3]["messages"][1]["content"].upper() + "  ",
-                    base[3]["messages"][2]["content"] + "!!", system=base[3]["messages"][0]["content"])
-    records = [*base, base[0], dup_case]                                          # 21, 22
+    dup_case = chat(
+        base[3]["messages"][1]["content"].upper() + "  ",
+        base[3]["messages"][2]["content"] + "!!",
+        system=base[3]["messages"][0]["content"],
+    )
+    records = [*base, base[0], dup_case]  # 21, 22
     report = validate(write_jsonl, records)
     finding = report.findings_for("clean.exact_duplicate")[0]
     assert sorted((loc.line, loc.detail) for loc in finding.locations) == [
-        (1, "first copy (kept by --fix)"), (4, "first copy (kept by --fix)"),
-        (21, "copy of line 1"), (22, "copy of line 4")]
+        (1, "first copy (kept by --fix)"),
+        (4, "first copy (kept by --fix)"),
+        (21, "copy of line 1"),
+        (22, "copy of line 4"),
+    ]
     assert report.checklist.clean.metrics["exact_duplicates"] == 2
 
 
@@ -80,8 +101,9 @@ def test_near_duplicates_are_found_and_kept_on_one_side(write_jsonl):
     for i in range(0, 40, 2):
         rec = base[i]
         user = rec["messages"][1]["content"] + " Thanks a lot."
-        variants.append(chat(user, rec["messages"][2]["content"],
-                             system=rec["messages"][0]["content"]))
+        variants.append(
+            chat(user, rec["messages"][2]["content"], system=rec["messages"][0]["content"])
+        )
     report = validate(write_jsonl, [*base, *variants])
     lines = locations(report, "clean.near_duplicate")
     assert {401 + k for k in range(20)} <= set(lines)

@@ -46,8 +46,14 @@ def test_json_output_is_only_json(cli, broken_file):
     result = cli("validate", broken_file, "--json")
     report = json.loads(result.stdout)
     assert report["schema_version"] == 1 and report["verdict"] == "not_ready"
-    assert set(report["checklist"]) == {"sufficient", "diverse", "consistent", "clean",
-                                        "split", "evaluated"}
+    assert set(report["checklist"]) == {
+        "sufficient",
+        "diverse",
+        "consistent",
+        "clean",
+        "split",
+        "evaluated",
+    }
     assert result.exit_code == 1
 
 
@@ -62,24 +68,31 @@ def test_report_files_by_extension(cli, broken_file, tmp_path):
 
 def test_split_command_writes_everything(cli, ready_file, tmp_path):
     out = tmp_path / "prepared"
-    result = cli("split", ready_file, "--out", out, "--seed", "42", "--validation-fraction",
-                 "0.1", "-q")
+    result = cli(
+        "split", ready_file, "--out", out, "--seed", "42", "--validation-fraction", "0.1", "-q"
+    )
     assert result.exit_code == 0, result.output
     assert len((out / "validation.jsonl").read_text().splitlines()) == 60
     assert len((out / "train.jsonl").read_text().splitlines()) == 540
     assert json.loads((out / "report.json").read_text())["split"]["seed"] == 42
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["validate", "missing.jsonl"], "missing.jsonl: no such file"),
-    (["validate", "{data}", "--model", "gpt-9"], "unknown model 'gpt-9'"),
-    (["validate", "{data}", "--set", "nope.x=1"], "unknown check 'nope'"),
-    (["validate", "{data}", "--set", "sufficient.count.minimum=lots"], "sufficient.count.minimum"),
-    (["validate", "{data}", "--map", "user"], "TARGET=COLUMN"),
-    (["validate", "{data}", "--from", "yaml"], "unknown format 'yaml'"),
-    (["validate", "{data}", "--disable", "clean.nothing"], "no such check"),
-    (["split", "{data}", "--out", "{dir}"], "refusing to overwrite an input"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["validate", "missing.jsonl"], "missing.jsonl: no such file"),
+        (["validate", "{data}", "--model", "gpt-9"], "unknown model 'gpt-9'"),
+        (["validate", "{data}", "--set", "nope.x=1"], "unknown check 'nope'"),
+        (
+            ["validate", "{data}", "--set", "sufficient.count.minimum=lots"],
+            "sufficient.count.minimum",
+        ),
+        (["validate", "{data}", "--map", "user"], "TARGET=COLUMN"),
+        (["validate", "{data}", "--from", "yaml"], "unknown format 'yaml'"),
+        (["validate", "{data}", "--disable", "clean.nothing"], "no such check"),
+        (["split", "{data}", "--out", "{dir}"], "refusing to overwrite an input"),
+    ],
+)
 def test_usage_and_input_errors_exit_2_with_one_line(cli, tmp_path, args, needle, monkeypatch):
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "train.jsonl"
@@ -121,14 +134,32 @@ def test_checks_command_lists_every_check(cli):
 def test_installed_console_script_on_sample_data(tmp_path):
     env = {**os.environ, "NO_COLOR": "1"}
     out = tmp_path / "prepared"
-    proc = subprocess.run(["ftprep", "split", str(SAMPLE_DATA / "clinical_coding.jsonl"),
-                           "--out", str(out), "--fix", "--json"], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=120)
+    proc = subprocess.run(
+        [
+            "ftprep",
+            "split",
+            str(SAMPLE_DATA / "clinical_coding.jsonl"),
+            "--out",
+            str(out),
+            "--fix",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads(proc.stdout)
     s = report["split"]
     assert s["train"]["examples"] + s["validation"]["examples"] + s["dropped"] == 336
-    proc = subprocess.run([sys.executable, "-m", "ftprep", "validate", "nope.jsonl"],
-                          capture_output=True, text=True, cwd=REPO, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ftprep", "validate", "nope.jsonl"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "ftprep: error: nope.jsonl: no such file"

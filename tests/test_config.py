@@ -13,7 +13,8 @@ from tests.conftest import varied_chats
 def test_pyproject_tool_table_is_discovered_from_subfolder(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\n[tool.ftprep]\nseed = 9\nmodel = "gpt-4.1-mini"\n'
-        '[tool.ftprep.checks."sufficient.count"]\nminimum = 3\n')
+        '[tool.ftprep.checks."sufficient.count"]\nminimum = 3\n'
+    )
     sub = tmp_path / "data"
     sub.mkdir()
     monkeypatch.chdir(sub)
@@ -37,12 +38,15 @@ def test_options_override_config(tmp_path, write_jsonl):
     assert report.split.validation.examples == 20
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("unknown_key = 1\n", "unknown_key"),
-    ("validation_fraction = 1.5\n", "validation_fraction"),
-    ('[checks."sufficient.count"]\nminimum = "many"\n', "sufficient.count.minimum"),
-    ('[checks."sufficient.count"]\ntypo = 1\n', "sufficient.count.typo"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("unknown_key = 1\n", "unknown_key"),
+        ("validation_fraction = 1.5\n", "validation_fraction"),
+        ('[checks."sufficient.count"]\nminimum = "many"\n', "sufficient.count.minimum"),
+        ('[checks."sufficient.count"]\ntypo = 1\n', "sufficient.count.typo"),
+    ],
+)
 def test_bad_config_names_the_setting(tmp_path, write_jsonl, text, message):
     cfg = tmp_path / "ftprep.toml"
     cfg.write_text(text)

@@ -10,7 +10,8 @@ from tests.conftest import REPO
 def test_checks_md_is_up_to_date():
     committed = (REPO / "docs" / "checks.md").read_text(encoding="utf-8")
     assert committed == checks_markdown(), (
-        "docs/checks.md is stale: run `python -m ftprep.docs > docs/checks.md`")
+        "docs/checks.md is stale: run `python -m ftprep.docs > docs/checks.md`"
+    )
 
 
 def test_every_check_documents_what_why_and_fix():

@@ -29,21 +29,28 @@ def test_chat_jsonl_loads_with_lines(write_jsonl):
 
 
 def test_bad_records_become_errors_and_loading_continues(write_jsonl):
-    path = write_jsonl([
-        chat("q", "a"),
-        '{"messages": [',                                   # 2 malformed JSON
-        "[1, 2]",                                           # 3 not an object
-        {"messages": []},                                   # 4 empty messages
-        {"messages": [{"content": "no role"}]},             # 5 missing role
-        {"messages": ["text"]},                             # 6 message not an object
-        {"messages": [{"role": "user", "content": 5}]},     # 7 wrong content type
-        chat("q2", "a2"),                                   # 8 fine
-    ])
+    path = write_jsonl(
+        [
+            chat("q", "a"),
+            '{"messages": [',  # 2 malformed JSON
+            "[1, 2]",  # 3 not an object
+            {"messages": []},  # 4 empty messages
+            {"messages": [{"content": "no role"}]},  # 5 missing role
+            {"messages": ["text"]},  # 6 message not an object
+            {"messages": [{"role": "user", "content": 5}]},  # 7 wrong content type
+            chat("q2", "a2"),  # 8 fine
+        ]
+    )
     result = ftprep.load(path)
     assert [e.location.line for e in result] == [1, 8]
     assert [(e.location.line, e.code) for e in result.errors] == [
-        (2, "clean.malformed_json"), (3, "clean.not_an_object"), (4, "clean.missing_messages"),
-        (5, "clean.missing_role"), (6, "clean.invalid_message"), (7, "clean.invalid_message")]
+        (2, "clean.malformed_json"),
+        (3, "clean.not_an_object"),
+        (4, "clean.missing_messages"),
+        (5, "clean.missing_role"),
+        (6, "clean.invalid_message"),
+        (7, "clean.invalid_message"),
+    ]
 
 
 def test_malformed_json_message_names_the_column(write_jsonl):
@@ -73,8 +80,10 @@ def test_json_array_streams_elements_with_start_lines(tmp_path):
 
 def test_json_array_syntax_error_keeps_earlier_elements(tmp_path):
     path = tmp_path / "d.json"
-    path.write_text('[\n{"messages": [{"role": "user", "content": "q"}, '
-                    '{"role": "assistant", "content": "a"}]},\n{"messages": oops}\n]')
+    path.write_text(
+        '[\n{"messages": [{"role": "user", "content": "q"}, '
+        '{"role": "assistant", "content": "a"}]},\n{"messages": oops}\n]'
+    )
     result = ftprep.load(path)
     assert len(result) == 1
     assert [(e.location.line, e.code) for e in result.errors] == [(3, "clean.malformed_json")]
@@ -88,8 +97,9 @@ def test_json_file_holding_jsonl_is_detected(tmp_path):
 
 
 def test_prompt_completion(write_jsonl):
-    result = ftprep.load(write_jsonl([{"prompt": "Q?", "completion": " A.", "id": 7},
-                                      {"prompt": "only"}]))
+    result = ftprep.load(
+        write_jsonl([{"prompt": "Q?", "completion": " A.", "id": 7}, {"prompt": "only"}])
+    )
     ex = result.examples[0]
     assert [(m.role, m.content) for m in ex.messages] == [("user", "Q?"), ("assistant", " A.")]
     assert ex.metadata == {"id": 7}
@@ -98,12 +108,22 @@ def test_prompt_completion(write_jsonl):
 
 def test_alpaca_with_input_system_and_history(tmp_path):
     path = tmp_path / "a.json"
-    path.write_text(json.dumps([
-        {"instruction": "Translate", "input": "hola", "output": "hello", "system": "Be brief",
-         "history": [["hi", "hello!"]]},
-        {"instruction": "Say hi", "input": "", "output": "hi"},
-        {"instruction": "No output"},
-    ], indent=1))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "instruction": "Translate",
+                    "input": "hola",
+                    "output": "hello",
+                    "system": "Be brief",
+                    "history": [["hi", "hello!"]],
+                },
+                {"instruction": "Say hi", "input": "", "output": "hi"},
+                {"instruction": "No output"},
+            ],
+            indent=1,
+        )
+    )
     result = ftprep.load(path)
     first = result.examples[0]
     assert roles(first) == ["system", "user", "assistant", "user", "assistant"]
@@ -113,12 +133,19 @@ def test_alpaca_with_input_system_and_history(tmp_path):
 
 
 def test_sharegpt_roles_and_tool_calls(write_jsonl):
-    record = {"system": "sys", "tools": json.dumps([{"name": "get_weather"}]), "conversations": [
-        {"from": "human", "value": "Weather in Oslo?"},
-        {"from": "function_call", "value": json.dumps({"name": "get_weather",
-                                                        "arguments": {"city": "Oslo"}})},
-        {"from": "observation", "value": "{\"temp\": 3}"},
-        {"from": "gpt", "value": "It is 3 degrees."}]}
+    record = {
+        "system": "sys",
+        "tools": json.dumps([{"name": "get_weather"}]),
+        "conversations": [
+            {"from": "human", "value": "Weather in Oslo?"},
+            {
+                "from": "function_call",
+                "value": json.dumps({"name": "get_weather", "arguments": {"city": "Oslo"}}),
+            },
+            {"from": "observation", "value": '{"temp": 3}'},
+            {"from": "gpt", "value": "It is 3 degrees."},
+        ],
+    }
     ex = ftprep.load(write_jsonl([record])).examples[0]
     assert roles(ex) == ["system", "user", "assistant", "tool", "assistant"]
     call = ex.messages[2].tool_calls[0]
@@ -140,11 +167,15 @@ def test_csv_guessed_columns_multiline_and_bad_row(tmp_path):
 def test_tsv_with_explicit_mapping_and_system(tmp_path):
     path = tmp_path / "d.tsv"
     path.write_text("q\tr\tlab\nhello\tworld\tpos\n")
-    result = ftprep.load(path, mapping={"user": "q", "assistant": "r", "label": "lab"},
-                         system="You label.")
+    result = ftprep.load(
+        path, mapping={"user": "q", "assistant": "r", "label": "lab"}, system="You label."
+    )
     ex = result.examples[0]
     assert [(m.role, m.content) for m in ex.messages] == [
-        ("system", "You label."), ("user", "hello"), ("assistant", "world")]
+        ("system", "You label."),
+        ("user", "hello"),
+        ("assistant", "world"),
+    ]
     assert ex.metadata["label"] == "pos"
 
 
@@ -161,11 +192,14 @@ def test_gzip_jsonl(tmp_path):
     assert len(ftprep.load(path)) == 1
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("missing.jsonl", None, "no such file"),
-    ("d.xml", "<a/>", "unsupported file type"),
-    ("d.jsonl", json.dumps({"foo": 1}) + "\n", "no record looks like a supported format"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.jsonl", None, "no such file"),
+        ("d.xml", "<a/>", "unsupported file type"),
+        ("d.jsonl", json.dumps({"foo": 1}) + "\n", "no record looks like a supported format"),
+    ],
+)
 def test_unreadable_inputs_raise_input_error(tmp_path, name, content, message):
     path = tmp_path / name
     if content is not None:
@@ -183,9 +217,18 @@ def test_unknown_forced_format_and_bad_mapping(tmp_path, write_jsonl):
 
 
 def test_unknown_role_and_keys_are_kept_for_checks(write_jsonl):
-    ex = ftprep.load(write_jsonl([{"messages": [
-        {"role": "human", "content": "q", "author": "x"},
-        {"role": "assistant", "content": "a"}]}])).examples[0]
+    ex = ftprep.load(
+        write_jsonl(
+            [
+                {
+                    "messages": [
+                        {"role": "human", "content": "q", "author": "x"},
+                        {"role": "assistant", "content": "a"},
+                    ]
+                }
+            ]
+        )
+    ).examples[0]
     assert ex.messages[0].role == "human"
     assert ex.messages[0].extra_keys == ["author"]
 
@@ -214,8 +257,13 @@ def test_jsonl_and_json_array_round_trip_content(tmp_path_factory, pairs, as_arr
 
 
 @settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.binary(max_size=60).filter(lambda b: b"\n" not in b and b"\r" not in b),
-                min_size=1, max_size=15))
+@given(
+    st.lists(
+        st.binary(max_size=60).filter(lambda b: b"\n" not in b and b"\r" not in b),
+        min_size=1,
+        max_size=15,
+    )
+)
 def test_arbitrary_jsonl_lines_never_crash_and_are_all_accounted(tmp_path_factory, lines):
     folder = tmp_path_factory.mktemp("fz")
     good = json.dumps(chat("anchor", "x")).encode()
@@ -229,8 +277,13 @@ def test_arbitrary_jsonl_lines_never_crash_and_are_all_accounted(tmp_path_factor
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.lists(st.text(alphabet='ab,"\n x', max_size=8), min_size=1, max_size=4),
-                min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab,"\n x', max_size=8), min_size=1, max_size=4),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_arbitrary_csv_never_crashes(tmp_path_factory, rows):
     import csv
     import io

@@ -30,20 +30,28 @@ def test_records_are_conserved_and_drops_listed(write_jsonl, tmp_path):
     assert len(train) == s.train.examples and len(val) == s.validation.examples
     assert s.train.examples + s.validation.examples + s.dropped == len(records)
     assert [(d.reason, [loc.line for loc in d.locations]) for d in s.drops] == [
-        ("clean.malformed_json", [201])]
+        ("clean.malformed_json", [201])
+    ]
     assert s.validation.examples == 20  # round(0.1 * 201 kept)
 
 
 def test_fix_drops_untrainable_and_repeats_and_conserves(write_jsonl, tmp_path):
     base = varied_chats(150)
-    records = [*base, base[0], {"messages": [{"role": "user", "content": "q"}]},
-               chat("question?", "  ")]
+    records = [
+        *base,
+        base[0],
+        {"messages": [{"role": "user", "content": "q"}]},
+        chat("question?", "  "),
+    ]
     path = write_jsonl(records)
     report = ftprep.fix(path, tmp_path / "out")
     s = report.split
     drops = {d.reason: [loc.line for loc in d.locations] for d in s.drops}
-    assert drops == {"clean.exact_duplicate": [151], "clean.no_assistant_message": [152],
-                     "clean.empty_turn": [153]}
+    assert drops == {
+        "clean.exact_duplicate": [151],
+        "clean.no_assistant_message": [152],
+        "clean.empty_turn": [153],
+    }
     assert s.train.examples + s.validation.examples + s.dropped == len(records)
     assert report.checklist.clean.status == "pass"
 
@@ -59,7 +67,8 @@ def test_same_seed_gives_byte_identical_outputs(write_jsonl, tmp_path):
             a, b = a.replace(b"/a/", b"/x/"), b.replace(b"/b/", b"/x/")
         assert a == b, name
     assert (tmp_path / "a" / "validation.jsonl").read_bytes() != (
-        tmp_path / "c" / "validation.jsonl").read_bytes()
+        tmp_path / "c" / "validation.jsonl"
+    ).read_bytes()
 
 
 def test_duplicates_and_metadata_groups_never_straddle(write_jsonl, tmp_path):
@@ -102,24 +111,39 @@ def test_refuses_to_overwrite_an_input(tmp_path):
 def test_no_temporary_files_left(write_jsonl, tmp_path):
     ftprep.split(write_jsonl(varied_chats(50)), tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "report.json", "report.md", "train.jsonl", "validation.jsonl"]
+        "report.json",
+        "report.md",
+        "train.jsonl",
+        "validation.jsonl",
+    ]
 
 
 def test_outputs_are_openai_chat_records(write_jsonl, tmp_path):
-    record = {"messages": [{"role": "user", "content": "é"}, {"role": "assistant",
-                                                               "content": "ü", "weight": 1}],
-              "tools": [{"type": "function", "function": {"name": "f"}}], "id": 3}
+    record = {
+        "messages": [
+            {"role": "user", "content": "é"},
+            {"role": "assistant", "content": "ü", "weight": 1},
+        ],
+        "tools": [{"type": "function", "function": {"name": "f"}}],
+        "id": 3,
+    }
     ftprep.split(write_jsonl([record] * 1 + varied_chats(30)), tmp_path / "o", seed=1)
     lines = (tmp_path / "o" / "train.jsonl").read_text(encoding="utf-8").splitlines()
     lines += (tmp_path / "o" / "validation.jsonl").read_text(encoding="utf-8").splitlines()
-    assert json.dumps({"messages": record["messages"], "tools": record["tools"]},
-                      ensure_ascii=False) in lines
+    assert (
+        json.dumps({"messages": record["messages"], "tools": record["tools"]}, ensure_ascii=False)
+        in lines
+    )
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.integers(0, 30), min_size=0, max_size=120), st.lists(st.booleans(),
-       min_size=120, max_size=120), st.floats(0.05, 0.5), st.integers(0, 5),
-       st.lists(st.integers(0, 10), min_size=120, max_size=120))
+@given(
+    st.lists(st.integers(0, 30), min_size=0, max_size=120),
+    st.lists(st.booleans(), min_size=120, max_size=120),
+    st.floats(0.05, 0.5),
+    st.integers(0, 5),
+    st.lists(st.integers(0, 10), min_size=120, max_size=120),
+)
 def test_plan_invariants(contents, kept_bits, fraction, seed, groups):
     n = len(contents)
     content = np.array(contents, dtype=np.uint64)

@@ -55,8 +55,9 @@ def manual_count(messages, enc) -> int:
             if key == "weight":
                 continue
             if key == "tool_calls":
-                total += sum(len(enc.encode(json.dumps(c["function"], sort_keys=True)))
-                             for c in value)
+                total += sum(
+                    len(enc.encode(json.dumps(c["function"], sort_keys=True))) for c in value
+                )
                 continue
             total += len(enc.encode(value))
             if key == "name":
@@ -65,19 +66,36 @@ def manual_count(messages, enc) -> int:
 
 
 REAL = [
-    [{"role": "system", "content": "You are a meticulous clinical coder. Answer in JSON."},
-     {"role": "user", "content": "Pt is a 67 y/o M w/ T2DM, HTN; presents with cellulitis of "
-                                 "the right lower leg. Started on cephalexin 500 mg QID."},
-     {"role": "assistant", "content": '{"codes": ["L03.115", "E11.9", "I10"]}'}],
-    [{"role": "user", "content": "Wie spät ist es in Zürich? 🕰️", "name": "hans"},
-     {"role": "assistant", "content": "Es ist 14:05 Uhr.", "weight": 0},
-     {"role": "user", "content": "Danke!"},
-     {"role": "assistant", "content": "Gern geschehen."}],
-    [{"role": "user", "content": "Weather in Oslo?"},
-     {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {
-         "name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}]},
-     {"role": "tool", "content": "{\"temp_c\": 3}", "tool_call_id": "call_1"},
-     {"role": "assistant", "content": "It is 3 °C in Oslo."}],
+    [
+        {"role": "system", "content": "You are a meticulous clinical coder. Answer in JSON."},
+        {
+            "role": "user",
+            "content": "Pt is a 67 y/o M w/ T2DM, HTN; presents with cellulitis of "
+            "the right lower leg. Started on cephalexin 500 mg QID.",
+        },
+        {"role": "assistant", "content": '{"codes": ["L03.115", "E11.9", "I10"]}'},
+    ],
+    [
+        {"role": "user", "content": "Wie spät ist es in Zürich? 🕰️", "name": "hans"},
+        {"role": "assistant", "content": "Es ist 14:05 Uhr.", "weight": 0},
+        {"role": "user", "content": "Danke!"},
+        {"role": "assistant", "content": "Gern geschehen."},
+    ],
+    [
+        {"role": "user", "content": "Weather in Oslo?"},
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+                }
+            ],
+        },
+        {"role": "tool", "content": '{"temp_c": 3}', "tool_call_id": "call_1"},
+        {"role": "assistant", "content": "It is 3 °C in Oslo."},
+    ],
 ]
 
 
@@ -96,8 +114,12 @@ def test_report_token_stats_honour_weight_and_model(write_jsonl):
     assert tokens["encoding"] == "cl100k_base" and tokens["limit"] == 16385
     assert tokens["total"] == sum(manual_count(m, enc) for m in REAL)
     weighted_out = len(enc.encode("Es ist 14:05 Uhr."))
-    trained_all = sum(len(enc.encode(m.get("content") or "")) for conv in REAL for m in conv
-                      if m["role"] == "assistant")
+    trained_all = sum(
+        len(enc.encode(m.get("content") or ""))
+        for conv in REAL
+        for m in conv
+        if m["role"] == "assistant"
+    )
     calls = len(enc.encode(json.dumps(REAL[2][1]["tool_calls"][0]["function"], sort_keys=True)))
     assert tokens["trained"] == trained_all - weighted_out + calls
 
@@ -110,18 +132,32 @@ def test_over_limit_examples_are_errors(write_jsonl):
     assert finding.severity == "error" and [loc.line for loc in finding.locations] == [2]
 
 
-@pytest.mark.parametrize(("n", "epochs"), [(1, 25), (3, 25), (10, 10), (33, 3), (34, 3),
-                                           (100, 3), (8333, 3), (8334, 2), (12500, 2),
-                                           (12501, 1), (100000, 1)])
+@pytest.mark.parametrize(
+    ("n", "epochs"),
+    [
+        (1, 25),
+        (3, 25),
+        (10, 10),
+        (33, 3),
+        (34, 3),
+        (100, 3),
+        (8333, 3),
+        (8334, 2),
+        (12500, 2),
+        (12501, 1),
+        (100000, 1),
+    ],
+)
 def test_default_epochs(n, epochs):
     assert default_epochs(n) == epochs
 
 
 def test_model_aliases_and_overrides():
     assert resolve_model("gpt-4o-mini").id == "gpt-4o-mini-2024-07-18"
-    custom = resolve_model("my-llama", {"my-llama": {"provider": "local",
-                                                     "encoding": "o200k_base",
-                                                     "max_example_tokens": 4096}})
+    custom = resolve_model(
+        "my-llama",
+        {"my-llama": {"provider": "local", "encoding": "o200k_base", "max_example_tokens": 4096}},
+    )
     assert custom.max_example_tokens == 4096
     with pytest.raises(ConfigError, match="unknown model 'nope'"):
         resolve_model("nope")
