@@ -35,6 +35,8 @@ def adapt_alpaca(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
     for field in (instruction, extra, output, system):
         if isinstance(field, LoadError):
             return field
+    assert isinstance(instruction, str) and isinstance(output, str)  # required fields
+    assert not isinstance(extra, LoadError) and not isinstance(system, LoadError)
     messages: list[Message] = []
     if system:
         messages.append(Message(role="system", content=system))

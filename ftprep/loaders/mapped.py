@@ -64,9 +64,12 @@ def adapt_mapped(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
     system = (
         text_field(value, mapping["system"], loc, required=False) if "system" in mapping else None
     )
-    for field in (user, assistant, system):
-        if isinstance(field, LoadError):
-            return field
+    if isinstance(user, LoadError):
+        return user
+    if isinstance(assistant, LoadError):
+        return assistant
+    if isinstance(system, LoadError):
+        return system
     messages = []
     if system:
         messages.append(Message(role="system", content=system))

@@ -25,9 +25,10 @@ def adapt_prompt_completion(
         )
     prompt = text_field(value, "prompt", loc)
     completion = text_field(value, "completion", loc)
-    for field in (prompt, completion):
-        if isinstance(field, LoadError):
-            return field
+    if isinstance(prompt, LoadError):
+        return prompt
+    if isinstance(completion, LoadError):
+        return completion
     messages = [Message(role="user", content=prompt), Message(role="assistant", content=completion)]
     metadata = {k: v for k, v in value.items() if k not in ("prompt", "completion")}
     return ChatExample(messages=with_system(messages, opts.system), metadata=metadata, location=loc)

@@ -37,7 +37,7 @@ def open_binary(path: Path) -> IO[bytes]:
     """Open a file for binary reading, transparently decompressing ``.gz``."""
     try:
         if path.suffix == ".gz":
-            return gzip.open(path, "rb")
+            return gzip.open(path, "rb")  # type: ignore[return-value]
         return path.open("rb")
     except OSError as exc:
         raise InputError(str(path), f"cannot open: {exc.strerror or exc}") from exc

@@ -4,7 +4,7 @@ verdict, statistics, split section). The only place findings are composed."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -13,6 +13,9 @@ from ftprep.checks.base import ITEMS, REGISTRY
 from ftprep.engine import Analysis
 from ftprep.report.model import (
     SEVERITY_RANK,
+    Severity,
+    Status,
+    Verdict,
     Change,
     Checklist,
     Drop,
@@ -31,10 +34,11 @@ from ftprep.tokens.billing import billed_tokens, default_epochs
 STATS_PROVIDERS: dict[str, Any] = {}
 
 
-def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> str:
+def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> Severity:
     spec = REGISTRY.get(check_id)
     override = analysis.config.checks.get(check_id, {}).get("severity")
-    return override or result_severity or (spec.severity if spec else "error")
+    chosen = override or result_severity or (spec.severity if spec else "error")
+    return cast(Severity, chosen)
 
 
 def _findings(analysis: Analysis) -> list[Finding]:
@@ -111,7 +115,7 @@ def _checklist(analysis: Analysis, findings: list[Finding]) -> Checklist:
             continue
         errors = sum(1 for f in mine if f.severity == "error")
         warnings = sum(1 for f in mine if f.severity == "warning")
-        status = "fail" if errors else "warn" if warnings else "pass"
+        status: Status = "fail" if errors else "warn" if warnings else "pass"
         if "fail" in explicit:
             status = "fail"
         elif "warn" in explicit and status == "pass":
@@ -134,7 +138,7 @@ def _checklist(analysis: Analysis, findings: list[Finding]) -> Checklist:
     return Checklist(**items)
 
 
-def _verdict(checklist: Checklist) -> str:
+def _verdict(checklist: Checklist) -> Verdict:
     statuses = [getattr(checklist, i).status for i in ITEMS]
     if "fail" in statuses:
         return "not_ready"

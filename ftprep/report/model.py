@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.schema import SourceLocation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 Status = Literal["pass", "warn", "fail", "skipped"]
 Verdict = Literal["ready", "ready_with_warnings", "not_ready"]
 Severity = Literal["error", "warning", "info"]

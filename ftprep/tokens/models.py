@@ -37,15 +37,15 @@ class ModelInfo(BaseModel):
 
 @lru_cache(maxsize=1)
 def builtin_models() -> dict[str, dict[str, Any]]:
-    text = resources.files("ftprep.tokens").joinpath("data", "models.toml").read_text("utf-8")
+    text = resources.files("ftprep.tokens").joinpath("data/models.toml").read_text("utf-8")
     return dict(tomllib.loads(text)["models"])
 
 
 def resolve_model(name: str, overrides: dict[str, dict[str, Any]] | None = None) -> ModelInfo:
     """Find a model by id or alias; user overrides are merged over the built-in entry."""
     table = {k: dict(v) for k, v in builtin_models().items()}
-    for key, entry in (overrides or {}).items():
-        table[key] = {**table.get(key, {}), **entry}
+    for model_id, entry in (overrides or {}).items():
+        table[model_id] = {**table.get(model_id, {}), **entry}
     key = (
         name
         if name in table

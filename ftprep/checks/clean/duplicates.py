@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
+from ftprep.checks.base import (
+    CheckResult,
+    CheckSettings,
+    DatasetContext,
+    Flag,
+    Severity,
+    dataset_check,
+)
 from ftprep.features import FeatureTable
 
 
@@ -64,7 +71,9 @@ def exact_duplicate(
         else:
             flags.append(Flag(int(row), "first copy (kept by --fix)", fixable=False))
     rate = len(rows) / ft.n if ft.n else 0.0
-    severity = "error" if rate > settings.max_rate and settings.max_rate > 0 else None
+    severity: Severity | None = (
+        "error" if rate > settings.max_rate and settings.max_rate > 0 else None
+    )
     return CheckResult(
         flags=flags,
         metrics={"exact_duplicates": len(rows), "exact_duplicate_rate": round(rate, 4)},
