@@ -13,9 +13,6 @@ from ftprep.checks.base import ITEMS, REGISTRY
 from ftprep.engine import Analysis
 from ftprep.report.model import (
     SEVERITY_RANK,
-    Severity,
-    Status,
-    Verdict,
     Change,
     Checklist,
     Drop,
@@ -23,8 +20,11 @@ from ftprep.report.model import (
     InputSummary,
     ItemResult,
     Report,
+    Severity,
     SplitFile,
     SplitSection,
+    Status,
+    Verdict,
 )
 from ftprep.schema import SourceLocation
 from ftprep.split.plan import TRAIN
