@@ -54,6 +54,7 @@ def test_fix_drops_untrainable_and_repeats_and_conserves(write_jsonl, tmp_path):
     }
     assert s.train.examples + s.validation.examples + s.dropped == len(records)
     assert report.checklist.clean.status == "pass"
+    assert report.checklist.sufficient.metrics["examples"] == len(records) - 3
 
 
 def test_same_seed_gives_byte_identical_outputs(write_jsonl, tmp_path):

@@ -25,14 +25,16 @@ class CountSettings(CheckSettings):
 def count(ft: FeatureTable, settings: CountSettings, ctx: DatasetContext) -> CheckResult:
     """Too few usable examples.
 
-    What: the number of examples that loaded (load errors excluded).
+    What: the number of examples that will be trained on: loaded examples (load errors
+    excluded), minus those `--fix` drops.
     Why: with fewer than ~100 examples a finetune rarely beats a good prompt; OpenAI
     recommends starting with 50–100 and sees clear gains from 500+ well-crafted examples.
     Threshold: error below `minimum` (100), warning below `recommended` (500).
     Fix: collect or write more examples covering the inputs you expect; if you cannot,
     prefer prompt engineering or retrieval (`ftprep advise`).
     """
-    n = ft.n
+    kept = ctx.settings.get("kept")
+    n = int(kept.sum()) if kept is not None else ft.n
     metrics = {"examples": n, "minimum": settings.minimum, "recommended": settings.recommended}
     if n < settings.minimum:
         return CheckResult(
