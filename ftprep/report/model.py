@@ -112,6 +112,18 @@ class Report(_Model):
         """The report.json text: stable key order, UTF-8, newline-terminated."""
         return self.model_dump_json(indent=2) + "\n"
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the report as the HTML report, inline (styles scoped to it)."""
+        from ftprep.report.html import render_html_fragment
+
+        return render_html_fragment(self)
+
+    def findings_frame(self) -> Any:
+        """Every finding location as a pandas DataFrame (needs ``pip install 'ftprep[pandas]'``)."""
+        from ftprep.frames import findings_frame
+
+        return findings_frame(self)
+
     def exit_code(self, strict: bool = False) -> int:
         """0 when ready (warnings allowed unless ``strict``), 1 otherwise."""
         if self.verdict == "not_ready" or (strict and self.verdict == "ready_with_warnings"):
