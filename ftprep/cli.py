@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 
 from ftprep import api
-from ftprep.errors import FtprepError
+from ftprep.errors import ConfigError, FtprepError
 from ftprep.progress import progress_bar
 from ftprep.report.model import Report
 from ftprep.report.render import write_reports
@@ -198,7 +198,7 @@ def _finish(
     strict: bool,
 ) -> None:
     if as_json and output_format not in (None, "json"):
-        raise click.UsageError(f"--json conflicts with --format {output_format}")
+        raise ConfigError(f"--json conflicts with --format {output_format}")
     fmt = "json" if as_json else output_format or "terminal"
     write_reports(report, list(reports))
     if fmt == "json":

@@ -66,6 +66,7 @@ def token_histogram(total: np.ndarray, limit: int) -> dict[str, Any]:
     low, top = int(total.min()), int(total.max())
     # Regular bins cover the examples within the limit; one last bin holds those over it.
     upper = min(top, int(limit)) + 1
+    low = min(low, upper - 1)
     scale = "log" if top > LOG_RATIO * max(low, 1) else "linear"
     if scale == "log":
         edges = np.unique(np.round(np.geomspace(max(low, 1), upper, TARGET_BINS + 1)))

@@ -302,7 +302,7 @@ def _checklist(report: Report) -> str:
     return '<h2 id="checklist">Checklist</h2><div class="checklist">' + "".join(tiles) + "</div>"
 
 
-def _finding(f: Finding) -> str:
+def _finding(f: Finding, opened: bool) -> str:
     doc = _docs().get(f.check, {})
     title = doc.get("title", "")
     parts = []
@@ -315,10 +315,9 @@ def _finding(f: Finding) -> str:
     if doc.get("threshold"):
         parts.append(f'<p class="muted">Threshold: {_doc_text(doc["threshold"])}</p>')
     parts.append(_locations(f.locations, MAX_LOCATIONS))
-    opened = " open" if f.severity in ("error", "warning") else ""
     where = f"{f.count:,} location{'s' if f.count != 1 else ''}" if f.locations else ""
     return (
-        f'<details class="finding"{opened} id="f-{e(f.check)}"><summary>'
+        f'<details class="finding"{" open" if opened else ""} id="f-{e(f.check)}"><summary>'
         f'<span class="pill s-{f.severity}">{f.severity}</span>'
         f'<code title="{e(title)}">{e(f.check)}</code>'
         f'<span class="msg">{e(f.message)}</span><span class="n">{where}</span></summary>'
@@ -329,7 +328,12 @@ def _finding(f: Finding) -> str:
 def _findings(report: Report) -> str:
     if not report.findings:
         return '<h2 id="findings">Findings</h2><p class="ok">No findings.</p>'
-    return '<h2 id="findings">Findings</h2>' + "".join(_finding(f) for f in report.findings)
+    # Open what blocks finetuning: the errors, or the warnings when there is no error.
+    worst = report.findings[0].severity
+    first = "error" if worst == "error" else "warning"
+    return '<h2 id="findings">Findings</h2>' + "".join(
+        _finding(f, f.severity == first) for f in report.findings
+    )
 
 
 def _figure(svg: str | None, caption: str, table: str, draw: bool) -> str:
