@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ftprep.report.github import annotations, escape_data, escape_property, render_github
+from ftprep.report.github import annotation_lines, escape_data, escape_property, render_github
 from ftprep.report.model import Finding
 from ftprep.schema import SourceLocation
 
@@ -34,7 +34,7 @@ def test_one_line_per_location_then_summary():
         count=60,
         locations=locs,
     )
-    lines = annotations(f, max_locations=50)
+    lines = annotation_lines(f, max_locations=50)
     assert len(lines) == 51
     assert (
         lines[0] == "::warning file=a%2Cb%3Ac.jsonl,line=1,title=clean.x (warning)::100%25 "
@@ -46,7 +46,7 @@ def test_one_line_per_location_then_summary():
 
 def test_dataset_level_finding_and_notice():
     f = Finding(check="sufficient.count", item="sufficient", severity="info", message="ok", count=0)
-    assert annotations(f) == ["::notice title=sufficient.count (info)::ok"]
+    assert annotation_lines(f) == ["::notice title=sufficient.count (info)::ok"]
 
 
 def test_render_ends_with_verdict(tmp_path, write_jsonl):

@@ -4,6 +4,7 @@ matplotlib, deterministic, and written by ``split`` and ``--report x.html``."""
 from __future__ import annotations
 
 import re
+import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -128,7 +129,8 @@ def test_optional_sections_skipped_when_absent(split_run):
 
 
 def test_without_matplotlib_tables_and_hint(split_run, monkeypatch):
-    monkeypatch.setattr(charts, "available", lambda: False)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
+    assert not charts.available()
     html = render_html(reports.enrich(split_run[0]))
     assert "<svg" not in html
     assert "pip install &#x27;ftprep[report]&#x27;" in html

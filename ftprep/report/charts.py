@@ -29,7 +29,7 @@ LIMIT_COLOR = "#dc2626"
 BAR_COLOR = "#3b82f6"
 INK = "#334155"
 GRID = "#e2e8f0"
-RC = {
+RC: dict[str, Any] = {
     "svg.hashsalt": "ftprep",
     "svg.fonttype": "none",
     "text.parse_math": False,
@@ -66,7 +66,7 @@ def _figure(width: float, height: float) -> Iterator[Any]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         fig = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(fig)
         yield fig

@@ -69,8 +69,8 @@ def token_histogram(total: np.ndarray, limit: int) -> dict[str, Any]:
     low = min(low, upper - 1)
     scale = "log" if top > LOG_RATIO * max(low, 1) else "linear"
     if scale == "log":
-        edges = np.unique(np.round(np.geomspace(max(low, 1), upper, TARGET_BINS + 1)))
-        edges = edges.astype(np.int64)
+        geometric = np.geomspace(max(low, 1), upper, TARGET_BINS + 1)
+        edges = np.unique(np.round(geometric)).astype(np.int64)
         edges[0], edges[-1] = min(int(edges[0]), low), upper
     else:
         width = nice_width(upper - low)

@@ -33,7 +33,7 @@ def _command(kind: str, message: str, **props: str | int) -> str:
     return f"::{head}::{escape_data(message)}"
 
 
-def annotations(finding: Finding, max_locations: int = MAX_LOCATIONS) -> list[str]:
+def annotation_lines(finding: Finding, max_locations: int = MAX_LOCATIONS) -> list[str]:
     """The workflow-command lines for one finding."""
     kind = COMMAND[finding.severity]
     title = f"{finding.check} ({finding.severity})"
@@ -58,7 +58,7 @@ def annotations(finding: Finding, max_locations: int = MAX_LOCATIONS) -> list[st
 
 def render_github(report: Report, max_locations: int = MAX_LOCATIONS) -> str:
     """Every finding as annotations, then a plain verdict line for the log."""
-    lines = [line for f in report.findings for line in annotations(f, max_locations)]
+    lines = [line for f in report.findings for line in annotation_lines(f, max_locations)]
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in COMMAND}
     lines.append(
         f"ftprep: verdict {report.verdict} ({counts['error']} errors, {counts['warning']} "

@@ -382,7 +382,7 @@ def _charts(report: Report) -> str:
         )
     labels = dist.get("labels")
     if labels and labels.get("labels"):
-        rows = [
+        label_rows: list[tuple[str, ...]] = [
             (e(name), _num(t), _num(v), _num(d))
             for name, t, v, d in zip(
                 labels["labels"],
@@ -394,7 +394,7 @@ def _charts(report: Report) -> str:
         ]
         other = labels.get("other")
         if other:
-            rows.append(
+            label_rows.append(
                 (
                     f"<i>{_num(other['labels'])} other labels</i>",
                     _num(other["train"]),
@@ -409,7 +409,7 @@ def _charts(report: Report) -> str:
                 "split; the bars of a label should be about as long in both.",
                 _table(
                     (("label", False), ("train", True), ("validation", True), ("dropped", True)),
-                    rows,
+                    label_rows,
                 ),
                 draw,
             )

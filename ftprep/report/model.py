@@ -94,7 +94,13 @@ class SplitSection(_Model):
 
 
 class Report(_Model):
-    """The readiness report."""
+    """The readiness report: what ``validate``/``split``/``fix`` return and report.json holds.
+
+    ``verdict`` and ``checklist`` answer "is it ready?"; ``findings`` say what is wrong and
+    where (every location); ``stats`` holds counts, tokens, cost and the data behind the
+    charts; ``split`` the files written and every record dropped or changed. In Jupyter it
+    renders as the HTML report; ``findings_frame()`` gives the findings as a DataFrame.
+    """
 
     schema_version: Literal[1] = SCHEMA_VERSION
     ftprep_version: str

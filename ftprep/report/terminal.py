@@ -105,8 +105,8 @@ def render_terminal(
                 f"… {len(report.findings) - max_findings} more findings in the report", style="dim"
             )
         )
-    if report.split and report.split.train.path:
-        s = report.split
+    s = report.split
+    if s is not None and s.train.path:
         console.print(
             Text(
                 f"split: {s.train.examples} train → {s.train.path}, "
