@@ -172,3 +172,17 @@ def test_report_option_writes_html(cli, tmp_path):
     assert result.exit_code == 1
     html = out.read_text("utf-8")
     assert "clean.over_token_limit" in html and external_refs(html) == []
+
+
+def test_sections_of_another_shape_are_skipped(split_run):
+    report = split_run[0]
+    consistent = report.checklist.consistent.model_copy(update={"metrics": {"system_prompts": 3}})
+    odd = report.model_copy(
+        update={
+            "stats": {**report.stats, "diversity": {"clusters": 4}},
+            "checklist": report.checklist.model_copy(update={"consistent": consistent}),
+        }
+    )
+    html = render_html(odd)
+    assert "chart-clusters" not in html and "chart-system" not in html
+    assert "chart-tokens" in html

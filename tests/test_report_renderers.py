@@ -66,6 +66,7 @@ def test_terminal_view(report):
     assert f"data.jsonl:{reports.DUPLICATE_LINES[1]}  copy of line 4" in text
     assert "full report:" in text and "report.html" in text
     assert "199 examples · 1 unreadable records" in text
+    assert f"per example, limit {reports.TOKEN_LIMIT})" in text
 
 
 def test_json_and_json_alias_agree(cli, tmp_path):

@@ -120,6 +120,7 @@ align-items:baseline;gap:10px;list-style:none}
 .ftprep-report .doc h4{margin:0 0 2px;font-size:12px;text-transform:uppercase;
 letter-spacing:.05em;color:var(--muted)}
 .ftprep-report .doc p{margin:0;font-size:13px}
+.ftprep-report .doc code,.ftprep-report .muted code{white-space:nowrap}
 .ftprep-report table{border-collapse:collapse;width:100%;font-size:13px}
 .ftprep-report th,.ftprep-report td{text-align:left;padding:5px 10px;
 border-bottom:1px solid var(--line);vertical-align:top}
@@ -247,6 +248,7 @@ def _cards(report: Report) -> str:
     st = report.stats
     tok, cost = st.get("tokens", {}), st.get("cost", {})
     per = tok.get("per_example", {})
+    limit = st.get("distributions", {}).get("tokens", {}).get("limit", tok.get("limit", 0))
     cards = [
         (
             "examples",
@@ -260,7 +262,7 @@ def _cards(report: Report) -> str:
                 "tokens",
                 _num(tok.get("total", 0)),
                 f"median {_num(per.get('median', 0))} per example, max {_num(per.get('max', 0))};"
-                f" limit {_num(tok.get('limit', 0))}",
+                f" limit {_num(limit)}",
             )
         )
     if report.split:
@@ -345,6 +347,16 @@ def _figure(svg: str | None, caption: str, table: str, draw: bool) -> str:
     return f"<figure><figcaption>{caption}</figcaption>{table}</figure>"
 
 
+def _entries(value: Any, *keys: str) -> list[dict[str, Any]]:
+    """``value`` when it is a list of objects with ``keys`` (the documented shape), else []:
+    a section another stage shaped differently is skipped, never a crash."""
+    if not isinstance(value, list) or not value:
+        return []
+    if not all(isinstance(v, dict) and all(k in v for k in keys) for v in value):
+        return []
+    return value
+
+
 def _chart(fn: Callable[[Any], str | None], data: Any, draw: bool) -> str | None:
     return fn(data) if draw else None
 
@@ -414,7 +426,10 @@ def _charts(report: Report) -> str:
                 draw,
             )
         )
-    clusters = report.stats.get("diversity", {}).get("clusters")
+    diversity = report.stats.get("diversity")
+    clusters = _entries(
+        diversity.get("clusters") if isinstance(diversity, dict) else None, "name", "size"
+    )
     if clusters:
         figures.append(
             _figure(
@@ -428,7 +443,7 @@ def _charts(report: Report) -> str:
                 draw,
             )
         )
-    prompts = report.checklist.consistent.metrics.get("system_prompts")
+    prompts = _entries(report.checklist.consistent.metrics.get("system_prompts"), "text", "count")
     if prompts:
         figures.append(
             _figure(

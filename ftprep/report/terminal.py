@@ -39,10 +39,11 @@ def _overview(report: Report) -> Text:
         parts.append(f"{st['load_errors']:,} unreadable records")
     if tok:
         per = tok.get("per_example", {})
+        limit = st.get("distributions", {}).get("tokens", {}).get("limit", tok.get("limit", 0))
         parts.append(
             f"{tok.get('total', 0):,} tokens ({tok.get('model', '?')}; median "
             f"{per.get('median', 0):g}, max {per.get('max', 0):,} per example, limit "
-            f"{tok.get('limit', 0):,})"
+            f"{limit:,})"
         )
     return Text(" · ".join(parts), style="dim")
 
