@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 from ftprep.api import fix, load, split, validate
 from ftprep.config import Config, load_config
+from ftprep.frames import from_frame, to_frame
 from ftprep.report.model import Finding, Report
 from ftprep.schema import (
     ChatExample,
@@ -33,8 +34,10 @@ __all__ = [
     "SourceLocation",
     "__version__",
     "fix",
+    "from_frame",
     "load",
     "load_config",
     "split",
+    "to_frame",
     "validate",
 ]

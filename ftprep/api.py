@@ -95,7 +95,7 @@ def split(
     **overrides: Any,
 ) -> Report:
     """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl`` and the
-    reports (``report.json``, ``report.md``), and return the report."""
+    reports (``report.json``, ``report.md``, ``report.html``), and return the report."""
     from ftprep.report.render import write_reports
     from ftprep.split.writer import guard_outputs, write_split
 
@@ -103,7 +103,7 @@ def split(
     paths = _paths(inputs)
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
-    report_paths = [out_dir / n for n in ("report.json", "report.md")]
+    report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
     guard_outputs(paths, [train, val, *report_paths])
     analysis = analyze(paths, cfg, _load_options(format, mapping, system), progress)
     write_split(analysis, train, val)

@@ -116,7 +116,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "reports",
             multiple=True,
             type=click.Path(path_type=Path),
-            help="Also write the report here; format from the extension (.json, .md).",
+            help="Also write the report here; format from the extension (.json, .md, .html).",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
     ]
@@ -167,10 +167,48 @@ def _run(
     return report, config.strict
 
 
-def _finish(report: Report, reports: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+OUTPUT_FORMATS = ("terminal", "json", "github", "markdown")
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format`` for what is printed on stdout, and ``--json`` as its old alias."""
+    fn = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the report JSON on stdout only (same as --format json).",
+    )(fn)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(OUTPUT_FORMATS),
+        default=None,
+        help="What to print on stdout: the terminal view (default), the report JSON, GitHub "
+        "Actions annotations, or Markdown for a pull-request comment.",
+    )(fn)
+
+
+def _finish(
+    report: Report,
+    reports: tuple[Path, ...],
+    output_format: str | None,
+    as_json: bool,
+    strict: bool,
+) -> None:
+    if as_json and output_format not in (None, "json"):
+        raise ConfigError(f"--json conflicts with --format {output_format}")
+    fmt = "json" if as_json else output_format or "terminal"
     write_reports(report, list(reports))
-    if as_json:
+    if fmt == "json":
         click.echo(report.to_json(), nl=False)
+    elif fmt == "github":
+        from ftprep.report.github import render_github
+
+        click.echo(render_github(report), nl=False)
+    elif fmt == "markdown":
+        from ftprep.report.markdown import render_markdown
+
+        click.echo(render_markdown(report), nl=False)
     else:
         render_terminal(report, Console(highlight=False))
     sys.exit(report.exit_code(strict))
@@ -188,15 +226,17 @@ def main() -> None:
 
 @main.command()
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="Print the report JSON on stdout only.")
+@output_options
 @guarded
-def validate(reports: tuple[Path, ...], as_json: bool, **kwargs: Any) -> None:
+def validate(
+    reports: tuple[Path, ...], output_format: str | None, as_json: bool, **kwargs: Any
+) -> None:
     """Check INPUTS and print the checklist and findings.
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
     report, strict = _run("validate", **kwargs)
-    _finish(report, reports, as_json, strict)
+    _finish(report, reports, output_format, as_json, strict)
 
 
 @main.command()
@@ -215,12 +255,15 @@ def validate(reports: tuple[Path, ...], as_json: bool, **kwargs: Any) -> None:
     help="Apply safe remediations (drop repeats and untrainable records, trim "
     "whitespace) and list every change in the report.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report JSON on stdout only.")
+@output_options
 @guarded
-def split(reports: tuple[Path, ...], as_json: bool, out: Path, **kwargs: Any) -> None:
-    """Check INPUTS and write OUT/train.jsonl, OUT/validation.jsonl and the reports."""
+def split(
+    reports: tuple[Path, ...], output_format: str | None, as_json: bool, out: Path, **kwargs: Any
+) -> None:
+    """Check INPUTS and write OUT/train.jsonl, OUT/validation.jsonl and the reports
+    (report.json, report.md, report.html)."""
     report, strict = _run("split", out=out, **kwargs)
-    _finish(report, reports, as_json, strict)
+    _finish(report, reports, output_format, as_json, strict)
 
 
 @main.command("checks")

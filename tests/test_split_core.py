@@ -62,7 +62,7 @@ def test_same_seed_gives_byte_identical_outputs(write_jsonl, tmp_path):
     ftprep.split(path, tmp_path / "a", seed=7)
     ftprep.split(path, tmp_path / "b", seed=7)
     ftprep.split(path, tmp_path / "c", seed=8)
-    for name in ("train.jsonl", "validation.jsonl", "report.json", "report.md"):
+    for name in ("train.jsonl", "validation.jsonl", "report.json", "report.md", "report.html"):
         a, b = (tmp_path / "a" / name).read_bytes(), (tmp_path / "b" / name).read_bytes()
         if name.startswith("report"):
             a, b = a.replace(b"/a/", b"/x/"), b.replace(b"/b/", b"/x/")
@@ -112,6 +112,7 @@ def test_refuses_to_overwrite_an_input(tmp_path):
 def test_no_temporary_files_left(write_jsonl, tmp_path):
     ftprep.split(write_jsonl(varied_chats(50)), tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "report.html",
         "report.json",
         "report.md",
         "train.jsonl",

@@ -11,6 +11,7 @@ import numpy as np
 from ftprep import __version__
 from ftprep.checks.base import ITEMS, REGISTRY
 from ftprep.engine import Analysis
+from ftprep.report.distributions import distributions
 from ftprep.report.model import (
     SEVERITY_RANK,
     Change,
@@ -31,7 +32,7 @@ from ftprep.split.plan import TRAIN
 from ftprep.tokens.billing import billed_tokens, default_epochs
 
 #: Extra statistics providers: name -> fn(analysis) -> dict, merged into ``stats``.
-STATS_PROVIDERS: dict[str, Any] = {}
+STATS_PROVIDERS: dict[str, Any] = {"distributions": distributions}
 
 
 def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> Severity:

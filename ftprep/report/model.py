@@ -94,7 +94,13 @@ class SplitSection(_Model):
 
 
 class Report(_Model):
-    """The readiness report."""
+    """The readiness report: what ``validate``/``split``/``fix`` return and report.json holds.
+
+    ``verdict`` and ``checklist`` answer "is it ready?"; ``findings`` say what is wrong and
+    where (every location); ``stats`` holds counts, tokens, cost and the data behind the
+    charts; ``split`` the files written and every record dropped or changed. In Jupyter it
+    renders as the HTML report; ``findings_frame()`` gives the findings as a DataFrame.
+    """
 
     schema_version: Literal[1] = SCHEMA_VERSION
     ftprep_version: str
@@ -111,6 +117,18 @@ class Report(_Model):
     def to_json(self) -> str:
         """The report.json text: stable key order, UTF-8, newline-terminated."""
         return self.model_dump_json(indent=2) + "\n"
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the report as the HTML report, inline (styles scoped to it)."""
+        from ftprep.report.html import render_html_fragment
+
+        return render_html_fragment(self)
+
+    def findings_frame(self) -> Any:
+        """Every finding location as a pandas DataFrame (needs ``pip install 'ftprep[pandas]'``)."""
+        from ftprep.frames import findings_frame
+
+        return findings_frame(self)
 
     def exit_code(self, strict: bool = False) -> int:
         """0 when ready (warnings allowed unless ``strict``), 1 otherwise."""

@@ -1,4 +1,4 @@
-"""Report files by extension: ``.json``, ``.md`` (and ``.html`` once registered)."""
+"""Report files by extension: ``.json``, ``.md`` and ``.html``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ftprep.errors import ConfigError
+from ftprep.report.html import render_html
 from ftprep.report.markdown import render_markdown
 from ftprep.report.model import Report
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
     ".json": Report.to_json,
     ".md": render_markdown,
+    ".html": render_html,
 }
 
 

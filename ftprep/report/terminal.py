@@ -1,10 +1,15 @@
 """The terminal view: a rich checklist table, the top findings with locations, the verdict.
 
-Renders to any rich Console, so the CLI prints it and tests capture it as text.
+Renders to any rich Console, so the CLI prints it and tests capture it as text. Colour
+carries meaning only together with a word (pass/warn/fail, error/warning), so the view
+reads the same on a monochrome CI log.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -26,10 +31,39 @@ VERDICT_STYLE = {
 }
 
 
+def _overview(report: Report) -> Text:
+    st = report.stats
+    tok = st.get("tokens", {})
+    parts = [f"{st.get('examples', 0):,} examples"]
+    if st.get("load_errors"):
+        parts.append(f"{st['load_errors']:,} unreadable records")
+    if tok:
+        per = tok.get("per_example", {})
+        limit = st.get("distributions", {}).get("tokens", {}).get("limit", tok.get("limit", 0))
+        parts.append(
+            f"{tok.get('total', 0):,} tokens ({tok.get('model', '?')}; median "
+            f"{per.get('median', 0):g}, max {per.get('max', 0):,} per example, limit "
+            f"{limit:,})"
+        )
+    return Text(" · ".join(parts), style="dim")
+
+
+def _checklist(report: Report) -> Table:
+    table = Table(title="Checklist", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("item", style="bold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("summary", overflow="fold")
+    for item in ITEMS:
+        res = getattr(report.checklist, item)
+        label, style = STATUS_STYLE[res.status]
+        table.add_row(item, Text(label, style=style), Text(res.summary))
+    return table
+
+
 def render_terminal(
     report: Report, console: Console, max_findings: int = 12, max_locations: int = 3
 ) -> None:
-    """Print the checklist, the top findings and the verdict to ``console``."""
+    """Print the checklist, the top findings (with locations) and the verdict to ``console``."""
     for inp in report.inputs:
         console.print(
             Text.assemble(
@@ -39,42 +73,43 @@ def render_terminal(
             ),
             soft_wrap=True,
         )
-    table = Table(title="Checklist", title_justify="left", show_lines=False)
-    table.add_column("item")
-    table.add_column("status")
-    table.add_column("summary", overflow="fold")
-    for item in ITEMS:
-        res = getattr(report.checklist, item)
-        label, style = STATUS_STYLE[res.status]
-        table.add_row(item, Text(label, style=style), Text(res.summary))
-    console.print(table)
+    console.print(_overview(report))
+    console.print(_checklist(report))
     shown = report.findings[:max_findings]
     if shown:
-        console.print(Text("Findings", style="bold"))
+        console.print(Text(f"Findings ({len(report.findings)})", style="bold"))
     for f in shown:
+        count = f"  ×{f.count:,}" if f.locations else ""
         console.print(
             Text.assemble(
                 (f"{f.severity:<7}", SEVERITY_STYLE[f.severity]),
                 " ",
                 (f.check, "bold"),
+                (count, "bold"),
                 f"  {f.message}",
             )
         )
         for loc in f.locations[:max_locations]:
-            detail = f"  {loc.detail}" if loc.detail else ""
             console.print(
-                Text(f"          {loc.source}:{loc.line}{detail}", style="dim"), soft_wrap=True
+                Text.assemble(
+                    "          ",
+                    (f"{loc.source}:{loc.line}", "cyan"),
+                    (f"  {loc.detail}" if loc.detail else "", "dim"),
+                ),
+                soft_wrap=True,
             )
         if len(f.locations) > max_locations:
-            console.print(Text(f"          … {len(f.locations) - max_locations} more", style="dim"))
+            console.print(
+                Text(f"          … {len(f.locations) - max_locations:,} more", style="dim")
+            )
     if len(report.findings) > max_findings:
         console.print(
             Text(
                 f"… {len(report.findings) - max_findings} more findings in the report", style="dim"
             )
         )
-    if report.split and report.split.train.path:
-        s = report.split
+    s = report.split
+    if s is not None and s.train.path:
         console.print(
             Text(
                 f"split: {s.train.examples} train → {s.train.path}, "
@@ -82,5 +117,18 @@ def render_terminal(
                 f"{s.dropped} dropped"
             )
         )
+        html = Path(s.train.path).parent / "report.html"
+        console.print(Text.assemble(("full report: ", "dim"), (str(html), "cyan")))
+    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in SEVERITY_STYLE}
     label, style = VERDICT_STYLE[report.verdict]
-    console.print(Text.assemble("verdict: ", (label, style)))
+    console.print(
+        Text.assemble(
+            "verdict: ",
+            (label, style),
+            (
+                f"  ({counts['error']} errors, {counts['warning']} warnings, "
+                f"{counts['info']} info)",
+                "dim",
+            ),
+        )
+    )
