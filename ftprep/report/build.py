@@ -3,6 +3,7 @@ verdict, statistics, split section). The only place findings are composed."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any, cast
 
@@ -31,6 +32,23 @@ from ftprep.schema import SourceLocation
 from ftprep.split.plan import TRAIN
 from ftprep.tokens.billing import billed_tokens, default_epochs
 
+_PLURAL_SUBJECT = re.compile(r"^1 (\w+?)s (\w+)\b")
+_SINGULAR_VERB = {"have": "has", "are": "is", "were": "was", "do": "does"}
+
+
+def singular(message: str) -> str:
+    """Fix the grammar of templated messages for a count of one: "1 examples have" -> "1
+    example has", so check authors can write one plural template."""
+    match = _PLURAL_SUBJECT.match(message)
+    if not match:
+        return message
+    noun, verb = match.groups()
+    if verb in ("in", "of", "with", "without", "from", "for", "on", "at", "by", "to"):
+        return f"1 {noun}" + message[match.end(1) + 1 :]
+    verb = _SINGULAR_VERB.get(verb, verb if verb.endswith("s") else verb + "s")
+    return f"1 {noun} {verb}" + message[match.end() :]
+
+
 #: Extra statistics providers: name -> fn(analysis) -> dict, merged into ``stats``.
 STATS_PROVIDERS: dict[str, Any] = {"distributions": distributions}
 
@@ -55,7 +73,7 @@ def _findings(analysis: Analysis) -> list[Finding]:
         spec = REGISTRY.get(code)
         if spec is not None and not analysis.config.check_settings(code, spec.settings).enabled:
             continue
-        message = spec.message.format(count=len(locs)) if spec else messages[code]
+        message = singular(spec.message.format(count=len(locs))) if spec else messages[code]
         severity = _severity(code, None, analysis)
         if analysis.config.fix:
             severity, message = "info", f"{message}; dropped from the split"
@@ -74,7 +92,7 @@ def _findings(analysis: Analysis) -> list[Finding]:
         if not result.flags and not result.message:
             continue
         locs = [ft.location(f.row, f.detail) for f in sorted(result.flags, key=lambda f: f.row)]
-        message = result.message or spec.message.format(count=len(locs))
+        message = result.message or singular(spec.message.format(count=len(locs)))
         severity = _severity(cid, result.severity, analysis)
         fixable = [f.row for f in result.flags if f.fixable]
         if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
