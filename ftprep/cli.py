@@ -114,6 +114,12 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too."),
         click.option(
+            "--epochs",
+            type=click.IntRange(min=1),
+            help="Training epochs for the cost estimate (default: OpenAI's rule, 3 kept "
+            "within 100-25,000 example passes).",
+        ),
+        click.option(
             "--report",
             "reports",
             multiple=True,

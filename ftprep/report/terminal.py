@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ftprep.checks.base import ITEMS
+from ftprep.costing.render import stat_lines
 from ftprep.report.model import Report
 
 STATUS_STYLE = {
@@ -19,6 +20,7 @@ STATUS_STYLE = {
     "skipped": ("- skipped", "dim"),
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STAT_STYLE = {"info": "", "note": "dim", "warning": "bold yellow"}
 VERDICT_STYLE = {
     "ready": ("READY", "bold green"),
     "ready_with_warnings": ("READY WITH WARNINGS", "bold yellow"),
@@ -70,6 +72,8 @@ def render_terminal(
                 f"… {len(report.findings) - max_findings} more findings in the report", style="dim"
             )
         )
+    for level, line in stat_lines(report.stats):
+        console.print(Text(line, style=STAT_STYLE[level]))
     if report.split and report.split.train.path:
         s = report.split
         console.print(
