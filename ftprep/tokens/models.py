@@ -180,7 +180,7 @@ def resolve_model(name: str, overrides: dict[str, dict[str, Any]] | None = None)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        field = f" field {where}" if where else ""
+        field = f" {where}:" if where else ""
         raise ConfigError(f"model '{key}' is misconfigured:{field} {err['msg']}") from exc
 
 
