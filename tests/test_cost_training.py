@@ -147,7 +147,8 @@ def test_epochs_from_config_and_split_report_agree(tmp_path, cli, data, monkeypa
     result = cli("split", data, "--out", out, "--json")
     assert result.exit_code == 0
     cost = json.loads((out / "report.json").read_text())["stats"]["cost"]
-    assert cost["epochs"] == 4 and cost["train_examples"] == sum(1 for _ in open(out / "train.jsonl"))
+    train_lines = (out / "train.jsonl").read_text().splitlines()
+    assert cost["epochs"] == 4 and cost["train_examples"] == len(train_lines)
     validate = json.loads(cli("validate", data, "--json").stdout)["stats"]["cost"]
     assert validate == cost
 

@@ -169,9 +169,9 @@ def test_local_rank_file_counts_like_its_encoding(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     data = _data(tmp_path)
     local = json.loads(cli("validate", data, "--json").stdout)["stats"]["tokens"]
-    reference = json.loads(
-        cli("validate", data, "--json", "--model", "gpt-3.5-turbo").stdout
-    )["stats"]["tokens"]
+    reference = json.loads(cli("validate", data, "--json", "--model", "gpt-3.5-turbo").stdout)[
+        "stats"
+    ]["tokens"]
     assert local["total"] == reference["total"]
     assert local["tokenizer"] == f"local rank file {ranks.as_posix()} (cl100k_base split pattern)"
     assert local["approximate"] is True

@@ -38,7 +38,7 @@ def render_advice(advice: Advice, console: Console) -> None:
     console.print(Text(f"next: {advice.next}"))
     m = advice.matrix
     table = Table(title="How the approaches compare", title_justify="left", show_lines=True)
-    table.add_column("")
+    table.add_column("", no_wrap=True)
     for oid, entry in m["approaches"].items():
         chosen = oid == advice.recommendation
         table.add_column(
