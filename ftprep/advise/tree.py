@@ -124,7 +124,9 @@ def _validate(tree: Tree) -> None:
 @lru_cache(maxsize=1)
 def load_tree() -> Tree:
     """The built-in decision tree."""
-    text = resources.files("ftprep.advise").joinpath("data", "tree.toml").read_text("utf-8")
+    text = (
+        resources.files("ftprep.advise").joinpath("data").joinpath("tree.toml").read_text("utf-8")
+    )
     return parse_tree(tomllib.loads(text))
 
 

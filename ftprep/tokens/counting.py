@@ -88,9 +88,9 @@ def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> Toke
     n = len(examples)
     total = fixed + np.bincount(own, weights=lengths, minlength=n).astype(np.int64)
     trained = np.bincount(own, weights=lengths * np.asarray(trained_mask), minlength=n)
-    last = np.bincount(own, weights=lengths * np.asarray(last_mask), minlength=n)
+    last_answer = np.bincount(own, weights=lengths * np.asarray(last_mask), minlength=n)
     return TokenCounts(
-        total=total, trained=trained.astype(np.int64), assistant_last=last.astype(np.int64)
+        total=total, trained=trained.astype(np.int64), assistant_last=last_answer.astype(np.int64)
     )
 
 

@@ -42,7 +42,12 @@ def parse_ranks(data: bytes) -> dict[bytes, int]:
 
 
 def _bundled_ranks(name: str) -> dict[bytes, int]:
-    blob = resources.files("ftprep.tokens").joinpath("data", f"{name}.tiktoken.gz").read_bytes()
+    blob = (
+        resources.files("ftprep.tokens")
+        .joinpath("data")
+        .joinpath(f"{name}.tiktoken.gz")
+        .read_bytes()
+    )
     data = gzip.decompress(blob)
     digest = hashlib.sha256(data).hexdigest()
     if digest != BUNDLED[name]:
@@ -59,11 +64,11 @@ def _constructor_params(name: str, ranks: dict[bytes, int]) -> dict[str, Any]:
     ctor = getattr(public, name)
     with _lock:
         original = public.load_tiktoken_bpe
-        public.load_tiktoken_bpe = lambda *_a, **_k: ranks  # type: ignore[assignment]
+        public.load_tiktoken_bpe = lambda *_a, **_k: ranks
         try:
             params: dict[str, Any] = ctor()
         finally:
-            public.load_tiktoken_bpe = original  # type: ignore[assignment]
+            public.load_tiktoken_bpe = original
     return params
 
 

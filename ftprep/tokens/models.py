@@ -100,7 +100,9 @@ class ModelInfo(BaseModel):
 
 @lru_cache(maxsize=1)
 def _registry() -> dict[str, Any]:
-    text = resources.files("ftprep.tokens").joinpath("data", "models.toml").read_text("utf-8")
+    text = (
+        resources.files("ftprep.tokens").joinpath("data").joinpath("models.toml").read_text("utf-8")
+    )
     return tomllib.loads(text)
 
 
