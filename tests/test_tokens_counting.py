@@ -258,3 +258,15 @@ def test_over_limit_counts_examples_longer_than_the_limit(tmp_path, tiktoken_own
     )
     over = report.findings_for("clean.over_token_limit")[0]
     assert over.count == 2
+
+
+def test_long_and_short_strings_count_alike(tiktoken_own):
+    """Long strings go through tiktoken's thread pool, short ones directly: same counts."""
+    from ftprep.tokens.counting import LONG_STRING, encoded_lengths
+
+    long_text = " ".join(json.dumps(r, ensure_ascii=False) for r in REAL_RECORDS) * 6
+    assert len(long_text) >= LONG_STRING
+    strings = ["user", long_text, "é", "", long_text[: LONG_STRING - 1], "<|endoftext|> x"]
+    enc = tiktoken_own("o200k_base")
+    expected = [len(enc.encode(s, disallowed_special=())) for s in strings]
+    assert encoded_lengths(strings, get_encoding("o200k_base")).tolist() == expected
