@@ -9,6 +9,8 @@ from datetime import date
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ftprep.errors import ConfigError
 from ftprep.tokens.models import PRICE_FIELDS, all_models, resolve_model, tier_price
@@ -190,3 +192,29 @@ def test_unknown_model_lists_known_ones(cli, tmp_path):
     result = cli("validate", _data(tmp_path, 5), "--model", "gpt-5-turbo-max")
     assert result.exit_code == 2
     assert "unknown model 'gpt-5-turbo-max'" in result.stderr and "gpt-4o" in result.stderr
+
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=True),
+    st.text(max_size=20), st.lists(st.text(max_size=5), max_size=3),
+    st.dates().map(str),
+)  # fmt: skip
+_FIELDS = st.sampled_from(
+    ["provider", "encoding", "max_example_tokens", "aliases", "approximate", "pattern",
+     "training_per_1m", "ft_input_per_1m", "bills_validation", "validation_passes", "tier",
+     "params_b", "method", "checked", "shutdown", "training_stops", "confirmed", "unconfirmed",
+     "minimum_charge_usd"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(_FIELDS, _VALUES, max_size=5))
+def test_any_override_resolves_or_fails_cleanly(override):
+    """A user's config is untrusted input: it yields a model or a ConfigError, never a crash."""
+    try:
+        model = resolve_model("gpt-4o-mini", {"gpt-4o-mini-2024-07-18": override})
+    except ConfigError as exc:
+        assert "gpt-4o-mini-2024-07-18" in str(exc) or "tier" in str(exc)
+    else:
+        assert model.max_example_tokens >= 1
+        assert model.training_per_1m is None or model.training_per_1m >= 0

@@ -142,9 +142,11 @@ def tier_price(tier: str, params_b: float, method: str = "lora") -> tuple[float,
 def _merge_defaults(key: str, entry: dict[str, Any]) -> dict[str, Any]:
     merged = {**providers().get(str(entry.get("provider", "")), {}), **entry}
     if merged.get("tier") and merged.get("params_b") and merged.get("training_per_1m") is None:
-        price, table = tier_price(
-            str(merged["tier"]), float(merged["params_b"]), str(merged.get("method", "lora"))
-        )
+        try:
+            params_b = float(merged["params_b"])
+        except (TypeError, ValueError):
+            raise ConfigError(f"model '{key}': params_b must be a number of billions") from None
+        price, table = tier_price(str(merged["tier"]), params_b, str(merged.get("method", "lora")))
         merged["training_per_1m"] = price
         method = "LoRA" if merged.get("method", "lora") == "lora" else "full"
         merged["price_tier"] = f"{table['label']} ({method} SFT)"
@@ -163,13 +165,16 @@ def model_table(overrides: dict[str, dict[str, Any]] | None = None) -> dict[str,
     return table
 
 
+def _aliases(entry: dict[str, Any]) -> list[str]:
+    value = entry.get("aliases")
+    return [a for a in value if isinstance(a, str)] if isinstance(value, list) else []
+
+
 def resolve_model(name: str, overrides: dict[str, dict[str, Any]] | None = None) -> ModelInfo:
     """Find a model by id or alias; user overrides are merged over the built-in entry."""
     table = model_table(overrides)
     key = (
-        name
-        if name in table
-        else next((k for k, v in table.items() if name in v.get("aliases", [])), None)
+        name if name in table else next((k for k, v in table.items() if name in _aliases(v)), None)
     )
     if key is None:
         known = ", ".join(sorted(table))
