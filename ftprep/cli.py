@@ -112,6 +112,12 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too."),
         click.option(
+            "--epochs",
+            type=click.IntRange(min=1),
+            help="Training epochs for the cost estimate (default: OpenAI's rule, 3 kept "
+            "within 100-25,000 example passes).",
+        ),
+        click.option(
             "--report",
             "reports",
             multiple=True,
@@ -281,6 +287,133 @@ def list_checks(as_json: bool) -> None:
         return
     for entry in catalog:
         click.echo(f"{entry['id']:<32} {entry['item']:<11} {entry['severity']:<8} {entry['title']}")
+
+
+def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """One --FLAG/--no-FLAG option per question of the decision tree (the tree is data)."""
+    from ftprep.advise import load_tree
+
+    for q in reversed(list(load_tree().questions.values())):
+        fn = click.option(f"--{q.flag}/--no-{q.flag}", q.id, default=None, help=q.text)(fn)
+    return fn
+
+
+@main.command()
+@_answer_options
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Dataset to add evidence from (repeatable).",
+)
+@click.option("--from", "format", help="Force the input format of --data.")
+@click.option(
+    "--interactive/--no-interactive",
+    default=None,
+    help="Ask unanswered questions (default: only when stdin is a terminal).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the advice as JSON only.")
+@guarded
+def advise(
+    data: tuple[Path, ...],
+    format: str | None,
+    interactive: bool | None,
+    as_json: bool,
+    **answers: bool | None,
+) -> None:
+    """Recommend finetuning, prompt engineering, RAG, or RAG + better prompts.
+
+    Answer the questions with flags (for scripts and CI) or interactively; unanswered
+    questions without a terminal exit 2 naming the flag. With --data, the dataset adds
+    evidence (size, factual recall, output format, dated content).
+    """
+    from ftprep.advise import advise as run_advise
+    from ftprep.advise.render import render_advice
+    from ftprep.loaders import LoadOptions
+
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+
+    def ask(question: Any) -> bool:
+        try:
+            return bool(click.confirm(question.text, err=True))
+        except click.Abort:
+            _fail(f"no answer to '{question.text}' (pass --{question.flag}/--no-{question.flag})",
+                  EXIT_USAGE)  # fmt: skip
+            raise
+
+    result = run_advise(
+        answers,
+        data=list(data),
+        load_options=LoadOptions(format=format),
+        ask=ask if interactive else None,
+    )
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+    else:
+        render_advice(result, Console(highlight=False))
+
+
+@main.command()
+@click.option(
+    "--requests",
+    "requests_per_month",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Requests per month.",
+)
+@click.option("--input-tokens", type=click.FloatRange(min=0), help="Average prompt tokens.")
+@click.option("--output-tokens", type=click.FloatRange(min=0), help="Average completion tokens.")
+@click.option(
+    "--finetuned-input-tokens",
+    type=click.FloatRange(min=0),
+    help="Average prompt tokens for the finetuned model (default: --input-tokens).",
+)
+@click.option("--current", default="gpt-4o", show_default=True, help="Model used today.")
+@click.option("--finetuned", "candidate", help="Model to finetune (default: the config's model).")
+@click.option(
+    "--current-finetuned", is_flag=True, help="Price the current model at finetuned rates."
+)
+@click.option("--training-cost", type=click.FloatRange(min=0), help="One-time training USD.")
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Training data: the training cost and average tokens come from it (repeatable).",
+)
+@click.option("--epochs", type=click.IntRange(min=1), help="Epochs (default: OpenAI's rule).")
+@click.option("--from", "format", help="Force the input format of --data.")
+@click.option("--map", "mapping", multiple=True, metavar="TARGET=COLUMN", help="Map a field.")
+@click.option("--system", help="System prompt to add where a --data example has none.")
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="Config file to read."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON only.")
+@guarded
+def cost(
+    config_path: Path | None,
+    format: str | None,
+    mapping: tuple[str, ...],
+    system: str | None,
+    data: tuple[Path, ...],
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Monthly cost of the current model vs a finetuned smaller one, the savings and the
+    break-even point of the one-time training cost."""
+    from ftprep.costing import cost_comparison
+    from ftprep.costing.render import render_comparison
+
+    result = cost_comparison(
+        config=config_path,
+        data=list(data),
+        load_options={"format": format, "mapping": _mapping(mapping), "system": system},
+        **options,
+    )
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+    else:
+        render_comparison(result, Console(highlight=False))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -44,6 +44,7 @@ class Config(BaseModel):
     validation_fraction: float = Field(0.1, gt=0, lt=1)
     strict: bool = False
     fix: bool = False
+    epochs: int | None = Field(None, ge=1, description="training epochs (default: OpenAI's rule)")
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")

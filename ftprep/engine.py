@@ -105,7 +105,7 @@ def analyze(
 ) -> Analysis:
     """Load, check and plan the split of ``inputs`` under ``config``."""
     model = resolve_model(config.model, config.models)
-    encoding = get_encoding(model.encoding)
+    encoding = get_encoding(model.encoding, model.pattern)
     checks = _enabled(config)
     example_checks = [(s, st) for s, st in checks.values() if s.kind == "example"]
     dataset_specs = [s for s, _ in checks.values() if s.kind == "dataset"]

@@ -7,10 +7,9 @@ import re
 from collections import defaultdict
 from typing import Any, cast
 
-import numpy as np
-
 from ftprep import __version__
 from ftprep.checks.base import ITEMS, REGISTRY
+from ftprep.costing.stats import cost_stats, token_stats
 from ftprep.engine import Analysis
 from ftprep.report.distributions import distributions
 from ftprep.report.model import (
@@ -29,8 +28,6 @@ from ftprep.report.model import (
     Verdict,
 )
 from ftprep.schema import SourceLocation
-from ftprep.split.plan import TRAIN
-from ftprep.tokens.billing import billed_tokens, default_epochs
 
 _PLURAL_SUBJECT = re.compile(r"^1 (\w+?)s (\w+)\b")
 _SINGULAR_VERB = {"have": "has", "are": "is", "were": "was", "do": "does"}
@@ -49,8 +46,12 @@ def singular(message: str) -> str:
     return f"1 {noun} {verb}" + message[match.end() :]
 
 
-#: Extra statistics providers: name -> fn(analysis) -> dict, merged into ``stats``.
-STATS_PROVIDERS: dict[str, Any] = {"distributions": distributions}
+#: Statistics providers: name -> fn(analysis) -> dict, merged into ``stats`` in this order.
+STATS_PROVIDERS: dict[str, Any] = {
+    "tokens": token_stats,
+    "cost": cost_stats,
+    "distributions": distributions,
+}
 
 
 def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> Severity:
@@ -164,53 +165,11 @@ def _verdict(checklist: Checklist) -> Verdict:
     return "ready_with_warnings" if "warn" in statuses else "ready"
 
 
-def _percentiles(values: np.ndarray) -> dict[str, float]:
-    if len(values) == 0:
-        return {}
-    p = np.percentile(values, [0, 5, 50, 95, 100])
-    return {
-        "min": int(p[0]),
-        "p5": float(p[1]),
-        "median": float(p[2]),
-        "p95": float(p[3]),
-        "max": int(p[4]),
-        "mean": round(float(values.mean()), 2),
-    }
-
-
 def _stats(analysis: Analysis) -> dict[str, Any]:
-    ft = analysis.features
-    model = analysis.model
-    total = ft["tokens_total"]
-    kept = np.ones(ft.n, dtype=bool)
-    kept[list(analysis.fix_drops)] = False
-    plan = analysis.plan
-    train_mask = plan.assignment == TRAIN if plan is not None else kept
-    n_train = int(train_mask.sum())
-    epochs = default_epochs(n_train)
-    limit = model.max_example_tokens
-    per_epoch = billed_tokens(total[train_mask], limit)
     stats: dict[str, Any] = {
         "records": analysis.records,
-        "examples": ft.n,
+        "examples": analysis.features.n,
         "load_errors": len(analysis.load_errors),
-        "tokens": {
-            "model": model.id,
-            "encoding": model.encoding,
-            "approximate": model.approximate,
-            "limit": limit,
-            "total": int(total.sum()),
-            "trained": int(ft["tokens_trained"].sum()),
-            "per_example": _percentiles(total),
-            "trained_per_example": _percentiles(ft["tokens_trained"]),
-            "over_limit": int((total > limit).sum()),
-        },
-        "cost": {
-            "train_examples": n_train,
-            "epochs": epochs,
-            "billed_tokens_per_epoch": per_epoch,
-            "billed_tokens": per_epoch * epochs,
-        },
     }
     for name, provider in STATS_PROVIDERS.items():
         stats[name] = {**stats.get(name, {}), **provider(analysis)}

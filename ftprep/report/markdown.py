@@ -7,6 +7,7 @@ from the data is escaped so it cannot break the table or inject markup.
 from __future__ import annotations
 
 from ftprep.checks.base import ITEMS
+from ftprep.costing.render import markdown_lines
 from ftprep.report.model import Report
 
 ICONS = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail", "skipped": "➖ skipped"}
@@ -58,34 +59,14 @@ def render_markdown(report: Report, max_locations: int = 10) -> str:
         if len(f.locations) > max_locations:
             lines.append(f"- … and {len(f.locations) - max_locations} more (see report.json)")
         lines.append("")
-    tok = report.stats.get("tokens", {})
-    cost = report.stats.get("cost", {})
     lines += [
         "## Statistics",
         "",
         f"- examples: {report.stats.get('examples', 0)} "
         f"(records: {report.stats.get('records', 0)}, load errors: "
         f"{report.stats.get('load_errors', 0)})",
+        *markdown_lines(report.stats, md_escape),
     ]
-    if tok:
-        per = tok.get("per_example", {})
-        approx = " (approximate: not this model's own tokenizer)" if tok.get("approximate") else ""
-        lines.append(
-            f"- tokens ({tok['encoding']} for {tok['model']}{approx}): total "
-            f"{tok['total']:,}, trained {tok['trained']:,}; per example median "
-            f"{per.get('median', 0):g}, p95 {per.get('p95', 0):g}, max {per.get('max', 0)}; "
-            f"limit {tok['limit']:,}, over limit {tok['over_limit']}"
-        )
-    if cost:
-        lines.append(
-            f"- training: {cost.get('train_examples', 0)} examples × "
-            f"{cost.get('epochs', 0)} epochs = {cost.get('billed_tokens', 0):,} billed tokens"
-        )
-        if cost.get("estimated_cost_usd") is not None:
-            lines.append(
-                f"- estimated training cost: ${cost['estimated_cost_usd']:,.2f} "
-                f"(prices checked {cost.get('price_checked', 'n/a')})"
-            )
     if report.split:
         s = report.split
         lines += [

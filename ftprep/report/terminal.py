@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ftprep.checks.base import ITEMS
+from ftprep.costing.render import stat_lines
 from ftprep.report.model import Report
 
 STATUS_STYLE = {
@@ -24,6 +25,7 @@ STATUS_STYLE = {
     "skipped": ("- skipped", "dim"),
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STAT_STYLE = {"info": "", "note": "dim", "warning": "bold yellow"}
 VERDICT_STYLE = {
     "ready": ("READY", "bold green"),
     "ready_with_warnings": ("READY WITH WARNINGS", "bold yellow"),
@@ -108,6 +110,8 @@ def render_terminal(
                 f"… {len(report.findings) - max_findings} more findings in the report", style="dim"
             )
         )
+    for level, line in stat_lines(report.stats):
+        console.print(Text(line, style=STAT_STYLE[level]))
     s = report.split
     if s is not None and s.train.path:
         console.print(

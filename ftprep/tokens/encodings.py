@@ -42,7 +42,12 @@ def parse_ranks(data: bytes) -> dict[bytes, int]:
 
 
 def _bundled_ranks(name: str) -> dict[bytes, int]:
-    blob = resources.files("ftprep.tokens").joinpath(f"data/{name}.tiktoken.gz").read_bytes()
+    blob = (
+        resources.files("ftprep.tokens")
+        .joinpath("data")
+        .joinpath(f"{name}.tiktoken.gz")
+        .read_bytes()
+    )
     data = gzip.decompress(blob)
     digest = hashlib.sha256(data).hexdigest()
     if digest != BUNDLED[name]:
@@ -68,18 +73,33 @@ def _constructor_params(name: str, ranks: dict[bytes, int]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=8)
-def get_encoding(name: str) -> tiktoken.Encoding:
-    """An encoding by name (bundled ones offline) or by path to a local ``.tiktoken`` file."""
+def get_encoding(name: str, pattern: str = "o200k_base") -> tiktoken.Encoding:
+    """An encoding by name (bundled ones offline) or by path to a local ``.tiktoken`` file.
+
+    A local rank file is split with ``pattern``, the regex of a bundled encoding:
+    ``cl100k_base`` for Llama 3 style rank files, ``o200k_base`` otherwise.
+    """
     if name in BUNDLED:
         return tiktoken.Encoding(**_constructor_params(name, _bundled_ranks(name)))
     path = Path(name)
-    if path.suffix in (".tiktoken", ".gz") and path.exists():
-        raw = path.read_bytes()
-        ranks = parse_ranks(gzip.decompress(raw) if path.suffix == ".gz" else raw)
-        params = _constructor_params("o200k_base", _bundled_ranks("o200k_base"))
+    if path.suffix in (".tiktoken", ".gz", ".model") or "/" in name or "\\" in name:
+        if pattern not in BUNDLED:
+            raise ConfigError(f"unknown split pattern '{pattern}': use one of {', '.join(BUNDLED)}")
+        try:
+            raw = path.read_bytes()
+            ranks = parse_ranks(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+        except FileNotFoundError:
+            raise ConfigError(f"{name}: tiktoken rank file not found") from None
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"{name}: not a tiktoken rank file (one 'base64-token rank' pair per line): {exc}"
+            ) from None
+        if not ranks:
+            raise ConfigError(f"{name}: tiktoken rank file is empty")
+        params = _constructor_params(pattern, _bundled_ranks(pattern))
         n = max(ranks.values()) + 1
         return tiktoken.Encoding(
-            name=path.stem,
+            name=path.name,
             pat_str=params["pat_str"],
             mergeable_ranks=ranks,
             special_tokens={"<|endoftext|>": n},
@@ -88,3 +108,10 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         f"unknown encoding '{name}': use one of {', '.join(sorted(BUNDLED))} or a "
         "path to a local .tiktoken rank file (ftprep never downloads encodings)"
     )
+
+
+def describe_encoding(name: str, pattern: str = "o200k_base") -> str:
+    """Which tokenizer counts, in words, for the report."""
+    if name in BUNDLED:
+        return f"tiktoken {name} (bundled, sha256-verified)"
+    return f"local rank file {name} ({pattern} split pattern)"

@@ -1,0 +1,272 @@
+"""Token counts in reports equal tiktoken's own encodings under OpenAI's counting rules.
+
+The reference encodings are built by tiktoken itself (``tiktoken.get_encoding``), loading the
+rank files from a cache directory the way it does after a download, checking OpenAI's
+published hashes. The reference counter is written here from the cookbook's rules, one
+message at a time, independently of ftprep's batched counter.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tiktoken
+
+import ftprep
+from ftprep.schema import ChatExample, Message, SourceLocation
+from ftprep.tokens.counting import count_batch
+from ftprep.tokens.encodings import get_encoding
+
+URLS = {
+    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+
+
+@pytest.fixture(scope="module")
+def tiktoken_own(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """tiktoken.get_encoding, served from a populated cache (no network)."""
+    cache = tmp_path_factory.mktemp("tiktoken-cache")
+    for name, url in URLS.items():
+        blob = resources.files("ftprep.tokens").joinpath("data", f"{name}.tiktoken.gz")
+        key = hashlib.sha1(url.encode()).hexdigest()
+        (cache / key).write_bytes(gzip.decompress(blob.read_bytes()))
+    old = os.environ.get("TIKTOKEN_CACHE_DIR")
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    try:
+        yield tiktoken.get_encoding
+    finally:
+        if old is None:
+            os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = old
+
+
+def reference_counts(record: dict[str, Any], enc: tiktoken.Encoding) -> tuple[int, int]:
+    """(total, trained) by the cookbook's rules: 3 per message, every value encoded (the role
+    too), +1 per name, +3 reply priming; content parts' texts joined by newlines; each tool
+    call's function and the tools list as sorted JSON; ``weight`` is not text. Trained: the
+    assistant turns without weight 0, role excluded."""
+
+    def n(text: str) -> int:
+        return len(enc.encode(text, disallowed_special=()))
+
+    total = 3
+    trained = 0
+    for msg in record["messages"]:
+        total += 3
+        values: list[str] = [msg["role"]]
+        content = msg.get("content")
+        if isinstance(content, list):
+            values.append("\n".join(p["text"] for p in content if p.get("text")))
+        else:
+            values.append(content or "")
+        if msg.get("name"):
+            values.append(msg["name"])
+            total += 1
+        for call in msg.get("tool_calls") or []:
+            values.append(json.dumps(call["function"], ensure_ascii=False, sort_keys=True))
+        if msg.get("tool_call_id"):
+            values.append(msg["tool_call_id"])
+        counts = [n(v) for v in values]
+        total += sum(counts)
+        if msg["role"] == "assistant" and msg.get("weight", 1) != 0:
+            trained += sum(counts[1:])
+    if record.get("tools"):
+        total += n(json.dumps(record["tools"], ensure_ascii=False, sort_keys=True))
+    return total, trained
+
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup_formulary",
+            "description": "Look up a drug in the hospital formulary.",
+            "parameters": {
+                "type": "object",
+                "properties": {"drug": {"type": "string"}, "route": {"enum": ["oral", "iv"]}},
+                "required": ["drug"],
+            },
+        },
+    }
+]
+
+REAL_RECORDS: list[dict[str, Any]] = [
+    {
+        "messages": [
+            {"role": "system", "content": "You are a careful clinical documentation assistant."},
+            {
+                "role": "user",
+                "name": "dr_okafor",
+                "content": "Summarise: 67-year-old with community-acquired pneumonia, started "
+                "on ceftriaxone 1 g IV q24h and azithromycin 500 mg PO daily; afebrile "
+                "since day 2, SpO₂ 95% on room air.",
+            },
+            {
+                "role": "assistant",
+                "content": "67M, CAP, improving on ceftriaxone + azithromycin; afebrile from "
+                "day 2 and saturating 95% on room air. Plan: oral step-down per protocol.",
+            },
+        ]
+    },
+    {
+        "messages": [
+            {"role": "user", "content": "Is amoxicillin on our formulary for oral use?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_7Qx",
+                        "type": "function",
+                        "function": {
+                            "name": "lookup_formulary",
+                            "arguments": '{"drug": "amoxicillin", "route": "oral"}',
+                        },
+                    }
+                ],
+            },
+            {
+                "role": "tool",
+                "tool_call_id": "call_7Qx",
+                "content": '{"listed": true, "strengths": ["250 mg", "500 mg"]}',
+            },
+            {"role": "assistant", "content": "Yes: oral amoxicillin 250 mg and 500 mg."},
+        ],
+        "tools": TOOLS,
+    },
+    {
+        "messages": [
+            {"role": "system", "content": "Réponds en français, de façon concise."},
+            {"role": "user", "content": "Quelle est la différence entre un bail et un prêt ?"},
+            {"role": "assistant", "content": "Brouillon sans intérêt.", "weight": 0},
+            {"role": "user", "content": "Plus précisément, s'il te plaît."},
+            {
+                "role": "assistant",
+                "weight": 1,
+                "content": "Un bail confère l'usage d'un bien contre un loyer ; un prêt "
+                "transfère des fonds (ou l'usage gratuit d'une chose) à charge de restitution.",
+            },
+        ]
+    },
+    {
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "合同第 4.2 条的违约金是多少？"},
+                    {"type": "text", "text": "请用一句话回答 🙏"},
+                ],
+            },
+            {"role": "assistant", "content": "第 4.2 条约定违约金为合同总价的 5%。"},
+        ]
+    },
+    {
+        "messages": [
+            {"role": "user", "content": "What does <|endoftext|> do in a GPT prompt?"},
+            {
+                "role": "assistant",
+                "name": "helper_bot",
+                "content": "It marks the end of a document:\n```python\ntext += '<|endoftext|>'"
+                "\n```\nTreat it as plain text in training data.",
+            },
+        ]
+    },
+]
+
+
+def _write(tmp_path: Path, records: list[dict[str, Any]], copies: int = 1) -> Path:
+    path = tmp_path / "real.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for _ in range(copies) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("model", "encoding"), [("gpt-4o-mini", "o200k_base"), ("gpt-3.5-turbo", "cl100k_base")]
+)
+def test_report_tokens_equal_tiktoken_reference(tmp_path, cli, tiktoken_own, model, encoding):
+    enc = tiktoken_own(encoding)
+    path = _write(tmp_path, REAL_RECORDS)
+    result = cli("validate", path, "--model", model, "--json")
+    assert result.exit_code == 1  # 5 examples: not ready (sufficient), but counted
+    tok = json.loads(result.stdout)["stats"]["tokens"]
+    ref = [reference_counts(r, enc) for r in REAL_RECORDS]
+    assert tok["encoding"] == encoding
+    assert tok["approximate"] is False and tok["approximation"] is None
+    assert tok["total"] == sum(t for t, _ in ref)
+    assert tok["trained"] == sum(t for _, t in ref)
+    assert tok["per_example"]["min"] == min(t for t, _ in ref)
+    assert tok["per_example"]["max"] == max(t for t, _ in ref)
+    assert tok["trained_per_example"]["max"] == max(t for _, t in ref)
+
+
+def test_weight_zero_turns_are_not_trained(tiktoken_own):
+    enc = tiktoken_own("o200k_base")
+    record = REAL_RECORDS[2]
+    total, trained = reference_counts(record, enc)
+    draft = len(enc.encode("Brouillon sans intérêt."))
+    unweighted = {**record, "messages": [{k: v for k, v in m.items() if k != "weight"}
+                                         for m in record["messages"]]}  # fmt: skip
+    assert reference_counts(unweighted, enc) == (total, trained + draft)
+
+
+@pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
+def test_batch_counter_matches_per_example(tiktoken_own, encoding):
+    ours, theirs = get_encoding(encoding), tiktoken_own(encoding)
+    examples = [
+        ChatExample(
+            messages=[Message.model_validate(m) for m in r["messages"]],
+            tools=r.get("tools"),
+            location=SourceLocation(source="mem", line=i + 1),
+        )
+        for i, r in enumerate(REAL_RECORDS)
+    ]
+    counts = count_batch(examples, ours)
+    expected = [reference_counts(r, theirs) for r in REAL_RECORDS]
+    assert counts.total.tolist() == [t for t, _ in expected]
+    assert counts.trained.tolist() == [t for _, t in expected]
+
+
+def test_bundled_encoding_equals_tiktoken_on_text(tiktoken_own):
+    text = " ".join(json.dumps(r, ensure_ascii=False) for r in REAL_RECORDS)
+    for name in URLS:
+        assert get_encoding(name).encode_ordinary(text) == tiktoken_own(name).encode_ordinary(text)
+
+
+def test_over_limit_counts_examples_longer_than_the_limit(tmp_path, tiktoken_own):
+    enc = tiktoken_own("o200k_base")
+    path = _write(tmp_path, REAL_RECORDS)
+    totals = sorted(reference_counts(r, enc)[0] for r in REAL_RECORDS)
+    limit = totals[2]  # two examples are longer
+    report = ftprep.validate(path, config=ftprep.Config(checks={
+        "clean.over_token_limit": {"max_tokens": limit}}))  # fmt: skip
+    assert report.stats["tokens"]["limit"] == limit
+    assert report.stats["tokens"]["over_limit"] == 2
+    cost = report.stats["cost"]
+    # every example billed up to the limit, whichever side of the split it landed on
+    assert cost["billed_tokens_per_epoch"] + cost["validation_tokens"] == sum(
+        min(limit, t) for t in totals
+    )
+    over = report.findings_for("clean.over_token_limit")[0]
+    assert over.count == 2
+
+
+def test_long_and_short_strings_count_alike(tiktoken_own):
+    """Long strings go through tiktoken's thread pool, short ones directly: same counts."""
+    from ftprep.tokens.counting import LONG_STRING, encoded_lengths
+
+    long_text = " ".join(json.dumps(r, ensure_ascii=False) for r in REAL_RECORDS) * 6
+    assert len(long_text) >= LONG_STRING
+    strings = ["user", long_text, "é", "", long_text[: LONG_STRING - 1], "<|endoftext|> x"]
+    enc = tiktoken_own("o200k_base")
+    expected = [len(enc.encode(s, disallowed_special=())) for s in strings]
+    assert encoded_lengths(strings, get_encoding("o200k_base")).tolist() == expected
