@@ -86,8 +86,8 @@ def write_split(
                     side = plan.assignment[row]
                     if side in (TRAIN, VALIDATION):
                         ex = apply_fixes(loaded.example, analysis.fix_changes.get(row, []))
-                        record = encode(ex) if encode is not None else ex.to_record()
-                        (train if side == TRAIN else val).write(dumps(record))
+                        line = encode(ex) if encode is not None else ex.to_record()
+                        (train if side == TRAIN else val).write(dumps(line))
                     row += 1
                 record += 1
         if (
