@@ -1,3 +1,10 @@
 """Checks for the *clean* item: no errors, contradictions or low-quality examples."""
 
-from ftprep.checks.clean import duplicates, empty, length, schema  # noqa: F401
+from ftprep.checks.clean import (  # noqa: F401
+    duplicates,
+    empty,
+    length,
+    preference,
+    schema,
+    tools,
+)
