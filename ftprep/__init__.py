@@ -11,8 +11,9 @@ leakage-free train/validation split with a readiness report.
 
 __version__ = "0.1.0"
 
-from ftprep.api import fix, load, split, validate
+from ftprep.api import convert, fix, load, split, validate
 from ftprep.config import Config, load_config
+from ftprep.loaders.memory import from_records
 from ftprep.report.model import Finding, Report
 from ftprep.schema import (
     ChatExample,
@@ -32,7 +33,9 @@ __all__ = [
     "Report",
     "SourceLocation",
     "__version__",
+    "convert",
     "fix",
+    "from_records",
     "load",
     "load_config",
     "split",

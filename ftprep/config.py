@@ -44,6 +44,7 @@ class Config(BaseModel):
     validation_fraction: float = Field(0.1, gt=0, lt=1)
     strict: bool = False
     fix: bool = False
+    target: str | None = Field(None, description="platform to check against (--target/--to)")
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")

@@ -6,5 +6,6 @@ from ftprep.checks.clean import (  # noqa: F401
     length,
     preference,
     schema,
+    target,
     tools,
 )
