@@ -11,9 +11,10 @@ leakage-free train/validation split with a readiness report.
 
 __version__ = "0.1.0"
 
-from ftprep.api import fix, load, split, validate
+from ftprep.api import convert, fix, load, split, validate
 from ftprep.config import Config, load_config
 from ftprep.frames import from_frame, to_frame
+from ftprep.loaders.memory import from_records
 from ftprep.report.model import Finding, Report
 from ftprep.schema import (
     ChatExample,
@@ -33,8 +34,10 @@ __all__ = [
     "Report",
     "SourceLocation",
     "__version__",
+    "convert",
     "fix",
     "from_frame",
+    "from_records",
     "load",
     "load_config",
     "split",

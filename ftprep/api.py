@@ -23,10 +23,21 @@ from ftprep.schema import Example, LoadError
 PathLike = str | Path
 
 
-def _paths(inputs: PathLike | Sequence[PathLike]) -> list[Path]:
+def _paths(inputs: PathLike | Sequence[PathLike] | Any) -> list[Any]:
+    """Input files as paths; in-memory data (DataFrame, Dataset, records) as is.
+
+    One input may be a path, a pandas DataFrame, a Hugging Face ``Dataset`` or an iterable of
+    dicts (one dataset); a list of those is several inputs.
+    """
+    from ftprep.loaders.memory import from_records, is_in_memory
+
     if isinstance(inputs, str | Path):
         return [Path(inputs)]
-    return [Path(p) for p in inputs]
+    if is_in_memory(inputs):
+        if isinstance(inputs, list | tuple) and not isinstance(inputs[0], dict):
+            return [p if is_in_memory(p) else Path(p) for p in inputs]
+        return [from_records(inputs)]
+    return [p if is_in_memory(p) else Path(p) for p in inputs]
 
 
 def make_config(
@@ -48,6 +59,8 @@ def make_config(
     base = base.with_overrides(**overrides)
     if sets or disable:
         base = apply_check_options(base, list(sets), list(disable), set(REGISTRY))
+    if base.target is not None:
+        base = _with_target(base, base.target)
     for cid in base.checks:
         if cid not in REGISTRY:
             where = f" in {base.source}" if base.source else ""
@@ -55,6 +68,19 @@ def make_config(
                 f"unknown check '{cid}'{where}; `ftprep checks` lists them"
             )
     return base
+
+
+def _with_target(config: Config, target: str) -> Config:
+    """Hand the target to every check that has a ``target`` setting."""
+    from ftprep.checks.base import REGISTRY
+    from ftprep.targets import get_target
+
+    name = get_target(target).name
+    checks = {cid: dict(s) for cid, s in config.checks.items()}
+    for cid, spec in REGISTRY.items():
+        if "target" in spec.settings.model_fields:
+            checks.setdefault(cid, {})["target"] = name
+    return config.model_copy(update={"target": name, "checks": checks})
 
 
 def _load_options(
@@ -70,6 +96,7 @@ def validate(
     format: str | None = None,
     mapping: dict[str, str] | None = None,
     system: str | None = None,
+    sheet: str | None = None,
     progress: Progress | None = None,
     **overrides: Any,
 ) -> Report:
@@ -79,7 +106,8 @@ def validate(
     ``seed=7``); per-check settings go in ``config``.
     """
     cfg = make_config(config, **overrides)
-    analysis = analyze(_paths(inputs), cfg, _load_options(format, mapping, system), progress)
+    options = _load_options(format, mapping, system, sheet)
+    analysis = analyze(_paths(inputs), cfg, options, progress)
     return build_report(analysis)
 
 
@@ -91,25 +119,97 @@ def split(
     format: str | None = None,
     mapping: dict[str, str] | None = None,
     system: str | None = None,
+    sheet: str | None = None,
+    to: str | None = None,
     progress: Progress | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl`` and the
-    reports (``report.json``, ``report.md``, ``report.html``), and return the report."""
+    reports (``report.json``, ``report.md``, ``report.html``), and return the report.
+
+    ``to`` writes both files in a target platform's format (``"together"``, ``"bedrock"``...)
+    and checks the data against that target; LLaMA-Factory also gets ``dataset_info.json``
+    and axolotl ``axolotl_datasets.yml``.
+    """
     from ftprep.report.render import write_reports
     from ftprep.split.writer import guard_outputs, write_split
 
+    if to is not None:
+        overrides["target"] = to
     cfg = make_config(config, **overrides)
     paths = _paths(inputs)
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
-    guard_outputs(paths, [train, val, *report_paths])
-    analysis = analyze(paths, cfg, _load_options(format, mapping, system), progress)
-    write_split(analysis, train, val)
+    companion_names = [out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml")]
+    guard_outputs(
+        [p for p in paths if isinstance(p, Path)], [train, val, *report_paths, *companion_names]
+    )
+    analysis = analyze(paths, cfg, _load_options(format, mapping, system, sheet), progress)
+    encode = None
+    if to is not None:
+        from ftprep.targets import get_target
+
+        profile = get_target(to)
+        encode = lambda ex: profile.write(ex).record  # noqa: E731
+    write_split(analysis, train, val, encode)
+    if to is not None:
+        _after_target_split(analysis, profile, train, val)
     report = build_report(analysis, (str(train), str(val)))
     write_reports(report, report_paths)
     return report
+
+
+def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path) -> None:
+    """Companion files for the target, and its limits measured on the written files."""
+    from ftprep.checks.base import CheckResult
+    from ftprep.split.writer import write_text_atomic
+    from ftprep.targets.convert import file_limits
+
+    kinds = set(analysis.features["kind"])
+    for path, text in sorted(
+        profile.companions({"train": train, "validation": val}, kinds).items()
+    ):
+        write_text_atomic(path, text)
+    plan = analysis.plan
+    assert plan is not None
+    problems = file_limits(
+        profile, {"train": (train, plan.train), "validation": (val, plan.validation)}
+    )
+    if not problems:
+        return
+    result = analysis.results.setdefault("clean.target_dataset", CheckResult())
+    texts = [t for t, _ in problems]
+    result.message = "; ".join([result.message, *texts] if result.message else texts)
+    if any(confirmed for _, confirmed in problems):
+        result.severity = "error"
+    elif result.severity is None:
+        result.severity = "warning"
+
+
+def convert(
+    inputs: PathLike | Sequence[PathLike] | Any,
+    out: PathLike,
+    to: str,
+    *,
+    config: Config | PathLike | None = None,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    system: str | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> Any:
+    """Write all examples of ``inputs`` to the file ``out`` in target ``to``'s format.
+
+    Returns a :class:`~ftprep.targets.convert.ConvertReport`: records written, what the
+    conversion dropped and where, and every rule of the target the data breaks.
+    """
+    from ftprep.targets.convert import convert as run
+
+    cfg = make_config(config, **overrides)
+    options = _load_options(format, mapping, system, sheet)
+    return run(_paths(inputs), Path(out), to, options=options, config=cfg, progress=progress)
 
 
 def fix(inputs: PathLike | Sequence[PathLike], out: PathLike, **kwargs: Any) -> Report:
@@ -140,12 +240,17 @@ def load(
     format: str | None = None,
     mapping: dict[str, str] | None = None,
     system: str | None = None,
+    sheet: str | None = None,
 ) -> Loaded:
-    """Load inputs into memory as normalized examples (for notebooks; the CLI streams)."""
+    """Load inputs into memory as normalized examples (for notebooks; the CLI streams).
+
+    ``inputs`` may be paths, a pandas DataFrame, a Hugging Face ``Dataset`` or any iterable
+    of dicts (``ftprep.load([{"messages": [...]}, ...])``).
+    """
     result = Loaded()
     for path in _paths(inputs):
-        source = open_source(path, _load_options(format, mapping, system))
-        result.formats[str(path)] = source.label
+        source = open_source(path, _load_options(format, mapping, system, sheet))
+        result.formats[source.name] = source.label
         for rec in source:
             if rec.example is not None:
                 result.examples.append(rec.example)
@@ -154,4 +259,4 @@ def load(
     return result
 
 
-__all__ = ["Analysis", "Loaded", "fix", "load", "make_config", "split", "validate"]
+__all__ = ["Analysis", "Loaded", "convert", "fix", "load", "make_config", "split", "validate"]

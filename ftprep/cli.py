@@ -91,6 +91,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Map a field to user/assistant/system/label/group (repeatable).",
         ),
         click.option("--system", help="System prompt to add where an example has none."),
+        click.option("--sheet", help="Excel worksheet to read (default: the first)."),
         click.option(
             "--set",
             "sets",
@@ -232,6 +233,12 @@ def main() -> None:
 
 @main.command()
 @common_options
+@click.option(
+    "--target",
+    metavar="TARGET",
+    help="Also check against a platform's rules (openai, together, fireworks, bedrock, "
+    "vertex, mistral, trl, axolotl, llamafactory).",
+)
 @output_options
 @guarded
 def validate(
@@ -261,6 +268,11 @@ def validate(
     help="Apply safe remediations (drop repeats and untrainable records, trim "
     "whitespace) and list every change in the report.",
 )
+@click.option(
+    "--to",
+    metavar="TARGET",
+    help="Write train/validation in a platform's format and check against its rules.",
+)
 @output_options
 @guarded
 def split(
@@ -270,6 +282,66 @@ def split(
     (report.json, report.md, report.html)."""
     report, strict = _run("split", out=out, **kwargs)
     _finish(report, reports, output_format, as_json, strict)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, metavar="TARGET", help="Target platform format.")
+@click.option(
+    "--out", "-o", required=True, type=click.Path(path_type=Path), help="Output file (.jsonl)."
+)
+@click.option("--from", "format", help="Force the input format.")
+@click.option("--map", "mapping", multiple=True, metavar="TARGET=COLUMN", help="Map a field.")
+@click.option("--system", help="System prompt to add where an example has none.")
+@click.option("--sheet", help="Excel worksheet to read (default: the first).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--set", "sets", multiple=True, metavar="CHECK.SETTING=VALUE")
+@click.option("--disable", multiple=True, metavar="CHECK")
+@click.option("--json", "as_json", is_flag=True, help="Print the result JSON on stdout only.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@guarded
+def convert(
+    inputs: tuple[Path, ...],
+    to: str,
+    out: Path,
+    mapping: tuple[str, ...],
+    config_path: Path | None,
+    sets: tuple[str, ...],
+    disable: tuple[str, ...],
+    as_json: bool,
+    quiet: bool,
+    **load: Any,
+) -> None:
+    """Convert INPUTS to one file in a target platform's format (--to) and check it.
+
+    Lists what the conversion had to drop, and where. Exit 0 when the target accepts every
+    written example, 1 when an example breaks a target rule or a record could not be read,
+    2 on bad usage or input.
+    """
+    from ftprep.targets.render import convert_summary
+
+    config = api.make_config(config_path, sets=sets, disable=disable)
+    with progress_bar(not quiet) as progress:
+        result = api.convert(
+            list(inputs),
+            out,
+            to,
+            config=config,
+            mapping=_mapping(mapping),
+            progress=progress,
+            **load,
+        )
+    click.echo(result.to_json() if as_json else convert_summary(result), nl=False)
+    sys.exit(result.exit_code())
+
+
+@main.command("targets")
+@guarded
+def list_targets() -> None:
+    """List the target platforms for --to / --target with their main limits."""
+    from ftprep.targets.render import targets_table
+
+    click.echo(targets_table(), nl=False)
 
 
 @main.command("checks")

@@ -45,6 +45,7 @@ class Config(BaseModel):
     strict: bool = False
     fix: bool = False
     epochs: int | None = Field(None, ge=1, description="training epochs (default: OpenAI's rule)")
+    target: str | None = Field(None, description="platform to check against (--target/--to)")
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")

@@ -21,7 +21,7 @@ import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, CheckResult, CheckSpec, DatasetContext, Flag
 from ftprep.config import Config
 from ftprep.features import FEATURES, FeatureContext, FeatureTable, chat_view
-from ftprep.loaders import LoadOptions, Source, open_source, sha256_file
+from ftprep.loaders import LoadOptions, Source, open_source
 from ftprep.schema import Example, LoadError
 from ftprep.similarity.neardup import split_group_key
 from ftprep.similarity.normalize import hash64
@@ -98,7 +98,7 @@ def _meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
 
 
 def analyze(
-    inputs: Sequence[str | Path],
+    inputs: Sequence[str | Path | Any],
     config: Config,
     load_options: LoadOptions | None = None,
     progress: Progress | None = None,
@@ -113,7 +113,7 @@ def analyze(
     fctx = FeatureContext(encoding=encoding, settings={"config": config})
 
     sources = [open_source(p, load_options) for p in inputs]
-    names = [str(s.path) for s in sources]
+    names = [s.name for s in sources]
     table = FeatureTable(names)
     flags: dict[str, list[Flag]] = defaultdict(list)
     load_errors: list[tuple[int, LoadError]] = []
@@ -141,6 +141,7 @@ def analyze(
         }
         columns.update(_meta_columns(batch))
         fctx.batch.clear()
+        fctx.settings["batch"] = batch  # the original examples, for extractors that need them
         for name in feature_names:
             columns.update(FEATURES[name].extract(views, fctx))
         table.append(columns)
@@ -186,7 +187,7 @@ def analyze(
         config=config,
         model=model,
         sources=sources,
-        hashes=[sha256_file(s.path) for s in sources],
+        hashes=[s.sha256() for s in sources],
         features=table,
         results=results,
         load_errors=load_errors,

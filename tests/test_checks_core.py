@@ -59,7 +59,8 @@ def test_tool_call_turn_without_content_is_fine(write_jsonl):
             },
             {"role": "tool", "content": "sunny", "tool_call_id": "c1"},
             {"role": "assistant", "content": "Sunny."},
-        ]
+        ],
+        "tools": [{"type": "function", "function": {"name": "w", "parameters": {}}}],
     }
     report = validate(write_jsonl, [record, *varied_chats(3)])
     assert not [f for f in report.findings if f.item == "clean"]

@@ -151,7 +151,7 @@ def test_sharegpt_roles_and_tool_calls(write_jsonl):
     call = ex.messages[2].tool_calls[0]
     assert call["function"] == {"name": "get_weather", "arguments": '{"city": "Oslo"}'}
     assert ex.messages[3].tool_call_id == call["id"]
-    assert ex.tools == [{"name": "get_weather"}]
+    assert ex.tools == [{"type": "function", "function": {"name": "get_weather"}}]
 
 
 def test_csv_guessed_columns_multiline_and_bad_row(tmp_path):

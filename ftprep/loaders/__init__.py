@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ftprep.loaders import alpaca, chat, mapped, prompt_completion, sharegpt  # noqa: F401
+from ftprep.loaders import (  # noqa: F401
+    alpaca,
+    bedrock,
+    chat,
+    gemini,
+    mapped,
+    preference,
+    prompt_completion,
+    sharegpt,
+)
 from ftprep.loaders.registry import FORMATS, LoadOptions, register_format
 from ftprep.loaders.source import LoadedRecord, Source, open_source, sha256_file
 

@@ -1,5 +1,10 @@
 """OpenAI chat format: ``{"messages": [...], "tools": [...]}`` (also Azure OpenAI, Together,
-Fireworks and TRL's conversational format)."""
+Fireworks, TRL's conversational format, axolotl's default and Mistral's finetuning format).
+
+Mistral's aliases are accepted: ``interactions`` for ``messages``, ``available_tools`` for
+``tools`` and ``text`` for a message's ``content``. ``parallel_tool_calls`` is kept in the
+metadata so an OpenAI output can carry it again.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,35 @@ from ftprep.loaders.messages import load_error, parse_messages, parse_tools, wit
 from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import ChatExample, Example, LoadError, SourceLocation
 
-_KNOWN_TOP = {"messages", "tools", "parallel_tool_calls"}
+_KNOWN_TOP = {"messages", "tools", "interactions", "available_tools"}
+
+
+def _alias(value: dict[str, Any], key: str, alias: str, loc: SourceLocation) -> Any:
+    if key in value and alias in value:
+        return load_error(
+            "clean.invalid_message",
+            f"the record has both '{key}' and its alias '{alias}'; keep one",
+            loc,
+        )
+    return value.get(key, value.get(alias))
+
+
+def _content_alias(messages: Any) -> Any:
+    """Mistral's ``text`` key as ``content`` (only where ``content`` is absent)."""
+    if not isinstance(messages, list):
+        return messages
+    out = []
+    for m in messages:
+        if isinstance(m, dict) and "text" in m and "content" not in m:
+            m = {("content" if k == "text" else k): v for k, v in m.items()}
+        out.append(m)
+    return out
 
 
 @register_format(
     "chat",
     'OpenAI chat JSONL: {"messages": [{"role": ..., "content": ...}], "tools": [...]}',
-    detect=lambda v: isinstance(v, dict) and "messages" in v,
+    detect=lambda v: isinstance(v, dict) and ("messages" in v or "interactions" in v),
 )
 def adapt_chat(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
     if not isinstance(value, dict):
@@ -24,10 +51,16 @@ def adapt_chat(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | 
             f"the record is a JSON {type(value).__name__}, not an object",
             loc,
         )
-    messages = parse_messages(value.get("messages"), loc)
+    raw = _alias(value, "messages", "interactions", loc)
+    if isinstance(raw, LoadError):
+        return raw
+    messages = parse_messages(_content_alias(raw), loc)
     if isinstance(messages, LoadError):
         return messages
-    tools = parse_tools(value.get("tools"), loc)
+    raw_tools = _alias(value, "tools", "available_tools", loc)
+    if isinstance(raw_tools, LoadError):
+        return raw_tools
+    tools = parse_tools(raw_tools, loc)
     if isinstance(tools, LoadError):
         return tools
     metadata = {k: v for k, v in value.items() if k not in _KNOWN_TOP}

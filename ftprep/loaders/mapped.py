@@ -2,8 +2,10 @@
 
 ``--map user=question --map assistant=answer --map system=instructions --map label=category``
 names which field holds each role; unmapped fields go to metadata (``label`` too, where the
-stratified split and classification checks read it). Without a mapping, common column
-names are recognised (question/answer, prompt/completion, input/output...).
+stratified split and classification checks read it). In nested JSON a dotted path reaches
+inside objects: ``--map user=data.question`` (a key that itself contains a dot wins).
+Without a mapping, common column names are recognised (question/answer,
+prompt/completion, input/output...).
 """
 
 from __future__ import annotations
@@ -59,10 +61,12 @@ def adapt_mapped(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
             loc,
         )
     mapping = opts.mapping
-    user = text_field(value, mapping["user"], loc)
-    assistant = text_field(value, mapping["assistant"], loc)
+    fields = {t: _lookup(value, path) for t, path in mapping.items()}
+    view = {mapping[t]: v for t, v in fields.items() if v is not None}
+    user = text_field(view, mapping["user"], loc)
+    assistant = text_field(view, mapping["assistant"], loc)
     system = (
-        text_field(value, mapping["system"], loc, required=False) if "system" in mapping else None
+        text_field(view, mapping["system"], loc, required=False) if "system" in mapping else None
     )
     if isinstance(user, LoadError):
         return user
@@ -77,6 +81,18 @@ def adapt_mapped(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
     used = {mapping[t] for t in ("system", "user", "assistant") if t in mapping}
     metadata = {k: v for k, v in value.items() if k not in used}
     for target in ("label", "group"):
-        if target in mapping and mapping[target] in value:
-            metadata[target] = value[mapping[target]]
+        if target in mapping and fields.get(target) is not None:
+            metadata[target] = fields[target]
     return ChatExample(messages=with_system(messages, opts.system), metadata=metadata, location=loc)
+
+
+def _lookup(value: dict[str, Any], path: str) -> Any:
+    """The field at ``path``: a top-level key, else a dotted path into nested objects."""
+    if path in value:
+        return value[path]
+    current: Any = value
+    for key in path.split("."):
+        if not isinstance(current, dict) or key not in current:
+            return None
+        current = current[key]
+    return current

@@ -100,3 +100,13 @@ def parse_tools(raw: Any, loc: SourceLocation) -> list[dict[str, Any]] | LoadErr
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
         return load_error("clean.invalid_message", "'tools' must be a list of objects", loc)
     return raw
+
+
+def openai_tools(tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """Tool definitions in OpenAI's shape: bare ``{"name", ...}`` schemas (LLaMA-Factory,
+    ShareGPT) are wrapped as ``{"type": "function", "function": {...}}``."""
+    if not tools:
+        return tools
+    return [
+        {"type": "function", "function": t} if "type" not in t and "name" in t else t for t in tools
+    ]

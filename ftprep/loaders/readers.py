@@ -49,7 +49,13 @@ def container_of(path: Path) -> str:
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     ext = suffixes[-1].lstrip(".") if suffixes else ""
-    return {"ndjson": "jsonl", "jsonlines": "jsonl", "txt": "jsonl"}.get(ext, ext)
+    return {
+        "ndjson": "jsonl",
+        "jsonlines": "jsonl",
+        "txt": "jsonl",
+        "pq": "parquet",
+        "xlsm": "xlsx",
+    }.get(ext, ext)
 
 
 def sniff_json_container(path: Path) -> str:
@@ -294,8 +300,8 @@ def read_delimited(path: Path, delimiter: str) -> Iterator[RawRecord]:
         yield RawRecord(line=start, value=dict(zip(header, row, strict=False)))
 
 
-def read_container(path: Path, container: str) -> Iterator[RawRecord]:
-    """Dispatch to the reader for ``container``."""
+def read_container(path: Path, container: str, sheet: str | None = None) -> Iterator[RawRecord]:
+    """Dispatch to the reader for ``container`` (``sheet`` picks an Excel worksheet)."""
     if container == "jsonl":
         return read_jsonl(path)
     if container == "json":
@@ -304,6 +310,14 @@ def read_container(path: Path, container: str) -> Iterator[RawRecord]:
         return read_delimited(path, ",")
     if container == "tsv":
         return read_delimited(path, "\t")
+    if container == "parquet":
+        from ftprep.loaders.tabular import read_parquet
+
+        return read_parquet(path)
+    if container == "xlsx":
+        from ftprep.loaders.tabular import read_xlsx
+
+        return read_xlsx(path, sheet)
     raise InputError(str(path), f"unsupported container '{container}'")
 
 

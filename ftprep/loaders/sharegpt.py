@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ftprep.loaders.messages import load_error, parse_tools, with_system
+from ftprep.loaders.messages import load_error, openai_tools, parse_tools, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
 
@@ -53,6 +53,52 @@ def _tool_calls(value: str, counter: int) -> list[dict[str, Any]] | None:
     return out
 
 
+#: How LLaMA-Factory joins consecutive tool results into one observation turn.
+OBSERVATION_SEPARATOR = "\n</tool_response>\n<tool_response>\n"
+
+
+def turns_to_messages(
+    turns: list[Any], loc: SourceLocation, pending: list[str] | None = None, start: int = 1
+) -> tuple[list[Message], list[str]] | LoadError:
+    """Convert ShareGPT turns to messages; returns them and the still-unanswered call ids.
+
+    An ``observation`` answering several calls of one ``function_call`` turn may hold the
+    results joined by LLaMA-Factory's separator; it is split back into one tool message each.
+    """
+    pending = list(pending or [])
+    messages: list[Message] = []
+    for i, turn in enumerate(turns, start=start):
+        if not isinstance(turn, dict):
+            return load_error("clean.invalid_message", f"turn {i} is not an object", loc)
+        sender, text = turn.get("from"), turn.get("value")
+        if not isinstance(sender, str):
+            return load_error("clean.missing_role", f"turn {i} has no 'from'", loc)
+        if not isinstance(text, str):
+            return load_error("clean.invalid_message", f"turn {i} has no text 'value'", loc)
+        if sender == "function_call":
+            calls = _tool_calls(text, i)
+            if calls is None:
+                return load_error(
+                    "clean.invalid_message",
+                    f'turn {i} (function_call) is not {{"name", "arguments"}} JSON',
+                    loc,
+                )
+            messages.append(Message(role="assistant", content=None, tool_calls=calls))
+            pending = [c["id"] for c in calls]
+            continue
+        role = ROLE_MAP.get(sender, sender)
+        if role == "tool":
+            parts = text.split(OBSERVATION_SEPARATOR) if len(pending) > 1 else [text]
+            if len(parts) != len(pending):
+                parts = [text]
+            for part in parts:
+                call_id = pending.pop(0) if pending else None
+                messages.append(Message(role="tool", content=part, tool_call_id=call_id))
+            continue
+        messages.append(Message(role=role, content=text))
+    return messages, pending
+
+
 @register_format(
     "sharegpt",
     'ShareGPT: {"conversations": [{"from": "human"|"gpt"|..., "value": ...}]}',
@@ -74,39 +120,17 @@ def adapt_sharegpt(value: Any, loc: SourceLocation, opts: LoadOptions) -> Exampl
     system = value.get("system")
     if isinstance(system, str) and system:
         messages.append(Message(role="system", content=system))
-    pending: list[str] = []
-    for i, turn in enumerate(convs, start=1):
-        if not isinstance(turn, dict):
-            return load_error("clean.invalid_message", f"turn {i} is not an object", loc)
-        sender, text = turn.get("from"), turn.get("value")
-        if not isinstance(sender, str):
-            return load_error("clean.missing_role", f"turn {i} has no 'from'", loc)
-        if not isinstance(text, str):
-            return load_error("clean.invalid_message", f"turn {i} has no text 'value'", loc)
-        if sender == "function_call":
-            calls = _tool_calls(text, i)
-            if calls is None:
-                return load_error(
-                    "clean.invalid_message",
-                    f'turn {i} (function_call) is not {{"name", "arguments"}} JSON',
-                    loc,
-                )
-            messages.append(Message(role="assistant", content=None, tool_calls=calls))
-            pending = [c["id"] for c in calls]
-            continue
-        role = ROLE_MAP.get(sender, sender)
-        if role == "tool":
-            call_id = pending.pop(0) if pending else None
-            messages.append(Message(role="tool", content=text, tool_call_id=call_id))
-            continue
-        messages.append(Message(role=role, content=text))
+    converted = turns_to_messages(convs, loc)
+    if isinstance(converted, LoadError):
+        return converted
+    messages += converted[0]
     tools = parse_tools(value.get("tools"), loc)
     if isinstance(tools, LoadError):
         return tools
     metadata = {k: v for k, v in value.items() if k not in ("conversations", "system", "tools")}
     return ChatExample(
         messages=with_system(messages, opts.system),
-        tools=tools or None,
+        tools=openai_tools(tools) or None,
         metadata=metadata,
         location=loc,
     )

@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ftprep.errors import InputError
 from ftprep.loaders.mapped import guess_mapping, validate_mapping
@@ -25,7 +26,9 @@ from ftprep.loaders.readers import (
 from ftprep.loaders.registry import FORMATS, LoadOptions, detect_format
 from ftprep.schema import Example, LoadError, SourceLocation
 
-CONTAINERS = ("jsonl", "json", "csv", "tsv")
+CONTAINERS = ("jsonl", "json", "csv", "tsv", "parquet", "xlsx")
+#: Containers whose records are flat rows (columns), so the format comes from column names.
+FLAT = ("csv", "tsv", "xlsx")
 _PEEK = 100
 
 
@@ -54,11 +57,24 @@ class Source:
     def label(self) -> str:
         return f"{self.container}/{self.format}"
 
+    @property
+    def name(self) -> str:
+        """How locations name this source (the path as given)."""
+        return str(self.path)
+
+    def raw_records(self) -> Iterator[RawRecord]:
+        """The container's records before format adaptation."""
+        return read_container(self.path, self.container, self.options.sheet)
+
+    def sha256(self) -> str:
+        """Fingerprint of the input, to detect a change between two passes."""
+        return sha256_file(self.path)
+
     def __iter__(self) -> Iterator[LoadedRecord]:
         adapt = FORMATS[self.format].adapt
-        name = str(self.path)
+        name = self.name
         self.counts = {"records": 0, "examples": 0, "load_errors": 0}
-        for raw in read_container(self.path, self.container):
+        for raw in self.raw_records():
             self.counts["records"] += 1
             if raw.error is not None:
                 self.counts["load_errors"] += 1
@@ -83,17 +99,65 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _peek(path: Path, container: str) -> list[RawRecord]:
-    return list(itertools.islice(read_container(path, container), _PEEK))
+def _peek(path: Path, container: str, sheet: str | None) -> list[RawRecord]:
+    return list(itertools.islice(read_container(path, container, sheet), _PEEK))
 
 
-def open_source(path: str | Path, options: LoadOptions | None = None) -> Source:
+def _mapped(options: LoadOptions, mapping: dict[str, str]) -> LoadOptions:
+    return LoadOptions(format=None, mapping=mapping, system=options.system, sheet=options.sheet)
+
+
+def detect(
+    values: list[object], container: str, options: LoadOptions, where: str
+) -> tuple[str, LoadOptions]:
+    """The format (and load options) for records that look like ``values``.
+
+    Flat rows (CSV, TSV, Excel) are matched by column names; nested records (JSON, Parquet,
+    in-memory) by the registered detectors, then by column names as a fallback.
+    """
+    if not values:
+        return "chat", options  # empty or all-broken: the chat adapter reports it
+    first = values[0]
+    flat = container in FLAT
+    mapping = guess_mapping(list(first.keys())) if isinstance(first, dict) else {}
+    if flat and mapping:
+        return "mapped", _mapped(options, mapping)
+    for value in values:
+        fmt = detect_format(value)
+        if fmt is not None:
+            return fmt, options
+    if mapping:
+        return "mapped", _mapped(options, mapping)
+    if flat and isinstance(first, dict):
+        raise InputError(
+            where,
+            "cannot tell which columns hold the conversation; pass "
+            "--map user=COLUMN --map assistant=COLUMN (columns: "
+            f"{', '.join(map(str, first.keys()))})",
+        )
+    keys = sorted(map(str, first.keys())) if isinstance(first, dict) else [type(first).__name__]
+    raise InputError(
+        where,
+        "no record looks like a supported format (first record has "
+        f"{', '.join(keys)}); pass --from FORMAT or --map user=FIELD --map assistant=FIELD",
+    )
+
+
+def open_source(path: str | Path | Any, options: LoadOptions | None = None) -> Source:
     """Detect the container and format of ``path`` and return a streamable :class:`Source`.
 
     Raises :class:`InputError` when the file is missing or no supported format fits; a bad
     *record* is never an exception, it becomes a load error when iterated.
     """
     options = options or LoadOptions()
+    if isinstance(path, Source):
+        return path
+    if options.mapping:
+        validate_mapping(options.mapping)
+    from ftprep.loaders.memory import from_records, is_in_memory, open_records
+
+    if is_in_memory(path):
+        return open_records(from_records(path), options)
     p = Path(path)
     if not p.exists():
         raise InputError(str(p), "no such file")
@@ -105,11 +169,15 @@ def open_source(path: str | Path, options: LoadOptions | None = None) -> Source:
     if forced in CONTAINERS:
         container, forced = forced, None
     elif container == "json" or container not in CONTAINERS:
+        if container == "xls":
+            raise InputError(
+                str(p), "old Excel .xls files are not supported; save the sheet as .xlsx"
+            )
         if container not in CONTAINERS and container not in ("", "json"):
             raise InputError(
                 str(p),
                 f"unsupported file type '.{container}'; supported: "
-                ".jsonl, .json, .csv, .tsv (optionally .gz), or pass --from",
+                ".jsonl, .json, .csv, .tsv (optionally .gz), .parquet, .xlsx, or pass --from",
             )
         container = sniff_json_container(p)
     if forced is not None and forced not in FORMATS:
@@ -117,35 +185,11 @@ def open_source(path: str | Path, options: LoadOptions | None = None) -> Source:
         raise InputError(str(p), f"unknown format '{forced}' for --from; choose one of {names}")
 
     if options.mapping:
-        validate_mapping(options.mapping)
         return Source(p, container, forced or "mapped", options)
     if forced is not None:
         return Source(p, container, forced, options)
 
-    peeked = _peek(p, container)
+    peeked = _peek(p, container, options.sheet)
     values = [r.value for r in peeked if r.error is None]
-    if not values:
-        return Source(p, container, "chat", options)  # empty or all-broken: chat reports it
-    if container in ("csv", "tsv"):
-        columns = list(values[0].keys())
-        mapping = guess_mapping(columns)
-        if not mapping:
-            raise InputError(
-                str(p),
-                "cannot tell which columns hold the conversation; pass "
-                "--map user=COLUMN --map assistant=COLUMN (columns: "
-                f"{', '.join(columns)})",
-            )
-        return Source(
-            p, container, "mapped", LoadOptions(format=None, mapping=mapping, system=options.system)
-        )
-    for value in values:
-        fmt = detect_format(value)
-        if fmt is not None:
-            return Source(p, container, fmt, options)
-    keys = sorted(values[0].keys()) if isinstance(values[0], dict) else [type(values[0]).__name__]
-    raise InputError(
-        str(p),
-        "no record looks like a supported format (first record has "
-        f"{', '.join(keys)}); pass --from FORMAT or --map user=FIELD --map assistant=FIELD",
-    )
+    fmt, opts = detect(values, container, options, str(p))
+    return Source(p, container, fmt, opts)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ftprep.engine import Analysis
 from ftprep.errors import OutputError
-from ftprep.loaders import sha256_file
+from ftprep.schema import Example
 from ftprep.split.fixes import apply_fixes
 from ftprep.split.plan import TRAIN, VALIDATION
 
@@ -57,8 +57,17 @@ def guard_outputs(inputs: list[Path], outputs: list[Path]) -> None:
             raise OutputError(f"{out}: is a directory")
 
 
-def write_split(analysis: Analysis, train_path: Path, validation_path: Path) -> None:
-    """Stream the inputs again and write each kept example to its side of the split."""
+def write_split(
+    analysis: Analysis,
+    train_path: Path,
+    validation_path: Path,
+    encode: Callable[[Example], dict[str, Any]] | None = None,
+) -> None:
+    """Stream the inputs again and write each kept example to its side of the split.
+
+    ``encode`` turns an example into the output record (default: OpenAI chat / DPO JSONL);
+    ``split --to TARGET`` passes the target's writer.
+    """
     plan = analysis.plan
     assert plan is not None
     guard_outputs([s.path for s in analysis.sources], [train_path, validation_path])
@@ -77,12 +86,13 @@ def write_split(analysis: Analysis, train_path: Path, validation_path: Path) -> 
                     side = plan.assignment[row]
                     if side in (TRAIN, VALIDATION):
                         ex = apply_fixes(loaded.example, analysis.fix_changes.get(row, []))
-                        (train if side == TRAIN else val).write(dumps(ex.to_record()))
+                        line = encode(ex) if encode is not None else ex.to_record()
+                        (train if side == TRAIN else val).write(dumps(line))
                     row += 1
                 record += 1
         if (
             record != analysis.records
             or row != n_rows
-            or [sha256_file(s.path) for s in analysis.sources] != analysis.hashes
+            or [s.sha256() for s in analysis.sources] != analysis.hashes
         ):
             raise OutputError("an input changed while splitting; nothing was written, run again")

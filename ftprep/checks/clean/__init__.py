@@ -1,3 +1,12 @@
 """Checks for the *clean* item: no errors, contradictions or low-quality examples."""
 
-from ftprep.checks.clean import duplicates, empty, length, near_duplicates, schema  # noqa: F401
+from ftprep.checks.clean import (  # noqa: F401
+    duplicates,
+    empty,
+    length,
+    near_duplicates,
+    preference,
+    schema,
+    target,
+    tools,
+)

@@ -1,0 +1,144 @@
+"""What a target profile is: a platform's rules as data, a writer and a validator.
+
+A profile answers three questions for one finetuning platform or trainer:
+
+- *data*: which roles, keys, tools, weights and preference pairs it accepts, per-example
+  limits, minimum/maximum examples and file-size limits, with the sources they come from;
+- *writer*: ``write(example)`` turns a normalized example into the platform's record and
+  lists what could not be carried over (``losses``: "message 3: weight 0 dropped");
+- *validator*: ``check(record)`` applies the platform's rules to a written record and returns
+  :class:`Issue` values. It reads the record, not the example, so it also catches anything
+  the writer could not express (a system turn in mid-conversation for Bedrock...).
+
+Rules from the platform's own source code or docs are errors; rules only remembered or from
+secondary sources (``[MEM]`` in the research notes) are ``confirmed=False`` and reported as
+warnings (``clean.target_unconfirmed``) until someone checks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from ftprep.schema import ChatExample, Example, PreferenceExample
+
+Rule = Literal["role", "format", "tools", "content"]
+#: The date the rules below were checked against their sources.
+CHECKED = "2026-11-25"
+
+
+@dataclass(frozen=True)
+class Cite:
+    """Where a rule comes from: a URL or repository path, and how it was confirmed."""
+
+    url: str
+    tag: Literal["SRC", "DOC", "RUN", "MEM"]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One rule a record breaks. ``rule`` picks the check id (``clean.target_<rule>``)."""
+
+    rule: Rule
+    detail: str
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A numeric limit and whether its source is confirmed (unconfirmed: a warning)."""
+
+    value: int
+    confirmed: bool = True
+
+
+@dataclass
+class Written:
+    """A record in the target's format and what the conversion could not keep."""
+
+    record: dict[str, Any]
+    losses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Conversion:
+    """``write`` then ``check``: the record, its losses and the rules it breaks."""
+
+    record: dict[str, Any]
+    losses: list[str]
+    issues: list[Issue]
+    size: int
+
+
+class Profile:
+    """Base class of a target profile; one subclass per platform module."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    #: Roles a written record may contain (in the target's own vocabulary).
+    roles: ClassVar[frozenset[str]]
+    tools: ClassVar[bool] = True
+    #: Where per-message training weights can be expressed: "assistant", "any" or None.
+    weights: ClassVar[str | None] = None
+    preference: ClassVar[bool] = False
+    images: ClassVar[bool] = False
+    keeps_metadata: ClassVar[bool] = False
+    min_examples: ClassVar[Limit | None] = None
+    max_examples: ClassVar[Limit | None] = None
+    max_file_bytes: ClassVar[Limit | None] = None
+    max_validation_bytes: ClassVar[Limit | None] = None
+    max_validation_examples: ClassVar[Limit | None] = None
+    max_example_tokens: ClassVar[Limit | None] = None
+    #: The loader format that reads the written SFT / preference records back.
+    reads_back: ClassVar[tuple[str, str | None]] = ("chat", "dpo")
+    sources: ClassVar[tuple[Cite, ...]] = ()
+    notes: ClassVar[tuple[str, ...]] = ()
+
+    def write(self, ex: Example) -> Written:
+        if isinstance(ex, PreferenceExample):
+            if self.preference:
+                return self.write_preference(ex)
+            chat = ChatExample(
+                messages=[*ex.input, *ex.preferred],
+                tools=ex.tools,
+                metadata=ex.metadata,
+                location=ex.location,
+            )
+            written = self.write_chat(chat)
+            written.losses.insert(
+                0,
+                f"preference pair written as a chat example on the chosen reply; the rejected "
+                f"reply is dropped ({self.name} has no preference format)",
+            )
+            return written
+        return self.write_chat(ex)
+
+    def write_chat(self, ex: ChatExample) -> Written:
+        raise NotImplementedError
+
+    def write_preference(self, ex: PreferenceExample) -> Written:
+        raise NotImplementedError
+
+    def check(self, record: dict[str, Any]) -> list[Issue]:
+        raise NotImplementedError
+
+    def dataset_notes(self, kinds: set[str]) -> list[Issue]:
+        """Dataset-level caveats (an unconfirmed record layout for some kind...)."""
+        return []
+
+    def companions(self, files: dict[str, Path], kinds: set[str]) -> dict[Path, str]:
+        """Extra files to write next to the outputs (``split``: train/validation), by path."""
+        return {}
+
+    def convert(self, ex: Example) -> Conversion:
+        from ftprep.targets.common import record_size
+
+        written = self.write(ex)
+        return Conversion(
+            record=written.record,
+            losses=written.losses,
+            issues=self.check(written.record),
+            size=record_size(written.record),
+        )
