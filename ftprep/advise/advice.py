@@ -92,8 +92,7 @@ def advise(
     assert leaf.outcome is not None
     outcome = leaf.outcome
     steps = [
-        Step(question=q.id, flag=q.flag, text=q.text, answer=a, answered=how)  # type: ignore[arg-type]
-        for q, a, how in path
+        Step(question=q.id, flag=q.flag, text=q.text, answer=a, answered=how) for q, a, how in path
     ]
     evidence: list[Evidence] = []
     caveats: list[str] = []

@@ -158,14 +158,14 @@ def adapt_gemini(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
                     )
                 name = resp.get("name")
                 queue = pending.get(name, []) if isinstance(name, str) else []
-                call_id = resp.get("id") or (queue.pop(0) if queue else None)
+                answer_id: str | None = resp.get("id") or (queue.pop(0) if queue else None)
                 if resp.get("id") and resp["id"] in queue:
                     queue.remove(resp["id"])
                 messages.append(
                     Message(
                         role="tool",
                         content=result_text(resp.get("response", {})),
-                        tool_call_id=str(call_id) if call_id else None,
+                        tool_call_id=str(answer_id) if answer_id else None,
                     )
                 )
             elif "text" in part:

@@ -112,7 +112,7 @@ class OpenAIProfile(Profile):
     preference = True
     images = True
     min_examples = Limit(10)
-    max_file_bytes = Limit(512 * MB, confirmed=False)
+    max_file_bytes: ClassVar[Limit | None] = Limit(512 * MB, confirmed=False)
     message_keys: ClassVar[frozenset[str]] = frozenset(
         {"name", "tool_calls", "tool_call_id", "function_call", "weight", "refusal", "audio"}
     )
@@ -121,7 +121,7 @@ class OpenAIProfile(Profile):
     )
     role_keys: ClassVar[dict[str, frozenset[str]]] = ROLE_KEYS
     unconfirmed_roles: ClassVar[frozenset[str]] = frozenset({"developer"})
-    sources = (
+    sources: ClassVar[tuple[Cite, ...]] = (
         Cite(
             "https://developers.openai.com/docs/guides/distillation", "DOC", "minimum 10 examples"
         ),
@@ -137,7 +137,7 @@ class OpenAIProfile(Profile):
         ),
         Cite("Files API 512 MB per file", "MEM", "file-size limit unconfirmed"),
     )
-    notes = (
+    notes: ClassVar[tuple[str, ...]] = (
         "OpenAI is winding down self-serve finetuning for new users; the format stays the "
         "lingua franca (Azure, Fireworks, Together reuse it).",
         "Azure OpenAI reads the same files; Azure's data-prep page reportedly asks for UTF-8 "

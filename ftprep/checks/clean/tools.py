@@ -90,7 +90,7 @@ def tool_arguments(ex: Example, settings: CheckSettings) -> Iterator[str]:
                         parsed = json.loads(args)
                     except ValueError as exc:
                         where = f"{label}message {i} call {j} ({fn['name']})"
-                        yield f"{where} arguments are not JSON: {exc.msg}"
+                        yield f"{where} arguments are not JSON: {getattr(exc, 'msg', exc)}"
                         continue
                     if not isinstance(parsed, dict):
                         kind = type(parsed).__name__
