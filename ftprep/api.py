@@ -71,15 +71,26 @@ def validate(
     mapping: dict[str, str] | None = None,
     system: str | None = None,
     progress: Progress | None = None,
+    validation: PathLike | Sequence[PathLike] | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
 
     Keyword ``overrides`` set top-level config values (``model="gpt-4.1-mini"``,
-    ``seed=7``); per-check settings go in ``config``.
+    ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
+    ``validation``, ``inputs`` are the training side of an existing split and the split
+    checks compare them with the validation file(s) (leakage, size ratio, drift).
     """
     cfg = make_config(config, **overrides)
-    analysis = analyze(_paths(inputs), cfg, _load_options(format, mapping, system), progress)
+    options = _load_options(format, mapping, system)
+    if validation:
+        from ftprep.leakage import analyze_existing_split
+
+        analysis = analyze_existing_split(
+            _paths(inputs), _paths(validation), cfg, options, progress
+        )
+        return build_report(analysis, (str(_paths(inputs)[0]), str(_paths(validation)[0])))
+    analysis = analyze(_paths(inputs), cfg, options, progress)
     return build_report(analysis)
 
 

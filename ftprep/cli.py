@@ -112,6 +112,11 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.FloatRange(0, 1, min_open=True, max_open=True),
             help="Share of examples for validation (default 0.1).",
         ),
+        click.option(
+            "--metric",
+            help="The metric you will measure improvement with (e.g. accuracy, field_f1, "
+            "rubric; comma-separated for several). See docs/evaluation.md.",
+        ),
         click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too."),
         click.option(
             "--report",
@@ -154,6 +159,7 @@ def _run(
         validation_fraction=validation_fraction,
         strict=strict,
         fix=extra.pop("fix", None),
+        metric=extra.pop("metric", None),
     )
     with progress_bar(not quiet) as progress:
         call = api.validate if kind == "validate" else api.split
@@ -190,14 +196,24 @@ def main() -> None:
 
 @main.command()
 @common_options
+@click.option(
+    "--validation",
+    "validation",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Validation file of an existing split: INPUTS are its training side; checks "
+    "leakage (both lines listed), size ratio and label/topic drift.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report JSON on stdout only.")
 @guarded
-def validate(reports: tuple[Path, ...], as_json: bool, **kwargs: Any) -> None:
+def validate(
+    reports: tuple[Path, ...], as_json: bool, validation: tuple[Path, ...], **kwargs: Any
+) -> None:
     """Check INPUTS and print the checklist and findings.
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
-    report, strict = _run("validate", **kwargs)
+    report, strict = _run("validate", validation=list(validation) or None, **kwargs)
     _finish(report, reports, as_json, strict)
 
 

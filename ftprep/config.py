@@ -44,6 +44,9 @@ class Config(BaseModel):
     validation_fraction: float = Field(0.1, gt=0, lt=1)
     strict: bool = False
     fix: bool = False
+    metric: str | None = Field(
+        None, description="the metric you will measure improvement with (comma-separated)"
+    )
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")

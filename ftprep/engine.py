@@ -26,6 +26,8 @@ from ftprep.schema import Example, LoadError
 from ftprep.similarity.neardup import split_group_key
 from ftprep.similarity.normalize import hash64
 from ftprep.split.plan import DROPPED, SplitPlan, plan_split
+from ftprep.split.refine import refine
+from ftprep.split.strata import strata_by_cluster, strata_by_label
 from ftprep.tokens.encodings import get_encoding
 from ftprep.tokens.models import ModelInfo, resolve_model
 
@@ -102,8 +104,13 @@ def analyze(
     config: Config,
     load_options: LoadOptions | None = None,
     progress: Progress | None = None,
+    existing: Any = None,
 ) -> Analysis:
-    """Load, check and plan the split of ``inputs`` under ``config``."""
+    """Load, check and plan the split of ``inputs`` under ``config``.
+
+    ``existing`` (a :class:`ftprep.leakage.ExistingSplit`) replaces the planned split with
+    a given validation file, which the split checks then compare against.
+    """
     model = resolve_model(config.model, config.models)
     encoding = get_encoding(model.encoding)
     checks = _enabled(config)
@@ -174,7 +181,7 @@ def analyze(
     ctx = DatasetContext(
         model=model, records=record, load_errors=len(load_errors), settings={"config": config}
     )
-    late_items = ("sufficient", "split")
+    late_items = ("sufficient", "split", "evaluated")
     for spec in dataset_specs:
         if spec.item not in late_items:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
@@ -195,8 +202,8 @@ def analyze(
         _decide_fixes(analysis, checks)
     kept = np.ones(table.n, dtype=bool)
     kept[list(analysis.fix_drops)] = False
-    analysis.plan = plan_for(analysis, kept)
-    ctx.settings.update({"kept": kept, "plan": analysis.plan})
+    analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept)
+    ctx.settings.update({"kept": kept, "plan": analysis.plan, "existing": existing})
     for spec in dataset_specs:
         if spec.item in late_items:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
@@ -244,7 +251,10 @@ GROUP_KEYS: list[Callable[[FeatureTable], tuple[np.ndarray, np.ndarray | None]]]
     split_group_key,
 ]
 #: Stratum providers, tried in order; the first returning an array wins.
-STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = []
+STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = [
+    strata_by_label,
+    strata_by_cluster,
+]
 
 
 def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
@@ -255,14 +265,18 @@ def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
         strata = provider(ft, analysis.config)
         if strata is not None:
             break
-    return plan_split(
-        ft["hash_conversation"],
-        kept,
-        seed=analysis.config.seed,
-        fraction=analysis.config.validation_fraction,
-        group_keys=keys,
-        strata=strata,
-    )
+
+    def replan(group_keys: list[Any]) -> SplitPlan:
+        return plan_split(
+            ft["hash_conversation"],
+            kept,
+            seed=analysis.config.seed,
+            fraction=analysis.config.validation_fraction,
+            group_keys=group_keys,
+            strata=strata,
+        )
+
+    return refine(ft, replan(keys), analysis.config, replan, keys)
 
 
 __all__ = ["DROPPED", "Analysis", "analyze"]

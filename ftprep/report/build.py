@@ -28,7 +28,7 @@ from ftprep.split.plan import TRAIN
 from ftprep.tokens.billing import billed_tokens, default_epochs
 
 #: Extra statistics providers: name -> fn(analysis) -> dict, merged into ``stats``.
-STATS_PROVIDERS: dict[str, Any] = {}
+STATS_PROVIDERS: dict[str, Any] = {"diversity": lambda a: a.features.cache.get("diversity", {})}
 
 
 def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> str:
@@ -66,9 +66,10 @@ def _findings(analysis: Analysis) -> list[Finding]:
         )
     for cid, result in analysis.results.items():
         spec = REGISTRY[cid]
-        if not result.flags and not result.message:
+        if not result.flags and not result.message and not result.locations:
             continue
         locs = [ft.location(f.row, f.detail) for f in sorted(result.flags, key=lambda f: f.row)]
+        locs += result.locations
         message = result.message or spec.message.format(count=len(locs))
         severity = _severity(cid, result.severity, analysis)
         fixable = [f.row for f in result.flags if f.fixable]
