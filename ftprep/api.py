@@ -89,7 +89,7 @@ def validate(
         analysis = analyze_existing_split(
             _paths(inputs), _paths(validation), cfg, options, progress
         )
-        return build_report(analysis, (str(_paths(inputs)[0]), str(_paths(validation)[0])))
+        return build_report(analysis)
     analysis = analyze(_paths(inputs), cfg, options, progress)
     return build_report(analysis)
 

@@ -97,10 +97,7 @@ def test_label_balance_lists_every_example_of_rare_labels(write_jsonl):
 
 def test_metadata_labels_win_over_answers(write_jsonl):
     users = [r["messages"][0]["content"] for r in VARIED["instructions"]]
-    records = [
-        {**chat(u, "short"), "label": "a" if i % 2 else "b"}
-        for i, u in enumerate(users)
-    ]
+    records = [{**chat(u, "short"), "label": "a" if i % 2 else "b"} for i, u in enumerate(users)]
     report = ftprep.validate(write_jsonl(records))
     labels = report.stats["diversity"]["labels"]
     assert labels["source"] == "metadata"

@@ -22,8 +22,10 @@ def _classification(n: int = 600) -> list[dict]:
 def _extraction(n: int = 600) -> list[dict]:
     rng = random.Random(4)
     return [
-        chat(f"Extract the parties: {word_text(rng)}",
-             json.dumps({"buyer": rng.choice(["Acme", "Globex"]), "amount": rng.randint(1, 999)}))
+        chat(
+            f"Extract the parties: {word_text(rng)}",
+            json.dumps({"buyer": rng.choice(["Acme", "Globex"]), "amount": rng.randint(1, 999)}),
+        )
         for _ in range(n)
     ]
 
@@ -33,14 +35,21 @@ def _tool_calls(n: int = 600) -> list[dict]:
     out = []
     for i in range(n):
         name = "get_weather" if i % 3 else "book_table"
-        call = {"id": f"call_{i}", "type": "function",
-                "function": {"name": name, "arguments": json.dumps({"q": word_text(rng, 3)})}}
-        out.append({"messages": [
-            {"role": "user", "content": word_text(rng)},
-            {"role": "assistant", "content": None, "tool_calls": [call]},
-            {"role": "tool", "tool_call_id": f"call_{i}", "content": "ok"},
-            {"role": "assistant", "content": "Done: " + word_text(rng, 5)},
-        ]})
+        call = {
+            "id": f"call_{i}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps({"q": word_text(rng, 3)})},
+        }
+        out.append(
+            {
+                "messages": [
+                    {"role": "user", "content": word_text(rng)},
+                    {"role": "assistant", "content": None, "tool_calls": [call]},
+                    {"role": "tool", "tool_call_id": f"call_{i}", "content": "ok"},
+                    {"role": "assistant", "content": "Done: " + word_text(rng, 5)},
+                ]
+            }
+        )
     return out
 
 

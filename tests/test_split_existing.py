@@ -37,7 +37,7 @@ def test_exact_and_near_leaks_are_listed_with_both_lines(write_jsonl):
     assert exact.severity == "error"
     got = [(loc.source.rsplit("/", 1)[-1], loc.line) for loc in exact.locations]
     assert got == [("val.jsonl", 1), ("train.jsonl", 6), ("val.jsonl", 4), ("train.jsonl", 21)]
-    assert exact.locations[0].detail.endswith("train.jsonl:6")
+    assert exact.locations[0].detail.endswith("train.jsonl:6 (train)")
     [near] = report.findings_for("split.leakage_near")
     got = [(loc.source.rsplit("/", 1)[-1], loc.line) for loc in near.locations]
     assert got == [("val.jsonl", 3), ("train.jsonl", 13)]
@@ -46,7 +46,7 @@ def test_exact_and_near_leaks_are_listed_with_both_lines(write_jsonl):
     assert report.split.details["leakage"]["exact"] == 2
     assert report.split.details["leakage"]["near"] == 1
     assert (report.split.train.examples, report.split.validation.examples) == (90, 21)
-    assert report.split.validation.path.endswith("val.jsonl")
+    assert report.split.details["validation_files"][0].endswith("val.jsonl")
 
 
 def test_clean_existing_split_has_no_leak_findings(write_jsonl):

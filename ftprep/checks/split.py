@@ -89,8 +89,8 @@ def _pair_locations(
     """Both lines of every (train row, validation row) pair, validation side first."""
     out = []
     for t, v in sorted(pairs, key=lambda p: (p[1], p[0])):
-        out.append(_loc(view.validation, v, f"{what} train {_where(view.train, t)}"))
-        out.append(_loc(view.train, t, f"{what} validation {_where(view.validation, v)}"))
+        out.append(_loc(view.validation, v, f"{what} {_where(view.train, t)} (train)"))
+        out.append(_loc(view.train, t, f"{what} {_where(view.validation, v)} (validation)"))
     return out
 
 
