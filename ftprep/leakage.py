@@ -28,7 +28,7 @@ class ExistingPlan(SplitPlan):
     validation_examples: int = 0
 
     @property
-    def validation(self) -> int:  # type: ignore[override]
+    def validation(self) -> int:
         return self.validation_examples
 
 

@@ -72,10 +72,10 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
     inputs, answers = sample_texts(ft, probe), sample_texts(ft, probe, "sample_answer")
     sizes = top.clustering.sizes if top.clustering is not None else np.zeros(0, dtype=np.int64)
     names = top.clustering.names if top.clustering is not None else []
-    clusters = sorted(
-        ({"name": name, "size": int(size)} for name, size in zip(names, sizes, strict=True)),
-        key=lambda c: (-c["size"], c["name"]),
+    ranked = sorted(
+        ((-int(size), name) for name, size in zip(names, sizes, strict=True)),
     )
+    clusters = [{"name": name, "size": -neg} for neg, name in ranked]
     bal = balance(sizes)
     profile: dict[str, Any] = {
         "examples": ft.n,
@@ -238,7 +238,7 @@ def cluster_balance(
     cov = config.check_settings("diverse.coverage", CoverageSettings) if config else None
     if ft.n < settings.min_examples:
         return CheckResult()
-    profile = diversity_profile(ft, cov or CoverageSettings(), config)
+    profile = diversity_profile(ft, cov or CoverageSettings.model_validate({}), config)
     clusters = profile["clusters"]
     if len(clusters) < 2 or profile["largest_cluster_share"] <= settings.max_share:
         return CheckResult()
@@ -284,7 +284,7 @@ def label_balance(
     if labels is None or not labels.names:
         return CheckResult()
     counts = labels.counts()
-    metrics = {"labels": len(labels.names), "label_source": labels.source}
+    metrics: dict[str, Any] = {"labels": len(labels.names), "label_source": labels.source}
     rare = np.flatnonzero(counts < settings.min_per_label)
     flags = [
         Flag(

@@ -94,9 +94,9 @@ def metric(ft: FeatureTable, settings: MetricSettings, ctx: DatasetContext) -> C
                 f"({len(thin)} below: {', '.join(thin[:5])}{' …' if len(thin) > 5 else ''})"
             )
     elif view is not None and task.task == "tool_calling":
-        baseline = _tool_baseline(view)
-        if baseline is not None:
-            metrics["baseline"] = baseline
+        tool_baseline = _tool_baseline(view)
+        if tool_baseline is not None:
+            metrics["baseline"] = tool_baseline
     chosen = declared or ([] if task.task == "generation" else proposed)
     summary = f"{task.task.replace('_', ' ')} ({task.evidence}); metric: " + (
         ", ".join(chosen) + (" (declared)" if declared else " (proposed)")
