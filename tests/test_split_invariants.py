@@ -147,3 +147,31 @@ def test_tiny_data_warns_about_validation_size(write_jsonl, cli):
     [finding] = [f for f in report["findings"] if f["check"] == "split.validation_size"]
     assert finding["severity"] == "warning"
     assert report["checklist"]["split"]["metrics"]["validation"] == 6
+
+
+def test_byte_identical_across_processes_and_hash_seeds(write_jsonl, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    path = write_jsonl(_labelled(200) + _near_dup_corpus(30)[0])
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"out{hash_seed}"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-m", "ftprep", "split", str(path), "--out", str(out), "-q"],
+            cwd=REPO,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        outputs.append(
+            [
+                (out / f).read_text().replace(str(out), "OUT")
+                for f in ("train.jsonl", "validation.jsonl", "report.json")
+            ]
+        )
+    assert outputs[0] == outputs[1]
