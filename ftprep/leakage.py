@@ -40,7 +40,8 @@ class ExistingSplit:
 
     def plan(self, analysis: Analysis, kept: np.ndarray) -> SplitPlan:
         assignment = np.where(kept, TRAIN, DROPPED).astype(np.int8)
-        paths = [str(s.path) for s in self.validation.sources]
+        # Sources name themselves (``name`` where in-memory inputs exist, else ``path``).
+        paths = [str(getattr(s, "name", None) or s.path) for s in self.validation.sources]
         return ExistingPlan(
             assignment,
             groups=0,

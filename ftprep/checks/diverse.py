@@ -110,25 +110,43 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
     return profile
 
 
-def _judge(profile: dict[str, Any], s: CoverageSettings) -> tuple[list[str], list[str]]:
-    """(signals past their fail threshold, signals past their warn threshold only)."""
-    checks = [
-        ("distinct_2_inputs", "distinct-2 of inputs", s.fail_distinct_2, s.warn_distinct_2, -1),
-        ("compression_ratio", "compression ratio", s.fail_compression, s.warn_compression, -1),
-        ("mean_cosine", "mean pairwise cosine", s.fail_cosine, s.warn_cosine, 1),
-        ("near_duplicate_rate", "near-duplicate rate", s.fail_redundancy, s.warn_redundancy, 1),
-    ]
-    failed, borderline = [], []
-    for key, label, fail, warn, sign in checks:
-        value = profile.get(key)
-        if value is None:
-            continue
-        text = f"{label} {value:g}"
-        if (value - fail) * sign > 0:
-            failed.append(f"{text} ({'<' if sign < 0 else '>'} {fail:g})")
-        elif (value - warn) * sign > 0:
-            borderline.append(f"{text} ({'<' if sign < 0 else '>'} {warn:g})")
-    return failed, borderline
+#: (profile key, label, fail setting, warn setting, +1 when high is bad / -1 when low is bad).
+#: The two lexical measures both count repeated n-grams; the two semantic ones look at
+#: whole inputs. A verdict of "templated" needs the two families to agree.
+LEXICAL = (
+    ("distinct_2_inputs", "distinct-2 of inputs", "fail_distinct_2", "warn_distinct_2", -1),
+    ("compression_ratio", "compression ratio", "fail_compression", "warn_compression", -1),
+)
+SEMANTIC = (
+    ("mean_cosine", "mean pairwise cosine", "fail_cosine", "warn_cosine", 1),
+    ("near_duplicate_rate", "near-duplicate rate", "fail_redundancy", "warn_redundancy", 1),
+)
+
+
+def _judge(profile: dict[str, Any], s: CoverageSettings) -> tuple[str, list[str]]:
+    """The verdict (pass/warn/fail) and the evidence: measures past their thresholds."""
+    failed: dict[str, list[str]] = {"lexical": [], "semantic": []}
+    borderline: list[str] = []
+    for family, measures in (("lexical", LEXICAL), ("semantic", SEMANTIC)):
+        for key, label, fail_key, warn_key, sign in measures:
+            value = profile.get(key)
+            if value is None:
+                continue
+            fail, warn = getattr(s, fail_key), getattr(s, warn_key)
+            op = "<" if sign < 0 else ">"
+            if (value - fail) * sign > 0:
+                failed[family].append(f"{label} {value:g} ({op} {fail:g})")
+            elif (value - warn) * sign > 0:
+                borderline.append(f"{label} {value:g} ({op} {warn:g})")
+    redundancy = profile.get("near_duplicate_rate") or 0.0
+    evidence = failed["lexical"] + failed["semantic"] + borderline
+    if (failed["lexical"] and failed["semantic"]) or redundancy > s.fail_redundancy:
+        return "fail", evidence
+    if failed["lexical"] or failed["semantic"] or len(borderline) >= 2:
+        return "warn", evidence
+    if redundancy > s.warn_redundancy:
+        return "warn", evidence
+    return "pass", evidence
 
 
 @dataset_check(
@@ -152,11 +170,12 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     Why: a model finetuned on one template with swapped names learns the template, not the
     task; it fails on the phrasings real users send. Varied writing has most word pairs
     unique and compresses poorly; a template repeats itself.
-    Threshold: error when two or more measures pass their fail threshold (`fail_distinct_2`
-    0.30, `fail_compression` 0.20, `fail_cosine` 0.10) or the near-duplicate rate exceeds
-    `fail_redundancy` (0.5); warning when one does, when two pass their warn thresholds
-    (0.45, 0.28, 0.06, 0.2), or the near-duplicate rate exceeds `warn_redundancy`. No
-    verdict below `min_examples` (20) inputs.
+    Threshold: error when a lexical measure (distinct-2 below `fail_distinct_2` 0.30, or
+    compression ratio below `fail_compression` 0.20) and a semantic one (mean cosine above
+    `fail_cosine` 0.10, or near-duplicate rate above `fail_redundancy` 0.5) agree, or the
+    near-duplicate rate alone exceeds `fail_redundancy`; warning when one family fails, two
+    measures pass their warn thresholds (0.45, 0.28, 0.06, 0.2), or the near-duplicate
+    rate exceeds `warn_redundancy`. No verdict below `min_examples` (20) inputs.
     Fix: collect real inputs (logs, tickets, questions users asked), vary the phrasing,
     length and topic; the clusters in the report show which topics dominate and which are
     missing.
@@ -169,13 +188,7 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
             metrics={"examples": ft.n},
         )
     profile = diversity_profile(ft, settings, config)
-    failed, borderline = _judge(profile, settings)
-    near_dup_failed = any(s.startswith("near-duplicate") for s in failed)
-    verdict = "pass"
-    if len(failed) >= 2 or near_dup_failed:
-        verdict = "fail"
-    elif failed or len(borderline) >= 2 or any(s.startswith("near") for s in borderline):
-        verdict = "warn"
+    verdict, found = _judge(profile, settings)
     metrics = {
         k: profile[k]
         for k in (
@@ -200,7 +213,7 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     )
     if verdict == "pass":
         return CheckResult(metrics=metrics, summary=summary)
-    evidence = "; ".join(failed + borderline)
+    evidence = "; ".join(found)
     if verdict == "fail":
         message = f"the inputs look templated: {evidence}"
         return CheckResult(metrics=metrics, summary=summary, message=message, severity="error")
