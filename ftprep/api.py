@@ -98,15 +98,25 @@ def validate(
     system: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    validation: PathLike | Sequence[PathLike] | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
 
     Keyword ``overrides`` set top-level config values (``model="gpt-4.1-mini"``,
-    ``seed=7``); per-check settings go in ``config``.
+    ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
+    ``validation``, ``inputs`` are the training side of an existing split and the split
+    checks compare them with the validation file(s) (leakage, size ratio, drift).
     """
     cfg = make_config(config, **overrides)
     options = _load_options(format, mapping, system, sheet)
+    if validation:
+        from ftprep.leakage import analyze_existing_split
+
+        analysis = analyze_existing_split(
+            _paths(inputs), _paths(validation), cfg, options, progress
+        )
+        return build_report(analysis)
     analysis = analyze(_paths(inputs), cfg, options, progress)
     return build_report(analysis)
 

@@ -111,6 +111,11 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.FloatRange(0, 1, min_open=True, max_open=True),
             help="Share of examples for validation (default 0.1).",
         ),
+        click.option(
+            "--metric",
+            help="The metric you will measure improvement with (e.g. accuracy, field_f1, "
+            "rubric; comma-separated for several). See docs/evaluation.md.",
+        ),
         click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too."),
         click.option(
             "--epochs",
@@ -159,6 +164,7 @@ def _run(
         validation_fraction=validation_fraction,
         strict=strict,
         fix=extra.pop("fix", None),
+        metric=extra.pop("metric", None),
     )
     with progress_bar(not quiet) as progress:
         call = api.validate if kind == "validate" else api.split
@@ -239,16 +245,28 @@ def main() -> None:
     help="Also check against a platform's rules (openai, together, fireworks, bedrock, "
     "vertex, mistral, trl, axolotl, llamafactory).",
 )
+@click.option(
+    "--validation",
+    "validation",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Validation file of an existing split: INPUTS are its training side; checks "
+    "leakage (both lines listed), size ratio and label/topic drift.",
+)
 @output_options
 @guarded
 def validate(
-    reports: tuple[Path, ...], output_format: str | None, as_json: bool, **kwargs: Any
+    reports: tuple[Path, ...],
+    output_format: str | None,
+    as_json: bool,
+    validation: tuple[Path, ...],
+    **kwargs: Any,
 ) -> None:
     """Check INPUTS and print the checklist and findings.
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
-    report, strict = _run("validate", **kwargs)
+    report, strict = _run("validate", validation=list(validation) or None, **kwargs)
     _finish(report, reports, output_format, as_json, strict)
 
 

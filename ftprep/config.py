@@ -46,6 +46,9 @@ class Config(BaseModel):
     fix: bool = False
     epochs: int | None = Field(None, ge=1, description="training epochs (default: OpenAI's rule)")
     target: str | None = Field(None, description="platform to check against (--target/--to)")
+    metric: str | None = Field(
+        None, description="the metric you will measure improvement with (comma-separated)"
+    )
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")

@@ -26,13 +26,17 @@ from ftprep.schema import Example, LoadError
 from ftprep.similarity.neardup import split_group_key
 from ftprep.similarity.normalize import hash64
 from ftprep.split.plan import DROPPED, SplitPlan, plan_split
+from ftprep.split.refine import refine
+from ftprep.split.strata import strata_by_cluster, strata_by_label
 from ftprep.tokens.encodings import get_encoding
 from ftprep.tokens.models import ModelInfo, resolve_model
 
 BATCH = 2048
 Progress = Callable[[str, int, int | None], None]
-#: Features every run computes: statistics and the split need them.
-CORE_FEATURES = ("tokens", "hashes")
+#: Features every run computes, whichever checks are enabled: statistics need the token
+#: counts, and the split needs hashes, near-duplicate sketches (groups), the text sample
+#: (topic strata) and answer kinds (label strata). Disabling a check never changes the split.
+CORE_FEATURES = ("tokens", "hashes", "minhash", "text_sample", "answers")
 
 
 @dataclass
@@ -102,8 +106,13 @@ def analyze(
     config: Config,
     load_options: LoadOptions | None = None,
     progress: Progress | None = None,
+    existing: Any = None,
 ) -> Analysis:
-    """Load, check and plan the split of ``inputs`` under ``config``."""
+    """Load, check and plan the split of ``inputs`` under ``config``.
+
+    ``existing`` (a :class:`ftprep.leakage.ExistingSplit`) replaces the planned split with
+    a given validation file, which the split checks then compare against.
+    """
     model = resolve_model(config.model, config.models)
     encoding = get_encoding(model.encoding, model.pattern)
     checks = _enabled(config)
@@ -176,7 +185,7 @@ def analyze(
     ctx = DatasetContext(
         model=model, records=record, load_errors=len(load_errors), settings={"config": config}
     )
-    late_items = ("sufficient", "split")
+    late_items = ("sufficient", "split", "evaluated")
     for spec in dataset_specs:
         if spec.item not in late_items:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
@@ -197,8 +206,8 @@ def analyze(
         _decide_fixes(analysis, checks)
     kept = np.ones(table.n, dtype=bool)
     kept[list(analysis.fix_drops)] = False
-    analysis.plan = plan_for(analysis, kept)
-    ctx.settings.update({"kept": kept, "plan": analysis.plan})
+    analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept)
+    ctx.settings.update({"kept": kept, "plan": analysis.plan, "existing": existing})
     for spec in dataset_specs:
         if spec.item in late_items:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
@@ -241,30 +250,37 @@ def _decide_fixes(analysis: Analysis, checks: dict[str, tuple[CheckSpec, Any]]) 
 
 #: Extra grouping keys for the split: functions of the feature table returning
 #: (values, valid mask) pairs. The similarity stage adds near-duplicate groups here.
-GROUP_KEYS: list[Callable[[FeatureTable], tuple[np.ndarray, np.ndarray | None]]] = [
-    lambda ft: (ft["meta_group"], ft["meta_group"] != 0),
+GROUP_KEYS: list[Callable[[FeatureTable, Config], tuple[np.ndarray, np.ndarray | None]]] = [
+    lambda ft, config: (ft["meta_group"], ft["meta_group"] != 0),
     split_group_key,
 ]
 #: Stratum providers, tried in order; the first returning an array wins.
-STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = []
+STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = [
+    strata_by_label,
+    strata_by_cluster,
+]
 
 
 def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
     ft = analysis.features
-    keys = [fn(ft) for fn in GROUP_KEYS]
+    keys = [fn(ft, analysis.config) for fn in GROUP_KEYS]
     strata = None
     for provider in STRATA:
         strata = provider(ft, analysis.config)
         if strata is not None:
             break
-    return plan_split(
-        ft["hash_conversation"],
-        kept,
-        seed=analysis.config.seed,
-        fraction=analysis.config.validation_fraction,
-        group_keys=keys,
-        strata=strata,
-    )
+
+    def replan(group_keys: list[Any]) -> SplitPlan:
+        return plan_split(
+            ft["hash_conversation"],
+            kept,
+            seed=analysis.config.seed,
+            fraction=analysis.config.validation_fraction,
+            group_keys=group_keys,
+            strata=strata,
+        )
+
+    return refine(ft, replan(keys), analysis.config, replan, keys)
 
 
 __all__ = ["DROPPED", "Analysis", "analyze"]

@@ -122,7 +122,11 @@ def test_charts_drawn_for_each_section_present(rich_html):
 
 
 def test_optional_sections_skipped_when_absent(split_run):
-    html = render_html(split_run[0])
+    report = split_run[0]
+    bare = report.model_copy(
+        update={"stats": {k: v for k, v in report.stats.items() if k != "diversity"}}
+    )
+    html = render_html(bare)
     assert "chart-tokens" in html and "chart-labels" in html
     assert "chart-clusters" not in html and "Topic clusters" not in html
     assert "chart-system" not in html and "System prompt variants" not in html

@@ -89,10 +89,12 @@ def test_duplicates_and_metadata_groups_never_straddle(write_jsonl, tmp_path):
         assert len({side[key(base[i])] for i in range(start, start + 4)}) == 1
 
 
-def test_stable_under_growth(write_jsonl, tmp_path):
-    base = varied_chats(300)
-    ftprep.split(write_jsonl(base, "a.jsonl"), tmp_path / "a")
-    ftprep.split(write_jsonl(base + varied_chats(30, seed=99), "b.jsonl"), tmp_path / "b")
+def test_stable_under_growth_with_stable_strata(write_jsonl, tmp_path):
+    """With labels as strata, adding data keeps earlier validation examples in validation
+    (groups are ordered by a seeded hash of their content, not by position)."""
+    labelled = [{**r, "label": f"L{i % 3}"} for i, r in enumerate(varied_chats(330))]
+    ftprep.split(write_jsonl(labelled[:300], "a.jsonl"), tmp_path / "a")
+    ftprep.split(write_jsonl(labelled, "b.jsonl"), tmp_path / "b")
     val_a = set((tmp_path / "a" / "validation.jsonl").read_text().splitlines())
     val_b = set((tmp_path / "b" / "validation.jsonl").read_text().splitlines())
     assert len(val_a & val_b) >= 0.8 * len(val_a)

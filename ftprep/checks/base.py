@@ -58,6 +58,9 @@ class CheckResult:
     metrics: dict[str, Any] = field(default_factory=dict)
     severity: Severity | None = None
     status: Literal["pass", "warn", "fail", "skipped"] | None = None
+    #: Locations outside the feature table (e.g. lines of a separate validation file),
+    #: reported after the flags' locations, in this order.
+    locations: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

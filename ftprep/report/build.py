@@ -51,6 +51,7 @@ STATS_PROVIDERS: dict[str, Any] = {
     "tokens": token_stats,
     "cost": cost_stats,
     "distributions": distributions,
+    "diversity": lambda a: a.features.cache.get("diversity", {}),
 }
 
 
@@ -90,9 +91,10 @@ def _findings(analysis: Analysis) -> list[Finding]:
         )
     for cid, result in analysis.results.items():
         spec = REGISTRY[cid]
-        if not result.flags and not result.message:
+        if not result.flags and not result.message and not result.locations:
             continue
         locs = [ft.location(f.row, f.detail) for f in sorted(result.flags, key=lambda f: f.row)]
+        locs += result.locations
         message = result.message or singular(spec.message.format(count=len(locs)))
         severity = _severity(cid, result.severity, analysis)
         fixable = [f.row for f in result.flags if f.fixable]

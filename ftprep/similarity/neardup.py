@@ -8,6 +8,7 @@ prompt would otherwise make every example look alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,10 +51,20 @@ def near_duplicate_groups(
     return ft.cache[key]
 
 
-def split_group_key(ft: FeatureTable) -> tuple[np.ndarray, np.ndarray | None]:
-    """Near-duplicate groups as a split grouping key (empty when not computed this run)."""
+def split_group_key(ft: FeatureTable, config: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """Near-duplicate groups as a split grouping key.
+
+    Uses the groups ``clean.near_duplicate`` computed when it ran; otherwise (the check is
+    disabled, or only the split is wanted) computes them with that check's configured
+    threshold, so switching the report off never lets near copies straddle the split.
+    """
     if "near_duplicate" not in ft.cache:
-        return np.zeros(ft.n, dtype=np.int64), np.zeros(ft.n, dtype=bool)
+        settings = getattr(config, "checks", {}).get("clean.near_duplicate", {})
+        near_duplicate_groups(
+            ft,
+            float(settings.get("threshold", DEFAULT_THRESHOLD)),
+            int(settings.get("bands", DEFAULT_BANDS)),
+        )
     labels, _ = ft.cache["near_duplicate"]
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
     return labels, sizes[labels] > 1

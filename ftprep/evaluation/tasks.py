@@ -1,0 +1,220 @@
+"""Task-type inference: classification, structured extraction, tool calling or generation.
+
+While examples stream past, the ``answers`` extractor records per example a few small
+facts about the final answer: its kind (plain text, a JSON object/array, or a conversation
+with tool calls), the first tool called, and the answer itself when it is short (a label
+candidate). Short answers are interned, so a million examples with five labels hold five
+strings. From those columns :func:`infer_task` decides, in order:
+
+1. tool calling: at least ``min_share`` of examples contain an assistant tool call;
+2. structured extraction: at least ``min_share`` of final answers are JSON objects/arrays;
+3. classification: few distinct short answers. OpenAI's legacy rule (distinct answers
+   fewer than a third of the examples), plus answers of at most ``max_label_chars``
+   characters and at most ``max_labels`` distinct values; or labels given in metadata
+   (``label``, ``--map label=COL``) with short answers;
+4. otherwise free-form generation.
+
+Labels, for balance checks and the stratified split, are the metadata labels when present
+(they win), else the short answers of classification data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ftprep.features import FeatureContext, FeatureTable, register_feature
+from ftprep.schema import ChatExample
+
+Task = Literal["classification", "extraction", "tool_calling", "generation"]
+TEXT, JSON_ANSWER, TOOL_CALL, NO_ANSWER = 0, 1, 2, 3
+#: Longest answer recorded as a label candidate (the configurable limit must not exceed it).
+LABEL_CAP = 100
+#: Distinct short answers interned per run; beyond this the data is not classification.
+INTERN_CAP = 2_000
+#: The check whose settings configure task inference.
+SETTINGS_CHECK = "evaluated.metric"
+
+
+class TaskParams(BaseModel):
+    """Thresholds of task inference (settings of ``evaluated.metric``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    min_share: float = Field(
+        0.5, gt=0, le=1, description="share of examples with tool calls / JSON answers"
+    )
+    max_label_chars: int = Field(
+        40, ge=1, le=LABEL_CAP, description="longest answer that can be a class label"
+    )
+    max_labels: int = Field(50, ge=2, description="most distinct answers for classification")
+    min_short_share: float = Field(
+        0.95, gt=0, le=1, description="share of answers that must be short for classification"
+    )
+
+
+def task_params(config: Any) -> TaskParams:
+    """The task-inference thresholds configured for ``evaluated.metric``."""
+    raw = config.checks.get(SETTINGS_CHECK, {}) if config is not None else {}
+    return TaskParams.model_validate(raw)
+
+
+def _tool_name(ex: ChatExample) -> tuple[bool, str | None]:
+    for m in ex.messages:
+        if m.role != "assistant":
+            continue
+        if m.tool_calls:
+            fn = m.tool_calls[0].get("function") if isinstance(m.tool_calls[0], dict) else None
+            name = fn.get("name") if isinstance(fn, dict) else None
+            return True, None if name is None else str(name)
+        if m.function_call:
+            name = m.function_call.get("name")
+            return True, None if name is None else str(name)
+    return False, None
+
+
+def _is_json(text: str) -> bool:
+    t = text.strip()
+    if not t or t[0] not in "{[" or t[-1] not in "}]":
+        return False
+    try:
+        return isinstance(json.loads(t), dict | list)
+    except ValueError:
+        return False
+
+
+@dataclass
+class _Interner:
+    strings: dict[str, str] = field(default_factory=dict)
+    overflow: bool = False
+
+    def get(self, text: str) -> str | None:
+        found = self.strings.get(text)
+        if found is not None:
+            return found
+        if len(self.strings) >= INTERN_CAP:
+            self.overflow = True
+            return None
+        self.strings[text] = text
+        return text
+
+
+@register_feature("answers", ("answer_kind", "answer_label", "answer_short", "tool_name"))
+def answers_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
+    interner: _Interner = ctx.settings.setdefault("_answer_interner", _Interner())
+    kinds = np.zeros(len(batch), dtype=np.int8)
+    short = np.zeros(len(batch), dtype=bool)
+    labels: list[str | None] = []
+    tools: list[str | None] = []
+    for i, ex in enumerate(batch):
+        has_tool, name = _tool_name(ex)
+        tools.append(None if name is None else interner.get(name))
+        last = ex.last_assistant_index
+        text = "" if last is None else ex.messages[last].text.strip()
+        if has_tool:
+            kinds[i] = TOOL_CALL
+        elif last is None or not text:
+            kinds[i] = NO_ANSWER
+        elif _is_json(text):
+            kinds[i] = JSON_ANSWER
+        if text and len(text) <= LABEL_CAP and "\n" not in text:
+            short[i] = True
+            labels.append(interner.get(text))
+        else:
+            labels.append(None)
+    return {"answer_kind": kinds, "answer_label": labels, "answer_short": short, "tool_name": tools}
+
+
+@dataclass
+class Labels:
+    """A label index per row (-1: none), the label names, and where they came from."""
+
+    index: np.ndarray
+    names: list[str]
+    source: Literal["metadata", "answers"]
+
+    def counts(self, rows: np.ndarray | None = None) -> np.ndarray:
+        idx = self.index if rows is None else self.index[rows]
+        return np.bincount(idx[idx >= 0], minlength=len(self.names))
+
+
+@dataclass
+class TaskInfo:
+    task: Task
+    evidence: str
+    labels: Labels | None
+    shares: dict[str, float]
+
+
+def _index(values: list[str | None]) -> tuple[np.ndarray, list[str]]:
+    """Label index per row, names sorted (deterministic, independent of row order)."""
+    names = sorted({v for v in values if v is not None})
+    pos = {name: i for i, name in enumerate(names)}
+    return np.fromiter(
+        (-1 if v is None else pos[v] for v in values), dtype=np.int64, count=len(values)
+    ), names
+
+
+def infer_task(ft: FeatureTable, params: TaskParams) -> TaskInfo:
+    """Decide the task type (see the module docstring); cached on the table."""
+    key = f"task:{params.model_dump_json()}"
+    if key in ft.cache:
+        return ft.cache[key]
+    info = _infer(ft, params)
+    ft.cache[key] = info
+    return info
+
+
+def _infer(ft: FeatureTable, p: TaskParams) -> TaskInfo:
+    n = ft.n
+    if n == 0:
+        return TaskInfo("generation", "no examples", None, {})
+    kinds = ft["answer_kind"]
+    tool_share = float((kinds == TOOL_CALL).mean())
+    json_share = float((kinds == JSON_ANSWER).mean())
+    raw = ft["answer_label"]
+    short = np.fromiter(
+        (v is not None and len(v) <= p.max_label_chars for v in raw), dtype=bool, count=n
+    )
+    short_share = float(short.mean())
+    answers = [v if s else None for v, s in zip(raw, short, strict=True)]
+    distinct = len({v for v in answers if v is not None})
+    meta = ft["meta_label"]
+    has_meta = sum(v is not None for v in meta) >= 0.5 * n
+    shares = {
+        "tool_calls": round(tool_share, 4),
+        "json_answers": round(json_share, 4),
+        "short_answers": round(short_share, 4),
+        "distinct_short_answers": distinct,
+    }
+    labels: Labels | None = None
+    if has_meta:
+        index, names = _index(list(meta))
+        labels = Labels(index, names, "metadata")
+    if tool_share >= p.min_share:
+        return TaskInfo("tool_calling", f"{tool_share:.0%} of examples call a tool", labels, shares)
+    if json_share >= p.min_share:
+        return TaskInfo(
+            "extraction", f"{json_share:.0%} of answers are JSON objects or arrays", labels, shares
+        )
+    few = 2 <= distinct <= p.max_labels and distinct < n / 3
+    if short_share >= p.min_short_share and few:
+        if labels is None:
+            index, names = _index(answers)
+            labels = Labels(index, names, "answers")
+        return TaskInfo(
+            "classification",
+            f"{distinct} distinct short answers across {n} examples",
+            labels,
+            shares,
+        )
+    if labels is not None and short_share >= p.min_short_share:
+        return TaskInfo(
+            "classification", f"{len(labels.names)} labels given in metadata", labels, shares
+        )
+    return TaskInfo("generation", "answers are free-form text", labels, shares)

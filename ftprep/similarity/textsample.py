@@ -1,0 +1,123 @@
+"""A bounded, deterministic sample of user inputs and answers, for diversity and clustering.
+
+Dataset checks never see full texts (memory must not grow with the data), but measuring
+diversity needs words. So while examples stream past, this extractor keeps the texts of at
+most ``limit`` examples (truncated to ``MAX_CHARS``): the ones whose salted content hash is
+smallest (a bottom-k sample). The choice depends only on each example's own text, with ties
+broken by position, so the same data gives the same sample on every run and machine.
+Memory stays bounded: whenever more than ``2 × limit`` texts are held, the texts above the
+current ``limit``-th smallest priority are released, in place, from the columns already
+handed to the feature table.
+
+Columns: ``sample_priority`` (uint64, every row), ``sample_input`` and ``sample_answer``
+(str, or None for rows not in the sample). :func:`sample_rows` picks the final sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ftprep.features import FeatureContext, FeatureTable, register_feature
+from ftprep.schema import ChatExample
+from ftprep.similarity.normalize import hash64
+
+#: Default number of examples whose texts are kept (``diverse.coverage.sample_size``).
+DEFAULT_LIMIT = 20_000
+#: Characters kept per text: enough for topic and wording, bounded for memory.
+MAX_CHARS = 1_000
+#: Where the limit is configured (the check that reports on the sample).
+LIMIT_SETTING = ("diverse.coverage", "sample_size")
+
+
+def user_input(ex: ChatExample) -> str:
+    """The user turns the model is conditioned on (system prompts excluded), joined."""
+    return "\n".join(m.text for m in ex.prompt_messages if m.role == "user")
+
+
+def final_answer(ex: ChatExample) -> str:
+    last = ex.last_assistant_index
+    return "" if last is None else ex.messages[last].text
+
+
+@dataclass
+class _Sampler:
+    """Keeps the texts of the lowest (priority, row) pairs seen so far; releases the rest."""
+
+    limit: int
+    rows_seen: int = 0
+    cutoff: tuple[int, int] | None = None  # (priority, row) of the limit-th smallest
+    held: int = 0
+    chunks: list[tuple[np.ndarray, int, list[str | None], list[str | None]]] = field(
+        default_factory=list
+    )
+
+    def prune(self) -> None:
+        if self.held <= 2 * self.limit:
+            return
+        prios, rows = [], []
+        for prio, start, inputs, _ in self.chunks:
+            idx = np.flatnonzero([t is not None for t in inputs])
+            prios.append(prio[idx])
+            rows.append(idx + start)
+        p, r = np.concatenate(prios), np.concatenate(rows)
+        k = np.lexsort((r, p))[self.limit - 1]
+        self.cutoff = (int(p[k]), int(r[k]))
+        cp, cr = np.uint64(self.cutoff[0]), self.cutoff[1]
+        self.held = 0
+        for prio, start, inputs, answers in self.chunks:
+            row = np.arange(start, start + len(prio))
+            drop = (prio > cp) | ((prio == cp) & (row > cr))
+            for i in np.flatnonzero(drop):
+                inputs[i] = answers[i] = None
+            self.held += sum(t is not None for t in inputs)
+        self.chunks = [c for c in self.chunks if any(t is not None for t in c[2])]
+
+
+def _limit(ctx: FeatureContext) -> int:
+    config = ctx.settings.get("config")
+    check, key = LIMIT_SETTING
+    value = config.checks.get(check, {}).get(key, DEFAULT_LIMIT) if config else DEFAULT_LIMIT
+    return max(int(value), 1)
+
+
+@register_feature("text_sample", ("sample_priority", "sample_input", "sample_answer"))
+def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
+    sampler: _Sampler = ctx.settings.setdefault("_text_sampler", _Sampler(_limit(ctx)))
+    inputs = [user_input(ex) for ex in batch]
+    prio = np.fromiter(
+        (hash64("sample\x1f" + t) for t in inputs), dtype=np.uint64, count=len(batch)
+    )
+    # Rows arriving now come after the cutoff row, so only a smaller priority gets them in.
+    keep = None if sampler.cutoff is None else prio < np.uint64(sampler.cutoff[0])
+    col_in: list[str | None] = []
+    col_ans: list[str | None] = []
+    for i, (ex, text) in enumerate(zip(batch, inputs, strict=True)):
+        if keep is None or keep[i]:
+            col_in.append(text[:MAX_CHARS])
+            col_ans.append(final_answer(ex)[:MAX_CHARS])
+        else:
+            col_in.append(None)
+            col_ans.append(None)
+    held = sum(t is not None for t in col_in)
+    if held:
+        sampler.chunks.append((prio, sampler.rows_seen, col_in, col_ans))
+        sampler.held += held
+        sampler.prune()
+    sampler.rows_seen += len(batch)
+    return {"sample_priority": prio, "sample_input": col_in, "sample_answer": col_ans}
+
+
+def sample_rows(ft: FeatureTable, limit: int) -> np.ndarray:
+    """Rows of the final sample (at most ``limit``, lowest priority first), in row order."""
+    if ft.n == 0 or "sample_input" not in ft:
+        return np.zeros(0, dtype=np.int64)
+    has = np.fromiter((t is not None for t in ft["sample_input"]), dtype=bool, count=ft.n)
+    rows = np.flatnonzero(has)
+    if len(rows) > limit:
+        prio = ft["sample_priority"][rows]
+        rows = rows[np.sort(np.lexsort((rows, prio))[:limit])]
+    return rows

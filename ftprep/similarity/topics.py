@@ -1,0 +1,89 @@
+"""Topics of the user inputs: the sample, its embedding and clusters, computed once per run.
+
+The diverse checks report on them, the split stratifies by them when there are no labels,
+and the existing-split comparison assigns validation inputs to the same clusters. The work
+is bounded: at most ``sample_size`` inputs (a deterministic sample, see
+:mod:`~ftprep.similarity.textsample`) are embedded and clustered, BLAS runs single-threaded
+(reproducible sums, no thread oversubscription on busy CI machines), and the result is
+cached on the feature table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ftprep.features import FeatureTable
+from ftprep.similarity.embed import Clustering, Embedding, cluster, embed
+from ftprep.similarity.textsample import DEFAULT_LIMIT, sample_rows
+
+#: The check whose settings configure the sample and the clustering.
+SETTINGS_CHECK = "diverse.coverage"
+
+
+class TopicParams(BaseModel):
+    """Sample and clustering settings (part of ``diverse.coverage``'s settings)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sample_size: int = Field(
+        DEFAULT_LIMIT, ge=100, description="inputs embedded at most (deterministic sample)"
+    )
+    max_clusters: int = Field(30, ge=2, description="largest k tried")
+    min_cluster_size: int = Field(10, ge=2, description="at most one cluster per this many")
+
+
+def topic_params(config: Any) -> TopicParams:
+    raw = config.checks.get(SETTINGS_CHECK, {}) if config is not None else {}
+    return TopicParams.model_validate(raw)
+
+
+@dataclass
+class Topics:
+    """The sampled rows, their texts' embedding and clustering, and a cluster per row."""
+
+    rows: np.ndarray
+    embedding: Embedding | None
+    clustering: Clustering | None
+    row_cluster: np.ndarray  # cluster per feature-table row; -1 outside the sample
+    sampled: bool
+
+    @property
+    def k(self) -> int:
+        return self.clustering.k if self.clustering is not None else 0
+
+
+def sample_texts(ft: FeatureTable, rows: np.ndarray, column: str = "sample_input") -> list[str]:
+    col = ft[column]
+    return [col[int(r)] or "" for r in rows]
+
+
+def topics(ft: FeatureTable, params: TopicParams) -> Topics | None:
+    """Embed and cluster the sampled inputs (None when the sample column was not computed)."""
+    if "sample_input" not in ft:
+        return None
+    key = f"topics:{params.model_dump_json()}"
+    if key not in ft.cache:
+        ft.cache[key] = _topics(ft, params)
+        ft.cache["topics"] = ft.cache[key]
+    return ft.cache[key]
+
+
+def _topics(ft: FeatureTable, params: TopicParams) -> Topics:
+    from threadpoolctl import threadpool_limits
+
+    rows = sample_rows(ft, params.sample_size)
+    row_cluster = np.full(ft.n, -1, dtype=np.int64)
+    with threadpool_limits(limits=1):
+        emb = embed(sample_texts(ft, rows))
+        clusters = (
+            cluster(emb, max_clusters=params.max_clusters, min_cluster_size=params.min_cluster_size)
+            if emb is not None
+            else None
+        )
+    if clusters is not None:
+        row_cluster[rows] = clusters.labels
+    return Topics(rows, emb, clusters, row_cluster, sampled=len(rows) < ft.n)

@@ -1,0 +1,86 @@
+"""Close the gaps group keys leave: re-plan until no leak the split checks look for remains.
+
+Near-duplicate groups come from LSH candidates verified pair by pair, which can miss a
+pair (two near copies never compared directly). The split checks compare train and
+validation directly, so after planning, each refiner looks for pairs that straddle the
+split — identical inputs (same prompt, different answer) and near duplicates — and returns
+them as an extra group key; the engine re-plans with it. A refinement is refused when it
+would shrink validation below half its target (one huge group of identical prompts): the
+remaining leaks are then reported by ``split.leakage_exact``/``split.leakage_near``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ftprep.features import FeatureTable
+from ftprep.similarity.minhash import cross_pairs, groups_from_pairs
+from ftprep.split.plan import TRAIN, VALIDATION, SplitPlan
+
+#: Re-planning rounds at most (each round only merges groups, so it converges fast).
+MAX_ROUNDS = 4
+
+
+def _key(n: int, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    if len(pairs) == 0:
+        return None
+    labels = groups_from_pairs(n, pairs)
+    valid = np.zeros(n, dtype=bool)
+    valid[pairs.ravel()] = True
+    return labels, valid
+
+
+def straddling_inputs(ft: FeatureTable, plan: SplitPlan, config: Any) -> Any:
+    """Pairs (train row, validation row) with the same prompt hash, as a group key."""
+    t = np.flatnonzero(plan.assignment == TRAIN)
+    v = np.flatnonzero(plan.assignment == VALIDATION)
+    keys = ft["hash_prompt"]
+    shared = np.intersect1d(keys[t], keys[v])
+    if len(shared) == 0:
+        return None
+    rows = np.flatnonzero(np.isin(keys, shared) & (plan.assignment >= 0))
+    order = np.argsort(keys[rows], kind="stable")
+    r = rows[order]
+    same = keys[r][1:] == keys[r][:-1]
+    return _key(ft.n, np.stack([r[:-1][same], r[1:][same]], axis=1))
+
+
+def straddling_near_duplicates(ft: FeatureTable, plan: SplitPlan, config: Any) -> Any:
+    """Near-duplicate pairs across the split (``split.leakage_near``'s measure), as a key."""
+    if "minhash" not in ft:
+        return None
+    raw = config.checks.get("split.leakage_near", {}) if config is not None else {}
+    if raw.get("enabled") is False:
+        return None
+    t = np.flatnonzero(plan.assignment == TRAIN)
+    v = np.flatnonzero(plan.assignment == VALIDATION)
+    pairs, _ = cross_pairs(
+        ft["minhash"][t], ft["minhash"][v], raw.get("threshold", 0.8), raw.get("bands", 16)
+    )
+    if len(pairs) == 0:
+        return None
+    return _key(ft.n, np.stack([t[pairs[:, 0]], v[pairs[:, 1]]], axis=1))
+
+
+REFINERS = [straddling_inputs, straddling_near_duplicates]
+
+
+def refine(
+    ft: FeatureTable, plan: SplitPlan, config: Any, replan: Any, keys: list[Any]
+) -> SplitPlan:
+    """Re-plan (``replan(keys)``) with straddling pairs as extra keys until none remain."""
+    rounds = 0
+    for _ in range(MAX_ROUNDS):
+        extra = [k for fn in REFINERS if (k := fn(ft, plan, config)) is not None]
+        if not extra:
+            break
+        candidate = replan([*keys, *extra])
+        if candidate.validation < 0.5 * plan.target_validation:
+            plan.details["refinement_refused"] = True
+            break
+        keys, plan = [*keys, *extra], candidate
+        rounds += 1
+    plan.details["refinement_rounds"] = rounds
+    return plan

@@ -1,0 +1,49 @@
+"""The bounded text sample: at most `limit` texts held, the same bottom-k on every run."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.config import Config
+from ftprep.features import FeatureContext, FeatureTable
+from ftprep.schema import ChatExample, Message, SourceLocation
+from ftprep.similarity.normalize import hash64
+from ftprep.similarity.textsample import MAX_CHARS, sample_rows, text_sample_feature
+
+
+def _examples(texts):
+    loc = SourceLocation(source="x", line=1)
+    return [
+        ChatExample(
+            messages=[Message(role="user", content=t), Message(role="assistant", content="a")],
+            location=loc,
+        )
+        for t in texts
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(max_size=30), max_size=300),
+    st.integers(1, 40),
+    st.integers(1, 50),
+)
+def test_sample_is_bounded_bottom_k(texts, limit, batch):
+    config = Config(checks={"diverse.coverage": {"sample_size": limit}})
+    ctx = FeatureContext(encoding=None, settings={"config": config})
+    ft = FeatureTable(["x"])
+    peak = 0
+    for i in range(0, len(texts), batch):
+        cols = text_sample_feature(_examples(texts[i : i + batch]), ctx)
+        cols["record"] = np.arange(len(cols["sample_priority"]))
+        ft.append(cols)
+        peak = max(peak, ctx.settings["_text_sampler"].held)
+    ft.finish()
+    assert peak <= 2 * limit + batch  # bounded by the limit, not the data
+    rows = sample_rows(ft, limit)
+    prio = [hash64("sample\x1f" + t) for t in texts]
+    expected = sorted(sorted(range(len(texts)), key=lambda r: (prio[r], r))[:limit])
+    assert rows.tolist() == expected
+    assert [ft["sample_input"][r] for r in rows] == [texts[r][:MAX_CHARS] for r in rows]
