@@ -1,6 +1,6 @@
 """Check units. Importing this package registers every built-in check."""
 
-from ftprep.checks import clean, split, sufficient  # noqa: F401
+from ftprep.checks import clean, consistent, split, sufficient  # noqa: F401
 from ftprep.checks.base import (
     ITEMS,
     REGISTRY,

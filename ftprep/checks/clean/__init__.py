@@ -1,3 +1,18 @@
 """Checks for the *clean* item: no errors, contradictions or low-quality examples."""
 
-from ftprep.checks.clean import duplicates, empty, length, near_duplicates, schema  # noqa: F401
+from ftprep.checks.clean import (  # noqa: F401
+    contradictions,
+    duplicates,
+    empty,
+    encoding,
+    length,
+    markup,
+    near_duplicates,
+    pii,
+    placeholders,
+    refusal,
+    repetition,
+    schema,
+    short_answer,
+    truncation,
+)
