@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ftprep.checks.dataset import remember_once
-from ftprep.checks.prose import fence_count
+from ftprep.checks.prose import fence_count, word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
@@ -51,10 +51,10 @@ _MARKDOWN = re.compile(
 _TERMINAL = frozenset(".!?…。！？؟")
 _CLOSERS = "\"'”’»)]}*_`>"
 _DANGLING_MARKS = frozenset(",;:-–—(/&+=\\")
-_DANGLING_WORDS = frozenset(
+_DANGLING_WORDS = word_set(
     "the a an and or but nor of to with for from that which who whose because your my our "
     "their its is are was were will would can could should than if as by at into such "
-    "including please whether while although".split()
+    "including please whether while although"
 )
 _LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S|^\s*\||^\s*#{1,6}\s")
 _CODE_LINE = re.compile(

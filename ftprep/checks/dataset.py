@@ -32,7 +32,7 @@ def task_groups(ft: FeatureTable, min_size: int) -> Iterator[tuple[np.ndarray, n
     if n == 0:
         return
     keys = ft["system_hash"] if "system_hash" in ft else np.zeros(n, dtype=np.uint64)
-    uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     big = counts >= min_size
     rest = np.flatnonzero(~big[inverse])
     order = np.argsort(inverse, kind="stable")

@@ -31,6 +31,11 @@ def fence_count(text: str) -> int:
     return len(_FENCE_LINE.findall(text))
 
 
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` (for word lists written as one string)."""
+    return frozenset(text.split())
+
+
 def normalize_quotes(text: str) -> str:
     """Typographic apostrophes as ASCII, so phrase patterns need one spelling."""
     if "\u2019" in text or "\u2018" in text:
@@ -38,4 +43,4 @@ def normalize_quotes(text: str) -> str:
     return text
 
 
-__all__ = ["fence_count", "normalize_quotes", "strip_code"]
+__all__ = ["fence_count", "normalize_quotes", "strip_code", "word_set"]

@@ -84,7 +84,9 @@ def _mask_ipv6(value: str) -> str:
 
 def _mask_date(value: str) -> str:
     """Keep a four-digit year (HIPAA Safe Harbor allows the year); mask day and month."""
-    out = re.sub(r"\b(?!(?:19|20)\d\d\b)\d{1,4}(?:st|nd|rd|th)?\b", lambda m: "*" * len(m[0]), value)
+    out = re.sub(
+        r"\b(?!(?:19|20)\d\d\b)\d{1,4}(?:st|nd|rd|th)?\b", lambda m: "*" * len(m[0]), value
+    )
     return _MONTH.sub("***", out)
 
 
@@ -107,7 +109,9 @@ _PHONE_CONTEXT = re.compile(
     r"|text(?: me)?(?: at)?|reach (?:me|him|her|them) at)\b[\s:.#-]{0,3}(\d{10}|\d{3}[ .-]\d{4})\b"
 )
 _SSN = re.compile(r"(?<![\w$#/.-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-]|[.,]\d)")
-_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security(?: number| no\.?| #)?)\b[\s:#-]{0,4}(\d{9})\b")
+_SSN_CONTEXT = re.compile(
+    r"(?i)\b(?:ssn|social security(?: number| no\.?| #)?)\b[\s:#-]{0,4}(\d{9})\b"
+)
 _CARD = re.compile(r"(?<![\w$#/.-])\d(?:[ -]?\d){12,18}(?![\w-]|[.,]\d)")
 _IPV4 = re.compile(
     r"(?<![\w.:-])((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})"
@@ -226,7 +230,9 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
         if "." in text:
             for m in _IPV4.finditer(text):
                 if _ipv4_ok(text, m.start(), m[1]):
-                    found.append(PiiMatch("ip", m.start(), m.end(), "***.***.***." + m[1].rsplit(".", 1)[1]))
+                    found.append(
+                        PiiMatch("ip", m.start(), m.end(), "***.***.***." + m[1].rsplit(".", 1)[1])
+                    )
         if "::" in text or text.count(":") >= 7:
             for m in _IPV6.finditer(text):
                 value = m[1]

@@ -25,26 +25,47 @@ import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
+from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import (
     EMPTY,
     _mix,
+    band_hashes,
     groups_from_pairs,
-    near_duplicate_pairs,
     signatures,
     similarity,
 )
 from ftprep.similarity.normalize import hash64, normalize_text
 
 BINS = 64
+SMALL_BINS = 32
 BANDS = 16
+#: Sorted neighbours compared within an LSH bucket. Chaining only adjacent rows (enough for
+#: duplicate clusters, where everyone resembles everyone) misses a pair separated by other
+#: bucket members, which templated prompts produce; a small window keeps the cost linear.
+WINDOW = 4
 #: Words that flip meaning: inputs differing in them are not "the same question".
-NEGATIONS = frozenset(
+NEGATIONS = word_set(
     "no not never none nor without cannot cant dont doesnt didnt isnt arent wasnt werent "
-    "wont shouldnt couldnt wouldnt except unless neither".split()
+    "wont shouldnt couldnt wouldnt except unless neither"
 )
+#: Negations keyed by their sorted letters, so a transposition typo ("wihtout") still
+#: counts as the negation it misspells; two-letter words must match exactly ("on" ≠ "no").
+_NEGATION_KEYS = {"".join(sorted(w)): w for w in NEGATIONS if len(w) > 2}
 _DIGITS = re.compile(r"\d+")
+
+
+def _negations(words: set[str]) -> str:
+    found = {w for w in words if w in NEGATIONS}
+    found |= {
+        _NEGATION_KEYS[k]
+        for w in words
+        if len(w) > 2 and (k := "".join(sorted(w))) in _NEGATION_KEYS
+    }
+    return " ".join(sorted(found))
+
+
 MAX_DETAIL_LINES = 10
 
 
@@ -78,7 +99,33 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
     return sig.reshape(n, bins)
 
 
-@register_feature("prompt_sketch", ("prompt_sig", "answer_sig", "prompt_key"))
+def candidate_pairs(sig: np.ndarray, bands: int = BANDS, window: int = WINDOW) -> np.ndarray:
+    """(i, j) rows sharing a band, comparing up to ``window`` sorted neighbours per bucket.
+
+    Within a band, rows are sorted by that band's hash and then the next band's, so rows
+    that agree on more bands sit next to each other.
+    """
+    informative = np.flatnonzero((sig != EMPTY).any(axis=1))
+    if len(informative) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    bh = band_hashes(sig[informative], bands)
+    found = []
+    for b in range(bands):
+        order = np.lexsort((bh[:, (b + 1) % bands], bh[:, b]))
+        keys = bh[order, b]
+        for off in range(1, window + 1):
+            same = np.flatnonzero(keys[off:] == keys[:-off])
+            if len(same) == 0:
+                break
+            found.append(np.stack([order[same], order[same + off]], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = informative[np.concatenate(found)]
+    pairs.sort(axis=1)
+    return np.unique(pairs, axis=0)
+
+
+@register_feature("prompt_sketch", ("prompt_sig", "prompt_char_sig", "answer_sig", "prompt_key"))
 def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Word MinHash of the prompt turns, character MinHash of the final answer (64 bins of
     16 bits each), and a key over what must match exactly for inputs to be near-identical:
@@ -92,11 +139,12 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         answers.append("" if last is None else normalize_text(ex.messages[last].text))
         system = "\n".join(m.text for m in ex.messages if m.role in ("system", "developer"))
         digits = " ".join(_DIGITS.findall(text))
-        negations = " ".join(sorted(w for w in set(text.split()) if w in NEGATIONS))
+        negations = _negations(set(text.split()))
         keys[i] = hash64(f"{system}\x1e{digits}\x1e{negations}")
     return {
         "prompt_sig": word_signatures(prompts),
-        "answer_sig": signatures(answers, bins=BINS),
+        "prompt_char_sig": signatures(prompts, bins=SMALL_BINS),
+        "answer_sig": signatures(answers, bins=SMALL_BINS),
         "prompt_key": keys,
     }
 
@@ -203,28 +251,42 @@ class NearContradictionSettings(CheckSettings):
     threshold: float = Field(
         0.8, gt=0, le=1, description="estimated Jaccard similarity of the prompts' word sets"
     )
-    same_answer_similarity: float = Field(
-        0.9, gt=0, le=1, description="answers at least this similar count as the same answer"
+    char_threshold: float = Field(
+        0.8, gt=0, le=1, description="and estimated Jaccard similarity of 5-character shingles"
+    )
+    max_answer_similarity: float = Field(
+        0.6, gt=0, le=1, description="answers must share less than this (5-character shingles)"
     )
     min_words: int = Field(4, ge=1, description="shorter prompts are not compared")
 
 
 def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettings) -> np.ndarray:
     """Verified (i, j) pairs: near-identical inputs, different answers (cached)."""
-    key = f"near_contradiction:{settings.threshold}:{settings.same_answer_similarity}"
+    key = (
+        f"near_contradiction:{settings.threshold}:{settings.char_threshold}:"
+        f"{settings.max_answer_similarity}"
+    )
     if key in ft.cache:
         return ft.cache[key]
     sig = ft["prompt_sig"]
     informative = (sig != EMPTY).sum(axis=1) >= min(settings.min_words, BINS)
     masked = np.where(informative[:, None], sig, EMPTY).astype(np.uint16)
-    pairs, _ = near_duplicate_pairs(masked, settings.threshold, BANDS)
+    pairs = candidate_pairs(masked)
     if len(pairs):
         a, b = pairs[:, 0], pairs[:, 1]
         keep = (
-            (ft["prompt_key"][a] == ft["prompt_key"][b])
+            (similarity(masked[a], masked[b]) >= settings.threshold)
+            & (
+                similarity(ft["prompt_char_sig"][a], ft["prompt_char_sig"][b])
+                >= settings.char_threshold
+            )
+            & (ft["prompt_key"][a] == ft["prompt_key"][b])
             & (ft["hash_prompt"][a] != ft["hash_prompt"][b])
             & (ft["hash_answer"][a] != ft["hash_answer"][b])
-            & (similarity(ft["answer_sig"][a], ft["answer_sig"][b]) < settings.same_answer_similarity)
+            & (
+                similarity(ft["answer_sig"][a], ft["answer_sig"][b])
+                < settings.max_answer_similarity
+            )
         )
         pairs = pairs[keep]
     ft.cache[key] = pairs
@@ -246,15 +308,19 @@ def near_contradiction(
     """Near-identical inputs, different answers.
 
     What: pairs of examples with the same system prompt whose other input turns share at
-    least `threshold` of their words (MinHash + LSH, linear time) — the same question with
-    a typo, a word added or removed, or reordered — but the same numbers and the same
-    negations, and whose answers differ. Inputs identical after normalisation are
-    `clean.contradiction`.
+    least `threshold` of their words and `char_threshold` of their 5-character shingles
+    (MinHash + LSH, linear time) — the same question with a typo, a word added or removed —
+    with the same numbers and the same negations, and whose answers differ: they share less
+    than `max_answer_similarity` of their 5-character shingles. Requiring both word and
+    character similarity separates a typo or a filler word (both stay high) from a
+    template with a different name filled in (the characters change); the answer limit
+    keeps a templated answer that only echoes that name from counting as different.
+    Inputs identical after normalisation are `clean.contradiction`.
     Why: a near-identical question with a different answer teaches the model that surface
     noise changes the answer; often one of the two is a labelling mistake.
-    Threshold: `threshold` 0.8 (word-set Jaccard), `same_answer_similarity` 0.9, prompts of
-    at least `min_words` distinct words. A warning: sometimes the one changed word is the
-    point ("left" vs "right" knee).
+    Threshold: `threshold` 0.8 (word-set Jaccard), `char_threshold` 0.8,
+    `max_answer_similarity` 0.6, prompts of at least `min_words` distinct words. A
+    warning: sometimes the one changed word is the point ("left" vs "right" knee).
     Fix: check each group; correct or remove the wrong answer, or make the inputs state the
     difference that justifies it. `--fix` never resolves it.
     """
@@ -271,8 +337,11 @@ def near_contradiction(
         arr = np.asarray(group)
         for r in group:
             flags.append(
-                Flag(r, f"near-identical input to line(s) {_lines(ft, arr, r)}; different "
-                     "answer", fixable=False)  # fmt: skip
+                Flag(
+                    r,
+                    f"near-identical input to line(s) {_lines(ft, arr, r)}; different answer",
+                    fixable=False,
+                )
             )
     flags.sort(key=lambda f: f.row)
     return CheckResult(

@@ -23,6 +23,9 @@ _MOJIBAKE_HINT = re.compile(
     "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
     "|[\u221a\u2248\u2260\u2264\u2265\u251c\u252c\u2524\u2534\u253c\u2550-\u256c\u2310]"
 )
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+#: Text a repaired run may hold: Latin letters, general punctuation, currency signs.
+_PLAUSIBLE = re.compile("[\u00a0-\u024f\u2010-\u2044\u20a0-\u20bf\u2122]+")
 _NAMES = {"\ufffd": "replacement character U+FFFD", "\ufeff": "byte-order mark U+FEFF"}
 
 
@@ -41,17 +44,29 @@ def _describe(ch: str) -> str:
     return f"control character U+{code:04X}"
 
 
+def _legacy_run(text: str) -> tuple[str, str] | None:
+    """UTF-8 read as cp437 or MacRoman (``ΓÇÖ``, ``‚Äô``), which ftfy's heuristic misses:
+    a run of non-ASCII characters that re-encodes to valid UTF-8 of Latin text."""
+    for m in _NON_ASCII_RUN.finditer(text):
+        run = m[0]
+        for enc in ("cp437", "mac_roman"):
+            try:
+                repaired = run.encode(enc).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if len(repaired) < len(run) and _PLAUSIBLE.fullmatch(repaired):
+                return run, repaired
+    return None
+
+
 def mojibake(text: str) -> tuple[str, str] | None:
-    """(damaged snippet, its repair) when ``text`` holds mojibake ftfy can undo, else None."""
+    """(damaged snippet, its repair) when ``text`` holds mojibake that can be undone."""
     hint = _MOJIBAKE_HINT.search(text)
-    if hint is None or not is_bad(text):
-        return None
-    fixed = ftfy.fix_encoding(text)
-    if fixed == text:
-        return None
-    start = max(0, hint.start() - 2)
-    snippet = text[start : hint.end() + 2]
-    return snippet, ftfy.fix_encoding(snippet)
+    if hint is not None and is_bad(text) and ftfy.fix_encoding(text) != text:
+        start = max(0, hint.start() - 2)
+        snippet = text[start : hint.end() + 2]
+        return snippet, ftfy.fix_encoding(snippet)
+    return _legacy_run(text)
 
 
 def damage(text: str) -> list[str]:

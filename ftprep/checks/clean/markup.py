@@ -21,7 +21,10 @@ _TAG_NAMES = (
     "|ol|option|p|pre|script|section|select|small|span|strong|style|sub|sup|table|tbody|td"
     "|textarea|tfoot|th|thead|title|tr|u|ul"
 )
-_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s+[a-z-]+(?:=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>]+))?)*\s*/?>", re.I)
+_TAG = re.compile(
+    rf"</?(?:{_TAG_NAMES})(?:\s+[a-z-]+(?:=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>]+))?)*\s*/?>", re.I
+)
+_STRONG = re.compile(r"<(?:br|hr|p|img)\b", re.I)
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _NAMED = frozenset(k.rstrip(";") for k in html.entities.html5 if k.endswith(";"))
 _ESCAPED_NEWLINE = re.compile(r"\\n")
@@ -38,10 +41,16 @@ def markup_items(text: str) -> tuple[int, str | None]:
     prose = strip_code(text)
     count, first = 0, None
     if "<" in prose:
-        tags = _TAG.findall(prose)
-        if tags:
-            count += len(tags)
-            first = re.sub(r"\s.*", ">", tags[0]) if " " in tags[0] else tags[0]
+        for m in _TAG.finditer(prose):
+            tag = m[0]
+            first = first or (re.sub(r"\s.*", ">", tag) if " " in tag else tag)
+            glued = (m.start() > 0 and not prose[m.start() - 1].isspace()) or (
+                m.end() < len(prose) and not prose[m.end()].isspace()
+            )
+            # A closing tag, a line break, attributes or a tag glued to the text is residue;
+            # a bare tag name between spaces may be a mention ("the <div> element").
+            strong = tag.startswith("</") or _STRONG.match(tag) or " " in tag or glued
+            count += 2 if strong else 1
     if "&" in prose:
         for m in _ENTITY.finditer(prose):
             body = m[0][1:-1]
@@ -113,8 +122,11 @@ def markup(ft: FeatureTable, settings: MarkupSettings, ctx: DatasetContext) -> C
             continue
         for r in rows[has[rows]]:
             flags.append(
-                Flag(int(r), f"message {int(ft['markup_message'][r])}: {int(counts[r])} markup "
-                     f"items, e.g. {ft['markup_first'][r]}")  # fmt: skip
+                Flag(
+                    int(r),
+                    f"message {int(ft['markup_message'][r])}: {int(counts[r])} markup "
+                    f"items, e.g. {ft['markup_first'][r]}",
+                )
             )
     flags.sort(key=lambda f: f.row)
     return CheckResult(flags=flags, metrics={"markup_examples": int(has.sum())})

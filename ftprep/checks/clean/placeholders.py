@@ -16,19 +16,44 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("template variable", r"\{\{\s*[A-Za-z_][\w.\- ]{0,40}?\s*\}\}"),
     ("template variable", r"\{%-?\s*(?:if|for|set|endif|endfor|block|include)\b[^%]{0,80}%\}"),
     ("template variable", r"\$\{[A-Za-z_][\w.]{0,40}\}"),
-    ("template variable", r"(?<![\w{])\{(?:[a-z]+(?:_[a-z0-9]+)+|name|first|last|date|company|customer|product|email|phone|address|amount|city|user|username|title)\}(?!\})"),
+    (
+        "template variable",
+        r"(?<![\w{])\{(?:[a-z]+(?:_[a-z0-9]+)+|name|first|last|date|company|customer|"
+        r"product|email|phone|address|amount|city|user|username|title)\}(?!\})",
+    ),
     ("template variable", r"%\([a-z_]{2,40}\)s"),
     ("template variable", r"\b__[A-Z][A-Z0-9_]{2,40}__\b"),
-    ("bracket placeholder", r"\[\s*(?i:insert|enter|fill in|your|placeholder|tbd|todo)\b[^\[\]\n]{0,60}\](?!\()"),
-    ("bracket placeholder", r"\[\s*(?:[A-Z]{2,}[ _]){0,4}(?:NAME|DATE|ADDRESS|NUMBER|EMAIL|PHONE|TITLE|AMOUNT|SIGNATURE|COMPANY|CITY|HERE|PRODUCT|ID|LINK|URL)\s*\](?!\()"),
+    (
+        "bracket placeholder",
+        r"\[\s*(?i:insert|enter|fill in|your|placeholder|tbd|"
+        r"todo)\b[^\[\]\n]{0,60}\](?!\()",
+    ),
+    (
+        "bracket placeholder",
+        r"\[\s*(?:[A-Z]{2,}[ _]){0,4}(?:NAME|DATE|ADDRESS|NUMBER|EMAIL|PHONE|TITLE|"
+        r"AMOUNT|SIGNATURE|COMPANY|CITY|HERE|PRODUCT|ID|LINK|URL)\s*\](?!\()",
+    ),
     ("bracket placeholder", rf"\[\s*(?:[A-Z][a-z']+\s+){{1,3}}{_SLOT_NOUNS}\s*\](?!\()"),
     ("bracket placeholder", rf"\[{_SLOT_LOWER}\](?!\()"),
-    ("angle placeholder", r"<\s*(?:PLACEHOLDER|INSERT[ _A-Z]*|YOUR[ _][A-Z_ ]{2,40}|[A-Z]+_(?:NAME|ID|HERE|DATE|NUMBER|ADDRESS|EMAIL|PHONE|AMOUNT|VALUE))\s*>"),
+    (
+        "angle placeholder",
+        r"<\s*(?:PLACEHOLDER|INSERT[ _A-Z]*|YOUR[ _][A-Z_ ]{2,40}|[A-Z]+_(?:NAME|ID|"
+        r"HERE|DATE|NUMBER|ADDRESS|EMAIL|PHONE|AMOUNT|VALUE))\s*>",
+    ),
     ("angle placeholder", r"<\s*(?i:insert|your|enter|add|placeholder)\b[^<>\n]{0,40}>"),
-    ("placeholder token", r"\b(?:[A-Z]+_)*(?:NAME|DATE|ADDRESS|NUMBER|EMAIL|PHONE|KEY|TOKEN|ID|VALUE|TEXT|LINK|URL|CONTENT|ANSWER)_HERE\b|\bXX/XX/XX(?:XX)?\b|\bX{3,}-X{2,}-X{3,}\b"),
+    (
+        "placeholder token",
+        r"\b(?:[A-Z]+_)*(?:NAME|DATE|ADDRESS|NUMBER|EMAIL|PHONE|KEY|TOKEN|ID|VALUE|"
+        r"TEXT|LINK|URL|CONTENT|ANSWER)_HERE\b|\bXX/XX/XX(?:XX)?\b|"
+        r"\bX{3,}-X{2,}-X{3,}\b",
+    ),
     ("lorem ipsum", r"\b(?i:lorem ipsum|dolor sit amet)\b"),
-    ("todo marker", r"\b(?:TODO|FIXME)\b(?=\s*[:\-\])]|\s*$)|^\s*(?:TODO|TBD|FIXME)\s*\.?\s*$"),
-)  # fmt: skip
+    (
+        "todo marker",
+        r"\b(?:TODO|FIXME)\b(?=\s*[:\-\])]|\s*$)|^\s*(?:TODO|TBD|FIXME)\s*\.?\s*$|"
+        r"(?<=[\"'])(?:TODO|TBD|FIXME|PLACEHOLDER)(?=[\"'])",
+    ),
+)
 _RX = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(PATTERNS)))
 _KIND = {f"p{i}": kind for i, (kind, _) in enumerate(PATTERNS)}
 #: Every pattern needs one of these characters or words.

@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.prose import normalize_quotes
+from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.schema import ChatExample
 
 _NEG = (
-    r"(?:\s+|'m\s+|\s+am\s+)(?:cannot|can't|can not|won't|will not|unable to|not able to"
+    r"(?:\s+|'m\s+|\s+am\s+)(?:cannot|can't|can not|won't be able to|will not be able to"
+    r"|won't|will not|unable to|not able to|not going to be able to"
     r"|must decline to|not allowed to|not permitted to|not going to|refuse to|have to decline to)"
 )
 _THAT = r"(?:that|this|it|your request|this request|that request|the request|such (?:a )?requests?)"
@@ -21,7 +22,8 @@ _OBJ = (
     r"|(?:help|assist)(?: you)?\s*[.!]"
     r"|(?:fulfill|fulfil|comply with|complete|honor|grant) (?:that|this|your|such)\b"
     r"|comply\s*[.!]"
-    r"|(?:provide|generate|create|write|produce|share|give) (?:that|this|such)(?: (?:kind|type) of)?"
+    r"|(?:provide|generate|create|write|produce|share|give) (?:that|this|such)"
+    r"(?: (?:kind|type) of)?"
     r" (?:content|information|material|request|response)"
     r"|(?:engage|participate) in (?:that|this|such|any)\b"
     r"|(?:do|answer|discuss|support|condone|endorse) (?:that|this)(?: request| question| topic)?"
@@ -40,37 +42,137 @@ _PROFESSIONAL = (
 #: than 30 days") never match. A pattern runs only on a window around one of its keys
 #: (plain substrings, found at memchr speed), which keeps the check cheap on long answers.
 PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("ai disclaimer", ("as an", "as a "), rf"\bas {_AI}(?: (?:language model|model|assistant|chatbot|system|program))?\s*(?:,|\bi\b|developed|created|trained|designed)"),
-    ("ai disclaimer", ("an ai", "a.i.", "artificial intelligence", "language model", "llm"), rf"\bi(?:'m| am) (?:just |only |merely |simply )?{_AI}\b(?! (?:researcher|engineer|developer|company|startup|team))"),
-    ("ai disclaimer", ("have",), r"\bi (?:do not|don't|cannot|can't) have (?:any )?(?:personal |real-time |real time |human )?(?:opinions|feelings|emotions|beliefs|preferences|experiences|consciousness|a physical (?:body|form)|access to (?:the internet|real-time|current events|live data|external))"),
-    ("ai disclaimer", ("browse", "internet", "the web", "real-time", "websites"), r"\b(?:i (?:can't|cannot|am unable to|'m unable to|am not able to|'m not able to)|i (?:don't|do not) have the ability to) (?:browse|access|search) (?:the internet|the web|real-time|websites)"),
-    ("ai disclaimer", ("cutoff", "cut-off"), r"\b(?:my|the) (?:knowledge|training)(?: data)? cut-?off\b"),
-    ("ai disclaimer", ("as of my",), r"\bas of my (?:last )?(?:knowledge |training )?(?:update|cut-?off)\b"),
-    ("ai disclaimer", ("training data",), r"\bmy training data (?:only )?(?:goes|extends|runs) (?:up )?(?:to|until)\b"),
-    ("ai disclaimer", ("openai", "anthropic", "google", "meta", "microsoft", "mistral"), r"\bi (?:was|am|'m|have been|'ve been) (?:trained|developed|created|built|made|programmed) by (?:openai|anthropic|google|meta|microsoft|mistral)\b"),
-    ("ai disclaimer", ("m not a", "am not a"), rf"\bi(?:'m| am) not an? {_PROFESSIONAL}\b"),
-    ("ai disclaimer", ("advice",), r"\bi (?:cannot|can't|can not|am unable to|'m unable to|am not able to|'m not able to|am not qualified to|'m not qualified to|am not allowed to) (?:provide|give|offer) (?:you with )?(?:any )?(?:medical|legal|financial|professional|investment|tax) advice\b"),
-    ("refusal", ("cannot", "can't", "can not", "won't", "will not", "unable", "not able", "decline", "not allowed", "not permitted", "not going", "refuse"), rf"\bi{_NEG} {_OBJ}"),
-    ("refusal", ("decline", "refuse"), r"\bi (?:must|have to|need to|will have to|'ll have to) (?:respectfully |politely )?(?:decline|refuse)\b"),
-    ("refusal", ("violat", "against", "breach"), r"\b(?:this|that|your) (?:request|question|query|prompt) (?:violates|goes against|is against|is in violation of|breaches)\b"),
-    ("refusal", ("against", "violat"), r"\b(?:against|violates?|goes against) (?:my (?:ethical )?(?:guidelines|programming|principles|policies)|openai(?:'s)? (?:usage |content |use-case )?polic(?:y|ies))"),
-    ("refusal", ("for me to",), r"\bit (?:is|'s|would be) (?:not appropriate|inappropriate|unethical|not ethical|irresponsible) for me to\b"),
-    ("refusal", ("comfortable", "not going to be able"), r"\bi(?:'m| am) not (?:comfortable|going to be able to help) (?:with (?:that|this)|providing|writing|helping|answering|generating|discussing|creating)\b"),
-    ("refusal", ("comfortable", "appropriate"), r"\bi (?:don't|do not) (?:feel comfortable|think it(?:'s| is| would be) appropriate) (?:providing|writing|helping|answering|generating|discussing|creating|to)\b"),
-)  # fmt: skip
+    (
+        "ai disclaimer",
+        ("as an", "as a "),
+        rf"\bas {_AI}(?: (?:language model|model|assistant|chatbot|system|"
+        rf"program))?\s*(?:,|\bi\b|developed|created|trained|designed)",
+    ),
+    (
+        "ai disclaimer",
+        ("an ai", "a.i.", "artificial intelligence", "language model", "llm"),
+        rf"\bi(?:'m| am) (?:just |only |merely |simply )?{_AI}\b(?! (?:researcher|"
+        rf"engineer|developer|company|startup|team))",
+    ),
+    (
+        "ai disclaimer",
+        ("have",),
+        r"\bi (?:do not|don't|cannot|can't) have (?:any )?(?:personal |real-time |real "
+        r"time |human )?(?:opinions|feelings|emotions|beliefs|preferences|experiences|"
+        r"consciousness|a physical (?:body|form)|access to (?:the internet|real-time|"
+        r"current events|live data|external))",
+    ),
+    (
+        "ai disclaimer",
+        ("browse", "internet", "the web", "real-time", "websites"),
+        r"\b(?:i (?:can't|cannot|am unable to|'m unable to|am not able to|'m not able "
+        r"to)|i (?:don't|do not) have the ability to) (?:browse|access|search) (?:the "
+        r"internet|the web|real-time|websites)",
+    ),
+    (
+        "ai disclaimer",
+        ("cutoff", "cut-off"),
+        r"\b(?:my|the) (?:knowledge|training)(?: data)? cut-?off\b",
+    ),
+    (
+        "ai disclaimer",
+        ("as of my",),
+        r"\bas of my (?:last )?(?:knowledge |training )?(?:update|cut-?off)\b",
+    ),
+    (
+        "ai disclaimer",
+        ("training data",),
+        r"\bmy training data (?:only )?(?:goes|extends|runs) (?:up )?(?:to|until)\b",
+    ),
+    (
+        "ai disclaimer",
+        ("openai", "anthropic", "google", "meta", "microsoft", "mistral"),
+        r"\bi (?:was|am|'m|have been|'ve been) (?:trained|developed|created|built|made|"
+        r"programmed) by (?:openai|anthropic|google|meta|microsoft|mistral)\b",
+    ),
+    (
+        "ai disclaimer",
+        ("m not a", "am not a"),
+        rf"\bi(?:'m| am) not an? {_PROFESSIONAL}\b",
+    ),
+    (
+        "ai disclaimer",
+        ("advice",),
+        r"\bi (?:cannot|can't|can not|am unable to|'m unable to|am not able to|'m not "
+        r"able to|am not qualified to|'m not qualified to|am not allowed to) (?:provide|"
+        r"give|offer) (?:you with )?(?:any )?(?:medical|legal|financial|professional|"
+        r"investment|tax) advice\b",
+    ),
+    (
+        "refusal",
+        (
+            "cannot",
+            "can't",
+            "can not",
+            "won't",
+            "will not",
+            "unable",
+            "not able",
+            "decline",
+            "not allowed",
+            "not permitted",
+            "not going",
+            "refuse",
+        ),
+        rf"\bi{_NEG} {_OBJ}",
+    ),
+    (
+        "refusal",
+        ("decline", "refuse"),
+        r"\bi (?:must|have to|need to|will have to|'ll have to) (?:respectfully |"
+        r"politely )?(?:decline|refuse)\b",
+    ),
+    (
+        "refusal",
+        ("violat", "against", "breach"),
+        r"\b(?:this|that|your) (?:request|question|query|prompt) (?:violates|goes "
+        r"against|is against|is in violation of|breaches)\b",
+    ),
+    (
+        "refusal",
+        ("against", "violat"),
+        r"\b(?:against|violates?|goes against) (?:my (?:ethical )?(?:guidelines|"
+        r"programming|principles|policies)|openai(?:'s)? (?:usage |content |use-case "
+        r")?polic(?:y|ies))",
+    ),
+    (
+        "refusal",
+        ("for me to",),
+        r"\bit (?:is|'s|would be) (?:not appropriate|inappropriate|unethical|not "
+        r"ethical|irresponsible) for me to\b",
+    ),
+    (
+        "refusal",
+        ("comfortable", "not going to be able"),
+        r"\bi(?:'m| am) not (?:comfortable|going to be able to help) (?:with (?:that|"
+        r"this)|providing|writing|helping|answering|generating|discussing|creating)\b",
+    ),
+    (
+        "refusal",
+        ("comfortable", "appropriate"),
+        r"\bi (?:don't|do not) (?:feel comfortable|think it(?:'s| is| would be) "
+        r"appropriate) (?:providing|writing|helping|answering|generating|discussing|"
+        r"creating|to)\b",
+    ),
+)
 _COMPILED = tuple((kind, keys, re.compile(rx)) for kind, keys, rx in PATTERNS)
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
 #: before any substring search.
-_SCREEN = frozenset(
+_SCREEN = word_set(
     "ai llm model intelligence opinions feelings emotions beliefs preferences experiences "
     "consciousness physical access browse internet web websites real-time cutoff cut-off "
     "update training openai anthropic google meta microsoft mistral doctor physician lawyer "
     "attorney professional advisor therapist healthcare advice cannot can't won't unable not "
     "refuse decline violates violate violation against breaches appropriate inappropriate "
-    "unethical irresponsible comfortable".split()
+    "unethical irresponsible comfortable"
 )
-_PUNCT = str.maketrans({c: " " for c in ",.;:!?()[]{}<>\"*_/|"})
+_PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|'})
 
 
 def find_refusal(text: str) -> tuple[str, str] | None:
@@ -97,7 +199,9 @@ def find_refusal(text: str) -> tuple[str, str] | None:
     return None
 
 
-@example_check("clean.refusal", "clean", "warning", "{count} answers refuse or disclaim being an AI")
+@example_check(
+    "clean.refusal", "clean", "warning", "{count} answers refuse or disclaim being an AI"
+)
 def refusal(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     """Assistant turn refuses or disclaims being an AI.
 

@@ -12,15 +12,18 @@ from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
 
-_PUNCT = str.maketrans({c: " " for c in ",.;:!?()[]{}<>\"*_/|#=`~\\"})
+_PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|#=`~\\'})
 _DIGITS = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class RepetitionSettings(CheckSettings):
     min_loop_repeats: int = Field(3, ge=2, description="consecutive copies that make a loop")
     min_loop_words: int = Field(8, ge=2, description="words a loop must span")
-    max_unit: int = Field(10, ge=1, le=50, description="longest looping phrase, in words")
-    max_duplicate_line_fraction: float = Field(0.3, gt=0, le=1)
+    max_unit: int = Field(30, ge=1, le=100, description="longest looping phrase, in words")
+    max_duplicate_line_fraction: float = Field(
+        0.3, gt=0, le=1, description="Gopher: share of lines (or sentences) that are repeats"
+    )
     min_words_ngram: int = Field(100, ge=10, description="answers this long get n-gram ratios")
     max_top_ngram_share: dict[int, float] = Field(
         default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16},
@@ -41,9 +44,9 @@ def _ngram_ids(ids: np.ndarray, n: int) -> np.ndarray:
 
 
 def _longest_loop(ids: np.ndarray, max_unit: int) -> tuple[int, int, int]:
-    """(unit length p, copies, start) of the longest run where the text repeats itself with
-    period p (consecutive copies of a p-word phrase)."""
-    best = (0, 0, 0)
+    """(unit length p, copies, start) of the longest stretch where the text repeats itself
+    with period p — consecutive copies of a p-word phrase; (0, 0, 0) when none repeats."""
+    best, best_len = (0, 0, 0), 0
     n = len(ids)
     for p in range(1, min(max_unit, n // 2) + 1):
         eq = np.r_[False, ids[p:] == ids[:-p], False]
@@ -53,9 +56,9 @@ def _longest_loop(ids: np.ndarray, max_unit: int) -> tuple[int, int, int]:
         starts, ends = edges[::2], edges[1::2]
         lengths = ends - starts
         k = int(np.argmax(lengths))
-        copies = int(lengths[k]) // p + 1
-        if copies * p > best[0] * best[1]:
-            best = (p, copies, int(starts[k]))
+        run = int(lengths[k])
+        if run >= p and run > best_len:  # at least two full copies
+            best, best_len = (p, run // p + 1, int(starts[k])), run
     return best
 
 
@@ -105,11 +108,12 @@ def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
     grams = list(zip(words, words[1:], words[2:], strict=False))
     if len(set(grams)) == len(grams):
         return None  # no 3-word phrase occurs twice: no loop, no duplicate line or n-gram
-    lines = [ln.strip().lower() for ln in prose.splitlines() if len(ln.split()) >= 3]
-    if len(lines) >= 3:
-        dup = len(lines) - len(set(lines))
-        if dup / len(lines) >= settings.max_duplicate_line_fraction:
-            return f"{dup} of {len(lines)} lines are repeats"
+    for unit, parts in (("lines", prose.splitlines()), ("sentences", _SENTENCE_END.split(prose))):
+        items = [p.strip().lower() for p in parts if len(p.split()) >= 3]
+        if len(items) >= 3:
+            dup = len(items) - len(set(items))
+            if dup >= 2 and dup / len(items) >= settings.max_duplicate_line_fraction:
+                return f"{dup} of {len(items)} {unit} are repeats"
     vocab: dict[str, int] = {}
     ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), np.int64, len(words))
     p, copies, start = _longest_loop(ids, settings.max_unit)
@@ -133,9 +137,10 @@ def repetition(ex: ChatExample, settings: RepetitionSettings) -> Iterator[str]:
 
     What: in assistant turns (code blocks excluded): a phrase of up to `max_unit` words
     repeated `min_loop_repeats` or more times in a row over at least `min_loop_words` words
-    (the classic generation loop); duplicate lines making up `max_duplicate_line_fraction`
-    of the lines; and, for answers of at least `min_words_ngram` words, Gopher's n-gram
-    ratios (the share of text covered by the most frequent 2–4-gram, and by repeated 5–10-grams).
+    (the classic generation loop); repeated lines or sentences (at least two repeats,
+    making up `max_duplicate_line_fraction` of them); and, for answers of at least
+    `min_words_ngram` words, Gopher's n-gram ratios (the share of text covered by the most
+    frequent 2–4-gram, and by repeated 5–10-grams).
     Why: looping text comes from sampling failures of the model that generated the data;
     a model finetuned on it learns to loop.
     Threshold: Gopher's published defaults (DeepMind, used by datatrove and NeMo Curator):

@@ -17,15 +17,16 @@ class ShortAnswerSettings(CheckSettings):
     max_label_share: float = Field(
         0.5, gt=0, le=1, description="tasks with more label-like answers count as classification"
     )
+    established_share: float = Field(
+        0.05, gt=0, le=1, description="an answer this common in its task is a known answer form"
+    )
     min_examples: int = Field(20, ge=5, description="fewer examples: no judgement")
     min_group: int = Field(30, ge=5, description="examples sharing a system prompt form a task")
 
 
-def classification_like(labels: list[object], answer_hashes: np.ndarray, max_label_share: float) -> bool:
-    """Mostly label-like answers, or few distinct answers (OpenAI's rule: < n/3 unique)."""
-    n = len(answer_hashes)
-    label_share = sum(x is not None for x in labels) / n if n else 0.0
-    return label_share > max_label_share or len(np.unique(answer_hashes)) < n / 3
+def label_share(labels: list[object]) -> float:
+    """Share of answers short enough to be a label (see ``answers.label_candidate``)."""
+    return sum(x is not None for x in labels) / len(labels) if labels else 0.0
 
 
 @dataset_check(
@@ -36,7 +37,9 @@ def classification_like(labels: list[object], answer_hashes: np.ndarray, max_lab
     settings=ShortAnswerSettings,
     needs=("tokens", "answer_shape", "system_prompt", "hashes"),
 )
-def short_answer(ft: FeatureTable, settings: ShortAnswerSettings, ctx: DatasetContext) -> CheckResult:
+def short_answer(
+    ft: FeatureTable, settings: ShortAnswerSettings, ctx: DatasetContext
+) -> CheckResult:
     """Answer is far shorter than the other answers of its task.
 
     What: the final answer's token count against the answers of the same task (same system
@@ -57,14 +60,20 @@ def short_answer(ft: FeatureTable, settings: ShortAnswerSettings, ctx: DatasetCo
     for rows, ref in task_groups(ft, settings.min_group):
         if len(ref) < settings.min_examples:
             continue
-        ref_labels = [labels[i] for i in ref]
-        if classification_like(ref_labels, answers[ref], settings.max_label_share):
+        if label_share([labels[i] for i in ref]) > settings.max_label_share:
             continue
         med = float(np.median(tokens[ref]))
         if med < settings.min_median_tokens:
             continue
+        uniq, counts = np.unique(answers[ref], return_counts=True)
+        known = uniq[counts >= settings.established_share * len(ref)]
         z = robust_z(np.log1p(tokens[rows]), np.log1p(tokens[ref]))
-        hit = (z < -settings.z) & (tokens[rows] <= settings.max_ratio * med) & (tokens[rows] > 0)
+        hit = (
+            (z < -settings.z)
+            & (tokens[rows] <= settings.max_ratio * med)
+            & (tokens[rows] > 0)
+            & ~np.isin(answers[rows], known)
+        )
         for r in rows[hit]:
             flags.append(Flag(int(r), f"{int(tokens[r])} tokens (typical: {med:g})"))
     flags.sort(key=lambda f: f.row)

@@ -19,7 +19,10 @@ from ftprep.features import FeatureTable
 
 class TruncationSettings(CheckSettings):
     min_terminal_share: float = Field(
-        0.8, gt=0, le=1, description="prose answers ending in . ! ? needed to flag mid-sentence ends"
+        0.8,
+        gt=0,
+        le=1,
+        description="prose answers ending in . ! ? needed to flag mid-sentence ends",
     )
     dangling_terminal_share: float = Field(
         0.5, gt=0, le=1, description="… needed to flag ends on a dangling word or comma"
@@ -75,13 +78,17 @@ def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContex
                 flags.append(Flag(int(r), f"{where}: {what}"))
             elif judged and w == E_DANGLING and share >= settings.dangling_terminal_share:
                 flags.append(
-                    Flag(int(r), f"{where} ends on a dangling word or mark ({share:.0%} of "
-                         "answers end a sentence)")  # fmt: skip
+                    Flag(
+                        int(r),
+                        f"{where} ends on a dangling word or mark ({share:.0%} of "
+                        "answers end a sentence)",
+                    )
                 )
             elif judged and w == E_OPEN and share >= settings.min_terminal_share:
                 flags.append(
-                    Flag(int(r), f"{where} ends mid-sentence ({share:.0%} of answers end a "
-                         "sentence)")  # fmt: skip
+                    Flag(
+                        int(r), f"{where} ends mid-sentence ({share:.0%} of answers end a sentence)"
+                    )
                 )
     flags.sort(key=lambda f: f.row)
     metrics = {"truncated_answers": len(flags)}

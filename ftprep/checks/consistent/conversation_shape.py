@@ -135,4 +135,6 @@ def turn_count(ft: FeatureTable, settings: TurnCountSettings, ctx: DatasetContex
         for r in rows[(turns[rows] < lo) | (turns[rows] > hi)]:
             flags.append(Flag(int(r), f"{int(turns[r])} turns (typical: {med:g})"))
     flags.sort(key=lambda f: f.row)
-    return CheckResult(flags=flags, metrics={"turns_median": float(np.median(turns)) if ft.n else 0})
+    return CheckResult(
+        flags=flags, metrics={"turns_median": float(np.median(turns)) if ft.n else 0}
+    )

@@ -75,14 +75,20 @@ def output_format(
             usual = JSON if (f == JSON).sum() >= (f == JSON_FENCED).sum() else JSON_FENCED
             for r in rows:
                 v = int(fmt[r])
-                if v == NONE or v == usual:
+                if v in (NONE, usual):
                     continue
                 if v == JSON_INVALID:
                     detail = "answer is not valid JSON"
                 elif v in _JSONISH:
-                    detail = f"{FORMAT_NAMES[v]} where {jsonish:.0%} of answers are {FORMAT_NAMES[usual]}"
+                    detail = (
+                        f"{FORMAT_NAMES[v]} where {jsonish:.0%} of answers are "
+                        f"{FORMAT_NAMES[usual]}"
+                    )
                 else:
-                    detail = f"answer is {FORMAT_NAMES[v]} text, not JSON ({jsonish:.0%} of answers are JSON)"
+                    detail = (
+                        f"answer is {FORMAT_NAMES[v]} text, not JSON ({jsonish:.0%} of "
+                        "answers are JSON)"
+                    )
                 flags.append(Flag(int(r), detail))
             continue
         text = f[np.isin(f, (PLAIN, MARKDOWN, FENCED))]
@@ -227,7 +233,9 @@ def label_vocabulary(
     vocab_sizes: list[int] = []
     for rows, ref in task_groups(ft, settings.min_group):
         ref_labels = [labels[i] for i in ref if labels[i] is not None]
-        if len(ref) < settings.min_examples or len(ref_labels) < settings.min_label_share * len(ref):
+        if len(ref) < settings.min_examples or len(ref_labels) < settings.min_label_share * len(
+            ref
+        ):
             continue
         surface = Counter(ref_labels)
         if len(surface) > settings.max_labels:

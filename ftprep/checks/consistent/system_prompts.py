@@ -162,10 +162,12 @@ def missing_system_prompt(
     has = keys != 0
     if ft.n == 0 or has.mean() < settings.min_share or has.all():
         return CheckResult()
-    uniq, counts, _ = _distribution(ft)
+    _, counts, _ = _distribution(ft)
     dominant = counts[0] / ft.n
     rows = np.flatnonzero(~has)
-    detail = f"no system prompt ({has.mean():.0%} of examples have one; the most common {dominant:.0%})"
+    detail = (
+        f"no system prompt ({has.mean():.0%} of examples have one; the most common {dominant:.0%})"
+    )
     return CheckResult(
         flags=[Flag(int(r), detail) for r in rows],
         metrics={"examples_without_system_prompt": len(rows)},
