@@ -80,13 +80,15 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
     """One-permutation MinHash over the *set of words* of each text: (n, bins) uint16.
 
     Word sets suit short prompts, where one edited word changes most character shingles.
+    Each word is keyed by its sorted letters, so a transposition typo ("recieve") keeps the
+    word's identity.
     """
     n = len(texts)
     sig = np.full(n * bins, 0xFFFF, dtype=np.uint16)
     owners: list[int] = []
     hashes: list[int] = []
     for i, text in enumerate(texts):
-        words = set(text.split())
+        words = {"".join(sorted(w)) for w in text.split()}
         owners.extend([i] * len(words))
         hashes.extend(zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words)
     if hashes:
@@ -125,14 +127,18 @@ def candidate_pairs(sig: np.ndarray, bands: int = BANDS, window: int = WINDOW) -
     return np.unique(pairs, axis=0)
 
 
-@register_feature("prompt_sketch", ("prompt_sig", "prompt_char_sig", "answer_sig", "prompt_key"))
+@register_feature(
+    "prompt_sketch", ("prompt_sig", "prompt_char_sig", "answer_sig", "prompt_key", "prompt_raw")
+)
 def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Word MinHash of the prompt turns, character MinHash of the final answer (64 bins of
     16 bits each), and a key over what must match exactly for inputs to be near-identical:
     the system prompt, the numbers and the negations of the prompt."""
     prompts, answers = [], []
     keys = np.zeros(len(batch), dtype=np.uint64)
+    raw = np.zeros(len(batch), dtype=np.uint64)
     for i, ex in enumerate(batch):
+        raw[i] = hash64("\x1e".join(m.text for m in ex.prompt_messages))
         text = _prompt_turns(ex)
         prompts.append(text)
         last = ex.last_assistant_index
@@ -146,6 +152,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         "prompt_char_sig": signatures(prompts, bins=SMALL_BINS),
         "answer_sig": signatures(answers, bins=SMALL_BINS),
         "prompt_key": keys,
+        "prompt_raw": raw,
     }
 
 
@@ -252,12 +259,30 @@ class NearContradictionSettings(CheckSettings):
         0.8, gt=0, le=1, description="estimated Jaccard similarity of the prompts' word sets"
     )
     char_threshold: float = Field(
-        0.8, gt=0, le=1, description="and estimated Jaccard similarity of 5-character shingles"
+        0.7, gt=0, le=1, description="and estimated Jaccard similarity of 5-character shingles"
     )
     max_answer_similarity: float = Field(
         0.6, gt=0, le=1, description="answers must share less than this (5-character shingles)"
     )
     min_words: int = Field(4, ge=1, description="shorter prompts are not compared")
+
+
+def _surface_variant_pairs(ft: FeatureTable) -> np.ndarray:
+    """Pairs inside exact-contradiction groups whose prompts differ in their raw text (case,
+    spacing, punctuation): near-identical as written, identical once normalised."""
+    groups = ft.cache.get("contradiction")
+    if groups is None:
+        groups = exact_contradiction_groups(ft)
+    out = []
+    for rows in groups:
+        rows = rows[:64]
+        i, j = np.triu_indices(len(rows), 1)
+        a, b = rows[i], rows[j]
+        keep = (ft["prompt_raw"][a] != ft["prompt_raw"][b]) & (
+            ft["hash_answer"][a] != ft["hash_answer"][b]
+        )
+        out.append(np.stack([a[keep], b[keep]], axis=1))
+    return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
 
 
 def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettings) -> np.ndarray:
@@ -289,6 +314,9 @@ def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettin
             )
         )
         pairs = pairs[keep]
+    pairs = np.concatenate([pairs, _surface_variant_pairs(ft)]).astype(np.int64)
+    if len(pairs):
+        pairs = np.unique(np.sort(pairs, axis=1), axis=0)
     ft.cache[key] = pairs
     ft.cache["near_contradiction"] = pairs
     return pairs
@@ -318,7 +346,9 @@ def near_contradiction(
     Inputs identical after normalisation are `clean.contradiction`.
     Why: a near-identical question with a different answer teaches the model that surface
     noise changes the answer; often one of the two is a labelling mistake.
-    Threshold: `threshold` 0.8 (word-set Jaccard), `char_threshold` 0.8,
+    Pairs that differ only in case, spacing or punctuation are also listed here (they are
+    `clean.contradiction` errors as well), so a near-identical pair is never missed.
+    Threshold: `threshold` 0.8 (word-set Jaccard), `char_threshold` 0.7,
     `max_answer_similarity` 0.6, prompts of at least `min_words` distinct words. A
     warning: sometimes the one changed word is the point ("left" vs "right" knee).
     Fix: check each group; correct or remove the wrong answer, or make the inputs state the

@@ -105,9 +105,11 @@ def encoding(ex: ChatExample | PreferenceExample, settings: CheckSettings) -> It
     Fix: re-export the source with the right encoding; `ftfy.fix_text` repairs most
     mojibake. Text with U+FFFD has lost information and needs the original.
     """
-    for i, m in enumerate(_messages(ex), start=1):
-        text = m.text
-        if not text:
-            continue
-        for problem in damage(text):
-            yield f"{problem} in message {i} ({m.role})"
+    found = [
+        f"{problem} in message {i} ({m.role})"
+        for i, m in enumerate(_messages(ex), start=1)
+        if m.text
+        for problem in damage(m.text)
+    ]
+    if found:
+        yield "; ".join(found)

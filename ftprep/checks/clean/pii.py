@@ -71,13 +71,12 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
     """
     categories = frozenset(settings.categories)
     ignore = frozenset(settings.ignore_mailboxes)
-    seen: set[str] = set()
+    found: dict[str, None] = {}
     for i, m in enumerate(_messages(ex), start=1):
         for text in _texts(m):
             if not text:
                 continue
             for match in find_pii(text, categories, ignore):
-                detail = f"{match.category} {match.masked} in message {i} ({m.role})"
-                if detail not in seen:
-                    seen.add(detail)
-                    yield detail
+                found[f"{match.category} {match.masked} in message {i} ({m.role})"] = None
+    if found:
+        yield "; ".join(found)

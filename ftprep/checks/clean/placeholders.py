@@ -88,6 +88,7 @@ def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     to produce templates (e.g. drafting letters with `[Your Name]`), switch this check off.
     """
     prompt = ""
+    details: list[str] = []
     for i, m in enumerate(ex.messages, start=1):
         text = m.text
         if not text:
@@ -97,5 +98,6 @@ def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
             found = [f for f in found if f[1] not in prompt]
         else:
             prompt += "\n" + text
-        for kind, value in dict.fromkeys(found):
-            yield f"{kind} '{value[:40]}' in message {i} ({m.role})"
+        details += [f"{k} '{v[:40]}' in message {i} ({m.role})" for k, v in dict.fromkeys(found)]
+    if details:
+        yield "; ".join(details)

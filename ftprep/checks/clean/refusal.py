@@ -220,9 +220,12 @@ def refusal(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     behaviour for out-of-scope requests, keep a deliberate, consistent set of such examples
     and switch this check off.
     """
+    details = []
     for i, m in enumerate(ex.messages, start=1):
         if m.role != "assistant" or not m.text:
             continue
         found = find_refusal(m.text)
         if found:
-            yield f"{found[0]} in message {i}: '{found[1][:60]}'"
+            details.append(f"{found[0]} in message {i}: '{found[1][:60]}'")
+    if details:
+        yield "; ".join(details)

@@ -148,9 +148,12 @@ def repetition(ex: ChatExample, settings: RepetitionSettings) -> Iterator[str]:
     loops of 3+ copies over 8+ words.
     Fix: regenerate or truncate the answer at the point where it starts looping, or drop it.
     """
+    details = []
     for i, m in enumerate(ex.messages, start=1):
         if m.role != "assistant" or not m.text:
             continue
         found = find_repetition(m.text, settings)
         if found:
-            yield f"message {i}: {found}"
+            details.append(f"message {i}: {found}")
+    if details:
+        yield "; ".join(details)

@@ -18,8 +18,9 @@ class ShortAnswerSettings(CheckSettings):
         0.5, gt=0, le=1, description="tasks with more label-like answers count as classification"
     )
     established_share: float = Field(
-        0.05, gt=0, le=1, description="an answer this common in its task is a known answer form"
+        0.01, gt=0, le=1, description="an answer this common in its task is a known answer form"
     )
+    established_min: int = Field(5, ge=2, description="… and given at least this many times")
     min_examples: int = Field(20, ge=5, description="fewer examples: no judgement")
     min_group: int = Field(30, ge=5, description="examples sharing a system prompt form a task")
 
@@ -66,7 +67,7 @@ def short_answer(
         if med < settings.min_median_tokens:
             continue
         uniq, counts = np.unique(answers[ref], return_counts=True)
-        known = uniq[counts >= settings.established_share * len(ref)]
+        known = uniq[counts >= max(settings.established_min, settings.established_share * len(ref))]
         z = robust_z(np.log1p(tokens[rows]), np.log1p(tokens[ref]))
         hit = (
             (z < -settings.z)

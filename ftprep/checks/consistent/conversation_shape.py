@@ -82,7 +82,9 @@ def role_order(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     Fix: merge consecutive turns of the same role, move the system prompt first, and make
     sure every conversation ends with the assistant turn you want to train on.
     """
-    yield from role_problems(ex)
+    problems = role_problems(ex)
+    if problems:
+        yield "; ".join(problems)
 
 
 @register_feature("shape", ("turns",))
