@@ -32,30 +32,16 @@ def varied_chats(n: int, seed: int = 0) -> list[dict[str, Any]]:
     import random
 
     rng = random.Random(seed)
-    topics = [
-        "invoice",
-        "refund",
-        "password",
-        "shipping",
-        "warranty",
-        "subscription",
-        "address",
-        "discount",
-        "delivery",
-        "account",
-    ]
+    topics = ["invoice", "refund", "password", "shipping", "warranty", "subscription",
+              "address", "discount", "delivery", "account"]
     verbs = ["update", "cancel", "check", "change", "reset", "track", "renew", "apply"]
     out = []
     for i in range(n):
         t, v = rng.choice(topics), rng.choice(verbs)
-        out.append(
-            chat(
-                f"How do I {v} my {t}? Order #{1000 + i}, placed {rng.randint(1, 28)} days ago.",
-                f"To {v} your {t} for order #{1000 + i}, open Settings, "
-                f"choose {t.title()} and follow step {rng.randint(1, 9)}.",
-                system="You are a concise support assistant.",
-            )
-        )
+        out.append(chat(f"How do I {v} my {t}? Order #{1000 + i}, placed {rng.randint(1, 28)} "
+                        f"days ago.", f"To {v} your {t} for order #{1000 + i}, open Settings, "
+                        f"choose {t.title()} and follow step {rng.randint(1, 9)}.",
+                        system="You are a concise support assistant."))
     return out
 
 
