@@ -138,6 +138,11 @@ _MRN = re.compile(
     r"(?:\s*(?:is|was|of)\b)?\s*[:#=-]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b"
 )
 _HAS_DIGIT = re.compile(r"\d")
+#: Cheap screens, each necessary for some detectors: seven digits joined only by
+#: phone/SSN/card separators; a dotted quad; a context word for dates of birth and MRNs.
+_SEVEN_DIGITS = re.compile(r"\d(?:[ ().+-]{0,3}\d){6}")
+_DOTTED = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
+_CONTEXT_WORDS = ("dob", "d.o.b", "birth", "born", "mrn", "mr#", "mr #", "mr no", "record")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -195,17 +200,20 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
     has_at = "@" in text
     if not has_at and not _HAS_DIGIT.search(text):
         return found
+    seven = _SEVEN_DIGITS.search(text) is not None
+    lower = text.lower()
+    context = any(w in lower for w in _CONTEXT_WORDS)
     if has_at and "email" in categories:
         for m in _EMAIL.finditer(text):
             if m[1].lower() not in ignore_mailboxes:
                 found.append(PiiMatch("email", m.start(), m.end(), mask_email(m[0])))
-    if "mrn" in categories:
+    if context and "mrn" in categories:
         for m in _MRN.finditer(text):
             found.append(PiiMatch("mrn", m.start(1), m.end(1), mask_tail(m[1], 2)))
-    if "dob" in categories:
+    if context and "dob" in categories:
         for m in _DOB.finditer(text):
             found.append(PiiMatch("dob", m.start(1), m.end(1), _mask_date(m[1])))
-    if "ssn" in categories:
+    if seven and "ssn" in categories:
         for m in _SSN.finditer(text):
             if _ssn_valid(m[1], m[3], m[4]):
                 found.append(PiiMatch("ssn", m.start(), m.end(), mask_digits(m[0], 4)))
@@ -213,12 +221,12 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
             v = m[1]
             if _ssn_valid(v[:3], v[3:5], v[5:]):
                 found.append(PiiMatch("ssn", m.start(1), m.end(1), mask_digits(v, 4)))
-    if "card" in categories:
+    if seven and "card" in categories:
         for m in _CARD.finditer(text):
             digits = re.sub(r"\D", "", m[0])
             if 13 <= len(digits) <= 19 and _card_network(digits) and luhn_ok(digits):
                 found.append(PiiMatch("card", m.start(), m.end(), mask_digits(m[0], 4)))
-    if "phone" in categories:
+    if seven and "phone" in categories:
         for rx in (_PHONE_US, _PHONE_INTL):
             for m in rx.finditer(text):
                 digits = sum(c.isdigit() for c in m[0])
@@ -227,7 +235,7 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
         for m in _PHONE_CONTEXT.finditer(text):
             found.append(PiiMatch("phone", m.start(1), m.end(1), mask_digits(m[1], 4)))
     if "ip" in categories:
-        if "." in text:
+        if "." in text and _DOTTED.search(text):
             for m in _IPV4.finditer(text):
                 if _ipv4_ok(text, m.start(), m[1]):
                     found.append(

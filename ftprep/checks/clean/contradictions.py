@@ -87,10 +87,15 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
     sig = np.full(n * bins, 0xFFFF, dtype=np.uint16)
     owners: list[int] = []
     hashes: list[int] = []
+    cache: dict[str, int] = {}
     for i, text in enumerate(texts):
-        words = {"".join(sorted(w)) for w in text.split()}
+        words = set(text.split())
         owners.extend([i] * len(words))
-        hashes.extend(zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words)
+        for w in words:
+            h = cache.get(w)
+            if h is None:
+                h = cache[w] = zlib.crc32("".join(sorted(w)).encode("utf-8", "surrogatepass"))
+            hashes.append(h)
     if hashes:
         h = _mix(np.asarray(hashes, dtype=np.uint64))
         shift = np.uint64(64 - int(np.log2(bins)))
@@ -101,16 +106,26 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
     return sig.reshape(n, bins)
 
 
-def candidate_pairs(sig: np.ndarray, bands: int = BANDS, window: int = WINDOW) -> np.ndarray:
-    """(i, j) rows sharing a band, comparing up to ``window`` sorted neighbours per bucket.
+def candidate_pairs(
+    sig: np.ndarray,
+    key: np.ndarray | None = None,
+    bands: int = BANDS,
+    window: int = WINDOW,
+) -> np.ndarray:
+    """(i, j) rows sharing a band (and ``key``, when given), comparing up to ``window``
+    sorted neighbours per bucket.
 
     Within a band, rows are sorted by that band's hash and then the next band's, so rows
-    that agree on more bands sit next to each other.
+    that agree on more bands sit next to each other. Mixing ``key`` into every band hash
+    keeps rows that can never pair (another system prompt, other numbers) out of each
+    other's buckets, which is what keeps templated data cheap.
     """
     informative = np.flatnonzero((sig != EMPTY).any(axis=1))
     if len(informative) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     bh = band_hashes(sig[informative], bands)
+    if key is not None:
+        bh = _mix(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
     found = []
     for b in range(bands):
         order = np.lexsort((bh[:, (b + 1) % bands], bh[:, b]))
@@ -124,7 +139,9 @@ def candidate_pairs(sig: np.ndarray, bands: int = BANDS, window: int = WINDOW) -
         return np.zeros((0, 2), dtype=np.int64)
     pairs = informative[np.concatenate(found)]
     pairs.sort(axis=1)
-    return np.unique(pairs, axis=0)
+    n = np.int64(len(sig))
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 @register_feature(
@@ -190,17 +207,18 @@ def exact_contradiction_groups(ft: FeatureTable, same: float = 0.9) -> list[np.n
     key = f"contradiction:{same}"
     if key in ft.cache:
         return ft.cache[key]
-    prompts = ft["hash_prompt"]
+    prompts, answers = ft["hash_prompt"], ft["hash_answer"]
     groups: list[np.ndarray] = []
     if ft.n:
-        order = np.argsort(prompts, kind="stable")
-        sp = prompts[order]
-        starts = np.flatnonzero(np.r_[True, sp[1:] != sp[:-1]])
-        sizes = np.diff(np.r_[starts, len(sp)])
-        for s, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-            rows = np.sort(order[s : s + size])
-            if len(np.unique(ft["hash_answer"][rows])) < 2:
-                continue
+        order = np.lexsort((answers, prompts))
+        sp, sa = prompts[order], answers[order]
+        new_prompt = np.r_[True, sp[1:] != sp[:-1]]
+        new_answer = new_prompt | np.r_[True, sa[1:] != sa[:-1]]
+        starts = np.flatnonzero(new_prompt)
+        distinct = np.add.reduceat(new_answer.astype(np.int64), starts)
+        ends = np.r_[starts[1:], len(sp)]
+        for s, e in zip(starts[distinct > 1], ends[distinct > 1], strict=True):
+            rows = np.sort(order[s:e])
             if "answer_sig" not in ft or _answer_clusters(rows, ft, same) > 1:
                 groups.append(rows)
     ft.cache[key] = groups
@@ -285,35 +303,51 @@ def _surface_variant_pairs(ft: FeatureTable) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
 
 
+def _filter(pairs: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    return pairs[keep] if len(pairs) else pairs
+
+
 def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettings) -> np.ndarray:
-    """Verified (i, j) pairs: near-identical inputs, different answers (cached)."""
+    """Verified (i, j) pairs: near-identical inputs, different answers (cached).
+
+    Rows with the same input and the same answer (copies) are compared once, through one
+    representative, and every copy joins the representative's pairs afterwards. Cheap
+    scalar tests run before the signature comparisons, on ever fewer pairs.
+    """
     key = (
         f"near_contradiction:{settings.threshold}:{settings.char_threshold}:"
         f"{settings.max_answer_similarity}"
     )
     if key in ft.cache:
         return ft.cache[key]
-    sig = ft["prompt_sig"]
+    combo = ft["hash_prompt"] ^ _mix(ft["hash_answer"])
+    _, reps, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    sig = ft["prompt_sig"][reps]
     informative = (sig != EMPTY).sum(axis=1) >= min(settings.min_words, BINS)
-    masked = np.where(informative[:, None], sig, EMPTY).astype(np.uint16)
-    pairs = candidate_pairs(masked)
-    if len(pairs):
+    sig = np.where(informative[:, None], sig, EMPTY).astype(np.uint16)
+    pairs = candidate_pairs(sig, ft["prompt_key"][reps])
+    pairs = reps[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
+    a, b = pairs[:, 0], pairs[:, 1]
+    pairs = _filter(
+        pairs,
+        (ft["prompt_key"][a] == ft["prompt_key"][b])
+        & (ft["hash_prompt"][a] != ft["hash_prompt"][b])
+        & (ft["hash_answer"][a] != ft["hash_answer"][b]),
+    )
+    for column, threshold in (("prompt_sig", settings.threshold),
+                              ("prompt_char_sig", settings.char_threshold)):  # fmt: skip
         a, b = pairs[:, 0], pairs[:, 1]
-        keep = (
-            (similarity(masked[a], masked[b]) >= settings.threshold)
-            & (
-                similarity(ft["prompt_char_sig"][a], ft["prompt_char_sig"][b])
-                >= settings.char_threshold
-            )
-            & (ft["prompt_key"][a] == ft["prompt_key"][b])
-            & (ft["hash_prompt"][a] != ft["hash_prompt"][b])
-            & (ft["hash_answer"][a] != ft["hash_answer"][b])
-            & (
-                similarity(ft["answer_sig"][a], ft["answer_sig"][b])
-                < settings.max_answer_similarity
-            )
-        )
-        pairs = pairs[keep]
+        pairs = _filter(pairs, similarity(ft[column][a], ft[column][b]) >= threshold)
+    a, b = pairs[:, 0], pairs[:, 1]
+    pairs = _filter(
+        pairs,
+        similarity(ft["answer_sig"][a], ft["answer_sig"][b]) < settings.max_answer_similarity,
+    )
+    if len(pairs):
+        # Copies of a representative join its pairs (chained to it).
+        rep_of = reps[inverse]
+        copies = np.flatnonzero((rep_of != np.arange(ft.n)) & np.isin(rep_of, pairs))
+        pairs = np.concatenate([pairs, np.stack([rep_of[copies], copies], axis=1)])
     pairs = np.concatenate([pairs, _surface_variant_pairs(ft)]).astype(np.int64)
     if len(pairs):
         pairs = np.unique(np.sort(pairs, axis=1), axis=0)

@@ -43,12 +43,30 @@ def _ngram_ids(ids: np.ndarray, n: int) -> np.ndarray:
     return h
 
 
-def _longest_loop(ids: np.ndarray, max_unit: int) -> tuple[int, int, int]:
+def _periods(grams: list[tuple[str, str, str]], max_unit: int) -> list[int]:
+    """Candidate loop periods: distances (≤ max_unit) at which a 3-word phrase recurs often
+    enough for two consecutive copies. Natural text yields none, so the costly scan is rare."""
+    last: dict[tuple[str, str, str], int] = {}
+    hits: dict[int, int] = {}
+    for i, g in enumerate(grams):
+        j = last.get(g)
+        if j is not None and i - j <= max_unit:
+            hits[i - j] = hits.get(i - j, 0) + 1
+        last[g] = i
+    return sorted(p for p, c in hits.items() if c >= max(1, p - 2))
+
+
+def _longest_loop(
+    ids: np.ndarray, max_unit: int, periods: list[int] | None = None
+) -> tuple[int, int, int]:
     """(unit length p, copies, start) of the longest stretch where the text repeats itself
     with period p — consecutive copies of a p-word phrase; (0, 0, 0) when none repeats."""
     best, best_len = (0, 0, 0), 0
     n = len(ids)
-    for p in range(1, min(max_unit, n // 2) + 1):
+    candidates = range(1, min(max_unit, n // 2) + 1) if periods is None else periods
+    for p in candidates:
+        if p > n // 2:
+            continue
         eq = np.r_[False, ids[p:] == ids[:-p], False]
         edges = np.flatnonzero(np.diff(eq.astype(np.int8)))
         if len(edges) == 0:
@@ -114,11 +132,16 @@ def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
             dup = len(items) - len(set(items))
             if dup >= 2 and dup / len(items) >= settings.max_duplicate_line_fraction:
                 return f"{dup} of {len(items)} {unit} are repeats"
+    periods = _periods(grams, settings.max_unit)
+    if not periods and len(words) < settings.min_words_ngram:
+        return None
     vocab: dict[str, int] = {}
     ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), np.int64, len(words))
-    p, copies, start = _longest_loop(ids, settings.max_unit)
-    if copies >= settings.min_loop_repeats and copies * p >= settings.min_loop_words:
-        return f"the phrase '{_quote(words[start : start + p])}' repeats {copies} times in a row"
+    if periods:
+        p, copies, start = _longest_loop(ids, settings.max_unit, periods)
+        if copies >= settings.min_loop_repeats and copies * p >= settings.min_loop_words:
+            phrase = _quote(words[start : start + p])
+            return f"the phrase '{phrase}' repeats {copies} times in a row"
     if len(words) >= settings.min_words_ngram:
         lens = np.fromiter((len(w) for w in words), np.int64, len(words))
         return _gopher(ids, lens, settings)

@@ -31,12 +31,14 @@ def system_prompt_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     exact = np.zeros(n, dtype=np.uint64)
     norm = np.zeros(n, dtype=np.uint64)
     texts: list[str | None] = [None] * n
+    known: dict[str, tuple[int, int]] = {}  # prompts repeat: hash each distinct one once
     for i, ex in enumerate(batch):
         text = system_text(ex)
         if not text:
             continue
-        exact[i] = hash64(text) or 1
-        norm[i] = hash64(normalize_text(text)) or 1
+        if text not in known:
+            known[text] = (hash64(text) or 1, hash64(normalize_text(text)) or 1)
+        exact[i], norm[i] = known[text]
         if remember_once(ctx, "system_prompt", int(exact[i])):
             texts[i] = excerpt(text, 120)
     return {"system_hash": exact, "system_norm_hash": norm, "system_excerpt": texts}
