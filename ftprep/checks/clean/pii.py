@@ -53,7 +53,8 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
 
     What: e-mail addresses (not team mailboxes such as `support@`), phone numbers (US
     formats with separators, international numbers with `+`, bare digits only after a
-    phone word), US social security numbers (valid area/group/serial), payment card numbers
+    phone word), US social security numbers (valid area/group/serial; any nine digits right
+    after "SSN" or "social security number"), payment card numbers
     (13–19 digits, a known issuer prefix and a valid Luhn checksum), IPv4/IPv6 addresses
     (not loopback, not version numbers), and — only next to their context words — dates of
     birth ("DOB", "date of birth", "born on") and medical record numbers ("MRN",

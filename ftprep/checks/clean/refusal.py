@@ -100,8 +100,9 @@ PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         ("advice",),
         r"\bi (?:cannot|can't|can not|am unable to|'m unable to|am not able to|'m not "
         r"able to|am not qualified to|'m not qualified to|am not allowed to) (?:provide|"
-        r"give|offer) (?:you with )?(?:any )?(?:medical|legal|financial|professional|"
-        r"investment|tax) advice\b",
+        r"give|offer) (?:you )?(?:with )?(?:any |specific |personal |personalized )?(?:medical|"
+        r"legal|financial|professional|investment|tax|coding|clinical|health)(?: [\w-]+)? "
+        r"advice\b",
     ),
     (
         "refusal",

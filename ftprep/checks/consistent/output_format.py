@@ -81,12 +81,12 @@ def output_format(
                     detail = "answer is not valid JSON"
                 elif v in _JSONISH:
                     detail = (
-                        f"{FORMAT_NAMES[v]} where {jsonish:.0%} of answers are "
+                        f"{FORMAT_NAMES[v]} where {jsonish:.1%} of answers are "
                         f"{FORMAT_NAMES[usual]}"
                     )
                 else:
                     detail = (
-                        f"answer is {FORMAT_NAMES[v]} text, not JSON ({jsonish:.0%} of "
+                        f"answer is {FORMAT_NAMES[v]} text, not JSON ({jsonish:.1%} of "
                         "answers are JSON)"
                     )
                 flags.append(Flag(int(r), detail))
