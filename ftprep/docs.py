@@ -18,11 +18,8 @@ def check_catalog() -> list[dict[str, Any]]:
     out = []
     for spec in sorted(REGISTRY.values(), key=lambda s: (ITEMS.index(s.item), s.id)):
         sections = spec.sections()
-        fields = {
-            name: f.default
-            for name, f in spec.settings.model_fields.items()
-            if name not in ("enabled", "severity")
-        }
+        defaults = spec.settings().model_dump(mode="json")
+        fields = {k: v for k, v in defaults.items() if k not in ("enabled", "severity")}
         out.append(
             {
                 "id": spec.id,

@@ -19,6 +19,7 @@ import ftprep.checks
 import ftprep.similarity.normalize
 import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, CheckResult, CheckSpec, DatasetContext, Flag
+from ftprep.checks.clean.contradictions import contradiction_group_key
 from ftprep.config import Config
 from ftprep.features import FEATURES, FeatureContext, FeatureTable, chat_view
 from ftprep.loaders import LoadOptions, Source, open_source
@@ -253,6 +254,7 @@ def _decide_fixes(analysis: Analysis, checks: dict[str, tuple[CheckSpec, Any]]) 
 GROUP_KEYS: list[Callable[[FeatureTable, Config], tuple[np.ndarray, np.ndarray | None]]] = [
     lambda ft, config: (ft["meta_group"], ft["meta_group"] != 0),
     split_group_key,
+    contradiction_group_key,
 ]
 #: Stratum providers, tried in order; the first returning an array wins.
 STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = [

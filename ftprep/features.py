@@ -37,6 +37,12 @@ def register_feature(
     """Register a batch extractor producing ``columns`` (arrays or lists, one value each)."""
 
     def deco(fn: BatchExtractor) -> BatchExtractor:
+        for other in FEATURES.values():
+            clash = set(columns) & set(other.columns)
+            if other.name != name and clash:
+                raise ValueError(
+                    f"feature {name!r} redefines column(s) {sorted(clash)} of {other.name!r}"
+                )
         FEATURES[name] = FeatureSpec(name, columns, fn, needs)
         return fn
 

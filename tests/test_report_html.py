@@ -123,8 +123,20 @@ def test_charts_drawn_for_each_section_present(rich_html):
 
 def test_optional_sections_skipped_when_absent(split_run):
     report = split_run[0]
+    consistent = report.checklist.consistent.model_copy(
+        update={
+            "metrics": {
+                k: v
+                for k, v in report.checklist.consistent.metrics.items()
+                if k != "system_prompts"
+            }
+        }
+    )
     bare = report.model_copy(
-        update={"stats": {k: v for k, v in report.stats.items() if k != "diversity"}}
+        update={
+            "stats": {k: v for k, v in report.stats.items() if k != "diversity"},
+            "checklist": report.checklist.model_copy(update={"consistent": consistent}),
+        }
     )
     html = render_html(bare)
     assert "chart-tokens" in html and "chart-labels" in html

@@ -1,6 +1,13 @@
 """Check units. Importing this package registers every built-in check."""
 
-from ftprep.checks import clean, diverse, evaluated, split, sufficient  # noqa: F401
+from ftprep.checks import (  # noqa: F401
+    clean,
+    consistent,
+    diverse,
+    evaluated,
+    split,
+    sufficient,
+)
 from ftprep.checks.base import (
     ITEMS,
     REGISTRY,

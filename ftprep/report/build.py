@@ -101,6 +101,12 @@ def _findings(analysis: Analysis) -> list[Finding]:
         if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
             verb = "dropped" if spec.fix in ("drop", "drop_repeats") else "fixed"
             severity, message = "info", f"{message}; {verb} by --fix"
+        elif (
+            analysis.config.fix
+            and result.flags
+            and all(f.row in analysis.fix_drops for f in result.flags)
+        ):
+            severity, message = "info", f"{message}; only in records --fix dropped"
         findings.append(
             Finding(
                 check=cid,

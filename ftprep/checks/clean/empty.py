@@ -22,6 +22,7 @@ def empty_turn(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     whitespace (assistant turns that only make tool calls are fine).
     Why: an empty answer teaches the model to answer with nothing; an empty prompt teaches
     it to answer questions nobody asked. Usually an export bug or a failed generation.
+    Threshold: any such turn.
     Fix: fill in or remove the turn, or drop the example; `--fix` drops it.
     """
     for i, m in enumerate(ex.messages, start=1):

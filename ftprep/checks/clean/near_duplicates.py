@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
-from ftprep.features import FeatureTable
+from ftprep.features import FeatureContext, FeatureTable, register_feature
+from ftprep.schema import ChatExample
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
+from ftprep.similarity.normalize import hash64
+
+
+@register_feature("raw_hash", ("hash_raw",))
+def raw_hash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    """A hash of the conversation's exact text (no normalisation): copies that differ only
+    in case, punctuation or spacing are exact duplicates *and* near duplicates."""
+    return {
+        "hash_raw": np.fromiter(
+            (hash64("\x1e".join(f"{m.role}\x1f{m.text}" for m in ex.messages)) for ex in batch),
+            dtype=np.uint64,
+            count=len(batch),
+        )
+    }
 
 
 class NearDuplicateSettings(CheckSettings):
@@ -23,7 +40,7 @@ class NearDuplicateSettings(CheckSettings):
     "warning",
     "{count} examples are near duplicates of another",
     settings=NearDuplicateSettings,
-    needs=("minhash", "hashes"),
+    needs=("minhash", "raw_hash"),
 )
 def near_duplicate(
     ft: FeatureTable, settings: NearDuplicateSettings, ctx: DatasetContext
@@ -32,8 +49,8 @@ def near_duplicate(
 
     What: conversations (system prompt excluded) whose normalised text shares at least
     `threshold` of its 5-character shingles with another's (Jaccard, estimated with
-    MinHash + LSH in linear time). Groups that are only exact copies are left to
-    `clean.exact_duplicate`.
+    MinHash + LSH in linear time). Copies that differ only in case, punctuation or spacing
+    are reported here and by `clean.exact_duplicate`; byte-identical copies only there.
     Why: near copies (a changed name, a reworded sentence) over-weight one pattern as much
     as exact copies do, and across a split they leak: the validation loss looks better than
     the model is. ftprep's split keeps each group on one side.
@@ -43,7 +60,7 @@ def near_duplicate(
     labels, _ = near_duplicate_groups(ft, settings.threshold, settings.bands)
     if ft.n == 0:
         return CheckResult(metrics={"near_duplicate_groups": 0})
-    conv = ft["hash_conversation"]
+    conv = ft["hash_raw"]
     order = np.lexsort((conv, labels))
     lab_sorted, conv_sorted = labels[order], conv[order]
     new_label = np.r_[True, lab_sorted[1:] != lab_sorted[:-1]]

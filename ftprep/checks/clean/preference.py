@@ -48,6 +48,7 @@ def preference_identical(ex: PreferenceExample, settings: CheckSettings) -> Iter
     (same roles, text and tool calls).
     Why: DPO learns from the difference between the two replies; identical replies contribute
     zero signal and usually mean a generation or export bug.
+    Threshold: any pair whose sides are equal after trimming whitespace is reported.
     Fix: regenerate or re-rank the rejected reply, or drop the pair; `--fix` drops it.
     """
     same = _signature(ex.preferred) == _signature(ex.non_preferred)
@@ -70,6 +71,7 @@ def preference_empty_side(ex: PreferenceExample, settings: CheckSettings) -> Ite
     and no tool call.
     Why: platforms reject empty outputs (OpenAI and Together require a content or tool call);
     a trainer given an empty side learns to prefer or avoid saying nothing.
+    Threshold: any pair with an empty side is reported.
     Fix: fill in the missing reply or drop the pair; `--fix` drops it.
     """
     if _empty(ex.preferred):
@@ -95,6 +97,7 @@ def preference_prompt_ends_with_assistant(
     Why: the replies must answer the prompt; Together rejects such pairs ("The last message in
     the input conversation must not be from the assistant") and a DPO trainer would compare
     two second replies to an already-answered turn.
+    Threshold: any such pair is reported.
     Fix: move the final assistant message into the chosen reply or remove it.
     """
     if ex.input and ex.input[-1].role == "assistant":

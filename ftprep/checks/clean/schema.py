@@ -24,6 +24,7 @@ load_check(
     What: each JSONL line (or JSON array element) must parse as JSON.
     Why: a platform rejects the whole file for one bad line; a truncated line usually means
     an export was cut short or a record was hand-edited.
+    Threshold: any such record or message.
     Fix: open the file at the reported line and repair the syntax (often a missing brace or
     an unescaped quote or newline). {_FIX_DROP}
 """,
@@ -38,6 +39,7 @@ load_check(
 
     What: bytes that do not decode as UTF-8.
     Why: every finetuning platform requires UTF-8; mis-decoded text trains the model on noise.
+    Threshold: any such record or message.
     Fix: re-export the data as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`). {_FIX_DROP}
 """,
 )
@@ -52,6 +54,7 @@ load_check(
     What: a CSV/TSV row whose number of fields differs from the header, or that the CSV
     parser cannot read.
     Why: a shifted column silently swaps questions and answers.
+    Threshold: any such record or message.
     Fix: check quoting on the reported row; fields containing the delimiter, quotes or
     newlines must be quoted. {_FIX_DROP}
 """,
@@ -66,6 +69,7 @@ load_check(
 
     What: a record that is a list, string or number instead of an object.
     Why: platforms expect one object per example (OpenAI's checker counts it as `data_type`).
+    Threshold: any such record or message.
     Fix: wrap each example as an object, e.g. `{{"messages": [...]}}`. {_FIX_DROP}
 """,
 )
@@ -79,6 +83,7 @@ load_check(
 
     What: a chat record without a non-empty `messages` list (ShareGPT: `conversations`).
     Why: there is nothing to train on (OpenAI's checker counts it as `missing_messages_list`).
+    Threshold: any such record or message.
     Fix: make sure the exporter writes the conversation under `messages`; if the file mixes
     formats, split it or pass `--from`. {_FIX_DROP}
 """,
@@ -94,6 +99,7 @@ load_check(
     What: a message that is not an object, content that is neither text nor a list of parts,
     tool calls that are not objects, or a text field holding a list or object.
     Why: platforms reject the file; trainers crash or stringify the value.
+    Threshold: any such record or message.
     Fix: correct the field at the reported line to the documented type. {_FIX_DROP}
 """,
 )
@@ -107,6 +113,7 @@ load_check(
 
     What: a message without a string `role` (OpenAI's checker: `message_missing_key`).
     Why: without a role the trainer cannot tell prompt from answer.
+    Threshold: any such record or message.
     Fix: add the role (system, user, assistant or tool) to the message. {_FIX_DROP}
 """,
 )
@@ -121,6 +128,7 @@ load_check(
     What: a field the input format needs is absent: `prompt`/`completion`,
     `instruction`/`output` for Alpaca, or a mapped column.
     Why: an example without its prompt or its answer cannot be trained on.
+    Threshold: any such record or message.
     Fix: fill in the field, or map the right column with `--map`. {_FIX_DROP}
 """,
 )
@@ -139,6 +147,7 @@ def unknown_role(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     What: roles other than system, developer, user, assistant, tool and function.
     Why: platforms reject them (OpenAI: `unrecognized_role`); converters from other formats
     often leak roles such as `human`, `gpt` or `bot`.
+    Threshold: any such record or message.
     Fix: map the role to user/assistant, or load the file with its real format (`--from sharegpt`).
     """
     for i, m in enumerate(ex.messages, start=1):
@@ -159,6 +168,7 @@ def unknown_key(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     What: message keys other than role, content, name, tool_calls, tool_call_id,
     function_call, weight and refusal.
     Why: OpenAI and Together reject files with unrecognized keys (`message_unrecognized_key`).
+    Threshold: any such record or message.
     Fix: remove the keys, or keep them at the top level of the record as metadata;
     `--fix` strips them and lists each change.
     """
@@ -177,6 +187,7 @@ def missing_content(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     What: a message whose `content` is missing or null, other than an assistant turn that
     makes tool calls.
     Why: OpenAI's checker counts it (`missing_content`); the platform rejects the file.
+    Threshold: any such record or message.
     Fix: supply the text, or remove the message.
     """
     for i, m in enumerate(ex.messages, start=1):
@@ -197,6 +208,7 @@ def no_assistant_message(ex: ChatExample, settings: CheckSettings) -> Iterator[s
     What: a conversation without any assistant turn.
     Why: training learns only from assistant turns; such an example teaches nothing and
     platforms reject it (`example_missing_assistant_message`).
+    Threshold: any such record or message.
     Fix: add the expected answer, or remove the example; `--fix` drops it.
     """
     if not any(m.role == "assistant" for m in ex.messages):
@@ -211,6 +223,7 @@ def invalid_weight(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
 
     What: `weight` values other than 0 and 1, or a weight on a system/user/tool message.
     Why: OpenAI and Together accept only 0/1 on assistant turns; anything else is rejected.
+    Threshold: any such record or message.
     Fix: use `weight: 0` to exclude an assistant turn from training and `1` (or nothing) otherwise.
     """
     for i, m in enumerate(ex.messages, start=1):

@@ -80,6 +80,7 @@ def target_role(ex: Example, settings: TargetSettings) -> Iterator[str]:
     the system message first; LLaMA-Factory needs human/observation and gpt/function_call in
     alternation; Together rejects a preference prompt ending with the assistant.
     Why: the platform rejects the file, or (LLaMA-Factory) silently skips the example.
+    Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: merge or reorder turns, move mid-conversation system text into the first system
     message, or drop the example (`--fix` drops it).
     """
@@ -103,6 +104,7 @@ def target_format(ex: Example, settings: TargetSettings) -> Iterator[str]:
     wrong type, Mistral's 9-character tool-call ids, a DPO side that is not exactly one
     assistant message, no assistant message at all.
     Why: platforms reject the whole file for one bad line.
+    Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: correct the example at the reported line; the detail names the message and rule.
     """
     yield from _issues(ex, settings, "format")
@@ -124,6 +126,7 @@ def target_tools(ex: Example, settings: TargetSettings) -> Iterator[str]:
     may fail the job), or tool definitions missing fields the target requires (Mistral: a
     function `name`, `description` and `parameters`).
     Why: the job fails, or the model is trained on tool syntax it will never see served.
+    Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: choose a target with tool-calling support, complete the tool definitions, or drop
     the tool-calling examples.
     """
@@ -147,6 +150,7 @@ def target_content(ex: Example, settings: TargetSettings) -> Iterator[str]:
     Vertex: gs:// URIs), Nova's reserved prompt prefixes (`User:`, `Bot:`...), text and
     multimodal messages mixed in one example.
     Why: the platform rejects the file.
+    Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: re-encode or re-host the media as the target requires, or remove it.
     """
     yield from _issues(ex, settings, "content")
@@ -168,6 +172,7 @@ def target_unconfirmed(ex: Example, settings: TargetSettings) -> Iterator[str]:
     OpenAI's `developer` role, TRL roles unknown to common chat templates.
     Why: such examples may be rejected or trained differently; the rule is reported as a
     warning so it never blocks a run on hearsay.
+    Threshold: none; active only with `--target`/`--to`; warnings, since the rule is unconfirmed.
     Fix: check the platform's current docs; fix the example or disable the check.
     """
     yield from _issues(ex, settings, None)
@@ -189,6 +194,7 @@ def target_loss(ex: Example, settings: TargetSettings) -> Iterator[str]:
     message names, non-text content, the rejected reply of a preference pair written for a
     target without preference training, trailing user turns (LLaMA-Factory).
     Why: nothing may be lost silently; a dropped `weight: 0` changes what the model learns.
+    Threshold: none; active only with `--target`/`--to`, every dropped field is listed.
     Fix: pick a target that expresses the data, or accept the listed losses.
     """
     if settings.target is None:

@@ -68,6 +68,7 @@ def tool_arguments(ex: Example, settings: CheckSettings) -> Iterator[str]:
     them as a JSON string; an object is accepted and encoded on output).
     Why: platforms reject unparseable arguments, and a model trained on broken JSON emits
     broken calls that the application cannot execute.
+    Threshold: any call whose arguments do not parse as a JSON object is reported.
     Fix: repair the JSON at the reported message (often single quotes, a trailing comma or
     truncation); encode the arguments with `json.dumps`.
     """
@@ -114,6 +115,7 @@ def tool_unknown_function(ex: Example, settings: CheckSettings) -> Iterator[str]
     Why: the model learns to call functions it is never shown; at inference time the call
     fails or the model invents tools. Trainers render `tools` into the prompt, so an absent
     definition also means the training prompt differs from production.
+    Threshold: any call to a name absent from the example's `tools` is reported.
     Fix: add the function's definition to `tools` (name, description, JSON-schema parameters),
     or correct the called name.
     """
@@ -150,6 +152,7 @@ def tool_result_unanswered(ex: Example, settings: CheckSettings) -> Iterator[str
     earlier assistant turn, or answers a call that was already answered.
     Why: OpenAI and Mistral reject the example; a result detached from its call teaches the
     model that tool output appears unprompted.
+    Threshold: any tool message without a matching earlier call is reported.
     Fix: set `tool_call_id` to the id of the call it answers (ShareGPT: put the `observation`
     right after its `function_call`).
     """
@@ -191,6 +194,7 @@ def tool_call_duplicate_id(ex: Example, settings: CheckSettings) -> Iterator[str
     What: the same `tool_calls[].id` used by more than one call within a conversation.
     Why: a result's `tool_call_id` then matches two calls; platforms reject the example or
     pair results with the wrong call.
+    Threshold: any repeated id within one example is reported.
     Fix: give every call its own id (OpenAI `call_...`; Mistral needs exactly 9 letters or
     digits, which `ftprep convert --to mistral` generates).
     """

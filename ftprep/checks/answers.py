@@ -1,0 +1,250 @@
+"""The shape of assistant answers, computed once per example while the data streams.
+
+One pass over each answer yields what several dataset checks compare across the set: its
+format (plain, markdown, fenced code, JSON, fenced JSON, broken JSON), the key set of a JSON
+object, a label candidate for short classification-style answers, and how the answer ends
+(terminal punctuation, a structure such as a list or code block, mid-sentence, on a
+dangling word, or visibly broken: an unclosed code fence or JSON cut off). Everything is a
+small integer, a hash or a short masked string, so the table stays compact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ftprep.checks.dataset import remember_once
+from ftprep.checks.prose import fence_count, word_set
+from ftprep.features import FeatureContext, register_feature
+from ftprep.masking import excerpt
+from ftprep.schema import ChatExample
+from ftprep.similarity.normalize import hash64
+
+# Answer formats.
+NONE, PLAIN, MARKDOWN, FENCED, JSON, JSON_FENCED, JSON_INVALID = range(7)
+FORMAT_NAMES = ("none", "plain", "markdown", "code", "json", "fenced json", "invalid json")
+# How an answer ends, from harmless to broken.
+E_NONE, E_TERMINAL, E_STRUCTURED, E_SHORT, E_OPEN, E_DANGLING, E_BROKEN = range(7)
+ENDING_NAMES = (
+    "empty",
+    "terminal punctuation",
+    "a structure",
+    "a short answer",
+    "mid-sentence",
+    "a dangling word or mark",
+    "broken",
+)
+
+LABEL_MAX_CHARS = 40
+LABEL_MAX_WORDS = 4
+
+_JSON_FENCE = re.compile(r"\A\s*```[ \t]*(?:json|JSON)?[ \t]*\n(.*?)\n?[ \t]*```\s*\Z", re.S)
+_MARKDOWN = re.compile(
+    r"^#{1,6}[ \t]+\S|\*\*[^*\n]+\*\*|^[ \t]*\|.*\|[ \t]*$|\[[^\]\n]+\]\((?:https?://|/|#)",
+    re.M,
+)
+_TERMINAL = frozenset(".!?…。！？؟")
+_CLOSERS = "\"'”’»)]}*_`>"
+_DANGLING_MARKS = frozenset(",;:-–—(/&+=\\")
+_DANGLING_WORDS = word_set(
+    "the a an and or but nor of to with for from that which who whose because your my our "
+    "their its is are was were will would can could should than if as by at into such "
+    "including please whether while although"
+)
+_LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S|^\s*\||^\s*#{1,6}\s")
+_CODE_LINE = re.compile(
+    r"^\s{2,}\S|[;{}]\s*$|^\s*(?:def|class|import|from|return|if|elif|else|for|while|function"
+    r"|const|let|var|#include|public|private|SELECT|FROM|WHERE)\b"
+)
+_BRACKET_PROSE = re.compile(r"\[\s*(?:[^\s\[\]{}\"'0-9tfn-]|\d+\s*\]\s*[^\s,\]])")
+_URL_END = re.compile(r"(?:https?://|www\.)\S+$")
+
+
+def parse_json(text: str) -> tuple[int, Any, bool]:
+    """(format, parsed value or None, truncated?) for an answer that looks like JSON.
+
+    Returns (PLAIN, None, False) when the text does not look like JSON at all.
+    """
+    body = text.strip()
+    fmt_ok = JSON
+    if body.startswith("```"):
+        m = _JSON_FENCE.match(body)
+        if m is None:
+            return PLAIN, None, False
+        body, fmt_ok = m[1].strip(), JSON_FENCED
+    if not body or body[0] not in "{[":
+        return PLAIN, None, False
+    if body[0] == "[" and _BRACKET_PROSE.match(body):
+        return PLAIN, None, False  # "[1] The court held…", "[Note] …" are prose
+    try:
+        return fmt_ok, json.loads(body), False
+    except json.JSONDecodeError as exc:
+        truncated = exc.msg.startswith("Unterminated string") or exc.pos >= len(body) - 1
+        return JSON_INVALID, None, truncated or _open_depth(body) > 0
+
+
+def _open_depth(text: str) -> int:
+    """Brackets still open at the end of a JSON-like text (strings skipped)."""
+    depth, in_str, esc = 0, False, False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+    return depth + (1 if in_str else 0)
+
+
+def answer_format(text: str) -> tuple[int, Any, bool]:
+    """(format, parsed JSON or None, JSON truncated?) of one answer."""
+    if not text.strip():
+        return NONE, None, False
+    fmt, value, truncated = parse_json(text)
+    if fmt != PLAIN:
+        return fmt, value, truncated
+    if fence_count(text):
+        return FENCED, None, False
+    if _MARKDOWN.search(text):
+        return MARKDOWN, None, False
+    return PLAIN, None, False
+
+
+def _quotes_unbalanced(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")
+
+
+def _brackets_open(text: str) -> bool:
+    opened = text.count("(") - text.count(":(") - text.count(";(")
+    return opened > text.count(")") or text.count("[") > text.count("]")
+
+
+def _looks_like_code(lines: list[str]) -> bool:
+    code = sum(1 for ln in lines if _CODE_LINE.search(ln))
+    return len(lines) >= 2 and code * 2 >= len(lines)
+
+
+def ending(text: str, fmt: int | None = None, truncated: bool = False) -> int:
+    """How ``text`` ends: one of the ``E_*`` classes."""
+    t = text.rstrip()
+    if not t:
+        return E_NONE
+    if fmt is None:
+        fmt, _, truncated = answer_format(t)
+    if fence_count(t) % 2 == 1 or truncated:
+        return E_BROKEN
+    if fmt in (JSON, JSON_FENCED, JSON_INVALID):
+        return E_STRUCTURED
+    lines = t.splitlines()
+    last_line = lines[-1].strip()
+    if last_line.startswith(("```", "~~~")):
+        return E_STRUCTURED
+    core = t.rstrip(_CLOSERS + " ")
+    if core and core[-1] in _TERMINAL:
+        return E_TERMINAL
+    last = t[-1]
+    if unicodedata.category(last) in ("So", "Sk"):
+        return E_TERMINAL
+    words = t.split()
+    if len(lines) == 1 and len(words) <= LABEL_MAX_WORDS:
+        return E_SHORT
+    if _looks_like_code(lines):
+        return E_STRUCTURED
+    if last in _CLOSERS:
+        return E_STRUCTURED if not _quotes_unbalanced(t) else E_DANGLING
+    if last in _DANGLING_MARKS:
+        return E_DANGLING
+    last_word = words[-1].lower().strip(_CLOSERS)
+    if last_word in _DANGLING_WORDS:
+        return E_DANGLING
+    if _URL_END.search(last_line):
+        return E_STRUCTURED
+    if _brackets_open(t) or _quotes_unbalanced(t):
+        return E_DANGLING
+    if _LIST_LINE.match(last_line):
+        return E_STRUCTURED
+    return E_OPEN
+
+
+def label_candidate(text: str, fmt: int) -> str | None:
+    """The answer as a label when it is short enough to be a class name (masked)."""
+    t = text.strip()
+    if fmt != PLAIN or not t or len(t) > LABEL_MAX_CHARS or "\n" in t:
+        return None
+    if len(t.split()) > LABEL_MAX_WORDS:
+        return None
+    return excerpt(t, LABEL_MAX_CHARS)
+
+
+def json_key_set(value: Any) -> tuple[int, str | None]:
+    """(hash of the sorted top-level keys, their names) of a JSON object; (0, None) otherwise."""
+    if not isinstance(value, dict):
+        return 0, None
+    keys = sorted(str(k) for k in value)
+    return hash64("\x1f".join(keys)) or 1, ", ".join(keys)
+
+
+@register_feature(
+    "answer_shape",
+    (
+        "answer_format",
+        "json_keys",
+        "json_keys_text",
+        "label_candidate",
+        "answer_end",
+        "answer_end_worst",
+        "answer_end_message",
+    ),
+)
+def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    """Format, JSON key set, label candidate and ending of the answers of each example."""
+    n = len(batch)
+    fmt_col = np.zeros(n, dtype=np.int8)
+    keys_col = np.zeros(n, dtype=np.uint64)
+    end_col = np.zeros(n, dtype=np.int8)
+    worst_col = np.zeros(n, dtype=np.int8)
+    worst_msg = np.zeros(n, dtype=np.int16)
+    keys_text: list[str | None] = [None] * n
+    labels: list[str | None] = [None] * n
+    for i, ex in enumerate(batch):
+        last = ex.last_assistant_index
+        if last is None:
+            continue
+        for j, m in enumerate(ex.messages):
+            if m.role != "assistant" or not m.text:
+                continue
+            text = m.text
+            if j == last:
+                fmt, value, truncated = answer_format(text)
+                end = ending(text, fmt, truncated)
+                fmt_col[i], end_col[i] = fmt, end
+                key, names = json_key_set(value)
+                keys_col[i] = key
+                if names is not None and remember_once(ctx, "json_keys", key):
+                    keys_text[i] = excerpt(names, 200)
+                labels[i] = label_candidate(text, fmt)
+            else:
+                end = ending(text)
+            if end > worst_col[i]:
+                worst_col[i], worst_msg[i] = end, j + 1
+    return {
+        "answer_format": fmt_col,
+        "json_keys": keys_col,
+        "json_keys_text": keys_text,
+        "label_candidate": labels,
+        "answer_end": end_col,
+        "answer_end_worst": worst_col,
+        "answer_end_message": worst_msg,
+    }

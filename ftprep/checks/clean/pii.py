@@ -1,0 +1,84 @@
+"""PII: personal data in any turn, reported masked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import Field
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii
+from ftprep.schema import ChatExample, Message, PreferenceExample
+
+Category = Literal["email", "phone", "ssn", "card", "ip", "dob", "mrn"]
+
+
+class PiiSettings(CheckSettings):
+    categories: list[Category] = Field(
+        default_factory=lambda: list(CATEGORIES),  # type: ignore[arg-type]
+        description="kinds of PII to look for",
+    )
+    ignore_mailboxes: list[str] = Field(
+        default_factory=lambda: sorted(ROLE_MAILBOXES),
+        description="e-mail local parts that name a team, not a person",
+    )
+
+
+def _messages(ex: ChatExample | PreferenceExample) -> list[Message]:
+    if isinstance(ex, PreferenceExample):
+        return [*ex.input, *ex.preferred, *ex.non_preferred]
+    return ex.messages
+
+
+def _texts(m: Message) -> Iterator[str]:
+    yield m.text
+    for call in m.tool_calls or ():
+        args = (call.get("function") or {}).get("arguments")
+        if isinstance(args, str):
+            yield args
+    if m.name:
+        yield m.name
+
+
+@example_check(
+    "clean.pii",
+    "clean",
+    "error",
+    "{count} examples contain personal data (PII)",
+    settings=PiiSettings,
+    kinds=("chat", "preference"),
+)
+def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[str]:
+    """Example contains personal data.
+
+    What: e-mail addresses (not team mailboxes such as `support@`), phone numbers (US
+    formats with separators, international numbers with `+`, bare digits only after a
+    phone word), US social security numbers (valid area/group/serial; any nine digits right
+    after "SSN" or "social security number"), payment card numbers
+    (13–19 digits, a known issuer prefix and a valid Luhn checksum), IPv4/IPv6 addresses
+    (not loopback, not version numbers), and — only next to their context words — dates of
+    birth ("DOB", "date of birth", "born on") and medical record numbers ("MRN",
+    "medical record number", "MR#"), in every turn and tool-call argument. Dates that are
+    not birth dates, ICD-10 codes, prices, order ids and version numbers are left alone.
+    Every finding and report shows the value masked (`j***@e***.com`, `(***) ***-2231`,
+    `***-**-6789`, `**** **** **** 1111`, `MRN: ******13`), never in clear.
+    Why: a finetuned model memorises rare strings and can reproduce them for anyone; for
+    medical, legal and financial data, training on identifiers is also a compliance problem
+    (HIPAA Safe Harbor lists phone numbers, e-mail, SSNs, MRNs, IP addresses and birth dates).
+    Threshold: any match; `categories` selects the kinds looked for (default: all),
+    `ignore_mailboxes` the team mailboxes that are not personal.
+    Fix: replace identifiers with realistic fake values or typed tokens (`[EMAIL]`) at the
+    source, consistently across the set. ftprep never rewrites them itself.
+    """
+    categories = frozenset(settings.categories)
+    ignore = frozenset(settings.ignore_mailboxes)
+    found: dict[str, None] = {}
+    for i, m in enumerate(_messages(ex), start=1):
+        for text in _texts(m):
+            if not text:
+                continue
+            for match in find_pii(text, categories, ignore):
+                found[f"{match.category} {match.masked} in message {i} ({m.role})"] = None
+    if found:
+        yield "; ".join(found)

@@ -1,0 +1,117 @@
+"""Unfilled template placeholders: {{name}}, [INSERT ...], <PLACEHOLDER>, lorem ipsum, TODO."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.prose import strip_code
+from ftprep.schema import ChatExample
+
+_SLOT_NOUNS = r"(?:Name|Date|Address|Number|Email|Phone|Title|Amount|Signature|Company|City)"
+_SLOT_LOWER = r"(?:name|date|address|number|email|phone|link|url|amount|company|signature)"
+#: (kind, pattern). Each is a syntax templates use and prose does not.
+PATTERNS: tuple[tuple[str, str], ...] = (
+    ("template variable", r"\{\{\s*[A-Za-z_][\w.\- ]{0,40}?\s*\}\}"),
+    ("template variable", r"\{%-?\s*(?:if|for|set|endif|endfor|block|include)\b[^%]{0,80}%\}"),
+    ("template variable", r"\$\{[A-Za-z_][\w.]{0,40}\}"),
+    (
+        "template variable",
+        r"\{(?<![\w{]\{)(?:[a-z]+(?:_[a-z0-9]+)+|name|first|last|date|company|customer|"
+        r"product|email|phone|address|amount|city|user|username|title)\}(?!\})",
+    ),
+    ("template variable", r"%\([a-z_]{2,40}\)s"),
+    ("template variable", r"\b__[A-Z][A-Z0-9_]{2,40}__\b"),
+    (
+        "bracket placeholder",
+        r"\[\s*(?i:insert|enter|fill in|your|placeholder|tbd|"
+        r"todo)\b[^\[\]\n]{0,60}\](?!\()",
+    ),
+    (
+        "bracket placeholder",
+        r"\[\s*(?:[A-Z]{2,}[ _]){0,4}(?:NAME|DATE|ADDRESS|NUMBER|EMAIL|PHONE|TITLE|"
+        r"AMOUNT|SIGNATURE|COMPANY|CITY|HERE|PRODUCT|ID|LINK|URL)\s*\](?!\()",
+    ),
+    ("bracket placeholder", rf"\[\s*(?:[A-Z][a-z']+\s+){{1,3}}{_SLOT_NOUNS}\s*\](?!\()"),
+    ("bracket placeholder", rf"\[{_SLOT_LOWER}\](?!\()"),
+    (
+        "angle placeholder",
+        r"<\s*(?:PLACEHOLDER|INSERT[ _A-Z]*|YOUR[ _][A-Z_ ]{2,40}|[A-Z]+_(?:NAME|ID|"
+        r"HERE|DATE|NUMBER|ADDRESS|EMAIL|PHONE|AMOUNT|VALUE))\s*>",
+    ),
+    ("angle placeholder", r"<\s*(?i:insert|your|enter|add|placeholder)\b[^<>\n]{0,40}>"),
+    (
+        "placeholder token",
+        r"\b(?:[A-Z]+_)*(?:NAME|DATE|ADDRESS|NUMBER|EMAIL|PHONE|KEY|TOKEN|ID|VALUE|"
+        r"TEXT|LINK|URL|CONTENT|ANSWER)_HERE\b|\bXX/XX/XX(?:XX)?\b|"
+        r"\bX{3,}-X{2,}-X{3,}\b",
+    ),
+    ("lorem ipsum", r"\b(?i:lorem ipsum|dolor sit amet)\b"),
+    (
+        "todo marker",
+        r"\b(?:TODO|FIXME)\b(?=\s*[:\-\])]|\s*$)|^\s*(?:TODO|TBD|FIXME)\s*\.?\s*$|"
+        r"(?<=[\"'])(?:TODO|TBD|FIXME|PLACEHOLDER)(?=[\"'])",
+    ),
+)
+_KIND = {f"p{i}": kind for i, (kind, _) in enumerate(PATTERNS)}
+#: Each pattern needs a literal that plain substring search finds at memchr speed; a text
+#: only meets the patterns whose literal it contains.
+_NEEDLES: tuple[tuple[str, ...], ...] = (
+    ("{",), ("{%",), ("${",), ("{",), ("%(",), ("__",), ("[",), ("[",), ("[",), ("[",),
+    ("<",), ("<",), ("_HERE", "XX"), ("orem", "OREM", "olor", "OLOR"),
+    ("TODO", "FIXME", "TBD", "PLACEHOLDER"),
+)  # fmt: skip
+_GROUPS: dict[tuple[str, ...], re.Pattern[str]] = {
+    needles: re.compile(
+        "|".join(f"(?P<p{i}>{PATTERNS[i][1]})" for i, n in enumerate(_NEEDLES) if n == needles)
+    )
+    for needles in dict.fromkeys(_NEEDLES)
+}
+
+
+def find_placeholders(text: str) -> list[tuple[str, str]]:
+    """(kind, placeholder) pairs found in the prose of ``text`` (code excluded), in order."""
+    groups = [rx for needles, rx in _GROUPS.items() if any(n in text for n in needles)]
+    if not groups:
+        return []
+    prose = strip_code(text)
+    found = sorted(
+        (m.start(), _KIND[m.lastgroup or "p0"], m[0]) for rx in groups for m in rx.finditer(prose)
+    )
+    return [(kind, value) for _, kind, value in found]
+
+
+@example_check(
+    "clean.placeholder", "clean", "warning", "{count} examples contain unfilled placeholders"
+)
+def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
+    """Text contains an unfilled template placeholder.
+
+    What: template syntax left in the text instead of a value — `{{name}}`, `{% if %}`,
+    `${var}`, `{customer_name}`, `%(name)s`, `__NAME__`, `[INSERT DATE]`, `[Your Name]`,
+    `<PLACEHOLDER>`, `<CUSTOMER_NAME>`, `<insert link>`, `XX/XX/XXXX`, lorem ipsum, and
+    TODO/FIXME/TBD markers — in any turn, outside code blocks and inline code (a Jinja
+    answer legitimately contains `{{ }}`). In an assistant turn, a placeholder that already
+    appears in the prompt (the user asked about it) is not flagged.
+    Why: a generation or mail-merge step that failed leaves slots unfilled; the model then
+    learns to answer with `[Customer Name]` instead of using the conversation's details,
+    or to emit filler text.
+    Threshold: any placeholder.
+    Fix: fill the slots from the source data or drop the example. If the assistant is meant
+    to produce templates (e.g. drafting letters with `[Your Name]`), switch this check off.
+    """
+    prompt = ""
+    details: list[str] = []
+    for i, m in enumerate(ex.messages, start=1):
+        text = m.text
+        if not text:
+            continue
+        found = find_placeholders(text)
+        if m.role == "assistant":
+            found = [f for f in found if f[1] not in prompt]
+        else:
+            prompt += "\n" + text
+        details += [f"{k} '{v[:40]}' in message {i} ({m.role})" for k, v in dict.fromkeys(found)]
+    if details:
+        yield "; ".join(details)

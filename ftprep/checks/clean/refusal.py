@@ -1,0 +1,232 @@
+"""Refusals and AI disclaimers in assistant turns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.prose import normalize_quotes, word_set
+from ftprep.schema import ChatExample
+
+_NEG = (
+    r"(?:\s+|'m\s+|\s+am\s+)(?:cannot|can't|can not|won't be able to|will not be able to"
+    r"|won't|will not|unable to|not able to|not going to be able to"
+    r"|must decline to|not allowed to|not permitted to|not going to|refuse to|have to decline to)"
+)
+_THAT = r"(?:that|this|it|your request|this request|that request|the request|such (?:a )?requests?)"
+_OBJ = (
+    rf"(?:(?:help|assist)(?: you)? with {_THAT}\b"
+    r"|(?:help|assist)(?: you)? with (?:requests?|anything|creating|writing|generating|producing"
+    r"|providing|illegal|harmful|unethical)\b"
+    r"|(?:help|assist)(?: you)?\s*[.!]"
+    r"|(?:fulfill|fulfil|comply with|complete|honor|grant) (?:that|this|your|such)\b"
+    r"|comply\s*[.!]"
+    r"|(?:provide|generate|create|write|produce|share|give) (?:that|this|such)"
+    r"(?: (?:kind|type) of)?"
+    r" (?:content|information|material|request|response)"
+    r"|(?:engage|participate) in (?:that|this|such|any)\b"
+    r"|(?:do|answer|discuss|support|condone|endorse) (?:that|this)(?: request| question| topic)?"
+    r"\s*[.!]"
+    r"|(?:continue|proceed) with (?:that|this)\b)"
+)
+_AI = r"(?:an? )?(?:ai|a\.i\.|artificial intelligence|(?:large )?language model|llm)"
+_PROFESSIONAL = (
+    r"(?:licensed |certified |qualified |real |medical |legal |financial )?(?:doctor|physician"
+    r"|lawyer|attorney|medical professional|legal professional|financial advisor|therapist"
+    r"|healthcare (?:professional|provider))"
+)
+#: (kind, keys, pattern) on lower-cased text with typographic apostrophes folded. Refusal
+#: and disclaimer *phrasing* only — no topical words — so polite apologies ("I'm sorry to
+#: hear that"), "I cannot stress enough" or a support policy ("I can't refund orders older
+#: than 30 days") never match. A pattern runs only on a window around one of its keys
+#: (plain substrings, found at memchr speed), which keeps the check cheap on long answers.
+PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "ai disclaimer",
+        ("as an", "as a "),
+        rf"\bas {_AI}(?: (?:language model|model|assistant|chatbot|system|"
+        rf"program))?\s*(?:,|\bi\b|developed|created|trained|designed)",
+    ),
+    (
+        "ai disclaimer",
+        ("an ai", "a.i.", "artificial intelligence", "language model", "llm"),
+        rf"\bi(?:'m| am) (?:just |only |merely |simply )?{_AI}\b(?! (?:researcher|"
+        rf"engineer|developer|company|startup|team))",
+    ),
+    (
+        "ai disclaimer",
+        ("have",),
+        r"\bi (?:do not|don't|cannot|can't) have (?:any )?(?:personal |real-time |real "
+        r"time |human )?(?:opinions|feelings|emotions|beliefs|preferences|experiences|"
+        r"consciousness|a physical (?:body|form)|access to (?:the internet|real-time|"
+        r"current events|live data|external))",
+    ),
+    (
+        "ai disclaimer",
+        ("browse", "internet", "the web", "real-time", "websites"),
+        r"\b(?:i (?:can't|cannot|am unable to|'m unable to|am not able to|'m not able "
+        r"to)|i (?:don't|do not) have the ability to) (?:browse|access|search) (?:the "
+        r"internet|the web|real-time|websites)",
+    ),
+    (
+        "ai disclaimer",
+        ("cutoff", "cut-off"),
+        r"\b(?:my|the) (?:knowledge|training)(?: data)? cut-?off\b",
+    ),
+    (
+        "ai disclaimer",
+        ("as of my",),
+        r"\bas of my (?:last )?(?:knowledge |training )?(?:update|cut-?off)\b",
+    ),
+    (
+        "ai disclaimer",
+        ("training data",),
+        r"\bmy training data (?:only )?(?:goes|extends|runs) (?:up )?(?:to|until)\b",
+    ),
+    (
+        "ai disclaimer",
+        ("openai", "anthropic", "google", "meta", "microsoft", "mistral"),
+        r"\bi (?:was|am|'m|have been|'ve been) (?:trained|developed|created|built|made|"
+        r"programmed) by (?:openai|anthropic|google|meta|microsoft|mistral)\b",
+    ),
+    (
+        "ai disclaimer",
+        ("m not a", "am not a"),
+        rf"\bi(?:'m| am) not an? {_PROFESSIONAL}\b",
+    ),
+    (
+        "ai disclaimer",
+        ("advice",),
+        r"\bi (?:cannot|can't|can not|am unable to|'m unable to|am not able to|'m not "
+        r"able to|am not qualified to|'m not qualified to|am not allowed to) (?:provide|"
+        r"give|offer) (?:you )?(?:with )?(?:any |specific |personal |personalized )?(?:medical|"
+        r"legal|financial|professional|investment|tax|coding|clinical|health)(?: [\w-]+)? "
+        r"advice\b",
+    ),
+    (
+        "refusal",
+        (
+            "cannot",
+            "can't",
+            "can not",
+            "won't",
+            "will not",
+            "unable",
+            "not able",
+            "decline",
+            "not allowed",
+            "not permitted",
+            "not going",
+            "refuse",
+        ),
+        rf"\bi{_NEG} {_OBJ}",
+    ),
+    (
+        "refusal",
+        ("decline", "refuse"),
+        r"\bi (?:must|have to|need to|will have to|'ll have to) (?:respectfully |"
+        r"politely )?(?:decline|refuse)\b",
+    ),
+    (
+        "refusal",
+        ("violat", "against", "breach"),
+        r"\b(?:this|that|your) (?:request|question|query|prompt) (?:violates|goes "
+        r"against|is against|is in violation of|breaches)\b",
+    ),
+    (
+        "refusal",
+        ("against", "violat"),
+        r"\b(?:against|violates?|goes against) (?:my (?:ethical )?(?:guidelines|"
+        r"programming|principles|policies)|openai(?:'s)? (?:usage |content |use-case "
+        r")?polic(?:y|ies))",
+    ),
+    (
+        "refusal",
+        ("for me to",),
+        r"\bit (?:is|'s|would be) (?:not appropriate|inappropriate|unethical|not "
+        r"ethical|irresponsible) for me to\b",
+    ),
+    (
+        "refusal",
+        ("comfortable", "not going to be able"),
+        r"\bi(?:'m| am) not (?:comfortable|going to be able to help) (?:with (?:that|"
+        r"this)|providing|writing|helping|answering|generating|discussing|creating)\b",
+    ),
+    (
+        "refusal",
+        ("comfortable", "appropriate"),
+        r"\bi (?:don't|do not) (?:feel comfortable|think it(?:'s| is| would be) "
+        r"appropriate) (?:providing|writing|helping|answering|generating|discussing|"
+        r"creating|to)\b",
+    ),
+)
+_COMPILED = tuple((kind, keys, re.compile(rx)) for kind, keys, rx in PATTERNS)
+_BEFORE, _AFTER = 48, 96
+#: Words at least one of which every pattern contains: a set lookup rejects most answers
+#: before any substring search.
+_SCREEN = word_set(
+    "ai llm model intelligence opinions feelings emotions beliefs preferences experiences "
+    "consciousness physical access browse internet web websites real-time cutoff cut-off "
+    "update training openai anthropic google meta microsoft mistral doctor physician lawyer "
+    "attorney professional advisor therapist healthcare advice cannot can't won't unable not "
+    "refuse decline violates violate violation against breaches appropriate inappropriate "
+    "unethical irresponsible comfortable"
+)
+_PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|'})
+
+
+def find_refusal(text: str) -> tuple[str, str] | None:
+    """(kind, matched phrase) of the first refusal/disclaimer in ``text``, or None."""
+    lower = normalize_quotes(text).lower()
+    if _SCREEN.isdisjoint(lower.translate(_PUNCT).split()):
+        return None
+    short = len(lower) <= _BEFORE + _AFTER
+    for kind, keys, rx in _COMPILED:
+        for key in keys:
+            pos = lower.find(key)
+            if pos == -1:
+                continue
+            if short:
+                m = rx.search(lower)
+                if m:
+                    return kind, " ".join(m[0].split())
+                break
+            while pos != -1:
+                m = rx.search(lower, max(0, pos - _BEFORE), pos + len(key) + _AFTER)
+                if m:
+                    return kind, " ".join(m[0].split())
+                pos = lower.find(key, pos + 1)
+    return None
+
+
+@example_check(
+    "clean.refusal", "clean", "warning", "{count} answers refuse or disclaim being an AI"
+)
+def refusal(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
+    """Assistant turn refuses or disclaims being an AI.
+
+    What: refusal and AI-disclaimer *phrasing* in assistant turns: "As an AI language
+    model…", "I'm just an AI", "I don't have personal opinions", "my knowledge cutoff",
+    "I'm sorry, but I can't help with that", "I cannot fulfill this request", "I must
+    decline", "this request violates…", "I'm not a doctor", "I can't provide legal advice".
+    Only phrasing is matched, never topics, so ordinary polite answers ("I'm sorry to hear
+    that, here's how…", "I cannot stress enough…", "I can't refund orders older than 30 days,
+    but…") are left alone.
+    Why: answers copied from a chat model carry its refusals and disclaimers; finetuning on
+    them teaches your model to refuse in-scope requests and to talk about itself instead of
+    answering — the most common quality defect of distilled data.
+    Threshold: any match in an assistant turn.
+    Fix: regenerate or rewrite the answer, or drop the example. If refusing is the intended
+    behaviour for out-of-scope requests, keep a deliberate, consistent set of such examples
+    and switch this check off.
+    """
+    details = []
+    for i, m in enumerate(ex.messages, start=1):
+        if m.role != "assistant" or not m.text:
+            continue
+        found = find_refusal(m.text)
+        if found:
+            details.append(f"{found[0]} in message {i}: '{found[1][:60]}'")
+    if details:
+        yield "; ".join(details)

@@ -1,0 +1,182 @@
+"""Degenerate repetition: an answer that loops on the same words, lines or n-grams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+from pydantic import Field
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.prose import strip_code
+from ftprep.schema import ChatExample
+
+_PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|#=`~\\'})
+_DIGITS = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+class RepetitionSettings(CheckSettings):
+    min_loop_repeats: int = Field(3, ge=2, description="consecutive copies that make a loop")
+    min_loop_words: int = Field(8, ge=2, description="words a loop must span")
+    max_unit: int = Field(30, ge=1, le=100, description="longest looping phrase, in words")
+    max_duplicate_line_fraction: float = Field(
+        0.3, gt=0, le=1, description="Gopher: share of lines (or sentences) that are repeats"
+    )
+    min_words_ngram: int = Field(100, ge=10, description="answers this long get n-gram ratios")
+    max_top_ngram_share: dict[int, float] = Field(
+        default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16},
+        description="Gopher: character share of the most frequent n-gram",
+    )
+    max_duplicate_ngram_share: dict[int, float] = Field(
+        default_factory=lambda: {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10},
+        description="Gopher: character share of words inside repeated n-grams",
+    )
+
+
+def _ngram_ids(ids: np.ndarray, n: int) -> np.ndarray:
+    """A 64-bit id per n-gram window (exact for realistic vocabularies)."""
+    h = np.zeros(len(ids) - n + 1, dtype=np.uint64)
+    for j in range(n):
+        h = h * np.uint64(1_000_003) + ids[j : len(ids) - n + 1 + j].astype(np.uint64)
+    return h
+
+
+def _periods(grams: list[tuple[str, str, str]], max_unit: int) -> list[int]:
+    """Candidate loop periods: distances (≤ max_unit) at which a 3-word phrase recurs often
+    enough for two consecutive copies. Natural text yields none, so the costly scan is rare."""
+    last: dict[tuple[str, str, str], int] = {}
+    hits: dict[int, int] = {}
+    for i, g in enumerate(grams):
+        j = last.get(g)
+        if j is not None and i - j <= max_unit:
+            hits[i - j] = hits.get(i - j, 0) + 1
+        last[g] = i
+    return sorted(p for p, c in hits.items() if c >= max(1, p - 2))
+
+
+def _longest_loop(
+    ids: np.ndarray, max_unit: int, periods: list[int] | None = None
+) -> tuple[int, int, int]:
+    """(unit length p, copies, start) of the longest stretch where the text repeats itself
+    with period p — consecutive copies of a p-word phrase; (0, 0, 0) when none repeats."""
+    best, best_len = (0, 0, 0), 0
+    n = len(ids)
+    candidates = range(1, min(max_unit, n // 2) + 1) if periods is None else periods
+    for p in candidates:
+        if p > n // 2:
+            continue
+        eq = np.r_[False, ids[p:] == ids[:-p], False]
+        edges = np.flatnonzero(np.diff(eq.astype(np.int8)))
+        if len(edges) == 0:
+            continue
+        starts, ends = edges[::2], edges[1::2]
+        lengths = ends - starts
+        k = int(np.argmax(lengths))
+        run = int(lengths[k])
+        if run >= p and run > best_len:  # at least two full copies
+            best, best_len = (p, run // p + 1, int(starts[k])), run
+    return best
+
+
+def _gopher(ids: np.ndarray, lens: np.ndarray, settings: RepetitionSettings) -> str | None:
+    total = float(lens.sum()) or 1.0
+    for n, limit in sorted(settings.max_top_ngram_share.items()):
+        if len(ids) < n:
+            continue
+        grams = _ngram_ids(ids, n)
+        _, inverse, counts = np.unique(grams, return_inverse=True, return_counts=True)
+        top = int(np.argmax(counts))
+        if counts[top] < 2:
+            continue
+        first = int(np.flatnonzero(inverse == top)[0])
+        share = float(lens[first : first + n].sum()) * counts[top] / total
+        if share > limit:
+            return f"the most frequent {n}-word phrase covers {share:.0%} of the text"
+    for n, limit in sorted(settings.max_duplicate_ngram_share.items()):
+        if len(ids) < n:
+            continue
+        grams = _ngram_ids(ids, n)
+        _, inverse, counts = np.unique(grams, return_inverse=True, return_counts=True)
+        dup_starts = np.flatnonzero(counts[inverse] > 1)
+        if len(dup_starts) == 0:
+            continue
+        cover = np.zeros(len(ids) + 1, dtype=np.int32)
+        np.add.at(cover, dup_starts, 1)
+        np.add.at(cover, dup_starts + n, -1)
+        covered = np.cumsum(cover)[:-1] > 0
+        share = float(lens[covered].sum()) / total
+        if share > limit:
+            return f"repeated {n}-word phrases cover {share:.0%} of the text"
+    return None
+
+
+def _quote(words: list[str]) -> str:
+    text = " ".join("***" if "@" in w else w for w in words)
+    return _DIGITS.sub("#", text)[:60]
+
+
+def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
+    """A description of the degenerate repetition in ``text``, or None."""
+    prose = strip_code(text)
+    words = prose.lower().translate(_PUNCT).split()
+    if len(words) < 4:
+        return None
+    grams = list(zip(words, words[1:], words[2:], strict=False))
+    if len(set(grams)) == len(grams):
+        return None  # no 3-word phrase occurs twice: no loop, no duplicate line or n-gram
+    for unit, parts in (("lines", prose.splitlines()), ("sentences", _SENTENCE_END.split(prose))):
+        items = [p.strip().lower() for p in parts if len(p.split()) >= 3]
+        if len(items) >= 3:
+            dup = len(items) - len(set(items))
+            if dup >= 2 and dup / len(items) >= settings.max_duplicate_line_fraction:
+                return f"{dup} of {len(items)} {unit} are repeats"
+    periods = _periods(grams, settings.max_unit)
+    if not periods and len(words) < settings.min_words_ngram:
+        return None
+    vocab: dict[str, int] = {}
+    ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), np.int64, len(words))
+    if periods:
+        p, copies, start = _longest_loop(ids, settings.max_unit, periods)
+        if copies >= settings.min_loop_repeats and copies * p >= settings.min_loop_words:
+            phrase = _quote(words[start : start + p])
+            return f"the phrase '{phrase}' repeats {copies} times in a row"
+    if len(words) >= settings.min_words_ngram:
+        lens = np.fromiter((len(w) for w in words), np.int64, len(words))
+        return _gopher(ids, lens, settings)
+    return None
+
+
+@example_check(
+    "clean.repetition",
+    "clean",
+    "warning",
+    "{count} answers loop on repeated text",
+    settings=RepetitionSettings,
+)
+def repetition(ex: ChatExample, settings: RepetitionSettings) -> Iterator[str]:
+    """Assistant answer repeats itself degenerately.
+
+    What: in assistant turns (code blocks excluded): a phrase of up to `max_unit` words
+    repeated `min_loop_repeats` or more times in a row over at least `min_loop_words` words
+    (the classic generation loop); repeated lines or sentences (at least two repeats,
+    making up `max_duplicate_line_fraction` of them); and, for answers of at least
+    `min_words_ngram` words, Gopher's n-gram ratios (the share of text covered by the most
+    frequent 2–4-gram, and by repeated 5–10-grams).
+    Why: looping text comes from sampling failures of the model that generated the data;
+    a model finetuned on it learns to loop.
+    Threshold: Gopher's published defaults (DeepMind, used by datatrove and NeMo Curator):
+    duplicate lines 0.3; top 2/3/4-gram 0.20/0.18/0.16; repeated 5…10-grams 0.15…0.10;
+    loops of 3+ copies over 8+ words.
+    Fix: regenerate or truncate the answer at the point where it starts looping, or drop it.
+    """
+    details = []
+    for i, m in enumerate(ex.messages, start=1):
+        if m.role != "assistant" or not m.text:
+            continue
+        found = find_repetition(m.text, settings)
+        if found:
+            details.append(f"message {i}: {found}")
+    if details:
+        yield "; ".join(details)

@@ -1,0 +1,81 @@
+"""Answers far shorter than the dataset norm."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
+from ftprep.checks.dataset import robust_z, task_groups
+from ftprep.features import FeatureTable
+
+
+class ShortAnswerSettings(CheckSettings):
+    z: float = Field(3.5, gt=0, description="robust z-score (log tokens) below −z")
+    max_ratio: float = Field(0.25, gt=0, lt=1, description="and at most this share of the median")
+    min_median_tokens: int = Field(16, ge=1, description="tasks with shorter answers are skipped")
+    max_label_share: float = Field(
+        0.5, gt=0, le=1, description="tasks with more label-like answers count as classification"
+    )
+    established_share: float = Field(
+        0.01, gt=0, le=1, description="an answer this common in its task is a known answer form"
+    )
+    established_min: int = Field(5, ge=2, description="… and given at least this many times")
+    min_examples: int = Field(20, ge=5, description="fewer examples: no judgement")
+    min_group: int = Field(30, ge=5, description="examples sharing a system prompt form a task")
+
+
+def label_share(labels: list[object]) -> float:
+    """Share of answers short enough to be a label (see ``answers.label_candidate``)."""
+    return sum(x is not None for x in labels) / len(labels) if labels else 0.0
+
+
+@dataset_check(
+    "clean.short_answer",
+    "clean",
+    "warning",
+    "{count} answers are far shorter than usual",
+    settings=ShortAnswerSettings,
+    needs=("tokens", "answer_shape", "system_prompt", "hashes"),
+)
+def short_answer(
+    ft: FeatureTable, settings: ShortAnswerSettings, ctx: DatasetContext
+) -> CheckResult:
+    """Answer is far shorter than the other answers of its task.
+
+    What: the final answer's token count against the answers of the same task (same system
+    prompt, else the whole set), on a log scale with the median and the MAD: flagged when
+    the robust z-score is below −`z` *and* the answer has at most `max_ratio` of the median
+    length. Classification-style tasks (more than `max_label_share` label-like answers, or
+    fewer distinct answers than a third of the examples) and tasks whose median answer is
+    under `min_median_tokens` tokens are not judged; empty answers are `clean.empty_turn`.
+    Why: in a set of explanatory answers, a bare "Yes." or "See above." is usually a
+    placeholder, a lost answer or a lazy annotation; the model learns to be curt.
+    Threshold: `z` 3.5 (Iglewicz & Hoaglin's outlier cut-off), `max_ratio` 0.25.
+    Fix: write the full answer, or drop the example.
+    """
+    tokens = ft["tokens_last_answer"].astype(np.float64)
+    labels = ft["label_candidate"]
+    answers = ft["hash_answer"]
+    flags: list[Flag] = []
+    for rows, ref in task_groups(ft, settings.min_group):
+        if len(ref) < settings.min_examples:
+            continue
+        if label_share([labels[i] for i in ref]) > settings.max_label_share:
+            continue
+        med = float(np.median(tokens[ref]))
+        if med < settings.min_median_tokens:
+            continue
+        uniq, counts = np.unique(answers[ref], return_counts=True)
+        known = uniq[counts >= max(settings.established_min, settings.established_share * len(ref))]
+        z = robust_z(np.log1p(tokens[rows]), np.log1p(tokens[ref]))
+        hit = (
+            (z < -settings.z)
+            & (tokens[rows] <= settings.max_ratio * med)
+            & (tokens[rows] > 0)
+            & ~np.isin(answers[rows], known)
+        )
+        for r in rows[hit]:
+            flags.append(Flag(int(r), f"{int(tokens[r])} tokens (typical: {med:g})"))
+    flags.sort(key=lambda f: f.row)
+    return CheckResult(flags=flags, metrics={"short_answers": len(flags)})

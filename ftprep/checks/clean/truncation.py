@@ -1,0 +1,97 @@
+"""Truncated answers: cut off mid-sentence, mid-word, inside a code block or JSON value."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from ftprep.checks.answers import (
+    E_BROKEN,
+    E_DANGLING,
+    E_OPEN,
+    E_TERMINAL,
+    JSON_INVALID,
+)
+from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
+from ftprep.checks.dataset import task_groups
+from ftprep.features import FeatureTable
+
+
+class TruncationSettings(CheckSettings):
+    min_terminal_share: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="prose answers ending in . ! ? needed to flag mid-sentence ends",
+    )
+    dangling_terminal_share: float = Field(
+        0.5, gt=0, le=1, description="… needed to flag ends on a dangling word or comma"
+    )
+    min_prose: int = Field(10, ge=1, description="prose answers needed to judge the norm")
+    min_group: int = Field(30, ge=5, description="examples sharing a system prompt form a task")
+
+
+@dataset_check(
+    "clean.truncated",
+    "clean",
+    "warning",
+    "{count} answers look cut off",
+    settings=TruncationSettings,
+    needs=("answer_shape", "system_prompt"),
+)
+def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContext) -> CheckResult:
+    """Answer looks cut off.
+
+    What: how each assistant turn ends. Always flagged: a code block that is never closed,
+    and a JSON answer that stops inside a string or with brackets still open. Flagged when
+    the answers of the same task (same system prompt, else the whole set) normally end a
+    sentence: an answer ending on a dangling word or mark ("…and", "…the", a trailing comma
+    or colon, an unclosed bracket or quote) when at least `dangling_terminal_share` of the
+    prose answers end in `.`, `!` or `?`; an answer ending mid-sentence or mid-word when at
+    least `min_terminal_share` do. Short answers (labels, codes, one-liners of up to four
+    words), lists, tables, code, URLs and JSON are never judged on punctuation.
+    Why: generation limits and export bugs cut answers off; the model learns to stop
+    mid-thought. Judging against the set's own habit keeps datasets whose answers
+    legitimately end without punctuation (labels, code, lists) free of false alarms.
+    Threshold: `min_terminal_share` 0.8, `dangling_terminal_share` 0.5, at least
+    `min_prose` prose answers in the task.
+    Fix: regenerate the answer with a higher token limit, or drop the example.
+    """
+    worst = ft["answer_end_worst"]
+    last = ft["answer_end"]
+    msg = ft["answer_end_message"]
+    fmt = ft["answer_format"]
+    flags: list[Flag] = []
+    shares: list[float] = []
+    for rows, ref in task_groups(ft, settings.min_group):
+        ends = last[ref]
+        prose = int(np.isin(ends, (E_TERMINAL, E_OPEN, E_DANGLING)).sum())
+        share = float((ends == E_TERMINAL).sum()) / prose if prose else 0.0
+        judged = prose >= settings.min_prose
+        if judged:
+            shares.append(share)
+        for r in rows:
+            w = int(worst[r])
+            where = f"message {int(msg[r])}"
+            if w == E_BROKEN:
+                what = "JSON cut off" if fmt[r] == JSON_INVALID else "code block never closed"
+                flags.append(Flag(int(r), f"{where}: {what}"))
+            elif judged and w == E_DANGLING and share >= settings.dangling_terminal_share:
+                flags.append(
+                    Flag(
+                        int(r),
+                        f"{where} ends on a dangling word or mark ({share:.0%} of "
+                        "answers end a sentence)",
+                    )
+                )
+            elif judged and w == E_OPEN and share >= settings.min_terminal_share:
+                flags.append(
+                    Flag(
+                        int(r), f"{where} ends mid-sentence ({share:.0%} of answers end a sentence)"
+                    )
+                )
+    flags.sort(key=lambda f: f.row)
+    metrics: dict[str, float] = {"truncated_answers": len(flags)}
+    if shares:
+        metrics["terminal_punctuation_share"] = round(float(np.mean(shares)), 4)
+    return CheckResult(flags=flags, metrics=metrics)

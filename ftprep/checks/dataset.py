@@ -1,0 +1,87 @@
+"""Helpers for judging an example against "the dataset norm".
+
+Many checks are relative: an answer is short, oddly formatted or unpunctuated only compared
+with its peers. A finetuning file often mixes tasks (a JSON-extraction task beside free-text
+support answers), and the norm of one task says nothing about another. ftprep takes the
+system prompt as the task marker: examples sharing a system prompt are judged against each
+other when there are at least ``min_size`` of them; the remaining examples (no or rare system
+prompts) are judged together, or against the whole dataset when they are too few.
+
+Also here: robust location/scale (median and MAD) and a bounded store of first-seen excerpts
+that feature extractors fill, so dataset checks can quote a text without keeping all texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ftprep.features import FeatureContext, FeatureTable
+
+#: The consistency constant that makes the MAD estimate the standard deviation of a normal.
+MAD_SCALE = 1.4826
+#: Most distinct texts remembered per kind of excerpt (system prompts, JSON key sets).
+EXCERPT_CAP = 4096
+
+
+def task_groups(ft: FeatureTable, min_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(rows to judge, reference rows) per task; see the module docstring."""
+    n = ft.n
+    if n == 0:
+        return
+    keys = ft["system_hash"] if "system_hash" in ft else np.zeros(n, dtype=np.uint64)
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    big = counts >= min_size
+    rest = np.flatnonzero(~big[inverse])
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.r_[0, np.cumsum(counts)]
+    for g in np.flatnonzero(big):
+        rows = np.sort(order[bounds[g] : bounds[g + 1]])
+        yield rows, rows
+    if len(rest):
+        yield rest, (rest if len(rest) >= min_size else np.arange(n))
+
+
+def robust_z(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(values − median) / (1.4826 · MAD) of ``reference``; when the MAD is 0 (over half the
+    values equal), the mean absolute deviation × 1.2533 stands in (Iglewicz & Hoaglin)."""
+    values = np.asarray(values, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    if len(reference) == 0:
+        return np.zeros_like(values)
+    med = float(np.median(reference))
+    mad = float(np.median(np.abs(reference - med))) * MAD_SCALE
+    if mad == 0:
+        mad = float(np.mean(np.abs(reference - med))) * 1.2533
+    if mad == 0:
+        return np.where(values > med, np.inf, np.where(values < med, -np.inf, 0.0))
+    return (values - med) / mad
+
+
+def remember_once(ctx: FeatureContext, kind: str, key: int) -> bool:
+    """True the first time ``key`` is seen for ``kind`` in this run (at most EXCERPT_CAP
+    keys are remembered; later new keys get False, so excerpt memory stays bounded)."""
+    store: dict[str, set[int]] = ctx.settings.setdefault("_excerpt_keys", {})
+    seen = store.setdefault(kind, set())
+    if key in seen or len(seen) >= EXCERPT_CAP:
+        return False
+    seen.add(key)
+    return True
+
+
+def excerpts_by_key(keys: np.ndarray, texts: list[Any]) -> dict[int, str]:
+    """key -> excerpt, from a column that holds an excerpt at each key's first occurrence."""
+    out: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        if text is not None:
+            out.setdefault(int(keys[i]), text)
+    return out
+
+
+def share(mask: np.ndarray) -> float:
+    return float(mask.mean()) if len(mask) else 0.0
+
+
+__all__ = ["excerpts_by_key", "remember_once", "robust_z", "share", "task_groups"]
