@@ -79,6 +79,23 @@ def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(informative > 0, match.sum(axis=-1) / np.maximum(informative, 1), 0.0)
 
 
+#: Pairs verified per step: bounds the temporaries to a few tens of MB whatever the number
+#: of candidates (templated data can produce millions).
+PAIR_CHUNK = 65_536
+
+
+def pair_similarity(
+    sig: np.ndarray, pairs: np.ndarray, other: np.ndarray | None = None
+) -> np.ndarray:
+    """Estimated Jaccard of ``sig[i]`` and ``(other or sig)[j]`` for each (i, j), in chunks."""
+    right = sig if other is None else other
+    out = np.empty(len(pairs), dtype=np.float64)
+    for start in range(0, len(pairs), PAIR_CHUNK):
+        chunk = pairs[start : start + PAIR_CHUNK]
+        out[start : start + len(chunk)] = similarity(sig[chunk[:, 0]], right[chunk[:, 1]])
+    return out
+
+
 def band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
     """(n, bands) uint64: a hash of each band of ``BINS // bands`` consecutive bins."""
     n, width = sig.shape
@@ -121,7 +138,7 @@ def near_duplicate_pairs(
     pairs = candidate_pairs(sig, bands)
     if len(pairs) == 0:
         return pairs, np.zeros(0)
-    sims = similarity(sig[pairs[:, 0]], sig[pairs[:, 1]])
+    sims = pair_similarity(sig, pairs)
     keep = sims >= threshold
     return pairs[keep], sims[keep]
 

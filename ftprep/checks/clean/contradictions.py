@@ -34,6 +34,7 @@ from ftprep.similarity.minhash import (
     _mix,
     band_hashes,
     groups_from_pairs,
+    pair_similarity,
     signatures,
     similarity,
 )
@@ -337,12 +338,9 @@ def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettin
     )
     for column, threshold in (("prompt_sig", settings.threshold),
                               ("prompt_char_sig", settings.char_threshold)):  # fmt: skip
-        a, b = pairs[:, 0], pairs[:, 1]
-        pairs = _filter(pairs, similarity(ft[column][a], ft[column][b]) >= threshold)
-    a, b = pairs[:, 0], pairs[:, 1]
+        pairs = _filter(pairs, pair_similarity(ft[column], pairs) >= threshold)
     pairs = _filter(
-        pairs,
-        similarity(ft["answer_sig"][a], ft["answer_sig"][b]) < settings.max_answer_similarity,
+        pairs, pair_similarity(ft["answer_sig"], pairs) < settings.max_answer_similarity
     )
     if len(pairs):
         # Copies of a representative join its pairs (chained to it).
