@@ -17,10 +17,12 @@ warnings (``clean.target_unconfirmed``) until someone checks them.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from ftprep.errors import ConfigError
 from ftprep.schema import ChatExample, Example, PreferenceExample
 
 Rule = Literal["role", "format", "tools", "content"]
@@ -72,7 +74,7 @@ class Conversion:
     size: int
 
 
-class Profile:
+class Profile(ABC):
     """Base class of a target profile; one subclass per platform module."""
 
     name: ClassVar[str]
@@ -115,14 +117,18 @@ class Profile:
             return written
         return self.write_chat(ex)
 
+    @abstractmethod
     def write_chat(self, ex: ChatExample) -> Written:
-        raise NotImplementedError
+        """The chat example as one record of this platform's SFT format."""
 
     def write_preference(self, ex: PreferenceExample) -> Written:
-        raise NotImplementedError
+        """The pair as one record of this platform's preference format (profiles with
+        ``preference = True`` override this; :meth:`write` never calls it otherwise)."""
+        raise ConfigError(f"target {self.name} has no preference (DPO) format")
 
+    @abstractmethod
     def check(self, record: dict[str, Any]) -> list[Issue]:
-        raise NotImplementedError
+        """The platform rules a written record breaks."""
 
     def dataset_notes(self, kinds: set[str]) -> list[Issue]:
         """Dataset-level caveats (an unconfirmed record layout for some kind...)."""
