@@ -55,6 +55,9 @@ class Analysis:
     fix_drops: dict[int, str] = field(default_factory=dict)  # row -> check id
     fix_changes: dict[int, list[str]] = field(default_factory=dict)  # row -> fixes
     plan: SplitPlan | None = None
+    #: The validation file(s) of an existing split (``validate --validation``), analysed
+    #: with the same options; the report lists their record-level findings too.
+    validation: Analysis | None = None
 
     def spec(self, check_id: str) -> CheckSpec | None:
         return REGISTRY.get(check_id)

@@ -66,4 +66,6 @@ def analyze_existing_split(
 ) -> Analysis:
     """Analyse ``inputs`` as the training side of the split whose validation is ``validation``."""
     val = analyze(validation, config, load_options, progress)
-    return analyze(inputs, config, load_options, progress, existing=ExistingSplit(val))
+    train = analyze(inputs, config, load_options, progress, existing=ExistingSplit(val))
+    train.validation = val
+    return train

@@ -169,3 +169,20 @@ def test_plan_invariants(contents, kept_bits, fraction, seed, groups):
     if kept.sum() >= 2:
         assert (a == TRAIN).sum() >= 1
     assert set(np.unique(a)) <= {TRAIN, VALIDATION, DROPPED}
+
+
+def test_existing_split_reports_problems_inside_the_validation_file(write_jsonl):
+    records = varied_chats(300)
+    train = write_jsonl(records[:270], "train.jsonl")
+    val = write_jsonl(
+        [*records[270:], "{broken", chat("Write to john.smith@acme-corp.com today", "Done.")],
+        "val.jsonl",
+    )
+    report = ftprep.validate(train, validation=val)
+    assert [(i.path, i.records) for i in report.inputs] == [(str(train), 270), (str(val), 32)]
+    malformed = report.findings_for("clean.malformed_json")[0]
+    assert [(loc.source, loc.line) for loc in malformed.locations] == [(str(val), 31)]
+    pii = report.findings_for("clean.pii")[0]
+    assert [(loc.source, loc.line) for loc in pii.locations] == [(str(val), 32)]
+    assert "john.smith" not in report.to_json()
+    assert report.checklist.clean.status == "fail" and report.verdict == "not_ready"

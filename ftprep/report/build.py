@@ -213,14 +213,52 @@ def _split_section(analysis: Analysis, paths: tuple[str, str] | None) -> SplitSe
     )
 
 
+#: Items whose findings concern individual records, and so are reported for the validation
+#: file of an existing split too (dataset-level items judge the training side only).
+RECORD_ITEMS = ("clean", "consistent")
+
+
+def _merge_validation(findings: list[Finding], extra: list[Finding]) -> list[Finding]:
+    """Add the validation file's record-level findings: same check -> one finding with all
+    locations; a check only the validation file triggers -> its own finding."""
+    by_check = {f.check: f for f in findings}
+    out = list(findings)
+    for f in extra:
+        if f.item not in RECORD_ITEMS or not f.locations:
+            continue
+        mine = by_check.get(f.check)
+        if mine is None:
+            out.append(f.model_copy(update={"message": f"validation file: {f.message}"}))
+            continue
+        worst = min(mine.severity, f.severity, key=lambda s: SEVERITY_RANK[s])
+        merged = mine.model_copy(
+            update={
+                "count": mine.count + f.count,
+                "locations": [*mine.locations, *f.locations],
+                "message": f"{mine.message}; {f.count} more in the validation file",
+                "severity": worst,
+            }
+        )
+        out[out.index(mine)] = merged
+    out.sort(key=lambda f: (SEVERITY_RANK[f.severity], -f.count, f.check))
+    return out
+
+
+def _inputs(analysis: Analysis) -> list[InputSummary]:
+    return [
+        InputSummary(path=str(s.path), format=s.label, sha256=h, **s.counts)
+        for s, h in zip(analysis.sources, analysis.hashes, strict=True)
+    ]
+
+
 def build_report(analysis: Analysis, split_paths: tuple[str, str] | None = None) -> Report:
     """Compose the report for ``analysis`` (``split_paths`` when files were written)."""
     findings = _findings(analysis)
+    inputs = _inputs(analysis)
+    if analysis.validation is not None:
+        findings = _merge_validation(findings, _findings(analysis.validation))
+        inputs += _inputs(analysis.validation)
     checklist = _checklist(analysis, findings)
-    inputs = [
-        InputSummary(path=str(s.path), format=s.label, sha256=h, **s.counts)
-        for s, h in zip(analysis.sources, analysis.hashes, strict=False)
-    ]
     return Report(
         ftprep_version=__version__,
         inputs=inputs,
