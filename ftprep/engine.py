@@ -59,9 +59,6 @@ class Analysis:
     #: with the same options; the report lists their record-level findings too.
     validation: Analysis | None = None
 
-    def spec(self, check_id: str) -> CheckSpec | None:
-        return REGISTRY.get(check_id)
-
 
 def _enabled(config: Config) -> dict[str, tuple[CheckSpec, Any]]:
     out = {}

@@ -30,15 +30,6 @@ NONE, PLAIN, MARKDOWN, FENCED, JSON, JSON_FENCED, JSON_INVALID = range(7)
 FORMAT_NAMES = ("none", "plain", "markdown", "code", "json", "fenced json", "invalid json")
 # How an answer ends, from harmless to broken.
 E_NONE, E_TERMINAL, E_STRUCTURED, E_SHORT, E_OPEN, E_DANGLING, E_BROKEN = range(7)
-ENDING_NAMES = (
-    "empty",
-    "terminal punctuation",
-    "a structure",
-    "a short answer",
-    "mid-sentence",
-    "a dangling word or mark",
-    "broken",
-)
 
 LABEL_MAX_CHARS = 40
 LABEL_MAX_WORDS = 4

@@ -91,14 +91,12 @@ def _is_json(text: str) -> bool:
 @dataclass
 class _Interner:
     strings: dict[str, str] = field(default_factory=dict)
-    overflow: bool = False
 
     def get(self, text: str) -> str | None:
         found = self.strings.get(text)
         if found is not None:
             return found
         if len(self.strings) >= INTERN_CAP:
-            self.overflow = True
             return None
         self.strings[text] = text
         return text

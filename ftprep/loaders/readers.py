@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -319,8 +318,3 @@ def read_container(path: Path, container: str, sheet: str | None = None) -> Iter
 
         return read_xlsx(path, sheet)
     raise InputError(str(path), f"unsupported container '{container}'")
-
-
-def text_stream(data: bytes) -> io.TextIOWrapper:
-    """Wrap bytes as a UTF-8 text stream (used by tests and in-memory inputs)."""
-    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")

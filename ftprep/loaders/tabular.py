@@ -61,15 +61,6 @@ def read_parquet(path: Path) -> Iterator[RawRecord]:
         raise InputError(str(path), f"Parquet data unreadable near row {line - 1}: {exc}") from exc
 
 
-def sheet_names(path: Path) -> list[str]:
-    openpyxl = require("openpyxl", "excel", f"reading {path.name}")
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
-
-
 def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[RawRecord]:
     """Yield each row of ``sheet`` (default: the first) as a dict keyed by the header row.
 

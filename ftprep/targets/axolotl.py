@@ -30,7 +30,6 @@ class AxolotlProfile(Profile):
     weights = "any"
     preference = True
     images = True
-    keeps_metadata = True
     reads_back = ("chat", "chat_preference")
     sources = (
         Cite("axolotl-ai-cloud/axolotl docs/dataset-formats/conversation.qmd (08d99fe5)", "SRC"),

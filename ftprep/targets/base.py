@@ -86,7 +86,6 @@ class Profile(ABC):
     weights: ClassVar[str | None] = None
     preference: ClassVar[bool] = False
     images: ClassVar[bool] = False
-    keeps_metadata: ClassVar[bool] = False
     min_examples: ClassVar[Limit | None] = None
     max_examples: ClassVar[Limit | None] = None
     max_file_bytes: ClassVar[Limit | None] = None

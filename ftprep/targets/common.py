@@ -142,10 +142,6 @@ def merge_metadata(
     return record
 
 
-def tools_for(tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    return tools if tools else None
-
-
 def check_tool_list(tools: Any, issues: list[Issue]) -> None:
     """``tools`` must be a list of ``{"type": "function", "function": {"name": ...}}``."""
     if tools is None:
@@ -178,24 +174,3 @@ def check_tool_calls(calls: Any, where: str, issues: list[Issue], *, args: str =
             issues.append(Issue("format", f"{where}: call {j} arguments must be a JSON string"))
         elif args == "object" and not isinstance(a, dict):
             issues.append(Issue("format", f"{where}: call {j} arguments are not a JSON object"))
-
-
-def text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            str(p.get("text", ""))
-            for p in content
-            if isinstance(p, dict) and p.get("type") == "text"
-        )
-    return ""
-
-
-def alternation(roles: list[str], first: str, second: str) -> str | None:
-    """Where ``roles`` stop alternating first/second (None when they alternate)."""
-    for i, role in enumerate(roles):
-        expected = first if i % 2 == 0 else second
-        if role != expected:
-            return f"turn {i + 1} is '{role}' where '{expected}' was expected"
-    return None

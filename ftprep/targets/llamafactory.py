@@ -94,7 +94,6 @@ class LlamaFactoryProfile(Profile):
     title = "LLaMA-Factory (ShareGPT format + dataset_info.json)"
     roles = frozenset({"human", "gpt", "function_call", "observation", "system"})
     preference = True
-    keeps_metadata = True
     reads_back = ("sharegpt", "sharegpt_preference")
     sources = (
         Cite("hiyouga/LLaMA-Factory data/README.md (015ff251)", "SRC"),

@@ -90,13 +90,6 @@ class ModelInfo(BaseModel):
             )
         return self
 
-    @property
-    def is_local_encoding(self) -> bool:
-        """True when counting uses a local rank file rather than a bundled encoding."""
-        from ftprep.tokens.encodings import BUNDLED
-
-        return self.encoding not in BUNDLED
-
 
 @lru_cache(maxsize=1)
 def _registry() -> dict[str, Any]:
