@@ -22,12 +22,6 @@ _FIELDS = ("instruction", "input", "output", "system", "history")
     detect=lambda v: isinstance(v, dict) and "instruction" in v and "output" in v,
 )
 def adapt_alpaca(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return load_error(
-            "clean.not_an_object",
-            f"the record is a JSON {type(value).__name__}, not an object",
-            loc,
-        )
     instruction = text_field(value, "instruction", loc)
     extra = text_field(value, "input", loc, required=False)
     output = text_field(value, "output", loc)

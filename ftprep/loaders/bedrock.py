@@ -77,12 +77,6 @@ def _tools(config: Any) -> list[dict[str, Any]] | None:
     priority=5,
 )
 def adapt_bedrock(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return load_error(
-            "clean.not_an_object",
-            f"the record is a JSON {type(value).__name__}, not an object",
-            loc,
-        )
     raw_messages = value.get("messages")
     if not isinstance(raw_messages, list) or not raw_messages:
         return load_error(

@@ -45,12 +45,6 @@ def _content_alias(messages: Any) -> Any:
     detect=lambda v: isinstance(v, dict) and ("messages" in v or "interactions" in v),
 )
 def adapt_chat(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return load_error(
-            "clean.not_an_object",
-            f"the record is a JSON {type(value).__name__}, not an object",
-            loc,
-        )
     raw = _alias(value, "messages", "interactions", loc)
     if isinstance(raw, LoadError):
         return raw

@@ -81,12 +81,6 @@ def _tools(raw: Any, loc: SourceLocation) -> list[dict[str, Any]] | LoadError | 
     detect=lambda v: isinstance(v, dict) and "contents" in v,
 )
 def adapt_gemini(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return load_error(
-            "clean.not_an_object",
-            f"the record is a JSON {type(value).__name__}, not an object",
-            loc,
-        )
     contents = value.get("contents")
     if not isinstance(contents, list) or not contents:
         return load_error(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ftprep.errors import ConfigError
-from ftprep.loaders.messages import load_error, text_field, with_system
+from ftprep.loaders.messages import text_field, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
 
@@ -54,12 +54,6 @@ def validate_mapping(mapping: dict[str, str]) -> None:
     priority=-100,
 )
 def adapt_mapped(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return load_error(
-            "clean.not_an_object",
-            f"the record is a JSON {type(value).__name__}, not an object",
-            loc,
-        )
     mapping = opts.mapping
     fields = {t: _lookup(value, path) for t, path in mapping.items()}
     view = {mapping[t]: v for t, v in fields.items() if v is not None}

@@ -41,12 +41,6 @@ _PREFERRED = ("preferred_output", "preferred_completion")
 _REJECTED = ("non_preferred_output", "non_preferred_completion")
 
 
-def _not_object(value: Any, loc: SourceLocation) -> LoadError:
-    return load_error(
-        "clean.not_an_object", f"the record is a JSON {type(value).__name__}, not an object", loc
-    )
-
-
 def _side(raw: Any, loc: SourceLocation, key: str) -> list[Message] | LoadError:
     """One side of a pair: a string, a message object or a list of messages."""
     if raw is None:
@@ -109,8 +103,6 @@ def _first(value: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
     priority=PRIORITY,
 )
 def adapt_dpo(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return _not_object(value, loc)
     inp = value.get("input")
     tools = value.get("tools")
     metadata: dict[str, Any] = {}
@@ -149,8 +141,6 @@ def adapt_dpo(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | L
 def adapt_chat_preference(
     value: Any, loc: SourceLocation, opts: LoadOptions
 ) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return _not_object(value, loc)
     prompt = parse_messages(value.get("messages"), loc)
     if isinstance(prompt, LoadError):
         return prompt
@@ -185,8 +175,6 @@ def _dump(m: Message) -> str:
     priority=PRIORITY - 1,
 )
 def adapt_trl_preference(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return _not_object(value, loc)
     metadata = {
         k: v for k, v in value.items() if k not in ("prompt", "chosen", "rejected", "tools")
     }
@@ -240,8 +228,6 @@ def adapt_trl_preference(value: Any, loc: SourceLocation, opts: LoadOptions) -> 
 def adapt_sharegpt_preference(
     value: Any, loc: SourceLocation, opts: LoadOptions
 ) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return _not_object(value, loc)
     convs = value.get("conversations")
     if not isinstance(convs, list) or not convs:
         return load_error(
@@ -282,8 +268,6 @@ def adapt_sharegpt_preference(
 def adapt_alpaca_preference(
     value: Any, loc: SourceLocation, opts: LoadOptions
 ) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return _not_object(value, loc)
     instruction = text_field(value, "instruction", loc)
     extra = text_field(value, "input", loc, required=False)
     system = text_field(value, "system", loc, required=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftprep.loaders.messages import load_error, parse_messages, parse_tools, text_field, with_system
+from ftprep.loaders.messages import parse_messages, parse_tools, text_field, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
 
@@ -21,12 +21,6 @@ from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocati
 def adapt_prompt_completion(
     value: Any, loc: SourceLocation, opts: LoadOptions
 ) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return load_error(
-            "clean.not_an_object",
-            f"the record is a JSON {type(value).__name__}, not an object",
-            loc,
-        )
     if isinstance(value.get("prompt"), list) or isinstance(value.get("completion"), list):
         return _conversational(value, loc, opts)
     prompt = text_field(value, "prompt", loc)

@@ -41,13 +41,29 @@ class InputFormat:
 FORMATS: dict[str, InputFormat] = {}
 
 
+def _objects_only(adapt: Adapter) -> Adapter:
+    """Every format is a JSON object per record: anything else is one load error, reported
+    here once instead of in each adapter."""
+
+    def guarded(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
+        if not isinstance(value, dict):
+            return LoadError(
+                code="clean.not_an_object",
+                message=f"the record is a JSON {type(value).__name__}, not an object",
+                location=loc,
+            )
+        return adapt(value, loc, opts)
+
+    return guarded
+
+
 def register_format(
     name: str, description: str, detect: Detector, priority: int = 0
 ) -> Callable[[Adapter], Adapter]:
     """Register ``adapt`` as the adapter for input format ``name``."""
 
     def deco(adapt: Adapter) -> Adapter:
-        FORMATS[name] = InputFormat(name, description, detect, adapt, priority)
+        FORMATS[name] = InputFormat(name, description, detect, _objects_only(adapt), priority)
         return adapt
 
     return deco

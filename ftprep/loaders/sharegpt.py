@@ -105,12 +105,6 @@ def turns_to_messages(
     detect=lambda v: isinstance(v, dict) and "conversations" in v,
 )
 def adapt_sharegpt(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    if not isinstance(value, dict):
-        return load_error(
-            "clean.not_an_object",
-            f"the record is a JSON {type(value).__name__}, not an object",
-            loc,
-        )
     convs = value.get("conversations")
     if not isinstance(convs, list) or not convs:
         return load_error(
