@@ -31,7 +31,7 @@ _M2 = np.uint64(0xBF58476D1CE4E5B9)
 _M3 = np.uint64(0x94D049BB133111EB)
 
 
-def _mix(h: np.ndarray) -> np.ndarray:
+def mix64(h: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: a fast, well-distributed, deterministic 64-bit hash."""
     h = (h + _M1) & np.uint64(0xFFFFFFFFFFFFFFFF)
     h = (h ^ (h >> np.uint64(30))) * _M2
@@ -62,7 +62,7 @@ def signatures(texts: Sequence[str], bins: int = BINS, k: int = SHINGLE) -> np.n
         windows = (windows << np.uint64(8)) | buf[j : len(buf) - k + 1 + j]
     row = np.repeat(np.arange(n, dtype=np.int64), nwin)
     offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(nwin) - nwin, nwin)
-    h = _mix(windows[np.repeat(starts, nwin) + offset])
+    h = mix64(windows[np.repeat(starts, nwin) + offset])
     shift = np.uint64(64 - int(np.log2(bins)))
     slot = row * bins + (h >> shift).astype(np.int64)
     value = (h & np.uint64(0xFFFF)).astype(np.uint16)
@@ -102,7 +102,7 @@ def band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
     rows = width // bands
     out = np.zeros((n, bands), dtype=np.uint64)
     for r in range(rows):
-        out = _mix(out ^ sig[:, r : rows * bands : rows][:, :bands].astype(np.uint64))
+        out = mix64(out ^ sig[:, r : rows * bands : rows][:, :bands].astype(np.uint64))
     return out
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ftprep.similarity.normalize import hash64
+from ftprep.similarity.minhash import mix64
 
 TRAIN, VALIDATION, DROPPED = 0, 1, -1
 
@@ -115,10 +115,8 @@ def plan_split(
     group_stratum = stratum_of_row[rep]
     n_strata = int(group_stratum.max()) + 1
     quotas = _quotas(np.bincount(stratum_of_row, minlength=n_strata), target)
-    order_key = np.array(
-        [hash64(f"{seed}:{int(h)}") for h in np.asarray(content_hash)[kept_idx][rep]],
-        dtype=np.uint64,
-    )
+    salt = mix64(np.array([seed % 2**64], dtype=np.uint64))
+    order_key = mix64(np.asarray(content_hash, dtype=np.uint64)[kept_idx][rep] ^ salt)
     in_val = np.zeros(n_groups, dtype=bool)
     filled = np.zeros(n_strata, dtype=np.int64)
     for g in np.argsort(order_key, kind="stable"):

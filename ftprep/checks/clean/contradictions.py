@@ -31,9 +31,9 @@ from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import (
     EMPTY,
-    _mix,
     band_hashes,
     groups_from_pairs,
+    mix64,
     pair_similarity,
     signatures,
     similarity,
@@ -99,7 +99,7 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
                 h = cache[w] = zlib.crc32("".join(sorted(w)).encode("utf-8", "surrogatepass"))
             hashes.append(h)
     if hashes:
-        mixed = _mix(np.asarray(hashes, dtype=np.uint64))
+        mixed = mix64(np.asarray(hashes, dtype=np.uint64))
         shift = np.uint64(64 - int(np.log2(bins)))
         slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)
         value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
@@ -127,7 +127,7 @@ def candidate_pairs(
         return np.zeros((0, 2), dtype=np.int64)
     bh = band_hashes(sig[informative], bands)
     if key is not None:
-        bh = _mix(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
+        bh = mix64(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
     found = []
     for b in range(bands):
         order = np.lexsort((bh[:, (b + 1) % bands], bh[:, b]))
@@ -322,7 +322,7 @@ def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettin
     )
     if key in ft.cache:
         return ft.cache[key]
-    combo = ft["hash_prompt"] ^ _mix(ft["hash_answer"])
+    combo = ft["hash_prompt"] ^ mix64(ft["hash_answer"])
     _, reps, inverse = np.unique(combo, return_index=True, return_inverse=True)
     sig = ft["prompt_sig"][reps]
     informative = (sig != EMPTY).sum(axis=1) >= min(settings.min_words, BINS)
