@@ -506,5 +506,84 @@ def cost(
         render_comparison(result, Console(highlight=False))
 
 
+@main.command()
+@click.argument("reference", type=click.Path(path_type=Path))
+@click.argument("predictions", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--metric", help="Metric(s) to score, comma-separated (default: the task's).")
+@click.option("--name", "names", multiple=True, help="Name of each model, in file order.")
+@click.option(
+    "--train", type=click.Path(path_type=Path), help="Training file, for the majority baseline."
+)
+@click.option(
+    "--judge-file",
+    type=click.Path(path_type=Path),
+    help='Rubric scores from any judge: rows {"model", "id"|"line", "score"}.',
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Bootstrap seed.")
+@click.option(
+    "--resamples", type=click.IntRange(min=100), default=1000, show_default=True,
+    help="Bootstrap resamples.",
+)
+@click.option(
+    "--report", "reports", multiple=True, type=click.Path(path_type=Path),
+    help="Write the evaluation (.json, .md, .html by extension); repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation JSON only.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
+    help="What to print.",
+)
+@click.option(
+    "--fail-unless-better", is_flag=True,
+    help="Exit 1 unless the last model beats the first (or the baseline) beyond the noise.",
+)
+@click.option("--from", "format", help="Force the reference's input format.")
+@click.option("--map", "mapping", multiple=True, metavar="TARGET=COLUMN", help="Map a field.")
+@guarded
+def evaluate(
+    reference: Path,
+    predictions: tuple[Path, ...],
+    metric: str | None,
+    names: tuple[str, ...],
+    train: Path | None,
+    judge_file: Path | None,
+    seed: int,
+    resamples: int,
+    reports: tuple[Path, ...],
+    as_json: bool,
+    fmt: str,
+    fail_unless_better: bool,
+    format: str | None,
+    mapping: tuple[str, ...],
+) -> None:
+    """Score base and finetuned models' answers on the validation file, side by side.
+
+    REFERENCE is the validation file (any layout ftprep reads); each PREDICTIONS file holds
+    one model's answers, the first being the baseline the others are compared with. Prints
+    each score with a 95% bootstrap interval and whether each difference is beyond the noise.
+    """
+    from ftprep.evaluation.render import render_markdown, render_terminal, write_evaluation
+    from ftprep.evaluation.run import improved
+    from ftprep.split.writer import guard_outputs
+
+    inputs = [reference, *predictions, *(p for p in (train, judge_file) if p is not None)]
+    guard_outputs(inputs, list(reports))
+    report = api.evaluate(
+        reference, predictions, metric=metric, names=names, train=train, judge_file=judge_file,
+        seed=seed, resamples=resamples, format=format, mapping=_mapping(mapping),
+    )
+    write_evaluation(report, list(reports))
+    if as_json or fmt == "json":
+        click.echo(report.to_json(), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(report), nl=False)
+    else:
+        render_terminal(report, Console(highlight=False))
+        for path in reports:
+            click.echo(f"wrote {path}")
+    if fail_unless_better and not improved(report):
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
