@@ -22,8 +22,10 @@ def render_advice(advice: Advice, console: Console) -> None:
     if advice.second_opinion is not None:
         so = advice.second_opinion
         console.print(
-            Text(f"second opinion (beyond the decision tree): {so.title}: {so.why}",
-                 style="bold yellow")
+            Text(
+                f"second opinion (beyond the decision tree): {so.title}: {so.why}",
+                style="bold yellow",
+            )
         )
     if advice.data is not None:
         d = advice.data
