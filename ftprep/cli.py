@@ -201,6 +201,12 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def _output_format(output_format: str | None, as_json: bool) -> str:
+    if as_json and output_format not in (None, "json"):
+        raise ConfigError(f"--json conflicts with --format {output_format}")
+    return "json" if as_json else output_format or "terminal"
+
+
 def _finish(
     report: Report,
     reports: tuple[Path, ...],
@@ -208,9 +214,11 @@ def _finish(
     as_json: bool,
     strict: bool,
 ) -> None:
-    if as_json and output_format not in (None, "json"):
-        raise ConfigError(f"--json conflicts with --format {output_format}")
-    fmt = "json" if as_json else output_format or "terminal"
+    sys.exit(_emit(report, reports, _output_format(output_format, as_json), strict))
+
+
+def _emit(report: Report, reports: tuple[Path, ...], fmt: str, strict: bool) -> int:
+    """Write the report files, print the report in ``fmt``, return the exit code."""
     write_reports(report, list(reports))
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
@@ -224,7 +232,7 @@ def _finish(
         click.echo(render_markdown(report), nl=False)
     else:
         render_terminal(report, Console(highlight=False))
-    sys.exit(report.exit_code(strict))
+    return report.exit_code(strict)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -253,6 +261,11 @@ def main() -> None:
     help="Validation file of an existing split: INPUTS are its training side; checks "
     "leakage (both lines listed), size ratio and label/topic drift.",
 )
+@click.option(
+    "--each",
+    is_flag=True,
+    help="Validate every input on its own (as the pre-commit hook does); exit with the worst code.",
+)
 @output_options
 @guarded
 def validate(
@@ -260,14 +273,28 @@ def validate(
     output_format: str | None,
     as_json: bool,
     validation: tuple[Path, ...],
+    each: bool,
     **kwargs: Any,
 ) -> None:
     """Check INPUTS and print the checklist and findings.
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
-    report, strict = _run("validate", validation=list(validation) or None, **kwargs)
-    _finish(report, reports, output_format, as_json, strict)
+    if not each:
+        report, strict = _run("validate", validation=list(validation) or None, **kwargs)
+        _finish(report, reports, output_format, as_json, strict)
+    if reports or validation:
+        raise ConfigError("--each validates files one by one: it takes no --report or --validation")
+    fmt = _output_format(output_format, as_json)
+    if fmt == "json":
+        raise ConfigError("--each prints one report per file: use --format terminal or github")
+    worst = 0
+    for path in kwargs.pop("inputs"):
+        if fmt != "github":
+            click.echo(f"== {path}")
+        report, strict = _run("validate", inputs=(path,), **kwargs)
+        worst = max(worst, _emit(report, (), fmt, strict))
+    sys.exit(worst)
 
 
 @main.command()
@@ -521,20 +548,30 @@ def cost(
 )
 @click.option("--seed", type=int, default=42, show_default=True, help="Bootstrap seed.")
 @click.option(
-    "--resamples", type=click.IntRange(min=100), default=1000, show_default=True,
+    "--resamples",
+    type=click.IntRange(min=100),
+    default=1000,
+    show_default=True,
     help="Bootstrap resamples.",
 )
 @click.option(
-    "--report", "reports", multiple=True, type=click.Path(path_type=Path),
+    "--report",
+    "reports",
+    multiple=True,
+    type=click.Path(path_type=Path),
     help="Write the evaluation (.json, .md, .html by extension); repeatable.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation JSON only.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json", "markdown"]),
+    default="terminal",
     help="What to print.",
 )
 @click.option(
-    "--fail-unless-better", is_flag=True,
+    "--fail-unless-better",
+    is_flag=True,
     help="Exit 1 unless the last model beats the first (or the baseline) beyond the noise.",
 )
 @click.option("--from", "format", help="Force the reference's input format.")
@@ -569,8 +606,16 @@ def evaluate(
     inputs = [reference, *predictions, *(p for p in (train, judge_file) if p is not None)]
     guard_outputs(inputs, list(reports))
     report = api.evaluate(
-        reference, predictions, metric=metric, names=names, train=train, judge_file=judge_file,
-        seed=seed, resamples=resamples, format=format, mapping=_mapping(mapping),
+        reference,
+        predictions,
+        metric=metric,
+        names=names,
+        train=train,
+        judge_file=judge_file,
+        seed=seed,
+        resamples=resamples,
+        format=format,
+        mapping=_mapping(mapping),
     )
     write_evaluation(report, list(reports))
     if as_json or fmt == "json":
