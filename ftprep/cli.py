@@ -487,7 +487,17 @@ def advise(
     help="Average prompt tokens for the finetuned model (default: --input-tokens).",
 )
 @click.option("--current", default="gpt-4o", show_default=True, help="Model used today.")
-@click.option("--finetuned", "candidate", help="Model to finetune (default: the config's model).")
+@click.option(
+    "--finetuned",
+    "candidate",
+    help="One model to finetune, compared in detail (default: every option side by side).",
+)
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    help="Only this provider's options (repeatable or comma-separated: openai,together).",
+)
 @click.option(
     "--current-finetuned", is_flag=True, help="Price the current model at finetuned rates."
 )
@@ -516,17 +526,31 @@ def cost(
     as_json: bool,
     **options: Any,
 ) -> None:
-    """Monthly cost of the current model vs a finetuned smaller one, the savings and the
-    break-even point of the one-time training cost."""
+    """Training and monthly cost of every finetunable option (any provider) side by side
+    against the current model: savings, break-even and lifecycle dates. With --finetuned,
+    one option in detail."""
     from ftprep.costing import cost_comparison
-    from ftprep.costing.render import render_comparison
+    from ftprep.costing.options import cost_options
+    from ftprep.costing.render import render_comparison, render_options
 
-    result = cost_comparison(
-        config=config_path,
-        data=list(data),
-        load_options={"format": format, "mapping": _mapping(mapping), "system": system},
-        **options,
-    )
+    load = {"format": format, "mapping": _mapping(mapping), "system": system}
+    providers = options.pop("providers")
+    if options["candidate"] is None:
+        if options.pop("training_cost") is not None:
+            raise ConfigError("--training-cost needs --finetuned MODEL (one model's bill)")
+        options.pop("candidate")
+        table = cost_options(
+            config=config_path, data=list(data), load_options=load, providers=providers,
+            **options,
+        )  # fmt: skip
+        if as_json:
+            click.echo(table.model_dump_json(indent=2))
+        else:
+            render_options(table, Console(highlight=False, width=max(132, Console().width)))
+        return
+    if providers:
+        raise ConfigError("--provider narrows the side-by-side table: drop --finetuned")
+    result = cost_comparison(config=config_path, data=list(data), load_options=load, **options)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:
