@@ -44,6 +44,12 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail(str(exc), EXIT_USAGE)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except BrokenPipeError:
+            # the reader of stdout went away (`ftprep checks | head`): not a bug; stop
+            # quietly with the shell's code for SIGPIPE, without a second error at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:
             if os.environ.get("FTPREP_DEBUG"):
                 raise
@@ -231,7 +237,7 @@ def _emit(report: Report, reports: tuple[Path, ...], fmt: str, strict: bool) -> 
 
         click.echo(render_markdown(report), nl=False)
     else:
-        render_terminal(report, Console(highlight=False))
+        render_terminal(report, Console(highlight=False), written=reports)
     return report.exit_code(strict)
 
 
@@ -245,7 +251,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Check data against the checklist: findings, verdict, exit code.")
 @common_options
 @click.option(
     "--target",
@@ -261,6 +267,7 @@ def main() -> None:
     help="Validation file of an existing split: INPUTS are its training side; checks "
     "leakage (both lines listed), size ratio and label/topic drift.",
 )
+@click.option("--fix", "fix_requested", is_flag=True, hidden=True)
 @click.option(
     "--each",
     is_flag=True,
@@ -274,12 +281,18 @@ def validate(
     as_json: bool,
     validation: tuple[Path, ...],
     each: bool,
+    fix_requested: bool,
     **kwargs: Any,
 ) -> None:
     """Check INPUTS and print the checklist and findings.
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
+    if fix_requested:
+        raise ConfigError(
+            "validate only reports; to write fixed data run "
+            "`ftprep split INPUT... --out DIR --fix` (docs/fixing.md)"
+        )
     if not each:
         report, strict = _run("validate", validation=list(validation) or None, **kwargs)
         _finish(report, reports, output_format, as_json, strict)
@@ -297,7 +310,7 @@ def validate(
     sys.exit(worst)
 
 
-@main.command()
+@main.command(short_help="Check, then write a leakage-free train/validation split + reports.")
 @common_options
 @click.option(
     "--out",
@@ -329,7 +342,7 @@ def split(
     _finish(report, reports, output_format, as_json, strict)
 
 
-@main.command()
+@main.command(short_help="Convert data to a platform's format; lists what was dropped.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, metavar="TARGET", help="Target platform format.")
 @click.option(
@@ -380,7 +393,7 @@ def convert(
     sys.exit(result.exit_code())
 
 
-@main.command("targets")
+@main.command("targets", short_help="List the target platforms and their main rules.")
 @guarded
 def list_targets() -> None:
     """List the target platforms for --to / --target with their main limits."""
@@ -389,7 +402,7 @@ def list_targets() -> None:
     click.echo(targets_table(), nl=False)
 
 
-@main.command("checks")
+@main.command("checks", short_help="List every check: id, item, severity, what it finds.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
 @guarded
 def list_checks(as_json: bool) -> None:
@@ -402,8 +415,11 @@ def list_checks(as_json: bool) -> None:
 
         click.echo(json.dumps(catalog, indent=2))
         return
+    width = max(len(entry["id"]) for entry in catalog)
     for entry in catalog:
-        click.echo(f"{entry['id']:<32} {entry['item']:<11} {entry['severity']:<8} {entry['title']}")
+        click.echo(
+            f"{entry['id']:<{width}}  {entry['item']:<11} {entry['severity']:<8} {entry['title']}"
+        )
 
 
 def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -415,7 +431,7 @@ def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-@main.command()
+@main.command(short_help="Finetune, prompt engineering, RAG, or RAG + better prompts?")
 @_answer_options
 @click.option(
     "--data",
@@ -471,7 +487,7 @@ def advise(
         render_advice(result, Console(highlight=False))
 
 
-@main.command()
+@main.command(short_help="Training and monthly cost of every finetuning option.")
 @click.option(
     "--requests",
     "requests_per_month",
@@ -557,7 +573,7 @@ def cost(
         render_comparison(result, Console(highlight=False))
 
 
-@main.command()
+@main.command(short_help="Did finetuning help? Score models on the validation file.")
 @click.argument("reference", type=click.Path(path_type=Path))
 @click.argument("predictions", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--metric", help="Metric(s) to score, comma-separated (default: the task's).")

@@ -61,7 +61,10 @@ class Config(BaseModel):
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"])
             where = f" (in {self.source})" if self.source else ""
-            raise ConfigError(f"setting {check_id}.{key}: {err['msg']}{where}") from exc
+            hint = ""
+            if err["type"] == "extra_forbidden":
+                hint = f"; {check_id} has {', '.join(sorted(model.model_fields))}"
+            raise ConfigError(f"setting {check_id}.{key}: {err['msg']}{hint}{where}") from exc
 
     def with_overrides(self, **changes: Any) -> Config:
         """A copy with the non-None ``changes`` applied (CLI options)."""
