@@ -56,11 +56,15 @@ def make_config(
     from ftprep.checks.base import REGISTRY
 
     base = config if isinstance(config, Config) else load_config(config)
+    chosen_model = overrides.get("model") is not None or "model" in base.model_fields_set
     base = base.with_overrides(**overrides)
     if sets or disable:
         base = apply_check_options(base, list(sets), list(disable), set(REGISTRY))
     if base.target is not None:
-        base = _with_target(base, base.target)
+        target = base.target
+        base = _with_target(base, target)
+        if not chosen_model:
+            base = _target_model(base, target)
     for cid in base.checks:
         if cid not in REGISTRY:
             where = f" in {base.source}" if base.source else ""
@@ -68,6 +72,16 @@ def make_config(
                 f"unknown check '{cid}'{where}; `ftprep checks` lists them"
             )
     return base
+
+
+def _target_model(config: Config, target: str) -> Config:
+    """A target implies a fitting model when none was chosen (``--model`` or the config):
+    its limit, tokenizer, prices and dates, not an OpenAI model's."""
+    from ftprep.targets import get_target
+    from ftprep.tokens.models import target_model
+
+    name = target_model(get_target(target).name, config.models)
+    return config if name is None else config.with_overrides(model=name)
 
 
 def _with_target(config: Config, target: str) -> Config:

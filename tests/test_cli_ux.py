@@ -52,3 +52,31 @@ def test_hidden_findings_are_named_and_reports_located(cli: Any, tmp_path: Path)
     result = cli("validate", str(DEFECTIVE), "-q", "--metric", "bleu_score")
     assert "evaluated.metric" in result.stdout  # never hidden behind "more findings"
     assert "(locations in --report report.md)" in result.stdout
+
+
+def test_a_target_implies_its_own_model(cli: Any, tmp_path: Path) -> None:
+    import json
+
+    from ftprep.targets import TARGETS
+    from ftprep.tokens.models import resolve_model, target_model
+
+    for name in TARGETS:
+        model = target_model(name)
+        assert model is not None, f"--target {name} implies no model"
+        provider = resolve_model(model).provider
+        assert (provider == "openai") == (name == "openai"), (name, model)
+
+    data = tmp_path / "d.jsonl"
+    data.write_text(DEFECTIVE.read_text("utf-8"), "utf-8")
+    report = json.loads(cli("validate", str(data), "--target", "bedrock", "--json").stdout)
+    assert report["stats"]["tokens"]["model"] == "bedrock-model"
+    assert "OpenAI" not in json.dumps(report["stats"]["cost"])
+    chosen = json.loads(
+        cli("validate", str(data), "--target", "bedrock", "--model", "gpt-4o", "--json").stdout
+    )
+    assert chosen["stats"]["tokens"]["model"] == "gpt-4o-2024-08-06"
+    (tmp_path / "ftprep.toml").write_text('model = "gpt-4.1-mini"\n', "utf-8")
+    config = str(tmp_path / "ftprep.toml")
+    args = ("validate", str(data), "--target", "together", "--config", config, "--json")
+    configured = json.loads(cli(*args).stdout)
+    assert configured["stats"]["tokens"]["model"] == "gpt-4.1-mini-2025-04-14"
