@@ -11,7 +11,7 @@ leakage-free train/validation split with a readiness report.
 
 __version__ = "0.1.0"
 
-from ftprep.api import convert, fix, load, split, validate
+from ftprep.api import convert, evaluate, fix, load, split, validate
 from ftprep.config import Config, load_config
 from ftprep.frames import from_frame, to_frame
 from ftprep.loaders.memory import from_records
@@ -35,6 +35,7 @@ __all__ = [
     "SourceLocation",
     "__version__",
     "convert",
+    "evaluate",
     "fix",
     "from_frame",
     "from_records",

@@ -56,11 +56,15 @@ def make_config(
     from ftprep.checks.base import REGISTRY
 
     base = config if isinstance(config, Config) else load_config(config)
+    chosen_model = overrides.get("model") is not None or "model" in base.model_fields_set
     base = base.with_overrides(**overrides)
     if sets or disable:
         base = apply_check_options(base, list(sets), list(disable), set(REGISTRY))
     if base.target is not None:
-        base = _with_target(base, base.target)
+        target = base.target
+        base = _with_target(base, target)
+        if not chosen_model:
+            base = _target_model(base, target)
     for cid in base.checks:
         if cid not in REGISTRY:
             where = f" in {base.source}" if base.source else ""
@@ -68,6 +72,16 @@ def make_config(
                 f"unknown check '{cid}'{where}; `ftprep checks` lists them"
             )
     return base
+
+
+def _target_model(config: Config, target: str) -> Config:
+    """A target implies a fitting model when none was chosen (``--model`` or the config):
+    its limit, tokenizer, prices and dates, not an OpenAI model's."""
+    from ftprep.targets import get_target
+    from ftprep.tokens.models import target_model
+
+    name = target_model(get_target(target).name, config.models)
+    return config if name is None else config.with_overrides(model=name)
 
 
 def _with_target(config: Config, target: str) -> Config:
@@ -269,4 +283,64 @@ def load(
     return result
 
 
-__all__ = ["Analysis", "Loaded", "convert", "fix", "load", "make_config", "split", "validate"]
+def evaluate(
+    reference: PathLike,
+    predictions: PathLike | Sequence[PathLike] = (),
+    *,
+    metric: str | Sequence[str] | None = None,
+    names: Sequence[str] = (),
+    train: PathLike | None = None,
+    judge_file: PathLike | None = None,
+    seed: int = 42,
+    resamples: int = 1000,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    system: str | None = None,
+    sheet: str | None = None,
+) -> Any:
+    """Score each model's answers on ``reference`` (usually ``prepared/validation.jsonl``).
+
+    ``predictions`` are one file per model (chat JSONL with the assistant turn, or
+    ``{"id"|"line", "prediction"}`` rows), the first being the one the others are compared
+    with (the base model). Returns an
+    :class:`~ftprep.evaluation.result.EvaluationReport`: each model's scores with 95%
+    bootstrap intervals, the majority baseline, whether each difference is beyond the
+    noise, a per-label/field/tool breakdown and the examples the models disagree on most.
+    ``metric`` defaults to the config's declared metric, else the task's own.
+    """
+    from ftprep.evaluation.run import EvaluateOptions
+    from ftprep.evaluation.run import evaluate as run
+
+    preds = (
+        [Path(predictions)]
+        if isinstance(predictions, str | Path)
+        else [Path(p) for p in predictions]
+    )
+    if metric is None:
+        declared = load_config(None).metric
+        metrics: tuple[str, ...] = (declared,) if declared else ()
+    else:
+        metrics = (metric,) if isinstance(metric, str) else tuple(metric)
+    options = EvaluateOptions(
+        metrics=metrics,
+        names=tuple(names),
+        seed=seed,
+        resamples=resamples,
+        train=None if train is None else Path(train),
+        judge_file=None if judge_file is None else Path(judge_file),
+        load=_load_options(format, mapping, system, sheet),
+    )
+    return run(Path(reference), preds, options)
+
+
+__all__ = [
+    "Analysis",
+    "Loaded",
+    "convert",
+    "evaluate",
+    "fix",
+    "load",
+    "make_config",
+    "split",
+    "validate",
+]

@@ -44,6 +44,12 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail(str(exc), EXIT_USAGE)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except BrokenPipeError:
+            # the reader of stdout went away (`ftprep checks | head`): not a bug; stop
+            # quietly with the shell's code for SIGPIPE, without a second error at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:
             if os.environ.get("FTPREP_DEBUG"):
                 raise
@@ -201,6 +207,12 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def _output_format(output_format: str | None, as_json: bool) -> str:
+    if as_json and output_format not in (None, "json"):
+        raise ConfigError(f"--json conflicts with --format {output_format}")
+    return "json" if as_json else output_format or "terminal"
+
+
 def _finish(
     report: Report,
     reports: tuple[Path, ...],
@@ -208,9 +220,11 @@ def _finish(
     as_json: bool,
     strict: bool,
 ) -> None:
-    if as_json and output_format not in (None, "json"):
-        raise ConfigError(f"--json conflicts with --format {output_format}")
-    fmt = "json" if as_json else output_format or "terminal"
+    sys.exit(_emit(report, reports, _output_format(output_format, as_json), strict))
+
+
+def _emit(report: Report, reports: tuple[Path, ...], fmt: str, strict: bool) -> int:
+    """Write the report files, print the report in ``fmt``, return the exit code."""
     write_reports(report, list(reports))
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
@@ -223,8 +237,8 @@ def _finish(
 
         click.echo(render_markdown(report), nl=False)
     else:
-        render_terminal(report, Console(highlight=False))
-    sys.exit(report.exit_code(strict))
+        render_terminal(report, Console(highlight=False), written=reports)
+    return report.exit_code(strict)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -237,7 +251,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Check data against the checklist: findings, verdict, exit code.")
 @common_options
 @click.option(
     "--target",
@@ -253,6 +267,12 @@ def main() -> None:
     help="Validation file of an existing split: INPUTS are its training side; checks "
     "leakage (both lines listed), size ratio and label/topic drift.",
 )
+@click.option("--fix", "fix_requested", is_flag=True, hidden=True)
+@click.option(
+    "--each",
+    is_flag=True,
+    help="Validate every input on its own (as the pre-commit hook does); exit with the worst code.",
+)
 @output_options
 @guarded
 def validate(
@@ -260,17 +280,37 @@ def validate(
     output_format: str | None,
     as_json: bool,
     validation: tuple[Path, ...],
+    each: bool,
+    fix_requested: bool,
     **kwargs: Any,
 ) -> None:
     """Check INPUTS and print the checklist and findings.
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
-    report, strict = _run("validate", validation=list(validation) or None, **kwargs)
-    _finish(report, reports, output_format, as_json, strict)
+    if fix_requested:
+        raise ConfigError(
+            "validate only reports; to write fixed data run "
+            "`ftprep split INPUT... --out DIR --fix` (docs/fixing.md)"
+        )
+    if not each:
+        report, strict = _run("validate", validation=list(validation) or None, **kwargs)
+        _finish(report, reports, output_format, as_json, strict)
+    if reports or validation:
+        raise ConfigError("--each validates files one by one: it takes no --report or --validation")
+    fmt = _output_format(output_format, as_json)
+    if fmt == "json":
+        raise ConfigError("--each prints one report per file: use --format terminal or github")
+    worst = 0
+    for path in kwargs.pop("inputs"):
+        if fmt != "github":
+            click.echo(f"== {path}")
+        report, strict = _run("validate", inputs=(path,), **kwargs)
+        worst = max(worst, _emit(report, (), fmt, strict))
+    sys.exit(worst)
 
 
-@main.command()
+@main.command(short_help="Check, then write a leakage-free train/validation split + reports.")
 @common_options
 @click.option(
     "--out",
@@ -302,7 +342,7 @@ def split(
     _finish(report, reports, output_format, as_json, strict)
 
 
-@main.command()
+@main.command(short_help="Convert data to a platform's format; lists what was dropped.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, metavar="TARGET", help="Target platform format.")
 @click.option(
@@ -353,7 +393,7 @@ def convert(
     sys.exit(result.exit_code())
 
 
-@main.command("targets")
+@main.command("targets", short_help="List the target platforms and their main rules.")
 @guarded
 def list_targets() -> None:
     """List the target platforms for --to / --target with their main limits."""
@@ -362,7 +402,7 @@ def list_targets() -> None:
     click.echo(targets_table(), nl=False)
 
 
-@main.command("checks")
+@main.command("checks", short_help="List every check: id, item, severity, what it finds.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
 @guarded
 def list_checks(as_json: bool) -> None:
@@ -375,8 +415,11 @@ def list_checks(as_json: bool) -> None:
 
         click.echo(json.dumps(catalog, indent=2))
         return
+    width = max(len(entry["id"]) for entry in catalog)
     for entry in catalog:
-        click.echo(f"{entry['id']:<32} {entry['item']:<11} {entry['severity']:<8} {entry['title']}")
+        click.echo(
+            f"{entry['id']:<{width}}  {entry['item']:<11} {entry['severity']:<8} {entry['title']}"
+        )
 
 
 def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -388,7 +431,7 @@ def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-@main.command()
+@main.command(short_help="Finetune, prompt engineering, RAG, or RAG + better prompts?")
 @_answer_options
 @click.option(
     "--data",
@@ -444,7 +487,7 @@ def advise(
         render_advice(result, Console(highlight=False))
 
 
-@main.command()
+@main.command(short_help="Training and monthly cost of every finetuning option.")
 @click.option(
     "--requests",
     "requests_per_month",
@@ -460,7 +503,17 @@ def advise(
     help="Average prompt tokens for the finetuned model (default: --input-tokens).",
 )
 @click.option("--current", default="gpt-4o", show_default=True, help="Model used today.")
-@click.option("--finetuned", "candidate", help="Model to finetune (default: the config's model).")
+@click.option(
+    "--finetuned",
+    "candidate",
+    help="One model to finetune, compared in detail (default: every option side by side).",
+)
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    help="Only this provider's options (repeatable or comma-separated: openai,together).",
+)
 @click.option(
     "--current-finetuned", is_flag=True, help="Price the current model at finetuned rates."
 )
@@ -489,21 +542,132 @@ def cost(
     as_json: bool,
     **options: Any,
 ) -> None:
-    """Monthly cost of the current model vs a finetuned smaller one, the savings and the
-    break-even point of the one-time training cost."""
+    """Training and monthly cost of every finetunable option (any provider) side by side
+    against the current model: savings, break-even and lifecycle dates. With --finetuned,
+    one option in detail."""
     from ftprep.costing import cost_comparison
-    from ftprep.costing.render import render_comparison
+    from ftprep.costing.options import cost_options
+    from ftprep.costing.render import render_comparison, render_options
 
-    result = cost_comparison(
-        config=config_path,
-        data=list(data),
-        load_options={"format": format, "mapping": _mapping(mapping), "system": system},
-        **options,
-    )
+    load = {"format": format, "mapping": _mapping(mapping), "system": system}
+    providers = options.pop("providers")
+    if options["candidate"] is None:
+        if options.pop("training_cost") is not None:
+            raise ConfigError("--training-cost needs --finetuned MODEL (one model's bill)")
+        options.pop("candidate")
+        table = cost_options(
+            config=config_path, data=list(data), load_options=load, providers=providers,
+            **options,
+        )  # fmt: skip
+        if as_json:
+            click.echo(table.model_dump_json(indent=2))
+        else:
+            render_options(table, Console(highlight=False, width=max(132, Console().width)))
+        return
+    if providers:
+        raise ConfigError("--provider narrows the side-by-side table: drop --finetuned")
+    result = cost_comparison(config=config_path, data=list(data), load_options=load, **options)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:
         render_comparison(result, Console(highlight=False))
+
+
+@main.command(short_help="Did finetuning help? Score models on the validation file.")
+@click.argument("reference", type=click.Path(path_type=Path))
+@click.argument("predictions", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--metric", help="Metric(s) to score, comma-separated (default: the task's).")
+@click.option("--name", "names", multiple=True, help="Name of each model, in file order.")
+@click.option(
+    "--train", type=click.Path(path_type=Path), help="Training file, for the majority baseline."
+)
+@click.option(
+    "--judge-file",
+    type=click.Path(path_type=Path),
+    help='Rubric scores from any judge: rows {"model", "id"|"line", "score"}.',
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Bootstrap seed.")
+@click.option(
+    "--resamples",
+    type=click.IntRange(min=100),
+    default=1000,
+    show_default=True,
+    help="Bootstrap resamples.",
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Write the evaluation (.json, .md, .html by extension); repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation JSON only.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json", "markdown"]),
+    default="terminal",
+    help="What to print.",
+)
+@click.option(
+    "--fail-unless-better",
+    is_flag=True,
+    help="Exit 1 unless the last model beats the first (or the baseline) beyond the noise.",
+)
+@click.option("--from", "format", help="Force the reference's input format.")
+@click.option("--map", "mapping", multiple=True, metavar="TARGET=COLUMN", help="Map a field.")
+@guarded
+def evaluate(
+    reference: Path,
+    predictions: tuple[Path, ...],
+    metric: str | None,
+    names: tuple[str, ...],
+    train: Path | None,
+    judge_file: Path | None,
+    seed: int,
+    resamples: int,
+    reports: tuple[Path, ...],
+    as_json: bool,
+    fmt: str,
+    fail_unless_better: bool,
+    format: str | None,
+    mapping: tuple[str, ...],
+) -> None:
+    """Score base and finetuned models' answers on the validation file, side by side.
+
+    REFERENCE is the validation file (any layout ftprep reads); each PREDICTIONS file holds
+    one model's answers, the first being the baseline the others are compared with. Prints
+    each score with a 95% bootstrap interval and whether each difference is beyond the noise.
+    """
+    from ftprep.evaluation.render import render_markdown, render_terminal, write_evaluation
+    from ftprep.evaluation.run import improved
+    from ftprep.split.writer import guard_outputs
+
+    inputs = [reference, *predictions, *(p for p in (train, judge_file) if p is not None)]
+    guard_outputs(inputs, list(reports))
+    report = api.evaluate(
+        reference,
+        predictions,
+        metric=metric,
+        names=names,
+        train=train,
+        judge_file=judge_file,
+        seed=seed,
+        resamples=resamples,
+        format=format,
+        mapping=_mapping(mapping),
+    )
+    write_evaluation(report, list(reports))
+    if as_json or fmt == "json":
+        click.echo(report.to_json(), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(report), nl=False)
+    else:
+        render_terminal(report, Console(highlight=False))
+        for path in reports:
+            click.echo(f"wrote {path}")
+    if fail_unless_better and not improved(report):
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -435,7 +435,13 @@ def _charts(report: Report) -> str:
             _figure(
                 _chart(charts.cluster_sizes, clusters, draw),
                 "<b>Topic clusters.</b> Examples per cluster of similar inputs, largest first; "
-                "a few giant clusters or many tiny ones mean the data covers a narrow range.",
+                "a few giant clusters or many tiny ones mean the data covers a narrow range."
+                + (
+                    f" The chart shows the {charts.MAX_BARS} largest of {len(clusters)} clusters;"
+                    " the table lists them all."
+                    if len(clusters) > charts.MAX_BARS
+                    else ""
+                ),
                 _table(
                     (("cluster", False), ("examples", True)),
                     [(e(c.get("name", "")), _num(c.get("size", 0))) for c in clusters],
@@ -449,7 +455,13 @@ def _charts(report: Report) -> str:
             _figure(
                 _chart(charts.system_prompts, prompts, draw),
                 "<b>System prompt variants.</b> Examples per distinct system prompt (PII "
-                "masked); the model learns one behaviour per variant.",
+                "masked); the model learns one behaviour per variant."
+                + (
+                    f" The chart shows the {charts.MAX_BARS} most common of {len(prompts)};"
+                    " the table lists them all."
+                    if len(prompts) > charts.MAX_BARS
+                    else ""
+                ),
                 _table(
                     (("system prompt", False), ("examples", True)),
                     [
