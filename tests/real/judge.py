@@ -10,8 +10,10 @@ severity rule (docs/checks.md); this module is also the lead's tool after a merg
     python -m tests.real.judge --unjudged   # each unjudged location with its record text
                                             # and a judgment line to complete and append
 
-A judgment is keyed by (file, line, check): one verdict per record and check, however many
-turns of the record the check flags. Dataset-level findings (no location) have line null.
+A judgment is keyed by (file, line, check, severity): one verdict per record and check,
+however many turns of the record the check flags, given at the severity it was judged at
+(see ``verdict`` for when it carries to another severity). Dataset-level findings (no
+location) have line null.
 Judgments whose location is no longer reported are kept: they cost nothing and are ready
 if a later change makes the check fire there again.
 """
@@ -105,9 +107,13 @@ def run_subset(name: str) -> Run:
     return Run(name, result.exit_code, result.output, report, tuple(seen.values()))
 
 
-def load_judgments(path: Path = JUDGMENTS) -> dict[Key, dict[str, Any]]:
-    """Verdicts by (file, line, check); a duplicate key is an error in the file."""
-    out: dict[Key, dict[str, Any]] = {}
+def load_judgments(path: Path = JUDGMENTS) -> dict[Key, dict[str, dict[str, Any]]]:
+    """Verdicts by (file, line, check), then by the severity they were judged at.
+
+    A duplicate (file, line, check, severity) or a verdict other than right/wrong is an
+    error in the file, reported with its line.
+    """
+    out: dict[Key, dict[str, dict[str, Any]]] = {}
     if not path.exists():
         return out
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -115,12 +121,37 @@ def load_judgments(path: Path = JUDGMENTS) -> dict[Key, dict[str, Any]]:
             continue
         j = json.loads(raw)
         key = (j["file"], j["line"], j["check"])
-        if key in out:
-            raise ValueError(f"{path.name}:{n}: second judgment for {key}")
+        by_severity = out.setdefault(key, {})
+        if j["severity"] in by_severity:
+            raise ValueError(f"{path.name}:{n}: second judgment for {key} at {j['severity']}")
         if j["verdict"] not in ("right", "wrong"):
             raise ValueError(f"{path.name}:{n}: verdict must be 'right' or 'wrong'")
-        out[key] = j
+        by_severity[j["severity"]] = j
     return out
+
+
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def verdict(loc: Located, judgments: dict[Key, dict[str, dict[str, Any]]]) -> str | None:
+    """The verdict on a location at its current severity, or None when it needs judging.
+
+    A verdict holds at the severity it was given. It also carries where the judgment
+    cannot change: a finding right as an error is worth a look as a warning (right carries
+    down), and one wrong as a warning is wrong as an error (wrong carries up). A finding
+    judged wrong as an error and now reported as a warning needs a fresh look.
+    """
+    by_severity = judgments.get(loc.key, {})
+    if loc.severity in by_severity:
+        return str(by_severity[loc.severity]["verdict"])
+    here = _RANK.get(loc.severity, 3)
+    for severity, j in by_severity.items():
+        there = _RANK.get(severity, 3)
+        if j["verdict"] == "right" and there < here:
+            return "right"
+        if j["verdict"] == "wrong" and there > here:
+            return "wrong"
+    return None
 
 
 @dataclass
@@ -155,12 +186,12 @@ def tally(
     for run in runs:
         for loc in run.locations:
             t = out.setdefault((loc.check, loc.severity), Tally(loc.check, loc.severity))
-            j = judgments.get(loc.key)
-            if j is None:
+            v = verdict(loc, judgments)
+            if v is None:
                 t.unjudged += 1
             else:
                 t.judged += 1
-                t.right += j["verdict"] == "right"
+                t.right += v == "right"
     return out
 
 
@@ -201,9 +232,9 @@ def record_text(name: str, line: int | None) -> str:
         i = end
 
 
-def unjudged(runs: Iterable[Run], judgments: dict[Key, dict[str, Any]]) -> list[Located]:
-    """Reported locations that have no verdict yet, in file and line order."""
-    out = [loc for run in runs for loc in run.locations if loc.key not in judgments]
+def unjudged(runs: Iterable[Run], judgments: dict[Key, dict[str, dict[str, Any]]]) -> list[Located]:
+    """Reported locations that have no verdict at their severity yet, in file and line order."""
+    out = [loc for run in runs for loc in run.locations if verdict(loc, judgments) is None]
     return sorted(out, key=lambda x: (x.file, x.line or 0, x.check))
 
 
