@@ -41,7 +41,12 @@ SUBSETS: dict[str, tuple[str, ...]] = {
     "gpteacher_roleplay.jsonl": (),
     "gpteacher_toolformer.jsonl": (),
     "llamafactory_alpaca_zh_demo.json": (),
+    "llamafactory_c4_demo.jsonl": (),
+    "llamafactory_glaive_toolcall_en_demo.json": (),
+    "llamafactory_mllm_demo.json": (),
+    "llamafactory_v1_dpo_demo.jsonl": (),
     "llamafactory_v1_sft_demo.jsonl": (),
+    "openai_toy_chat_fine_tuning.jsonl": (),
 }
 
 #: Checks not judged here: they measure the file's size or the command line (the subsets
