@@ -42,6 +42,7 @@ SUBSETS: dict[str, tuple[str, ...]] = {
     "gpteacher_toolformer.jsonl": (),
     "llamafactory_alpaca_zh_demo.json": (),
     "llamafactory_c4_demo.jsonl": (),
+    "llamafactory_dpo_en_demo.json": (),
     "llamafactory_glaive_toolcall_en_demo.json": (),
     "llamafactory_mllm_demo.json": (),
     "llamafactory_v1_dpo_demo.jsonl": (),
