@@ -223,3 +223,17 @@ def test_table_shows_precision_and_target(runs: list[Run], judgments: dict[Any, 
         assert f"| {t.judged} | {t.right} |" in row
         if severity in TARGETS and t.precision is not None:
             assert ("ok" if t.meets else "FAIL") in row
+
+
+def test_locations_come_from_the_findings_file_when_the_report_is_bounded(tmp_path: Any) -> None:
+    """A report may keep only the first locations; the findings file then has them all."""
+    from tests.real.judge import _every_location
+
+    report = {"findings": [{"check": "clean.x", "count": 3, "locations": [{"line": 1}]}]}
+    stream = tmp_path / "report.findings.jsonl"
+    rows = [{"kind": "finding", "check": "clean.x", "line": n} for n in (1, 5, 9)]
+    rows.append({"kind": "drop", "check": "clean.malformed_json", "line": 2})
+    stream.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert [loc["line"] for loc in _every_location(report, stream)["clean.x"]] == [1, 5, 9]
+    assert "clean.malformed_json" not in _every_location(report, stream)
+    assert _every_location(report, tmp_path / "absent.jsonl") == {"clean.x": [{"line": 1}]}

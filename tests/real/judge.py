@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,22 +91,41 @@ class Run:
     locations: tuple[Located, ...]
 
 
+def _every_location(report: dict[str, Any], findings_file: Path) -> dict[str, list[dict[str, Any]]]:
+    """Each finding's locations, all of them.
+
+    A report may list only the first locations of a large finding (with the true count);
+    when ftprep also wrote the findings file (every location, one JSON object per line),
+    the locations come from there, so the suite never judges a truncated list.
+    """
+    out = {f["check"]: list(f.get("locations") or []) for f in report.get("findings", [])}
+    if findings_file.exists():
+        streamed: dict[str, list[dict[str, Any]]] = {}
+        for raw in findings_file.read_text(encoding="utf-8").splitlines():
+            row = json.loads(raw)
+            if row.get("kind", "finding") == "finding":
+                streamed.setdefault(row["check"], []).append(row)
+        out.update(streamed)
+    return out
+
+
 def run_subset(name: str) -> Run:
     """Validate one subset through the real CLI and flatten its findings to locations."""
-    path = DATA / name
-    args = ["validate", str(path), "--json", "-q", *SUBSETS.get(name, ())]
-    result = CliRunner().invoke(cli_main, args)
-    try:
-        report = json.loads(result.stdout)
-    except ValueError:
-        return Run(name, result.exit_code, result.output, None, ())
+    with tempfile.TemporaryDirectory() as tmp:
+        report_path = Path(tmp) / "report.json"
+        args = ["validate", str(DATA / name), "--json", "-q", "--report", str(report_path)]
+        result = CliRunner().invoke(cli_main, [*args, *SUBSETS.get(name, ())])
+        try:
+            report = json.loads(result.stdout)
+        except ValueError:
+            return Run(name, result.exit_code, result.output, None, ())
+        locations = _every_location(report, Path(tmp) / "report.findings.jsonl")
     seen: dict[Key, Located] = {}
     for finding in report.get("findings", []):
         check = finding["check"]
         if check in NOT_JUDGED:
             continue
-        locs = finding.get("locations") or [{"line": None, "detail": ""}]
-        for loc in locs:
+        for loc in locations.get(check) or [{"line": None, "detail": ""}]:
             line = loc.get("line")
             item = Located(
                 name, line, check, finding["severity"], loc.get("detail", ""), finding["message"]
