@@ -237,3 +237,11 @@ def test_locations_come_from_the_findings_file_when_the_report_is_bounded(tmp_pa
     assert [loc["line"] for loc in _every_location(report, stream)["clean.x"]] == [1, 5, 9]
     assert "clean.malformed_json" not in _every_location(report, stream)
     assert _every_location(report, tmp_path / "absent.jsonl") == {"clean.x": [{"line": 1}]}
+
+
+def test_info_findings_need_no_verdict() -> None:
+    """Info promises nothing: an unjudged info location is not listed for judging."""
+    info = Located("f.jsonl", 2, "clean.x", "info", "", "")
+    warning = Located("f.jsonl", 2, "clean.x", "warning", "", "")
+    run = Run("f.jsonl", 0, "", {}, (info, warning))
+    assert unjudged([run], {}) == [warning]

@@ -260,8 +260,17 @@ def record_text(name: str, line: int | None) -> str:
 
 
 def unjudged(runs: Iterable[Run], judgments: dict[Key, dict[str, dict[str, Any]]]) -> list[Located]:
-    """Reported locations that have no verdict at their severity yet, in file and line order."""
-    out = [loc for run in runs for loc in run.locations if verdict(loc, judgments) is None]
+    """Error and warning locations with no verdict at their severity yet, in file/line order.
+
+    Info findings promise nothing, so they need no verdict (a check demoted to info stops
+    asking for judgments).
+    """
+    out = [
+        loc
+        for run in runs
+        for loc in run.locations
+        if loc.severity in TARGETS and verdict(loc, judgments) is None
+    ]
     return sorted(out, key=lambda x: (x.file, x.line or 0, x.check))
 
 
