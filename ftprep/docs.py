@@ -36,8 +36,8 @@ SEVERITY_RULE: tuple[str, ...] = (
     "text fine) or is moved down: an error that is right less than 95% of the time becomes a",
     "warning, a warning below 80% becomes `info` or is off by default, and its entry here says",
     "so. Precision is not bought with recall: the seeded-defect suite (`tests/defects`) must",
-    "still find ≥ 95% of the planted defects. Any finding on the real-data suite that no one",
-    "has judged fails the tests until a person reads the record and records a verdict",
+    "still find ≥ 95% of the planted defects. Any error or warning on the real-data suite",
+    "that no one has judged fails the tests until a person reads the record and records a verdict",
     "(`python -m tests.real.judge --unjudged`); `python -m tests.real.judge` prints the",
     "per-check precision table.",
 )

@@ -4,8 +4,9 @@ ftprep runs on small subsets of public finetuning datasets (tests/data/real/, pr
 its README); every location it reports has a hand-made verdict in judgments.jsonl. The rule
 (docs/checks.md, "Severity is a promise"): an error must be right (each error location
 judged right, and >= 95% per check), a warning right >= 80% of the time; info is not held.
-A finding nobody has judged fails the suite, so a change that makes ftprep say something new
-on real data is read by a person before it ships.
+An error or warning nobody has judged fails the suite, so a change that makes ftprep say
+something new on real data is read by a person before it ships (info promises nothing and
+needs no verdict).
 
 KNOWN_BAD lists the checks that break the rule with today's code, per severity, with the
 measured precision and why. Their rule tests are marked xfail (not strict): once a fix
