@@ -69,6 +69,7 @@ KNOWN_BAD: dict[str, dict[str, str]] = {
 KNOWN_UNREADABLE: dict[str, str] = {
     "llamafactory_c4_demo.jsonl": "exit 2: the plain {'text': ...} pretraining layout",
     "llamafactory_v1_dpo_demo.jsonl": "exit 2: LLaMA-Factory v1 chosen_messages/rejected_messages",
+    "together_unified_joke_explanations.jsonl": "exit 2: together's {'text', 'metadata'} layout",
 }
 
 

@@ -50,6 +50,7 @@ SUBSETS: dict[str, tuple[str, ...]] = {
     "llamafactory_v1_sft_demo.jsonl": (),
     "openai_toy_chat_fine_tuning.jsonl": (),
     "stanford_alpaca_5000.jsonl": (),
+    "together_unified_joke_explanations.jsonl": (),
 }
 
 #: Checks not judged here: they measure the file's size or the command line (the subsets
