@@ -247,3 +247,13 @@ def test_info_findings_need_no_verdict() -> None:
     warning = Located("f.jsonl", 2, "clean.x", "warning", "", "")
     run = Run("f.jsonl", 0, "", {}, (info, warning))
     assert unjudged([run], {}) == [warning]
+
+
+def test_partner_lines_name_the_other_records_of_a_pair() -> None:
+    """The judge shows the records a pair finding points at, parsed from its detail."""
+    from tests.real.judge import partner_lines
+
+    assert partner_lines("same input as line(s) 83, 86; 3 different answers") == [83, 86]
+    assert partner_lines("near duplicate of line 15") == [15]
+    assert partner_lines("near-identical input to line(s) 27, 42 and 9 more") == [27, 42]
+    assert partner_lines("message 2 ends mid-sentence (92% of answers end a sentence)") == []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -275,12 +276,25 @@ def unjudged(runs: Iterable[Run], judgments: dict[Key, dict[str, dict[str, Any]]
     return sorted(out, key=lambda x: (x.file, x.line or 0, x.check))
 
 
+_PARTNERS = re.compile(r"\bline(?:\(s\))?\s+(\d+(?:,\s*\d+)*)")
+
+
+def partner_lines(detail: str) -> list[int]:
+    """Other records a pair or group finding names in its detail ('same input as line(s) 5, 9')."""
+    match = _PARTNERS.search(detail)
+    return [int(n) for n in re.findall(r"\d+", match.group(1))] if match else []
+
+
 def _print_unjudged(items: list[Located], width: int) -> None:
+    """Each location with its record, the records it is paired with, and a line to complete."""
     for loc in items:
         print(f"=== {loc.file}:{loc.line}  {loc.check} [{loc.severity}]")
         print(f"    {loc.message}" + (f" — {loc.detail}" if loc.detail else ""))
         text = record_text(loc.file, loc.line)
         print("    " + (text if len(text) <= width else text[:width] + " …"))
+        for other in [n for n in partner_lines(loc.detail) if n != loc.line][:3]:
+            text = record_text(loc.file, other)
+            print(f"    vs line {other}: " + (text if len(text) <= width else text[:width] + " …"))
         stub = {
             "file": loc.file,
             "line": loc.line,
