@@ -42,6 +42,7 @@ SUBSETS: dict[str, tuple[str, ...]] = {
     "fastchat_dummy_conversation.jsonl": (),
     "gpteacher_roleplay.jsonl": (),
     "gpteacher_toolformer.jsonl": (),
+    "llamafactory_alpaca_en_demo.json": (),
     "llamafactory_alpaca_zh_demo.json": (),
     "llamafactory_c4_demo.jsonl": (),
     "llamafactory_dpo_en_demo.json": (),
