@@ -53,14 +53,15 @@ KNOWN_BAD: dict[str, dict[str, str]] = {
     "clean.exact_duplicate": {"warning": "6/58: LLaMA-Factory records read as empty look equal"},
     "clean.near_contradiction": {"warning": "0/73: shared tool preamble, paraphrased prompts"},
     "clean.refusal": {"warning": "0/50: identity answers and in-character AI roles"},
-    "clean.repetition": {"warning": "1/4: parallel definitions, list entries, recipe steps"},
+    "clean.repetition": {"warning": "1/5: parallel definitions, list entries, recipe steps"},
     "clean.short_answer": {"warning": "0/5: riddles, a haiku, a growl, a bare tool call"},
     "clean.truncated": {"warning": "0/10: a unit, a hashtag, a % sign or a list item ends it"},
     "clean.markup": {"warning": "6/13: \\n inside toolformer code strings, <title> in code"},
     "clean.placeholder": {"warning": "9/15: lorem ipsum handed over as the text to process"},
     "consistent.length_outlier": {"warning": "0/1: a program asked for"},
     "consistent.output_format": {"warning": "0/14: '**' power operator, code/table asked for"},
-    "consistent.whitespace": {"warning": "2/3: a trailing space in a user prompt"},
+    "consistent.whitespace": {"warning": "3/4: a trailing space in a user prompt"},
+    "diverse.label_balance": {"warning": "0/2: KTO's desirable/undesirable flag read as a class"},
 }
 
 

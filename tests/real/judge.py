@@ -47,6 +47,7 @@ SUBSETS: dict[str, tuple[str, ...]] = {
     "llamafactory_c4_demo.jsonl": (),
     "llamafactory_dpo_en_demo.json": (),
     "llamafactory_glaive_toolcall_en_demo.json": (),
+    "llamafactory_kto_en_demo.json": (),
     "llamafactory_mllm_demo.json": (),
     "llamafactory_v1_dpo_demo.jsonl": (),
     "llamafactory_v1_sft_demo.jsonl": (),
