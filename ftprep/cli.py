@@ -136,6 +136,21 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path),
             help="Also write the report here; format from the extension (.json, .md, .html).",
         ),
+        click.option(
+            "--eval-set",
+            "eval_sets",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            help="Your eval set (any format; repeatable): training examples that overlap it "
+            "are errors, and --fix drops them.",
+        ),
+        click.option(
+            "--benchmarks",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            help="Benchmark fingerprints (.fp, from `ftprep fingerprint`) to check besides "
+            "the bundled GSM8K, HumanEval and MT-bench.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
     ]
     for option in reversed(options):
@@ -161,6 +176,8 @@ def _run(
     **extra: Any,
 ) -> tuple[Report, bool]:
     """Resolve the config, run validate or split, return the report and the strict flag."""
+    eval_sets = [str(p.resolve()) for p in extra.pop("eval_sets", ())]
+    benchmarks = [str(p.resolve()) for p in extra.pop("benchmarks", ())]
     config = api.make_config(
         config_path,
         sets=sets,
@@ -171,7 +188,11 @@ def _run(
         strict=strict,
         fix=extra.pop("fix", None),
         metric=extra.pop("metric", None),
+        eval_sets=eval_sets or None,
+        eval_map=_mapping(mapping) if eval_sets else None,
     )
+    if benchmarks:
+        config = config.with_overrides(benchmarks=[*config.benchmarks, *benchmarks])
     with progress_bar(not quiet) as progress:
         call = api.validate if kind == "validate" else api.split
         report = call(
@@ -310,7 +331,7 @@ def validate(
     sys.exit(worst)
 
 
-@main.command(short_help="Check, then write a leakage-free train/validation split + reports.")
+@main.command(short_help="Check, then write a leakage-free 90/10 split and reports.")
 @common_options
 @click.option(
     "--out",
@@ -668,6 +689,44 @@ def evaluate(
             click.echo(f"wrote {path}")
     if fail_unless_better and not improved(report):
         sys.exit(1)
+@main.command(short_help="Fingerprint an eval set for --benchmarks (hashes, no text).")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The .fp file.")
+@click.option("--name", help="Benchmark name in findings (default: the first file's stem).")
+@click.option("--from", "format", help="Force the input format.")
+@click.option("--map", "mapping", multiple=True, metavar="TARGET=COLUMN", help="Map a field.")
+@click.option(
+    "--min-words",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Parts shorter than this are left out (common phrases must not match).",
+)
+@guarded
+def fingerprint(
+    inputs: tuple[Path, ...],
+    out: Path,
+    name: str | None,
+    format: str | None,
+    mapping: tuple[str, ...],
+    min_words: int,
+) -> None:
+    """Fingerprint an eval set (13-gram hashes, not its text) for `--benchmarks FILE`."""
+    from ftprep.contamination.fingerprint import build, dumps
+    from ftprep.contamination.sources import eval_set_parts
+    from ftprep.loaders import LoadOptions
+    from ftprep.split.writer import guard_outputs, write_bytes_atomic
+
+    guard_outputs(list(inputs), [out])
+    label = name or inputs[0].name.split(".")[0]
+    options = LoadOptions(format=format, mapping=_mapping(mapping))
+    parts = (p for path in inputs for p in eval_set_parts(path, options, label))
+    fp = build(parts, min_words=min_words, sources=[{"name": label, "files": len(inputs)}])
+    write_bytes_atomic(out, dumps(fp))
+    click.echo(
+        f"{out}: {label}, {fp.items_per_source().get(label, 0)} items, {len(fp.parts)} parts, "
+        f"{len(fp.hashes):,} {fp.n}-gram hashes"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

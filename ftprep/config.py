@@ -49,6 +49,16 @@ class Config(BaseModel):
     metric: str | None = Field(
         None, description="the metric you will measure improvement with (comma-separated)"
     )
+    benchmarks: list[str] = Field(
+        default_factory=lambda: ["bundled"],
+        description="benchmark fingerprints to check against ('bundled', or .fp files)",
+    )
+    eval_sets: list[str] = Field(
+        default_factory=list, description="your eval sets: no training example may overlap them"
+    )
+    eval_map: dict[str, str] = Field(
+        default_factory=dict, description="--map applied when reading the eval sets"
+    )
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")

@@ -21,6 +21,7 @@ import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, CheckResult, CheckSpec, DatasetContext, Flag
 from ftprep.checks.clean.contradictions import contradiction_group_key
 from ftprep.config import Config
+from ftprep.contamination.feature import eval_copies
 from ftprep.features import FEATURES, FeatureContext, FeatureTable, chat_view
 from ftprep.loaders import LoadOptions, Source, open_source
 from ftprep.schema import Example, LoadError
@@ -69,8 +70,10 @@ def _enabled(config: Config) -> dict[str, tuple[CheckSpec, Any]]:
     return out
 
 
-def _needed_features(checks: Iterable[CheckSpec]) -> list[str]:
+def _needed_features(checks: Iterable[CheckSpec], config: Config | None = None) -> list[str]:
     wanted: list[str] = list(CORE_FEATURES)
+    if config is not None and config.eval_sets:
+        wanted.append("contamination")  # the split keeps eval-item copies out of validation
     for spec in checks:
         wanted += [n for n in spec.needs if n not in wanted]
     resolved: list[str] = []
@@ -119,7 +122,7 @@ def analyze(
     checks = _enabled(config)
     example_checks = [(s, st) for s, st in checks.values() if s.kind == "example"]
     dataset_specs = [s for s, _ in checks.values() if s.kind == "dataset"]
-    feature_names = _needed_features(dataset_specs)
+    feature_names = _needed_features(dataset_specs, config)
     fctx = FeatureContext(encoding=encoding, settings={"config": config})
 
     sources = [open_source(p, load_options) for p in inputs]
@@ -187,8 +190,10 @@ def analyze(
         model=model, records=record, load_errors=len(load_errors), settings={"config": config}
     )
     late_items = ("sufficient", "split", "evaluated")
+    #: evaluated checks that --fix acts on run before the fixes are decided
+    early = ("evaluated.contamination", "evaluated.eval_overlap")
     for spec in dataset_specs:
-        if spec.item not in late_items:
+        if spec.item not in late_items or spec.id in early:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
             if progress:
                 progress(spec.id, 1, 1)
@@ -210,7 +215,7 @@ def analyze(
     analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept)
     ctx.settings.update({"kept": kept, "plan": analysis.plan, "existing": existing})
     for spec in dataset_specs:
-        if spec.item in late_items:
+        if spec.item in late_items and spec.id not in early:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
     return analysis
 
@@ -272,6 +277,8 @@ def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
         if strata is not None:
             break
 
+    pinned = eval_copies(ft, analysis.config)
+
     def replan(group_keys: list[Any]) -> SplitPlan:
         return plan_split(
             ft["hash_conversation"],
@@ -280,6 +287,7 @@ def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
             fraction=analysis.config.validation_fraction,
             group_keys=group_keys,
             strata=strata,
+            pinned=pinned,
         )
 
     return refine(ft, replan(keys), analysis.config, replan, keys)

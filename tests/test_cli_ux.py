@@ -15,8 +15,8 @@ def test_help_names_every_command_without_truncation(cli: Any) -> None:
     assert result.exit_code == 0
     commands = result.stdout.split("Commands:")[1].strip().splitlines()
     names = {line.split()[0] for line in commands}
-    assert names == {"advise", "checks", "convert", "cost", "evaluate", "split", "targets",
-                     "validate"}  # fmt: skip
+    assert names == {"advise", "checks", "convert", "cost", "evaluate", "fingerprint", "split",
+                     "targets", "validate"}  # fmt: skip
     assert not any(line.rstrip().endswith("...") for line in commands), commands
 
 

@@ -47,6 +47,19 @@ def write_text_atomic(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """``path`` gets ``data`` through a temporary file in its directory, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def guard_outputs(inputs: list[Path], outputs: list[Path]) -> None:
     """Refuse to write over an input file."""
     resolved = {p.resolve() for p in inputs}
