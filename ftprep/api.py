@@ -270,3 +270,4 @@ def load(
 
 
 __all__ = ["Analysis", "Loaded", "convert", "fix", "load", "make_config", "split", "validate"]
+

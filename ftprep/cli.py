@@ -12,17 +12,18 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
-from ftprep import api
 from ftprep.errors import ConfigError, FtprepError
-from ftprep.progress import progress_bar
-from ftprep.report.model import Report
-from ftprep.report.render import write_reports
-from ftprep.report.terminal import render_terminal
+
+if TYPE_CHECKING:
+
+    from ftprep.report.model import Report
+
+# The engine, the report renderers and rich are imported inside the commands that use them:
+# ``ftprep --help`` and ``ftprep checks`` then start without numpy, pydantic or the checks.
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -155,6 +156,9 @@ def _run(
     **extra: Any,
 ) -> tuple[Report, bool]:
     """Resolve the config, run validate or split, return the report and the strict flag."""
+    from ftprep import api
+    from ftprep.progress import progress_bar
+
     config = api.make_config(
         config_path,
         sets=sets,
@@ -210,6 +214,8 @@ def _finish(
 ) -> None:
     if as_json and output_format not in (None, "json"):
         raise ConfigError(f"--json conflicts with --format {output_format}")
+    from ftprep.report.render import write_reports
+
     fmt = "json" if as_json else output_format or "terminal"
     write_reports(report, list(reports))
     if fmt == "json":
@@ -223,6 +229,10 @@ def _finish(
 
         click.echo(render_markdown(report), nl=False)
     else:
+        from rich.console import Console
+
+        from ftprep.report.terminal import render_terminal
+
         render_terminal(report, Console(highlight=False))
     sys.exit(report.exit_code(strict))
 
@@ -336,6 +346,8 @@ def convert(
     written example, 1 when an example breaks a target rule or a record could not be read,
     2 on bad usage or input.
     """
+    from ftprep import api
+    from ftprep.progress import progress_bar
     from ftprep.targets.render import convert_summary
 
     config = api.make_config(config_path, sets=sets, disable=disable)
@@ -379,17 +391,27 @@ def list_checks(as_json: bool) -> None:
         click.echo(f"{entry['id']:<32} {entry['item']:<11} {entry['severity']:<8} {entry['title']}")
 
 
-def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """One --FLAG/--no-FLAG option per question of the decision tree (the tree is data)."""
-    from ftprep.advise import load_tree
+class _AnswerOptionsCommand(click.Command):
+    """A command with one --FLAG/--no-FLAG option per question of the decision tree (the
+    tree is data). The options are added on first use, so ``ftprep --help`` does not load
+    and validate the tree."""
 
-    for q in reversed(list(load_tree().questions.values())):
-        fn = click.option(f"--{q.flag}/--no-{q.flag}", q.id, default=None, help=q.text)(fn)
-    return fn
+    _answers_added = False
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self._answers_added:
+            from ftprep.advise.tree import load_tree
+
+            self._answers_added = True
+            answers = [
+                click.Option([f"--{q.flag}/--no-{q.flag}", q.id], default=None, help=q.text)
+                for q in load_tree().questions.values()
+            ]
+            self.params[:0] = answers
+        return super().get_params(ctx)
 
 
-@main.command()
-@_answer_options
+@main.command(cls=_AnswerOptionsCommand)
 @click.option(
     "--data",
     multiple=True,
@@ -417,6 +439,8 @@ def advise(
     questions without a terminal exit 2 naming the flag. With --data, the dataset adds
     evidence (size, factual recall, output format, dated content).
     """
+    from rich.console import Console
+
     from ftprep.advise import advise as run_advise
     from ftprep.advise.render import render_advice
     from ftprep.loaders import LoadOptions
@@ -491,6 +515,8 @@ def cost(
 ) -> None:
     """Monthly cost of the current model vs a finetuned smaller one, the savings and the
     break-even point of the one-time training cost."""
+    from rich.console import Console
+
     from ftprep.costing import cost_comparison
     from ftprep.costing.render import render_comparison
 
