@@ -19,7 +19,6 @@ import click
 from ftprep.errors import ConfigError, FtprepError
 
 if TYPE_CHECKING:
-
     from ftprep.report.model import Report
 
 # The engine, the report renderers and rich are imported inside the commands that use them:
@@ -263,6 +262,13 @@ def main() -> None:
     help="Validation file of an existing split: INPUTS are its training side; checks "
     "leakage (both lines listed), size ratio and label/topic drift.",
 )
+@click.option(
+    "--findings",
+    "findings",
+    type=click.Path(path_type=Path),
+    help="Write every finding location here (JSONL). Default with --report: NAME.findings.jsonl "
+    "beside the first report; the report files keep the first 100 locations per finding.",
+)
 @output_options
 @guarded
 def validate(
@@ -270,13 +276,20 @@ def validate(
     output_format: str | None,
     as_json: bool,
     validation: tuple[Path, ...],
+    findings: Path | None,
     **kwargs: Any,
 ) -> None:
     """Check INPUTS and print the checklist and findings.
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
-    report, strict = _run("validate", validation=list(validation) or None, **kwargs)
+    if findings is None and reports:
+        from ftprep.report.findings import findings_path_for
+
+        findings = findings_path_for(reports[0])
+    report, strict = _run(
+        "validate", validation=list(validation) or None, findings=findings, **kwargs
+    )
     _finish(report, reports, output_format, as_json, strict)
 
 
