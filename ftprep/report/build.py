@@ -3,6 +3,7 @@ verdict, statistics, split section). The only place findings are composed."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -106,6 +107,14 @@ def _chain(*sources: Callable[[], Iterator[SourceLocation]]) -> Callable[[], Ite
     return lambda: itertools.chain.from_iterable(src() for src in sources)
 
 
+def _error_locations(errs: list[LoadError]) -> Iterator[SourceLocation]:
+    return (e.location.model_copy(update={"detail": e.message}) for e in errs)
+
+
+def _row_locations(ft: Any, rows: list[int]) -> Iterator[SourceLocation]:
+    return (ft.location(r) for r in rows)
+
+
 def _pending_findings(analysis: Analysis) -> list[Pending]:
     ft = analysis.features
     fixed = set(analysis.fix_drops) | set(analysis.fix_changes)
@@ -128,14 +137,7 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
             message=message,
             count=len(errs),
         )
-        findings.append(
-            Pending(
-                finding,
-                lambda errs=errs: (
-                    e.location.model_copy(update={"detail": e.message}) for e in errs
-                ),
-            )
-        )
+        findings.append(Pending(finding, functools.partial(_error_locations, errs)))
     for cid, result in analysis.results.items():
         spec = REGISTRY[cid]
         if not result.flags and not result.message and not result.locations:
@@ -261,11 +263,8 @@ def _pending_split(analysis: Analysis) -> list[PendingSplit]:
 
         out.append(PendingSplit("drop", reason, len(errs) + len(rows), dropped))
     for reason, rows in sorted(change_rows.items()):
-        out.append(
-            PendingSplit(
-                "change", reason, len(rows), lambda rows=rows: (ft.location(r) for r in rows)
-            )
-        )
+        changed = functools.partial(_row_locations, ft, rows)
+        out.append(PendingSplit("change", reason, len(rows), changed))
     return out
 
 
