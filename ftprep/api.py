@@ -101,12 +101,15 @@ def validate(
     progress: Progress | None = None,
     validation: PathLike | Sequence[PathLike] | None = None,
     findings: PathLike | None = None,
+    jobs: int | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
 
     The report keeps the first locations of each finding with the true count; ``findings``
     is a path to stream every location to (JSONL, see :mod:`ftprep.report.findings`).
+    ``jobs``: processes for the per-batch work (default all cores, 1 in-process); the
+    report is the same byte for byte whatever it is.
 
     Keyword ``overrides`` set top-level config values (``model="gpt-4.1-mini"``,
     ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
@@ -124,10 +127,10 @@ def validate(
         from ftprep.leakage import analyze_existing_split
 
         analysis = analyze_existing_split(
-            _paths(inputs), _paths(validation), cfg, options, progress
+            _paths(inputs), _paths(validation), cfg, options, progress, jobs=jobs
         )
     else:
-        analysis = analyze(_paths(inputs), cfg, options, progress)
+        analysis = analyze(_paths(inputs), cfg, options, progress, jobs=jobs)
     return build_report(analysis, findings_path=Path(findings) if findings else None)
 
 
@@ -142,6 +145,7 @@ def split(
     sheet: str | None = None,
     to: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl``, the
@@ -168,7 +172,8 @@ def split(
         [p for p in paths if isinstance(p, Path)],
         [train, val, *report_paths, findings, *companion_names],
     )
-    analysis = analyze(paths, cfg, _load_options(format, mapping, system, sheet), progress)
+    options = _load_options(format, mapping, system, sheet)
+    analysis = analyze(paths, cfg, options, progress, jobs=jobs)
     encode = None
     if to is not None:
         from ftprep.targets import get_target

@@ -131,6 +131,13 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Also write the report here; format from the extension (.json, .md, .html).",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            help="Processes for the per-example work (default: all cores; 1 runs in "
+            "this process). The report is the same whatever the number.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
