@@ -39,9 +39,10 @@ from ftprep.tokens.models import ModelInfo, resolve_model
 
 Progress = Callable[[str, int, int | None], None]
 #: Features every run computes, whichever checks are enabled: statistics need the token
-#: counts, and the split needs hashes, near-duplicate sketches (groups), the text sample
-#: (topic strata) and answer kinds (label strata). Disabling a check never changes the split.
-CORE_FEATURES = ("tokens", "hashes", "minhash", "text_sample", "answers")
+#: counts, and the split needs hashes, near-duplicate sketches (groups), prompt sketches
+#: (contradiction groups), the text sample (topic strata) and answer kinds (label strata).
+#: Disabling a check never changes the split (tests/test_engine_jobs.py checks each one).
+CORE_FEATURES = ("tokens", "hashes", "minhash", "prompt_sketch", "text_sample", "answers")
 
 
 @dataclass

@@ -59,3 +59,43 @@ def test_cli_jobs_option_gives_the_same_split(write_jsonl, cli, tmp_path):
         outs.append({n: (out / n).read_bytes() for n in ("train.jsonl", "validation.jsonl")})
     assert outs[0] == outs[1]
     assert cli("validate", data, "--jobs", "0").exit_code == 2
+
+
+def _plan_of(path, disable: list[str]) -> list[int]:
+    config = make_config(None, disable=disable)
+    return analyze([path], config, jobs=1).plan.assignment.tolist()
+
+
+def _contradicting_lines() -> list[str]:
+    """Labelled data with exact and near contradictions and near duplicates: every
+    grouping the split uses has something to group."""
+    records = varied_chats(160, seed=5)
+    for i, rec in enumerate(records):
+        rec["label"] = ("billing", "shipping")[i % 2]
+    # Near contradictions: the same question with one more word, another answer.
+    base = varied_chats(40, seed=9)
+    for i in range(20):
+        question, answer = base[i]["messages"][1]["content"], base[i + 20]["messages"][2]
+        records.insert(i * 8, base[i])
+        system = base[i]["messages"][0]["content"]
+        records.append(chat(question + " Thanks!", answer["content"], system=system))
+    return [json.dumps(r) for r in records]
+
+
+def test_disabling_any_check_leaves_the_split_unchanged(tmp_path):
+    from ftprep.checks.base import REGISTRY
+
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_contradicting_lines()) + "\n", encoding="utf-8")
+    baseline = _plan_of(path, [])
+    dataset_checks = sorted(cid for cid, s in REGISTRY.items() if s.kind == "dataset")
+    assert "clean.near_contradiction" in dataset_checks
+    moved = {}
+    for cid in [*dataset_checks, "clean", "diverse", "consistent", "split", "evaluated"]:
+        plan = _plan_of(path, [cid])
+        if plan != baseline:
+            moved[cid] = sum(a != b for a, b in zip(plan, baseline, strict=True))
+    everything = [c for c, s in REGISTRY.items() if s.kind != "load"]
+    if _plan_of(path, everything) != baseline:
+        moved["all checks"] = -1
+    assert moved == {}

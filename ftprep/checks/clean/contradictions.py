@@ -418,18 +418,24 @@ def near_contradiction(
 def contradiction_group_key(
     ft: FeatureTable, config: Any = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Contradiction groups (exact, plus near ones when computed) as a split grouping key:
-    every example of a group lands on the same side."""
+    """Contradiction groups (exact and near) as a split grouping key: every example of a
+    group lands on the same side.
+
+    Computed with the two checks' configured settings whether or not the checks are
+    enabled (the cache makes it free when they ran), so disabling a check never moves an
+    example across the split.
+    """
     n = ft.n
     if n == 0 or "hash_prompt" not in ft:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    groups = ft.cache.get("contradiction")
-    if groups is None:
-        groups = exact_contradiction_groups(ft)
+    exact = _configured(config, "clean.contradiction", ContradictionSettings)
+    groups = exact_contradiction_groups(ft, exact.same_answer_similarity)
     chains = [np.stack([g[:-1], g[1:]], axis=1) for g in groups]
-    near = ft.cache.get("near_contradiction")
-    if near is not None and len(near):
-        chains.append(near)
+    if "prompt_sig" in ft:
+        near_settings = _configured(config, "clean.near_contradiction", NearContradictionSettings)
+        near = near_contradiction_pairs(ft, near_settings)
+        if len(near):
+            chains.append(near)
     if not chains:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     pairs = np.concatenate(chains).astype(np.int64)
@@ -437,3 +443,8 @@ def contradiction_group_key(
     valid = np.zeros(n, dtype=bool)
     valid[np.unique(pairs)] = True
     return labels, valid
+
+
+def _configured(config: Any, check: str, cls: type[Any]) -> Any:
+    """A check's settings as configured (enabled or not), defaults without a config."""
+    return config.check_settings(check, cls) if config is not None else cls()
