@@ -29,7 +29,10 @@ def _mixed_lines() -> list[str]:
 
 
 def _report(path, jobs: int, batch_size: int) -> str:
-    sets = [f"clean.over_token_limit.max_tokens={reports.TOKEN_LIMIT}", "diverse.coverage.sample_size=100"]
+    sets = [
+        f"clean.over_token_limit.max_tokens={reports.TOKEN_LIMIT}",
+        "diverse.coverage.sample_size=100",
+    ]
     config = make_config(None, sets=sets)
     analysis = analyze([path], config, jobs=jobs, batch_size=batch_size)
     return build_report(analysis).to_json()
