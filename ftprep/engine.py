@@ -180,12 +180,9 @@ def analyze(
     results: dict[str, CheckResult] = {cid: CheckResult(flags=f) for cid, f in flags.items()}
     for cid in example_ids:
         results.setdefault(cid, CheckResult())
-    ctx = DatasetContext(
-        model=model, records=record, load_errors=len(load_errors), settings={"config": config}
-    )
-    late_items = ("sufficient", "split", "evaluated")
+    ctx = DatasetContext(model=model, records=record, load_errors=len(load_errors), config=config)
     for spec in dataset_specs:
-        if spec.item not in late_items:
+        if not spec.after_split:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
             if progress:
                 progress(spec.id, 1, 1)
@@ -205,9 +202,9 @@ def analyze(
     kept = np.ones(table.n, dtype=bool)
     kept[list(analysis.fix_drops)] = False
     analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept)
-    ctx.settings.update({"kept": kept, "plan": analysis.plan, "existing": existing})
+    ctx.kept, ctx.plan, ctx.existing = kept, analysis.plan, existing
     for spec in dataset_specs:
-        if spec.item in late_items:
+        if spec.after_split:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
     return analysis
 

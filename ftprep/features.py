@@ -146,6 +146,31 @@ def chat_view(ex: Example) -> ChatExample:
     )
 
 
+@dataclass
+class Derived:
+    """Results several stages share, derived from the columns: each is computed by the
+    module that owns it (named below), memoised by the parameters it was computed with, so
+    a check and the split asking with the same configured settings share one computation,
+    and no result depends on which checks happened to run first."""
+
+    #: similarity.neardup: (threshold, bands) -> (group label per row, verified pairs)
+    near_duplicates: dict[tuple[float, int], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
+    #: checks.clean.contradictions: same-answer similarity -> row groups
+    contradictions: dict[float, list[np.ndarray]] = field(default_factory=dict)
+    #: checks.clean.contradictions: settings -> verified (i, j) pairs
+    near_contradictions: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict)
+    #: similarity.topics: topic parameters (JSON) -> Topics or None
+    topics: dict[str, Any] = field(default_factory=dict)
+    #: evaluation.tasks: task parameters (JSON) -> TaskInfo
+    tasks: dict[str, Any] = field(default_factory=dict)
+    #: checks.diverse: the diversity profile (the report's ``stats.diversity``)
+    diversity: dict[str, Any] | None = None
+    #: split.strata: what the split stratified by ("label", "cluster"; None: nothing)
+    strata_by: str | None = None
+
+
 class FeatureTable:
     """Columns of per-example features, one row per loaded example, in input order.
 
@@ -160,9 +185,9 @@ class FeatureTable:
         self.n = 0
         #: Rows appended so far (``n`` is set when the table is finished).
         self.rows = 0
-        #: Results derived from columns that several stages share (near-duplicate groups,
-        #: clusters), computed once by whichever stage asks first.
-        self.cache: dict[str, Any] = {}
+        #: Results derived from columns that several stages share, each computed once by
+        #: the module that owns it.
+        self.derived = Derived()
 
     def append(self, columns: dict[str, Any], rows: int | None = None) -> None:
         """Add a batch's columns (``rows``: how many rows they hold; default: ``record``'s

@@ -187,11 +187,10 @@ def _index(values: list[str | None]) -> tuple[np.ndarray, list[str]]:
 
 def infer_task(ft: FeatureTable, params: TaskParams) -> TaskInfo:
     """Decide the task type (see the module docstring); cached on the table."""
-    key = f"task:{params.model_dump_json()}"
-    if key in ft.cache:
-        return ft.cache[key]
-    info = _infer(ft, params)
-    ft.cache[key] = info
+    key = params.model_dump_json()
+    if key not in ft.derived.tasks:
+        ft.derived.tasks[key] = _infer(ft, params)
+    info: TaskInfo = ft.derived.tasks[key]
     return info
 
 

@@ -57,7 +57,7 @@ STATS_PROVIDERS: dict[str, Any] = {
     "tokens": token_stats,
     "cost": cost_stats,
     "distributions": distributions,
-    "diversity": lambda a: a.features.cache.get("diversity", {}),
+    "diversity": lambda a: a.features.derived.diversity or {},
 }
 
 

@@ -205,10 +205,9 @@ def _lines(ft: FeatureTable, rows: np.ndarray, exclude: int) -> str:
 
 
 def exact_contradiction_groups(ft: FeatureTable, same: float = 0.9) -> list[np.ndarray]:
-    """Row groups sharing a normalised input and holding more than one answer (cached)."""
-    key = f"contradiction:{same}"
-    if key in ft.cache:
-        return ft.cache[key]
+    """Row groups sharing a normalised input and holding more than one answer (memoised)."""
+    if same in ft.derived.contradictions:
+        return ft.derived.contradictions[same]
     prompts, answers = ft["hash_prompt"], ft["hash_answer"]
     groups: list[np.ndarray] = []
     if ft.n:
@@ -223,8 +222,7 @@ def exact_contradiction_groups(ft: FeatureTable, same: float = 0.9) -> list[np.n
             rows = np.sort(order[s:e])
             if "answer_sig" not in ft or _answer_clusters(rows, ft, same) > 1:
                 groups.append(rows)
-    ft.cache[key] = groups
-    ft.cache["contradiction"] = groups
+    ft.derived.contradictions[same] = groups
     return groups
 
 
@@ -287,12 +285,10 @@ class NearContradictionSettings(CheckSettings):
     min_words: int = Field(4, ge=1, description="shorter prompts are not compared")
 
 
-def _surface_variant_pairs(ft: FeatureTable) -> np.ndarray:
+def _surface_variant_pairs(ft: FeatureTable, same: float) -> np.ndarray:
     """Pairs inside exact-contradiction groups whose prompts differ in their raw text (case,
     spacing, punctuation): near-identical as written, identical once normalised."""
-    groups = ft.cache.get("contradiction")
-    if groups is None:
-        groups = exact_contradiction_groups(ft)
+    groups = exact_contradiction_groups(ft, same)
     out = []
     for rows in groups:
         rows = rows[:64]
@@ -309,19 +305,27 @@ def _filter(pairs: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return pairs[keep] if len(pairs) else pairs
 
 
-def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettings) -> np.ndarray:
-    """Verified (i, j) pairs: near-identical inputs, different answers (cached).
+def near_contradiction_pairs(
+    ft: FeatureTable, settings: NearContradictionSettings, same: float = 0.9
+) -> np.ndarray:
+    """Verified (i, j) pairs: near-identical inputs, different answers (memoised).
+
+    ``same`` is ``clean.contradiction``'s same-answer similarity (its exact groups supply
+    the surface variants).
 
     Rows with the same input and the same answer (copies) are compared once, through one
     representative, and every copy joins the representative's pairs afterwards. Cheap
     scalar tests run before the signature comparisons, on ever fewer pairs.
     """
     key = (
-        f"near_contradiction:{settings.threshold}:{settings.char_threshold}:"
-        f"{settings.max_answer_similarity}"
+        settings.threshold,
+        settings.char_threshold,
+        settings.max_answer_similarity,
+        float(settings.min_words),
+        same,
     )
-    if key in ft.cache:
-        return ft.cache[key]
+    if key in ft.derived.near_contradictions:
+        return ft.derived.near_contradictions[key]
     combo = ft["hash_prompt"] ^ mix64(ft["hash_answer"])
     _, reps, inverse = np.unique(combo, return_index=True, return_inverse=True)
     sig = ft["prompt_sig"][reps]
@@ -347,11 +351,10 @@ def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettin
         rep_of = reps[inverse]
         copies = np.flatnonzero((rep_of != np.arange(ft.n)) & np.isin(rep_of, pairs))
         pairs = np.concatenate([pairs, np.stack([rep_of[copies], copies], axis=1)])
-    pairs = np.concatenate([pairs, _surface_variant_pairs(ft)]).astype(np.int64)
+    pairs = np.concatenate([pairs, _surface_variant_pairs(ft, same)]).astype(np.int64)
     if len(pairs):
         pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    ft.cache[key] = pairs
-    ft.cache["near_contradiction"] = pairs
+    ft.derived.near_contradictions[key] = pairs
     return pairs
 
 
@@ -387,7 +390,8 @@ def near_contradiction(
     Fix: check each group; correct or remove the wrong answer, or make the inputs state the
     difference that justifies it. `--fix` never resolves it.
     """
-    pairs = near_contradiction_pairs(ft, settings)
+    same = _configured(ctx.config, "clean.contradiction", ContradictionSettings)
+    pairs = near_contradiction_pairs(ft, settings, same.same_answer_similarity)
     if len(pairs) == 0:
         return CheckResult(metrics={"near_contradiction_groups": 0})
     labels = groups_from_pairs(ft.n, pairs)
@@ -433,7 +437,7 @@ def contradiction_group_key(
     chains = [np.stack([g[:-1], g[1:]], axis=1) for g in groups]
     if "prompt_sig" in ft:
         near_settings = _configured(config, "clean.near_contradiction", NearContradictionSettings)
-        near = near_contradiction_pairs(ft, near_settings)
+        near = near_contradiction_pairs(ft, near_settings, exact.same_answer_similarity)
         if len(near):
             chains.append(near)
     if not chains:
