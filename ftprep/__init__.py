@@ -16,7 +16,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ftprep.version import __version__
 
 if TYPE_CHECKING:
     from ftprep.api import convert, fix, load, split, validate

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from ftprep import __version__
 from ftprep.checks.base import ITEMS, REGISTRY
 from ftprep.costing.stats import cost_stats, token_stats
 from ftprep.engine import Analysis
@@ -34,6 +33,7 @@ from ftprep.report.model import (
     Verdict,
 )
 from ftprep.schema import LoadError, SourceLocation
+from ftprep.version import __version__
 
 _PLURAL_SUBJECT = re.compile(r"^1 (\w+?)s (\w+)\b")
 _SINGULAR_VERB = {"have": "has", "are": "is", "were": "was", "do": "does"}
