@@ -102,6 +102,7 @@ def validate(
     validation: PathLike | Sequence[PathLike] | None = None,
     findings: PathLike | None = None,
     jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
@@ -109,7 +110,9 @@ def validate(
     The report keeps the first locations of each finding with the true count; ``findings``
     is a path to stream every location to (JSONL, see :mod:`ftprep.report.findings`).
     ``jobs``: processes for the per-batch work (default all cores, 1 in-process); the
-    report is the same byte for byte whatever it is.
+    report is the same byte for byte whatever it is. ``location_limit`` keeps at most that
+    many locations per finding in the returned report (default: all; report.json always
+    holds at most 100, see docs/report-format.md).
 
     Keyword ``overrides`` set top-level config values (``model="gpt-4.1-mini"``,
     ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
@@ -131,7 +134,9 @@ def validate(
         )
     else:
         analysis = analyze(_paths(inputs), cfg, options, progress, jobs=jobs)
-    return build_report(analysis, findings_path=Path(findings) if findings else None)
+    return build_report(
+        analysis, findings_path=Path(findings) if findings else None, limit=location_limit
+    )
 
 
 def split(
@@ -146,6 +151,7 @@ def split(
     to: str | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl``, the
@@ -183,7 +189,9 @@ def split(
     write_split(analysis, train, val, encode)
     if to is not None:
         _after_target_split(analysis, profile, train, val)
-    report = build_report(analysis, (str(train), str(val)), findings_path=findings)
+    report = build_report(
+        analysis, (str(train), str(val)), findings_path=findings, limit=location_limit
+    )
     write_reports(report, report_paths)
     return report
 

@@ -164,6 +164,7 @@ def _run(
     """Resolve the config, run validate or split, return the report and the strict flag."""
     from ftprep import api
     from ftprep.progress import progress_bar
+    from ftprep.report.findings import LOCATION_LIMIT
 
     config = api.make_config(
         config_path,
@@ -185,6 +186,7 @@ def _run(
             mapping=_mapping(mapping),
             system=system,
             progress=progress,
+            location_limit=LOCATION_LIMIT,  # every location goes to findings.jsonl instead
             **extra,
         )
     return report, config.strict

@@ -99,3 +99,16 @@ def test_findings_file_never_overwrites_an_input(write_jsonl, cli):
     assert result.exit_code == 2
     assert "refusing to overwrite an input" in result.output
     assert data.read_bytes() == before
+
+
+def test_python_report_keeps_every_location_and_its_json_is_bounded(write_jsonl):
+    import ftprep
+
+    report = ftprep.validate(_many_duplicates(write_jsonl))
+    dup = report.findings_for("clean.exact_duplicate")[0]
+    assert dup.count == len(dup.locations) == COPIES
+    data = json.loads(report.to_json())
+    dup_json = next(f for f in data["findings"] if f["check"] == "clean.exact_duplicate")
+    assert dup_json["count"] == COPIES and len(dup_json["locations"]) == LOCATION_LIMIT
+    small = ftprep.validate(_many_duplicates(write_jsonl), location_limit=5)
+    assert len(small.findings_for("clean.exact_duplicate")[0].locations) == 5

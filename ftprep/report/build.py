@@ -16,7 +16,7 @@ from ftprep.checks.base import ITEMS, REGISTRY
 from ftprep.costing.stats import cost_stats, token_stats
 from ftprep.engine import Analysis
 from ftprep.report.distributions import distributions
-from ftprep.report.findings import LOCATION_LIMIT, write_findings
+from ftprep.report.findings import write_findings
 from ftprep.report.model import (
     SEVERITY_RANK,
     Change,
@@ -272,7 +272,7 @@ def _split_section(
     analysis: Analysis,
     paths: tuple[str, str] | None,
     pending: list[PendingSplit],
-    limit: int,
+    limit: int | None,
 ) -> SplitSection | None:
     plan = analysis.plan
     if plan is None:
@@ -283,8 +283,8 @@ def _split_section(
         train=SplitFile(path=paths[0] if paths else None, examples=plan.train),
         validation=SplitFile(path=paths[1] if paths else None, examples=plan.validation),
         dropped=sum(p.count for p in pending if p.kind == "drop"),
-        drops=[p.bounded(limit) for p in pending if p.kind == "drop"],
-        changes=[p.bounded(limit) for p in pending if p.kind == "change"],
+        drops=[p.bounded(limit or p.count) for p in pending if p.kind == "drop"],
+        changes=[p.bounded(limit or p.count) for p in pending if p.kind == "change"],
         groups=plan.groups,
         strata=plan.strata,
         details={"target_validation": plan.target_validation, **plan.details},
@@ -335,13 +335,15 @@ def build_report(
     analysis: Analysis,
     split_paths: tuple[str, str] | None = None,
     findings_path: Path | None = None,
-    limit: int = LOCATION_LIMIT,
+    limit: int | None = None,
 ) -> Report:
     """Compose the report for ``analysis`` (``split_paths`` when files were written).
 
-    Each finding, drop and change keeps its first ``limit`` locations and its true
-    ``count``; with ``findings_path``, every location is streamed to that JSONL file
-    (see :mod:`ftprep.report.findings`) and the report names it.
+    With ``limit``, each finding, drop and change keeps only its first ``limit`` locations
+    in memory (the command line passes LOCATION_LIMIT: it writes them all to findings.jsonl
+    and never needs more); ``count`` is always the true number. With ``findings_path``,
+    every location is streamed to that JSONL file (see :mod:`ftprep.report.findings`) and
+    the report names it. report.json holds at most LOCATION_LIMIT per finding either way.
     """
     pending = _pending_findings(analysis)
     inputs = _inputs(analysis)
@@ -351,7 +353,7 @@ def build_report(
     pending_split = _pending_split(analysis)
     if findings_path is not None:
         write_findings(findings_path, pending, pending_split)
-    findings = [p.bounded(limit) for p in pending]
+    findings = [p.bounded(limit if limit is not None else p.finding.count) for p in pending]
     checklist = _checklist(analysis, findings)
     return Report(
         ftprep_version=__version__,

@@ -49,9 +49,9 @@ class Checklist(_Model):
 
 
 class Finding(_Model):
-    """One kind of problem: how many records it concerns (``count``) and the first
-    :data:`~ftprep.report.findings.LOCATION_LIMIT` of their locations (all of them are in
-    ``findings.jsonl``)."""
+    """One kind of problem: how many records it concerns (``count``) and their locations (in
+    report.json the first :data:`~ftprep.report.findings.LOCATION_LIMIT`; all of them are
+    in ``findings.jsonl``)."""
 
     check: str
     item: str
@@ -122,8 +122,30 @@ class Report(_Model):
         return [f for f in self.findings if f.check == check]
 
     def to_json(self) -> str:
-        """The report.json text: stable key order, UTF-8, newline-terminated."""
-        return self.model_dump_json(indent=2) + "\n"
+        """The report.json text: stable key order, UTF-8, newline-terminated, at most
+        :data:`~ftprep.report.findings.LOCATION_LIMIT` locations per finding, drop and change
+        (their ``count`` stays the true number; ``findings.jsonl`` has them all)."""
+        return self.bounded().model_dump_json(indent=2) + "\n"
+
+    def bounded(self, limit: int | None = None) -> Report:
+        """This report with at most ``limit`` (default: LOCATION_LIMIT) locations per
+        finding, drop and change: what the report files hold."""
+        from ftprep.report.findings import LOCATION_LIMIT
+
+        n = LOCATION_LIMIT if limit is None else limit
+
+        def cut(items: list[Any]) -> list[Any]:
+            return [
+                x.model_copy(update={"locations": x.locations[:n]}) if len(x.locations) > n else x
+                for x in items
+            ]
+
+        split = self.split
+        if split is not None:
+            split = split.model_copy(
+                update={"drops": cut(split.drops), "changes": cut(split.changes)}
+            )
+        return self.model_copy(update={"findings": cut(self.findings), "split": split})
 
     def _repr_html_(self) -> str:
         """Jupyter shows the report as the HTML report, inline (styles scoped to it)."""
