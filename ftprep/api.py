@@ -17,6 +17,7 @@ from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.report.build import build_report
+from ftprep.report.findings import FINDINGS_NAME
 from ftprep.report.model import Report
 from ftprep.schema import Example, LoadError
 
@@ -113,9 +114,19 @@ def validate(
     sheet: str | None = None,
     progress: Progress | None = None,
     validation: PathLike | Sequence[PathLike] | None = None,
+    findings: PathLike | None = None,
+    jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
+
+    The report keeps the first locations of each finding with the true count; ``findings``
+    is a path to stream every location to (JSONL, see :mod:`ftprep.report.findings`).
+    ``jobs``: processes for the per-batch work (default all cores, 1 in-process); the
+    report is the same byte for byte whatever it is. ``location_limit`` keeps at most that
+    many locations per finding in the returned report (default: all; report.json always
+    holds at most 100, see docs/report-format.md).
 
     Keyword ``overrides`` set top-level config values (``model="gpt-4.1-mini"``,
     ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
@@ -124,15 +135,22 @@ def validate(
     """
     cfg = make_config(config, **overrides)
     options = _load_options(format, mapping, system, sheet)
+    if findings is not None:
+        from ftprep.split.writer import guard_outputs
+
+        everything = [*_paths(inputs), *(_paths(validation) if validation else [])]
+        guard_outputs([p for p in everything if isinstance(p, Path)], [Path(findings)])
     if validation:
         from ftprep.leakage import analyze_existing_split
 
         analysis = analyze_existing_split(
-            _paths(inputs), _paths(validation), cfg, options, progress
+            _paths(inputs), _paths(validation), cfg, options, progress, jobs=jobs
         )
-        return build_report(analysis)
-    analysis = analyze(_paths(inputs), cfg, options, progress)
-    return build_report(analysis)
+    else:
+        analysis = analyze(_paths(inputs), cfg, options, progress, jobs=jobs)
+    return build_report(
+        analysis, findings_path=Path(findings) if findings else None, limit=location_limit
+    )
 
 
 def split(
@@ -146,10 +164,13 @@ def split(
     sheet: str | None = None,
     to: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
-    """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl`` and the
-    reports (``report.json``, ``report.md``, ``report.html``), and return the report.
+    """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl``, the
+    reports (``report.json``, ``report.md``, ``report.html``) and every finding location
+    (``findings.jsonl``), and return the report.
 
     ``to`` writes both files in a target platform's format (``"together"``, ``"bedrock"``...)
     and checks the data against that target; LLaMA-Factory also gets ``dataset_info.json``
@@ -165,11 +186,14 @@ def split(
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
+    findings = out_dir / FINDINGS_NAME
     companion_names = [out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml")]
     guard_outputs(
-        [p for p in paths if isinstance(p, Path)], [train, val, *report_paths, *companion_names]
+        [p for p in paths if isinstance(p, Path)],
+        [train, val, *report_paths, findings, *companion_names],
     )
-    analysis = analyze(paths, cfg, _load_options(format, mapping, system, sheet), progress)
+    options = _load_options(format, mapping, system, sheet)
+    analysis = analyze(paths, cfg, options, progress, jobs=jobs)
     encode = None
     if to is not None:
         from ftprep.targets import get_target
@@ -179,7 +203,9 @@ def split(
     write_split(analysis, train, val, encode)
     if to is not None:
         _after_target_split(analysis, profile, train, val)
-    report = build_report(analysis, (str(train), str(val)))
+    report = build_report(
+        analysis, (str(train), str(val)), findings_path=findings, limit=location_limit
+    )
     write_reports(report, report_paths)
     return report
 

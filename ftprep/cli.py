@@ -12,17 +12,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
-from ftprep import api
 from ftprep.errors import ConfigError, FtprepError
-from ftprep.progress import progress_bar
-from ftprep.report.model import Report
-from ftprep.report.render import write_reports
-from ftprep.report.terminal import render_terminal
+
+if TYPE_CHECKING:
+    from ftprep.report.model import Report
+
+# The engine, the report renderers and rich are imported inside the commands that use them:
+# ``ftprep --help`` and ``ftprep checks`` then start without numpy, pydantic or the checks.
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -152,6 +152,13 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "the bundled GSM8K, HumanEval and MT-bench.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            help="Processes for the per-example work (default: all cores; 1 runs in "
+            "this process). The report is the same whatever the number.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -176,6 +183,10 @@ def _run(
     **extra: Any,
 ) -> tuple[Report, bool]:
     """Resolve the config, run validate or split, return the report and the strict flag."""
+    from ftprep import api
+    from ftprep.progress import progress_bar
+    from ftprep.report.findings import LOCATION_LIMIT
+
     eval_sets = [str(p.resolve()) for p in extra.pop("eval_sets", ())]
     benchmarks = [str(p.resolve()) for p in extra.pop("benchmarks", ())]
     config = api.make_config(
@@ -202,6 +213,7 @@ def _run(
             mapping=_mapping(mapping),
             system=system,
             progress=progress,
+            location_limit=LOCATION_LIMIT,  # every location goes to findings.jsonl instead
             **extra,
         )
     return report, config.strict
@@ -246,6 +258,8 @@ def _finish(
 
 def _emit(report: Report, reports: tuple[Path, ...], fmt: str, strict: bool) -> int:
     """Write the report files, print the report in ``fmt``, return the exit code."""
+    from ftprep.report.render import write_reports
+
     write_reports(report, list(reports))
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
@@ -258,6 +272,10 @@ def _emit(report: Report, reports: tuple[Path, ...], fmt: str, strict: bool) -> 
 
         click.echo(render_markdown(report), nl=False)
     else:
+        from rich.console import Console
+
+        from ftprep.report.terminal import render_terminal
+
         render_terminal(report, Console(highlight=False), written=reports)
     return report.exit_code(strict)
 
@@ -292,7 +310,15 @@ def main() -> None:
 @click.option(
     "--each",
     is_flag=True,
-    help="Validate every input on its own (as the pre-commit hook does); exit with the worst code.",
+    help="Validate every input on its own (as the pre-commit hook does); exit with the worst "
+    "code.",
+)
+@click.option(
+    "--findings",
+    "findings",
+    type=click.Path(path_type=Path),
+    help="Write every finding location here (JSONL). Default with --report: NAME.findings.jsonl "
+    "beside the first report; the report files keep the first 100 locations per finding.",
 )
 @output_options
 @guarded
@@ -303,6 +329,7 @@ def validate(
     validation: tuple[Path, ...],
     each: bool,
     fix_requested: bool,
+    findings: Path | None,
     **kwargs: Any,
 ) -> None:
     """Check INPUTS and print the checklist and findings.
@@ -315,10 +342,18 @@ def validate(
             "`ftprep split INPUT... --out DIR --fix` (docs/fixing.md)"
         )
     if not each:
-        report, strict = _run("validate", validation=list(validation) or None, **kwargs)
+        if findings is None and reports:
+            from ftprep.report.findings import findings_path_for
+
+            findings = findings_path_for(reports[0])
+        report, strict = _run(
+            "validate", validation=list(validation) or None, findings=findings, **kwargs
+        )
         _finish(report, reports, output_format, as_json, strict)
-    if reports or validation:
-        raise ConfigError("--each validates files one by one: it takes no --report or --validation")
+    if reports or validation or findings:
+        raise ConfigError(
+            "--each validates files one by one: it takes no --report, --findings or --validation"
+        )
     fmt = _output_format(output_format, as_json)
     if fmt == "json":
         raise ConfigError("--each prints one report per file: use --format terminal or github")
@@ -397,6 +432,8 @@ def convert(
     written example, 1 when an example breaks a target rule or a record could not be read,
     2 on bad usage or input.
     """
+    from ftprep import api
+    from ftprep.progress import progress_bar
     from ftprep.targets.render import convert_summary
 
     config = api.make_config(config_path, sets=sets, disable=disable)
@@ -443,17 +480,30 @@ def list_checks(as_json: bool) -> None:
         )
 
 
-def _answer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """One --FLAG/--no-FLAG option per question of the decision tree (the tree is data)."""
-    from ftprep.advise import load_tree
+class _AnswerOptionsCommand(click.Command):
+    """A command with one --FLAG/--no-FLAG option per question of the decision tree (the
+    tree is data). The options are added on first use, so ``ftprep --help`` does not load
+    and validate the tree."""
 
-    for q in reversed(list(load_tree().questions.values())):
-        fn = click.option(f"--{q.flag}/--no-{q.flag}", q.id, default=None, help=q.text)(fn)
-    return fn
+    _answers_added = False
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self._answers_added:
+            from ftprep.advise.tree import load_tree
+
+            self._answers_added = True
+            answers = [
+                click.Option([f"--{q.flag}/--no-{q.flag}", q.id], default=None, help=q.text)
+                for q in load_tree().questions.values()
+            ]
+            self.params[:0] = answers
+        return super().get_params(ctx)
 
 
-@main.command(short_help="Finetune, prompt engineering, RAG, or RAG + better prompts?")
-@_answer_options
+@main.command(
+    cls=_AnswerOptionsCommand,
+    short_help="Finetune, prompt engineering, RAG, or RAG + better prompts?",
+)
 @click.option(
     "--data",
     multiple=True,
@@ -481,6 +531,8 @@ def advise(
     questions without a terminal exit 2 naming the flag. With --data, the dataset adds
     evidence (size, factual recall, output format, dated content).
     """
+    from rich.console import Console
+
     from ftprep.advise import advise as run_advise
     from ftprep.advise.render import render_advice
     from ftprep.loaders import LoadOptions
@@ -566,6 +618,8 @@ def cost(
     """Training and monthly cost of every finetunable option (any provider) side by side
     against the current model: savings, break-even and lifecycle dates. With --finetuned,
     one option in detail."""
+    from rich.console import Console
+
     from ftprep.costing import cost_comparison
     from ftprep.costing.options import cost_options
     from ftprep.costing.render import render_comparison, render_options
@@ -660,6 +714,9 @@ def evaluate(
     one model's answers, the first being the baseline the others are compared with. Prints
     each score with a 95% bootstrap interval and whether each difference is beyond the noise.
     """
+    from rich.console import Console
+
+    from ftprep import api
     from ftprep.evaluation.render import render_markdown, render_terminal, write_evaluation
     from ftprep.evaluation.run import improved
     from ftprep.split.writer import guard_outputs

@@ -101,7 +101,7 @@ def contamination(
     Fix: remove the examples (`ftprep split --fix` drops them, listed), or stop reporting the
     benchmark for this model. Paraphrased topics are fine; copied items are not.
     """
-    index = run_index(ctx.settings.get("config"))
+    index = run_index(ctx.config)
     rows = _hits(ft, index, settings, evals=False)
     per_source: dict[str, dict[str, set[str] | int]] = {}
     totals = index.items_per_source()
@@ -164,7 +164,7 @@ def eval_overlap(
     Fix: remove them from the training data (`ftprep split --fix` drops them, listed), or
     move the item out of the eval set if it was meant for training.
     """
-    index = run_index(ctx.settings.get("config"))
+    index = run_index(ctx.config)
     rows = _hits(ft, index, settings, evals=True)
     flags = []
     items: set[tuple[str, str]] = set()

@@ -50,7 +50,7 @@ def _texts(ex: ChatExample) -> list[str]:
 
 @register_feature("contamination", ("contamination",))
 def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
-    config = getattr(ctx, "config", None) or ctx.settings.get("config")
+    config = ctx.config
     index = run_index(config)
     long, short = floor(config)
     found = find_batch(index, [_texts(ex) for ex in batch], long, short)

@@ -110,10 +110,9 @@ def render_terminal(
                 ),
                 soft_wrap=True,
             )
-        if len(f.locations) > max_locations:
-            console.print(
-                Text(f"          … {len(f.locations) - max_locations:,} more", style="dim")
-            )
+        left = max(f.count, len(f.locations)) - min(len(f.locations), max_locations)
+        if f.locations and left > 0:
+            console.print(Text(f"          … {left:,} more", style="dim"))
     rest = report.findings[max_findings:]
     if rest:
         where = ", ".join(str(p) for p in written) if written else "--report report.md"

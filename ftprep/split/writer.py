@@ -14,13 +14,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ftprep.engine import Analysis
 from ftprep.errors import OutputError
 from ftprep.schema import Example
 from ftprep.split.fixes import apply_fixes
 from ftprep.split.plan import TRAIN, VALIDATION
+
+if TYPE_CHECKING:  # the writer reads an analysis; it never runs one
+    from ftprep.engine import Analysis
 
 
 def dumps(record: dict[str, object]) -> str:

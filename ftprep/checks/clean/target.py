@@ -14,7 +14,6 @@ batch so the several checks and the size feature convert it once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -28,13 +27,11 @@ from ftprep.checks.base import (
     dataset_check,
     example_check,
 )
-from ftprep.features import FeatureContext, FeatureTable, register_feature
+from ftprep.features import FeatureContext, FeatureTable, batch_memo, register_feature
 from ftprep.schema import ChatExample, Example
 from ftprep.targets import Conversion, get_target
 
 KINDS = ("chat", "preference")
-_CACHE: OrderedDict[int, tuple[Example, str, Conversion]] = OrderedDict()
-_CACHE_SIZE = 8192
 
 
 class TargetSettings(CheckSettings):
@@ -42,14 +39,16 @@ class TargetSettings(CheckSettings):
 
 
 def conversion(ex: Example, target: str) -> Conversion:
-    """The example converted to ``target`` (memoised per example object)."""
-    hit = _CACHE.get(id(ex))
-    if hit is not None and hit[0] is ex and hit[1] == target:
-        return hit[2]
+    """The example converted to ``target``, memoised for the current batch (the checks and
+    the ``target_bytes`` feature of one batch convert each example once)."""
+    memo: dict[tuple[int, str], tuple[Example, Conversion]] = batch_memo().setdefault(
+        "target_conversions", {}
+    )
+    hit = memo.get((id(ex), target))
+    if hit is not None and hit[0] is ex:
+        return hit[1]
     result = get_target(target).convert(ex)
-    _CACHE[id(ex)] = (ex, target, result)
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    memo[(id(ex), target)] = (ex, result)
     return result
 
 
@@ -205,9 +204,8 @@ def target_loss(ex: Example, settings: TargetSettings) -> Iterator[str]:
 @register_feature("target_bytes", ("target_bytes",))
 def target_bytes(views: Sequence[ChatExample], fctx: FeatureContext) -> dict[str, Any]:
     """Bytes of each example written in the target's format (0 without a target)."""
-    config = fctx.settings.get("config")
-    target = getattr(config, "target", None)
-    batch = fctx.settings.get("batch", views)
+    target = getattr(fctx.config, "target", None)
+    batch = fctx.examples or views
     if target is None or len(batch) != len(views):
         return {"target_bytes": np.zeros(len(views), dtype=np.int64)}
     sizes = [conversion(ex, target).size for ex in batch]
