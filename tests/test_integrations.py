@@ -98,7 +98,9 @@ def test_action_validate_step(ftprep_on_path: dict[str, str], tmp_path: Path) ->
     assert re.search(r"^::error file=.*clinical_coding\.jsonl,line=83,", proc.stdout, re.M)
     assert summary.read_text("utf-8").startswith("# ftprep readiness report")
     assert outputs.read_text("utf-8").splitlines() == ["verdict=not_ready", "exit-code=1"]
-    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "report.html"}
+    assert {p.name for p in out.iterdir()} == {
+        "report.json", "report.md", "report.html", "report.findings.jsonl"
+    }
 
     env["FILES"] = str(tmp_path / "missing.jsonl")
     outputs.unlink()
