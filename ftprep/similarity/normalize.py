@@ -56,14 +56,23 @@ def messages_key(messages: list[Message], normalized: list[str] | None = None) -
 def conversation_hashes(
     ex: ChatExample, normalized: list[str] | None = None
 ) -> tuple[int, int, int]:
-    """(whole conversation, prompt = everything before the last assistant turn, answer)."""
+    """(whole conversation, prompt = everything before the last assistant turn, answer).
+
+    An example with nothing before its answer (a continued-pretraining document, an
+    assistant-only record) has no input to share with another: its prompt hash is its own
+    conversation hash, so prompt-keyed checks (contradictions, prompt leakage, distinct
+    inputs) never group unrelated documents under one empty input.
+    """
     texts = normalized if normalized is not None else [normalize_text(m.text) for m in ex.messages]
     last = ex.last_assistant_index
     cut = len(ex.messages) if last is None else last
     answer = "" if last is None else texts[last]
     tools = "" if not ex.tools else repr(ex.tools)
+    whole = hash64(messages_key(ex.messages, texts) + tools)
+    if cut == 0:
+        return (whole, whole, hash64(answer))
     prompt_key = messages_key(ex.messages[:cut], texts[:cut]) + tools
-    return (hash64(messages_key(ex.messages, texts) + tools), hash64(prompt_key), hash64(answer))
+    return (whole, hash64(prompt_key), hash64(answer))
 
 
 def _register() -> None:
