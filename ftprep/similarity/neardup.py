@@ -46,6 +46,10 @@ def near_duplicate_groups(
     key = f"near_duplicate:{threshold}:{bands}"
     if key not in ft.cache:
         pairs, _ = near_duplicate_pairs(ft["minhash"], threshold, bands)
+        if "hash_media" in ft and len(pairs):
+            # the same words about different images are different examples
+            media = ft["hash_media"]
+            pairs = pairs[media[pairs[:, 0]] == media[pairs[:, 1]]]
         ft.cache[key] = (groups_from_pairs(ft.n, pairs), pairs)
         ft.cache["near_duplicate"] = ft.cache[key]
     return ft.cache[key]
