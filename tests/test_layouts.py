@@ -117,6 +117,15 @@ def test_classic_llamafactory_files_read_as_before():
     assert [type(e).__name__ for e in dpo.examples] == ["PreferenceExample"] * 2
     kto = ftprep.load(DATA / "kto_en_demo.json")
     assert kto.examples[0].metadata == {"label": True}
+    tagged = ftprep.load(
+        [
+            {
+                "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Yo"}],
+                "kto_tag": False,
+            }
+        ]
+    )
+    assert tagged.examples[0].metadata == {"kto_tag": False}
     mllm = ftprep.load(DATA / "mllm_demo.json")
     assert [e.metadata["images"] for e in mllm.examples] == [["mllm_demo_data/1.jpg"]] * 2
 
