@@ -69,24 +69,43 @@ class Message(BaseModel):
         return "\n".join(p.text for p in self.content if p.text)
 
     @property
+    def reasoning(self) -> str:
+        """Reasoning ("thinking") parts, kept apart from the answer: a loader stores them as
+        ``{"type": "reasoning", "reasoning": str}`` parts so that checks on the answer text
+        (format, truncation, length) judge the answer, while token counts include both."""
+        if not isinstance(self.content, list):
+            return ""
+        out = [getattr(p, "reasoning", None) for p in self.content if p.type == "reasoning"]
+        return "\n".join(r for r in out if isinstance(r, str) and r)
+
+    @property
     def extra_keys(self) -> list[str]:
         """Keys present on the input message that the chat format does not define."""
         return sorted((self.model_extra or {}).keys())
 
 
 class ChatExample(BaseModel):
-    """A supervised chat example: the normalized form of every SFT input format."""
+    """A supervised chat example: the normalized form of every SFT input format.
+
+    ``kind="text"`` marks a plain document for continued pretraining (``{"text": ...}``): one
+    assistant message holding the whole text, since every token of it is trained. Checks run
+    per kind, so the conversation checks (roles, prompts, answers) skip documents and only
+    the checks that make sense for raw text (empty, encoding, PII, duplicates) see them.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["chat"] = "chat"
+    kind: Literal["chat", "text"] = "chat"
     messages: list[Message]
     tools: list[dict[str, Any]] | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     location: SourceLocation
 
     def to_record(self) -> dict[str, Any]:
-        """The example as an OpenAI chat JSONL record (metadata is not part of it)."""
+        """The example as an OpenAI chat JSONL record (metadata is not part of it); a
+        continued-pretraining document as ``{"text": ...}``."""
+        if self.kind == "text":
+            return {"text": "\n".join(m.text for m in self.messages)}
         rec: dict[str, Any] = {"messages": [m.model_dump(exclude_none=True) for m in self.messages]}
         if self.tools is not None:
             rec["tools"] = self.tools

@@ -212,7 +212,7 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     labels: list[str | None] = [None] * n
     for i, ex in enumerate(batch):
         last = ex.last_assistant_index
-        if last is None:
+        if last is None or ex.kind == "text":  # a pretraining document is not an answer
             continue
         for j, m in enumerate(ex.messages):
             if m.role != "assistant" or not m.text:

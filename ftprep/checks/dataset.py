@@ -26,22 +26,34 @@ MAD_SCALE = 1.4826
 EXCERPT_CAP = 4096
 
 
-def task_groups(ft: FeatureTable, min_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(rows to judge, reference rows) per task; see the module docstring."""
+def task_groups(
+    ft: FeatureTable, min_size: int, documents: bool = False
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(rows to judge, reference rows) per task; see the module docstring.
+
+    Continued-pretraining documents (``kind == "text"``) answer no task: a haiku beside a
+    speech is not a short answer beside a long one. They are left out unless ``documents``
+    (for checks about the text itself, such as markup residue).
+    """
     n = ft.n
     if n == 0:
         return
+    keep = np.arange(n)
+    if not documents and "kind" in ft:
+        keep = np.flatnonzero(np.asarray(ft["kind"], dtype=object) != "text")
+        if len(keep) == 0:
+            return
     keys = ft["system_hash"] if "system_hash" in ft else np.zeros(n, dtype=np.uint64)
-    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(keys[keep], return_inverse=True, return_counts=True)
     big = counts >= min_size
-    rest = np.flatnonzero(~big[inverse])
+    rest = keep[np.flatnonzero(~big[inverse])]
     order = np.argsort(inverse, kind="stable")
     bounds = np.r_[0, np.cumsum(counts)]
     for g in np.flatnonzero(big):
-        rows = np.sort(order[bounds[g] : bounds[g + 1]])
+        rows = np.sort(keep[order[bounds[g] : bounds[g + 1]]])
         yield rows, rows
     if len(rest):
-        yield rest, (rest if len(rest) >= min_size else np.arange(n))
+        yield rest, (rest if len(rest) >= min_size else keep)
 
 
 def robust_z(values: np.ndarray, reference: np.ndarray) -> np.ndarray:

@@ -211,6 +211,10 @@ def leakage_near(
     found: dict[int, int] = {}
     for a, b in pairs:
         t, v = int(view.train_rows[a]), int(view.validation_rows[b])
+        if "hash_media" in view.train and (
+            view.train["hash_media"][t] != view.validation["hash_media"][v]
+        ):
+            continue  # the same words about different media are different examples
         if conv_t[t] != conv_v[v] and (v not in found or t < found[v]):
             found[v] = t
     pair_list = [(t, v) for v, t in found.items()]

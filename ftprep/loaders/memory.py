@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ftprep.errors import InputError
+from ftprep.loaders.probe import check_understood
 from ftprep.loaders.readers import RawRecord
 from ftprep.loaders.registry import FORMATS, LoadOptions
 from ftprep.loaders.source import Source, detect
@@ -147,13 +148,14 @@ def open_records(records: Records, options: LoadOptions | None = None) -> Memory
         raise InputError(
             records.name, f"unknown format '{forced}'; choose one of {', '.join(sorted(FORMATS))}"
         )
+    values = [v for v in itertools.islice(records.rows(), _PEEK)]
     if options.mapping:
         fmt, opts = forced or "mapped", options
     elif forced is not None:
         fmt, opts = forced, options
     else:
-        values = [v for v in itertools.islice(records.rows(), _PEEK)]
         fmt, opts = detect(values, records.container, options, records.name)
+    check_understood(fmt, values, range(1, len(values) + 1), opts, records.name)
     return MemorySource(
         path=Path(records.name),
         container=records.container,

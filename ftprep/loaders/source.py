@@ -16,6 +16,7 @@ from typing import Any
 
 from ftprep.errors import InputError
 from ftprep.loaders.mapped import guess_mapping, validate_mapping
+from ftprep.loaders.probe import check_understood, supported
 from ftprep.loaders.readers import (
     RawRecord,
     container_of,
@@ -138,8 +139,8 @@ def detect(
     keys = sorted(map(str, first.keys())) if isinstance(first, dict) else [type(first).__name__]
     raise InputError(
         where,
-        "no record looks like a supported format (first record has "
-        f"{', '.join(keys)}); pass --from FORMAT or --map user=FIELD --map assistant=FIELD",
+        f"no record looks like a supported format (first record has {', '.join(keys)}); "
+        f"{supported()}",
     )
 
 
@@ -184,12 +185,13 @@ def open_source(path: str | Path | Any, options: LoadOptions | None = None) -> S
         names = ", ".join([*sorted(FORMATS), *CONTAINERS])
         raise InputError(str(p), f"unknown format '{forced}' for --from; choose one of {names}")
 
+    peeked = [r for r in _peek(p, container, options.sheet) if r.error is None]
+    values = [r.value for r in peeked]
     if options.mapping:
-        return Source(p, container, forced or "mapped", options)
-    if forced is not None:
-        return Source(p, container, forced, options)
-
-    peeked = _peek(p, container, options.sheet)
-    values = [r.value for r in peeked if r.error is None]
-    fmt, opts = detect(values, container, options, str(p))
+        fmt, opts = forced or "mapped", options
+    elif forced is not None:
+        fmt, opts = forced, options
+    else:
+        fmt, opts = detect(values, container, options, str(p))
+    check_understood(fmt, values, [r.line for r in peeked], opts, str(p))
     return Source(p, container, fmt, opts)

@@ -46,6 +46,10 @@ def near_duplicate_groups(
     key = (threshold, bands)
     if key not in ft.derived.near_duplicates:
         pairs, _ = near_duplicate_pairs(ft["minhash"], threshold, bands)
+        if "hash_media" in ft and len(pairs):
+            # the same words about different images are different examples
+            media = ft["hash_media"]
+            pairs = pairs[media[pairs[:, 0]] == media[pairs[:, 1]]]
         ft.derived.near_duplicates[key] = (groups_from_pairs(ft.n, pairs), pairs)
     return ft.derived.near_duplicates[key]
 

@@ -34,7 +34,10 @@ LIMIT_SETTING = ("diverse.coverage", "sample_size")
 
 
 def user_input(ex: ChatExample) -> str:
-    """The user turns the model is conditioned on (system prompts excluded), joined."""
+    """The user turns the model is conditioned on (system prompts excluded), joined; for a
+    continued-pretraining document, the document itself (what the data's range is made of)."""
+    if ex.kind == "text":
+        return final_answer(ex)
     return "\n".join(m.text for m in ex.prompt_messages if m.role == "user")
 
 

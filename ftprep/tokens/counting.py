@@ -43,6 +43,8 @@ class TokenCounts:
 def _message_strings(msg: Message) -> list[str]:
     """The values of a message that are encoded, except the role (counted from a cache)."""
     parts = [msg.text]
+    if msg.reasoning:
+        parts.append(msg.reasoning)
     if msg.name:
         parts.append(msg.name)
     if msg.tool_calls:

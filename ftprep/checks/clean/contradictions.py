@@ -38,7 +38,7 @@ from ftprep.similarity.minhash import (
     signatures,
     similarity,
 )
-from ftprep.similarity.normalize import hash64, normalize_text
+from ftprep.similarity.normalize import hash64, media_key, normalize_text
 
 BINS = 64
 SMALL_BINS = 32
@@ -167,7 +167,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         system = "\n".join(m.text for m in ex.messages if m.role in ("system", "developer"))
         digits = " ".join(_DIGITS.findall(text))
         negations = _negations(set(text.split()))
-        keys[i] = hash64(f"{system}\x1e{digits}\x1e{negations}")
+        keys[i] = hash64(f"{system}\x1e{digits}\x1e{negations}\x1e{media_key(ex)}")
     return {
         "prompt_sig": word_signatures(prompts),
         "prompt_char_sig": signatures(prompts, bins=SMALL_BINS),
