@@ -96,6 +96,16 @@ class Profile(ABC):
     reads_back: ClassVar[tuple[str, str | None]] = ("chat", "dpo")
     sources: ClassVar[tuple[Cite, ...]] = ()
     notes: ClassVar[tuple[str, ...]] = ()
+    #: Upload services read one file format, so a file is judged as it stands
+    #: (:meth:`judge`); trainers (TRL, axolotl, LLaMA-Factory) are configured to read many
+    #: layouts, so their verdict is on the file ftprep writes for them.
+    as_uploaded: ClassVar[bool] = True
+    #: Containers the platform takes (``jsonl``: JSON Lines only).
+    containers: ClassVar[frozenset[str]] = frozenset({"jsonl"})
+    #: Generic structure checks whose concern this platform's own rules settle: with the
+    #: target set they report at warning level, and the platform's verdict (the
+    #: ``clean.target_*`` errors) decides readiness. docs/targets.md explains each.
+    defers: ClassVar[tuple[str, ...]] = ()
 
     def write(self, ex: Example) -> Written:
         if isinstance(ex, PreferenceExample):
@@ -127,7 +137,44 @@ class Profile(ABC):
 
     @abstractmethod
     def check(self, record: dict[str, Any]) -> list[Issue]:
-        """The platform rules a written record breaks."""
+        """The platform rules a record in this platform's format breaks."""
+
+    def native(self, record: dict[str, Any]) -> bool:
+        """Whether the record is in one of the layouts the platform reads (it may still
+        break the platform's rules); other layouts need ``ftprep convert`` first."""
+        return True
+
+    def layout(self, record: Any) -> str | None:
+        """The platform's name for the record's layout, for one-layout-per-file rules."""
+        return None
+
+    def judge(self, record: Any, container: str = "jsonl") -> list[Issue]:
+        """The rules a record breaks *as it stands in the file* (nothing repaired)."""
+        issues: list[Issue] = []
+        if container not in self.containers:
+            issues.append(
+                Issue(
+                    "format",
+                    f"{self.name} reads {', '.join(sorted(self.containers))} files, not "
+                    f"{container}; `ftprep convert --to {self.name}` writes one",
+                )
+            )
+        if not isinstance(record, dict):
+            return [*issues, Issue("format", "the line is not a JSON object")]
+        if not self.native(record):
+            keys = ", ".join(sorted(map(str, record))) or "no keys"
+            return [
+                *issues,
+                Issue(
+                    "format",
+                    f"a record with {keys} is not a {self.name} layout; "
+                    f"`ftprep convert --to {self.name}` writes one",
+                ),
+            ]
+        try:
+            return [*issues, *self.check(record)]
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            return [*issues, Issue("format", f"{self.name} cannot read this record ({exc})")]
 
     def dataset_notes(self, kinds: set[str]) -> list[Issue]:
         """Dataset-level caveats (an unconfirmed record layout for some kind...)."""

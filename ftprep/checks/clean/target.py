@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal
 
 import numpy as np
 
@@ -39,15 +40,34 @@ _CACHE_SIZE = 8192
 
 class TargetSettings(CheckSettings):
     target: str | None = None
+    #: ``file``: judge each record as it stands in the input (``validate --target``);
+    #: ``output``: judge the record ftprep writes (``split --to``, set by ftprep).
+    judge: Literal["file", "output"] = "file"
 
 
-def conversion(ex: Example, target: str) -> Conversion:
-    """The example converted to ``target`` (memoised per example object)."""
+def conversion(ex: Example, target: str, judge: str = "output") -> Conversion:
+    """The example converted to ``target`` and the rules broken (memoised per example).
+
+    With ``judge="file"`` and an upload platform, the issues are those of the record as it
+    stands in the input file: the platform receives that record, not ftprep's normalised
+    copy. A record in a layout the platform does not read gets one issue saying so, plus
+    the issues its conversion would still have (prefixed ``once converted``).
+    """
+    key = f"{target}:{judge}"
     hit = _CACHE.get(id(ex))
-    if hit is not None and hit[0] is ex and hit[1] == target:
+    if hit is not None and hit[0] is ex and hit[1] == key:
         return hit[2]
-    result = get_target(target).convert(ex)
-    _CACHE[id(ex)] = (ex, target, result)
+    profile = get_target(target)
+    result = profile.convert(ex)
+    origin = ex._origin
+    if judge == "file" and profile.as_uploaded and origin is not None:
+        raw = origin.value
+        native = isinstance(raw, dict) and profile.native(raw)
+        issues = profile.judge(raw, origin.container)
+        if not native:
+            issues += [replace(i, detail=f"once converted: {i.detail}") for i in result.issues]
+        result = replace(result, issues=issues, losses=[] if native else result.losses)
+    _CACHE[id(ex)] = (ex, key, result)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return result
@@ -56,7 +76,7 @@ def conversion(ex: Example, target: str) -> Conversion:
 def _issues(ex: Example, settings: TargetSettings, rule: str | None) -> Iterator[str]:
     if settings.target is None:
         return
-    for issue in conversion(ex, settings.target).issues:
+    for issue in conversion(ex, settings.target, settings.judge).issues:
         unconfirmed = rule is None and not issue.confirmed
         if unconfirmed or (issue.confirmed and issue.rule == rule):
             yield issue.detail
@@ -199,7 +219,7 @@ def target_loss(ex: Example, settings: TargetSettings) -> Iterator[str]:
     """
     if settings.target is None:
         return
-    yield from conversion(ex, settings.target).losses
+    yield from conversion(ex, settings.target, settings.judge).losses
 
 
 @register_feature("target_bytes", ("target_bytes",))
@@ -214,9 +234,27 @@ def target_bytes(views: Sequence[ChatExample], fctx: FeatureContext) -> dict[str
     return {"target_bytes": np.asarray(sizes, dtype=np.int64)}
 
 
+@register_feature("target_layout", ("target_layout",))
+def target_layout(views: Sequence[ChatExample], fctx: FeatureContext) -> dict[str, Any]:
+    """The target's name for each input record's layout (None without one), so that a
+    platform reading one layout per file (Together) can reject a mixed file."""
+    config = fctx.settings.get("config")
+    target = getattr(config, "target", None)
+    batch = fctx.settings.get("batch", views)
+    if target is None or len(batch) != len(views):
+        return {"target_layout": [None] * len(views)}
+    profile = get_target(target)
+    return {
+        "target_layout": [
+            profile.layout(ex._origin.value) if ex._origin is not None else None for ex in batch
+        ]
+    }
+
+
 class TargetDatasetSettings(CheckSettings):
     target: str | None = None
     max_examples: int | None = None
+    judge: Literal["file", "output"] = "file"
 
 
 def _fmt_bytes(n: int) -> str:
@@ -232,7 +270,7 @@ def _fmt_bytes(n: int) -> str:
     "error",
     "the dataset breaks the target's dataset limits",
     settings=TargetDatasetSettings,
-    needs=("target_bytes", "tokens"),
+    needs=("target_bytes", "target_layout", "tokens"),
 )
 def target_dataset(
     ft: FeatureTable, settings: TargetDatasetSettings, ctx: DatasetContext
@@ -292,6 +330,12 @@ def target_dataset(
         )
     if len(kinds) > 1:
         errors.append("SFT and preference examples are mixed; write them to separate files")
+    layouts = sorted({x for x in ft["target_layout"] if x is not None})
+    if settings.judge == "file" and profile.as_uploaded and len(layouts) > 1 and len(kinds) == 1:
+        errors.append(
+            f"records in several {profile.name} formats ({', '.join(layouts)}); "
+            f"{profile.name} needs one format per file"
+        )
     for issue in profile.dataset_notes(kinds):
         (errors if issue.confirmed else warnings).append(issue.detail)
     flags: list[Flag] = []
