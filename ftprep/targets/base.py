@@ -144,10 +144,6 @@ class Profile(ABC):
         break the platform's rules); other layouts need ``ftprep convert`` first."""
         return True
 
-    def layout(self, record: Any) -> str | None:
-        """The platform's name for the record's layout, for one-layout-per-file rules."""
-        return None
-
     def judge(self, record: Any, container: str = "jsonl") -> list[Issue]:
         """The rules a record breaks *as it stands in the file* (nothing repaired)."""
         issues: list[Issue] = []

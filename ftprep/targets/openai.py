@@ -193,11 +193,6 @@ class OpenAIProfile(Profile):
             k in record for k in ("messages", "input", "preferred_output", "non_preferred_output")
         )
 
-    def layout(self, record: Any) -> str | None:
-        if not isinstance(record, dict):
-            return None
-        return "preference" if "input" in record else "chat"
-
     def writer(self) -> MessageWriter:
         return MessageWriter(self.name, self.message_keys, self.weights, "string", self.images)
 

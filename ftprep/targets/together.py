@@ -273,12 +273,6 @@ class TogetherProfile(OpenAIProfile):
     def native(self, record: dict[str, Any]) -> bool:
         return any(c in record for cols in FORMATS.values() for c in cols)
 
-    def layout(self, record: Any) -> str | None:
-        if not isinstance(record, dict):
-            return None
-        found = [name for name, cols in FORMATS.items() if all(c in record for c in cols)]
-        return found[0] if len(found) == 1 else None
-
     def check(self, record: dict[str, Any]) -> list[Issue]:
         fmt, issues = detect_format(record)
         if fmt == "conversation":

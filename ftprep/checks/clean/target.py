@@ -234,23 +234,6 @@ def target_bytes(views: Sequence[ChatExample], fctx: FeatureContext) -> dict[str
     return {"target_bytes": np.asarray(sizes, dtype=np.int64)}
 
 
-@register_feature("target_layout", ("target_layout",))
-def target_layout(views: Sequence[ChatExample], fctx: FeatureContext) -> dict[str, Any]:
-    """The target's name for each input record's layout (None without one), so that a
-    platform reading one layout per file (Together) can reject a mixed file."""
-    config = fctx.settings.get("config")
-    target = getattr(config, "target", None)
-    batch = fctx.settings.get("batch", views)
-    if target is None or len(batch) != len(views):
-        return {"target_layout": [None] * len(views)}
-    profile = get_target(target)
-    return {
-        "target_layout": [
-            profile.layout(ex._origin.value) if ex._origin is not None else None for ex in batch
-        ]
-    }
-
-
 class TargetDatasetSettings(CheckSettings):
     target: str | None = None
     max_examples: int | None = None
@@ -270,7 +253,7 @@ def _fmt_bytes(n: int) -> str:
     "error",
     "the dataset breaks the target's dataset limits",
     settings=TargetDatasetSettings,
-    needs=("target_bytes", "target_layout", "tokens"),
+    needs=("target_bytes", "tokens"),
 )
 def target_dataset(
     ft: FeatureTable, settings: TargetDatasetSettings, ctx: DatasetContext
@@ -330,12 +313,6 @@ def target_dataset(
         )
     if len(kinds) > 1:
         errors.append("SFT and preference examples are mixed; write them to separate files")
-    layouts = sorted({x for x in ft["target_layout"] if x is not None})
-    if settings.judge == "file" and profile.as_uploaded and len(layouts) > 1 and len(kinds) == 1:
-        errors.append(
-            f"records in several {profile.name} formats ({', '.join(layouts)}); "
-            f"{profile.name} needs one format per file"
-        )
     for issue in profile.dataset_notes(kinds):
         (errors if issue.confirmed else warnings).append(issue.detail)
     flags: list[Flag] = []
