@@ -64,8 +64,14 @@ def validate_json(cli, path: Path, target: str) -> tuple[int, dict]:
 
 @pytest.mark.parametrize(
     "case_id",
-    ["invalid_weight_float", "tool_arguments_object", "preference_wrong_output_format_preferred",
-     "preference_non_dict_input", "valid_weights_all_messages", "valid_tool_calls"],
+    [
+        "invalid_weight_float",
+        "tool_arguments_object",
+        "preference_wrong_output_format_preferred",
+        "preference_non_dict_input",
+        "valid_weights_all_messages",
+        "valid_tool_calls",
+    ],
 )
 def test_validate_target_judges_the_file_as_it_stands(cli, tmp_path, case_id):
     """Loaders repair these (1.0 -> 1, object arguments -> text, a string reply -> a message);
@@ -76,19 +82,24 @@ def test_validate_target_judges_the_file_as_it_stands(cli, tmp_path, case_id):
     assert report["target"] == {"name": "together", "accepts": case.accepts}
     if not case.accepts:
         assert code == 1
-        bad = [f for f in report["findings"] if f["check"].startswith("clean.target_")
-               and f["severity"] == "error"] or [
-            f for f in report["findings"] if f["item"] == "clean" and f["count"]]
+        bad = [
+            f
+            for f in report["findings"]
+            if f["check"].startswith("clean.target_") and f["severity"] == "error"
+        ] or [f for f in report["findings"] if f["item"] == "clean" and f["count"]]
         assert bad
 
 
 def test_together_rejects_a_file_mixing_formats(cli, tmp_path):
-    path = write(tmp_path / "mixed.jsonl", [chat(u("Hi"), a("Hello")),
-                                             {"prompt": "Hi", "completion": "Hello"}])
+    path = write(
+        tmp_path / "mixed.jsonl",
+        [chat(u("Hi"), a("Hello")), {"prompt": "Hi", "completion": "Hello"}],
+    )
     _, report = validate_json(cli, path, "together")
     assert report["target"]["accepts"] is False
-    lines = [x["line"] for f in report["findings"] if f["severity"] == "error"
-             for x in f["locations"]]
+    lines = [
+        x["line"] for f in report["findings"] if f["severity"] == "error" for x in f["locations"]
+    ]
     assert lines == [2]
 
 
@@ -109,11 +120,22 @@ def test_a_generic_error_the_target_accepts_does_not_block_it(cli, tmp_path):
 
 
 def test_mistral_rejects_content_with_tool_calls_that_openai_accepts(cli, tmp_path):
-    record = chat(u("Weather?"), a("Checking.", tool_calls=[{
-        "id": "F4dNtnord", "type": "function",
-        "function": {"name": "get_weather", "arguments": "{}"}}]),
-        {"role": "tool", "tool_call_id": "F4dNtnord", "content": "20C"}, a("20C."),
-        tools=tool_chat()["tools"])
+    record = chat(
+        u("Weather?"),
+        a(
+            "Checking.",
+            tool_calls=[
+                {
+                    "id": "F4dNtnord",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": "{}"},
+                }
+            ],
+        ),
+        {"role": "tool", "tool_call_id": "F4dNtnord", "content": "20C"},
+        a("20C."),
+        tools=tool_chat()["tools"],
+    )
     path = write(tmp_path / "t.jsonl", [record])
     assert validate_json(cli, path, "mistral")[1]["target"]["accepts"] is False
     assert validate_json(cli, path, "together")[1]["target"]["accepts"] is True
@@ -140,8 +162,11 @@ SOURCE_RECORDS = [
     tool_chat(args={"city": "Paris"}),
     {"instruction": "Add 2 and 2.", "input": "", "output": "4"},
     chat(u("Draw"), a("ok")),
-    {"input": {"messages": [u("Hi")]}, "preferred_output": "Hello!",
-     "non_preferred_output": [a("No.")]},
+    {
+        "input": {"messages": [u("Hi")]},
+        "preferred_output": "Hello!",
+        "non_preferred_output": [a("No.")],
+    },
 ]
 
 
@@ -166,25 +191,50 @@ TEXT = st.text(min_size=0, max_size=8)
 MESSAGE = st.fixed_dictionaries(
     {"role": st.sampled_from(["system", "user", "assistant", "tool", "bot"])},
     optional={
-        "content": st.one_of(TEXT, st.none(), st.integers(), st.lists(
-            st.fixed_dictionaries({"type": st.sampled_from(["text", "image_url"]),
-                                   "text": TEXT}), max_size=2)),
+        "content": st.one_of(
+            TEXT,
+            st.none(),
+            st.integers(),
+            st.lists(
+                st.fixed_dictionaries(
+                    {"type": st.sampled_from(["text", "image_url"]), "text": TEXT}
+                ),
+                max_size=2,
+            ),
+        ),
         "weight": st.one_of(st.integers(-1, 2), st.floats(0, 1), st.text(max_size=2)),
-        "tool_calls": st.lists(st.fixed_dictionaries({
-            "id": TEXT, "type": st.just("function"),
-            "function": st.fixed_dictionaries({"name": TEXT, "arguments": st.one_of(
-                TEXT, st.dictionaries(TEXT, TEXT, max_size=2))})}), max_size=2),
+        "tool_calls": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "id": TEXT,
+                    "type": st.just("function"),
+                    "function": st.fixed_dictionaries(
+                        {
+                            "name": TEXT,
+                            "arguments": st.one_of(TEXT, st.dictionaries(TEXT, TEXT, max_size=2)),
+                        }
+                    ),
+                }
+            ),
+            max_size=2,
+        ),
         "tool_call_id": TEXT,
     },
 )
 RECORD = st.one_of(
-    st.fixed_dictionaries({"messages": st.lists(MESSAGE, max_size=5)},
-                          optional={"tools": st.lists(st.just(tool_chat()["tools"][0]),
-                                                      max_size=2)}),
-    st.fixed_dictionaries({"input": st.one_of(TEXT, st.fixed_dictionaries(
-        {"messages": st.lists(MESSAGE, max_size=3)})),
-        "preferred_output": st.one_of(TEXT, st.lists(MESSAGE, max_size=2)),
-        "non_preferred_output": st.lists(MESSAGE, max_size=2)}),
+    st.fixed_dictionaries(
+        {"messages": st.lists(MESSAGE, max_size=5)},
+        optional={"tools": st.lists(st.just(tool_chat()["tools"][0]), max_size=2)},
+    ),
+    st.fixed_dictionaries(
+        {
+            "input": st.one_of(
+                TEXT, st.fixed_dictionaries({"messages": st.lists(MESSAGE, max_size=3)})
+            ),
+            "preferred_output": st.one_of(TEXT, st.lists(MESSAGE, max_size=2)),
+            "non_preferred_output": st.lists(MESSAGE, max_size=2),
+        }
+    ),
 )
 
 

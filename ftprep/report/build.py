@@ -287,9 +287,7 @@ def _target_verdict(analysis: Analysis, findings: list[Finding]) -> TargetVerdic
     if name is None:
         return None
     rules = any(f.check in TARGET_RULE_CHECKS and f.count for f in findings)
-    limits = any(
-        f.check == "clean.target_dataset" and f.severity == "error" for f in findings
-    )
+    limits = any(f.check == "clean.target_dataset" and f.severity == "error" for f in findings)
     from ftprep.checks.clean.target import TargetSettings
 
     settings = analysis.config.check_settings("clean.target_format", TargetSettings)

@@ -52,6 +52,7 @@ class BedrockProfile(Profile):
 
     def native(self, record: dict[str, Any]) -> bool:
         return "schemaVersion" in record
+
     roles = frozenset({"user", "assistant"})
     tools = False
     max_file_bytes = Limit(1 * GB)

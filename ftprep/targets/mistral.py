@@ -1,12 +1,17 @@
 """``mistral`` — mistral-finetune and Mistral's finetuning API (La Plateforme).
 
-Rules from mistral-finetune's data validation (``finetune/data/tokenize.py``, README) and
-mistral_common's validator: roles system/user/assistant/tool with at most one system message;
-the last message is the assistant's; tool-call ``arguments`` are a JSON string and every
-tool-call id (and the ``tool_call_id`` answering it) is exactly 9 letters or digits; tools
-need a function ``name``, ``description`` and ``parameters``; ``weight`` 0/1 on assistant
-turns only. The writer derives 9-character ids deterministically from the original ids and
-rewrites the answering ``tool_call_id``s to match. No preference format.
+Rules from mistral-finetune's ``build_instruct_sample`` (``finetune/data/tokenize.py``) and
+mistral_common's ``MistralRequestValidatorV3`` in finetuning mode: ``messages`` or
+``interactions``, ``content`` or ``text``; roles system/user/assistant/tool with at most one
+system message; the last message is the assistant's; an assistant message has content *or*
+tool calls, never both or neither; each tool call is answered by a tool result before the
+next assistant turn; tool-call ``arguments`` are a JSON string and every tool-call id (and
+the ``tool_call_id`` answering it) is exactly 9 letters or digits; tools need a function
+``name`` (``[a-zA-Z0-9_-]{1,64}``), ``description`` and ``parameters`` (a valid JSON
+Schema); assistant ``weight`` 0/1. User turns are not validated (an empty one is fine) and
+unknown keys are ignored, as mistral-finetune does. The writer derives 9-character ids
+deterministically from the original ids and rewrites the answering ``tool_call_id``s to
+match. No preference format.
 """
 
 from __future__ import annotations
@@ -59,7 +64,13 @@ class MistralProfile(Profile):
             "DOC",
             "tool call ids: alphanumeric, length 9",
         ),
-        Cite("La Plateforme 512 MB per file; role order rules", "MEM"),
+        Cite(
+            "mistralai/mistral-common src/mistral_common/protocol/instruct/validator.py",
+            "SRC",
+            "MistralRequestValidatorV3, finetuning mode: order, last turn, content xor tool "
+            "calls, call/result counts, ids, function names, Draft 7 parameter schemas",
+        ),
+        Cite("La Plateforme 512 MB per file", "MEM"),
     )
     notes = (
         "When tools are present, mistral-finetune trains only the last assistant message.",

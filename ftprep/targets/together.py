@@ -6,7 +6,10 @@ nothing else at the top level. The validator implements the semantic rules of th
 3.x defers them to the server): one format per line detected by its required columns, no
 extra columns, roles system/user/assistant/tool, integer weights 0/1 on any role, images as
 base64 data URLs in user turns only (at most 10, each under 10 MB), and preference outputs of
-exactly one assistant message. Messages are quoted in docs/targets.md.
+exactly one assistant message; plus the tool rules of the SDK's later client code (tool
+calls only on assistant turns, ``arguments`` a JSON string holding an object, calls to
+functions of a non-empty ``tools`` list). 2.15 and later releases moved all of this to
+the server and check only the file's structure. docs/targets.md has details.
 """
 
 from __future__ import annotations
@@ -255,6 +258,12 @@ class TogetherProfile(OpenAIProfile):
             "PyPI together 2.14.0, together/lib/utils/files.py + constants.py",
             "SRC",
             "full client-side semantic checks; re-run locally",
+        ),
+        Cite(
+            "togethercomputer/together-py src/together/lib/utils/files.py (main after 2.14.0)",
+            "SRC",
+            "tool rules: _validate_tools, _validate_tool_calls (arguments a JSON object string, "
+            "calls to declared functions); not in a release, applied as the server's rules",
         ),
         Cite(
             "PyPI together 3.1.1, together.lib.utils.check_file",

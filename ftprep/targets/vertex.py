@@ -55,6 +55,7 @@ class VertexProfile(Profile):
 
     def native(self, record: dict[str, Any]) -> bool:
         return "contents" in record or "systemInstruction" in record
+
     roles = frozenset({"user", "model"})
     max_file_bytes = Limit(1 * GB)
     max_validation_examples = Limit(5000)

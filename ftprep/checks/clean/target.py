@@ -119,10 +119,14 @@ def target_role(ex: Example, settings: TargetSettings) -> Iterator[str]:
 def target_format(ex: Example, settings: TargetSettings) -> Iterator[str]:
     """Record shape the target platform rejects.
 
-    What: the written record breaks a structural rule of the platform: missing content, keys
-    it does not allow, weights other than 0/1 or on the wrong role, tool-call arguments of the
-    wrong type, Mistral's 9-character tool-call ids, a DPO side that is not exactly one
-    assistant message, no assistant message at all.
+    What: the record breaks a structural rule of the platform: missing content, keys it does
+    not allow, weights other than 0/1 (Together: an integer, so `1.0` fails) or on the wrong
+    role, tool-call arguments that are not a JSON string, Mistral's 9-character tool-call ids
+    and "content or tool calls, not both", a DPO side that is not exactly one assistant
+    message (a string `preferred_output`, a non-object `input`), no assistant message, or a
+    layout the platform does not read. `validate --target` judges each record as it stands
+    in the input file (what the platform would receive); `split --to` and `convert --to`
+    judge the lines they write.
     Why: platforms reject the whole file for one bad line.
     Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: correct the example at the reported line; the detail names the message and rule.
@@ -143,8 +147,10 @@ def target_tools(ex: Example, settings: TargetSettings) -> Iterator[str]:
     """Tool definitions or calls the target does not support.
 
     What: tool use sent to a target without it (Amazon Nova SFT documents that tool sections
-    may fail the job), or tool definitions missing fields the target requires (Mistral: a
-    function `name`, `description` and `parameters`).
+    may fail the job), tool definitions the target rejects (function names outside
+    `[a-zA-Z0-9_-]{1,64}`, `parameters` that are not a valid JSON Schema, Mistral's required
+    `name`/`description`/`parameters`, Together's non-empty `tools` list and calls to declared
+    functions only), or Mistral tool calls without the same number of results.
     Why: the job fails, or the model is trained on tool syntax it will never see served.
     Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: choose a target with tool-calling support, complete the tool definitions, or drop
