@@ -9,6 +9,9 @@ judged as they stand in the file: nothing the loaders repair may make a rejected
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -244,3 +247,39 @@ def test_judging_untrusted_records_never_raises(record, target):
     issues = get_target(target).judge(record)
     assert all(i.detail for i in issues)
     assert not any("cannot read this record" in i.detail for i in issues), issues
+
+
+LEGACY_REFEREE = """
+import json, sys
+from together.lib.utils.files import check_file
+print(json.dumps(check_file(sys.argv[1])["is_check_passed"]))
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("FTPREP_TOGETHER_214"),
+    reason="set FTPREP_TOGETHER_214 to an unpacked together==2.14.0 wheel to run its checker",
+)
+def test_together_cases_match_the_2_14_checker(tmp_path):
+    """Together 2.14.0, the last SDK with client-side semantic checks, as referee (run in a
+    subprocess so the installed 3.x SDK is untouched). Its tool rules came later."""
+    later = {
+        "tool_arguments_object",
+        "tool_arguments_not_json",
+        "tool_arguments_not_object",
+        "tool_call_unknown_function",
+        "tools_empty",
+        "tool_type_not_function",
+        "tool_calls_on_user_turn",
+    }
+    env = {**os.environ, "PYTHONPATH": os.environ["FTPREP_TOGETHER_214"]}
+    for case in (c for c in CASES if c.target == "together" and c.id not in later):
+        path = write(tmp_path / f"{case.id}.jsonl", case.records)
+        out = subprocess.run(
+            [sys.executable, "-c", LEGACY_REFEREE, str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        assert json.loads(out.stdout) == case.accepts, case.id

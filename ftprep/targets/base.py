@@ -145,32 +145,34 @@ class Profile(ABC):
         return True
 
     def judge(self, record: Any, container: str = "jsonl") -> list[Issue]:
-        """The rules a record breaks *as it stands in the file* (nothing repaired)."""
-        issues: list[Issue] = []
+        """The rules a record breaks *as it stands in the file* (nothing repaired).
+
+        A file the platform cannot take at all (another container, another record layout)
+        gets one issue per record naming the fix, not one per missing field.
+        """
+        where = []
         if container not in self.containers:
-            issues.append(
-                Issue(
-                    "format",
-                    f"{self.name} reads {', '.join(sorted(self.containers))} files, not "
-                    f"{container}; `ftprep convert --to {self.name}` writes one",
-                )
+            where.append(
+                f"a {container} file (it reads {', '.join(sorted(self.containers))} files)"
             )
         if not isinstance(record, dict):
-            return [*issues, Issue("format", "the line is not a JSON object")]
-        if not self.native(record):
+            where.append("a line that is not a JSON object")
+        elif not self.native(record):
             keys = ", ".join(sorted(map(str, record))) or "no keys"
-            return [
-                *issues,
-                Issue(
-                    "format",
-                    f"a record with {keys} is not a {self.name} layout; "
-                    f"`ftprep convert --to {self.name}` writes one",
-                ),
-            ]
+            where.append(f"a record with the keys {keys}, which is not one of its layouts")
+        if where:
+            fix = f"`ftprep convert --to {self.name}` writes a file it reads"
+            issue = Issue("format", f"{self.name} does not read {' holding '.join(where)}; {fix}")
+            if not isinstance(record, dict) or not self.native(record):
+                return [issue]
+            return [issue, *self._checked(record)]
+        return self._checked(record)
+
+    def _checked(self, record: dict[str, Any]) -> list[Issue]:
         try:
-            return [*issues, *self.check(record)]
+            return self.check(record)
         except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
-            return [*issues, Issue("format", f"{self.name} cannot read this record ({exc})")]
+            return [Issue("format", f"{self.name} cannot read this record ({exc})")]
 
     def dataset_notes(self, kinds: set[str]) -> list[Issue]:
         """Dataset-level caveats (an unconfirmed record layout for some kind...)."""

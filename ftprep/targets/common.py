@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ftprep.loaders.parts import arguments_object, arguments_text
@@ -148,13 +149,26 @@ FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
 def schema_problem(schema: Any) -> str | None:
-    """Why ``schema`` is not a valid JSON Schema (draft 7), or None."""
-    from jsonschema import Draft7Validator, SchemaError
+    """Why ``schema`` is not a valid JSON Schema (draft 7), or None.
 
+    Tool-calling datasets repeat the same few tool definitions on every line, so the
+    verdict is memoised on the schema's canonical JSON.
+    """
     if not isinstance(schema, dict):
         return f"parameters must be a JSON Schema object, not {type(schema).__name__}"
     try:
-        Draft7Validator.check_schema(schema)
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return "parameters are not JSON"
+    return _schema_problem(key)
+
+
+@lru_cache(maxsize=4096)
+def _schema_problem(key: str) -> str | None:
+    from jsonschema import Draft7Validator, SchemaError
+
+    try:
+        Draft7Validator.check_schema(json.loads(key))
     except SchemaError as exc:
         return str(exc.message)
     return None

@@ -34,7 +34,7 @@ from ftprep.schema import ChatExample, Example
 from ftprep.targets import Conversion, get_target
 
 KINDS = ("chat", "preference")
-_CACHE: OrderedDict[int, tuple[Example, str, Conversion]] = OrderedDict()
+_CACHE: OrderedDict[int, tuple[Example, dict[str, Conversion]]] = OrderedDict()
 _CACHE_SIZE = 8192
 
 
@@ -53,12 +53,21 @@ def conversion(ex: Example, target: str, judge: str = "output") -> Conversion:
     copy. A record in a layout the platform does not read gets one issue saying so, plus
     the issues its conversion would still have (prefixed ``once converted``).
     """
-    key = f"{target}:{judge}"
     hit = _CACHE.get(id(ex))
-    if hit is not None and hit[0] is ex and hit[1] == key:
-        return hit[2]
+    if hit is None or hit[0] is not ex:
+        hit = (ex, {})
+        _CACHE[id(ex)] = hit
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    results = hit[1]
+    key = f"{target}:{judge}"
+    if key in results:
+        return results[key]
+    written = f"{target}:output"
+    if written not in results:
+        results[written] = get_target(target).convert(ex)
+    result = results[written]
     profile = get_target(target)
-    result = profile.convert(ex)
     origin = ex._origin
     if judge == "file" and profile.as_uploaded and origin is not None:
         raw = origin.value
@@ -67,9 +76,7 @@ def conversion(ex: Example, target: str, judge: str = "output") -> Conversion:
         if not native:
             issues += [replace(i, detail=f"once converted: {i.detail}") for i in result.issues]
         result = replace(result, issues=issues, losses=[] if native else result.losses)
-    _CACHE[id(ex)] = (ex, key, result)
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    results[key] = result
     return result
 
 
