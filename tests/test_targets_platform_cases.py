@@ -283,3 +283,13 @@ def test_together_cases_match_the_2_14_checker(tmp_path):
             check=True,
         )
         assert json.loads(out.stdout) == case.accepts, case.id
+
+
+def test_terminal_and_markdown_say_whether_the_platform_takes_the_file(cli, tmp_path):
+    path = write(tmp_path / "w.jsonl", [chat(u("Hello", weight=1.0), a("Hi there!"))])
+    assert (
+        "together: would reject this file" in cli("validate", path, "--target", "together").stdout
+    )
+    md = tmp_path / "r.md"
+    cli("validate", path, "--target", "mistral", "--report", md)
+    assert "Target `mistral`: the platform would accept this file." in md.read_text("utf-8")

@@ -123,6 +123,17 @@ def render_terminal(
         )
         html = Path(s.train.path).parent / "report.html"
         console.print(Text.assemble(("full report: ", "dim"), (str(html), "cyan")))
+    if report.target is not None:
+        takes = report.target.accepts
+        console.print(
+            Text.assemble(
+                f"{report.target.name}: ",
+                (
+                    "would accept this file" if takes else "would reject this file",
+                    "green" if takes else "red",
+                ),
+            )
+        )
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in SEVERITY_STYLE}
     label, style = VERDICT_STYLE[report.verdict]
     console.print(
