@@ -85,16 +85,26 @@ def _target_model(config: Config, target: str) -> Config:
     return config if name is None else config.with_overrides(model=name)
 
 
-def _with_target(config: Config, target: str) -> Config:
-    """Hand the target to every check that has a ``target`` setting."""
+def _with_target(config: Config, target: str, judge: str = "file") -> Config:
+    """Hand the target to every check that has a ``target`` setting.
+
+    ``judge`` is ``file`` (``validate --target``: the input records as they stand) or
+    ``output`` (``split --to``: the records ftprep writes). The generic structure checks the
+    platform's own rules settle (the profile's ``defers``) report at warning level unless
+    the configuration sets their severity: the platform's verdict decides readiness.
+    """
     from ftprep.checks.base import REGISTRY
     from ftprep.targets import get_target
 
-    name = get_target(target).name
+    profile = get_target(target)
+    name = profile.name
     checks = {cid: dict(s) for cid, s in config.checks.items()}
     for cid, spec in REGISTRY.items():
         if "target" in spec.settings.model_fields:
-            checks.setdefault(cid, {})["target"] = name
+            checks.setdefault(cid, {}).update(target=name, judge=judge)
+    for cid in profile.defers:
+        if cid in REGISTRY:
+            checks.setdefault(cid, {}).setdefault("severity", "warning")
     return config.model_copy(update={"target": name, "checks": checks})
 
 
@@ -182,6 +192,8 @@ def split(
     if to is not None:
         overrides["target"] = to
     cfg = make_config(config, **overrides)
+    if to is not None:
+        cfg = _with_target(cfg, to, judge="output")
     paths = _paths(inputs)
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"

@@ -32,7 +32,7 @@ from ftprep.checks.base import REGISTRY, Flag
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
 from ftprep.loaders.readers import RawRecord
 from ftprep.loaders.registry import FORMATS, LoadOptions
-from ftprep.schema import Example, LoadError, SourceLocation
+from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
 from ftprep.similarity.normalize import hash64
 from ftprep.tokens.encodings import get_encoding
 
@@ -62,6 +62,9 @@ class RecordBatch:
     options: LoadOptions
     first: int
     raws: list[RawRecord]
+    #: The file's container (``jsonl``, ``json``, ``csv``...): the target rules judge
+    #: records as they stand in it.
+    container: str = "jsonl"
 
 
 @dataclass
@@ -105,6 +108,9 @@ def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
         if isinstance(result, LoadError):
             errors.append((record, result))
         else:
+            result._origin = RawOrigin(
+                value=raw.value, layout=batch.format, container=batch.container
+            )
             examples.append(result)
             records.append(record)
     return reduce_examples(plan, batch.source, examples, records, errors)

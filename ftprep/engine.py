@@ -110,13 +110,21 @@ def _record_batches(
             record += 1
             if len(raws) >= size:
                 yield RecordBatch(
-                    src_index, source.name, source.format, source.options, first, raws
+                    src_index,
+                    source.name,
+                    source.format,
+                    source.options,
+                    first,
+                    raws,
+                    source.container,
                 )
                 if progress:
                     progress("loading", record, None)
                 raws, first = [], record
         if raws:
-            yield RecordBatch(src_index, source.name, source.format, source.options, first, raws)
+            yield RecordBatch(
+                src_index, source.name, source.format, source.options, first, raws, source.container
+            )
 
 
 def analyze(

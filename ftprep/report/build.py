@@ -30,6 +30,7 @@ from ftprep.report.model import (
     SplitFile,
     SplitSection,
     Status,
+    TargetVerdict,
     Verdict,
 )
 from ftprep.schema import LoadError, SourceLocation
@@ -364,4 +365,29 @@ def build_report(
         stats=_stats(analysis),
         split=_split_section(analysis, split_paths, pending_split, limit),
         findings_file=str(findings_path) if findings_path is not None else None,
+        target=_target_verdict(analysis, findings),
     )
+
+
+#: Checks that report a confirmed platform rule broken by a record.
+TARGET_RULE_CHECKS = (
+    "clean.target_role",
+    "clean.target_format",
+    "clean.target_tools",
+    "clean.target_content",
+)
+
+
+def _target_verdict(analysis: Analysis, findings: list[Finding]) -> TargetVerdict | None:
+    """Would the platform chosen with ``--target``/``--to`` take the data (see TargetVerdict)."""
+    name = analysis.config.target
+    if name is None:
+        return None
+    rules = any(f.check in TARGET_RULE_CHECKS and f.count for f in findings)
+    limits = any(f.check == "clean.target_dataset" and f.severity == "error" for f in findings)
+    from ftprep.checks.clean.target import TargetSettings
+
+    settings = analysis.config.check_settings("clean.target_format", TargetSettings)
+    # Unreadable records are in the input file but never in a file ftprep writes.
+    unreadable = bool(analysis.load_errors) and settings.judge == "file"
+    return TargetVerdict(name=name, accepts=not (rules or limits or unreadable))

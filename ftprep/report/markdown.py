@@ -34,6 +34,9 @@ def render_markdown(report: Report, max_locations: int = 10) -> str:
         f"{VERDICTS[report.verdict]} — ftprep {report.ftprep_version}",
         "",
     ]
+    if report.target is not None:
+        takes = "would accept" if report.target.accepts else "would **reject**"
+        lines += [f"Target `{report.target.name}`: the platform {takes} this file.", ""]
     lines += [
         "## Inputs",
         "",

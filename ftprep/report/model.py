@@ -96,6 +96,21 @@ class SplitSection(_Model):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class TargetVerdict(_Model):
+    """With ``--target``/``--to``: would the platform take the data?
+
+    ``validate --target`` judges each input record as it stands in the file (nothing
+    repaired); ``split --to`` judges the files it wrote; trainers (TRL, axolotl,
+    LLaMA-Factory) are judged on the file ftprep writes for them. ``accepts`` is false when
+    any record breaks a confirmed platform rule (``clean.target_role``/``format``/``tools``/
+    ``content``), the dataset breaks a platform limit (``clean.target_dataset`` at error
+    level), or a record could not be read at all.
+    """
+
+    name: str
+    accepts: bool
+
+
 class Report(_Model):
     """The readiness report: what ``validate``/``split``/``fix`` return and report.json holds.
 
@@ -117,6 +132,8 @@ class Report(_Model):
     split: SplitSection | None = None
     #: findings.jsonl with every location (None when no file was written).
     findings_file: str | None = None
+    #: Present only with ``--target`` / ``--to``.
+    target: TargetVerdict | None = None
 
     def findings_for(self, check: str) -> list[Finding]:
         return [f for f in self.findings if f.check == check]

@@ -149,6 +149,17 @@ def render_terminal(
         console.print(
             Text.assemble(("reports: ", "dim"), (", ".join(str(p) for p in written), "cyan"))
         )
+    if report.target is not None:
+        takes = report.target.accepts
+        console.print(
+            Text.assemble(
+                f"{report.target.name}: ",
+                (
+                    "would accept this file" if takes else "would reject this file",
+                    "green" if takes else "red",
+                ),
+            )
+        )
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in SEVERITY_STYLE}
     label, style = VERDICT_STYLE[report.verdict]
     console.print(
