@@ -84,9 +84,16 @@ def _with_target(config: Config, target: str) -> Config:
 
 
 def _load_options(
-    format: str | None, mapping: dict[str, str] | None, system: str | None, sheet: str | None = None
+    format: str | None,
+    mapping: dict[str, str] | None,
+    system: str | None,
+    sheet: str | None = None,
+    config: Config | None = None,
 ) -> LoadOptions:
-    return LoadOptions(format=format, mapping=dict(mapping or {}), system=system, sheet=sheet)
+    limit = {"max_record_bytes": config.max_record_bytes} if config is not None else {}
+    return LoadOptions(
+        format=format, mapping=dict(mapping or {}), system=system, sheet=sheet, **limit
+    )
 
 
 def validate(
@@ -109,7 +116,7 @@ def validate(
     checks compare them with the validation file(s) (leakage, size ratio, drift).
     """
     cfg = make_config(config, **overrides)
-    options = _load_options(format, mapping, system, sheet)
+    options = _load_options(format, mapping, system, sheet, cfg)
     if validation:
         from ftprep.leakage import analyze_existing_split
 
@@ -142,7 +149,13 @@ def split(
     and axolotl ``axolotl_datasets.yml``.
     """
     from ftprep.report.render import write_reports
-    from ftprep.split.writer import guard_outputs, write_split
+    from ftprep.split.writer import (
+        MANIFEST,
+        guard_out_dir,
+        guard_outputs,
+        publishing,
+        write_split,
+    )
 
     if to is not None:
         overrides["target"] = to
@@ -151,29 +164,35 @@ def split(
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
-    companion_names = [out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml")]
-    guard_outputs(
-        [p for p in paths if isinstance(p, Path)], [train, val, *report_paths, *companion_names]
-    )
-    analysis = analyze(paths, cfg, _load_options(format, mapping, system, sheet), progress)
+    companion_names = [
+        out_dir / n
+        for n in ("dataset_info.json", "axolotl_datasets.yml", "findings.jsonl", MANIFEST)
+    ]
+    guard_out_dir(out_dir)
+    input_paths = [p for p in paths if isinstance(p, Path)]
+    if cfg.source:
+        input_paths.append(Path(cfg.source))
+    guard_outputs(input_paths, [train, val, *report_paths, *companion_names])
+    analysis = analyze(paths, cfg, _load_options(format, mapping, system, sheet, cfg), progress)
     encode = None
     if to is not None:
         from ftprep.targets import get_target
 
         profile = get_target(to)
         encode = lambda ex: profile.write(ex).record  # noqa: E731
-    write_split(analysis, train, val, encode)
-    if to is not None:
-        _after_target_split(analysis, profile, train, val)
-    report = build_report(analysis, (str(train), str(val)))
-    write_reports(report, report_paths)
+    with publishing(out_dir):
+        write_split(analysis, train, val, encode)
+        if to is not None:
+            _after_target_split(analysis, profile, train, val)
+        report = build_report(analysis, (str(train), str(val)))
+        write_reports(report, report_paths)
     return report
 
 
 def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path) -> None:
     """Companion files for the target, and its limits measured on the written files."""
     from ftprep.checks.base import CheckResult
-    from ftprep.split.writer import write_text_atomic
+    from ftprep.split.writer import staged_path, write_text_atomic
     from ftprep.targets.convert import file_limits
 
     kinds = set(analysis.features["kind"])
@@ -184,7 +203,11 @@ def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path
     plan = analysis.plan
     assert plan is not None
     problems = file_limits(
-        profile, {"train": (train, plan.train), "validation": (val, plan.validation)}
+        profile,
+        {
+            "train": (staged_path(train), plan.train),
+            "validation": (staged_path(val), plan.validation),
+        },
     )
     if not problems:
         return
@@ -218,7 +241,7 @@ def convert(
     from ftprep.targets.convert import convert as run
 
     cfg = make_config(config, **overrides)
-    options = _load_options(format, mapping, system, sheet)
+    options = _load_options(format, mapping, system, sheet, cfg)
     return run(_paths(inputs), Path(out), to, options=options, config=cfg, progress=progress)
 
 

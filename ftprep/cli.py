@@ -7,10 +7,12 @@ on stderr naming the file; never a traceback (set FTPREP_DEBUG=1 to see one).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import click
 from rich.console import Console
 
 from ftprep import api
-from ftprep.errors import ConfigError, FtprepError
+from ftprep.errors import ConfigError, FtprepError, printable
 from ftprep.progress import progress_bar
 from ftprep.report.model import Report
 from ftprep.report.render import write_reports
@@ -29,8 +31,31 @@ EXIT_INTERNAL = 3
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"ftprep: error: {message}", err=True)
+    click.echo(f"ftprep: error: {printable(message)}", err=True)
     sys.exit(code)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every ``finally`` removes its temporary files."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While a command runs, SIGTERM unwinds the stack instead of killing the process
+    where it stands (which would leave temporary files behind)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -39,11 +64,24 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with _sigterm_unwinds():
+                return fn(*args, **kwargs)
         except FtprepError as exc:
             _fail(str(exc), EXIT_USAGE)
+        except _Terminated:
+            _fail("terminated; nothing was published", 143)
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail("interrupted; nothing was published", 130)
+        except MemoryError:
+            _fail(
+                "out of memory; lower --max-record-mb or split the input into smaller files",
+                EXIT_USAGE,
+            )
+        except OSError as exc:
+            if os.environ.get("FTPREP_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
         except Exception as exc:
             if os.environ.get("FTPREP_DEBUG"):
                 raise
@@ -64,6 +102,14 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
             raise ConfigError(f"--map {v!r}: use TARGET=COLUMN, e.g. --map user=question")
         out[key.strip()] = col.strip()
     return out
+
+
+MAX_RECORD_OPTION = click.option(
+    "--max-record-mb",
+    type=click.FloatRange(min=0, min_open=True, max=4096),
+    help="Largest record (line, CSV row, array element) to read, in MB (default 8); "
+    "larger ones are load errors.",
+)
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -131,6 +177,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Also write the report here; format from the extension (.json, .md, .html).",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+        MAX_RECORD_OPTION,
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -165,6 +212,15 @@ def _run(
         strict=strict,
         fix=extra.pop("fix", None),
         metric=extra.pop("metric", None),
+        max_record_mb=extra.pop("max_record_mb", None),
+    )
+    written = (
+        [Path(extra["out"]) / n for n in ("train.jsonl", "validation.jsonl")]
+        if ("out" in extra)
+        else []
+    )
+    guard_report_paths(
+        [*inputs, *written], extra.get("validation"), config, extra.pop("reports", ())
     )
     with progress_bar(not quiet) as progress:
         call = api.validate if kind == "validate" else api.split
@@ -178,6 +234,23 @@ def _run(
             **extra,
         )
     return report, config.strict
+
+
+def guard_report_paths(
+    inputs: Sequence[Path], validation: Sequence[Path] | None, config: Any, reports: Sequence[Path]
+) -> None:
+    """Check every ``--report`` path against every input (data, validation files, the
+    config) before anything is read or written: a report must never replace the data."""
+    from ftprep.split.writer import guard_outputs
+
+    if not reports:
+        return
+    read = [*inputs, *(validation or [])]
+    if config.source:
+        read.append(Path(config.source))
+    outputs = list(reports)
+    outputs += [Path(r).parent / "findings.jsonl" for r in reports]
+    guard_outputs(read, outputs, "--report")
 
 
 OUTPUT_FORMATS = ("terminal", "json", "github", "markdown")
@@ -266,7 +339,9 @@ def validate(
 
     Exit 0 when ready (warnings allowed), 1 when not ready, 2 on bad usage or input.
     """
-    report, strict = _run("validate", validation=list(validation) or None, **kwargs)
+    report, strict = _run(
+        "validate", validation=list(validation) or None, reports=reports, **kwargs
+    )
     _finish(report, reports, output_format, as_json, strict)
 
 
@@ -298,7 +373,7 @@ def split(
 ) -> None:
     """Check INPUTS and write OUT/train.jsonl, OUT/validation.jsonl and the reports
     (report.json, report.md, report.html)."""
-    report, strict = _run("split", out=out, **kwargs)
+    report, strict = _run("split", out=out, reports=reports, **kwargs)
     _finish(report, reports, output_format, as_json, strict)
 
 
@@ -317,6 +392,7 @@ def split(
 @click.option("--disable", multiple=True, metavar="CHECK")
 @click.option("--json", "as_json", is_flag=True, help="Print the result JSON on stdout only.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@MAX_RECORD_OPTION
 @guarded
 def convert(
     inputs: tuple[Path, ...],
@@ -328,6 +404,7 @@ def convert(
     disable: tuple[str, ...],
     as_json: bool,
     quiet: bool,
+    max_record_mb: float | None,
     **load: Any,
 ) -> None:
     """Convert INPUTS to one file in a target platform's format (--to) and check it.
@@ -338,7 +415,7 @@ def convert(
     """
     from ftprep.targets.render import convert_summary
 
-    config = api.make_config(config_path, sets=sets, disable=disable)
+    config = api.make_config(config_path, sets=sets, disable=disable, max_record_mb=max_record_mb)
     with progress_bar(not quiet) as progress:
         result = api.convert(
             list(inputs),
