@@ -628,18 +628,16 @@ def read_delimited(
                 continue
             if not row or all(not c.strip() for c in row):
                 continue
+            if len(feed.taken) == 1 and any("\n" in c or "\r" in c for c in row):
+                # the file ended inside a quote opened on its last line
+                yield _error(path, start, "clean.malformed_row", _UNCLOSED)
+                continue
             if len(feed.taken) > 1 and _swallowed(feed.taken, len(row), len(header), delimiter):
                 # A quote opened on the first line and was closed late or never: report it
                 # there and read the lines it swallowed again.
                 feed.push_back_after_first()
                 reader = csv.reader(feed, delimiter=delimiter)
-                yield _error(
-                    path,
-                    start,
-                    "clean.malformed_row",
-                    "a quoted field opened on this line is not closed where the row should "
-                    'end; close or escape the quote ("" inside a quoted field)',
-                )
+                yield _error(path, start, "clean.malformed_row", _UNCLOSED)
                 continue
             spanned = [t.number for t in feed.taken if t.number in feed.bad_utf8]
             if spanned:
@@ -660,6 +658,12 @@ def read_delimited(
                 )
                 continue
             yield RawRecord(line=start, value=dict(zip(header, row, strict=False)))
+
+
+_UNCLOSED = (
+    "a quoted field opened on this line is not closed where the row should end; close or "
+    'escape the quote ("" inside a quoted field)'
+)
 
 
 def _swallowed(taken: list[Line], fields: int, width: int, delimiter: str) -> bool:

@@ -372,6 +372,7 @@ def _open_file(p: Path, data: Path, given: str, options: LoadOptions) -> Source:
             container = sniff_json_container(data, head, container)
     elif not os.access(data, os.R_OK):
         raise InputError(given, "permission denied")
+
     def made(fmt: str, opts: LoadOptions) -> Source:
         if data is p:
             return Source(p, container, fmt, opts)
