@@ -8,6 +8,7 @@ result = ftprep.load("data.csv", mapping={"user": "q", "assistant": "a"})
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
+from ftprep.errors import InputError
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.report.build import build_report
 from ftprep.report.model import Report
@@ -31,13 +33,24 @@ def _paths(inputs: PathLike | Sequence[PathLike] | Any) -> list[Any]:
     """
     from ftprep.loaders.memory import from_records, is_in_memory
 
-    if isinstance(inputs, str | Path):
+    def one(p: Any) -> Any:
+        if is_in_memory(p):
+            return p
+        if isinstance(p, str | os.PathLike):
+            return Path(p)
+        raise InputError(repr(p)[:60], "not a path, a DataFrame, a Dataset or a list of records")
+
+    if isinstance(inputs, str | os.PathLike):
         return [Path(inputs)]
     if is_in_memory(inputs):
         if isinstance(inputs, list | tuple) and not isinstance(inputs[0], dict):
-            return [p if is_in_memory(p) else Path(p) for p in inputs]
+            return [one(p) for p in inputs]
         return [from_records(inputs)]
-    return [p if is_in_memory(p) else Path(p) for p in inputs]
+    if not isinstance(inputs, list | tuple):
+        raise InputError(repr(inputs)[:60], "not a path, a DataFrame, a Dataset or records")
+    if not inputs:
+        raise InputError("<inputs>", "no inputs given")
+    return [one(p) for p in inputs]
 
 
 def make_config(

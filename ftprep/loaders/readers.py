@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as _dt
 import gzip
 import io
 import json
@@ -26,6 +27,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -213,6 +215,52 @@ def value_problem(value: Any) -> tuple[str, str] | None:
                     stack.append((key, depth))
                 stack.append((child, depth + 1))
     return None
+
+
+class _NotJson(Exception):
+    pass
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data (recursive: call only on values :func:`value_problem`
+    passed, which are at most :data:`MAX_DEPTH` deep)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str | int | float | bool) and k is not None:
+                raise _NotJson(f"a key of type {type(k).__name__}")
+            out[k if isinstance(k, str) else json.dumps(k)] = _jsonable(v)
+        return out
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        number = float(value)
+        if not math.isfinite(number):
+            raise _NotJson("a non-finite decimal")
+        return number
+    raise _NotJson(f"a value of type {type(value).__name__}")
+
+
+def json_data(value: Any) -> tuple[Any, tuple[str, str] | None]:
+    """Records held in memory or read from Parquet/Excel as plain, strictly writable JSON
+    data (dates become ISO text, decimals numbers): ``(value, None)`` or ``(None, problem)``.
+    """
+    problem = value_problem(value)
+    if problem is not None:
+        return None, problem
+    try:
+        return _jsonable(value), None
+    except _NotJson as exc:
+        return None, (
+            "clean.unreadable_record",
+            f"the record holds {exc}, which is not JSON data; convert it to text or a number",
+        )
 
 
 def _suspect(text: str) -> bool:

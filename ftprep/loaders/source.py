@@ -35,11 +35,11 @@ from ftprep.loaders.readers import (
     TEXT_CONTAINERS,
     RawRecord,
     container_of,
+    json_data,
     read_container,
     read_head,
     sniff_json_container,
     text_problem,
-    value_problem,
 )
 from ftprep.loaders.registry import FORMATS, LoadOptions, detect_format
 from ftprep.schema import Example, LoadError, SourceLocation
@@ -114,13 +114,13 @@ class Source:
                 yield LoadedRecord(location=error.location, error=error)
                 continue
             loc = SourceLocation(source=name, line=raw.line)
-            problem = value_problem(raw.value) if walk else None
+            value, problem = json_data(raw.value) if walk else (raw.value, None)
             if problem is not None:
                 result: Example | LoadError = LoadError(
                     code=problem[0], message=problem[1], location=loc
                 )
             else:
-                result = _adapt_safely(adapt, raw.value, loc, self.options, self.format)
+                result = _adapt_safely(adapt, value, loc, self.options, self.format)
             if isinstance(result, LoadError):
                 self.counts["load_errors"] += 1
                 yield LoadedRecord(location=loc, error=result)

@@ -47,6 +47,18 @@ def dumps(record: dict[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+def _encoded(record: dict[str, Any], where: Any) -> str:
+    """The record as a strict JSONL line; a value JSON cannot hold (only in-memory inputs
+    can carry one) stops the run naming the record, before anything is published."""
+    try:
+        return dumps(record)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise OutputError(
+            f"{where.source}:{where.line}: the record holds a value that cannot be written as "
+            f"JSON ({exc}); convert it to text, a number or a list first"
+        ) from exc
+
+
 def _create(path: Path) -> IO[str]:
     """Create ``path`` exclusively with the umask's permissions (``mkstemp`` would make it
     0600, so published files would be unreadable to the user's group)."""
@@ -358,7 +370,7 @@ def write_split(
                     if side in (TRAIN, VALIDATION):
                         ex = apply_fixes(loaded.example, analysis.fix_changes.get(row, []))
                         line = encode(ex) if encode is not None else ex.to_record()
-                        (train if side == TRAIN else val).write(dumps(line))
+                        (train if side == TRAIN else val).write(_encoded(line, loaded.location))
                     row += 1
                 record += 1
         if (
