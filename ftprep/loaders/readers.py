@@ -19,7 +19,6 @@ import codecs
 import csv
 import datetime as _dt
 import gzip
-import io
 import json
 import math
 import re
@@ -726,8 +725,11 @@ def _swallowed(taken: list[Line], fields: int, width: int, delimiter: str) -> bo
         return False
     if len(taken) < 3 or any(t.data is None for t in taken):
         return False
-    text = b"".join(t.data + t.end for t in taken[1:] if t.data is not None)
-    rows = list(csv.reader(io.StringIO(text.decode("utf-8", "replace")), delimiter=delimiter))
+    texts = [(t.data + t.end).decode("utf-8", "replace") for t in taken[1:] if t.data]
+    try:
+        rows = list(csv.reader(texts, delimiter=delimiter))
+    except csv.Error:
+        return False
     rows = [r for r in rows if any(c.strip() for c in r)]
     return len(rows) >= 2 and sum(len(r) == width for r in rows) >= 2 * len(rows) / 3
 
