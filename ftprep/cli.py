@@ -241,6 +241,7 @@ def guard_report_paths(
 ) -> None:
     """Check every ``--report`` path against every input (data, validation files, the
     config) before anything is read or written: a report must never replace the data."""
+    from ftprep.report.render import RENDERERS
     from ftprep.split.writer import guard_outputs
 
     if not reports:
@@ -251,6 +252,12 @@ def guard_report_paths(
     outputs = list(reports)
     outputs += [Path(r).parent / "findings.jsonl" for r in reports]
     guard_outputs(read, outputs, "--report")
+    for path in reports:
+        if Path(path).suffix.lower() not in RENDERERS:
+            raise ConfigError(
+                f"--report {path}: no report format for '{Path(path).suffix}'; use one of "
+                f"{', '.join(sorted(RENDERERS))}"
+            )
 
 
 OUTPUT_FORMATS = ("terminal", "json", "github", "markdown")

@@ -138,10 +138,12 @@ def _adapt_safely(
         result: Example | LoadError = adapt(value, loc, options)
         return result
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        what = {
-            KeyError: f"the field {exc} is missing",
-            IndexError: "a list is shorter than this format needs",
-        }.get(type(exc), f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, KeyError):
+            what = f"the field {exc} is missing"
+        elif isinstance(exc, IndexError):
+            what = "a list is shorter than this format needs"
+        else:
+            what = f"{type(exc).__name__}: {exc}"
         return LoadError(
             code="clean.unreadable_record",
             message=f"cannot read this record as {fmt}: {what}; fix the record or pass "

@@ -243,6 +243,7 @@ CASES: list[Case] = [
     Case("report-hardlink-to-input", (*V, D, "--report", "{d}/report.json"), 2, "refusing to overwrite an input", {"data.jsonl": jsonl(*good(6))}, setup=_hardlink, unchanged=("data.jsonl",)),
     Case("report-symlink-to-input", (*V, D, "--report", "{d}/report.json"), 2, "refusing to overwrite an input", {"data.jsonl": jsonl(*good(6))}, setup=_softlink, unchanged=("data.jsonl",)),
     Case("report-under-a-file", (*V, D, "--report", "{d}/data.jsonl/r.json"), 2, "not a directory", {"data.jsonl": jsonl(*good(6))}, unchanged=("data.jsonl",)),
+    Case("report-unknown-extension", (*V, D, "--report", "{d}/r.txt"), 2, "no report format", {"data.jsonl": jsonl(*good(6))}),
     Case("report-a-directory", (*V, D, "--report", "{d}"), 2, "is a directory", {"data.jsonl": jsonl(*good(6))}),
     Case("split-out-a-file", ("split", "-q", D, "--out", D), 2, "is a file", {"data.jsonl": jsonl(*good(6))}, unchanged=("data.jsonl",)),
     Case("split-report-onto-input", ("split", "-q", D, "--out", "{d}/out", "--report", D), 2, "refusing to overwrite an input", {"data.jsonl": jsonl(*good(6))}, unchanged=("data.jsonl",)),
