@@ -387,7 +387,7 @@ def read_jsonl(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Ra
             if line.data is None:
                 yield too_large(path, number, line.size, limit, "line")
                 continue
-            if not line.data.strip():
+            if not line.data.removeprefix(codecs.BOM_UTF8 if number == 1 else b"").strip():
                 continue
             try:
                 text = _decode_line(line)

@@ -70,8 +70,9 @@ class Source:
     counts: dict[str, int] = field(
         default_factory=lambda: {"records": 0, "examples": 0, "load_errors": 0}
     )
-    #: Where the records are read from when ``path`` is a pipe or standard input: a private
-    #: copy made once (a pipe can be read only once, and the split needs a second pass).
+    #: Where the records are read from when that differs from ``path``: the private copy of
+    #: a pipe or standard input (read only once, and the split needs a second pass), or the
+    #: real file when its name is not valid UTF-8 (``path`` then shows it escaped).
     spool: Path | None = None
 
     @property
@@ -297,6 +298,17 @@ def _spooled(p: Path) -> Path:
         raise InputError(str(p), os_cause(exc)) from exc
 
 
+def _displayable(name: str) -> str:
+    """A file name as text that can be written to JSON and a terminal: bytes that are not
+    UTF-8 (held as surrogates by ``os.fsdecode``) become ``\\xff`` escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+
+
 def _check_mapping_columns(path: str, mapping: dict[str, str], values: list[object]) -> None:
     """A --map column that no record has is one message, not one error per record."""
     rows = [v for v in values if isinstance(v, dict)]
@@ -375,10 +387,12 @@ def _open_file(p: Path, data: Path, given: str, options: LoadOptions) -> Source:
     elif not os.access(data, os.R_OK):
         raise InputError(given, "permission denied")
 
+    shown = _displayable(given)
+
     def made(fmt: str, opts: LoadOptions) -> Source:
-        if data is p:
+        if data is p and shown == given:
             return Source(p, container, fmt, opts)
-        return Source(Path(given), container, fmt, opts, spool=data)
+        return Source(Path(shown), container, fmt, opts, spool=data)
 
     if options.mapping:
         values = [r.value for r in _peek(data, container, options) if r.error is None]

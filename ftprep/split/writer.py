@@ -352,7 +352,7 @@ def write_split(
     plan = analysis.plan
     assert plan is not None
     guard_outputs(
-        [p for s in analysis.sources for p in (s.path, s.name)], [train_path, validation_path]
+        [p for s in analysis.sources for p in (s.path, s.data_path)], [train_path, validation_path]
     )
     record_of_row = analysis.features["record"]
     row = 0
