@@ -178,10 +178,11 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
-def value_problem(value: Any) -> tuple[str, str] | None:
+def value_problem(value: Any, nan_is_missing: bool = False) -> tuple[str, str] | None:
     """``(code, message)`` when ``value`` cannot be written as strict UTF-8 JSON: nested
     deeper than :data:`MAX_DEPTH`, a non-finite float, or a lone surrogate. Iterative, so it
-    never recurses however deep the value is."""
+    never recurses however deep the value is. ``nan_is_missing``: NaN is a missing cell
+    (the pandas/Parquet convention), not an error."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -196,7 +197,7 @@ def value_problem(value: Any) -> tuple[str, str] | None:
                         "valid Unicode; fix the text (it was probably cut inside an emoji)",
                     )
         elif isinstance(item, float):
-            if not math.isfinite(item):
+            if not math.isfinite(item) and not (nan_is_missing and math.isnan(item)):
                 return (
                     "clean.malformed_json",
                     f"the number {item} is not valid JSON (out of range, NaN or Infinity); "
@@ -220,22 +221,24 @@ class _NotJson(Exception):
     pass
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, nan_is_missing: bool = False) -> Any:
     """``value`` as plain JSON data (recursive: call only on values :func:`value_problem`
     passed, which are at most :data:`MAX_DEPTH` deep)."""
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
-        return value
+        return None if math.isnan(value) else value
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str | int | float | bool) and k is not None:
                 raise _NotJson(f"a key of type {type(k).__name__}")
-            out[k if isinstance(k, str) else json.dumps(k)] = _jsonable(v)
+            if nan_is_missing and isinstance(v, float) and math.isnan(v):
+                continue
+            out[k if isinstance(k, str) else json.dumps(k)] = _jsonable(v, nan_is_missing)
         return out
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, nan_is_missing) for v in value]
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -246,15 +249,16 @@ def _jsonable(value: Any) -> Any:
     raise _NotJson(f"a value of type {type(value).__name__}")
 
 
-def json_data(value: Any) -> tuple[Any, tuple[str, str] | None]:
+def json_data(value: Any, nan_is_missing: bool = False) -> tuple[Any, tuple[str, str] | None]:
     """Records held in memory or read from Parquet/Excel as plain, strictly writable JSON
-    data (dates become ISO text, decimals numbers): ``(value, None)`` or ``(None, problem)``.
+    data (dates become ISO text, decimals numbers, a NaN cell of a table a missing key):
+    ``(value, None)`` or ``(None, problem)``.
     """
-    problem = value_problem(value)
+    problem = value_problem(value, nan_is_missing)
     if problem is not None:
         return None, problem
     try:
-        return _jsonable(value), None
+        return _jsonable(value, nan_is_missing), None
     except _NotJson as exc:
         return None, (
             "clean.unreadable_record",

@@ -103,6 +103,7 @@ class Source:
         adapt = FORMATS[self.format].adapt
         name = self.name
         walk = self.container not in TEXT_CONTAINERS  # text readers check values themselves
+        tabular = self.container in ("parquet", "xlsx", "dataframe", "dataset")
         self.counts = {"records": 0, "examples": 0, "load_errors": 0}
         for raw in self.raw_records():
             self.counts["records"] += 1
@@ -115,7 +116,7 @@ class Source:
                 yield LoadedRecord(location=error.location, error=error)
                 continue
             loc = SourceLocation(source=name, line=raw.line)
-            value, problem = json_data(raw.value) if walk else (raw.value, None)
+            value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
             if problem is not None:
                 result: Example | LoadError = LoadError(
                     code=problem[0], message=problem[1], location=loc
