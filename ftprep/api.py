@@ -16,7 +16,7 @@ from typing import Any
 
 from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
-from ftprep.errors import InputError
+from ftprep.errors import ConfigError, InputError
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.report.build import build_report
 from ftprep.report.model import Report
@@ -103,6 +103,14 @@ def _load_options(
     sheet: str | None = None,
     config: Config | None = None,
 ) -> LoadOptions:
+    for name, text in [
+        ("system", system or ""),
+        *((f"mapping[{k!r}]", v) for k, v in (mapping or {}).items()),
+    ]:
+        try:
+            str(text).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError(f"{name} {text!r}: not valid UTF-8 text") from None
     limit = {"max_record_bytes": config.max_record_bytes} if config is not None else {}
     return LoadOptions(
         format=format, mapping=dict(mapping or {}), system=system, sheet=sheet, **limit

@@ -58,12 +58,28 @@ def _sigterm_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _require_utf8(values: dict[str, Any]) -> None:
+    """Text options must be valid UTF-8 (bytes that are not arrive as surrogates and could
+    never be written to a report); file names may be anything and are escaped instead."""
+    ctx = click.get_current_context(silent=True)
+    flags = {p.name: p.opts[0] for p in ctx.command.params} if ctx is not None else {}
+    for name, value in values.items():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    flag = flags.get(name, name)
+                    raise ConfigError(f"{flag} {item!r}: not valid UTF-8 text") from None
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one-line messages and exit codes."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _require_utf8(kwargs)
             with _sigterm_unwinds():
                 return fn(*args, **kwargs)
         except FtprepError as exc:

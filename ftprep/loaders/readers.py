@@ -645,6 +645,12 @@ def read_delimited(
             except StopIteration:
                 return
             except _RowTooLarge:
+                if header is None:
+                    raise InputError(
+                        str(path),
+                        f"the header row is over the maximum record size of {_mb(limit)}; "
+                        "is this really a CSV/TSV file? (raise the limit with --max-record-mb)",
+                    ) from None
                 reader = csv.reader(feed, delimiter=delimiter)
                 if len(feed.taken) == 1:
                     line = feed.taken[0]
@@ -654,6 +660,8 @@ def read_delimited(
                 yield _unclosed(path, start, limit)
                 continue
             except csv.Error as exc:
+                if header is None:
+                    raise InputError(str(path), f"cannot read the header row: {exc}") from exc
                 reader = csv.reader(feed, delimiter=delimiter)
                 if not feed.taken:
                     return

@@ -226,6 +226,8 @@ CASES: list[Case] = [
     Case("unknown-from", (*V, D, "--from", "nope"), 2, "unknown format", {"data.jsonl": jsonl(*good(3))}),
     Case("map-missing-column", (*V, C, "--map", "user=nope", "--map", "assistant=answer"), 2, "no column named", {"data.csv": csv_bytes(qa_rows())}),
     Case("map-malformed", (*V, C, "--map", "user"), 2, "TARGET=COLUMN", {"data.csv": csv_bytes(qa_rows())}),
+    Case("csv-header-over-max", (*V, C, "--max-record-mb", "0.01"), 2, "header row", {"data.csv": b"q" * 20000 + b",a\nq,a\n"}),
+    Case("csv-header-unclosed-quote", (*V, C, "--max-record-mb", "0.01"), 2, "header row", {"data.csv": b'"question,answer\n' + b"q,a\n" * 4000}),
     Case("csv-duplicate-header", (*V, C), 2, "duplicate column", {"data.csv": b"q,q\n1,2\n"}),
     Case("csv-unknown-columns", (*V, C), 2, "--map", {"data.csv": b"foo,bar\n1,2\n"}),
     Case("unknown-layout", (*V, D), 2, "no record looks like", {"data.jsonl": jsonl('{"foo": 1}', '{"foo": 2}')}),
@@ -233,6 +235,8 @@ CASES: list[Case] = [
     Case("xlsx-corrupt", (*V, "{d}/data.xlsx"), 2, ".xlsx", {"data.xlsx": b"PK\x03\x04 not a zip"}),
     Case("escape-in-name", (*V, "{d}/\x1b[31mred.jsonl"), 2, "\\x1b[31mred.jsonl"),
     Case("newline-in-name", (*V, "{d}/two\nlines.jsonl"), 2, "two\\nlines.jsonl"),
+    Case("system-not-utf8", (*V, D, "--system", "be \udcff brief"), 2, "--system", {"data.jsonl": jsonl(*good(3))}),
+    Case("map-not-utf8", (*V, C, "--map", "user=q\udcff", "--map", "assistant=answer"), 2, "--map", {"data.csv": csv_bytes(qa_rows())}),
     # --- Config: exit 2 naming the file ---------------------------------------------------
     Case("config-checks-a-list", (*V, D, "--config", "{d}/ftprep.toml"), 2, "checks must be a table", {"data.jsonl": jsonl(*good(3)), "ftprep.toml": b"checks = [1, 2]\n"}),
     Case("config-check-not-a-table", (*V, D, "--config", "{d}/ftprep.toml"), 2, "must be a table", {"data.jsonl": jsonl(*good(3)), "ftprep.toml": b"[checks]\nclean = 5\n"}),
