@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -191,17 +192,32 @@ def staged_path(final: Path) -> Path:
 def atomic_writer(path: Path) -> Iterator[IO[str]]:
     """Write ``path`` through a temporary file in the same directory, then rename (or
     stage it, inside :func:`publishing` for its directory)."""
+    if _special(path):  # /dev/stdout, a pipe: written straight through, never replaced
+        try:
+            with path.open("w", encoding="utf-8", newline="\n") as out:
+                yield out
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {_cause(exc)}") from exc
+        return
     stage = _STAGING.get()
     if stage is not None and path.parent.resolve() == stage.directory.resolve():
         tmp = stage.folder / path.name
-        publish: Callable[[], None] = lambda: stage.files.append(path.name)  # noqa: E731
+        tmp.unlink(missing_ok=True)  # written twice in one run: the last version wins
+
+        def publish() -> None:
+            if path.name not in stage.files:
+                stage.files.append(path.name)
+
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{path.parent}: cannot create the folder: {_cause(exc)}") from exc
         tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{_TMP_SUFFIX}"
-        publish = lambda: os.replace(tmp, path)  # noqa: E731
+
+        def publish() -> None:
+            os.replace(tmp, path)
+
     try:
         fh = _create(tmp)
     except OSError as exc:
@@ -212,10 +228,22 @@ def atomic_writer(path: Path) -> Iterator[IO[str]]:
         publish()
     except OSError as exc:
         tmp.unlink(missing_ok=True)
+        if exc.filename is not None and exc.filename != str(tmp):
+            raise  # about another file (an input read while writing), not this output
         raise OutputError(f"{path}: cannot write: {_cause(exc)}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _special(path: Path) -> bool:
+    """An existing output that is not a regular file or a directory (a terminal, a pipe,
+    ``/dev/stdout``): renaming a temporary over it would replace the device itself."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -310,6 +338,8 @@ def guard_outputs(
             raise OutputError(f"{out}: not a usable output path ({_cause(exc)})") from exc
         if is_dir:
             raise OutputError(f"{out}: is a directory; give a file name for {option}")
+        if _special(out):
+            continue  # a stream such as /dev/stdout: nothing to replace, no folder to write
         if len(out.name.encode("utf-8", "surrogateescape")) > 200:
             raise OutputError(f"{out}: the file name is too long")
         problem = _writable_folder(out)
