@@ -262,6 +262,9 @@ CASES: list[Case] = [
     Case("split-input-inside-out", ("split", "-q", "{d}/out/train.jsonl", "--out", "{d}/out"), 2, "refusing to overwrite an input", setup=_out_dir_with_input, unchanged=("out/train.jsonl",)),
     Case("split-report-onto-train", ("split", "-q", D, "--out", "{d}/out", "--report", "{d}/out/train.jsonl"), 2, "refusing to overwrite", {"data.jsonl": jsonl(*good(6))}),
     Case("split-out-under-a-file", ("split", "-q", D, "--out", "{d}/data.jsonl/out"), 2, "not a directory", {"data.jsonl": jsonl(*good(6))}, unchanged=("data.jsonl",)),
+    Case("split-out-name-too-long", ("split", "-q", D, "--out", "{d}/" + "o" * 300), 2, "too long", {"data.jsonl": jsonl(*good(6))}),
+    Case("report-name-too-long", (*V, D, "--report", "{d}/" + "r" * 300 + ".json"), 2, "too long", {"data.jsonl": jsonl(*good(6))}),
+    Case("convert-out-name-too-long", ("convert", "-q", D, "--to", "together", "-o", "{d}/" + "c" * 300 + ".jsonl"), 2, "too long", {"data.jsonl": jsonl(*good(6))}),
     Case("convert-out-onto-input", ("convert", "-q", D, "--to", "together", "-o", D), 2, "refusing to overwrite an input", {"data.jsonl": jsonl(*good(6))}, unchanged=("data.jsonl",)),
     Case("convert-out-a-directory", ("convert", "-q", D, "--to", "together", "-o", "{d}"), 2, "is a directory", {"data.jsonl": jsonl(*good(6))}),
 ]
