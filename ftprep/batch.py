@@ -31,8 +31,9 @@ import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, Flag
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
 from ftprep.loaders.readers import RawRecord
-from ftprep.loaders.registry import FORMATS, LoadOptions
-from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
+from ftprep.loaders.registry import LoadOptions
+from ftprep.loaders.source import load_record
+from ftprep.schema import Example, LoadError
 from ftprep.similarity.normalize import hash64
 from ftprep.tokens.encodings import get_encoding
 
@@ -95,22 +96,15 @@ def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
 
 def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
     """Adapt, check and reduce one batch (see the module docstring)."""
-    adapt = FORMATS[batch.format].adapt
     examples: list[Example] = []
     records: list[int] = []
     errors: list[tuple[int, LoadError]] = []
     for offset, raw in enumerate(batch.raws):
         record = batch.first + offset
-        if raw.error is not None:
-            errors.append((record, raw.error))
-            continue
-        result = adapt(raw.value, SourceLocation(source=batch.name, line=raw.line), batch.options)
+        result = load_record(raw, batch.name, batch.format, batch.container, batch.options)
         if isinstance(result, LoadError):
             errors.append((record, result))
         else:
-            result._origin = RawOrigin(
-                value=raw.value, layout=batch.format, container=batch.container
-            )
             examples.append(result)
             records.append(record)
     return reduce_examples(plan, batch.source, examples, records, errors)

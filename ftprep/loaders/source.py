@@ -101,38 +101,40 @@ class Source:
         return sha256_file(self.data_path)
 
     def __iter__(self) -> Iterator[LoadedRecord]:
-        adapt = FORMATS[self.format].adapt
-        name = self.name
-        walk = self.container not in TEXT_CONTAINERS  # text readers check values themselves
-        tabular = self.container in ("parquet", "xlsx", "dataframe", "dataset")
         self.counts = {"records": 0, "examples": 0, "load_errors": 0}
         for raw in self.raw_records():
             self.counts["records"] += 1
-            error = raw.error
-            if error is not None and error.location.source != name:
-                loc = SourceLocation(source=name, line=error.location.line)
-                error = error.model_copy(update={"location": loc})
-            if error is not None:
-                self.counts["load_errors"] += 1
-                yield LoadedRecord(location=error.location, error=error)
-                continue
-            loc = SourceLocation(source=name, line=raw.line)
-            value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
-            if problem is not None:
-                result: Example | LoadError = LoadError(
-                    code=problem[0], message=problem[1], location=loc
-                )
-            else:
-                result = _adapt_safely(adapt, value, loc, self.options, self.format)
+            result = load_record(raw, self.name, self.format, self.container, self.options)
             if isinstance(result, LoadError):
                 self.counts["load_errors"] += 1
-                yield LoadedRecord(location=loc, error=result)
+                yield LoadedRecord(location=result.location, error=result)
             else:
                 self.counts["examples"] += 1
-                result._origin = RawOrigin(
-                    value=raw.value, layout=self.format, container=self.container
-                )
-                yield LoadedRecord(location=loc, example=result)
+                yield LoadedRecord(location=result.location, example=result)
+
+
+def load_record(
+    raw: RawRecord, name: str, fmt: str, container: str, options: LoadOptions
+) -> Example | LoadError:
+    """One raw record as an example or a load error at its line: strict JSON values, the
+    format's adapter (whatever it cannot handle is a load error, never an exception), and
+    the record as it stands kept beside the example. The one path every engine loads by."""
+    error = raw.error
+    if error is not None:
+        if error.location.source != name:
+            loc = SourceLocation(source=name, line=error.location.line)
+            error = error.model_copy(update={"location": loc})
+        return error
+    loc = SourceLocation(source=name, line=raw.line)
+    walk = container not in TEXT_CONTAINERS  # text readers check values themselves
+    tabular = container in ("parquet", "xlsx", "dataframe", "dataset")
+    value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
+    if problem is not None:
+        return LoadError(code=problem[0], message=problem[1], location=loc)
+    result = _adapt_safely(FORMATS[fmt].adapt, value, loc, options, fmt)
+    if not isinstance(result, LoadError):
+        result._origin = RawOrigin(value=raw.value, layout=fmt, container=container)
+    return result
 
 
 def _adapt_safely(
