@@ -16,6 +16,7 @@ here register theirs).
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -160,6 +161,18 @@ def default_jobs() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+def _workers_can_run(plan: BatchPlan) -> bool:
+    """Whether pool workers will know every check and feature of ``plan``: always under
+    fork (they inherit the registries); under spawn or forkserver only when all of them
+    come from ftprep's own modules, which the workers import (a notebook's own check would
+    be unknown there, so such a run stays in this process)."""
+    if multiprocessing.get_start_method(allow_none=False) == "fork":
+        return True
+    funcs = [REGISTRY[cid].func for cid in plan.example_checks]
+    funcs += [FEATURES[name].extract for name in plan.features]
+    return all(getattr(f, "__module__", "").startswith("ftprep.") for f in funcs)
+
+
 def run_batches(
     plan: BatchPlan, batches: Iterator[RecordBatch], jobs: int
 ) -> Iterator[BatchResult]:
@@ -170,7 +183,7 @@ def run_batches(
     if first is None:
         return
     second = next(batches, None)
-    if jobs <= 1 or second is None:
+    if jobs <= 1 or second is None or not _workers_can_run(plan):
         yield process_batch(plan, first)
         if second is not None:
             yield process_batch(plan, second)
