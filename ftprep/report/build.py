@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any, cast
 
 from ftprep import __version__
-from ftprep.checks.base import ITEMS, REGISTRY
+from ftprep.checks.base import ITEMS, REGISTRY, Flag
 from ftprep.costing.stats import cost_stats, token_stats
 from ftprep.engine import Analysis
 from ftprep.report.distributions import distributions
@@ -55,6 +55,24 @@ STATS_PROVIDERS: dict[str, Any] = {
 }
 
 
+def one_per_example(flags: list[Flag]) -> list[Flag]:
+    """One flag per example, in row order: a per-example check yields one detail per problem
+    (an empty turn, an unknown key — per *message*), but a finding counts examples, so a
+    500-example file with two empty turns each is "500 examples", not 1,000. The details of
+    an example's flags are joined; it stays fixable only if every flag was."""
+    by_row: dict[int, list[Flag]] = {}
+    for f in sorted(flags, key=lambda f: f.row):
+        by_row.setdefault(f.row, []).append(f)
+    out = []
+    for row, group in by_row.items():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        details = dict.fromkeys(f.detail for f in group if f.detail)
+        out.append(Flag(row, "; ".join(details) or None, all(f.fixable for f in group)))
+    return out
+
+
 def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> Severity:
     spec = REGISTRY.get(check_id)
     override = analysis.config.checks.get(check_id, {}).get("severity")
@@ -93,11 +111,12 @@ def _findings(analysis: Analysis) -> list[Finding]:
         spec = REGISTRY[cid]
         if not result.flags and not result.message and not result.locations:
             continue
-        locs = [ft.location(f.row, f.detail) for f in sorted(result.flags, key=lambda f: f.row)]
+        flags = one_per_example(result.flags)
+        locs = [ft.location(f.row, f.detail) for f in flags]
         locs += result.locations
         message = result.message or singular(spec.message.format(count=len(locs)))
         severity = _severity(cid, result.severity, analysis)
-        fixable = [f.row for f in result.flags if f.fixable]
+        fixable = [f.row for f in flags if f.fixable]
         if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
             verb = "dropped" if spec.fix in ("drop", "drop_repeats") else "fixed"
             severity, message = "info", f"{message}; {verb} by --fix"
