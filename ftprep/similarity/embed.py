@@ -1,6 +1,7 @@
 """Embed user inputs and cluster them into topics, with scikit-learn, offline and bounded.
 
-Embedding: TF-IDF over words (English stop words removed, sublinear term frequency), reduced
+Embedding: TF-IDF over words (English stop words removed, sublinear term frequency; character
+bigrams for scripts written without spaces, see :mod:`~ftprep.similarity.scripts`), reduced
 with truncated SVD (latent semantic analysis) and L2-normalised, so Euclidean k-means on the
 vectors behaves like cosine clustering. No model download, a few seconds on 20,000 texts.
 
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+
+from ftprep.similarity.scripts import TopicAnalyzer, any_unsegmented
 
 RANDOM_STATE = 0
 
@@ -54,13 +57,18 @@ def embed(
     n = len(texts)
     if n == 0:
         return None
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        sublinear_tf=True,
-        min_df=2 if n >= 50 else 1,
-        max_features=max_features,
-        dtype=np.float32,
-    )
+    common = {
+        "sublinear_tf": True,
+        "min_df": 2 if n >= 50 else 1,
+        "max_features": max_features,
+        "dtype": np.float32,
+    }
+    if any_unsegmented(texts):  # Chinese, Japanese, Thai…: character bigrams, not "words"
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        vectorizer = TfidfVectorizer(analyzer=TopicAnalyzer(ENGLISH_STOP_WORDS), **common)
+    else:
+        vectorizer = TfidfVectorizer(stop_words="english", **common)
     try:
         tfidf = vectorizer.fit_transform(list(texts)).tocsr()
     except ValueError:  # empty vocabulary: only stop words, numbers of one digit, symbols
