@@ -22,7 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ftprep.similarity.scripts import TopicAnalyzer, any_unsegmented
+from ftprep.similarity.scripts import (
+    TopicAnalyzer,
+    any_unsegmented,
+    boilerplate_lines,
+    strip_lines,
+)
 
 RANDOM_STATE = 0
 
@@ -36,12 +41,13 @@ class Embedding:
     terms: np.ndarray
     vectorizer: object
     svd: object | None
+    boilerplate: frozenset[str] = frozenset()
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for new texts in this embedding's space (e.g. a validation file)."""
         from sklearn.preprocessing import normalize
 
-        x = self.vectorizer.transform(list(texts))  # type: ignore[attr-defined]
+        x = self.vectorizer.transform([strip_lines(t, self.boilerplate) for t in texts])  # type: ignore[attr-defined]
         dense = self.svd.transform(x) if self.svd is not None else x.toarray()  # type: ignore[attr-defined]
         return normalize(dense).astype(np.float32)
 
@@ -49,7 +55,11 @@ class Embedding:
 def embed(
     texts: Sequence[str], *, max_features: int = 20_000, components: int = 64
 ) -> Embedding | None:
-    """Embed ``texts``; None when they hold no words at all (nothing to measure)."""
+    """Embed ``texts``; None when they hold no words at all (nothing to measure).
+
+    Boilerplate lines (a preamble most texts carry above their own request, see
+    :func:`~ftprep.similarity.scripts.boilerplate_lines`) are set aside first: they would
+    make every text look alike and name every cluster after themselves."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
@@ -57,6 +67,8 @@ def embed(
     n = len(texts)
     if n == 0:
         return None
+    boilerplate = boilerplate_lines(texts)
+    texts = [strip_lines(t, boilerplate) for t in texts]
     common = {
         "sublinear_tf": True,
         "min_df": 2 if n >= 50 else 1,
@@ -82,7 +94,7 @@ def embed(
     else:
         dense = tfidf.toarray()
     vectors = normalize(dense).astype(np.float32)
-    return Embedding(tfidf, vectors, terms, vectorizer, svd)
+    return Embedding(tfidf, vectors, terms, vectorizer, svd, boilerplate)
 
 
 @dataclass

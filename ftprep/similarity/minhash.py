@@ -94,7 +94,7 @@ def signatures(
     if len(narrow):
         r, w = _windows(
             [
-                np.frombuffer(texts[i].encode("utf-8", "surrogatepass"), dtype=np.uint8)
+                np.frombuffer(texts[int(i)].encode("utf-8", "surrogatepass"), dtype=np.uint8)
                 for i in narrow
             ],
             k,

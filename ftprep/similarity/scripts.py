@@ -17,7 +17,8 @@ Every function here is pure: a corpus is tokenised from its own texts alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 #: Han (with extensions and compatibility ideographs), kana, Thai, Lao, Myanmar, Khmer.
 UNSEGMENTED = (
@@ -83,3 +84,30 @@ class TopicAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         return topic_terms(text, self.stop_words)
+
+
+#: A line is boilerplate when at least this many texts, and this share of them, hold it.
+BOILERPLATE_MIN_TEXTS = 5
+BOILERPLATE_MIN_SHARE = 0.01
+
+
+def boilerplate_lines(texts: Sequence[str]) -> frozenset[str]:
+    """Lines (stripped) that at least BOILERPLATE_MIN_TEXTS texts and BOILERPLATE_MIN_SHARE
+    of them hold *next to other lines*: a tool description or instruction pasted above each
+    request. A text that is a single line ("Who are you?") is the request itself and never
+    makes its line boilerplate."""
+    counts: Counter[str] = Counter()
+    for t in texts:
+        lines = {ln.strip() for ln in t.splitlines() if ln.strip()}
+        if len(lines) >= 2:
+            counts.update(lines)
+    floor = max(BOILERPLATE_MIN_TEXTS, BOILERPLATE_MIN_SHARE * len(texts))
+    return frozenset(ln for ln, c in counts.items() if c >= floor)
+
+
+def strip_lines(text: str, drop: frozenset[str]) -> str:
+    """``text`` without the ``drop`` lines, unless nothing else would be left."""
+    if not drop:
+        return text
+    kept = [ln for ln in text.splitlines() if ln.strip() not in drop]
+    return "\n".join(kept) if any(ln.strip() for ln in kept) else text

@@ -168,8 +168,7 @@ def turn_count(ft: FeatureTable, settings: TurnCountSettings, ctx: DatasetContex
             flags.append(
                 Flag(
                     int(r),
-                    f"{int(counts[r])} exchanges (typical: {med:g}; the others have "
-                    f"{low}–{high})",
+                    f"{int(counts[r])} exchanges (typical: {med:g}; the others have {low}–{high})",
                 )
             )
     flags.sort(key=lambda f: f.row)

@@ -208,7 +208,10 @@ def _rare_verdicts(
     """
     norms, templates = ft["system_norm_hash"], ft["system_template_hash"]
     sig_col = ft["system_sig"] if "system_sig" in ft else [None] * ft.n
-    sigs = excerpts_by_key(ft["system_hash"], list(sig_col))
+    sigs: dict[int, np.ndarray] = {}
+    for k, sig in zip(ft["system_hash"].tolist(), sig_col, strict=True):
+        if sig is not None:
+            sigs.setdefault(int(k), sig)
     common_rows = first[~rare]
     common_norm = set(norms[common_rows].tolist())
     common_template = set(templates[common_rows].tolist())
