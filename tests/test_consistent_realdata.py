@@ -107,7 +107,7 @@ def test_markdown_nobody_asked_for_is_still_flagged(tmp_path) -> None:
     plain_requests = [
         i for i, r in enumerate(records) if not asked_format(r["instruction"] + r["input"])
     ]
-    chosen = plain_requests[5], plain_requests[40], plain_requests[80]
+    chosen = plain_requests[5], plain_requests[25], plain_requests[45]
     for i in chosen:
         records[i]["output"] = "## In character\n\n**Note:** " + records[i]["output"]
     system = "Stay in character and answer in plain prose."
@@ -205,8 +205,10 @@ PROMPT = (
 )
 
 
-def _with_prompts(prompts: list[str]) -> list[dict[str, Any]]:
-    records = load("gpteacher_roleplay_sample.json")
+def _with_prompts(
+    prompts: list[str], records: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    records = records if records is not None else load("gpteacher_roleplay_sample.json")
     return [
         {
             "messages": [
@@ -363,3 +365,26 @@ def test_fastchat_identity_set_is_near_duplicates_and_templated_but_not_an_error
     [coverage] = report.findings_for("diverse.coverage")
     assert coverage.severity == "warning"
     assert coverage.message.startswith("the inputs look templated")
+
+
+# --- length outliers ------------------------------------------------------------------------
+
+
+def test_long_answers_that_were_asked_for_are_not_outliers(write_jsonl) -> None:
+    """On the full files 55 answers were 'far longer than usual' (a speech, a step-by-step
+    recipe, a Wikipedia summary, two tool calls in one answer): all asked for, all false. A
+    pasted document appended to an answer is still flagged."""
+    records = load("gpteacher_roleplay_sample.json")
+    k = next(i for i, r in enumerate(records) if not asked_format(r["instruction"] + r["input"]))
+    records[k]["output"] += "\n\n" + "\n\n".join(r["output"] for r in records[100:112])
+    records.append(
+        {
+            "instruction": "Pretend you are a politician giving a speech on the impact of "
+            "global warming on marine life and suggest solutions to counteract these effects.",
+            "input": "",
+            "output": " ".join(r["output"] for r in records[:4]),
+        }
+    )
+    chats = _with_prompts([PROMPT] * len(records), records)
+    report = ftprep.validate(write_jsonl(chats))
+    assert locations(report, "consistent.length_outlier") == [k + 1]

@@ -1,4 +1,4 @@
-"""What format the user's request asks for: code, JSON, a table, markdown, a list.
+"""What format the user's request asks for: code, JSON, a table, markdown, a list, length.
 
 An answer's format is only inconsistent when nothing asked for it: a code block is the
 right answer to "write a Python function", a table to "make a table of …", JSON to "reply in
@@ -21,7 +21,7 @@ import numpy as np
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 
-ASK_CODE, ASK_JSON, ASK_TABLE, ASK_MARKDOWN, ASK_LIST = 1, 2, 4, 8, 16
+ASK_CODE, ASK_JSON, ASK_TABLE, ASK_MARKDOWN, ASK_LIST, ASK_LONG = 1, 2, 4, 8, 16, 32
 
 _LANGS = (
     r"python|javascript|typescript|java|c\+\+|c#|golang|rust|ruby|php|kotlin|swift|scala|perl|"
@@ -61,6 +61,14 @@ _LIST = re.compile(
     r"列出|列举|步骤|清单|几个|哪些|比较|区别|不同之处|建议",
     re.I,
 )
+#: Requests for extended text: a long answer is what they asked for.
+_LONG = re.compile(
+    r"\b(?:explain|describe|essay|story|speech|monologue|step[- ]by[- ]step|detailed|"
+    r"in detail|elaborate|tutorial|overview|biography|history of|"
+    r"write an? (?:letter|poem|article|blog post|report|script|scene|dialogue))\b|"
+    r"解释|描述|文章|故事|演讲|详细|步骤|介绍",
+    re.I,
+)
 
 
 def asked_format(request: str) -> int:
@@ -74,6 +82,7 @@ def asked_format(request: str) -> int:
         (ASK_TABLE, _TABLE),
         (ASK_MARKDOWN, _MARKDOWN),
         (ASK_LIST, _LIST),
+        (ASK_LONG, _LONG),
     ):
         if pattern.search(request):
             asks |= bit
