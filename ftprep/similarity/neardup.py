@@ -100,15 +100,20 @@ def boilerplate_discount(
     if not common:
         return np.ones(len(pairs), dtype=bool)
 
+    memo: dict[int, dict[int, int]] = {}
+
     def boiler(row: int) -> dict[int, int]:
-        v = col[row]
-        if v is None:
-            return {}
+        """Boilerplate line hash -> length in ``row`` (computed once per row)."""
+        if row in memo:
+            return memo[row]
         out: dict[int, int] = {}
-        for x in v.tolist():
-            h = x >> 32
-            if h in common:
-                out[h] = max(out.get(h, 0), x & 0xFFFFFFFF)
+        v = col[row]
+        if v is not None:
+            for x in v.tolist():
+                h = x >> 32
+                if h in common:
+                    out[h] = max(out.get(h, 0), x & 0xFFFFFFFF)
+        memo[row] = out
         return out
 
     lengths = ft["dialogue_len"].astype(np.float64)

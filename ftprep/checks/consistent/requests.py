@@ -71,20 +71,64 @@ _LONG = re.compile(
 )
 
 
-def asked_format(request: str) -> int:
-    """Bit mask of the formats ``request`` asks for (``ASK_*``; 0 when none)."""
-    if not request:
-        return 0
-    asks = 0
-    for bit, pattern in (
+#: Literals one of which every match of a pattern contains: a pattern runs only when one
+#: is in the text (``in`` is a fast scan; the regexes, with their many alternatives and
+#: word boundaries, cost a hundred times more per request).
+_LANG_WORDS = tuple(w for w in _LANGS.replace("\\", "").replace("?", "").split("|") if w)
+_LITERALS = {
+    ASK_CODE: (
+        "program", "script", "snippet", "code", "function", "method", "class", "algorithm",
+        "implement", "refactor", "debug", "compile", "regular expression", "command",
+        "one-liner", "query", "```", "def", "import", "public", "#include", "select",
+        "代码", "程序", "函数", "脚本", "算法", "正则", "编程", "sql", "c+", "c#", "node",
+        "postgres", *_LANG_WORDS,
+    ),
+    ASK_JSON: ("json", "yaml", "xml", "csv", "键值", "字典格式"),
+    ASK_TABLE: (
+        "table", "tabular", "column", "spreadsheet", "chart", "表格", "下表", "图表", "|",
+    ),
+    ASK_MARKDOWN: (
+        "markdown", "heading", "bold", "outline", "readme", "cheat", "format", "blog post",
+        "article", "tutorial", "documentation", "link", "url", "标题", "加粗", "大纲",
+        "文章", "教程", "链接",
+    ),
+    ASK_LIST: (
+        "list", "bullet", "enumerate", "step", "tips", "ideas", "ways", "examples",
+        "reasons", "pros and cons", "compar", "difference", "thing", "item", "fact",
+        "question", "point", "word", "列出", "列举", "步骤", "清单", "几个", "哪些", "比较",
+        "区别", "不同之处", "建议",
+    ),
+    ASK_LONG: (
+        "explain", "describe", "essay", "story", "speech", "monologue", "step", "detail",
+        "elaborate", "tutorial", "overview", "biography", "history of", "write a",
+        "解释", "描述", "文章", "故事", "演讲", "详细", "步骤", "介绍",
+    ),
+}  # fmt: skip
+#: The patterns, matched against the lower-cased request (case-insensitive matching of
+#: Unicode text is several times slower in ``re``, and requests stream past in bulk).
+_PATTERNS = tuple(
+    (bit, _LITERALS[bit], re.compile(p.pattern.lower(), p.flags & ~re.I))
+    for bit, p in (
         (ASK_CODE, _CODE),
         (ASK_JSON, _JSON),
         (ASK_TABLE, _TABLE),
         (ASK_MARKDOWN, _MARKDOWN),
         (ASK_LIST, _LIST),
         (ASK_LONG, _LONG),
-    ):
-        if pattern.search(request):
+    )
+)
+#: Characters of a request read: the end, where the request follows any preamble.
+MAX_REQUEST_CHARS = 2_000
+
+
+def asked_format(request: str) -> int:
+    """Bit mask of the formats ``request`` asks for (``ASK_*``; 0 when none)."""
+    if not request:
+        return 0
+    text = request[-MAX_REQUEST_CHARS:].lower()
+    asks = 0
+    for bit, literals, pattern in _PATTERNS:
+        if any(lit in text for lit in literals) and pattern.search(text):
             asks |= bit
     return asks
 
