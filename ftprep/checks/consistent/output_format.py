@@ -87,7 +87,7 @@ def like_with_like(
     "consistent.output_format",
     "consistent",
     "warning",
-    "{count} answers break the output format of their task",
+    "{count} answers break the output format of the task",
     settings=OutputFormatSettings,
     needs=("answer_shape", "system_prompt", "asked_format", "text_sample"),
 )
