@@ -44,6 +44,7 @@ def test_a_split_is_published_with_a_manifest_that_verifies(data, tmp_path):
         "report.json",
         "report.md",
         "report.html",
+        "findings.jsonl",
     }
     assert verify_split(out) == []
     with (out / "train.jsonl").open("a") as fh:
