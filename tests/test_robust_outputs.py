@@ -197,3 +197,13 @@ def test_a_terminal_as_input_is_refused(monkeypatch):
     monkeypatch.setattr(sys, "stdin", Tty())
     with pytest.raises(InputError, match="terminal"):
         ftprep.validate("-")
+
+
+def test_escape_sequences_in_names_never_reach_the_terminal(cli, tmp_path):
+    data = tmp_path / "e\x1b[31mred.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in varied_chats(12)) + "{oops\n")
+    out = tmp_path / "o\x1b]0;title\x07ut"
+    result = cli("split", "-q", data, "--out", out)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "e\\x1b[31mred.jsonl:13" in result.output

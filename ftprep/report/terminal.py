@@ -71,7 +71,7 @@ def render_terminal(
         console.print(
             Text.assemble(
                 ("input ", "dim"),
-                (inp.path, "bold"),
+                (printable(inp.path), "bold"),
                 (f"  {inp.format}, {inp.examples} examples, {inp.load_errors} load errors", "dim"),
             ),
             soft_wrap=True,
@@ -117,13 +117,13 @@ def render_terminal(
     if s is not None and s.train.path:
         console.print(
             Text(
-                f"split: {s.train.examples} train → {s.train.path}, "
-                f"{s.validation.examples} validation → {s.validation.path}, "
+                f"split: {s.train.examples} train → {printable(s.train.path)}, "
+                f"{s.validation.examples} validation → {printable(s.validation.path)}, "
                 f"{s.dropped} dropped"
             )
         )
         html = Path(s.train.path).parent / "report.html"
-        console.print(Text.assemble(("full report: ", "dim"), (str(html), "cyan")))
+        console.print(Text.assemble(("full report: ", "dim"), (printable(str(html)), "cyan")))
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in SEVERITY_STYLE}
     label, style = VERDICT_STYLE[report.verdict]
     console.print(
