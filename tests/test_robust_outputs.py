@@ -106,14 +106,12 @@ def test_stale_staging_of_a_dead_run_is_removed(data, tmp_path):
 
 
 def test_output_checks_happen_before_reading(tmp_path):
+    not_a_folder = tmp_path / "afile"
+    not_a_folder.write_text("x")
+    # the input does not even exist: the output is refused first, before any reading
     with pytest.raises(OutputError, match="is a file"):
-        ftprep.split(tmp_path / "missing.jsonl", tmp_path / "x" if False else _file(tmp_path))
-
-
-def _file(tmp_path: Path) -> Path:
-    path = tmp_path / "afile"
-    path.write_text("x")
-    return path
+        ftprep.split(tmp_path / "missing.jsonl", not_a_folder)
+    assert not_a_folder.read_text() == "x"
 
 
 def test_pipe_and_fifo_inputs_are_read_once(data, tmp_path):
