@@ -81,7 +81,7 @@ def render_terminal(
         console.print(
             Text.assemble(
                 ("input ", "dim"),
-                (inp.path, "bold"),
+                (printable(inp.path), "bold"),
                 (f"  {inp.format}, {inp.examples} examples, {inp.load_errors} load errors", "dim"),
             ),
             soft_wrap=True,
@@ -139,17 +139,16 @@ def render_terminal(
     if s is not None and s.train.path:
         console.print(
             Text(
-                f"split: {s.train.examples} train → {s.train.path}, "
-                f"{s.validation.examples} validation → {s.validation.path}, "
+                f"split: {s.train.examples} train → {printable(s.train.path)}, "
+                f"{s.validation.examples} validation → {printable(s.validation.path)}, "
                 f"{s.dropped} dropped"
             )
         )
         html = Path(s.train.path).parent / "report.html"
-        console.print(Text.assemble(("full report: ", "dim"), (str(html), "cyan")))
+        console.print(Text.assemble(("full report: ", "dim"), (printable(str(html)), "cyan")))
     elif written:
-        console.print(
-            Text.assemble(("reports: ", "dim"), (", ".join(str(p) for p in written), "cyan"))
-        )
+        shown = ", ".join(printable(str(p)) for p in written)
+        console.print(Text.assemble(("reports: ", "dim"), (shown, "cyan")))
     if report.target is not None:
         takes = report.target.accepts
         console.print(
