@@ -105,6 +105,21 @@ def test_pretraining_documents_load_as_text_examples():
     assert [e.to_record() for e in loaded.examples] == [{"text": t} for t in raw]
 
 
+def test_a_text_field_beside_an_answer_is_not_a_document(write_jsonl, cli):
+    """BillSum-style ``{"text", "summary"}`` or ``{"text", "label"}`` is supervised data: it is
+    not silently read as pretraining documents, the user is asked to map the fields."""
+    for extra in ({"summary": "Short."}, {"label": "positive"}):
+        result = cli("validate", write_jsonl([{"text": "A long bill.", **extra}] * 3))
+        assert result.exit_code == 2
+        assert "--map user=FIELD --map assistant=FIELD" in result.stderr
+    # a recognised answer column maps the text to the user turn instead
+    loaded = ftprep.load(write_jsonl([{"text": "Is it?", "output": "Yes."}]))
+    assert [(m.role, m.text) for m in loaded.examples[0].messages] == [
+        ("user", "Is it?"),
+        ("assistant", "Yes."),
+    ]
+
+
 def test_classic_llamafactory_files_read_as_before():
     glaive = ftprep.load(DATA / "glaive_toolcall_en_demo.json")
     (ex,) = glaive.examples
