@@ -184,6 +184,40 @@ def test_v1_file_has_no_false_findings(write_jsonl, cli):
     assert code == 0
 
 
+def test_file_mixing_plain_chat_and_v1_records_reads_both(write_jsonl, cli):
+    records: list[dict[str, Any]] = varied_chats(60, seed=17)
+    records[0] = {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "c9",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": "{}"},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c9", "content": "20C"},
+            {"role": "assistant", "content": "It is 20C."},
+        ],
+        "tools": [
+            {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}
+        ],
+    }
+    for r in records[30:]:
+        r["messages"] = _v1(r["messages"])
+    path = write_jsonl(records)
+    loaded = ftprep.load(path)
+    assert set(loaded.formats.values()) == {"jsonl/llamafactory_v1"} and not loaded.errors
+    first = loaded.examples[0]
+    assert isinstance(first, ChatExample) and first.messages[2].tool_call_id == "c9"
+    assert all(m.text for e in loaded.examples for m in e.messages if not m.tool_calls)
+    _, report = _report(cli, path)
+    assert not set(_checks(report)) & set(FALSE_ALARMS)
+
+
 def test_v1_pairs_file_validates_without_load_errors(write_jsonl, cli):
     pairs = []
     for r in varied_chats(120, seed=5):

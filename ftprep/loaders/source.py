@@ -123,9 +123,13 @@ def detect(
     mapping = guess_mapping(list(first.keys())) if isinstance(first, dict) else {}
     if flat and mapping:
         return "mapped", _mapped(options, mapping)
-    for value in values:
-        fmt = detect_format(value)
+    found = [detect_format(value) for value in values]
+    for fmt in found:
         if fmt is not None:
+            # a file mixing plain chat records with LLaMA-Factory v1 ones is read by the v1
+            # reader, which also reads plain chat; the chat reader would read v1 turns empty
+            if fmt == "chat" and "llamafactory_v1" in found:
+                return "llamafactory_v1", options
             return fmt, options
     if mapping:
         return "mapped", _mapped(options, mapping)
