@@ -17,6 +17,7 @@ from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.report.build import build_report
+from ftprep.report.findings import FINDINGS_NAME
 from ftprep.report.model import Report
 from ftprep.schema import Example, LoadError
 
@@ -56,11 +57,15 @@ def make_config(
     from ftprep.checks.base import REGISTRY
 
     base = config if isinstance(config, Config) else load_config(config)
+    chosen_model = overrides.get("model") is not None or "model" in base.model_fields_set
     base = base.with_overrides(**overrides)
     if sets or disable:
         base = apply_check_options(base, list(sets), list(disable), set(REGISTRY))
     if base.target is not None:
-        base = _with_target(base, base.target)
+        target = base.target
+        base = _with_target(base, target)
+        if not chosen_model:
+            base = _target_model(base, target)
     for cid in base.checks:
         if cid not in REGISTRY:
             where = f" in {base.source}" if base.source else ""
@@ -70,16 +75,36 @@ def make_config(
     return base
 
 
-def _with_target(config: Config, target: str) -> Config:
-    """Hand the target to every check that has a ``target`` setting."""
+def _target_model(config: Config, target: str) -> Config:
+    """A target implies a fitting model when none was chosen (``--model`` or the config):
+    its limit, tokenizer, prices and dates, not an OpenAI model's."""
+    from ftprep.targets import get_target
+    from ftprep.tokens.models import target_model
+
+    name = target_model(get_target(target).name, config.models)
+    return config if name is None else config.with_overrides(model=name)
+
+
+def _with_target(config: Config, target: str, judge: str = "file") -> Config:
+    """Hand the target to every check that has a ``target`` setting.
+
+    ``judge`` is ``file`` (``validate --target``: the input records as they stand) or
+    ``output`` (``split --to``: the records ftprep writes). The generic structure checks the
+    platform's own rules settle (the profile's ``defers``) report at warning level unless
+    the configuration sets their severity: the platform's verdict decides readiness.
+    """
     from ftprep.checks.base import REGISTRY
     from ftprep.targets import get_target
 
-    name = get_target(target).name
+    profile = get_target(target)
+    name = profile.name
     checks = {cid: dict(s) for cid, s in config.checks.items()}
     for cid, spec in REGISTRY.items():
         if "target" in spec.settings.model_fields:
-            checks.setdefault(cid, {})["target"] = name
+            checks.setdefault(cid, {}).update(target=name, judge=judge)
+    for cid in profile.defers:
+        if cid in REGISTRY:
+            checks.setdefault(cid, {}).setdefault("severity", "warning")
     return config.model_copy(update={"target": name, "checks": checks})
 
 
@@ -99,9 +124,19 @@ def validate(
     sheet: str | None = None,
     progress: Progress | None = None,
     validation: PathLike | Sequence[PathLike] | None = None,
+    findings: PathLike | None = None,
+    jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
+
+    The report keeps the first locations of each finding with the true count; ``findings``
+    is a path to stream every location to (JSONL, see :mod:`ftprep.report.findings`).
+    ``jobs``: processes for the per-batch work (default all cores, 1 in-process); the
+    report is the same byte for byte whatever it is. ``location_limit`` keeps at most that
+    many locations per finding in the returned report (default: all; report.json always
+    holds at most 100, see docs/report-format.md).
 
     Keyword ``overrides`` set top-level config values (``model="gpt-4.1-mini"``,
     ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
@@ -110,15 +145,22 @@ def validate(
     """
     cfg = make_config(config, **overrides)
     options = _load_options(format, mapping, system, sheet)
+    if findings is not None:
+        from ftprep.split.writer import guard_outputs
+
+        everything = [*_paths(inputs), *(_paths(validation) if validation else [])]
+        guard_outputs([p for p in everything if isinstance(p, Path)], [Path(findings)])
     if validation:
         from ftprep.leakage import analyze_existing_split
 
         analysis = analyze_existing_split(
-            _paths(inputs), _paths(validation), cfg, options, progress
+            _paths(inputs), _paths(validation), cfg, options, progress, jobs=jobs
         )
-        return build_report(analysis)
-    analysis = analyze(_paths(inputs), cfg, options, progress)
-    return build_report(analysis)
+    else:
+        analysis = analyze(_paths(inputs), cfg, options, progress, jobs=jobs)
+    return build_report(
+        analysis, findings_path=Path(findings) if findings else None, limit=location_limit
+    )
 
 
 def split(
@@ -132,10 +174,13 @@ def split(
     sheet: str | None = None,
     to: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
-    """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl`` and the
-    reports (``report.json``, ``report.md``, ``report.html``), and return the report.
+    """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl``, the
+    reports (``report.json``, ``report.md``, ``report.html``) and every finding location
+    (``findings.jsonl``), and return the report.
 
     ``to`` writes both files in a target platform's format (``"together"``, ``"bedrock"``...)
     and checks the data against that target; LLaMA-Factory also gets ``dataset_info.json``
@@ -147,15 +192,20 @@ def split(
     if to is not None:
         overrides["target"] = to
     cfg = make_config(config, **overrides)
+    if to is not None:
+        cfg = _with_target(cfg, to, judge="output")
     paths = _paths(inputs)
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
+    findings = out_dir / FINDINGS_NAME
     companion_names = [out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml")]
     guard_outputs(
-        [p for p in paths if isinstance(p, Path)], [train, val, *report_paths, *companion_names]
+        [p for p in paths if isinstance(p, Path)],
+        [train, val, *report_paths, findings, *companion_names],
     )
-    analysis = analyze(paths, cfg, _load_options(format, mapping, system, sheet), progress)
+    options = _load_options(format, mapping, system, sheet)
+    analysis = analyze(paths, cfg, options, progress, jobs=jobs)
     encode = None
     if to is not None:
         from ftprep.targets import get_target
@@ -165,7 +215,9 @@ def split(
     write_split(analysis, train, val, encode)
     if to is not None:
         _after_target_split(analysis, profile, train, val)
-    report = build_report(analysis, (str(train), str(val)))
+    report = build_report(
+        analysis, (str(train), str(val)), findings_path=findings, limit=location_limit
+    )
     write_reports(report, report_paths)
     return report
 
@@ -269,4 +321,64 @@ def load(
     return result
 
 
-__all__ = ["Analysis", "Loaded", "convert", "fix", "load", "make_config", "split", "validate"]
+def evaluate(
+    reference: PathLike,
+    predictions: PathLike | Sequence[PathLike] = (),
+    *,
+    metric: str | Sequence[str] | None = None,
+    names: Sequence[str] = (),
+    train: PathLike | None = None,
+    judge_file: PathLike | None = None,
+    seed: int = 42,
+    resamples: int = 1000,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    system: str | None = None,
+    sheet: str | None = None,
+) -> Any:
+    """Score each model's answers on ``reference`` (usually ``prepared/validation.jsonl``).
+
+    ``predictions`` are one file per model (chat JSONL with the assistant turn, or
+    ``{"id"|"line", "prediction"}`` rows), the first being the one the others are compared
+    with (the base model). Returns an
+    :class:`~ftprep.evaluation.result.EvaluationReport`: each model's scores with 95%
+    bootstrap intervals, the majority baseline, whether each difference is beyond the
+    noise, a per-label/field/tool breakdown and the examples the models disagree on most.
+    ``metric`` defaults to the config's declared metric, else the task's own.
+    """
+    from ftprep.evaluation.run import EvaluateOptions
+    from ftprep.evaluation.run import evaluate as run
+
+    preds = (
+        [Path(predictions)]
+        if isinstance(predictions, str | Path)
+        else [Path(p) for p in predictions]
+    )
+    if metric is None:
+        declared = load_config(None).metric
+        metrics: tuple[str, ...] = (declared,) if declared else ()
+    else:
+        metrics = (metric,) if isinstance(metric, str) else tuple(metric)
+    options = EvaluateOptions(
+        metrics=metrics,
+        names=tuple(names),
+        seed=seed,
+        resamples=resamples,
+        train=None if train is None else Path(train),
+        judge_file=None if judge_file is None else Path(judge_file),
+        load=_load_options(format, mapping, system, sheet),
+    )
+    return run(Path(reference), preds, options)
+
+
+__all__ = [
+    "Analysis",
+    "Loaded",
+    "convert",
+    "evaluate",
+    "fix",
+    "load",
+    "make_config",
+    "split",
+    "validate",
+]

@@ -49,6 +49,16 @@ class Config(BaseModel):
     metric: str | None = Field(
         None, description="the metric you will measure improvement with (comma-separated)"
     )
+    benchmarks: list[str] = Field(
+        default_factory=lambda: ["bundled"],
+        description="benchmark fingerprints to check against ('bundled', or .fp files)",
+    )
+    eval_sets: list[str] = Field(
+        default_factory=list, description="your eval sets: no training example may overlap them"
+    )
+    eval_map: dict[str, str] = Field(
+        default_factory=dict, description="--map applied when reading the eval sets"
+    )
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")
@@ -61,17 +71,24 @@ class Config(BaseModel):
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"])
             where = f" (in {self.source})" if self.source else ""
-            raise ConfigError(f"setting {check_id}.{key}: {err['msg']}{where}") from exc
+            hint = ""
+            if err["type"] == "extra_forbidden":
+                hint = f"; {check_id} has {', '.join(sorted(model.model_fields))}"
+            raise ConfigError(f"setting {check_id}.{key}: {err['msg']}{hint}{where}") from exc
 
     def with_overrides(self, **changes: Any) -> Config:
-        """A copy with the non-None ``changes`` applied (CLI options)."""
-        data = self.model_dump()
-        data.update({k: v for k, v in changes.items() if v is not None})
+        """A copy with the non-None ``changes`` applied (CLI options). Which fields were
+        set explicitly (in a file or an option) is kept: a ``--target`` picks its own model
+        only when none was chosen."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        data = {**self.model_dump(), **given}
         try:
-            return Config.model_validate(data)
+            new = Config.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
             raise ConfigError(f"option {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+        object.__setattr__(new, "__pydantic_fields_set__", self.model_fields_set | set(given))
+        return new
 
 
 def _flatten_checks(table: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 #: Roles the OpenAI chat finetuning format accepts (``function`` is the legacy tool role,
 #: ``developer`` the newer name for ``system``).
@@ -44,6 +44,22 @@ class ContentPart(BaseModel):
 
     type: str
     text: str | None = None
+
+
+class RawOrigin(BaseModel):
+    """The record an example was read from, as it stands in the file.
+
+    Kept beside the example (a private attribute, never serialised) so that a target
+    platform's rules can judge the record the platform would receive, not ftprep's
+    normalised copy: a float weight, a string ``preferred_output`` or object tool-call
+    arguments are repaired by the loaders but rejected by the platforms.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    value: Any
+    layout: str
+    container: str
 
 
 class Message(BaseModel):
@@ -100,6 +116,8 @@ class ChatExample(BaseModel):
     tools: list[dict[str, Any]] | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     location: SourceLocation
+    #: The raw record (set by the loader; see :class:`RawOrigin`).
+    _origin: RawOrigin | None = PrivateAttr(default=None)
 
     def to_record(self) -> dict[str, Any]:
         """The example as an OpenAI chat JSONL record (metadata is not part of it); a
@@ -137,6 +155,8 @@ class PreferenceExample(BaseModel):
     tools: list[dict[str, Any]] | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     location: SourceLocation
+    #: The raw record (set by the loader; see :class:`RawOrigin`).
+    _origin: RawOrigin | None = PrivateAttr(default=None)
 
     def to_record(self) -> dict[str, Any]:
         """The pair as an OpenAI preference (DPO) record."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.checks.dataset import remember_once
+from ftprep.checks.dataset import first_excerpts, remember_once
 from ftprep.checks.prose import fence_count, word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.masking import excerpt
@@ -198,6 +198,7 @@ def json_key_set(value: Any) -> tuple[int, str | None]:
         "answer_end_worst",
         "answer_end_message",
     ),
+    gather=first_excerpts("json_keys_text", "json_keys"),
 )
 def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Format, JSON key set, label candidate and ending of the answers of each example."""

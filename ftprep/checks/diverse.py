@@ -63,8 +63,8 @@ def _probe(ft: FeatureTable, rows: np.ndarray) -> np.ndarray:
 
 def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any) -> dict[str, Any]:
     """Every diversity measure, computed once per run (cached on the table)."""
-    if "diversity" in ft.cache:
-        return ft.cache["diversity"]
+    if ft.derived.diversity is not None:
+        return ft.derived.diversity
     params = TopicParams.model_validate(settings.model_dump())
     top = topics(ft, params)
     assert top is not None
@@ -106,7 +106,7 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
             "counts": {task.labels.names[i]: int(counts[i]) for i in order},
             **{f"label_{k}": v for k, v in balance(counts).items()},
         }
-    ft.cache["diversity"] = profile
+    ft.derived.diversity = profile
     return profile
 
 
@@ -190,7 +190,7 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     length and topic; the clusters in the report show which topics dominate and which are
     missing.
     """
-    config = ctx.settings.get("config")
+    config = ctx.config
     if ft.n < settings.min_examples:
         return CheckResult(
             status="skipped",
@@ -262,7 +262,7 @@ def cluster_balance(
     least `min_examples` (200) inputs (on fewer, clusters of short texts are too noisy).
     Fix: add examples for the other topics, or down-sample the dominant one.
     """
-    config = ctx.settings.get("config")
+    config = ctx.config
     cov = config.check_settings("diverse.coverage", CoverageSettings) if config else None
     if ft.n < settings.min_examples:
         return CheckResult()
@@ -307,7 +307,7 @@ def label_balance(
     Fix: collect more examples of the rare labels, merge labels that mean the same, or
     report macro-F1 rather than accuracy.
     """
-    task = infer_task(ft, task_params(ctx.settings.get("config")))
+    task = infer_task(ft, task_params(ctx.config))
     labels = task.labels
     if labels is None or not labels.names:
         return CheckResult()

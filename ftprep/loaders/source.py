@@ -25,7 +25,7 @@ from ftprep.loaders.readers import (
     sniff_json_container,
 )
 from ftprep.loaders.registry import FORMATS, LoadOptions, detect_format
-from ftprep.schema import Example, LoadError, SourceLocation
+from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
 
 CONTAINERS = ("jsonl", "json", "csv", "tsv", "parquet", "xlsx")
 #: Containers whose records are flat rows (columns), so the format comes from column names.
@@ -88,6 +88,9 @@ class Source:
                 yield LoadedRecord(location=loc, error=result)
             else:
                 self.counts["examples"] += 1
+                result._origin = RawOrigin(
+                    value=raw.value, layout=self.format, container=self.container
+                )
                 yield LoadedRecord(location=loc, example=result)
 
 

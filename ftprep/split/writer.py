@@ -14,13 +14,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ftprep.engine import Analysis
 from ftprep.errors import OutputError
 from ftprep.schema import Example
 from ftprep.split.fixes import apply_fixes
 from ftprep.split.plan import TRAIN, VALIDATION
+
+if TYPE_CHECKING:  # the writer reads an analysis; it never runs one
+    from ftprep.engine import Analysis
 
 
 def dumps(record: dict[str, object]) -> str:
@@ -45,6 +47,19 @@ def atomic_writer(path: Path) -> Iterator[IO[str]]:
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_writer(path) as fh:
         fh.write(text)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """``path`` gets ``data`` through a temporary file in its directory, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def guard_outputs(inputs: list[Path], outputs: list[Path]) -> None:

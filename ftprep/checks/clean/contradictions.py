@@ -128,7 +128,11 @@ def candidate_pairs(
     bh = band_hashes(sig[informative], bands)
     if key is not None:
         bh = mix64(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
-    found = []
+    # Pairs are kept as one int64 code (i * n + j, i < j) from the start: 8 bytes per
+    # candidate instead of the 48 that index pairs, their remapping and sorting took (the
+    # peak of a 100K-example run), then deduplicated once.
+    n = np.int64(len(sig))
+    found: list[np.ndarray] = []
     for b in range(bands):
         order = np.lexsort((bh[:, (b + 1) % bands], bh[:, b]))
         keys = bh[order, b]
@@ -136,13 +140,11 @@ def candidate_pairs(
             same = np.flatnonzero(keys[off:] == keys[:-off])
             if len(same) == 0:
                 break
-            found.append(np.stack([order[same], order[same + off]], axis=1))
+            i, j = informative[order[same]], informative[order[same + off]]
+            found.append(np.minimum(i, j) * n + np.maximum(i, j))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = informative[np.concatenate(found)]
-    pairs.sort(axis=1)
-    n = np.int64(len(sig))
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    codes = np.unique(np.concatenate(found))
     return np.stack([codes // n, codes % n], axis=1)
 
 
@@ -205,10 +207,9 @@ def _lines(ft: FeatureTable, rows: np.ndarray, exclude: int) -> str:
 
 
 def exact_contradiction_groups(ft: FeatureTable, same: float = 0.9) -> list[np.ndarray]:
-    """Row groups sharing a normalised input and holding more than one answer (cached)."""
-    key = f"contradiction:{same}"
-    if key in ft.cache:
-        return ft.cache[key]
+    """Row groups sharing a normalised input and holding more than one answer (memoised)."""
+    if same in ft.derived.contradictions:
+        return ft.derived.contradictions[same]
     prompts, answers = ft["hash_prompt"], ft["hash_answer"]
     groups: list[np.ndarray] = []
     if ft.n:
@@ -223,8 +224,7 @@ def exact_contradiction_groups(ft: FeatureTable, same: float = 0.9) -> list[np.n
             rows = np.sort(order[s:e])
             if "answer_sig" not in ft or _answer_clusters(rows, ft, same) > 1:
                 groups.append(rows)
-    ft.cache[key] = groups
-    ft.cache["contradiction"] = groups
+    ft.derived.contradictions[same] = groups
     return groups
 
 
@@ -287,12 +287,10 @@ class NearContradictionSettings(CheckSettings):
     min_words: int = Field(4, ge=1, description="shorter prompts are not compared")
 
 
-def _surface_variant_pairs(ft: FeatureTable) -> np.ndarray:
+def _surface_variant_pairs(ft: FeatureTable, same: float) -> np.ndarray:
     """Pairs inside exact-contradiction groups whose prompts differ in their raw text (case,
     spacing, punctuation): near-identical as written, identical once normalised."""
-    groups = ft.cache.get("contradiction")
-    if groups is None:
-        groups = exact_contradiction_groups(ft)
+    groups = exact_contradiction_groups(ft, same)
     out = []
     for rows in groups:
         rows = rows[:64]
@@ -309,19 +307,27 @@ def _filter(pairs: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return pairs[keep] if len(pairs) else pairs
 
 
-def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettings) -> np.ndarray:
-    """Verified (i, j) pairs: near-identical inputs, different answers (cached).
+def near_contradiction_pairs(
+    ft: FeatureTable, settings: NearContradictionSettings, same: float = 0.9
+) -> np.ndarray:
+    """Verified (i, j) pairs: near-identical inputs, different answers (memoised).
+
+    ``same`` is ``clean.contradiction``'s same-answer similarity (its exact groups supply
+    the surface variants).
 
     Rows with the same input and the same answer (copies) are compared once, through one
     representative, and every copy joins the representative's pairs afterwards. Cheap
     scalar tests run before the signature comparisons, on ever fewer pairs.
     """
     key = (
-        f"near_contradiction:{settings.threshold}:{settings.char_threshold}:"
-        f"{settings.max_answer_similarity}"
+        settings.threshold,
+        settings.char_threshold,
+        settings.max_answer_similarity,
+        float(settings.min_words),
+        same,
     )
-    if key in ft.cache:
-        return ft.cache[key]
+    if key in ft.derived.near_contradictions:
+        return ft.derived.near_contradictions[key]
     combo = ft["hash_prompt"] ^ mix64(ft["hash_answer"])
     _, reps, inverse = np.unique(combo, return_index=True, return_inverse=True)
     sig = ft["prompt_sig"][reps]
@@ -347,11 +353,10 @@ def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettin
         rep_of = reps[inverse]
         copies = np.flatnonzero((rep_of != np.arange(ft.n)) & np.isin(rep_of, pairs))
         pairs = np.concatenate([pairs, np.stack([rep_of[copies], copies], axis=1)])
-    pairs = np.concatenate([pairs, _surface_variant_pairs(ft)]).astype(np.int64)
+    pairs = np.concatenate([pairs, _surface_variant_pairs(ft, same)]).astype(np.int64)
     if len(pairs):
         pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    ft.cache[key] = pairs
-    ft.cache["near_contradiction"] = pairs
+    ft.derived.near_contradictions[key] = pairs
     return pairs
 
 
@@ -387,7 +392,8 @@ def near_contradiction(
     Fix: check each group; correct or remove the wrong answer, or make the inputs state the
     difference that justifies it. `--fix` never resolves it.
     """
-    pairs = near_contradiction_pairs(ft, settings)
+    same = _configured(ctx.config, "clean.contradiction", ContradictionSettings)
+    pairs = near_contradiction_pairs(ft, settings, same.same_answer_similarity)
     if len(pairs) == 0:
         return CheckResult(metrics={"near_contradiction_groups": 0})
     labels = groups_from_pairs(ft.n, pairs)
@@ -418,18 +424,24 @@ def near_contradiction(
 def contradiction_group_key(
     ft: FeatureTable, config: Any = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Contradiction groups (exact, plus near ones when computed) as a split grouping key:
-    every example of a group lands on the same side."""
+    """Contradiction groups (exact and near) as a split grouping key: every example of a
+    group lands on the same side.
+
+    Computed with the two checks' configured settings whether or not the checks are
+    enabled (the cache makes it free when they ran), so disabling a check never moves an
+    example across the split.
+    """
     n = ft.n
     if n == 0 or "hash_prompt" not in ft:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    groups = ft.cache.get("contradiction")
-    if groups is None:
-        groups = exact_contradiction_groups(ft)
+    exact = _configured(config, "clean.contradiction", ContradictionSettings)
+    groups = exact_contradiction_groups(ft, exact.same_answer_similarity)
     chains = [np.stack([g[:-1], g[1:]], axis=1) for g in groups]
-    near = ft.cache.get("near_contradiction")
-    if near is not None and len(near):
-        chains.append(near)
+    if "prompt_sig" in ft:
+        near_settings = _configured(config, "clean.near_contradiction", NearContradictionSettings)
+        near = near_contradiction_pairs(ft, near_settings, exact.same_answer_similarity)
+        if len(near):
+            chains.append(near)
     if not chains:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     pairs = np.concatenate(chains).astype(np.int64)
@@ -437,3 +449,8 @@ def contradiction_group_key(
     valid = np.zeros(n, dtype=bool)
     valid[np.unique(pairs)] = True
     return labels, valid
+
+
+def _configured(config: Any, check: str, cls: type[Any]) -> Any:
+    """A check's settings as configured (enabled or not), defaults without a config."""
+    return config.check_settings(check, cls) if config is not None else cls()
