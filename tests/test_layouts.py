@@ -395,3 +395,17 @@ def test_llamafactory_output_of_a_v1_file_loads_back(command, write_jsonl, tmp_p
         assert [m.role for m in ex.messages] == [m.role for m in twin.messages]
         calls = [[c["function"]["name"] for c in m.tool_calls or []] for m in ex.messages]
         assert calls == [[c["function"]["name"] for c in m.tool_calls or []] for m in twin.messages]
+
+
+@pytest.mark.parametrize("target", ["llamafactory", "together"])
+def test_documents_convert_to_platforms_that_read_text(target, tmp_path, cli):
+    out = tmp_path / f"docs_{target}.jsonl"
+    result = cli("convert", DATA / "c4_demo.jsonl", "--to", target, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    raw = [json.loads(x) for x in (DATA / "c4_demo.jsonl").open(encoding="utf-8")]
+    assert [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] == raw
+    back = ftprep.load(out)
+    assert [e.kind for e in back.examples] == ["text"] * 3
+    if target == "llamafactory":
+        info = json.loads((tmp_path / "dataset_info.json").read_text(encoding="utf-8"))
+        assert info[out.stem] == {"file_name": out.name, "columns": {"prompt": "text"}}
