@@ -409,3 +409,11 @@ def test_documents_convert_to_platforms_that_read_text(target, tmp_path, cli):
     if target == "llamafactory":
         info = json.loads((tmp_path / "dataset_info.json").read_text(encoding="utf-8"))
         assert info[out.stem] == {"file_name": out.name, "columns": {"prompt": "text"}}
+
+
+@pytest.mark.parametrize(("target", "accepts"), [("together", True), ("openai", False)])
+def test_validate_target_judges_documents_as_they_stand(target, accepts, cli):
+    result = cli("validate", DATA / "c4_demo.jsonl", "--target", target, "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["target"] == {"name": target, "accepts": accepts}
+    assert ("clean.target_format" in _checks(report)) is not accepts
