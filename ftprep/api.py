@@ -8,6 +8,7 @@ result = ftprep.load("data.csv", mapping={"user": "q", "assistant": "a"})
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
+from ftprep.errors import ConfigError, InputError
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.report.build import build_report
 from ftprep.report.findings import FINDINGS_NAME
@@ -32,13 +34,24 @@ def _paths(inputs: PathLike | Sequence[PathLike] | Any) -> list[Any]:
     """
     from ftprep.loaders.memory import from_records, is_in_memory
 
-    if isinstance(inputs, str | Path):
+    def one(p: Any) -> Any:
+        if is_in_memory(p):
+            return p
+        if isinstance(p, str | os.PathLike):
+            return Path(p)
+        raise InputError(repr(p)[:60], "not a path, a DataFrame, a Dataset or a list of records")
+
+    if isinstance(inputs, str | os.PathLike):
         return [Path(inputs)]
     if is_in_memory(inputs):
         if isinstance(inputs, list | tuple) and not isinstance(inputs[0], dict):
-            return [p if is_in_memory(p) else Path(p) for p in inputs]
+            return [one(p) for p in inputs]
         return [from_records(inputs)]
-    return [p if is_in_memory(p) else Path(p) for p in inputs]
+    if not isinstance(inputs, list | tuple):
+        raise InputError(repr(inputs)[:60], "not a path, a DataFrame, a Dataset or records")
+    if not inputs:
+        raise InputError("<inputs>", "no inputs given")
+    return [one(p) for p in inputs]
 
 
 def make_config(
@@ -109,9 +122,24 @@ def _with_target(config: Config, target: str, judge: str = "file") -> Config:
 
 
 def _load_options(
-    format: str | None, mapping: dict[str, str] | None, system: str | None, sheet: str | None = None
+    format: str | None,
+    mapping: dict[str, str] | None,
+    system: str | None,
+    sheet: str | None = None,
+    config: Config | None = None,
 ) -> LoadOptions:
-    return LoadOptions(format=format, mapping=dict(mapping or {}), system=system, sheet=sheet)
+    for name, text in [
+        ("system", system or ""),
+        *((f"mapping[{k!r}]", v) for k, v in (mapping or {}).items()),
+    ]:
+        try:
+            str(text).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError(f"{name} {text!r}: not valid UTF-8 text") from None
+    limit = {"max_record_bytes": config.max_record_bytes} if config is not None else {}
+    return LoadOptions(
+        format=format, mapping=dict(mapping or {}), system=system, sheet=sheet, **limit
+    )
 
 
 def validate(
@@ -144,7 +172,7 @@ def validate(
     checks compare them with the validation file(s) (leakage, size ratio, drift).
     """
     cfg = make_config(config, **overrides)
-    options = _load_options(format, mapping, system, sheet)
+    options = _load_options(format, mapping, system, sheet, cfg)
     if findings is not None:
         from ftprep.split.writer import guard_outputs
 
@@ -187,7 +215,13 @@ def split(
     and axolotl ``axolotl_datasets.yml``.
     """
     from ftprep.report.render import write_reports
-    from ftprep.split.writer import guard_outputs, write_split
+    from ftprep.split.writer import (
+        MANIFEST,
+        guard_out_dir,
+        guard_outputs,
+        publishing,
+        write_split,
+    )
 
     if to is not None:
         overrides["target"] = to
@@ -199,12 +233,17 @@ def split(
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
     findings = out_dir / FINDINGS_NAME
-    companion_names = [out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml")]
-    guard_outputs(
-        [p for p in paths if isinstance(p, Path)],
-        [train, val, *report_paths, findings, *companion_names],
-    )
-    options = _load_options(format, mapping, system, sheet)
+    companion_names = [
+        out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml", MANIFEST)
+    ]
+    guard_out_dir(out_dir)
+    input_paths = [p for p in paths if isinstance(p, Path)]
+    if cfg.source:
+        input_paths.append(Path(cfg.source))
+    input_paths += [Path(p) for p in cfg.eval_sets]
+    input_paths += [Path(p) for p in cfg.benchmarks if p != "bundled"]
+    guard_outputs(input_paths, [train, val, *report_paths, findings, *companion_names])
+    options = _load_options(format, mapping, system, sheet, cfg)
     analysis = analyze(paths, cfg, options, progress, jobs=jobs)
     encode = None
     if to is not None:
@@ -212,20 +251,21 @@ def split(
 
         profile = get_target(to)
         encode = lambda ex: profile.write(ex).record  # noqa: E731
-    write_split(analysis, train, val, encode)
-    if to is not None:
-        _after_target_split(analysis, profile, train, val)
-    report = build_report(
-        analysis, (str(train), str(val)), findings_path=findings, limit=location_limit
-    )
-    write_reports(report, report_paths)
+    with publishing(out_dir):
+        write_split(analysis, train, val, encode)
+        if to is not None:
+            _after_target_split(analysis, profile, train, val)
+        report = build_report(
+            analysis, (str(train), str(val)), findings_path=findings, limit=location_limit
+        )
+        write_reports(report, report_paths)
     return report
 
 
 def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path) -> None:
     """Companion files for the target, and its limits measured on the written files."""
     from ftprep.checks.base import CheckResult
-    from ftprep.split.writer import write_text_atomic
+    from ftprep.split.writer import staged_path, write_text_atomic
     from ftprep.targets.convert import file_limits
 
     kinds = set(analysis.features["kind"])
@@ -236,7 +276,11 @@ def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path
     plan = analysis.plan
     assert plan is not None
     problems = file_limits(
-        profile, {"train": (train, plan.train), "validation": (val, plan.validation)}
+        profile,
+        {
+            "train": (staged_path(train), plan.train),
+            "validation": (staged_path(val), plan.validation),
+        },
     )
     if not problems:
         return
@@ -270,7 +314,7 @@ def convert(
     from ftprep.targets.convert import convert as run
 
     cfg = make_config(config, **overrides)
-    options = _load_options(format, mapping, system, sheet)
+    options = _load_options(format, mapping, system, sheet, cfg)
     return run(_paths(inputs), Path(out), to, options=options, config=cfg, progress=progress)
 
 

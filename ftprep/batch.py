@@ -16,6 +16,7 @@ here register theirs).
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -31,8 +32,9 @@ import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, Flag
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
 from ftprep.loaders.readers import RawRecord
-from ftprep.loaders.registry import FORMATS, LoadOptions
-from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
+from ftprep.loaders.registry import LoadOptions
+from ftprep.loaders.source import load_record
+from ftprep.schema import Example, LoadError
 from ftprep.similarity.normalize import hash64
 from ftprep.tokens.encodings import get_encoding
 
@@ -95,22 +97,15 @@ def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
 
 def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
     """Adapt, check and reduce one batch (see the module docstring)."""
-    adapt = FORMATS[batch.format].adapt
     examples: list[Example] = []
     records: list[int] = []
     errors: list[tuple[int, LoadError]] = []
     for offset, raw in enumerate(batch.raws):
         record = batch.first + offset
-        if raw.error is not None:
-            errors.append((record, raw.error))
-            continue
-        result = adapt(raw.value, SourceLocation(source=batch.name, line=raw.line), batch.options)
+        result = load_record(raw, batch.name, batch.format, batch.container, batch.options)
         if isinstance(result, LoadError):
             errors.append((record, result))
         else:
-            result._origin = RawOrigin(
-                value=raw.value, layout=batch.format, container=batch.container
-            )
             examples.append(result)
             records.append(record)
     return reduce_examples(plan, batch.source, examples, records, errors)
@@ -166,6 +161,18 @@ def default_jobs() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+def _workers_can_run(plan: BatchPlan) -> bool:
+    """Whether pool workers will know every check and feature of ``plan``: always under
+    fork (they inherit the registries); under spawn or forkserver only when all of them
+    come from ftprep's own modules, which the workers import (a notebook's own check would
+    be unknown there, so such a run stays in this process)."""
+    if multiprocessing.get_start_method(allow_none=False) == "fork":
+        return True
+    funcs = [REGISTRY[cid].func for cid in plan.example_checks]
+    funcs += [FEATURES[name].extract for name in plan.features]
+    return all(getattr(f, "__module__", "").startswith("ftprep.") for f in funcs)
+
+
 def run_batches(
     plan: BatchPlan, batches: Iterator[RecordBatch], jobs: int
 ) -> Iterator[BatchResult]:
@@ -176,7 +183,7 @@ def run_batches(
     if first is None:
         return
     second = next(batches, None)
-    if jobs <= 1 or second is None:
+    if jobs <= 1 or second is None or not _workers_can_run(plan):
         yield process_batch(plan, first)
         if second is not None:
             yield process_batch(plan, second)

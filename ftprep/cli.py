@@ -7,16 +7,18 @@ on stderr naming the file; never a traceback (set FTPREP_DEBUG=1 to see one).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ftprep.errors import ConfigError, FtprepError
+from ftprep.errors import ConfigError, FtprepError, printable
 
 if TYPE_CHECKING:
     from ftprep.report.model import Report
@@ -29,8 +31,46 @@ EXIT_INTERNAL = 3
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"ftprep: error: {message}", err=True)
+    click.echo(f"ftprep: error: {printable(message)}", err=True)
     sys.exit(code)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every ``finally`` removes its temporary files."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While a command runs, SIGTERM unwinds the stack instead of killing the process
+    where it stands (which would leave temporary files behind)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _require_utf8(values: dict[str, Any]) -> None:
+    """Text options must be valid UTF-8 (bytes that are not arrive as surrogates and could
+    never be written to a report); file names may be anything and are escaped instead."""
+    ctx = click.get_current_context(silent=True)
+    flags = {p.name: p.opts[0] for p in ctx.command.params} if ctx is not None else {}
+    for name, value in values.items():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    flag = flags.get(name, name)
+                    raise ConfigError(f"{flag} {item!r}: not valid UTF-8 text") from None
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -39,17 +79,31 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            _require_utf8(kwargs)
+            with _sigterm_unwinds():
+                return fn(*args, **kwargs)
         except FtprepError as exc:
             _fail(str(exc), EXIT_USAGE)
+        except _Terminated:
+            _fail("terminated; nothing was published", 143)
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail("interrupted; nothing was published", 130)
         except BrokenPipeError:
             # the reader of stdout went away (`ftprep checks | head`): not a bug; stop
             # quietly with the shell's code for SIGPIPE, without a second error at exit
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(141)
+        except MemoryError:
+            _fail(
+                "out of memory; lower --max-record-mb or split the input into smaller files",
+                EXIT_USAGE,
+            )
+        except OSError as exc:
+            if os.environ.get("FTPREP_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
         except Exception as exc:
             if os.environ.get("FTPREP_DEBUG"):
                 raise
@@ -70,6 +124,14 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
             raise ConfigError(f"--map {v!r}: use TARGET=COLUMN, e.g. --map user=question")
         out[key.strip()] = col.strip()
     return out
+
+
+MAX_RECORD_OPTION = click.option(
+    "--max-record-mb",
+    type=click.FloatRange(min=0, min_open=True, max=4096),
+    help="Largest record (line, CSV row, array element) to read, in MB (default 8); "
+    "larger ones are load errors.",
+)
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,6 +221,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Processes for the per-example work (default: all cores; 1 runs in "
             "this process). The report is the same whatever the number.",
         ),
+        MAX_RECORD_OPTION,
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -201,6 +264,19 @@ def _run(
         metric=extra.pop("metric", None),
         eval_sets=eval_sets or None,
         eval_map=_mapping(mapping) if eval_sets else None,
+        max_record_mb=extra.pop("max_record_mb", None),
+    )
+    written = (
+        [Path(extra["out"]) / n for n in ("train.jsonl", "validation.jsonl")]
+        if ("out" in extra)
+        else []
+    )
+    guard_report_paths(
+        [*inputs, *written, *map(Path, eval_sets), *map(Path, benchmarks)],
+        extra.get("validation"),
+        config,
+        extra.pop("reports", ()),
+        extra.get("findings"),
     )
     if benchmarks:
         config = config.with_overrides(benchmarks=[*config.benchmarks, *benchmarks])
@@ -217,6 +293,34 @@ def _run(
             **extra,
         )
     return report, config.strict
+
+
+def guard_report_paths(
+    inputs: Sequence[Path],
+    validation: Sequence[Path] | None,
+    config: Any,
+    reports: Sequence[Path],
+    findings: Path | None = None,
+) -> None:
+    """Check every ``--report`` and ``--findings`` path against every input (data,
+    validation files, eval sets, the config) before anything is read or written: a report
+    must never replace the data."""
+    from ftprep.report.render import RENDERERS
+    from ftprep.split.writer import guard_outputs
+
+    outputs = [*reports, *([Path(findings)] if findings is not None else [])]
+    if not outputs:
+        return
+    read = [*inputs, *(validation or [])]
+    if config.source:
+        read.append(Path(config.source))
+    guard_outputs(read, outputs, "--report")
+    for path in reports:
+        if Path(path).suffix.lower() not in RENDERERS:
+            raise ConfigError(
+                f"--report {path}: no report format for '{Path(path).suffix}'; use one of "
+                f"{', '.join(sorted(RENDERERS))}"
+            )
 
 
 OUTPUT_FORMATS = ("terminal", "json", "github", "markdown")
@@ -347,7 +451,11 @@ def validate(
 
             findings = findings_path_for(reports[0])
         report, strict = _run(
-            "validate", validation=list(validation) or None, findings=findings, **kwargs
+            "validate",
+            validation=list(validation) or None,
+            findings=findings,
+            reports=reports,
+            **kwargs,
         )
         _finish(report, reports, output_format, as_json, strict)
     if reports or validation or findings:
@@ -394,7 +502,7 @@ def split(
 ) -> None:
     """Check INPUTS and write OUT/train.jsonl, OUT/validation.jsonl and the reports
     (report.json, report.md, report.html)."""
-    report, strict = _run("split", out=out, **kwargs)
+    report, strict = _run("split", out=out, reports=reports, **kwargs)
     _finish(report, reports, output_format, as_json, strict)
 
 
@@ -413,6 +521,7 @@ def split(
 @click.option("--disable", multiple=True, metavar="CHECK")
 @click.option("--json", "as_json", is_flag=True, help="Print the result JSON on stdout only.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@MAX_RECORD_OPTION
 @guarded
 def convert(
     inputs: tuple[Path, ...],
@@ -424,6 +533,7 @@ def convert(
     disable: tuple[str, ...],
     as_json: bool,
     quiet: bool,
+    max_record_mb: float | None,
     **load: Any,
 ) -> None:
     """Convert INPUTS to one file in a target platform's format (--to) and check it.
@@ -436,7 +546,7 @@ def convert(
     from ftprep.progress import progress_bar
     from ftprep.targets.render import convert_summary
 
-    config = api.make_config(config_path, sets=sets, disable=disable)
+    config = api.make_config(config_path, sets=sets, disable=disable, max_record_mb=max_record_mb)
     with progress_bar(not quiet) as progress:
         result = api.convert(
             list(inputs),

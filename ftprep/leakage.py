@@ -67,8 +67,6 @@ def analyze_existing_split(
 ) -> Analysis:
     """Analyse ``inputs`` as the training side of the split whose validation is ``validation``."""
     val = analyze(validation, config, load_options, progress, jobs=jobs)
-    train = analyze(
-        inputs, config, load_options, progress, existing=ExistingSplit(val), jobs=jobs
-    )
+    train = analyze(inputs, config, load_options, progress, existing=ExistingSplit(val), jobs=jobs)
     train.validation = val
     return train

@@ -21,9 +21,7 @@ def _lines(path):
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
-def test_split_report_is_bounded_and_findings_jsonl_has_every_location(
-    write_jsonl, cli, tmp_path
-):
+def test_split_report_is_bounded_and_findings_jsonl_has_every_location(write_jsonl, cli, tmp_path):
     data = _many_duplicates(write_jsonl)
     out = tmp_path / "out"
     cli("split", data, "--out", out, "-q")

@@ -115,6 +115,7 @@ def test_no_temporary_files_left(write_jsonl, tmp_path):
     ftprep.split(write_jsonl(varied_chats(50)), tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "findings.jsonl",
+        "ftprep-manifest.json",
         "report.html",
         "report.json",
         "report.md",

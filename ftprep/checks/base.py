@@ -38,7 +38,7 @@ class CheckSettings(BaseModel):
     severity: Severity | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """One flagged example: its feature-table row, a short detail, and whether ``--fix``
     may act on it (e.g. the later copies of a duplicate, not the first)."""

@@ -135,7 +135,11 @@ class MemorySource(Source):
     def sha256(self) -> str:
         h = hashlib.sha256()
         for raw in self.raw_records():
-            h.update(json.dumps(raw.value, sort_keys=True, default=str).encode())
+            try:
+                text = json.dumps(raw.value, sort_keys=True, default=str)
+            except (RecursionError, ValueError, TypeError):  # a record loading rejects anyway
+                text = f"<unencodable record {raw.line}>"
+            h.update(text.encode("utf-8", "surrogatepass"))
             h.update(b"\n")
         return h.hexdigest()
 
@@ -155,7 +159,7 @@ def open_records(records: Records, options: LoadOptions | None = None) -> Memory
         fmt, opts = forced, options
     else:
         fmt, opts = detect(values, records.container, options, records.name)
-    check_understood(fmt, values, range(1, len(values) + 1), opts, records.name)
+    check_understood(fmt, values, range(1, len(values) + 1), opts, records.name, records.container)
     return MemorySource(
         path=Path(records.name),
         container=records.container,

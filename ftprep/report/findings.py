@@ -22,10 +22,11 @@ file in ``findings_file`` (null when none was written).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ftprep.split.writer import atomic_writer, dumps
 
 if TYPE_CHECKING:
     from ftprep.report.build import Pending, PendingSplit
@@ -49,7 +50,7 @@ def _line(head: dict[str, Any], loc: Any) -> str:
     row = {**head, "source": loc.source, "line": loc.line}
     if loc.detail is not None:
         row["detail"] = loc.detail
-    return json.dumps(row, ensure_ascii=False) + "\n"
+    return dumps(row)
 
 
 def finding_lines(pending: Iterable[Pending], split: Iterable[PendingSplit]) -> Iterable[str]:
@@ -66,7 +67,6 @@ def finding_lines(pending: Iterable[Pending], split: Iterable[PendingSplit]) -> 
 
 def write_findings(path: Path, pending: Sequence[Pending], split: Sequence[PendingSplit]) -> None:
     """Write the findings file atomically, streaming (never the whole list in memory)."""
-    from ftprep.split.writer import atomic_writer
 
     with atomic_writer(Path(path)) as fh:
         fh.writelines(finding_lines(pending, split))

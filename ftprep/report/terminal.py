@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ftprep.checks.base import ITEMS
 from ftprep.costing.render import stat_lines
+from ftprep.errors import printable
 from ftprep.report.model import Report
 
 STATUS_STYLE = {
@@ -98,15 +99,15 @@ def render_terminal(
                 " ",
                 (f.check, "bold"),
                 (count, "bold"),
-                f"  {f.message}",
+                printable(f"  {f.message}"),
             )
         )
         for loc in f.locations[:max_locations]:
             console.print(
                 Text.assemble(
                     "          ",
-                    (f"{loc.source}:{loc.line}", "cyan"),
-                    (f"  {loc.detail}" if loc.detail else "", "dim"),
+                    (printable(f"{loc.source}:{loc.line}"), "cyan"),
+                    (printable(f"  {loc.detail}") if loc.detail else "", "dim"),
                 ),
                 soft_wrap=True,
             )
