@@ -18,7 +18,7 @@ PERSONAL = [
     chat(
         f"Hi, I'm Dana. My email is {EMAIL} and my phone is {PHONE}. Update my account.",
         f"Thanks Dana, I've updated the account for {EMAIL}.",
-    ),  # fmt: skip
+    ),
     chat(f"Follow-up from {EMAIL.upper()}: did the refund go through?", "Yes, it was issued."),
     chat(f"Patient SSN {SSN}, please file the claim.", "Filed."),
 ]
