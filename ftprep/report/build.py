@@ -167,7 +167,9 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
         severity = _severity(cid, result.severity, analysis)
         fixable = [f.row for f in flags if f.fixable]
         if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
-            verb = "dropped" if spec.fix in ("drop", "drop_repeats") else "fixed"
+            verb = {"drop": "dropped", "drop_repeats": "dropped", "redact_pii": "redacted"}.get(
+                spec.fix, "fixed"
+            )
             severity, message = "info", f"{message}; {verb} by --fix"
         elif (
             analysis.config.fix
@@ -283,7 +285,11 @@ def _pending_split(analysis: Analysis) -> list[PendingSplit]:
 
         out.append(PendingSplit("drop", reason, len(errs) + len(rows), dropped))
     for reason, rows in sorted(change_rows.items()):
-        changed = functools.partial(_row_locations, ft, rows)
+
+        def changed(reason: str = reason, rows: list[int] = rows) -> Iterator[Any]:
+            details = analysis.change_details
+            yield from (ft.location(r, details.get((r, reason))) for r in rows)
+
         out.append(PendingSplit("change", reason, len(rows), changed))
     return out
 
