@@ -96,8 +96,8 @@ def _pii_records() -> tuple[list[dict[str, object]], list[str]]:
     clear = [
         "jane.roe@example.com",
         "(415) 555-2231",
-        "123-45-6789",
-        "4111 1111 1111 1111",
+        "219-44-8765",
+        "4539 1488 0343 6467",
         "203.0.113.45",
         "03/14/1985",
         "00482913",
@@ -105,8 +105,8 @@ def _pii_records() -> tuple[list[dict[str, object]], list[str]]:
     records = varied_chats(40)
     records[3] = chat("Email me at jane.roe@example.com please.", "Will do, thanks.", system="S")
     records[7] = chat("My number is (415) 555-2231.", "Noted.", system="S")
-    records[11] = chat("SSN 123-45-6789 for the form.", "Received.", system="S")
-    records[15] = chat("Charge card 4111 1111 1111 1111.", "Done.", system="S")
+    records[11] = chat("SSN 219-44-8765 for the form.", "Received.", system="S")
+    records[15] = chat("Charge my card 4539 1488 0343 6467.", "Done.", system="S")
     records[19] = chat("I logged in from 203.0.113.45.", "Thanks.", system="S")
     records[23] = chat("Patient note. DOB: 03/14/1985.", "Coded.", system="S")
     records[27] = chat("MRN: 00482913, follow-up.", "Coded.", system="S")
@@ -165,10 +165,10 @@ def test_preference_examples_are_scanned() -> None:
     ex = PreferenceExample(
         input=[Message(role="user", content="Hi")],
         preferred=[Message(role="assistant", content="Hello.")],
-        non_preferred=[Message(role="assistant", content="SSN 123-45-6789")],
+        non_preferred=[Message(role="assistant", content="SSN 219-44-8765")],
         location=SourceLocation(source="p.jsonl", line=1),
     )
-    assert list(pii(ex, PiiSettings())) == ["ssn ***-**-6789 in message 3 (assistant)"]
+    assert list(pii(ex, PiiSettings())) == ["ssn ***-**-8765 in message 3 (assistant)"]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.pii.context import Scene, judge
 from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii
 from ftprep.schema import ChatExample, Message, PreferenceExample
 
@@ -74,11 +75,16 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
     categories = frozenset(settings.categories)
     ignore = frozenset(settings.ignore_mailboxes)
     found: dict[str, None] = {}
-    for i, m in enumerate(_messages(ex), start=1):
+    scene: Scene | None = None
+    messages = _messages(ex)
+    for i, m in enumerate(messages, start=1):
         for text in _texts(m):
             if not text:
                 continue
             for match in find_pii(text, categories, ignore):
-                found[f"{match.category} {match.masked} in message {i} ({m.role})"] = None
+                if scene is None:
+                    scene = Scene.of([p.text for p in messages if p.role != "assistant"])
+                if judge(text, match, scene).personal:
+                    found[f"{match.category} {match.masked} in message {i} ({m.role})"] = None
     if found:
         yield "; ".join(found)
