@@ -354,13 +354,15 @@ def contradiction(
     (compared after folding case, whitespace and punctuation) and the tools offered — is
     identical, and whose final answers are *label-like and different*: a class or a short
     extraction (at most five words, one line, no "I"/"you"), a JSON value (compared as
-    parsed JSON), or a tool call (name and arguments). A label agrees with a free-text
+    parsed JSON), a code leading a rationale ("E11.9 — Type 2 diabetes ..." vs "E11.65 — ..."),
+    or a tool call (name and arguments). A label agrees with a free-text
     answer that starts with it ("Yes" / "Yes, it is.") or, when short, contains it
     ("Paris" / "The capital of France is Paris."). Every example of each group is listed,
     with the lines of the others.
     Not errors: paraphrased or otherwise different free-text answers to one question
     (several good answers are the design of many instruction sets; those that share almost
-    no content words are `clean.near_contradiction` warnings); preference pairs and KTO
+    no content words or state different facts are listed by `clean.near_contradiction`, at
+    `info`); preference pairs and KTO
     records (a boolean `label` or a `kto_tag`), where several completions per prompt are
     the design; two examples whose only difference is the `tools` list or the system prompt
     (different inputs).
