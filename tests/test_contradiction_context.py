@@ -56,7 +56,7 @@ def test_the_same_tool_example_with_the_same_tools_would_conflict(tmp_path) -> N
 
 
 def test_kto_and_preference_records_are_skipped(tmp_path) -> None:
-    for name in ("kto_trl.jsonl", "kto_sharegpt.jsonl", "preference.jsonl"):
+    for name in ("kto_trl.jsonl", "kto_sharegpt.jsonl", "kto_messages.jsonl", "preference.jsonl"):
         assert _found(DATA / name) == {}, name
     # The same TRL records without their KTO label are plain completions that conflict.
     plain = _rewrite(
