@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
 FLOOR = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 t0 = time.perf_counter()
 from ftprep.tokens.encodings import get_encoding
 enc = get_encoding(sys.argv[2])
@@ -32,25 +34,33 @@ with open(sys.argv[1], encoding="utf-8") as fh:
             texts.append(m["role"]); texts.append(m.get("content") or "")
 encode = enc.encode_ordinary  # faster than encode_ordinary_batch for short strings
 total = sum(len(encode(t)) for t in texts)
+c = os.times()
 print(json.dumps({"seconds": time.perf_counter() - t0, "tokens": total,
+                  "cpu": c.user + c.system,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 VALIDATE = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 t0 = time.perf_counter()
 import ftprep
-report = ftprep.validate(sys.argv[1], model=sys.argv[3])
+kwargs = {"jobs": int(sys.argv[4])} if sys.argv[4] != "-" else {}
+report = ftprep.validate(sys.argv[1], model=sys.argv[3], **kwargs)
+c = os.times()
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 print(json.dumps({"seconds": time.perf_counter() - t0, "verdict": report.verdict,
+                  "cpu": c.user + c.system + c.children_user + c.children_system,
                   "findings": {f.check: f.count for f in report.findings},
-                  "tokens": report.stats["tokens"]["total"],
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "tokens": report.stats["tokens"]["total"], "rss_mb": rss,
+                  "report_kb": len(report.to_json()) / 1024}))
 """
 
 
-def run(code: str, *args: str) -> dict[str, object]:
+def run(code: str, *args: str, cwd: Path | None = None) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(cwd or HERE.parent)}
     out = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -60,6 +70,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--model", default="gpt-4o-mini")
     parser.add_argument("--encoding", default="o200k_base")
+    parser.add_argument(
+        "--jobs",
+        default="1,2",
+        help="comma-separated --jobs values to time validate with ('-': the default)",
+    )
+    parser.add_argument(
+        "--tree", type=Path, help="time another checkout of ftprep (e.g. the previous commit)"
+    )
     args = parser.parse_args()
     data = HERE / "out" / f"chat_{args.n}.jsonl"
     if not data.exists():
@@ -70,21 +88,22 @@ def main() -> None:
         print(f"generated {data} in {time.perf_counter() - t:.1f}s")
     size_mb = data.stat().st_size / 1e6
     floor = run(FLOOR, str(data), args.encoding)
-    full = run(VALIDATE, str(data), args.encoding, args.model)
     print(f"dataset: {args.n:,} examples, {size_mb:.1f} MB, {floor['tokens']:,} content tokens")
+    print("(wall time is noisy on a shared machine; cpu = user + sys of all processes)")
     print(
-        f"floor (read + parse + tiktoken count): {floor['seconds']:.2f} s, "
-        f"peak RSS {floor['rss_mb']:.0f} MB"
+        f"floor (read + parse + tiktoken count): {floor['seconds']:7.2f} s wall, "
+        f"{floor['cpu']:7.2f} s cpu, peak RSS {floor['rss_mb']:5.0f} MB"
     )
-    print(
-        f"ftprep validate:                            {full['seconds']:.2f} s, "
-        f"peak RSS {full['rss_mb']:.0f} MB"
-    )
-    print(f"ratio validate / floor: {full['seconds'] / floor['seconds']:.2f}x")
-    print(
-        f"throughput: {args.n / full['seconds']:,.0f} examples/s; verdict {full['verdict']}; "
-        f"findings {full['findings']}"
-    )
+    for jobs in args.jobs.split(","):
+        full = run(VALIDATE, str(data), args.encoding, args.model, jobs, cwd=args.tree)
+        print(
+            f"ftprep validate --jobs {jobs}:               {full['seconds']:7.2f} s wall, "
+            f"{full['cpu']:7.2f} s cpu, peak RSS {full['rss_mb']:5.0f} MB "
+            f"(x{full['seconds'] / floor['seconds']:.2f} floor wall, "
+            f"{args.n / full['seconds']:,.0f} examples/s; report.json "
+            f"{full['report_kb']:,.0f} KB)"
+        )
+        print(f"  verdict {full['verdict']}; findings {full['findings']}")
 
 
 if __name__ == "__main__":

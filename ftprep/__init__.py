@@ -9,20 +9,82 @@ leakage-free train/validation split with a readiness report.
     >>> report.verdict
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from ftprep.api import convert, fix, load, split, validate
-from ftprep.config import Config, load_config
-from ftprep.frames import from_frame, to_frame
-from ftprep.loaders.memory import from_records
-from ftprep.report.model import Finding, Report
-from ftprep.schema import (
-    ChatExample,
-    LoadError,
-    Message,
-    PreferenceExample,
-    SourceLocation,
-)
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from ftprep.version import __version__
+
+if TYPE_CHECKING:
+    from ftprep.api import convert, evaluate, fix, load, split, validate
+    from ftprep.config import Config, load_config
+    from ftprep.frames import from_frame, to_frame
+    from ftprep.loaders.memory import from_records
+    from ftprep.report.model import Finding, Report
+    from ftprep.schema import ChatExample, LoadError, Message, PreferenceExample, SourceLocation
+
+
+#: Public names and the module each lives in. They are imported on first use (PEP 562), so
+#: ``import ftprep`` and ``ftprep --help`` do not pay for numpy, pydantic or the checks.
+_EXPORTS = {
+    "convert": "ftprep.api",
+    "evaluate": "ftprep.api",
+    "fix": "ftprep.api",
+    "load": "ftprep.api",
+    "split": "ftprep.api",
+    "validate": "ftprep.api",
+    "Config": "ftprep.config",
+    "load_config": "ftprep.config",
+    "from_frame": "ftprep.frames",
+    "to_frame": "ftprep.frames",
+    "from_records": "ftprep.loaders.memory",
+    "Finding": "ftprep.report.model",
+    "Report": "ftprep.report.model",
+    "ChatExample": "ftprep.schema",
+    "LoadError": "ftprep.schema",
+    "Message": "ftprep.schema",
+    "PreferenceExample": "ftprep.schema",
+    "SourceLocation": "ftprep.schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ftprep' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Root(types.ModuleType):
+    """The package module, with ``split`` always the API function.
+
+    ``ftprep.split`` names both :func:`ftprep.api.split` and the ``ftprep.split`` subpackage;
+    importing the subpackage sets the attribute on its parent. With the API imported
+    lazily that would leave the module in place, so the attribute is a property that
+    ignores the import system's assignment.
+    """
+
+    @property
+    def split(self) -> Any:
+        return importlib.import_module("ftprep.api").split
+
+    @split.setter
+    def split(self, value: Any) -> None:
+        if not isinstance(value, types.ModuleType):
+            raise AttributeError("ftprep.split is the API function; it cannot be replaced")
+
+
+sys.modules[__name__].__class__ = _Root
+
 
 __all__ = [
     "ChatExample",
@@ -35,6 +97,7 @@ __all__ = [
     "SourceLocation",
     "__version__",
     "convert",
+    "evaluate",
     "fix",
     "from_frame",
     "from_records",

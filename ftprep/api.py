@@ -8,6 +8,7 @@ result = ftprep.load("data.csv", mapping={"user": "q", "assistant": "a"})
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import Any
 
 from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
+from ftprep.errors import ConfigError, InputError
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.report.build import build_report
+from ftprep.report.findings import FINDINGS_NAME
 from ftprep.report.model import Report
 from ftprep.schema import Example, LoadError
 
@@ -31,13 +34,24 @@ def _paths(inputs: PathLike | Sequence[PathLike] | Any) -> list[Any]:
     """
     from ftprep.loaders.memory import from_records, is_in_memory
 
-    if isinstance(inputs, str | Path):
+    def one(p: Any) -> Any:
+        if is_in_memory(p):
+            return p
+        if isinstance(p, str | os.PathLike):
+            return Path(p)
+        raise InputError(repr(p)[:60], "not a path, a DataFrame, a Dataset or a list of records")
+
+    if isinstance(inputs, str | os.PathLike):
         return [Path(inputs)]
     if is_in_memory(inputs):
         if isinstance(inputs, list | tuple) and not isinstance(inputs[0], dict):
-            return [p if is_in_memory(p) else Path(p) for p in inputs]
+            return [one(p) for p in inputs]
         return [from_records(inputs)]
-    return [p if is_in_memory(p) else Path(p) for p in inputs]
+    if not isinstance(inputs, list | tuple):
+        raise InputError(repr(inputs)[:60], "not a path, a DataFrame, a Dataset or records")
+    if not inputs:
+        raise InputError("<inputs>", "no inputs given")
+    return [one(p) for p in inputs]
 
 
 def make_config(
@@ -56,11 +70,15 @@ def make_config(
     from ftprep.checks.base import REGISTRY
 
     base = config if isinstance(config, Config) else load_config(config)
+    chosen_model = overrides.get("model") is not None or "model" in base.model_fields_set
     base = base.with_overrides(**overrides)
     if sets or disable:
         base = apply_check_options(base, list(sets), list(disable), set(REGISTRY))
     if base.target is not None:
-        base = _with_target(base, base.target)
+        target = base.target
+        base = _with_target(base, target)
+        if not chosen_model:
+            base = _target_model(base, target)
     for cid in base.checks:
         if cid not in REGISTRY:
             where = f" in {base.source}" if base.source else ""
@@ -70,23 +88,58 @@ def make_config(
     return base
 
 
-def _with_target(config: Config, target: str) -> Config:
-    """Hand the target to every check that has a ``target`` setting."""
+def _target_model(config: Config, target: str) -> Config:
+    """A target implies a fitting model when none was chosen (``--model`` or the config):
+    its limit, tokenizer, prices and dates, not an OpenAI model's."""
+    from ftprep.targets import get_target
+    from ftprep.tokens.models import target_model
+
+    name = target_model(get_target(target).name, config.models)
+    return config if name is None else config.with_overrides(model=name)
+
+
+def _with_target(config: Config, target: str, judge: str = "file") -> Config:
+    """Hand the target to every check that has a ``target`` setting.
+
+    ``judge`` is ``file`` (``validate --target``: the input records as they stand) or
+    ``output`` (``split --to``: the records ftprep writes). The generic structure checks the
+    platform's own rules settle (the profile's ``defers``) report at warning level unless
+    the configuration sets their severity: the platform's verdict decides readiness.
+    """
     from ftprep.checks.base import REGISTRY
     from ftprep.targets import get_target
 
-    name = get_target(target).name
+    profile = get_target(target)
+    name = profile.name
     checks = {cid: dict(s) for cid, s in config.checks.items()}
     for cid, spec in REGISTRY.items():
         if "target" in spec.settings.model_fields:
-            checks.setdefault(cid, {})["target"] = name
+            checks.setdefault(cid, {}).update(target=name, judge=judge)
+    for cid in profile.defers:
+        if cid in REGISTRY:
+            checks.setdefault(cid, {}).setdefault("severity", "warning")
     return config.model_copy(update={"target": name, "checks": checks})
 
 
 def _load_options(
-    format: str | None, mapping: dict[str, str] | None, system: str | None, sheet: str | None = None
+    format: str | None,
+    mapping: dict[str, str] | None,
+    system: str | None,
+    sheet: str | None = None,
+    config: Config | None = None,
 ) -> LoadOptions:
-    return LoadOptions(format=format, mapping=dict(mapping or {}), system=system, sheet=sheet)
+    for name, text in [
+        ("system", system or ""),
+        *((f"mapping[{k!r}]", v) for k, v in (mapping or {}).items()),
+    ]:
+        try:
+            str(text).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError(f"{name} {text!r}: not valid UTF-8 text") from None
+    limit = {"max_record_bytes": config.max_record_bytes} if config is not None else {}
+    return LoadOptions(
+        format=format, mapping=dict(mapping or {}), system=system, sheet=sheet, **limit
+    )
 
 
 def validate(
@@ -99,9 +152,19 @@ def validate(
     sheet: str | None = None,
     progress: Progress | None = None,
     validation: PathLike | Sequence[PathLike] | None = None,
+    findings: PathLike | None = None,
+    jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
+
+    The report keeps the first locations of each finding with the true count; ``findings``
+    is a path to stream every location to (JSONL, see :mod:`ftprep.report.findings`).
+    ``jobs``: processes for the per-batch work (default all cores, 1 in-process); the
+    report is the same byte for byte whatever it is. ``location_limit`` keeps at most that
+    many locations per finding in the returned report (default: all; report.json always
+    holds at most 100, see docs/report-format.md).
 
     Keyword ``overrides`` set top-level config values (``model="gpt-4.1-mini"``,
     ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
@@ -109,16 +172,23 @@ def validate(
     checks compare them with the validation file(s) (leakage, size ratio, drift).
     """
     cfg = make_config(config, **overrides)
-    options = _load_options(format, mapping, system, sheet)
+    options = _load_options(format, mapping, system, sheet, cfg)
+    if findings is not None:
+        from ftprep.split.writer import guard_outputs
+
+        everything = [*_paths(inputs), *(_paths(validation) if validation else [])]
+        guard_outputs([p for p in everything if isinstance(p, Path)], [Path(findings)])
     if validation:
         from ftprep.leakage import analyze_existing_split
 
         analysis = analyze_existing_split(
-            _paths(inputs), _paths(validation), cfg, options, progress
+            _paths(inputs), _paths(validation), cfg, options, progress, jobs=jobs
         )
-        return build_report(analysis)
-    analysis = analyze(_paths(inputs), cfg, options, progress)
-    return build_report(analysis)
+    else:
+        analysis = analyze(_paths(inputs), cfg, options, progress, jobs=jobs)
+    return build_report(
+        analysis, findings_path=Path(findings) if findings else None, limit=location_limit
+    )
 
 
 def split(
@@ -132,48 +202,70 @@ def split(
     sheet: str | None = None,
     to: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    location_limit: int | None = None,
     **overrides: Any,
 ) -> Report:
-    """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl`` and the
-    reports (``report.json``, ``report.md``, ``report.html``), and return the report.
+    """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl``, the
+    reports (``report.json``, ``report.md``, ``report.html``) and every finding location
+    (``findings.jsonl``), and return the report.
 
     ``to`` writes both files in a target platform's format (``"together"``, ``"bedrock"``...)
     and checks the data against that target; LLaMA-Factory also gets ``dataset_info.json``
     and axolotl ``axolotl_datasets.yml``.
     """
     from ftprep.report.render import write_reports
-    from ftprep.split.writer import guard_outputs, write_split
+    from ftprep.split.writer import (
+        MANIFEST,
+        guard_out_dir,
+        guard_outputs,
+        publishing,
+        write_split,
+    )
 
     if to is not None:
         overrides["target"] = to
     cfg = make_config(config, **overrides)
+    if to is not None:
+        cfg = _with_target(cfg, to, judge="output")
     paths = _paths(inputs)
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
-    companion_names = [out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml")]
-    guard_outputs(
-        [p for p in paths if isinstance(p, Path)], [train, val, *report_paths, *companion_names]
-    )
-    analysis = analyze(paths, cfg, _load_options(format, mapping, system, sheet), progress)
+    findings = out_dir / FINDINGS_NAME
+    companion_names = [
+        out_dir / n for n in ("dataset_info.json", "axolotl_datasets.yml", MANIFEST)
+    ]
+    guard_out_dir(out_dir)
+    input_paths = [p for p in paths if isinstance(p, Path)]
+    if cfg.source:
+        input_paths.append(Path(cfg.source))
+    input_paths += [Path(p) for p in cfg.eval_sets]
+    input_paths += [Path(p) for p in cfg.benchmarks if p != "bundled"]
+    guard_outputs(input_paths, [train, val, *report_paths, findings, *companion_names])
+    options = _load_options(format, mapping, system, sheet, cfg)
+    analysis = analyze(paths, cfg, options, progress, jobs=jobs)
     encode = None
     if to is not None:
         from ftprep.targets import get_target
 
         profile = get_target(to)
         encode = lambda ex: profile.write(ex).record  # noqa: E731
-    write_split(analysis, train, val, encode)
-    if to is not None:
-        _after_target_split(analysis, profile, train, val)
-    report = build_report(analysis, (str(train), str(val)))
-    write_reports(report, report_paths)
+    with publishing(out_dir):
+        write_split(analysis, train, val, encode)
+        if to is not None:
+            _after_target_split(analysis, profile, train, val)
+        report = build_report(
+            analysis, (str(train), str(val)), findings_path=findings, limit=location_limit
+        )
+        write_reports(report, report_paths)
     return report
 
 
 def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path) -> None:
     """Companion files for the target, and its limits measured on the written files."""
     from ftprep.checks.base import CheckResult
-    from ftprep.split.writer import write_text_atomic
+    from ftprep.split.writer import staged_path, write_text_atomic
     from ftprep.targets.convert import file_limits
 
     kinds = set(analysis.features["kind"])
@@ -184,7 +276,11 @@ def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path
     plan = analysis.plan
     assert plan is not None
     problems = file_limits(
-        profile, {"train": (train, plan.train), "validation": (val, plan.validation)}
+        profile,
+        {
+            "train": (staged_path(train), plan.train),
+            "validation": (staged_path(val), plan.validation),
+        },
     )
     if not problems:
         return
@@ -218,7 +314,7 @@ def convert(
     from ftprep.targets.convert import convert as run
 
     cfg = make_config(config, **overrides)
-    options = _load_options(format, mapping, system, sheet)
+    options = _load_options(format, mapping, system, sheet, cfg)
     return run(_paths(inputs), Path(out), to, options=options, config=cfg, progress=progress)
 
 
@@ -269,4 +365,64 @@ def load(
     return result
 
 
-__all__ = ["Analysis", "Loaded", "convert", "fix", "load", "make_config", "split", "validate"]
+def evaluate(
+    reference: PathLike,
+    predictions: PathLike | Sequence[PathLike] = (),
+    *,
+    metric: str | Sequence[str] | None = None,
+    names: Sequence[str] = (),
+    train: PathLike | None = None,
+    judge_file: PathLike | None = None,
+    seed: int = 42,
+    resamples: int = 1000,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    system: str | None = None,
+    sheet: str | None = None,
+) -> Any:
+    """Score each model's answers on ``reference`` (usually ``prepared/validation.jsonl``).
+
+    ``predictions`` are one file per model (chat JSONL with the assistant turn, or
+    ``{"id"|"line", "prediction"}`` rows), the first being the one the others are compared
+    with (the base model). Returns an
+    :class:`~ftprep.evaluation.result.EvaluationReport`: each model's scores with 95%
+    bootstrap intervals, the majority baseline, whether each difference is beyond the
+    noise, a per-label/field/tool breakdown and the examples the models disagree on most.
+    ``metric`` defaults to the config's declared metric, else the task's own.
+    """
+    from ftprep.evaluation.run import EvaluateOptions
+    from ftprep.evaluation.run import evaluate as run
+
+    preds = (
+        [Path(predictions)]
+        if isinstance(predictions, str | Path)
+        else [Path(p) for p in predictions]
+    )
+    if metric is None:
+        declared = load_config(None).metric
+        metrics: tuple[str, ...] = (declared,) if declared else ()
+    else:
+        metrics = (metric,) if isinstance(metric, str) else tuple(metric)
+    options = EvaluateOptions(
+        metrics=metrics,
+        names=tuple(names),
+        seed=seed,
+        resamples=resamples,
+        train=None if train is None else Path(train),
+        judge_file=None if judge_file is None else Path(judge_file),
+        load=_load_options(format, mapping, system, sheet),
+    )
+    return run(Path(reference), preds, options)
+
+
+__all__ = [
+    "Analysis",
+    "Loaded",
+    "convert",
+    "evaluate",
+    "fix",
+    "load",
+    "make_config",
+    "split",
+    "validate",
+]

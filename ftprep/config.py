@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftprep.errors import ConfigError
+from ftprep.loaders.readers import DEFAULT_MAX_RECORD_MB
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,6 +50,23 @@ class Config(BaseModel):
     metric: str | None = Field(
         None, description="the metric you will measure improvement with (comma-separated)"
     )
+    benchmarks: list[str] = Field(
+        default_factory=lambda: ["bundled"],
+        description="benchmark fingerprints to check against ('bundled', or .fp files)",
+    )
+    eval_sets: list[str] = Field(
+        default_factory=list, description="your eval sets: no training example may overlap them"
+    )
+    eval_map: dict[str, str] = Field(
+        default_factory=dict, description="--map applied when reading the eval sets"
+    )
+    max_record_mb: float = Field(
+        DEFAULT_MAX_RECORD_MB,
+        gt=0,
+        le=4096,
+        description="largest record (line, row, array element) read, in MiB; larger ones "
+        "are load errors",
+    )
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")
@@ -61,21 +79,37 @@ class Config(BaseModel):
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"])
             where = f" (in {self.source})" if self.source else ""
-            raise ConfigError(f"setting {check_id}.{key}: {err['msg']}{where}") from exc
+            hint = ""
+            if err["type"] == "extra_forbidden":
+                hint = f"; {check_id} has {', '.join(sorted(model.model_fields))}"
+            raise ConfigError(f"setting {check_id}.{key}: {err['msg']}{hint}{where}") from exc
+
+    @property
+    def max_record_bytes(self) -> int:
+        return int(self.max_record_mb * (1 << 20))
 
     def with_overrides(self, **changes: Any) -> Config:
-        """A copy with the non-None ``changes`` applied (CLI options)."""
-        data = self.model_dump()
-        data.update({k: v for k, v in changes.items() if v is not None})
+        """A copy with the non-None ``changes`` applied (CLI options). Which fields were
+        set explicitly (in a file or an option) is kept: a ``--target`` picks its own model
+        only when none was chosen."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        data = {**self.model_dump(), **given}
         try:
-            return Config.model_validate(data)
+            new = Config.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
             raise ConfigError(f"option {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+        object.__setattr__(new, "__pydantic_fields_set__", self.model_fields_set | set(given))
+        return new
 
 
-def _flatten_checks(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _flatten_checks(table: Any) -> dict[str, dict[str, Any]]:
     """Accept both ``checks."clean.x"`` and nested ``checks.clean.x`` spellings."""
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"checks must be a table of check settings, not {type(table).__name__} "
+            '(e.g. [tool.ftprep.checks."sufficient.count"] minimum = 200)'
+        )
     out: dict[str, dict[str, Any]] = {}
     for key, value in table.items():
         if not isinstance(value, dict):
@@ -99,12 +133,36 @@ def find_config_file(start: Path | None = None) -> Path | None:
             return candidate
         py = folder / "pyproject.toml"
         if py.is_file():
-            try:
-                if "ftprep" in tomllib.loads(py.read_text("utf-8")).get("tool", {}):
-                    return py
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-                continue
+            # A broken pyproject.toml is an error, not a silent "no config": it may be the
+            # one meant to configure this run.
+            tool = _read_toml(py).get("tool", {})
+            if isinstance(tool, dict) and "ftprep" in tool:
+                return py
     return None
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    """Parse a TOML file; every way it can fail is a one-line ConfigError naming it."""
+    try:
+        return tomllib.loads(file.read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{file}: config file not found") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(
+            f"{file}: is a directory; pass the ftprep.toml or pyproject.toml"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the config file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text; save the config file as UTF-8") from exc
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+
+
+def _section(value: Any, file: Path, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{file}: {name} must be a table, not {type(value).__name__}")
+    return value
 
 
 def load_config(path: str | Path | None = None, discover: bool = True) -> Config:
@@ -112,18 +170,16 @@ def load_config(path: str | Path | None = None, discover: bool = True) -> Config
     file = Path(path) if path else (find_config_file() if discover else None)
     if file is None:
         return Config()
-    try:
-        data = tomllib.loads(file.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{file}: config file not found") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-    if file.name == "pyproject.toml":
-        data = data.get("tool", {}).get("ftprep", {})
-    elif "tool" in data and "ftprep" in data["tool"]:
-        data = data["tool"]["ftprep"]
+    data = _read_toml(file)
+    tool_table = data.get("tool")
+    if file.name == "pyproject.toml" or (isinstance(tool_table, dict) and "ftprep" in tool_table):
+        tool = _section(data.get("tool", {}), file, "tool")
+        data = _section(tool.get("ftprep", {}), file, "[tool.ftprep]")
     data = dict(data)
-    data["checks"] = _flatten_checks(data.get("checks", {}))
+    try:
+        data["checks"] = _flatten_checks(data.get("checks", {}))
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: {exc}") from exc
     data["source"] = str(file)
     try:
         return Config.model_validate(data)

@@ -12,6 +12,36 @@ from typing import Any
 import ftprep.checks  # noqa: F401
 from ftprep.checks.base import ITEMS, REGISTRY
 
+#: The severity rule, stated once: docs/checks.md opens with it and every check is held to it
+#: on real data written by others (tests/test_real_precision.py).
+SEVERITY_RULE: tuple[str, ...] = (
+    "## Severity is a promise",
+    "",
+    "A finding's severity says how sure ftprep is, measured on real finetuning data written by",
+    "others (the judged regression suite in `tests/data/real/`, run by",
+    "`tests/test_real_precision.py`), not on data made to fail:",
+    "",
+    "| severity | what it promises | precision on real data | effect |",
+    "|---|---|---|---|",
+    "| `error` | the platform will reject the file, or training on it is certainly harmful"
+    " (real personal data, a real contradiction on a label-like answer, broken structure)"
+    " | ≥ 95% of locations right, and every location in the suite right"
+    " | the checklist item fails; `not_ready`, exit 1 |",
+    "| `warning` | a careful reviewer preparing finetuning data would want to look"
+    " | ≥ 80% of locations right | `ready_with_warnings`; exit 1 only with `--strict` |",
+    "| `info` | context worth knowing; no claim that anything is wrong | not held"
+    " | never changes the verdict |",
+    "",
+    "A check that cannot meet its level is made smarter (it learns the context that makes the",
+    "text fine) or is moved down: an error that is right less than 95% of the time becomes a",
+    "warning, a warning below 80% becomes `info` or is off by default, and its entry here says",
+    "so. Precision is not bought with recall: the seeded-defect suite (`tests/defects`) must",
+    "still find ≥ 95% of the planted defects. Any error or warning on the real-data suite",
+    "that no one has judged fails the tests until a person reads the record and records a verdict",
+    "(`python -m tests.real.judge --unjudged`); `python -m tests.real.judge` prints the",
+    "per-check precision table.",
+)
+
 
 def check_catalog() -> list[dict[str, Any]]:
     """Every registered check with its documentation, ordered by item then id."""
@@ -47,6 +77,8 @@ def checks_markdown() -> str:
         "a test fails when this file is out of date. Every setting can be changed in",
         '`[tool.ftprep.checks."<id>"]`, with `--set <id>.<setting>=<value>`, and any check',
         "switched off with `--disable <id>` (or `enabled = false`).",
+        "",
+        *SEVERITY_RULE,
         "",
     ]
     catalog = check_catalog()

@@ -8,36 +8,42 @@ second streaming pass over the inputs to write the split, so no step holds the e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import ftprep.checks
-import ftprep.similarity.normalize
-import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
+from ftprep.batch import (
+    BATCH,
+    BatchPlan,
+    RecordBatch,
+    default_jobs,
+    reduce_examples,
+    run_batches,
+)
 from ftprep.checks.base import REGISTRY, CheckResult, CheckSpec, DatasetContext, Flag
 from ftprep.checks.clean.contradictions import contradiction_group_key
 from ftprep.config import Config
-from ftprep.features import FEATURES, FeatureContext, FeatureTable, chat_view
+from ftprep.contamination.feature import eval_copies
+from ftprep.features import FEATURES, FeatureTable
 from ftprep.loaders import LoadOptions, Source, open_source
-from ftprep.schema import Example, LoadError
+from ftprep.loaders.readers import RawRecord
+from ftprep.schema import LoadError
 from ftprep.similarity.neardup import split_group_key
-from ftprep.similarity.normalize import hash64
 from ftprep.split.plan import DROPPED, SplitPlan, plan_split
 from ftprep.split.refine import refine
 from ftprep.split.strata import strata_by_cluster, strata_by_label
 from ftprep.tokens.encodings import get_encoding
 from ftprep.tokens.models import ModelInfo, resolve_model
 
-BATCH = 2048
 Progress = Callable[[str, int, int | None], None]
 #: Features every run computes, whichever checks are enabled: statistics need the token
-#: counts, and the split needs hashes, near-duplicate sketches (groups), the text sample
-#: (topic strata) and answer kinds (label strata). Disabling a check never changes the split.
-CORE_FEATURES = ("tokens", "hashes", "minhash", "text_sample", "answers")
+#: counts, and the split needs hashes, near-duplicate sketches (groups), prompt sketches
+#: (contradiction groups), the text sample (topic strata) and answer kinds (label strata).
+#: Disabling a check never changes the split (tests/test_engine_jobs.py checks each one).
+CORE_FEATURES = ("tokens", "hashes", "minhash", "prompt_sketch", "text_sample", "answers")
 
 
 @dataclass
@@ -69,8 +75,10 @@ def _enabled(config: Config) -> dict[str, tuple[CheckSpec, Any]]:
     return out
 
 
-def _needed_features(checks: Iterable[CheckSpec]) -> list[str]:
+def _needed_features(checks: Iterable[CheckSpec], config: Config | None = None) -> list[str]:
     wanted: list[str] = list(CORE_FEATURES)
+    if config is not None and config.eval_sets:
+        wanted.append("contamination")  # the split keeps eval-item copies out of validation
     for spec in checks:
         wanted += [n for n in spec.needs if n not in wanted]
     resolved: list[str] = []
@@ -89,17 +97,34 @@ def _needed_features(checks: Iterable[CheckSpec]) -> list[str]:
     return resolved
 
 
-def _meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
-    groups = np.zeros(len(batch), dtype=np.uint64)
-    labels: list[str | None] = []
-    for i, ex in enumerate(batch):
-        meta = ex.metadata
-        g = meta.get("group", meta.get("conversation_id"))
-        if g is not None:
-            groups[i] = hash64(f"group:{g}") or 1
-        label = meta.get("label")
-        labels.append(None if label is None else str(label))
-    return {"meta_group": groups, "meta_label": labels, "kind": [ex.kind for ex in batch]}
+def _record_batches(
+    sources: Sequence[Source], progress: Progress | None, size: int
+) -> Iterator[RecordBatch]:
+    """The inputs' raw records in batches of ``size``, in input order."""
+    record = 0
+    for src_index, source in enumerate(sources):
+        raws: list[RawRecord] = []
+        first = record
+        for raw in source.raw_records():
+            raws.append(raw)
+            record += 1
+            if len(raws) >= size:
+                yield RecordBatch(
+                    src_index,
+                    source.name,
+                    source.format,
+                    source.options,
+                    first,
+                    raws,
+                    source.container,
+                )
+                if progress:
+                    progress("loading", record, None)
+                raws, first = [], record
+        if raws:
+            yield RecordBatch(
+                src_index, source.name, source.format, source.options, first, raws, source.container
+            )
 
 
 def analyze(
@@ -108,87 +133,67 @@ def analyze(
     load_options: LoadOptions | None = None,
     progress: Progress | None = None,
     existing: Any = None,
+    jobs: int | None = None,
+    batch_size: int = BATCH,
 ) -> Analysis:
     """Load, check and plan the split of ``inputs`` under ``config``.
 
     ``existing`` (a :class:`ftprep.leakage.ExistingSplit`) replaces the planned split with
-    a given validation file, which the split checks then compare against.
+    a given validation file, which the split checks then compare against. ``jobs`` is the
+    number of processes for the per-batch work (default: all cores; 1 runs in-process);
+    the result is the same whatever it is, and whatever ``batch_size``.
     """
     model = resolve_model(config.model, config.models)
-    encoding = get_encoding(model.encoding, model.pattern)
     checks = _enabled(config)
-    example_checks = [(s, st) for s, st in checks.values() if s.kind == "example"]
+    example_ids = tuple(cid for cid, (s, _) in checks.items() if s.kind == "example")
     dataset_specs = [s for s, _ in checks.values() if s.kind == "dataset"]
-    feature_names = _needed_features(dataset_specs)
-    fctx = FeatureContext(encoding=encoding, settings={"config": config})
+    feature_names = _needed_features(dataset_specs, config)
+    plan = BatchPlan(
+        config=config,
+        encoding=model.encoding,
+        pattern=model.pattern,
+        example_checks=example_ids,
+        features=tuple(feature_names),
+    )
+    get_encoding(model.encoding, model.pattern)  # a bad rank file fails before any work
 
     sources = [open_source(p, load_options) for p in inputs]
-    names = [s.name for s in sources]
-    table = FeatureTable(names)
+    table = FeatureTable([s.name for s in sources])
+    gatherers = [make(config) for n in feature_names if (make := FEATURES[n].gather)]
     flags: dict[str, list[Flag]] = defaultdict(list)
     load_errors: list[tuple[int, LoadError]] = []
-    record = 0
-    row = 0
-
-    def flush(batch: list[Example], batch_records: list[int], src: int) -> None:
-        nonlocal row
-        if not batch:
-            return
-        views = [chat_view(ex) for ex in batch]
-        for offset, ex in enumerate(batch):
-            for spec, settings in example_checks:
-                if ex.kind not in spec.kinds:
-                    continue
-                target = ex if ex.kind != "chat" else views[offset]
-                for detail in spec.func(target, settings):  # type: ignore[misc]
-                    flags[spec.id].append(Flag(row + offset, detail))
-        columns: dict[str, Any] = {
-            "record": np.asarray(batch_records, dtype=np.int64),
-            "source": np.full(len(batch), src, dtype=np.int32),
-            "line": np.fromiter(
-                (ex.location.line for ex in batch), dtype=np.int64, count=len(batch)
-            ),
-        }
-        columns.update(_meta_columns(batch))
-        fctx.batch.clear()
-        fctx.settings["batch"] = batch  # the original examples, for extractors that need them
-        for name in feature_names:
-            columns.update(FEATURES[name].extract(views, fctx))
-        table.append(columns)
-        row += len(batch)
-
-    for src_index, source in enumerate(sources):
-        batch: list[Example] = []
-        batch_records: list[int] = []
-        for loaded in source:
-            if loaded.error is not None:
-                load_errors.append((record, loaded.error))
-            else:
-                assert loaded.example is not None
-                batch.append(loaded.example)
-                batch_records.append(record)
-                if len(batch) >= BATCH:
-                    flush(batch, batch_records, src_index)
-                    batch, batch_records = [], []
-                    if progress:
-                        progress("loading", record + 1, None)
-            record += 1
-        flush(batch, batch_records, src_index)
+    counts = [{"records": 0, "examples": 0, "load_errors": 0} for _ in sources]
+    batches = _record_batches(sources, progress, batch_size)
+    for result in run_batches(plan, batches, jobs or default_jobs()):
+        start = table.rows
+        for cid, found in result.flags.items():
+            flags[cid].extend(Flag(start + f.row, f.detail, f.fixable) for f in found)
+        load_errors.extend(result.load_errors)
+        count = counts[result.source]
+        count["records"] += result.n + len(result.load_errors)
+        count["examples"] += result.n
+        count["load_errors"] += len(result.load_errors)
+        if result.n:
+            for gatherer in gatherers:
+                gatherer.add(result.columns, start)
+            table.append(result.columns, result.n)
+    record = sum(c["records"] for c in counts)
+    for source, count in zip(sources, counts, strict=True):
+        source.counts = count
     if progress:
         progress("loading", record, record)
     table.finish()
     if table.n == 0:
-        _empty_columns(table, feature_names, fctx)
+        _empty_columns(table, plan)
+    for gatherer in gatherers:
+        gatherer.finish(table)
 
     results: dict[str, CheckResult] = {cid: CheckResult(flags=f) for cid, f in flags.items()}
-    for spec, _ in example_checks:
-        results.setdefault(spec.id, CheckResult())
-    ctx = DatasetContext(
-        model=model, records=record, load_errors=len(load_errors), settings={"config": config}
-    )
-    late_items = ("sufficient", "split", "evaluated")
+    for cid in example_ids:
+        results.setdefault(cid, CheckResult())
+    ctx = DatasetContext(model=model, records=record, load_errors=len(load_errors), config=config)
     for spec in dataset_specs:
-        if spec.item not in late_items:
+        if not spec.after_split:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
             if progress:
                 progress(spec.id, 1, 1)
@@ -208,25 +213,16 @@ def analyze(
     kept = np.ones(table.n, dtype=bool)
     kept[list(analysis.fix_drops)] = False
     analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept)
-    ctx.settings.update({"kept": kept, "plan": analysis.plan, "existing": existing})
+    ctx.kept, ctx.plan, ctx.existing = kept, analysis.plan, existing
     for spec in dataset_specs:
-        if spec.item in late_items:
+        if spec.after_split:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
     return analysis
 
 
-def _empty_columns(table: FeatureTable, names: list[str], fctx: FeatureContext) -> None:
+def _empty_columns(table: FeatureTable, plan: BatchPlan) -> None:
     """Give an empty table every column, so dataset checks need no special case."""
-    table.append(
-        {
-            "record": np.zeros(0, dtype=np.int64),
-            "source": np.zeros(0, dtype=np.int32),
-            "line": np.zeros(0, dtype=np.int64),
-            **_meta_columns([]),
-        }
-    )
-    for name in names:
-        table.append(FEATURES[name].extract([], fctx))
+    table.append(reduce_examples(plan, 0, [], []).columns, 0)
     table.finish()
 
 
@@ -272,6 +268,8 @@ def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
         if strata is not None:
             break
 
+    pinned = eval_copies(ft, analysis.config)
+
     def replan(group_keys: list[Any]) -> SplitPlan:
         return plan_split(
             ft["hash_conversation"],
@@ -280,6 +278,7 @@ def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
             fraction=analysis.config.validation_fraction,
             group_keys=group_keys,
             strata=strata,
+            pinned=pinned,
         )
 
     return refine(ft, replan(keys), analysis.config, replan, keys)

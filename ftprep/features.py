@@ -9,9 +9,11 @@ the module that owns the concept.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,21 +22,42 @@ from ftprep.schema import ChatExample, Example, SourceLocation
 BatchExtractor = Callable[[Sequence[ChatExample], "FeatureContext"], dict[str, Any]]
 
 
+class Gatherer(Protocol):
+    """The step after the batches: sees each batch's columns in input order as the engine
+    gathers them (``add``), may rewrite them in place (e.g. release texts past a bound), and
+    finishes on the whole table. Created fresh for each run, in the process that gathers;
+    so extractors themselves stay pure functions of their batch, whatever runs them
+    (in-process, a process pool, Ray)."""
+
+    def add(self, columns: dict[str, Any], start: int) -> None: ...
+
+    def finish(self, table: FeatureTable) -> None: ...
+
+
 @dataclass(frozen=True)
 class FeatureSpec:
     name: str
     columns: tuple[str, ...]
     extract: BatchExtractor
     needs: tuple[str, ...] = ()
+    #: Makes this run's :class:`Gatherer` from the run's config (None: plain concatenation).
+    gather: Callable[[Any], Gatherer] | None = None
 
 
 FEATURES: dict[str, FeatureSpec] = {}
 
 
 def register_feature(
-    name: str, columns: tuple[str, ...], needs: tuple[str, ...] = ()
+    name: str,
+    columns: tuple[str, ...],
+    needs: tuple[str, ...] = (),
+    gather: Callable[[Any], Gatherer] | None = None,
 ) -> Callable[[BatchExtractor], BatchExtractor]:
-    """Register a batch extractor producing ``columns`` (arrays or lists, one value each)."""
+    """Register a batch extractor producing ``columns`` (arrays or lists, one value each).
+
+    The extractor must depend on its batch only (no state carried between batches): batches
+    run in any process, in any order. What needs the whole dataset goes in ``gather``.
+    """
 
     def deco(fn: BatchExtractor) -> BatchExtractor:
         for other in FEATURES.values():
@@ -43,7 +66,7 @@ def register_feature(
                 raise ValueError(
                     f"feature {name!r} redefines column(s) {sorted(clash)} of {other.name!r}"
                 )
-        FEATURES[name] = FeatureSpec(name, columns, fn, needs)
+        FEATURES[name] = FeatureSpec(name, columns, fn, needs, gather)
         return fn
 
     return deco
@@ -51,13 +74,64 @@ def register_feature(
 
 @dataclass
 class FeatureContext:
-    """What extractors may use besides the examples: the encoding and the run settings."""
+    """What extractors may use besides the examples, for one batch: the encoding, the run's
+    config, the batch's original examples, and a memo that lives as long as the batch."""
 
     encoding: Any
-    settings: dict[str, Any] = field(default_factory=dict)
-    #: Memo for the current batch only (e.g. normalised texts several extractors share);
-    #: the engine clears it before each batch.
+    config: Any = None
+    #: The batch's examples as loaded (a preference pair stays a pair; extractors receive
+    #: their chat views).
+    examples: Sequence[Example] = ()
+    #: Memo for this batch only (e.g. normalised texts several extractors share).
     batch: dict[str, Any] = field(default_factory=dict)
+
+
+_BATCH_MEMO: ContextVar[dict[str, Any] | None] = ContextVar("ftprep_batch_memo", default=None)
+
+
+@contextmanager
+def batch_scope() -> Iterator[dict[str, Any]]:
+    """A memo that lives exactly as long as one batch (the engine opens one per batch).
+
+    Per-example checks have no context argument; what they share with the feature
+    extractors of the same batch (e.g. an example converted to a target format) goes here,
+    never in module state that would outlive the batch or differ between processes."""
+    memo: dict[str, Any] = {}
+    token = _BATCH_MEMO.set(memo)
+    try:
+        yield memo
+    finally:
+        _BATCH_MEMO.reset(token)
+
+
+def batch_memo() -> dict[str, Any]:
+    """The current batch's memo; outside a batch, a fresh dict (nothing is remembered)."""
+    memo = _BATCH_MEMO.get()
+    return {} if memo is None else memo
+
+
+class FirstExcerpts:
+    """Gatherer for an excerpt column filled at the first occurrence of each key within a
+    batch: keeps it only at the key's first occurrence in the whole run, for at most
+    ``cap`` keys, so excerpt memory stays bounded however many batches there are."""
+
+    def __init__(self, text_column: str, key_column: str, cap: int) -> None:
+        self.text_column, self.key_column, self.cap = text_column, key_column, cap
+        self.seen: set[int] = set()
+
+    def add(self, columns: dict[str, Any], start: int) -> None:
+        texts, keys = columns[self.text_column], columns[self.key_column]
+        for i, text in enumerate(texts):
+            if text is None:
+                continue
+            key = int(keys[i])
+            if key in self.seen or len(self.seen) >= self.cap:
+                texts[i] = None
+            else:
+                self.seen.add(key)
+
+    def finish(self, table: FeatureTable) -> None:
+        pass
 
 
 def chat_view(ex: Example) -> ChatExample:
@@ -72,6 +146,31 @@ def chat_view(ex: Example) -> ChatExample:
     )
 
 
+@dataclass
+class Derived:
+    """Results several stages share, derived from the columns: each is computed by the
+    module that owns it (named below), memoised by the parameters it was computed with, so
+    a check and the split asking with the same configured settings share one computation,
+    and no result depends on which checks happened to run first."""
+
+    #: similarity.neardup: (threshold, bands) -> (group label per row, verified pairs)
+    near_duplicates: dict[tuple[float, int], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
+    #: checks.clean.contradictions: same-answer similarity -> row groups
+    contradictions: dict[float, list[np.ndarray]] = field(default_factory=dict)
+    #: checks.clean.contradictions: settings -> verified (i, j) pairs
+    near_contradictions: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict)
+    #: similarity.topics: topic parameters (JSON) -> Topics or None
+    topics: dict[str, Any] = field(default_factory=dict)
+    #: evaluation.tasks: task parameters (JSON) -> TaskInfo
+    tasks: dict[str, Any] = field(default_factory=dict)
+    #: checks.diverse: the diversity profile (the report's ``stats.diversity``)
+    diversity: dict[str, Any] | None = None
+    #: split.strata: what the split stratified by ("label", "cluster"; None: nothing)
+    strata_by: str | None = None
+
+
 class FeatureTable:
     """Columns of per-example features, one row per loaded example, in input order.
 
@@ -84,13 +183,18 @@ class FeatureTable:
         self._chunks: dict[str, list[Any]] = {}
         self._cols: dict[str, Any] = {}
         self.n = 0
-        #: Results derived from columns that several stages share (near-duplicate groups,
-        #: clusters), computed once by whichever stage asks first.
-        self.cache: dict[str, Any] = {}
+        #: Rows appended so far (``n`` is set when the table is finished).
+        self.rows = 0
+        #: Results derived from columns that several stages share, each computed once by
+        #: the module that owns it.
+        self.derived = Derived()
 
-    def append(self, columns: dict[str, Any]) -> None:
+    def append(self, columns: dict[str, Any], rows: int | None = None) -> None:
+        """Add a batch's columns (``rows``: how many rows they hold; default: ``record``'s
+        length)."""
         for key, value in columns.items():
             self._chunks.setdefault(key, []).append(value)
+        self.rows += len(columns["record"]) if rows is None else rows
 
     def finish(self) -> None:
         for key, chunks in self._chunks.items():

@@ -63,9 +63,10 @@ def analyze_existing_split(
     config: Config,
     load_options: LoadOptions | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> Analysis:
     """Analyse ``inputs`` as the training side of the split whose validation is ``validation``."""
-    val = analyze(validation, config, load_options, progress)
-    train = analyze(inputs, config, load_options, progress, existing=ExistingSplit(val))
+    val = analyze(validation, config, load_options, progress, jobs=jobs)
+    train = analyze(inputs, config, load_options, progress, existing=ExistingSplit(val), jobs=jobs)
     train.validation = val
     return train

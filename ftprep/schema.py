@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 #: Roles the OpenAI chat finetuning format accepts (``function`` is the legacy tool role,
 #: ``developer`` the newer name for ``system``).
@@ -46,6 +46,22 @@ class ContentPart(BaseModel):
     text: str | None = None
 
 
+class RawOrigin(BaseModel):
+    """The record an example was read from, as it stands in the file.
+
+    Kept beside the example (a private attribute, never serialised) so that a target
+    platform's rules can judge the record the platform would receive, not ftprep's
+    normalised copy: a float weight, a string ``preferred_output`` or object tool-call
+    arguments are repaired by the loaders but rejected by the platforms.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    value: Any
+    layout: str
+    container: str
+
+
 class Message(BaseModel):
     """One chat turn. Extra keys are kept (and reported) rather than silently dropped."""
 
@@ -69,24 +85,45 @@ class Message(BaseModel):
         return "\n".join(p.text for p in self.content if p.text)
 
     @property
+    def reasoning(self) -> str:
+        """Reasoning ("thinking") parts, kept apart from the answer: a loader stores them as
+        ``{"type": "reasoning", "reasoning": str}`` parts so that checks on the answer text
+        (format, truncation, length) judge the answer, while token counts include both."""
+        if not isinstance(self.content, list):
+            return ""
+        out = [getattr(p, "reasoning", None) for p in self.content if p.type == "reasoning"]
+        return "\n".join(r for r in out if isinstance(r, str) and r)
+
+    @property
     def extra_keys(self) -> list[str]:
         """Keys present on the input message that the chat format does not define."""
         return sorted((self.model_extra or {}).keys())
 
 
 class ChatExample(BaseModel):
-    """A supervised chat example: the normalized form of every SFT input format."""
+    """A supervised chat example: the normalized form of every SFT input format.
+
+    ``kind="text"`` marks a plain document for continued pretraining (``{"text": ...}``): one
+    assistant message holding the whole text, since every token of it is trained. Checks run
+    per kind, so the conversation checks (roles, prompts, answers) skip documents and only
+    the checks that make sense for raw text (empty, encoding, PII, duplicates) see them.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["chat"] = "chat"
+    kind: Literal["chat", "text"] = "chat"
     messages: list[Message]
     tools: list[dict[str, Any]] | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     location: SourceLocation
+    #: The raw record (set by the loader; see :class:`RawOrigin`).
+    _origin: RawOrigin | None = PrivateAttr(default=None)
 
     def to_record(self) -> dict[str, Any]:
-        """The example as an OpenAI chat JSONL record (metadata is not part of it)."""
+        """The example as an OpenAI chat JSONL record (metadata is not part of it); a
+        continued-pretraining document as ``{"text": ...}``."""
+        if self.kind == "text":
+            return {"text": "\n".join(m.text for m in self.messages)}
         rec: dict[str, Any] = {"messages": [m.model_dump(exclude_none=True) for m in self.messages]}
         if self.tools is not None:
             rec["tools"] = self.tools
@@ -118,6 +155,8 @@ class PreferenceExample(BaseModel):
     tools: list[dict[str, Any]] | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     location: SourceLocation
+    #: The raw record (set by the loader; see :class:`RawOrigin`).
+    _origin: RawOrigin | None = PrivateAttr(default=None)
 
     def to_record(self) -> dict[str, Any]:
         """The pair as an OpenAI preference (DPO) record."""

@@ -23,16 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 #: Every path: flags given -> (leaf, recommendation). Written out, not derived from the tree.
 PATHS = [
     (["--style"], "finetune_style", "finetune"),
-    (["--no-style", "--model-knows", "--complex-reasoning"], "finetune_reasoning", "finetune"),
-    (["--no-style", "--model-knows", "--no-complex-reasoning"], "prompt_only", "prompt"),
-    (["--no-style", "--no-model-knows", "--frequent-updates", "--complex-reasoning"],
-     "rag_prompts_fresh", "rag_prompts"),
-    (["--no-style", "--no-model-knows", "--frequent-updates", "--no-complex-reasoning"],
-     "rag_fresh", "rag"),
+    (["--no-style", "--model-knows"], "prompt_only", "prompt"),
+    (["--no-style", "--no-model-knows", "--frequent-updates"], "rag_fresh", "rag"),
     (["--no-style", "--no-model-knows", "--no-frequent-updates", "--complex-reasoning"],
      "finetune_domain", "finetune"),
     (["--no-style", "--no-model-knows", "--no-frequent-updates", "--no-complex-reasoning"],
-     "rag_stable", "rag"),
+     "rag_prompts_stable", "rag_prompts"),
 ]  # fmt: skip
 
 
@@ -81,9 +77,10 @@ def test_every_path_through_the_cli(cli, flags, leaf, outcome):
     [
         ([], "--style or --no-style"),
         (["--no-style"], "--model-knows or --no-model-knows"),
-        (["--no-style", "--model-knows"], "--complex-reasoning or --no-complex-reasoning"),
         (["--no-style", "--no-model-knows", "--complex-reasoning"],
          "--frequent-updates or --no-frequent-updates"),
+        (["--no-style", "--no-model-knows", "--no-frequent-updates"],
+         "--complex-reasoning or --no-complex-reasoning"),
     ],
 )  # fmt: skip
 def test_missing_answer_without_terminal_is_usage_error(cli, flags, missing):
@@ -103,20 +100,21 @@ def test_no_stdin_does_not_hang():
 
 
 def test_interactive_prompts_ask_only_the_path(cli_input):
-    result = cli_input("n\ny\ny\n", "advise", "--interactive", "--json")
+    result = cli_input("n\ny\n", "advise", "--interactive", "--json")
     assert result.exit_code == 0, result.stderr
     advice = json.loads(result.stdout)  # prompts went to stderr: stdout is clean JSON
-    assert advice["leaf"] == "finetune_reasoning"
-    assert [s["answered"] for s in advice["path"]] == ["asked"] * 3
+    assert advice["leaf"] == "prompt_only"
+    assert [s["answered"] for s in advice["path"]] == ["asked"] * 2
     assert "style, format or tone" in result.stderr
     assert "updated frequently" not in result.stderr  # not on this path
+    assert "domain-specific and complex" not in result.stderr
 
 
 def test_interactive_mixes_flags_and_prompts(cli_input):
     result = cli_input("n\nn\n", "advise", "--no-style", "--no-model-knows", "--interactive",
                        "--json")  # fmt: skip
     advice = json.loads(result.stdout)
-    assert advice["leaf"] == "rag_stable"
+    assert advice["leaf"] == "rag_prompts_stable"
     assert [s["answered"] for s in advice["path"]] == ["given", "given", "asked", "asked"]
 
 
@@ -145,23 +143,37 @@ def _evidence(advice: dict, rid: str) -> dict:
 def test_too_few_examples_turns_finetune_into_fallback(cli, write_jsonl):
     data = write_jsonl(varied_chats(60))
     advice = json.loads(cli("advise", "--style", "--data", data, "--json").stdout)
-    assert advice["tree_outcome"] == "finetune"
-    assert advice["recommendation"] == "prompt"
-    assert advice["changed_by"] == "too_few_examples"
+    assert advice["tree_outcome"] == advice["recommendation"] == "finetune"  # the tree decides
+    assert advice["second_opinion"]["recommendation"] == "prompt"
+    assert advice["second_opinion"]["based_on"] == "too_few_examples"
     few = _evidence(advice, "too_few_examples")
-    assert few["triggered"] and few["observed"] == 60 and few["agrees"] is True
+    assert few["triggered"] and few["observed"] == 60 and few["agrees"] is False
     assert advice["data"]["examples"] == 60
     # same data, a path that does not finetune: nothing changes
-    advice = json.loads(cli("advise", "--no-style", "--model-knows", "--no-complex-reasoning",
-                            "--data", data, "--json").stdout)  # fmt: skip
-    assert advice["recommendation"] == "prompt" and advice["changed_by"] is None
+    advice = json.loads(cli("advise", "--no-style", "--model-knows", "--data", data,
+                            "--json").stdout)  # fmt: skip
+    assert advice["recommendation"] == "prompt" and advice["second_opinion"] is None
 
 
 def test_domain_leaf_falls_back_to_rag_prompts(cli, write_jsonl):
     data = write_jsonl(varied_chats(30))
     flags = ["--no-style", "--no-model-knows", "--no-frequent-updates", "--complex-reasoning"]
     advice = json.loads(cli("advise", *flags, "--data", data, "--json").stdout)
-    assert advice["recommendation"] == "rag_prompts"
+    assert advice["recommendation"] == "finetune"
+    assert advice["second_opinion"]["recommendation"] == "rag_prompts"
+    text = cli("advise", *flags, "--data", data).stdout
+    assert "recommendation: Finetune" in text
+    assert "second opinion (beyond the decision tree): RAG + better prompts" in text
+
+
+def test_known_material_with_domain_reasoning_is_a_second_opinion(cli):
+    advice = json.loads(cli("advise", "--no-style", "--model-knows", "--complex-reasoning",
+                            "--json").stdout)  # fmt: skip
+    assert advice["recommendation"] == "prompt"  # the tree's answer
+    assert [s["question"] for s in advice["path"]] == ["style", "knows"]
+    assert advice["second_opinion"]["recommendation"] == "finetune"
+    plain = json.loads(cli("advise", "--no-style", "--model-knows", "--json").stdout)
+    assert plain["second_opinion"] is None
 
 
 FACTS = [
@@ -184,7 +196,7 @@ def test_factual_recall_favours_rag_and_flags_contradiction(cli, write_jsonl):
     recall = _evidence(advice, "factual_recall")
     assert recall["triggered"] and recall["observed"] == 1.0 and recall["agrees"] is False
     assert any("--no-model-knows" in c for c in advice["caveats"])
-    assert advice["recommendation"] == "finetune"  # evidence informs; the answers decide
+    assert advice["recommendation"] == "prompt"  # evidence informs; the answers decide
     rag = json.loads(cli("advise", "--no-style", "--no-model-knows", "--frequent-updates",
                          "--no-complex-reasoning", "--data", data, "--json").stdout)  # fmt: skip
     assert _evidence(rag, "factual_recall")["agrees"] is True
@@ -203,7 +215,7 @@ def test_uniform_json_format_favours_finetuning(cli, write_jsonl):
     assert "party_a,party_b,ref" in uniform["message"]
     assert advice["data"]["dominant_shape"] == "json{party_a,party_b,ref}"
     assert not _evidence(advice, "dated_content")["triggered"]  # the date is in the prompt
-    no_style = json.loads(cli("advise", "--no-style", "--model-knows", "--no-complex-reasoning",
+    no_style = json.loads(cli("advise", "--no-style", "--model-knows",
                               "--data", data, "--json").stdout)  # fmt: skip
     assert any("--style?" in c for c in no_style["caveats"])
 
@@ -269,7 +281,7 @@ def test_answer_shapes(text, shape):
     [
         (lambda d: d["nodes"]["style"].update(no="style"), "cycle"),
         (lambda d: d["nodes"]["style"].update(no="nowhere"), "unknown node 'nowhere'"),
-        (lambda d: d["nodes"]["rag_stable"].update(outcome="vibes"), "unknown outcome 'vibes'"),
+        (lambda d: d["nodes"]["rag_fresh"].update(outcome="vibes"), "unknown outcome 'vibes'"),
         (lambda d: d["nodes"].update(orphan={"outcome": "rag"}), "never reached: orphan"),
         (lambda d: d["matrix"]["rag"].pop("latency"), "matrix.rag lacks latency"),
     ],

@@ -45,7 +45,7 @@ def test_strict_makes_warnings_fail(cli, write_jsonl):
 def test_json_output_is_only_json(cli, broken_file):
     result = cli("validate", broken_file, "--json")
     report = json.loads(result.stdout)
-    assert report["schema_version"] == 1 and report["verdict"] == "not_ready"
+    assert report["schema_version"] == 2 and report["verdict"] == "not_ready"
     assert set(report["checklist"]) == {
         "sufficient",
         "diverse",

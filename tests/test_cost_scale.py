@@ -89,7 +89,7 @@ def test_cli_cost_json(cli, monkeypatch):
 def test_cli_cost_terminal_shows_savings_and_stop_date(cli, monkeypatch):
     monkeypatch.setenv("FTPREP_TODAY", "2026-11-25")
     result = cli("cost", "--requests", "1000000", "--input-tokens", "1000", "--output-tokens",
-                 "200", "--training-cost", "45")  # fmt: skip
+                 "200", "--finetuned", "gpt-4o-mini", "--training-cost", "45")  # fmt: skip
     assert result.exit_code == 0
     assert "monthly savings: $3,960.00 (88%)" in result.stdout
     assert "OpenAI stops new finetuning jobs on 2027-01-06" in result.stdout
@@ -115,9 +115,13 @@ def test_cost_from_data_equals_split_report(cli, write_jsonl, tmp_path, monkeypa
 
 def test_cost_data_with_load_errors_says_so(cli, write_jsonl):
     data = write_jsonl([*varied_chats(150), "{not json"])
-    result = cli("cost", "--requests", "1000", "--data", data, "--json")
+    result = cli("cost", "--requests", "1000", "--data", data, "--finetuned", "gpt-4o-mini",
+                 "--json")  # fmt: skip
     assert result.exit_code == 0
     assert any("1 records could not be loaded" in w for w in json.loads(result.stdout)["warnings"])
+    table = json.loads(cli("cost", "--requests", "1000", "--data", data, "--json").stdout)
+    mini = next(o for o in table["options"] if o["model"] == "gpt-4o-mini-2024-07-18")
+    assert any("1 records could not be loaded" in w for w in mini["training"]["warnings"])
 
 
 @pytest.mark.parametrize(
@@ -143,5 +147,80 @@ def test_cost_usage_errors(cli, args, needle):
 
 def test_data_and_training_cost_are_exclusive(cli, write_jsonl):
     data = write_jsonl(varied_chats(5))
-    result = cli("cost", "--requests", "10", "--data", data, "--training-cost", "5")
+    result = cli("cost", "--requests", "10", "--data", data, "--training-cost", "5",
+                 "--finetuned", "gpt-4o-mini")  # fmt: skip
     assert result.exit_code == 2 and "either --data or --training-cost" in result.stderr
+    result = cli("cost", "--requests", "10", "--data", data, "--training-cost", "5")
+    assert result.exit_code == 2 and "--training-cost needs --finetuned" in result.stderr
+
+
+def _options(cli, *args: str) -> dict:
+    result = cli("cost", "--requests", "1000000", "--input-tokens", "1000", "--output-tokens",
+                 "200", *args, "--json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_cost_compares_every_provider_side_by_side(cli, write_jsonl, tmp_path, monkeypatch):
+    monkeypatch.setenv("FTPREP_TODAY", "2026-12-01")
+    data = write_jsonl(varied_chats(300))
+    table = _options(cli, "--data", str(data))
+    rows = {o["model"]: o for o in table["options"]}
+    assert {"openai", "together", "local"} <= set(table["providers"])
+    # each option's training bill equals what `split --model M` reports for the same data
+    out = tmp_path / "out"
+    assert cli("split", data, "--out", out, "--model", "llama-3.1-8b", "-q").exit_code in (0, 1)
+    report_cost = json.loads((out / "report.json").read_text())["stats"]["cost"]
+    llama = rows["meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"]
+    assert llama["training"]["total_billed_tokens"] == report_cost["total_billed_tokens"]
+    assert llama["training_cost_usd"] == pytest.approx(report_cost["estimated_cost_usd"])
+    assert llama["inference_priced_as"] == "base"
+    # a shut-down model is listed with its reason, and nothing to act on
+    nano = rows["gpt-4.1-nano-2025-04-14"]
+    assert nano["status"] == "shut_down" and nano["break_even_months"] is None
+    assert nano["monthly_savings_usd"] is None and nano["training_cost_usd"] is None
+    assert table["options"][-1]["status"] != "available"
+    # savings of an OpenAI model that shuts down in 1.4 months are counted until then only
+    mini = rows["gpt-4o-mini-2024-07-18"]
+    assert mini["months_until_shutdown"] == pytest.approx(1.45, abs=0.01)
+    expected = mini["monthly_savings_usd"] * mini["months_until_shutdown"] - mini[
+        "training_cost_usd"]
+    assert mini["first_year_net_usd"] == pytest.approx(expected, abs=1e-3)
+    assert table["best"] == table["options"][0]["model"]
+    assert table["best"] != "gpt-4o-mini-2024-07-18"
+
+
+def test_provider_narrows_and_unknown_provider_is_usage_error(cli, monkeypatch):
+    monkeypatch.setenv("FTPREP_TODAY", "2026-12-01")
+    table = _options(cli, "--provider", "together")
+    assert table["providers"] == ["together"]
+    assert all(o["provider"] == "together" for o in table["options"])
+    assert table["training_from"] == "none"
+    both = _options(cli, "--provider", "openai,Together AI")
+    assert both["providers"] == ["openai", "together"]
+    result = cli("cost", "--requests", "10", "--input-tokens", "5", "--output-tokens", "5",
+                 "--provider", "acme")  # fmt: skip
+    assert result.exit_code == 2 and "unknown provider acme" in result.stderr
+    assert "together" in result.stderr
+
+
+def test_terminal_table_and_shut_down_candidate(cli, monkeypatch):
+    monkeypatch.setenv("FTPREP_TODAY", "2026-12-01")
+    result = cli("cost", "--requests", "1000000", "--input-tokens", "1000", "--output-tokens",
+                 "200")  # fmt: skip
+    assert result.exit_code == 0
+    assert "Finetuning options" in result.stdout and "shut down" in result.stdout
+    assert "Together" in result.stdout and "OpenAI" in result.stdout
+    # one shut-down model in detail: no break-even, the right flag, no "$-" amounts
+    result = cli("cost", "--requests", "1000", "--input-tokens", "1000", "--output-tokens",
+                 "200", "--current", "gpt-4o-mini", "--finetuned", "gpt-4.1-nano",
+                 "--training-cost", "5")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "choose another model with --finetuned" in result.stdout
+    assert "--model" not in result.stdout
+    assert "$-" not in result.stdout
+    assert "break-even:" not in result.stdout or "never" in result.stdout
+    out = json.loads(cli("cost", "--requests", "1000", "--input-tokens", "1000",
+                         "--output-tokens", "200", "--finetuned", "gpt-4.1-nano",
+                         "--training-cost", "5", "--json").stdout)  # fmt: skip
+    assert out["break_even_months"] is None and out["first_year_net_usd"] is None

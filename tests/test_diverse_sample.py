@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftprep.config import Config
-from ftprep.features import FeatureContext, FeatureTable
+from ftprep.features import FEATURES, FeatureContext, FeatureTable
 from ftprep.schema import ChatExample, Message, SourceLocation
 from ftprep.similarity.normalize import hash64
 from ftprep.similarity.textsample import MAX_CHARS, sample_rows, text_sample_feature
@@ -32,15 +32,19 @@ def _examples(texts):
 )
 def test_sample_is_bounded_bottom_k(texts, limit, batch):
     config = Config(checks={"diverse.coverage": {"sample_size": limit}})
-    ctx = FeatureContext(encoding=None, settings={"config": config})
     ft = FeatureTable(["x"])
+    gatherer = FEATURES["text_sample"].gather(config)
     peak = 0
     for i in range(0, len(texts), batch):
-        cols = text_sample_feature(_examples(texts[i : i + batch]), ctx)
+        # A fresh context per batch, as each batch may run in another process.
+        cols = text_sample_feature(_examples(texts[i : i + batch]), FeatureContext(None, config))
+        assert sum(t is not None for t in cols["sample_input"]) <= limit
         cols["record"] = np.arange(len(cols["sample_priority"]))
+        gatherer.add(cols, ft.rows)
         ft.append(cols)
-        peak = max(peak, ctx.settings["_text_sampler"].held)
+        peak = max(peak, gatherer.held)
     ft.finish()
+    gatherer.finish(ft)
     assert peak <= 2 * limit + batch  # bounded by the limit, not the data
     rows = sample_rows(ft, limit)
     prio = [hash64("sample\x1f" + t) for t in texts]

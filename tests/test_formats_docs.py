@@ -45,6 +45,9 @@ def test_every_input_example_loads_without_errors():
         "trl_preference",
         "sharegpt_preference",
         "alpaca_preference",
+        "llamafactory_v1",
+        "llamafactory_v1_preference",
+        "text",
     } <= seen
 
 

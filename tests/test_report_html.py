@@ -149,7 +149,7 @@ def test_without_matplotlib_tables_and_hint(split_run, monkeypatch):
     assert not charts.available()
     html = render_html(reports.enrich(split_run[0]))
     assert "<svg" not in html
-    assert "pip install &#x27;ftprep[report]&#x27;" in html
+    assert "pip install matplotlib" in html
     assert "refund · order" in html and "You are a concise support assistant." in html
     assert "<th>label</th>" in html and "<td class=num>" in html
 

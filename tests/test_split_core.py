@@ -114,6 +114,8 @@ def test_refuses_to_overwrite_an_input(tmp_path):
 def test_no_temporary_files_left(write_jsonl, tmp_path):
     ftprep.split(write_jsonl(varied_chats(50)), tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "findings.jsonl",
+        "ftprep-manifest.json",
         "report.html",
         "report.json",
         "report.md",

@@ -119,7 +119,7 @@ def test_unlabelled_data_is_stratified_by_cluster(write_jsonl, tmp_path):
 def test_reruns_with_the_same_seed_are_byte_identical(write_jsonl, tmp_path):
     path = write_jsonl(_labelled(300) + _near_dup_corpus(40)[0])
     out = tmp_path / "out"
-    files = ["train.jsonl", "validation.jsonl", "report.json", "report.md"]
+    files = ["train.jsonl", "validation.jsonl", "report.json", "report.md", "findings.jsonl"]
     ftprep.split(path, out, seed=11)
     first = {f: (out / f).read_bytes() for f in files}
     ftprep.split(path, out, seed=11)

@@ -5,9 +5,38 @@ The decision tree, its evidence thresholds and the comparison matrix are data
 a dataset.
 """
 
-from ftprep.advise.advice import Advice, Step, advise
-from ftprep.advise.evidence import DatasetProfile, Evidence, answer_shape, profile_dataset
-from ftprep.advise.tree import MissingAnswer, Question, Tree, all_paths, load_tree, walk
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ftprep.advise.advice import Advice, Step, advise
+    from ftprep.advise.evidence import DatasetProfile, Evidence, answer_shape, profile_dataset
+    from ftprep.advise.tree import MissingAnswer, Question, Tree, all_paths, load_tree, walk
+
+#: Where each public name lives; imported on first use, so the CLI can read the tree (for
+#: its options) without importing the dataset evidence (numpy, the loaders).
+_EXPORTS = {
+    **dict.fromkeys(("Advice", "Step", "advise"), "ftprep.advise.advice"),
+    **dict.fromkeys(
+        ("DatasetProfile", "Evidence", "answer_shape", "profile_dataset"), "ftprep.advise.evidence"
+    ),
+    **dict.fromkeys(
+        ("MissingAnswer", "Question", "Tree", "all_paths", "load_tree", "walk"),
+        "ftprep.advise.tree",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ftprep.advise' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Advice",

@@ -32,6 +32,15 @@ class Step(BaseModel):
     answered: Literal["given", "asked"]
 
 
+class SecondOpinion(BaseModel):
+    """A refinement beyond the decision tree: shown after the tree's answer, never instead."""
+
+    recommendation: str
+    title: str
+    why: str
+    based_on: str = Field(description="the evidence id or answers it rests on")
+
+
 class Advice(BaseModel):
     """The recommendation, how it was reached, and what to compare it with (``--json``)."""
 
@@ -40,9 +49,10 @@ class Advice(BaseModel):
     summary: str
     why: str
     next: str
-    tree_outcome: str
-    changed_by: str | None = Field(None, description="evidence id that changed the outcome")
-    change: str | None = None
+    tree_outcome: str = Field(description="the decision tree's answer (= recommendation)")
+    second_opinion: SecondOpinion | None = Field(
+        None, description="a refinement beyond the tree (data too small, reasoning...)"
+    )
     leaf: str
     path: list[Step]
     evidence: list[Evidence] = Field(default_factory=list)
@@ -97,8 +107,18 @@ def advise(
     evidence: list[Evidence] = []
     caveats: list[str] = []
     profile = None
-    changed_by = None
-    change = None
+    second: SecondOpinion | None = None
+    if given.get("knows") and given.get("reasoning") and outcome == "prompt":
+        second = SecondOpinion(
+            recommendation="finetune",
+            title=tree.outcomes["finetune"].title,
+            why=(
+                "you also said the reasoning is domain-specific and complex: the model knows "
+                "the facts, but a domain's own way of reasoning with them is taught best by "
+                "worked examples; finetune if prompting plateaus"
+            ),
+            based_on="answers",
+        )
     if data:
         rules = tree.evidence
         profile = profile_dataset(
@@ -107,11 +127,16 @@ def advise(
         evidence = gather_evidence(profile, rules)
         few = next(e for e in evidence if e.id == "too_few_examples")
         if few.triggered and outcome == "finetune":
-            outcome, changed_by = leaf.fallback or outcome, few.id
-            change = (
-                f"the answers lead to finetuning, but the data has {few.message}; "
-                f"{tree.outcomes[outcome].title} until there are at least "
-                f"{int(few.threshold)} examples"
+            fallback = leaf.fallback or outcome
+            second = SecondOpinion(
+                recommendation=fallback,
+                title=tree.outcomes[fallback].title,
+                why=(
+                    f"the answers lead to finetuning, but the data has {few.message}; "
+                    f"{tree.outcomes[fallback].title} until there are at least "
+                    f"{int(few.threshold)} examples"
+                ),
+                based_on=few.id,
             )
         answered = {s.question: s.answer for s in steps}
         for ev in evidence:
@@ -139,8 +164,7 @@ def advise(
         why=leaf.why,
         next=result.next,
         tree_outcome=leaf.outcome,
-        changed_by=changed_by,
-        change=change,
+        second_opinion=second,
         leaf=leaf.id,
         path=steps,
         evidence=evidence,

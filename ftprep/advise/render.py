@@ -19,8 +19,14 @@ def render_advice(advice: Advice, console: Console) -> None:
         flag = f"--{step.flag}" if step.answer else f"--no-{step.flag}"
         console.print(Text(f"  {i}. {step.text} → {answer} ({flag})"))
     console.print(Text(f"why: {advice.why}"))
-    if advice.change:
-        console.print(Text(f"changed by the data: {advice.change}", style="bold yellow"))
+    if advice.second_opinion is not None:
+        so = advice.second_opinion
+        console.print(
+            Text(
+                f"second opinion (beyond the decision tree): {so.title}: {so.why}",
+                style="bold yellow",
+            )
+        )
     if advice.data is not None:
         d = advice.data
         console.print(

@@ -3,6 +3,7 @@
 from ftprep.checks import (  # noqa: F401
     clean,
     consistent,
+    contamination,
     diverse,
     evaluated,
     split,

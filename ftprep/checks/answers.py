@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.checks.dataset import remember_once
+from ftprep.checks.dataset import first_excerpts, remember_once
 from ftprep.checks.prose import fence_count, word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.masking import excerpt
@@ -198,6 +198,7 @@ def json_key_set(value: Any) -> tuple[int, str | None]:
         "answer_end_worst",
         "answer_end_message",
     ),
+    gather=first_excerpts("json_keys_text", "json_keys"),
 )
 def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Format, JSON key set, label candidate and ending of the answers of each example."""
@@ -211,7 +212,7 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     labels: list[str | None] = [None] * n
     for i, ex in enumerate(batch):
         last = ex.last_assistant_index
-        if last is None:
+        if last is None or ex.kind == "text":  # a pretraining document is not an answer
             continue
         for j, m in enumerate(ex.messages):
             if m.role != "assistant" or not m.text:

@@ -38,7 +38,7 @@ class CheckSettings(BaseModel):
     severity: Severity | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """One flagged example: its feature-table row, a short detail, and whether ``--fix``
     may act on it (e.g. the later copies of a duplicate, not the first)."""
@@ -76,6 +76,9 @@ class CheckSpec:
     needs: tuple[str, ...] = ()
     fix: Fix | None = None
     kinds: tuple[str, ...] = ("chat",)
+    #: A dataset check that judges the split (or the data the split keeps): it runs after
+    #: the split is planned, with ``ctx.plan``/``ctx.kept`` set.
+    after_split: bool = False
 
     @property
     def title(self) -> str:
@@ -159,8 +162,10 @@ def dataset_check(
     settings: type[CheckSettings] = CheckSettings,
     needs: tuple[str, ...] = (),
     fix: Fix | None = None,
+    after_split: bool = False,
 ) -> Callable[[Callable[..., CheckResult]], Callable[..., CheckResult]]:
-    """Register ``fn(features, settings, ctx) -> CheckResult`` as a dataset check."""
+    """Register ``fn(features, settings, ctx) -> CheckResult`` as a dataset check
+    (``after_split``: it judges the planned split, so it runs after it)."""
 
     def deco(fn: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
         _register(
@@ -175,6 +180,7 @@ def dataset_check(
                 func=fn,
                 needs=needs,
                 fix=fix,
+                after_split=after_split,
             )
         )
         return fn
@@ -184,9 +190,14 @@ def dataset_check(
 
 @dataclass
 class DatasetContext:
-    """What a dataset check may know besides the features: the model and the input counts."""
+    """What a dataset check may know besides the features: the model, the input counts and
+    the run's config; checks declared ``after_split`` also get the split (``plan``, the
+    rows ``kept`` after ``--fix`` drops, and the ``existing`` split when one was given)."""
 
     model: Any
     records: int
     load_errors: int
-    settings: dict[str, Any] = field(default_factory=dict)
+    config: Any = None
+    kept: Any = None
+    plan: Any = None
+    existing: Any = None

@@ -13,12 +13,12 @@ that feature extractors fill, so dataset checks can quote a text without keeping
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from ftprep.features import FeatureContext, FeatureTable
+from ftprep.features import FeatureContext, FeatureTable, FirstExcerpts
 
 #: The consistency constant that makes the MAD estimate the standard deviation of a normal.
 MAD_SCALE = 1.4826
@@ -26,22 +26,34 @@ MAD_SCALE = 1.4826
 EXCERPT_CAP = 4096
 
 
-def task_groups(ft: FeatureTable, min_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(rows to judge, reference rows) per task; see the module docstring."""
+def task_groups(
+    ft: FeatureTable, min_size: int, documents: bool = False
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(rows to judge, reference rows) per task; see the module docstring.
+
+    Continued-pretraining documents (``kind == "text"``) answer no task: a haiku beside a
+    speech is not a short answer beside a long one. They are left out unless ``documents``
+    (for checks about the text itself, such as markup residue).
+    """
     n = ft.n
     if n == 0:
         return
+    keep = np.arange(n)
+    if not documents and "kind" in ft:
+        keep = np.flatnonzero(np.asarray(ft["kind"], dtype=object) != "text")
+        if len(keep) == 0:
+            return
     keys = ft["system_hash"] if "system_hash" in ft else np.zeros(n, dtype=np.uint64)
-    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(keys[keep], return_inverse=True, return_counts=True)
     big = counts >= min_size
-    rest = np.flatnonzero(~big[inverse])
+    rest = keep[np.flatnonzero(~big[inverse])]
     order = np.argsort(inverse, kind="stable")
     bounds = np.r_[0, np.cumsum(counts)]
     for g in np.flatnonzero(big):
-        rows = np.sort(order[bounds[g] : bounds[g + 1]])
+        rows = np.sort(keep[order[bounds[g] : bounds[g + 1]]])
         yield rows, rows
     if len(rest):
-        yield rest, (rest if len(rest) >= min_size else np.arange(n))
+        yield rest, (rest if len(rest) >= min_size else keep)
 
 
 def robust_z(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -61,14 +73,20 @@ def robust_z(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def remember_once(ctx: FeatureContext, kind: str, key: int) -> bool:
-    """True the first time ``key`` is seen for ``kind`` in this run (at most EXCERPT_CAP
-    keys are remembered; later new keys get False, so excerpt memory stays bounded)."""
-    store: dict[str, set[int]] = ctx.settings.setdefault("_excerpt_keys", {})
+    """True the first time ``key`` is seen for ``kind`` in this batch (at most EXCERPT_CAP
+    keys per batch). Across batches, :func:`first_excerpts` keeps only each key's first
+    excerpt of the run, for at most EXCERPT_CAP keys, so excerpt memory stays bounded."""
+    store: dict[str, set[int]] = ctx.batch.setdefault("_excerpt_keys", {})
     seen = store.setdefault(kind, set())
     if key in seen or len(seen) >= EXCERPT_CAP:
         return False
     seen.add(key)
     return True
+
+
+def first_excerpts(text_column: str, key_column: str) -> Callable[[Any], FirstExcerpts]:
+    """The gatherer for an excerpt column that :func:`remember_once` fills."""
+    return lambda config: FirstExcerpts(text_column, key_column, EXCERPT_CAP)
 
 
 def excerpts_by_key(keys: np.ndarray, texts: list[Any]) -> dict[int, str]:
@@ -84,4 +102,4 @@ def share(mask: np.ndarray) -> float:
     return float(mask.mean()) if len(mask) else 0.0
 
 
-__all__ = ["excerpts_by_key", "remember_once", "robust_z", "share", "task_groups"]
+__all__ = ["excerpts_by_key", "first_excerpts", "remember_once", "robust_z", "share", "task_groups"]

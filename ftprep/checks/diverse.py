@@ -63,8 +63,8 @@ def _probe(ft: FeatureTable, rows: np.ndarray) -> np.ndarray:
 
 def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any) -> dict[str, Any]:
     """Every diversity measure, computed once per run (cached on the table)."""
-    if "diversity" in ft.cache:
-        return ft.cache["diversity"]
+    if ft.derived.diversity is not None:
+        return ft.derived.diversity
     params = TopicParams.model_validate(settings.model_dump())
     top = topics(ft, params)
     assert top is not None
@@ -106,7 +106,7 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
             "counts": {task.labels.names[i]: int(counts[i]) for i in order},
             **{f"label_{k}": v for k, v in balance(counts).items()},
         }
-    ft.cache["diversity"] = profile
+    ft.derived.diversity = profile
     return profile
 
 
@@ -149,6 +149,15 @@ def _judge(profile: dict[str, Any], s: CoverageSettings) -> tuple[str, list[str]
     return "pass", evidence
 
 
+def _media_share(ft: FeatureTable) -> float:
+    """Share of examples that show the model images, video or audio."""
+    if ft.n == 0 or "hash_media" not in ft:
+        return 0.0
+    from ftprep.similarity.normalize import hash64
+
+    return float(np.mean(ft["hash_media"] != np.uint64(hash64(""))))
+
+
 @dataset_check(
     "diverse.coverage",
     "diverse",
@@ -170,7 +179,8 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     Why: a model finetuned on one template with swapped names learns the template, not the
     task; it fails on the phrasings real users send. Varied writing has most word pairs
     unique and compresses poorly; a template repeats itself.
-    Threshold: error when a lexical measure (distinct-2 below `fail_distinct_2` 0.30, or
+    Threshold: error (a warning when most examples carry images, video or audio, whose
+    variety text cannot measure) when a lexical measure (distinct-2 below `fail_distinct_2` 0.30, or
     compression ratio below `fail_compression` 0.20) and a semantic one (mean cosine above
     `fail_cosine` 0.10, or near-duplicate rate above `fail_redundancy` 0.5) agree, or the
     near-duplicate rate alone exceeds `fail_redundancy`; warning when one family fails, two
@@ -180,7 +190,7 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     length and topic; the clusters in the report show which topics dominate and which are
     missing.
     """
-    config = ctx.settings.get("config")
+    config = ctx.config
     if ft.n < settings.min_examples:
         return CheckResult(
             status="skipped",
@@ -214,6 +224,11 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     if verdict == "pass":
         return CheckResult(metrics=metrics, summary=summary)
     evidence = "; ".join(found)
+    if verdict == "fail" and _media_share(ft) > 0.5:
+        # Visual QA asks "What colour is the car?" of a thousand photos: the variety is in
+        # the media, which text measures cannot see, so uniform text is worth a look only.
+        message = f"the text of the inputs is uniform (most examples carry media): {evidence}"
+        return CheckResult(metrics=metrics, summary=summary, message=message, severity="warning")
     if verdict == "fail":
         message = f"the inputs look templated: {evidence}"
         return CheckResult(metrics=metrics, summary=summary, message=message, severity="error")
@@ -247,7 +262,7 @@ def cluster_balance(
     least `min_examples` (200) inputs (on fewer, clusters of short texts are too noisy).
     Fix: add examples for the other topics, or down-sample the dominant one.
     """
-    config = ctx.settings.get("config")
+    config = ctx.config
     cov = config.check_settings("diverse.coverage", CoverageSettings) if config else None
     if ft.n < settings.min_examples:
         return CheckResult()
@@ -292,7 +307,7 @@ def label_balance(
     Fix: collect more examples of the rare labels, merge labels that mean the same, or
     report macro-F1 rather than accuracy.
     """
-    task = infer_task(ft, task_params(ctx.settings.get("config")))
+    task = infer_task(ft, task_params(ctx.config))
     labels = task.labels
     if labels is None or not labels.names:
         return CheckResult()

@@ -30,6 +30,7 @@ class MetricSettings(CheckSettings, TaskParams):
     "no clear metric, or too small a validation set to measure it",
     settings=MetricSettings,
     needs=("answers",),
+    after_split=True,
 )
 def metric(ft: FeatureTable, settings: MetricSettings, ctx: DatasetContext) -> CheckResult:
     """No clear metric, or the validation set is too small to measure it.
@@ -52,7 +53,7 @@ def metric(ft: FeatureTable, settings: MetricSettings, ctx: DatasetContext) -> C
     Fix: declare a metric with `--metric NAME` (see docs/evaluation.md), raise
     `--validation-fraction` or add data.
     """
-    config = ctx.settings.get("config")
+    config = ctx.config
     task = infer_task(ft, settings)
     declared = parse_declared(getattr(config, "metric", None))
     proposed = list(PROPOSALS[task.task])

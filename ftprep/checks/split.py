@@ -23,6 +23,7 @@ class ValidationSizeSettings(CheckSettings):
     "warning",
     "the validation set is too small to measure improvement",
     settings=ValidationSizeSettings,
+    after_split=True,
 )
 def validation_size(
     ft: FeatureTable, settings: ValidationSizeSettings, ctx: DatasetContext
@@ -37,10 +38,11 @@ def validation_size(
     Threshold: warning below `minimum` (50) validation examples.
     Fix: add data, or raise `--validation-fraction` (e.g. 0.2 for small sets).
     """
-    plan = ctx.settings["plan"]
-    config = ctx.settings.get("config")
-    existing = ctx.settings.get("existing") is not None
-    strata_by = ft.cache.get("strata_by", "none")
+    plan = ctx.plan
+    assert plan is not None
+    config = ctx.config
+    existing = ctx.existing is not None
+    strata_by = ft.derived.strata_by or "none"
     metrics = {
         "train": plan.train,
         "validation": plan.validation,
@@ -96,7 +98,7 @@ def _pair_locations(
 
 def _record(ctx: DatasetContext, key: str, value: Any) -> None:
     """Note what a split check verified in the plan's details (shown in the split section)."""
-    plan = ctx.settings.get("plan")
+    plan = ctx.plan
     if plan is not None:
         plan.details.setdefault("leakage", {})[key] = value
 
@@ -126,6 +128,7 @@ def exact_leak_pairs(view: SplitView, column: str) -> list[tuple[int, int]]:
     "error",
     "{count} locations: validation examples that also appear in training",
     needs=("hashes",),
+    after_split=True,
 )
 def leakage_exact(ft: FeatureTable, settings: CheckSettings, ctx: DatasetContext) -> CheckResult:
     """Validation example also appears in training (same conversation or same input).
@@ -178,6 +181,7 @@ class LeakageNearSettings(CheckSettings):
     "{count} locations: validation examples nearly identical to training examples",
     settings=LeakageNearSettings,
     needs=("minhash", "hashes"),
+    after_split=True,
 )
 def leakage_near(
     ft: FeatureTable, settings: LeakageNearSettings, ctx: DatasetContext
@@ -207,6 +211,10 @@ def leakage_near(
     found: dict[int, int] = {}
     for a, b in pairs:
         t, v = int(view.train_rows[a]), int(view.validation_rows[b])
+        if "hash_media" in view.train and (
+            view.train["hash_media"][t] != view.validation["hash_media"][v]
+        ):
+            continue  # the same words about different media are different examples
         if conv_t[t] != conv_v[v] and (v not in found or t < found[v]):
             found[v] = t
     pair_list = [(t, v) for v, t in found.items()]
@@ -232,6 +240,7 @@ class SizeRatioSettings(CheckSettings):
     "warning",
     "the validation share is far from the intended fraction",
     settings=SizeRatioSettings,
+    after_split=True,
 )
 def size_ratio(ft: FeatureTable, settings: SizeRatioSettings, ctx: DatasetContext) -> CheckResult:
     """Validation share is far from the intended fraction.
@@ -248,7 +257,7 @@ def size_ratio(ft: FeatureTable, settings: SizeRatioSettings, ctx: DatasetContex
     `ftprep split`; break up very large groups (e.g. one conversation id on everything).
     """
     view = split_view(ft, ctx)
-    config = ctx.settings.get("config")
+    config = ctx.config
     if view is None or config is None:
         return CheckResult()
     n_t, n_v = len(view.train_rows), len(view.validation_rows)
@@ -278,6 +287,7 @@ class DriftSettings(CheckSettings):
     "validation does not look like train (label or topic mix differs)",
     settings=DriftSettings,
     needs=("answers", "text_sample"),
+    after_split=True,
 )
 def label_drift(ft: FeatureTable, settings: DriftSettings, ctx: DatasetContext) -> CheckResult:
     """Validation's label (or topic-cluster) mix differs from train's.
@@ -299,7 +309,7 @@ def label_drift(ft: FeatureTable, settings: DriftSettings, ctx: DatasetContext) 
     from ftprep.similarity.topics import topic_params, topics
 
     view = split_view(ft, ctx)
-    config = ctx.settings.get("config")
+    config = ctx.config
     if view is None or len(view.validation_rows) == 0:
         return CheckResult()
     labels = infer_task(ft, task_params(config)).labels

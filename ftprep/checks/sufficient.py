@@ -20,7 +20,12 @@ class CountSettings(CheckSettings):
 
 
 @dataset_check(
-    "sufficient.count", "sufficient", "error", "{count} usable examples", settings=CountSettings
+    "sufficient.count",
+    "sufficient",
+    "error",
+    "{count} usable examples",
+    settings=CountSettings,
+    after_split=True,
 )
 def count(ft: FeatureTable, settings: CountSettings, ctx: DatasetContext) -> CheckResult:
     """Too few usable examples.
@@ -33,7 +38,7 @@ def count(ft: FeatureTable, settings: CountSettings, ctx: DatasetContext) -> Che
     Fix: collect or write more examples covering the inputs you expect; if you cannot,
     prefer prompt engineering or retrieval (`ftprep advise`).
     """
-    kept = ctx.settings.get("kept")
+    kept = ctx.kept
     n = int(kept.sum()) if kept is not None else ft.n
     metrics = {"examples": n, "minimum": settings.minimum, "recommended": settings.recommended}
     if n < settings.minimum:

@@ -11,14 +11,51 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ftprep.checks.base import REGISTRY
-from ftprep.costing.stats import cost_stats
-from ftprep.costing.training import TrainingEstimate
+from ftprep.costing.stats import cost_stats, split_tokens
+from ftprep.costing.training import TrainingEstimate, estimate_training
 from ftprep.loaders import LoadOptions
+from ftprep.tokens.models import ModelInfo
+
+if TYPE_CHECKING:
+    from ftprep.engine import Analysis
+
+
+def _analyze(
+    data: Sequence[str | Path],
+    model: str,
+    config: Any,
+    epochs: int | None,
+    load_options: dict[str, Any] | None,
+) -> Analysis:
+    from ftprep.api import make_config
+    from ftprep.engine import analyze
+
+    cfg = make_config(config, disable=sorted(REGISTRY), model=model, epochs=epochs)
+    return analyze([Path(p) for p in data], cfg, LoadOptions(**(load_options or {})))
+
+
+def _means(analysis: Analysis) -> dict[str, float]:
+    ft = analysis.features
+    total, answer = ft["tokens_total"], ft["tokens_last_answer"]
+    return {
+        "input_tokens": float(np.mean(total - answer)) if ft.n else 0.0,
+        "output_tokens": float(np.mean(answer)) if ft.n else 0.0,
+        "examples": float(ft.n),
+    }
+
+
+def _load_warning(analysis: Analysis, estimate: TrainingEstimate) -> TrainingEstimate:
+    if analysis.load_errors:
+        estimate.warnings.append(
+            f"{len(analysis.load_errors)} records could not be loaded and are not counted "
+            "(`ftprep validate` lists them)"
+        )
+    return estimate
 
 
 def dataset_training(
@@ -32,23 +69,30 @@ def dataset_training(
 ) -> tuple[TrainingEstimate, dict[str, float]]:
     """The training estimate for ``data`` on ``model`` and the dataset's average prompt
     (everything before the final answer, with chat overhead) and final-answer tokens."""
-    from ftprep.api import make_config
-    from ftprep.engine import analyze
+    analysis = _analyze(data, model, config, epochs, load_options)
+    estimate = TrainingEstimate.model_validate(cost_stats(analysis, on=on))
+    return _load_warning(analysis, estimate), _means(analysis)
 
-    cfg = make_config(config, disable=sorted(REGISTRY), model=model, epochs=epochs)
-    analysis = analyze([Path(p) for p in data], cfg, LoadOptions(**(load_options or {})))
-    stats = cost_stats(analysis, on=on)
-    estimate = TrainingEstimate.model_validate(stats)
-    if analysis.load_errors:
-        estimate.warnings.append(
-            f"{len(analysis.load_errors)} records could not be loaded and are not counted "
-            "(`ftprep validate` lists them)"
+
+def dataset_trainings(
+    data: Sequence[str | Path],
+    models: Sequence[ModelInfo],
+    *,
+    config: Any = None,
+    epochs: int | None = None,
+    load_options: dict[str, Any] | None = None,
+    on: date | None = None,
+) -> tuple[dict[str, TrainingEstimate], dict[str, float]]:
+    """Estimates for several models that count tokens alike, from one engine pass: the
+    split and token counts are the same, each model applies its own limit, price and
+    billing rules."""
+    analysis = _analyze(data, models[0].id, config, epochs, load_options)
+    train, val = split_tokens(analysis)
+    override = analysis.config.checks.get("clean.over_token_limit", {}).get("max_tokens")
+    out = {}
+    for m in models:
+        estimate = estimate_training(
+            m, train, val, epochs=epochs, limit=int(override) if override else None, on=on
         )
-    ft = analysis.features
-    total, answer = ft["tokens_total"], ft["tokens_last_answer"]
-    means = {
-        "input_tokens": float(np.mean(total - answer)) if ft.n else 0.0,
-        "output_tokens": float(np.mean(answer)) if ft.n else 0.0,
-        "examples": float(ft.n),
-    }
-    return estimate, means
+        out[m.id] = _load_warning(analysis, estimate)
+    return out, _means(analysis)

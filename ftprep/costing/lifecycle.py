@@ -44,8 +44,11 @@ class LifecycleNote(BaseModel):
     message: str
 
 
-def lifecycle_notes(model: ModelInfo, on: date | None = None) -> list[LifecycleNote]:
-    """What the model's lifecycle dates mean on ``on`` (default: today)."""
+def lifecycle_notes(
+    model: ModelInfo, on: date | None = None, flag: str = "--model"
+) -> list[LifecycleNote]:
+    """What the model's lifecycle dates mean on ``on`` (default: today); ``flag`` is the
+    option that picks another model where the note is shown."""
     now = on or today()
     who = model.provider_name or model.provider
     notes: list[LifecycleNote] = []
@@ -56,7 +59,7 @@ def lifecycle_notes(model: ModelInfo, on: date | None = None) -> list[LifecycleN
                 code="model_shut_down",
                 date=model.shutdown,
                 message=f"{model.id} was shut down on {model.shutdown}: it can no longer be "
-                "finetuned or served; choose another model with --model",
+                f"finetuned or served; choose another model with {flag}",
             )
         )
         return notes

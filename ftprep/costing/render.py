@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ftprep.costing.scale import Comparison
+from ftprep.costing.options import OptionsComparison
+from ftprep.costing.scale import DAYS_PER_MONTH, Comparison
 
 Level = Literal["info", "note", "warning"]
 
@@ -21,7 +22,9 @@ def _days(value: float) -> str:
 
 
 def _money(value: float) -> str:
-    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:,.4f}"
+    """``$1,234.50``; ``-$1.14`` (the sign before the dollar); 4 decimals under a cent."""
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    return f"{sign}${value:,.2f}" if value >= 0.01 or value == 0 else f"{sign}${value:,.4f}"
 
 
 def stat_lines(stats: dict[str, Any]) -> list[tuple[Level, str]]:
@@ -158,3 +161,72 @@ def render_comparison(result: Comparison, console: Console) -> None:
         console.print(Text(note, style="dim"))
     for warning in result.warnings:
         console.print(Text(f"warning: {warning}", style="bold yellow"))
+
+
+STATUS_TEXT = {
+    "available": "available",
+    "training_stopped": "no new jobs",
+    "shut_down": "shut down",
+}
+
+
+def render_options(result: OptionsComparison, console: Console) -> None:
+    """Print every finetunable option side by side with the current model's bill."""
+    u, cur = result.usage, result.current
+    console.print(
+        Text(
+            f"{u.requests_per_month:,} requests/month, {u.input_tokens:g} input + "
+            f"{u.output_tokens:g} output tokens per request ({u.source}); as of {result.as_of}"
+        )
+    )
+    console.print(
+        Text(f"current: {cur.model}{' (finetuned)' if cur.finetuned else ''} costs "
+             f"{_money(cur.monthly_usd)}/month", style="bold")
+    )  # fmt: skip
+    table = Table(title="Finetuning options", title_justify="left")
+    for name, right in (("model", False), ("provider", False), ("training", True),
+                        ("monthly", True), ("saves/month", True), ("break-even", True),
+                        ("net, year 1", True), ("status", False)):  # fmt: skip
+        table.add_column(
+            name,
+            justify="right" if right else "left",
+            overflow="fold",
+            no_wrap=name not in ("model", "status"),
+        )
+
+    def money(value: float | None) -> str:
+        return "n/a" if value is None else _money(value)
+
+    for o in result.options:
+        dates = "; ".join(
+            x for x in (STATUS_TEXT[o.status],
+                        o.status == "available" and o.training_stops
+                        and f"jobs stop {o.training_stops}",
+                        o.status == "available" and o.shutdown and f"off {o.shutdown}") if x
+        )  # fmt: skip
+        months = "never" if o.monthly_savings_usd is not None and o.monthly_savings_usd <= 0 else (
+            "n/a" if o.break_even_months is None else _days(o.break_even_months * DAYS_PER_MONTH)
+        )
+        table.add_row(
+            ("▶ " if o.model == result.best else "") + o.model,
+            o.provider_name or o.provider,
+            money(o.training_cost_usd),
+            money(o.monthly_usd),
+            money(o.monthly_savings_usd),
+            months,
+            money(o.first_year_net_usd),
+            dates,
+        )
+    console.print(table)
+    if result.best:
+        console.print(Text(f"▶ best first-year net: {result.best}", style="bold green"))
+    console.print(
+        Text("net, year 1: savings over 12 months (or until the model shuts down, if sooner) "
+             "less the training cost", style="dim")
+    )  # fmt: skip
+    for note in result.notes:
+        console.print(Text(note, style="dim"))
+    console.print(
+        Text("details of one option: ftprep cost ... --finetuned MODEL; narrow with --provider",
+             style="dim")
+    )  # fmt: skip

@@ -163,7 +163,24 @@ def compare(
         notes.append("no training cost given (--data FILE or --training-cost): "
                      "break-even not computed")  # fmt: skip
     savings = cur.monthly_usd - cand.monthly_usd
-    months = break_even_months(training_cost, savings) if training_cost is not None else None
+    unusable = next(
+        (
+            n
+            for n in lifecycle_notes(candidate, now)
+            if n.code in ("model_shut_down", "training_stopped")
+        ),
+        None,
+    )
+    months = (
+        break_even_months(training_cost, savings)
+        if training_cost is not None and unusable is None
+        else None
+    )
+    if unusable is not None:
+        notes.append(
+            f"no break-even: {candidate.id} cannot be finetuned now; `ftprep cost` without "
+            "--finetuned lists the options that can"
+        )
     if training_cost is not None and savings <= 0:
         warnings.append(
             f"the finetuned {candidate.id} costs more per month than {current.id}: "
@@ -172,7 +189,7 @@ def compare(
     per_request_savings = cur.per_request_usd - cand.per_request_usd
     requests = (
         int(-(-training_cost // per_request_savings))
-        if training_cost is not None and per_request_savings > 0
+        if training_cost is not None and per_request_savings > 0 and unusable is None
         else None
     )
     until_shutdown = None
@@ -184,8 +201,9 @@ def compare(
                 f"{candidate.shutdown}: the training cost is never recovered"
             )
     trains = ("training_stops", "training_stopped")
-    for model, role in ((current, "current"), (candidate, "finetuned")):
-        for note in lifecycle_notes(model, now):
+    for model, role, flag in ((current, "current", "--current"),
+                              (candidate, "finetuned", "--finetuned")):  # fmt: skip
+        for note in lifecycle_notes(model, now, flag):
             if note.code in trains and role == "current":
                 continue  # the current model is not being trained
             text = f"{role} model: {note.message}"
@@ -210,11 +228,11 @@ def compare(
         break_even_days=round(months * DAYS_PER_MONTH, 2) if months is not None else None,
         break_even_requests=requests,
         first_year_net_usd=round(savings * 12 - training_cost, 4)
-        if training_cost is not None
+        if training_cost is not None and unusable is None
         else None,
         months_until_shutdown=until_shutdown,
         savings_until_shutdown_usd=round(savings * until_shutdown - (training_cost or 0.0), 4)
-        if until_shutdown is not None
+        if until_shutdown is not None and unusable is None
         else None,
         notes=notes,
         warnings=warnings,
@@ -267,6 +285,28 @@ def cost_comparison(
         output_tokens = means["output_tokens"] if output_tokens is None else output_tokens
     elif epochs is not None:
         raise ConfigError("--epochs needs --data FILE (the dataset to train on)")
+    usage = make_usage(
+        requests_per_month, input_tokens, output_tokens, finetuned_input_tokens, usage_source
+    )
+    return compare(
+        cur_model,
+        cand_model,
+        usage,
+        training_cost=training_cost,
+        training=training,
+        current_finetuned=current_finetuned,
+        on=on,
+    )
+
+
+def make_usage(
+    requests_per_month: int,
+    input_tokens: float | None,
+    output_tokens: float | None,
+    finetuned_input_tokens: float | None,
+    source: str,
+) -> Usage:
+    """The traffic to price, or a usage error naming the missing option."""
     missing = [
         flag
         for flag, value in (("--input-tokens", input_tokens), ("--output-tokens", output_tokens))
@@ -279,22 +319,13 @@ def cost_comparison(
         )
     assert input_tokens is not None and output_tokens is not None
     try:
-        usage = Usage(
+        return Usage(
             requests_per_month=requests_per_month,
             input_tokens=round(float(input_tokens), 2),
             output_tokens=round(float(output_tokens), 2),
             finetuned_input_tokens=finetuned_input_tokens,
-            source=usage_source,
+            source=source,
         )
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ConfigError(f"{err['loc'][0]}: {err['msg']}") from None
-    return compare(
-        cur_model,
-        cand_model,
-        usage,
-        training_cost=training_cost,
-        training=training,
-        current_finetuned=current_finetuned,
-        on=on,
-    )

@@ -90,17 +90,21 @@ def token_stats(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def cost_stats(analysis: Analysis, on: date | None = None) -> dict[str, Any]:
-    """The training estimate for the train side of the split (see :mod:`.training`)."""
+def split_tokens(analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
+    """Token counts of the training and validation examples of the planned split."""
     ft = analysis.features
     total = ft["tokens_total"]
     plan = analysis.plan
     if plan is not None:
-        train, val = total[plan.assignment == TRAIN], total[plan.assignment == VALIDATION]
-    else:
-        kept = np.ones(ft.n, dtype=bool)
-        kept[list(analysis.fix_drops)] = False
-        train, val = total[kept], total[:0]
+        return total[plan.assignment == TRAIN], total[plan.assignment == VALIDATION]
+    kept = np.ones(ft.n, dtype=bool)
+    kept[list(analysis.fix_drops)] = False
+    return total[kept], total[:0]
+
+
+def cost_stats(analysis: Analysis, on: date | None = None) -> dict[str, Any]:
+    """The training estimate for the train side of the split (see :mod:`.training`)."""
+    train, val = split_tokens(analysis)
     estimate = estimate_training(
         analysis.model,
         train,

@@ -70,6 +70,12 @@ METRICS: dict[str, Metric] = {
             "a judge (human or model) scores answers against a written rubric",
         ),
         Metric(
+            "chrf",
+            ("generation",),
+            "character n-gram F-score with the reference (sacrebleu's chrF), robust to "
+            "inflection and any script",
+        ),
+        Metric(
             "rouge_l",
             ("generation",),
             "longest-common-subsequence overlap with the reference (summaries, rewrites)",

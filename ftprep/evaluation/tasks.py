@@ -102,16 +102,43 @@ class _Interner:
         return text
 
 
-@register_feature("answers", ("answer_kind", "answer_label", "answer_short", "tool_name"))
+class _InternAnswers:
+    """Gatherer: one string object per distinct label/tool name across the run, for the first
+    INTERN_CAP distinct ones in input order (later new ones become None), as if one
+    interner had seen every batch in turn."""
+
+    def __init__(self, config: Any = None) -> None:
+        self.interner = _Interner()
+
+    def add(self, columns: dict[str, Any], start: int) -> None:
+        tools, labels = columns["tool_name"], columns["answer_label"]
+        get = self.interner.get
+        for i in range(len(labels)):
+            if tools[i] is not None:
+                tools[i] = get(tools[i])
+            if labels[i] is not None:
+                labels[i] = get(labels[i])
+
+    def finish(self, table: FeatureTable) -> None:
+        pass
+
+
+@register_feature(
+    "answers",
+    ("answer_kind", "answer_label", "answer_short", "tool_name"),
+    gather=_InternAnswers,
+)
 def answers_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
-    interner: _Interner = ctx.settings.setdefault("_answer_interner", _Interner())
+    # One object per distinct string of this batch; the gatherer interns across batches
+    # and applies the cap (so a capped string here could not differ from one run to another).
+    interned: dict[str, str] = {}
     kinds = np.zeros(len(batch), dtype=np.int8)
     short = np.zeros(len(batch), dtype=bool)
     labels: list[str | None] = []
     tools: list[str | None] = []
     for i, ex in enumerate(batch):
         has_tool, name = _tool_name(ex)
-        tools.append(None if name is None else interner.get(name))
+        tools.append(None if name is None else interned.setdefault(name, name))
         last = ex.last_assistant_index
         text = "" if last is None else ex.messages[last].text.strip()
         if has_tool:
@@ -122,7 +149,7 @@ def answers_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[s
             kinds[i] = JSON_ANSWER
         if text and len(text) <= LABEL_CAP and "\n" not in text:
             short[i] = True
-            labels.append(interner.get(text))
+            labels.append(interned.setdefault(text, text))
         else:
             labels.append(None)
     return {"answer_kind": kinds, "answer_label": labels, "answer_short": short, "tool_name": tools}
@@ -160,11 +187,10 @@ def _index(values: list[str | None]) -> tuple[np.ndarray, list[str]]:
 
 def infer_task(ft: FeatureTable, params: TaskParams) -> TaskInfo:
     """Decide the task type (see the module docstring); cached on the table."""
-    key = f"task:{params.model_dump_json()}"
-    if key in ft.cache:
-        return ft.cache[key]
-    info = _infer(ft, params)
-    ft.cache[key] = info
+    key = params.model_dump_json()
+    if key not in ft.derived.tasks:
+        ft.derived.tasks[key] = _infer(ft, params)
+    info: TaskInfo = ft.derived.tasks[key]
     return info
 
 

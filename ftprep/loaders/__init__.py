@@ -13,10 +13,12 @@ from ftprep.loaders import (  # noqa: F401
     bedrock,
     chat,
     gemini,
+    llamafactory,
     mapped,
     preference,
     prompt_completion,
     sharegpt,
+    text,
 )
 from ftprep.loaders.registry import FORMATS, LoadOptions, register_format
 from ftprep.loaders.source import LoadedRecord, Source, open_source, sha256_file

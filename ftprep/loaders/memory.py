@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ftprep.errors import InputError
+from ftprep.loaders.probe import check_understood
 from ftprep.loaders.readers import RawRecord
 from ftprep.loaders.registry import FORMATS, LoadOptions
 from ftprep.loaders.source import Source, detect
@@ -134,7 +135,11 @@ class MemorySource(Source):
     def sha256(self) -> str:
         h = hashlib.sha256()
         for raw in self.raw_records():
-            h.update(json.dumps(raw.value, sort_keys=True, default=str).encode())
+            try:
+                text = json.dumps(raw.value, sort_keys=True, default=str)
+            except (RecursionError, ValueError, TypeError):  # a record loading rejects anyway
+                text = f"<unencodable record {raw.line}>"
+            h.update(text.encode("utf-8", "surrogatepass"))
             h.update(b"\n")
         return h.hexdigest()
 
@@ -147,13 +152,14 @@ def open_records(records: Records, options: LoadOptions | None = None) -> Memory
         raise InputError(
             records.name, f"unknown format '{forced}'; choose one of {', '.join(sorted(FORMATS))}"
         )
+    values = [v for v in itertools.islice(records.rows(), _PEEK)]
     if options.mapping:
         fmt, opts = forced or "mapped", options
     elif forced is not None:
         fmt, opts = forced, options
     else:
-        values = [v for v in itertools.islice(records.rows(), _PEEK)]
         fmt, opts = detect(values, records.container, options, records.name)
+    check_understood(fmt, values, range(1, len(values) + 1), opts, records.name)
     return MemorySource(
         path=Path(records.name),
         container=records.container,

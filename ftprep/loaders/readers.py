@@ -4,16 +4,29 @@ A reader knows nothing about chat formats; it yields ``RawRecord`` values (a par
 a load error) so that one malformed record never stops the rest of the file from loading.
 Files are streamed: JSONL and CSV line by line, JSON arrays element by element through an
 incremental decoder, gzip transparently.
+
+Reading is bounded, because inputs are untrusted: a record (a line, a CSV row, an array
+element) larger than the maximum record size is skipped with a load error instead of being
+held in memory; values nested deeper than :data:`MAX_DEPTH`, integers longer than
+:data:`MAX_INT_DIGITS` digits, ``NaN``/``Infinity`` and lone UTF-16 surrogates become load
+errors at their line, since none of them can be written back as strict UTF-8 JSON. Lines
+end at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac exports), so CR-only files read normally.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as _dt
 import gzip
 import json
+import math
+import re
+import zlib
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,6 +34,19 @@ from ftprep.errors import InputError
 from ftprep.schema import LoadError, SourceLocation
 
 _CHUNK = 1 << 20
+#: Default maximum size of one record (a line, a CSV row or a JSON array element), in MiB.
+DEFAULT_MAX_RECORD_MB = 8
+DEFAULT_MAX_RECORD_BYTES = DEFAULT_MAX_RECORD_MB << 20
+#: Deepest nesting of arrays/objects in one record; real chat records nest under 10 levels.
+MAX_DEPTH = 100
+#: Python's own limit for converting digit strings to integers (``sys.int_info``).
+MAX_INT_DIGITS = 4300
+#: Errors a damaged compressed stream raises while being read.
+STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
+TEXT_CONTAINERS = ("jsonl", "json", "csv", "tsv")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+#: A number that may overflow a float: a 3-digit exponent or 309+ digits in a row.
+_BIG_NUMBER = re.compile(r"[eE][+-]?[0-9]{3}|[0-9]{309}")
 
 
 @dataclass(frozen=True)
@@ -57,21 +83,61 @@ def container_of(path: Path) -> str:
     }.get(ext, ext)
 
 
-def sniff_json_container(path: Path) -> str:
-    """Tell a JSON array from JSON Lines by content, since ``.json`` files are often JSONL."""
-    with open_binary(path) as fh:
-        head = fh.read(4096)
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-    if text.startswith("["):
-        return "json"
-    if text.startswith("{"):
+def read_head(path: Path, size: int = 65536) -> bytes:
+    """The first ``size`` bytes (decompressed for ``.gz``); a damaged file is an InputError."""
+    try:
         with open_binary(path) as fh:
-            first = fh.readline()
-        try:
-            json.loads(first)
+            return fh.read(size)
+    except (EOFError, zlib.error, OSError) as exc:
+        if path.suffix == ".gz":
+            raise InputError(
+                str(path), f"the gzip data is corrupt or truncated ({exc}); re-create the archive"
+            ) from exc
+        raise InputError(str(path), f"cannot read: {exc}") from exc
+
+
+def text_problem(head: bytes) -> str | None:
+    """Why the start of a file shows it is not UTF-8 text at all (one diagnosis for the
+    whole file instead of one error per line), or None."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "is UTF-32 encoded; re-save it as UTF-8 (e.g. iconv -f UTF-32 -t UTF-8)"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "is UTF-16 encoded; re-save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)"
+    sample = head[:4096]
+    if sample.count(0) <= 0.1 * len(sample):
+        return None  # a stray NUL is an error on its line, not a diagnosis of the file
+    even, odd = sample[0::2], sample[1::2]
+    if (
+        len(sample) >= 4
+        and (even.count(0) > 0.3 * len(even) or odd.count(0) > 0.3 * len(odd))
+        and sample.count(0) < 0.75 * len(sample)
+    ):
+        return (
+            "looks UTF-16 encoded (no byte-order mark); re-save it as UTF-8 "
+            "(e.g. iconv -f UTF-16LE -t UTF-8)"
+        )
+    return "contains NUL bytes: it is binary data, not a text file; pass the exported data file"
+
+
+def sniff_json_container(path: Path, head: bytes | None = None, named: str = "json") -> str:
+    """Tell a JSON array (or pretty-printed objects) from JSON Lines by content: ``.json``
+    files are often JSONL and ``.jsonl`` files are sometimes a JSON array. ``named`` is the
+    container the file name says; a ``.jsonl`` file whose first line is merely broken stays
+    JSON Lines, so the lines after it still load."""
+    head = read_head(path) if head is None else head
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text.startswith(("[", "{")):
+        return "jsonl"
+    first, _, rest = text.partition("\n")
+    first = first.split("\r", 1)[0].strip()
+    try:
+        value = json.loads(first)
+    except (ValueError, RecursionError):
+        if named == "jsonl" and not (first in ("{", "[") or first.startswith("[")):
             return "jsonl"
-        except ValueError:
-            return "json"
+        return "json"
+    if text.startswith("[") and isinstance(value, list) and not rest.strip():
+        return "json"  # a whole JSON array on one line
     return "jsonl"
 
 
@@ -80,43 +146,283 @@ def _error(path: Path, line: int, code: str, message: str) -> RawRecord:
     return RawRecord(line=line, error=LoadError(code=code, message=message, location=loc))
 
 
-def read_jsonl(path: Path) -> Iterator[RawRecord]:
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MB"
+
+
+def too_large(path: Path, line: int, size: int, limit: int, what: str = "record") -> RawRecord:
+    return _error(
+        path,
+        line,
+        "clean.record_too_large",
+        f"the {what} is over {_mb(size)}, more than the maximum record size of {_mb(limit)}; "
+        "shorten it, or raise the limit with --max-record-mb (or max_record_mb in the config)",
+    )
+
+
+class _Rejected(ValueError):
+    """A JSON value that parses but cannot be written back as strict JSON."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Rejected(
+        "clean.malformed_json",
+        f"{name} is not valid JSON (strict JSON has no NaN or Infinity); write a number or null",
+    )
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def value_problem(value: Any, nan_is_missing: bool = False) -> tuple[str, str] | None:
+    """``(code, message)`` when ``value`` cannot be written as strict UTF-8 JSON: nested
+    deeper than :data:`MAX_DEPTH`, a non-finite float, or a lone surrogate. Iterative, so it
+    never recurses however deep the value is. ``nan_is_missing``: NaN is a missing cell
+    (the pandas/Parquet convention), not an error."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    return (
+                        "clean.invalid_utf8",
+                        f"lone surrogate \\u{ord(item[exc.start]):04x} in a string is not "
+                        "valid Unicode; fix the text (it was probably cut inside an emoji)",
+                    )
+        elif isinstance(item, float):
+            if not math.isfinite(item) and not (nan_is_missing and math.isnan(item)):
+                return (
+                    "clean.malformed_json",
+                    f"the number {item} is not valid JSON (out of range, NaN or Infinity); "
+                    "write a finite number or null",
+                )
+        elif isinstance(item, dict | list | tuple):
+            if depth > MAX_DEPTH:
+                return (
+                    "clean.record_too_large",
+                    f"values nested more than {MAX_DEPTH} levels deep; flatten the record",
+                )
+            children = item.items() if isinstance(item, dict) else ((None, v) for v in item)
+            for key, child in children:
+                if isinstance(key, str):
+                    stack.append((key, depth))
+                stack.append((child, depth + 1))
+    return None
+
+
+class _NotJson(Exception):
+    pass
+
+
+def _jsonable(value: Any, nan_is_missing: bool = False) -> Any:
+    """``value`` as plain JSON data (recursive: call only on values :func:`value_problem`
+    passed, which are at most :data:`MAX_DEPTH` deep)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str | int | float | bool) and k is not None:
+                raise _NotJson(f"a key of type {type(k).__name__}")
+            if nan_is_missing and isinstance(v, float) and math.isnan(v):
+                continue
+            out[k if isinstance(k, str) else json.dumps(k)] = _jsonable(v, nan_is_missing)
+        return out
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, nan_is_missing) for v in value]
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        number = float(value)
+        if not math.isfinite(number):
+            raise _NotJson("a non-finite decimal")
+        return number
+    raise _NotJson(f"a value of type {type(value).__name__}")
+
+
+def json_data(value: Any, nan_is_missing: bool = False) -> tuple[Any, tuple[str, str] | None]:
+    """Records held in memory or read from Parquet/Excel as plain, strictly writable JSON
+    data (dates become ISO text, decimals numbers, a NaN cell of a table a missing key):
+    ``(value, None)`` or ``(None, problem)``.
+    """
+    problem = value_problem(value, nan_is_missing)
+    if problem is not None:
+        return None, problem
+    try:
+        return _jsonable(value, nan_is_missing), None
+    except _NotJson as exc:
+        return None, (
+            "clean.unreadable_record",
+            f"the record holds {exc}, which is not JSON data; convert it to text or a number",
+        )
+
+
+def _suspect(text: str) -> bool:
+    """Cheap tests on a record's JSON text: might :func:`value_problem` find something?"""
+    return bool(
+        text.count("[") + text.count("{") > MAX_DEPTH
+        or ("\\u" in text and _SURROGATE_ESCAPE.search(text))
+        or _BIG_NUMBER.search(text)
+    )
+
+
+def parse_json(text: str) -> tuple[Any, tuple[str, str] | None]:
+    """Parse one JSON text strictly: ``(value, None)`` or ``(None, (code, message))``.
+
+    The deep checks of :func:`value_problem` run only when cheap tests on the text say they
+    might find something (many brackets, a surrogate escape, a 3-digit exponent).
+    """
+    try:
+        value = _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        return None, ("clean.malformed_json", f"invalid JSON at column {exc.colno}: {exc.msg}")
+    except _Rejected as exc:
+        return None, (exc.code, str(exc))
+    except RecursionError:
+        return None, (
+            "clean.record_too_large",
+            f"values nested more than {MAX_DEPTH} levels deep; flatten the record",
+        )
+    except ValueError as exc:  # integer with more digits than Python converts
+        if "digits" in str(exc):
+            return None, (
+                "clean.record_too_large",
+                f"an integer with more than {MAX_INT_DIGITS} digits; write it as a string",
+            )
+        return None, ("clean.malformed_json", f"invalid JSON: {exc}")
+    if _suspect(text):
+        problem = value_problem(value)
+        if problem is not None:
+            return None, problem
+    return value, None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line: its number, its bytes without the terminator (None when it is
+    longer than the limit and was skipped), its terminator and its full size."""
+
+    number: int
+    data: bytes | None
+    end: bytes
+    size: int
+
+
+def iter_lines(fh: IO[bytes], limit: int) -> Iterator[Line]:
+    """Split a binary stream at ``\\n``, ``\\r\\n`` and lone ``\\r``, holding at most
+    ``limit`` bytes of one line; a longer line is yielded with ``data=None``."""
+    number = 1
+    parts: list[bytes] = []
+    size = 0
+    pending_cr = False
+    while True:
+        chunk = fh.read(_CHUNK)
+        if not chunk:
+            break
+        if pending_cr:
+            pending_cr = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+                if not chunk:
+                    continue
+        pieces = chunk.splitlines(keepends=True)
+        last = len(pieces) - 1
+        for i, piece in enumerate(pieces):
+            if piece[-1:] in (b"\n", b"\r"):
+                end = b"\r\n" if piece.endswith(b"\r\n") else piece[-1:]
+                body = piece[: -len(end)]
+                if end == b"\r" and i == last:
+                    pending_cr = True  # a "\n" starting the next chunk belongs to this line
+                size += len(body)
+                data = None if size > limit else b"".join([*parts, body])
+                yield Line(number, data, end, size)
+                number += 1
+                parts, size = [], 0
+            else:
+                size += len(piece)
+                if size <= limit:
+                    parts.append(piece)
+                else:
+                    parts = []
+    if size or parts:
+        yield Line(number, None if size > limit else b"".join(parts), b"", size)
+
+
+def _decode_line(line: Line) -> str:
+    data = line.data or b""
+    if line.number == 1 and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    return data.decode("utf-8")
+
+
+def _broken_stream(path: Path, line: int, exc: BaseException) -> RawRecord:
+    return _error(
+        path,
+        line,
+        "clean.unreadable_record",
+        f"the file cannot be read past this line ({type(exc).__name__}: {exc}); the "
+        "compressed data is corrupt or truncated: re-create or re-download it",
+    )
+
+
+def read_jsonl(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[RawRecord]:
     """Yield one record per non-blank line; a bad line becomes an error at that line."""
+    number = 0
     with open_binary(path) as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            if not raw.strip():
+        lines = iter_lines(fh, limit)
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            except STREAM_ERRORS as exc:
+                yield _broken_stream(path, number + 1, exc)
+                return
+            number = line.number
+            if line.data is None:
+                yield too_large(path, number, line.size, limit, "line")
+                continue
+            if not line.data.removeprefix(codecs.BOM_UTF8 if number == 1 else b"").strip():
                 continue
             try:
-                text = raw.decode("utf-8").rstrip("\r\n")
+                text = _decode_line(line)
             except UnicodeDecodeError as exc:
                 yield _error(
                     path,
-                    lineno,
+                    number,
                     "clean.invalid_utf8",
                     f"not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8",
                 )
                 continue
-            try:
-                yield RawRecord(line=lineno, value=json.loads(text))
-            except json.JSONDecodeError as exc:
-                yield _error(
-                    path,
-                    lineno,
-                    "clean.malformed_json",
-                    f"invalid JSON at column {exc.colno}: {exc.msg}",
-                )
+            value, problem = parse_json(text)
+            if problem is not None:
+                yield _error(path, number, *problem)
+            else:
+                yield RawRecord(line=number, value=value)
 
 
 class _JsonArrayStream:
-    """A sliding text buffer over a binary file that tracks the line number of its start."""
+    """A sliding text buffer over a binary file that tracks the line number of its start.
 
-    def __init__(self, fh: IO[bytes]) -> None:
+    The buffer is consumed by advancing ``pos`` and compacted only when the consumed part
+    is large, so reading many small elements costs linear time.
+    """
+
+    def __init__(self, fh: IO[bytes], limit: int) -> None:
         self._fh = fh
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        self._json = json.JSONDecoder()
+        self.limit = limit
         self.buf = ""
+        self.pos = 0
         self.line = 1
         self.eof = False
 
@@ -125,6 +431,9 @@ class _JsonArrayStream:
         if self.eof:
             return False
         chunk = self._fh.read(_CHUNK)
+        if self.pos:
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
         if not chunk:
             self.eof = True
             self.buf += self._decoder.decode(b"", final=True)
@@ -135,58 +444,86 @@ class _JsonArrayStream:
     def peek(self) -> str:
         """The next non-whitespace character ('' at end of file), consuming the whitespace."""
         while True:
-            stripped = self.buf.lstrip(" \t\r\n")
-            self.consume(len(self.buf) - len(stripped))
-            if self.buf or not self.fill():
-                return self.buf[:1]
+            n = len(self.buf)
+            i = self.pos
+            while i < n and self.buf[i] in " \t\r\n":
+                i += 1
+            self.consume(i - self.pos)
+            if self.pos < n or not self.fill():
+                return self.buf[self.pos : self.pos + 1]
 
     def consume(self, n: int) -> None:
-        self.line += self.buf.count("\n", 0, n)
-        self.buf = self.buf[n:]
+        self.line += self.buf.count("\n", self.pos, self.pos + n)
+        self.pos += n
 
     def value(self) -> Any:
-        """Decode one JSON value at the buffer start, reading more while it is incomplete."""
+        """Decode one JSON value at the buffer position, reading more while it is incomplete."""
         while True:
             try:
-                value, end = self._json.raw_decode(self.buf)
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
+                if len(self.buf) - self.pos > self.limit:
+                    raise _ArrayError(
+                        f"an element over the maximum record size of {_mb(self.limit)} "
+                        "(raise it with --max-record-mb)",
+                        0,
+                        "clean.record_too_large",
+                    ) from exc
+                newlines = self.buf.count("\n", self.pos, exc.pos)
                 if self.fill():
                     continue
-                raise _ArrayError(exc.msg, self.buf.count("\n", 0, exc.pos)) from exc
-            self.consume(end)
-            return value
+                raise _ArrayError(exc.msg, newlines) from exc
+            except _Rejected as exc:
+                raise _ArrayError(str(exc), 0, exc.code) from exc
+            except RecursionError as exc:
+                raise _ArrayError(
+                    f"values nested more than {MAX_DEPTH} levels deep", 0, "clean.record_too_large"
+                ) from exc
+            except ValueError as exc:
+                raise _ArrayError(str(exc), 0, "clean.record_too_large") from exc
+            text = self.buf[self.pos : end]
+            self.consume(end - self.pos)
+            return value, text
 
 
 class _ArrayError(Exception):
-    def __init__(self, msg: str, newlines: int) -> None:
+    def __init__(self, msg: str, newlines: int, code: str = "clean.malformed_json") -> None:
         self.msg = msg
         self.newlines = newlines
+        self.code = code
 
 
-def read_json_array(path: Path) -> Iterator[RawRecord]:
+def _element(path: Path, line: int, value: Any, text: str, limit: int) -> RawRecord:
+    """One decoded element, checked like a JSONL line."""
+    if len(text) > limit:
+        return too_large(path, line, len(text.encode("utf-8", "surrogatepass")), limit, "element")
+    if _suspect(text):
+        problem = value_problem(value)
+        if problem is not None:
+            return _error(path, line, *problem)
+    return RawRecord(line=line, value=value)
+
+
+def read_json_array(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[RawRecord]:
     """Stream the elements of a top-level JSON array, each with the line it starts on.
 
     Uses ``json.JSONDecoder.raw_decode`` on a sliding buffer, so memory is bounded by the
-    largest element, not the file. A top-level object is read as a single record. A JSON
-    array cannot be resynchronised after a syntax error, so the first one ends the file with
-    an error naming its line; every element before it is kept.
+    largest element, not the file. Top-level objects (one, or several pretty-printed one after
+    another) are read as one record each. A JSON array cannot be resynchronised after a syntax
+    error, so the first one ends the file with an error naming its line; every element
+    before it is kept.
     """
     with open_binary(path) as fh:
-        stream = _JsonArrayStream(fh)
+        stream = _JsonArrayStream(fh, limit)
         try:
             first = stream.peek()
             if not first:
                 return
             if first != "[":
-                line = stream.line
-                yield RawRecord(line=line, value=stream.value())
-                if stream.peek():
-                    yield _error(
-                        path,
-                        stream.line,
-                        "clean.malformed_json",
-                        "extra data after the top-level JSON value",
-                    )
+                while stream.peek():
+                    line = stream.line
+                    value, text = stream.value()
+                    yield _element(path, line, value, text, limit)
                 return
             stream.consume(1)
             expect_value = True
@@ -201,6 +538,14 @@ def read_json_array(path: Path) -> Iterator[RawRecord]:
                     )
                     return
                 if ch == "]":
+                    stream.consume(1)
+                    if stream.peek():
+                        yield _error(
+                            path,
+                            stream.line,
+                            "clean.malformed_json",
+                            "extra data after the closing ']' of the JSON array",
+                        )
                     return
                 if ch == ",":
                     if expect_value:
@@ -211,15 +556,16 @@ def read_json_array(path: Path) -> Iterator[RawRecord]:
                 if not expect_value:
                     raise _ArrayError("expected ',' or ']' between elements", 0)
                 line = stream.line
-                yield RawRecord(line=line, value=stream.value())
+                value, text = stream.value()
+                yield _element(path, line, value, text, limit)
                 expect_value = False
         except _ArrayError as exc:
             yield _error(
                 path,
                 stream.line + exc.newlines,
-                "clean.malformed_json",
-                f"invalid JSON: {exc.msg}; the rest of the array cannot be read, "
-                "fix the syntax at this line",
+                exc.code,
+                f"invalid JSON: {exc.msg}; the rest of the file cannot be read, "
+                "fix it at this line",
             )
         except UnicodeDecodeError as exc:
             yield _error(
@@ -228,87 +574,213 @@ def read_json_array(path: Path) -> Iterator[RawRecord]:
                 "clean.invalid_utf8",
                 f"not valid UTF-8 near byte {exc.start}; re-save the file as UTF-8",
             )
+        except STREAM_ERRORS as exc:
+            yield _broken_stream(path, stream.line, exc)
 
 
-def read_delimited(path: Path, delimiter: str) -> Iterator[RawRecord]:
+class _RowTooLarge(Exception):
+    """The CSV row being read grew past the maximum record size."""
+
+
+class _LineFeed:
+    """Decoded lines for ``csv.reader``, remembering which lines the current row used so a
+    row that went wrong (an unclosed quote swallowing the lines after it) can be reported
+    at its first line and the following lines read again as rows of their own."""
+
+    def __init__(self, lines: Iterator[Line], limit: int) -> None:
+        self._lines = lines
+        self.limit = limit
+        self.replay: deque[Line] = deque()
+        self.taken: list[Line] = []
+        self.size = 0
+        self.bad_utf8: dict[int, str] = {}
+
+    def start_row(self) -> None:
+        self.taken = []
+        self.size = 0
+
+    def __iter__(self) -> _LineFeed:
+        return self
+
+    def __next__(self) -> str:
+        line = self.replay.popleft() if self.replay else next(self._lines)
+        self.taken.append(line)
+        self.size += line.size
+        if line.data is None or self.size > self.limit:
+            raise _RowTooLarge
+        try:
+            text = _decode_line(line)
+        except UnicodeDecodeError as exc:
+            self.bad_utf8[line.number] = f"not valid UTF-8 at byte {exc.start}"
+            text = (line.data or b"").decode("utf-8", errors="replace")
+        return text + line.end.decode("ascii")
+
+    def push_back_after_first(self) -> int:
+        """Queue every line of the current row but its first to be read again; the first
+        line's number."""
+        first, rest = self.taken[0], self.taken[1:]
+        self.replay.extendleft(reversed(rest))
+        return first.number
+
+
+def read_delimited(
+    path: Path, delimiter: str, limit: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[RawRecord]:
     """Yield each CSV/TSV row as a dict keyed by the header; the header is line 1.
 
     A row with the wrong number of fields or undecodable bytes becomes an error at the line
-    the row starts on. Quoted fields may span lines; the row's first line is reported.
+    the row starts on. Quoted fields may span lines; the row's first line is reported. A
+    quote that is never closed would swallow every line after it: such a row is reported at
+    its first line and the lines after it are read again, so no row is lost.
     """
-    bad_lines: dict[int, str] = {}
+    csv.field_size_limit(max(csv.field_size_limit(), limit))
+    with open_binary(path) as fh:
+        feed = _LineFeed(iter_lines(fh, limit), limit)
+        reader = csv.reader(feed, delimiter=delimiter)
+        header: list[str] | None = None
+        while True:
+            feed.start_row()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except _RowTooLarge:
+                if header is None:
+                    raise InputError(
+                        str(path),
+                        f"the header row is over the maximum record size of {_mb(limit)}; "
+                        "is this really a CSV/TSV file? (raise the limit with --max-record-mb)",
+                    ) from None
+                reader = csv.reader(feed, delimiter=delimiter)
+                if len(feed.taken) == 1:
+                    line = feed.taken[0]
+                    yield too_large(path, line.number, line.size, limit, "row")
+                    continue
+                start = feed.push_back_after_first()
+                yield _unclosed(path, start, limit)
+                continue
+            except csv.Error as exc:
+                if header is None:
+                    raise InputError(str(path), f"cannot read the header row: {exc}") from exc
+                reader = csv.reader(feed, delimiter=delimiter)
+                if not feed.taken:
+                    return
+                start = feed.push_back_after_first()
+                yield _error(path, start, "clean.malformed_row", f"unreadable row ({exc})")
+                continue
+            except STREAM_ERRORS as exc:
+                last = feed.taken[-1].number if feed.taken else 0
+                yield _broken_stream(path, last + 1, exc)
+                return
+            if not feed.taken:
+                return
+            start = feed.taken[0].number
+            if header is None:
+                header = [h.strip() for h in row]
+                if len(set(header)) != len(header):
+                    dup = sorted({h for h in header if header.count(h) > 1})
+                    raise InputError(
+                        str(path), f"duplicate column names in the header: {', '.join(dup)}"
+                    )
+                if any(n in feed.bad_utf8 for n in (t.number for t in feed.taken)):
+                    raise InputError(str(path), "the header row is not valid UTF-8")
+                continue
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(feed.taken) == 1 and any("\n" in c or "\r" in c for c in row):
+                # the file ended inside a quote opened on its last line
+                yield _error(path, start, "clean.malformed_row", _UNCLOSED)
+                continue
+            if len(feed.taken) > 1 and _swallowed(feed.taken, len(row), len(header), delimiter):
+                # A quote opened on the first line and was closed late or never: report it
+                # there and read the lines it swallowed again.
+                feed.push_back_after_first()
+                reader = csv.reader(feed, delimiter=delimiter)
+                yield _error(path, start, "clean.malformed_row", _UNCLOSED)
+                continue
+            spanned = [t.number for t in feed.taken if t.number in feed.bad_utf8]
+            if spanned:
+                yield _error(
+                    path,
+                    start,
+                    "clean.invalid_utf8",
+                    feed.bad_utf8[spanned[0]] + "; re-save the file as UTF-8",
+                )
+                continue
+            if len(row) != len(header):
+                yield _error(
+                    path,
+                    start,
+                    "clean.malformed_row",
+                    f"{len(row)} fields where the header has {len(header)}; "
+                    "check quoting and delimiters on this row",
+                )
+                continue
+            yield RawRecord(line=start, value=dict(zip(header, row, strict=False)))
 
-    def lines() -> Iterator[str]:
-        with open_binary(path) as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8) :]
-                try:
-                    yield raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    bad_lines[lineno] = f"not valid UTF-8 at byte {exc.start}"
-                    yield raw.decode("utf-8", errors="replace")
 
-    reader = csv.reader(lines(), delimiter=delimiter)
+_UNCLOSED = (
+    "a quoted field opened on this line is not closed where the row should end; close or "
+    'escape the quote ("" inside a quoted field)'
+)
+
+
+def _swallowed(taken: list[Line], fields: int, width: int, delimiter: str) -> bool:
+    """Did a quote opened on the first line swallow the lines after it? Either the row
+    ended inside the quote (its last line has no quote: the file ended first), or the row
+    has the wrong number of fields, is closed by a stray quote (not one followed by the
+    delimiter or the line end, as a writer puts it) and the lines it swallowed read as rows
+    of their own."""
+    if b'"' not in (taken[-1].data or b""):
+        return True
+    if fields == width or _closes_cleanly(taken[-1].data or b"", delimiter.encode()):
+        return False
+    if len(taken) < 3 or any(t.data is None for t in taken):
+        return False
+    texts = [(t.data + t.end).decode("utf-8", "replace") for t in taken[1:] if t.data]
     try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise InputError(str(path), f"cannot read the header row: {exc}") from exc
-    header = [h.strip() for h in header]
-    if len(set(header)) != len(header):
-        dup = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(str(path), f"duplicate column names in the header: {', '.join(dup)}")
-    prev_end = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield _error(
-                path,
-                prev_end + 1,
-                "clean.malformed_row",
-                f"unreadable row ({exc}); the rest of the file cannot be read",
-            )
-            return
-        start = prev_end + 1
-        prev_end = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        spanned = [n for n in range(start, prev_end + 1) if n in bad_lines]
-        if spanned:
-            yield _error(
-                path,
-                start,
-                "clean.invalid_utf8",
-                bad_lines[spanned[0]] + "; re-save the file as UTF-8",
-            )
-            continue
-        if len(row) != len(header):
-            yield _error(
-                path,
-                start,
-                "clean.malformed_row",
-                f"{len(row)} fields where the header has {len(header)}; "
-                "check quoting and delimiters on this row",
-            )
-            continue
-        yield RawRecord(line=start, value=dict(zip(header, row, strict=False)))
+        rows = list(csv.reader(texts, delimiter=delimiter))
+    except csv.Error:
+        return False
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    return len(rows) >= 2 and sum(len(r) == width for r in rows) >= 2 * len(rows) / 3
 
 
-def read_container(path: Path, container: str, sheet: str | None = None) -> Iterator[RawRecord]:
-    """Dispatch to the reader for ``container`` (``sheet`` picks an Excel worksheet)."""
+def _closes_cleanly(data: bytes, sep: bytes) -> bool:
+    """Is the quote that ends a multi-line field on this line followed by the delimiter or
+    the line end, as every CSV writer puts it?"""
+    i = data.find(b'"')
+    while i != -1 and data[i + 1 : i + 2] == b'"':
+        i = data.find(b'"', i + 2)
+    return i != -1 and data[i + 1 : i + 1 + len(sep)] in (sep, b"")
+
+
+def _unclosed(path: Path, line: int, limit: int) -> RawRecord:
+    return _error(
+        path,
+        line,
+        "clean.malformed_row",
+        f"a quoted field opened on this line runs past the maximum record size of "
+        f'{_mb(limit)}; close or escape the quote ("" inside a quoted field)',
+    )
+
+
+def read_container(
+    path: Path,
+    container: str,
+    sheet: str | None = None,
+    limit: int = DEFAULT_MAX_RECORD_BYTES,
+) -> Iterator[RawRecord]:
+    """Dispatch to the reader for ``container`` (``sheet`` picks an Excel worksheet,
+    ``limit`` is the maximum record size in bytes)."""
     if container == "jsonl":
-        return read_jsonl(path)
+        return read_jsonl(path, limit)
     if container == "json":
-        return read_json_array(path)
+        return read_json_array(path, limit)
     if container == "csv":
-        return read_delimited(path, ",")
+        return read_delimited(path, ",", limit)
     if container == "tsv":
-        return read_delimited(path, "\t")
+        return read_delimited(path, "\t", limit)
     if container == "parquet":
         from ftprep.loaders.tabular import read_parquet
 

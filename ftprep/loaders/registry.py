@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftprep.loaders.readers import DEFAULT_MAX_RECORD_BYTES
 from ftprep.schema import Example, LoadError, SourceLocation
 
 
@@ -23,6 +24,8 @@ class LoadOptions:
     mapping: dict[str, str] = field(default_factory=dict)
     system: str | None = None
     sheet: str | None = None
+    #: Largest record (line, row, array element) read into memory; larger ones are errors.
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
 
 
 Adapter = Callable[[Any, SourceLocation, LoadOptions], "Example | LoadError"]

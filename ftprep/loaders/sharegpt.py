@@ -5,6 +5,10 @@ function_call (an assistant tool call whose value is ``{"name", "arguments"}`` J
 observation (the tool's result). Tool calls become OpenAI ``tool_calls`` with generated
 ids, and each observation answers the calls before it, so the normalized example is valid
 OpenAI tool-calling chat.
+
+LLaMA-Factory lets ``dataset_info.json`` rename the keys (``tags``): the turns may sit under
+``messages`` instead of ``conversations``, and a turn may spell ``from``/``value`` as
+``role``/``content`` (its documented OpenAI-style variant). Both spellings are read.
 """
 
 from __future__ import annotations
@@ -70,7 +74,8 @@ def turns_to_messages(
     for i, turn in enumerate(turns, start=start):
         if not isinstance(turn, dict):
             return load_error("clean.invalid_message", f"turn {i} is not an object", loc)
-        sender, text = turn.get("from"), turn.get("value")
+        sender = turn.get("from", turn.get("role"))
+        text = turn.get("value", turn.get("content"))
         if not isinstance(sender, str):
             return load_error("clean.missing_role", f"turn {i} has no 'from'", loc)
         if not isinstance(text, str):
@@ -99,17 +104,27 @@ def turns_to_messages(
     return messages, pending
 
 
+def _turns_key(v: dict[str, Any]) -> str:
+    """``conversations``, or ``messages`` when it holds ShareGPT ``from``/``value`` turns."""
+    if "conversations" in v:
+        return "conversations"
+    msgs = v.get("messages")
+    if isinstance(msgs, list) and msgs and isinstance(msgs[0], dict) and "from" in msgs[0]:
+        return "messages"
+    return "conversations"
+
+
 @register_format(
     "sharegpt",
     'ShareGPT: {"conversations": [{"from": "human"|"gpt"|..., "value": ...}]}',
-    detect=lambda v: isinstance(v, dict) and "conversations" in v,
+    detect=lambda v: isinstance(v, dict) and _turns_key(v) in v,
+    priority=1,
 )
 def adapt_sharegpt(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
-    convs = value.get("conversations")
+    key = _turns_key(value)
+    convs = value.get(key)
     if not isinstance(convs, list) or not convs:
-        return load_error(
-            "clean.missing_messages", "'conversations' is missing, empty or not a list", loc
-        )
+        return load_error("clean.missing_messages", f"'{key}' is missing, empty or not a list", loc)
     messages: list[Message] = []
     system = value.get("system")
     if isinstance(system, str) and system:
@@ -121,7 +136,7 @@ def adapt_sharegpt(value: Any, loc: SourceLocation, opts: LoadOptions) -> Exampl
     tools = parse_tools(value.get("tools"), loc)
     if isinstance(tools, LoadError):
         return tools
-    metadata = {k: v for k, v in value.items() if k not in ("conversations", "system", "tools")}
+    metadata = {k: v for k, v in value.items() if k not in (key, "system", "tools")}
     return ChatExample(
         messages=with_system(messages, opts.system),
         tools=openai_tools(tools) or None,

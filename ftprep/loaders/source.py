@@ -1,30 +1,49 @@
 """Open one input file: detect its container and format, then stream its records.
 
 Detection mirrors sqlite-utils' ``rows_from_file``: the container comes from the file name
-(or the first bytes for ``.json`` that is really JSONL), the format from the keys of the
-first records. The result says what it detected so the report can show it.
+(or the first bytes for ``.json`` that is really JSONL, or ``.jsonl`` that is a JSON array),
+the format from the keys of the first records. The result says what it detected so the
+report can show it.
+
+Whatever the path, opening either succeeds or raises :class:`InputError` with one line
+naming the cause (missing, a directory, a device, a symlink loop, not searchable, UTF-16,
+binary...). A pipe or ``-`` (standard input) is read once into a private spool file, since
+the analysis and the split writer each need a pass. Iterating a source never raises for a
+bad record: whatever an adapter cannot handle becomes a load error at the record's line.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import errno
 import hashlib
 import itertools
+import os
+import stat
+import sys
+import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ftprep.errors import InputError
 from ftprep.loaders.mapped import guess_mapping, validate_mapping
+from ftprep.loaders.probe import check_understood, supported
 from ftprep.loaders.readers import (
+    TEXT_CONTAINERS,
     RawRecord,
     container_of,
-    open_binary,
+    json_data,
     read_container,
+    read_head,
     sniff_json_container,
+    text_problem,
 )
 from ftprep.loaders.registry import FORMATS, LoadOptions, detect_format
-from ftprep.schema import Example, LoadError, SourceLocation
+from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
 
 CONTAINERS = ("jsonl", "json", "csv", "tsv", "parquet", "xlsx")
 #: Containers whose records are flat rows (columns), so the format comes from column names.
@@ -52,6 +71,10 @@ class Source:
     counts: dict[str, int] = field(
         default_factory=lambda: {"records": 0, "examples": 0, "load_errors": 0}
     )
+    #: Where the records are read from when that differs from ``path``: the private copy of
+    #: a pipe or standard input (read only once, and the split needs a second pass), or the
+    #: real file when its name is not valid UTF-8 (``path`` then shows it escaped).
+    spool: Path | None = None
 
     @property
     def label(self) -> str:
@@ -62,32 +85,79 @@ class Source:
         """How locations name this source (the path as given)."""
         return str(self.path)
 
+    @property
+    def data_path(self) -> Path:
+        """The file the records are read from."""
+        return self.spool if self.spool is not None else self.path
+
     def raw_records(self) -> Iterator[RawRecord]:
         """The container's records before format adaptation."""
-        return read_container(self.path, self.container, self.options.sheet)
+        return read_container(
+            self.data_path, self.container, self.options.sheet, self.options.max_record_bytes
+        )
 
     def sha256(self) -> str:
         """Fingerprint of the input, to detect a change between two passes."""
-        return sha256_file(self.path)
+        return sha256_file(self.data_path)
 
     def __iter__(self) -> Iterator[LoadedRecord]:
-        adapt = FORMATS[self.format].adapt
-        name = self.name
         self.counts = {"records": 0, "examples": 0, "load_errors": 0}
         for raw in self.raw_records():
             self.counts["records"] += 1
-            if raw.error is not None:
-                self.counts["load_errors"] += 1
-                yield LoadedRecord(location=raw.error.location, error=raw.error)
-                continue
-            loc = SourceLocation(source=name, line=raw.line)
-            result = adapt(raw.value, loc, self.options)
+            result = load_record(raw, self.name, self.format, self.container, self.options)
             if isinstance(result, LoadError):
                 self.counts["load_errors"] += 1
-                yield LoadedRecord(location=loc, error=result)
+                yield LoadedRecord(location=result.location, error=result)
             else:
                 self.counts["examples"] += 1
-                yield LoadedRecord(location=loc, example=result)
+                yield LoadedRecord(location=result.location, example=result)
+
+
+def load_record(
+    raw: RawRecord, name: str, fmt: str, container: str, options: LoadOptions
+) -> Example | LoadError:
+    """One raw record as an example or a load error at its line: strict JSON values, the
+    format's adapter (whatever it cannot handle is a load error, never an exception), and
+    the record as it stands kept beside the example. The one path every engine loads by."""
+    error = raw.error
+    if error is not None:
+        if error.location.source != name:
+            loc = SourceLocation(source=name, line=error.location.line)
+            error = error.model_copy(update={"location": loc})
+        return error
+    loc = SourceLocation(source=name, line=raw.line)
+    walk = container not in TEXT_CONTAINERS  # text readers check values themselves
+    tabular = container in ("parquet", "xlsx", "dataframe", "dataset")
+    value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
+    if problem is not None:
+        return LoadError(code=problem[0], message=problem[1], location=loc)
+    result = _adapt_safely(FORMATS[fmt].adapt, value, loc, options, fmt)
+    if not isinstance(result, LoadError):
+        result._origin = RawOrigin(value=raw.value, layout=fmt, container=container)
+    return result
+
+
+def _adapt_safely(
+    adapt: Any, value: Any, loc: SourceLocation, options: LoadOptions, fmt: str
+) -> Example | LoadError:
+    """Run a format adapter; whatever it cannot handle is a load error at the record, so
+    one odd record never stops a run (adapters are written for well-formed shapes)."""
+    try:
+        result: Example | LoadError = adapt(value, loc, options)
+        return result
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        if isinstance(exc, KeyError):
+            what = f"the field {exc} is missing"
+        elif isinstance(exc, IndexError):
+            what = "a list is shorter than this format needs"
+        else:
+            what = f"{type(exc).__name__}: {exc}"
+        return LoadError(
+            code="clean.unreadable_record",
+            message=f"cannot read this record as {fmt}: {what}; fix the record or pass "
+            "--from with the right format",
+            location=loc,
+        )
 
 
 def sha256_file(path: Path) -> str:
@@ -99,12 +169,13 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _peek(path: Path, container: str, sheet: str | None) -> list[RawRecord]:
-    return list(itertools.islice(read_container(path, container, sheet), _PEEK))
+def _peek(path: Path, container: str, options: LoadOptions) -> list[RawRecord]:
+    records = read_container(path, container, options.sheet, options.max_record_bytes)
+    return list(itertools.islice(records, _PEEK))
 
 
 def _mapped(options: LoadOptions, mapping: dict[str, str]) -> LoadOptions:
-    return LoadOptions(format=None, mapping=mapping, system=options.system, sheet=options.sheet)
+    return dataclasses.replace(options, format=None, mapping=mapping)
 
 
 def detect(
@@ -123,7 +194,10 @@ def detect(
     if flat and mapping:
         return "mapped", _mapped(options, mapping)
     for value in values:
-        fmt = detect_format(value)
+        try:
+            fmt = detect_format(value)
+        except Exception:  # a detector that trips on an odd value: that value fits no format
+            continue
         if fmt is not None:
             return fmt, options
     if mapping:
@@ -138,9 +212,129 @@ def detect(
     keys = sorted(map(str, first.keys())) if isinstance(first, dict) else [type(first).__name__]
     raise InputError(
         where,
-        "no record looks like a supported format (first record has "
-        f"{', '.join(keys)}); pass --from FORMAT or --map user=FIELD --map assistant=FIELD",
+        f"no record looks like a supported format (first record has {', '.join(keys)}); "
+        f"{supported()}",
     )
+
+
+_OS_CAUSES = {
+    errno.ENOENT: "no such file",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.ELOOP: "too many levels of symbolic links (a symlink loop?)",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.EACCES: "permission denied (the file or a folder on its path cannot be read)",
+    errno.EPERM: "permission denied",
+}
+
+
+def os_cause(exc: OSError) -> str:
+    """A short cause for an OS error, without the path (the caller names it)."""
+    return _OS_CAUSES.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def input_kind(p: Path) -> str:
+    """``file``, ``stream`` (a pipe: read once) or raise InputError saying why ``p`` cannot
+    be an input."""
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise InputError(str(p), os_cause(exc)) from exc
+    except ValueError as exc:  # embedded NUL byte in the name
+        raise InputError(repr(str(p)), f"not a usable file name ({exc})") from exc
+    if stat.S_ISREG(st.st_mode):
+        return "file"
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(str(p), "is a directory; pass the data files inside it")
+    if stat.S_ISFIFO(st.st_mode):
+        return "stream"
+    what = "a terminal" if stat.S_ISCHR(st.st_mode) and _isatty(p) else "a device or socket"
+    raise InputError(str(p), f"is {what}, not a data file; pass a file, or pipe data in with '-'")
+
+
+def _isatty(p: Path) -> bool:
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
+
+
+def spool(stream: IO[bytes], given: str, suffix: str) -> Path:
+    """Copy a pipe into a private temporary file (the caller removes it with the source
+    that reads it). Text that starts with NUL bytes is refused at once, so an
+    endless binary stream (``cat /dev/zero |``) cannot fill the disk."""
+    fd, name = tempfile.mkstemp(prefix="ftprep-stream-", suffix=suffix)
+    path = Path(name)
+    first = True
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                if first and not suffix.endswith((".gz", ".parquet", ".pq", ".xlsx", ".xlsm")):
+                    problem = text_problem(chunk)
+                    if problem is not None:
+                        raise InputError(given, problem)
+                first = False
+                out.write(chunk)
+    except OSError as exc:
+        _unlink(name)
+        raise InputError(given, f"cannot read the stream: {os_cause(exc)}") from exc
+    except BaseException:
+        _unlink(name)
+        raise
+    return path
+
+
+def _unlink(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
+def _spooled(p: Path) -> Path:
+    suffix = "".join(p.suffixes[-2:]) if p.suffixes else ""
+    if str(p) == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("<stdin>", "standard input is a terminal; pipe the data in")
+        return spool(sys.stdin.buffer, "<stdin>", "")
+    try:
+        with p.open("rb") as fh:
+            return spool(fh, str(p), suffix)
+    except OSError as exc:
+        raise InputError(str(p), os_cause(exc)) from exc
+
+
+def _displayable(name: str) -> str:
+    """A file name as text that can be written to JSON and a terminal: bytes that are not
+    UTF-8 (held as surrogates by ``os.fsdecode``) become ``\\xff`` escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _check_mapping_columns(path: str, mapping: dict[str, str], values: list[object]) -> None:
+    """A --map column that no record has is one message, not one error per record."""
+    rows = [v for v in values if isinstance(v, dict)]
+    if not rows:
+        return
+    seen: set[str] = set()
+    for row in rows:
+        seen.update(map(str, row.keys()))
+    missing = [
+        f"{target}={column}"
+        for target, column in mapping.items()
+        if column not in seen and column.split(".", 1)[0] not in seen
+    ]
+    if missing:
+        raise InputError(
+            path,
+            f"no column named for --map {', '.join(missing)} (columns: "
+            f"{', '.join(sorted(seen)[:30])})",
+        )
 
 
 def open_source(path: str | Path | Any, options: LoadOptions | None = None) -> Source:
@@ -159,37 +353,62 @@ def open_source(path: str | Path | Any, options: LoadOptions | None = None) -> S
     if is_in_memory(path):
         return open_records(from_records(path), options)
     p = Path(path)
-    if not p.exists():
-        raise InputError(str(p), "no such file")
-    if p.is_dir():
-        raise InputError(str(p), "is a directory; pass the data files inside it")
-    open_binary(p).close()
+    kind = "stream" if str(p) == "-" else input_kind(p)
+    given = "<stdin>" if str(p) == "-" else str(p)
+    data = _spooled(p) if kind == "stream" else p
+    try:
+        source = _open_file(p, data, given, options)
+    except BaseException:
+        if data is not p:
+            _unlink(str(data))
+        raise
+    if data is not p:
+        weakref.finalize(source, _unlink, str(data))
+    return source
+
+
+def _open_file(p: Path, data: Path, given: str, options: LoadOptions) -> Source:
+    """Detect container and format of ``data`` (``p`` itself, or the spool of a pipe)."""
     forced = options.format
     container = container_of(p)
     if forced in CONTAINERS:
         container, forced = forced, None
-    elif container == "json" or container not in CONTAINERS:
-        if container == "xls":
-            raise InputError(
-                str(p), "old Excel .xls files are not supported; save the sheet as .xlsx"
-            )
-        if container not in CONTAINERS and container not in ("", "json"):
-            raise InputError(
-                str(p),
-                f"unsupported file type '.{container}'; supported: "
-                ".jsonl, .json, .csv, .tsv (optionally .gz), .parquet, .xlsx, or pass --from",
-            )
-        container = sniff_json_container(p)
+    elif container == "xls":
+        raise InputError(given, "old Excel .xls files are not supported; save the sheet as .xlsx")
+    elif container not in CONTAINERS and container not in ("", "json"):
+        raise InputError(
+            given,
+            f"unsupported file type '.{container}'; supported: "
+            ".jsonl, .json, .csv, .tsv (optionally .gz), .parquet, .xlsx, or pass --from",
+        )
     if forced is not None and forced not in FORMATS:
         names = ", ".join([*sorted(FORMATS), *CONTAINERS])
-        raise InputError(str(p), f"unknown format '{forced}' for --from; choose one of {names}")
+        raise InputError(given, f"unknown format '{forced}' for --from; choose one of {names}")
+    if container not in ("parquet", "xlsx"):
+        head = read_head(data)
+        problem = text_problem(head)
+        if problem is not None:
+            raise InputError(given, problem)
+        if container in ("", "json", "jsonl") and options.format not in ("jsonl", "json"):
+            container = sniff_json_container(data, head, container)
+    elif not os.access(data, os.R_OK):
+        raise InputError(given, "permission denied")
 
+    shown = _displayable(given)
+
+    def made(fmt: str, opts: LoadOptions) -> Source:
+        if data is p and shown == given:
+            return Source(p, container, fmt, opts)
+        return Source(Path(shown), container, fmt, opts, spool=data)
+
+    peeked = [r for r in _peek(data, container, options) if r.error is None]
+    values = [r.value for r in peeked]
     if options.mapping:
-        return Source(p, container, forced or "mapped", options)
-    if forced is not None:
-        return Source(p, container, forced, options)
-
-    peeked = _peek(p, container, options.sheet)
-    values = [r.value for r in peeked if r.error is None]
-    fmt, opts = detect(values, container, options, str(p))
-    return Source(p, container, fmt, opts)
+        _check_mapping_columns(given, options.mapping, values)
+        fmt, opts = forced or "mapped", options
+    elif forced is not None:
+        fmt, opts = forced, options
+    else:
+        fmt, opts = detect(values, container, options, given)
+    check_understood(fmt, values, [r.line for r in peeked], opts, given)
+    return made(fmt, opts)

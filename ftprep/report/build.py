@@ -3,15 +3,20 @@ verdict, statistics, split section). The only place findings are composed."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections import defaultdict
-from typing import Any, cast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
 
-from ftprep import __version__
 from ftprep.checks.base import ITEMS, REGISTRY
 from ftprep.costing.stats import cost_stats, token_stats
 from ftprep.engine import Analysis
 from ftprep.report.distributions import distributions
+from ftprep.report.findings import write_findings
 from ftprep.report.model import (
     SEVERITY_RANK,
     Change,
@@ -25,9 +30,11 @@ from ftprep.report.model import (
     SplitFile,
     SplitSection,
     Status,
+    TargetVerdict,
     Verdict,
 )
-from ftprep.schema import SourceLocation
+from ftprep.schema import LoadError, SourceLocation
+from ftprep.version import __version__
 
 _PLURAL_SUBJECT = re.compile(r"^1 (\w+?)s (\w+)\b")
 _SINGULAR_VERB = {"have": "has", "are": "is", "were": "was", "do": "does"}
@@ -51,7 +58,7 @@ STATS_PROVIDERS: dict[str, Any] = {
     "tokens": token_stats,
     "cost": cost_stats,
     "distributions": distributions,
-    "diversity": lambda a: a.features.cache.get("diversity", {}),
+    "diversity": lambda a: a.features.derived.diversity or {},
 }
 
 
@@ -62,40 +69,82 @@ def _severity(check_id: str, result_severity: str | None, analysis: Analysis) ->
     return cast(Severity, chosen)
 
 
-def _findings(analysis: Analysis) -> list[Finding]:
+@dataclass
+class Pending:
+    """A finding (or split drop/change) whose locations are produced on demand.
+
+    The report keeps the first :data:`LOCATION_LIMIT` of them; ``findings.jsonl`` streams
+    all of them, so a million flagged rows never become a million objects at once.
+    """
+
+    finding: Finding
+    locations: Callable[[], Iterator[SourceLocation]]
+
+    def bounded(self, limit: int) -> Finding:
+        return self.finding.model_copy(
+            update={"locations": list(itertools.islice(self.locations(), limit))}
+        )
+
+
+@dataclass
+class PendingSplit:
+    """Dropped or changed records of one reason, their locations produced on demand."""
+
+    kind: Literal["drop", "change"]
+    reason: str
+    count: int
+    locations: Callable[[], Iterator[SourceLocation]]
+
+    def bounded(self, limit: int) -> Any:
+        model = Drop if self.kind == "drop" else Change
+        return model(
+            reason=self.reason,
+            count=self.count,
+            locations=list(itertools.islice(self.locations(), limit)),
+        )
+
+
+def _chain(*sources: Callable[[], Iterator[SourceLocation]]) -> Callable[[], Iterator[Any]]:
+    return lambda: itertools.chain.from_iterable(src() for src in sources)
+
+
+def _error_locations(errs: list[LoadError]) -> Iterator[SourceLocation]:
+    return (e.location.model_copy(update={"detail": e.message}) for e in errs)
+
+
+def _row_locations(ft: Any, rows: list[int]) -> Iterator[SourceLocation]:
+    return (ft.location(r) for r in rows)
+
+
+def _pending_findings(analysis: Analysis) -> list[Pending]:
     ft = analysis.features
     fixed = set(analysis.fix_drops) | set(analysis.fix_changes)
-    findings: list[Finding] = []
-    by_code: dict[str, list[SourceLocation]] = defaultdict(list)
-    messages: dict[str, str] = {}
+    findings: list[Pending] = []
+    by_code: dict[str, list[LoadError]] = defaultdict(list)
     for _, err in analysis.load_errors:
-        by_code[err.code].append(err.location.model_copy(update={"detail": err.message}))
-        messages.setdefault(err.code, err.message)
-    for code, locs in by_code.items():
+        by_code[err.code].append(err)
+    for code, errs in by_code.items():
         spec = REGISTRY.get(code)
         if spec is not None and not analysis.config.check_settings(code, spec.settings).enabled:
             continue
-        message = singular(spec.message.format(count=len(locs))) if spec else messages[code]
+        message = singular(spec.message.format(count=len(errs))) if spec else errs[0].message
         severity = _severity(code, None, analysis)
         if analysis.config.fix:
             severity, message = "info", f"{message}; dropped from the split"
-        findings.append(
-            Finding(
-                check=code,
-                item=spec.item if spec else "clean",
-                severity=severity,
-                message=message,
-                count=len(locs),
-                locations=locs,
-            )
+        finding = Finding(
+            check=code,
+            item=spec.item if spec else "clean",
+            severity=severity,
+            message=message,
+            count=len(errs),
         )
+        findings.append(Pending(finding, functools.partial(_error_locations, errs)))
     for cid, result in analysis.results.items():
         spec = REGISTRY[cid]
         if not result.flags and not result.message and not result.locations:
             continue
-        locs = [ft.location(f.row, f.detail) for f in sorted(result.flags, key=lambda f: f.row)]
-        locs += result.locations
-        message = result.message or singular(spec.message.format(count=len(locs)))
+        count = len(result.flags) + len(result.locations)
+        message = result.message or singular(spec.message.format(count=count))
         severity = _severity(cid, result.severity, analysis)
         fixable = [f.row for f in result.flags if f.fixable]
         if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
@@ -107,18 +156,26 @@ def _findings(analysis: Analysis) -> list[Finding]:
             and all(f.row in analysis.fix_drops for f in result.flags)
         ):
             severity, message = "info", f"{message}; only in records --fix dropped"
-        findings.append(
-            Finding(
-                check=cid,
-                item=spec.item,
-                severity=severity,
-                message=message,
-                count=len(locs),
-                locations=locs,
-            )
+        finding = Finding(
+            check=cid, item=spec.item, severity=severity, message=message, count=count
         )
-    findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], -f.count, f.check))
+
+        def locations(result: Any = result) -> Iterator[SourceLocation]:
+            for flag in sorted(result.flags, key=_row):
+                yield ft.location(flag.row, flag.detail)
+            yield from result.locations
+
+        findings.append(Pending(finding, locations))
+    findings.sort(key=lambda p: _order(p.finding))
     return findings
+
+
+def _row(flag: Any) -> int:
+    return int(flag.row)
+
+
+def _order(f: Finding) -> tuple[int, int, str]:
+    return (SEVERITY_RANK[f.severity], -f.count, f.check)
 
 
 def _checklist(analysis: Analysis, findings: list[Finding]) -> Checklist:
@@ -184,29 +241,51 @@ def _stats(analysis: Analysis) -> dict[str, Any]:
     return stats
 
 
-def _split_section(analysis: Analysis, paths: tuple[str, str] | None) -> SplitSection | None:
+def _pending_split(analysis: Analysis) -> list[PendingSplit]:
+    """Drops (by reason, sorted) then changes (by fix, sorted), locations on demand."""
+    ft = analysis.features
+    drop_errors: dict[str, list[LoadError]] = defaultdict(list)
+    for _, err in analysis.load_errors:
+        drop_errors[err.code].append(err)
+    drop_rows: dict[str, list[int]] = defaultdict(list)
+    for row, reason in sorted(analysis.fix_drops.items()):
+        drop_rows[reason].append(row)
+    change_rows: dict[str, list[int]] = defaultdict(list)
+    for row, fixes in sorted(analysis.fix_changes.items()):
+        for fix in fixes:
+            change_rows[fix].append(row)
+    out: list[PendingSplit] = []
+    for reason in sorted(set(drop_errors) | set(drop_rows)):
+        errs, rows = drop_errors.get(reason, []), drop_rows.get(reason, [])
+
+        def dropped(errs: list[LoadError] = errs, rows: list[int] = rows) -> Iterator[Any]:
+            yield from (e.location for e in errs)
+            yield from (ft.location(r) for r in rows)
+
+        out.append(PendingSplit("drop", reason, len(errs) + len(rows), dropped))
+    for reason, rows in sorted(change_rows.items()):
+        changed = functools.partial(_row_locations, ft, rows)
+        out.append(PendingSplit("change", reason, len(rows), changed))
+    return out
+
+
+def _split_section(
+    analysis: Analysis,
+    paths: tuple[str, str] | None,
+    pending: list[PendingSplit],
+    limit: int | None,
+) -> SplitSection | None:
     plan = analysis.plan
     if plan is None:
         return None
-    ft = analysis.features
-    drops: dict[str, list[SourceLocation]] = defaultdict(list)
-    for _, err in analysis.load_errors:
-        drops[err.code].append(err.location)
-    for row, reason in sorted(analysis.fix_drops.items()):
-        drops[reason].append(ft.location(row))
-    changes: dict[str, list[SourceLocation]] = defaultdict(list)
-    for row, fixes in sorted(analysis.fix_changes.items()):
-        for fix in fixes:
-            changes[fix].append(ft.location(row))
-    dropped = sum(len(v) for v in drops.values())
     return SplitSection(
         seed=analysis.config.seed,
         validation_fraction=analysis.config.validation_fraction,
         train=SplitFile(path=paths[0] if paths else None, examples=plan.train),
         validation=SplitFile(path=paths[1] if paths else None, examples=plan.validation),
-        dropped=dropped,
-        drops=[Drop(reason=r, count=len(v), locations=v) for r, v in sorted(drops.items())],
-        changes=[Change(reason=r, count=len(v), locations=v) for r, v in sorted(changes.items())],
+        dropped=sum(p.count for p in pending if p.kind == "drop"),
+        drops=[p.bounded(limit or p.count) for p in pending if p.kind == "drop"],
+        changes=[p.bounded(limit or p.count) for p in pending if p.kind == "change"],
         groups=plan.groups,
         strata=plan.strata,
         details={"target_validation": plan.target_validation, **plan.details},
@@ -218,29 +297,31 @@ def _split_section(analysis: Analysis, paths: tuple[str, str] | None) -> SplitSe
 RECORD_ITEMS = ("clean", "consistent")
 
 
-def _merge_validation(findings: list[Finding], extra: list[Finding]) -> list[Finding]:
+def _merge_validation(findings: list[Pending], extra: list[Pending]) -> list[Pending]:
     """Add the validation file's record-level findings: same check -> one finding with all
     locations; a check only the validation file triggers -> its own finding."""
-    by_check = {f.check: f for f in findings}
+    by_check = {p.finding.check: p for p in findings}
     out = list(findings)
-    for f in extra:
-        if f.item not in RECORD_ITEMS or not f.locations:
+    for p in extra:
+        f = p.finding
+        if f.item not in RECORD_ITEMS or not f.count or not p.bounded(1).locations:
             continue
         mine = by_check.get(f.check)
         if mine is None:
-            out.append(f.model_copy(update={"message": f"validation file: {f.message}"}))
+            update = {"message": f"validation file: {f.message}"}
+            out.append(Pending(f.model_copy(update=update), p.locations))
             continue
-        worst = min(mine.severity, f.severity, key=lambda s: SEVERITY_RANK[s])
-        merged = mine.model_copy(
+        m = mine.finding
+        worst = min(m.severity, f.severity, key=lambda s: SEVERITY_RANK[s])
+        merged = m.model_copy(
             update={
-                "count": mine.count + f.count,
-                "locations": [*mine.locations, *f.locations],
-                "message": f"{mine.message}; {f.count} more in the validation file",
+                "count": m.count + f.count,
+                "message": f"{m.message}; {f.count} more in the validation file",
                 "severity": worst,
             }
         )
-        out[out.index(mine)] = merged
-    out.sort(key=lambda f: (SEVERITY_RANK[f.severity], -f.count, f.check))
+        out[out.index(mine)] = Pending(merged, _chain(mine.locations, p.locations))
+    out.sort(key=lambda p: _order(p.finding))
     return out
 
 
@@ -251,13 +332,29 @@ def _inputs(analysis: Analysis) -> list[InputSummary]:
     ]
 
 
-def build_report(analysis: Analysis, split_paths: tuple[str, str] | None = None) -> Report:
-    """Compose the report for ``analysis`` (``split_paths`` when files were written)."""
-    findings = _findings(analysis)
+def build_report(
+    analysis: Analysis,
+    split_paths: tuple[str, str] | None = None,
+    findings_path: Path | None = None,
+    limit: int | None = None,
+) -> Report:
+    """Compose the report for ``analysis`` (``split_paths`` when files were written).
+
+    With ``limit``, each finding, drop and change keeps only its first ``limit`` locations
+    in memory (the command line passes LOCATION_LIMIT: it writes them all to findings.jsonl
+    and never needs more); ``count`` is always the true number. With ``findings_path``,
+    every location is streamed to that JSONL file (see :mod:`ftprep.report.findings`) and
+    the report names it. report.json holds at most LOCATION_LIMIT per finding either way.
+    """
+    pending = _pending_findings(analysis)
     inputs = _inputs(analysis)
     if analysis.validation is not None:
-        findings = _merge_validation(findings, _findings(analysis.validation))
+        pending = _merge_validation(pending, _pending_findings(analysis.validation))
         inputs += _inputs(analysis.validation)
+    pending_split = _pending_split(analysis)
+    if findings_path is not None:
+        write_findings(findings_path, pending, pending_split)
+    findings = [p.bounded(limit if limit is not None else p.finding.count) for p in pending]
     checklist = _checklist(analysis, findings)
     return Report(
         ftprep_version=__version__,
@@ -266,5 +363,31 @@ def build_report(analysis: Analysis, split_paths: tuple[str, str] | None = None)
         checklist=checklist,
         findings=findings,
         stats=_stats(analysis),
-        split=_split_section(analysis, split_paths),
+        split=_split_section(analysis, split_paths, pending_split, limit),
+        findings_file=str(findings_path) if findings_path is not None else None,
+        target=_target_verdict(analysis, findings),
     )
+
+
+#: Checks that report a confirmed platform rule broken by a record.
+TARGET_RULE_CHECKS = (
+    "clean.target_role",
+    "clean.target_format",
+    "clean.target_tools",
+    "clean.target_content",
+)
+
+
+def _target_verdict(analysis: Analysis, findings: list[Finding]) -> TargetVerdict | None:
+    """Would the platform chosen with ``--target``/``--to`` take the data (see TargetVerdict)."""
+    name = analysis.config.target
+    if name is None:
+        return None
+    rules = any(f.check in TARGET_RULE_CHECKS and f.count for f in findings)
+    limits = any(f.check == "clean.target_dataset" and f.severity == "error" for f in findings)
+    from ftprep.checks.clean.target import TargetSettings
+
+    settings = analysis.config.check_settings("clean.target_format", TargetSettings)
+    # Unreadable records are in the input file but never in a file ftprep writes.
+    unreadable = bool(analysis.load_errors) and settings.judge == "file"
+    return TargetVerdict(name=name, accepts=not (rules or limits or unreadable))

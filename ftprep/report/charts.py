@@ -1,9 +1,10 @@
 """Charts for the HTML report: matplotlib figures rendered to inline SVG strings.
 
-Optional: matplotlib comes with ``pip install 'ftprep[report]'``; without it
-:func:`available` is false and the HTML report shows tables instead. Each function takes
-a section of the report exactly as it is stored (nothing is computed here beyond layout)
-and returns an ``<svg>`` element ready to inline, or None when there is nothing to draw.
+matplotlib is a core dependency, imported only when a chart is drawn; if a trimmed
+environment lacks it, :func:`available` is false and the HTML report shows tables instead.
+Each function takes a section of the report exactly as it is stored (nothing is computed
+here beyond layout) and returns an ``<svg>`` element ready to inline, or None when there
+is nothing to draw.
 
 The SVG is deterministic, so the same report gives a byte-identical report.html: figures
 are drawn on an explicit Agg canvas (pyplot and its global backend state are never
@@ -22,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-INSTALL_HINT = "pip install 'ftprep[report]'"
+INSTALL_HINT = "pip install matplotlib"
 TRAIN_COLOR = "#2563eb"
 VALIDATION_COLOR = "#f59e0b"
 LIMIT_COLOR = "#dc2626"

@@ -11,6 +11,7 @@ has them all): GitHub itself shows only the first few per step.
 
 from __future__ import annotations
 
+from ftprep.report.findings import elsewhere
 from ftprep.report.model import Finding, Report
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -33,8 +34,10 @@ def _command(kind: str, message: str, **props: str | int) -> str:
     return f"::{head}::{escape_data(message)}"
 
 
-def annotation_lines(finding: Finding, max_locations: int = MAX_LOCATIONS) -> list[str]:
-    """The workflow-command lines for one finding."""
+def annotation_lines(
+    finding: Finding, max_locations: int = MAX_LOCATIONS, where: str = "not listed here"
+) -> list[str]:
+    """The workflow-command lines for one finding (``where``: where unshown locations are)."""
     kind = COMMAND[finding.severity]
     title = f"{finding.check} ({finding.severity})"
     if not finding.locations:
@@ -43,13 +46,14 @@ def annotation_lines(finding: Finding, max_locations: int = MAX_LOCATIONS) -> li
     for loc in finding.locations[:max_locations]:
         message = f"{finding.message}: {loc.detail}" if loc.detail else finding.message
         lines.append(_command(kind, message, file=loc.source, line=loc.line, title=title))
-    left = len(finding.locations) - max_locations
+    shown = min(len(finding.locations), max_locations)
+    left = max(finding.count, len(finding.locations)) - shown
     if left > 0:
         lines.append(
             _command(
                 kind,
                 f"{finding.message}: {left} more locations not annotated (first "
-                f"{max_locations} shown); report.json lists all {len(finding.locations)}",
+                f"{shown} shown; {where})",
                 title=title,
             )
         )
@@ -58,7 +62,8 @@ def annotation_lines(finding: Finding, max_locations: int = MAX_LOCATIONS) -> li
 
 def render_github(report: Report, max_locations: int = MAX_LOCATIONS) -> str:
     """Every finding as annotations, then a plain verdict line for the log."""
-    lines = [line for f in report.findings for line in annotation_lines(f, max_locations)]
+    where = elsewhere(report.findings_file)
+    lines = [line for f in report.findings for line in annotation_lines(f, max_locations, where)]
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in COMMAND}
     lines.append(
         f"ftprep: verdict {report.verdict} ({counts['error']} errors, {counts['warning']} "

@@ -27,6 +27,7 @@ from typing import Any
 
 from ftprep.checks.base import ITEMS
 from ftprep.report import charts
+from ftprep.report.findings import elsewhere
 from ftprep.report.model import Finding, Report
 from ftprep.schema import SourceLocation
 
@@ -194,8 +195,10 @@ def _table(head: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) -> s
     return f"<table><thead><tr>{ths}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _locations(locs: Sequence[SourceLocation], limit: int) -> str:
-    """The first ``limit`` locations as file:line (and excerpt, when any has one)."""
+def _locations(locs: Sequence[SourceLocation], limit: int, total: int, where: str) -> str:
+    """The first ``limit`` locations as file:line (and excerpt, when any has one); ``total``
+    is the true count (the report itself keeps a bounded number), ``where`` says where the
+    rest are."""
     if not locs:
         return ""
     shown = locs[:limit]
@@ -207,12 +210,8 @@ def _locations(locs: Sequence[SourceLocation], limit: int) -> str:
         for loc in shown
     )
     head = "<th>file:line</th>" + ("<th>excerpt</th>" if details else "")
-    more = (
-        f'<p class="more">… and {len(locs) - limit:,} more locations (all are listed in '
-        "report.json)</p>"
-        if len(locs) > limit
-        else ""
-    )
+    left = max(total, len(locs)) - len(shown)
+    more = f'<p class="more">… and {left:,} more locations ({e(where)})</p>' if left > 0 else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
@@ -304,7 +303,7 @@ def _checklist(report: Report) -> str:
     return '<h2 id="checklist">Checklist</h2><div class="checklist">' + "".join(tiles) + "</div>"
 
 
-def _finding(f: Finding, opened: bool) -> str:
+def _finding(f: Finding, opened: bool, where: str) -> str:
     doc = _docs().get(f.check, {})
     title = doc.get("title", "")
     parts = []
@@ -316,7 +315,7 @@ def _finding(f: Finding, opened: bool) -> str:
         )
     if doc.get("threshold"):
         parts.append(f'<p class="muted">Threshold: {_doc_text(doc["threshold"])}</p>')
-    parts.append(_locations(f.locations, MAX_LOCATIONS))
+    parts.append(_locations(f.locations, MAX_LOCATIONS, f.count, where))
     where = f"{f.count:,} location{'s' if f.count != 1 else ''}" if f.locations else ""
     return (
         f'<details class="finding"{" open" if opened else ""} id="f-{e(f.check)}"><summary>'
@@ -334,7 +333,7 @@ def _findings(report: Report) -> str:
     worst = report.findings[0].severity
     first = "error" if worst == "error" else "warning"
     return '<h2 id="findings">Findings</h2>' + "".join(
-        _finding(f, f.severity == first) for f in report.findings
+        _finding(f, f.severity == first, elsewhere(report.findings_file)) for f in report.findings
     )
 
 
@@ -435,7 +434,13 @@ def _charts(report: Report) -> str:
             _figure(
                 _chart(charts.cluster_sizes, clusters, draw),
                 "<b>Topic clusters.</b> Examples per cluster of similar inputs, largest first; "
-                "a few giant clusters or many tiny ones mean the data covers a narrow range.",
+                "a few giant clusters or many tiny ones mean the data covers a narrow range."
+                + (
+                    f" The chart shows the {charts.MAX_BARS} largest of {len(clusters)} clusters;"
+                    " the table lists them all."
+                    if len(clusters) > charts.MAX_BARS
+                    else ""
+                ),
                 _table(
                     (("cluster", False), ("examples", True)),
                     [(e(c.get("name", "")), _num(c.get("size", 0))) for c in clusters],
@@ -449,7 +454,13 @@ def _charts(report: Report) -> str:
             _figure(
                 _chart(charts.system_prompts, prompts, draw),
                 "<b>System prompt variants.</b> Examples per distinct system prompt (PII "
-                "masked); the model learns one behaviour per variant.",
+                "masked); the model learns one behaviour per variant."
+                + (
+                    f" The chart shows the {charts.MAX_BARS} most common of {len(prompts)};"
+                    " the table lists them all."
+                    if len(prompts) > charts.MAX_BARS
+                    else ""
+                ),
                 _table(
                     (("system prompt", False), ("examples", True)),
                     [
@@ -485,6 +496,7 @@ def _split(report: Report) -> str:
     s = report.split
     if s is None:
         return ""
+    where = elsewhere(report.findings_file)
     rows = [
         ("train", _num(s.train.examples), f'<span class="mono">{e(s.train.path or "–")}</span>'),
         (
@@ -503,12 +515,12 @@ def _split(report: Report) -> str:
     for d in s.drops:
         out.append(
             f'<h3 style="margin-top:14px">Dropped: <code>{e(d.reason)}</code> ({_num(d.count)})'
-            f"</h3>{_locations(d.locations, MAX_LOCATIONS)}"
+            f"</h3>{_locations(d.locations, MAX_LOCATIONS, d.count, where)}"
         )
     for c in s.changes:
         out.append(
             f'<h3 style="margin-top:14px">Changed by <code>{e(c.reason)}</code> '
-            f"({_num(c.count)})</h3>{_locations(c.locations, MAX_LOCATIONS)}"
+            f"({_num(c.count)})</h3>{_locations(c.locations, MAX_LOCATIONS, c.count, where)}"
         )
     return "".join(out)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ftprep.checks.base import ITEMS
 from ftprep.costing.render import markdown_lines
+from ftprep.report.findings import elsewhere
 from ftprep.report.model import Report
 
 ICONS = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail", "skipped": "➖ skipped"}
@@ -33,6 +34,9 @@ def render_markdown(report: Report, max_locations: int = 10) -> str:
         f"{VERDICTS[report.verdict]} — ftprep {report.ftprep_version}",
         "",
     ]
+    if report.target is not None:
+        takes = "would accept" if report.target.accepts else "would **reject**"
+        lines += [f"Target `{report.target.name}`: the platform {takes} this file.", ""]
     lines += [
         "## Inputs",
         "",
@@ -56,8 +60,9 @@ def render_markdown(report: Report, max_locations: int = 10) -> str:
         for loc in f.locations[:max_locations]:
             detail = f": {md_escape(loc.detail)}" if loc.detail else ""
             lines.append(f"- `{loc.source}:{loc.line}`{detail}")
-        if len(f.locations) > max_locations:
-            lines.append(f"- … and {len(f.locations) - max_locations} more (see report.json)")
+        left = max(f.count, len(f.locations)) - min(len(f.locations), max_locations)
+        if f.locations and left > 0:
+            lines.append(f"- … and {left} more ({elsewhere(report.findings_file)})")
         lines.append("")
     lines += [
         "## Statistics",
@@ -82,7 +87,7 @@ def render_markdown(report: Report, max_locations: int = 10) -> str:
         ]
         for d in s.drops:
             where = ", ".join(f"{loc.source}:{loc.line}" for loc in d.locations[:max_locations])
-            more = " …" if len(d.locations) > max_locations else ""
+            more = " …" if d.count > min(len(d.locations), max_locations) else ""
             lines.append(f"  - `{d.reason}`: {d.count} ({where}{more})")
         for c in s.changes:
             lines.append(f"- changed by `{c.reason}`: {c.count}")

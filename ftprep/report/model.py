@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.schema import SourceLocation
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 Status = Literal["pass", "warn", "fail", "skipped"]
 Verdict = Literal["ready", "ready_with_warnings", "not_ready"]
 Severity = Literal["error", "warning", "info"]
@@ -49,7 +49,9 @@ class Checklist(_Model):
 
 
 class Finding(_Model):
-    """One kind of problem, with every record it concerns (the JSON never abbreviates)."""
+    """One kind of problem: how many records it concerns (``count``) and their locations (in
+    report.json the first :data:`~ftprep.report.findings.LOCATION_LIMIT`; all of them are
+    in ``findings.jsonl``)."""
 
     check: str
     item: str
@@ -65,7 +67,8 @@ class SplitFile(_Model):
 
 
 class Drop(_Model):
-    """Records left out of the split for one reason (a check id), with their locations."""
+    """Records left out of the split for one reason (a check id), with their first
+    locations (all of them are in ``findings.jsonl``)."""
 
     reason: str
     count: int
@@ -93,16 +96,33 @@ class SplitSection(_Model):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class TargetVerdict(_Model):
+    """With ``--target``/``--to``: would the platform take the data?
+
+    ``validate --target`` judges each input record as it stands in the file (nothing
+    repaired); ``split --to`` judges the files it wrote; trainers (TRL, axolotl,
+    LLaMA-Factory) are judged on the file ftprep writes for them. ``accepts`` is false when
+    any record breaks a confirmed platform rule (``clean.target_role``/``format``/``tools``/
+    ``content``), the dataset breaks a platform limit (``clean.target_dataset`` at error
+    level), or a record could not be read at all.
+    """
+
+    name: str
+    accepts: bool
+
+
 class Report(_Model):
     """The readiness report: what ``validate``/``split``/``fix`` return and report.json holds.
 
     ``verdict`` and ``checklist`` answer "is it ready?"; ``findings`` say what is wrong and
-    where (every location); ``stats`` holds counts, tokens, cost and the data behind the
-    charts; ``split`` the files written and every record dropped or changed. In Jupyter it
-    renders as the HTML report; ``findings_frame()`` gives the findings as a DataFrame.
+    where (a bounded number of locations each, with the true count; every location is in
+    the ``findings_file``, when one was written); ``stats`` holds counts, tokens, cost and
+    the data behind the charts; ``split`` the files written and the records dropped or
+    changed. In Jupyter it renders as the HTML report; ``findings_frame()`` gives the
+    findings as a DataFrame.
     """
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     ftprep_version: str
     inputs: list[InputSummary]
     verdict: Verdict
@@ -110,13 +130,39 @@ class Report(_Model):
     findings: list[Finding]
     stats: dict[str, Any]
     split: SplitSection | None = None
+    #: findings.jsonl with every location (None when no file was written).
+    findings_file: str | None = None
+    #: Present only with ``--target`` / ``--to``.
+    target: TargetVerdict | None = None
 
     def findings_for(self, check: str) -> list[Finding]:
         return [f for f in self.findings if f.check == check]
 
     def to_json(self) -> str:
-        """The report.json text: stable key order, UTF-8, newline-terminated."""
-        return self.model_dump_json(indent=2) + "\n"
+        """The report.json text: stable key order, UTF-8, newline-terminated, at most
+        :data:`~ftprep.report.findings.LOCATION_LIMIT` locations per finding, drop and change
+        (their ``count`` stays the true number; ``findings.jsonl`` has them all)."""
+        return self.bounded().model_dump_json(indent=2) + "\n"
+
+    def bounded(self, limit: int | None = None) -> Report:
+        """This report with at most ``limit`` (default: LOCATION_LIMIT) locations per
+        finding, drop and change: what the report files hold."""
+        from ftprep.report.findings import LOCATION_LIMIT
+
+        n = LOCATION_LIMIT if limit is None else limit
+
+        def cut(items: list[Any]) -> list[Any]:
+            return [
+                x.model_copy(update={"locations": x.locations[:n]}) if len(x.locations) > n else x
+                for x in items
+            ]
+
+        split = self.split
+        if split is not None:
+            split = split.model_copy(
+                update={"drops": cut(split.drops), "changes": cut(split.changes)}
+            )
+        return self.model_copy(update={"findings": cut(self.findings), "split": split})
 
     def _repr_html_(self) -> str:
         """Jupyter shows the report as the HTML report, inline (styles scoped to it)."""

@@ -7,6 +7,7 @@ reads the same on a monochrome CI log.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich import box
@@ -16,6 +17,7 @@ from rich.text import Text
 
 from ftprep.checks.base import ITEMS
 from ftprep.costing.render import stat_lines
+from ftprep.errors import printable
 from ftprep.report.model import Report
 
 STATUS_STYLE = {
@@ -63,9 +65,18 @@ def _checklist(report: Report) -> Table:
 
 
 def render_terminal(
-    report: Report, console: Console, max_findings: int = 12, max_locations: int = 3
+    report: Report,
+    console: Console,
+    max_findings: int = 12,
+    max_locations: int = 3,
+    written: Sequence[Path] = (),
 ) -> None:
-    """Print the checklist, the top findings (with locations) and the verdict to ``console``."""
+    """Print the checklist, the top findings (with locations) and the verdict to ``console``.
+
+    Findings past ``max_findings`` are still named, one line each (a wrong ``--metric`` or a
+    rare error must never hide behind "more findings"); ``written`` are the report files
+    this run wrote, named at the end so the user knows where every location is.
+    """
     for inp in report.inputs:
         console.print(
             Text.assemble(
@@ -88,28 +99,40 @@ def render_terminal(
                 " ",
                 (f.check, "bold"),
                 (count, "bold"),
-                f"  {f.message}",
+                printable(f"  {f.message}"),
             )
         )
         for loc in f.locations[:max_locations]:
             console.print(
                 Text.assemble(
                     "          ",
-                    (f"{loc.source}:{loc.line}", "cyan"),
-                    (f"  {loc.detail}" if loc.detail else "", "dim"),
+                    (printable(f"{loc.source}:{loc.line}"), "cyan"),
+                    (printable(f"  {loc.detail}") if loc.detail else "", "dim"),
                 ),
                 soft_wrap=True,
             )
-        if len(f.locations) > max_locations:
-            console.print(
-                Text(f"          … {len(f.locations) - max_locations:,} more", style="dim")
-            )
-    if len(report.findings) > max_findings:
+        left = max(f.count, len(f.locations)) - min(len(f.locations), max_locations)
+        if f.locations and left > 0:
+            console.print(Text(f"          … {left:,} more", style="dim"))
+    rest = report.findings[max_findings:]
+    if rest:
+        where = ", ".join(str(p) for p in written) if written else "--report report.md"
         console.print(
             Text(
-                f"… {len(report.findings) - max_findings} more findings in the report", style="dim"
+                f"{len(rest)} more {'finding' if len(rest) == 1 else 'findings'} "
+                f"(locations in {where}):",
+                style="bold",
             )
         )
+        for f in rest:
+            console.print(
+                Text.assemble(
+                    (f"{f.severity:<7}", SEVERITY_STYLE[f.severity]),
+                    " ",
+                    (f.check, "bold"),
+                    f"  {f.message}",
+                )
+            )
     for level, line in stat_lines(report.stats):
         console.print(Text(line, style=STAT_STYLE[level]))
     s = report.split
@@ -123,6 +146,21 @@ def render_terminal(
         )
         html = Path(s.train.path).parent / "report.html"
         console.print(Text.assemble(("full report: ", "dim"), (str(html), "cyan")))
+    elif written:
+        console.print(
+            Text.assemble(("reports: ", "dim"), (", ".join(str(p) for p in written), "cyan"))
+        )
+    if report.target is not None:
+        takes = report.target.accepts
+        console.print(
+            Text.assemble(
+                f"{report.target.name}: ",
+                (
+                    "would accept this file" if takes else "would reject this file",
+                    "green" if takes else "red",
+                ),
+            )
+        )
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in SEVERITY_STYLE}
     label, style = VERDICT_STYLE[report.verdict]
     console.print(

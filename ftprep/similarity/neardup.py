@@ -42,29 +42,30 @@ def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[s
 def near_duplicate_groups(
     ft: FeatureTable, threshold: float = DEFAULT_THRESHOLD, bands: int = DEFAULT_BANDS
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(group label per row, verified pairs), cached on the table for this threshold."""
-    key = f"near_duplicate:{threshold}:{bands}"
-    if key not in ft.cache:
+    """(group label per row, verified pairs), memoised on the table for these settings."""
+    key = (threshold, bands)
+    if key not in ft.derived.near_duplicates:
         pairs, _ = near_duplicate_pairs(ft["minhash"], threshold, bands)
-        ft.cache[key] = (groups_from_pairs(ft.n, pairs), pairs)
-        ft.cache["near_duplicate"] = ft.cache[key]
-    return ft.cache[key]
+        if "hash_media" in ft and len(pairs):
+            # the same words about different images are different examples
+            media = ft["hash_media"]
+            pairs = pairs[media[pairs[:, 0]] == media[pairs[:, 1]]]
+        ft.derived.near_duplicates[key] = (groups_from_pairs(ft.n, pairs), pairs)
+    return ft.derived.near_duplicates[key]
 
 
 def split_group_key(ft: FeatureTable, config: Any) -> tuple[np.ndarray, np.ndarray | None]:
     """Near-duplicate groups as a split grouping key.
 
-    Uses the groups ``clean.near_duplicate`` computed when it ran; otherwise (the check is
-    disabled, or only the split is wanted) computes them with that check's configured
-    threshold, so switching the report off never lets near copies straddle the split.
+    Always with ``clean.near_duplicate``'s configured settings, whether the check is
+    enabled or not (when it ran, the groups are already memoised), so switching the report
+    off never lets near copies straddle the split.
     """
-    if "near_duplicate" not in ft.cache:
-        settings = getattr(config, "checks", {}).get("clean.near_duplicate", {})
-        near_duplicate_groups(
-            ft,
-            float(settings.get("threshold", DEFAULT_THRESHOLD)),
-            int(settings.get("bands", DEFAULT_BANDS)),
-        )
-    labels, _ = ft.cache["near_duplicate"]
+    settings = getattr(config, "checks", {}).get("clean.near_duplicate", {})
+    labels, _ = near_duplicate_groups(
+        ft,
+        float(settings.get("threshold", DEFAULT_THRESHOLD)),
+        int(settings.get("bands", DEFAULT_BANDS)),
+    )
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
     return labels, sizes[labels] > 1

@@ -5,9 +5,10 @@ diversity needs words. So while examples stream past, this extractor keeps the t
 most ``limit`` examples (truncated to ``MAX_CHARS``): the ones whose salted content hash is
 smallest (a bottom-k sample). The choice depends only on each example's own text, with ties
 broken by position, so the same data gives the same sample on every run and machine.
-Memory stays bounded: whenever more than ``2 × limit`` texts are held, the texts above the
-current ``limit``-th smallest priority are released, in place, from the columns already
-handed to the feature table.
+Memory stays bounded: each batch keeps at most ``limit`` texts, and the gatherer (which
+sees the batches in input order, in the process that gathers them) releases, in place, the
+texts above the current ``limit``-th smallest priority whenever more than ``2 × limit`` are
+held. The extractor itself carries nothing from one batch to the next.
 
 Columns: ``sample_priority`` (uint64, every row), ``sample_input`` and ``sample_answer``
 (str, or None for rows not in the sample). :func:`sample_rows` picks the final sample.
@@ -16,7 +17,6 @@ Columns: ``sample_priority`` (uint64, every row), ``sample_input`` and ``sample_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,10 @@ LIMIT_SETTING = ("diverse.coverage", "sample_size")
 
 
 def user_input(ex: ChatExample) -> str:
-    """The user turns the model is conditioned on (system prompts excluded), joined."""
+    """The user turns the model is conditioned on (system prompts excluded), joined; for a
+    continued-pretraining document, the document itself (what the data's range is made of)."""
+    if ex.kind == "text":
+        return final_answer(ex)
     return "\n".join(m.text for m in ex.prompt_messages if m.role == "user")
 
 
@@ -43,17 +46,32 @@ def final_answer(ex: ChatExample) -> str:
     return "" if last is None else ex.messages[last].text
 
 
-@dataclass
 class _Sampler:
-    """Keeps the texts of the lowest (priority, row) pairs seen so far; releases the rest."""
+    """Gatherer keeping the texts of the lowest (priority, row) pairs seen so far: whenever
+    more than ``2 × limit`` texts are held, those above the ``limit``-th smallest are released
+    in place, in the columns already gathered."""
 
-    limit: int
-    rows_seen: int = 0
-    cutoff: tuple[int, int] | None = None  # (priority, row) of the limit-th smallest
-    held: int = 0
-    chunks: list[tuple[np.ndarray, int, list[str | None], list[str | None]]] = field(
-        default_factory=list
-    )
+    def __init__(self, config: Any) -> None:
+        self.limit = _limit(config)
+        self.cutoff: tuple[int, int] | None = None  # (priority, row) of the limit-th smallest
+        self.held = 0
+        self.chunks: list[tuple[np.ndarray, int, list[str | None], list[str | None]]] = []
+
+    def add(self, columns: dict[str, Any], start: int) -> None:
+        prio, inputs, answers = (
+            columns["sample_priority"],
+            columns["sample_input"],
+            columns["sample_answer"],
+        )
+        if self.cutoff is not None:
+            # Rows arriving now come after the cutoff row: only a smaller priority gets in.
+            for i in np.flatnonzero(prio >= np.uint64(self.cutoff[0])):
+                inputs[i] = answers[i] = None
+        held = sum(t is not None for t in inputs)
+        if held:
+            self.chunks.append((prio, start, inputs, answers))
+            self.held += held
+            self.prune()
 
     def prune(self) -> None:
         if self.held <= 2 * self.limit:
@@ -76,38 +94,40 @@ class _Sampler:
             self.held += sum(t is not None for t in inputs)
         self.chunks = [c for c in self.chunks if any(t is not None for t in c[2])]
 
+    def finish(self, table: FeatureTable) -> None:
+        self.chunks = []
 
-def _limit(ctx: FeatureContext) -> int:
-    config = ctx.settings.get("config")
+
+def _limit(config: Any) -> int:
     check, key = LIMIT_SETTING
     value = config.checks.get(check, {}).get(key, DEFAULT_LIMIT) if config else DEFAULT_LIMIT
     return max(int(value), 1)
 
 
-@register_feature("text_sample", ("sample_priority", "sample_input", "sample_answer"))
+@register_feature(
+    "text_sample", ("sample_priority", "sample_input", "sample_answer"), gather=_Sampler
+)
 def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
-    sampler: _Sampler = ctx.settings.setdefault("_text_sampler", _Sampler(_limit(ctx)))
+    """Priorities of every row, and the texts of the batch's ``limit`` lowest-priority rows
+    (the gatherer keeps the run's bottom ``limit``)."""
+    limit = _limit(ctx.config)
     inputs = [user_input(ex) for ex in batch]
     prio = np.fromiter(
         (hash64("sample\x1f" + t) for t in inputs), dtype=np.uint64, count=len(batch)
     )
-    # Rows arriving now come after the cutoff row, so only a smaller priority gets them in.
-    keep = None if sampler.cutoff is None else prio < np.uint64(sampler.cutoff[0])
+    keep = np.ones(len(batch), dtype=bool)
+    if len(batch) > limit:
+        keep[:] = False
+        keep[np.lexsort((np.arange(len(batch)), prio))[:limit]] = True
     col_in: list[str | None] = []
     col_ans: list[str | None] = []
     for i, (ex, text) in enumerate(zip(batch, inputs, strict=True)):
-        if keep is None or keep[i]:
+        if keep[i]:
             col_in.append(text[:MAX_CHARS])
             col_ans.append(final_answer(ex)[:MAX_CHARS])
         else:
             col_in.append(None)
             col_ans.append(None)
-    held = sum(t is not None for t in col_in)
-    if held:
-        sampler.chunks.append((prio, sampler.rows_seen, col_in, col_ans))
-        sampler.held += held
-        sampler.prune()
-    sampler.rows_seen += len(batch)
     return {"sample_priority": prio, "sample_input": col_in, "sample_answer": col_ans}
 
 

@@ -65,11 +65,11 @@ def topics(ft: FeatureTable, params: TopicParams) -> Topics | None:
     """Embed and cluster the sampled inputs (None when the sample column was not computed)."""
     if "sample_input" not in ft:
         return None
-    key = f"topics:{params.model_dump_json()}"
-    if key not in ft.cache:
-        ft.cache[key] = _topics(ft, params)
-        ft.cache["topics"] = ft.cache[key]
-    return ft.cache[key]
+    key = params.model_dump_json()
+    if key not in ft.derived.topics:
+        ft.derived.topics[key] = _topics(ft, params)
+    found: Topics | None = ft.derived.topics[key]
+    return found
 
 
 def _topics(ft: FeatureTable, params: TopicParams) -> Topics:

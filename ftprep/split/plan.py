@@ -85,12 +85,14 @@ def plan_split(
     fraction: float,
     group_keys: Sequence[tuple[np.ndarray, np.ndarray | None]] = (),
     strata: np.ndarray | None = None,
+    pinned: np.ndarray | None = None,
 ) -> SplitPlan:
     """Plan the split of the rows where ``kept`` is true.
 
     ``content_hash`` (one uint64 per row) orders groups reproducibly; ``group_keys`` are
     (values, valid-mask) pairs whose shared values tie rows together; ``strata`` is an
-    integer stratum per row (or None for one stratum).
+    integer stratum per row (or None for one stratum); a group with a ``pinned`` row stays
+    in train (a copy of an eval item must never measure the model).
     """
     n = len(content_hash)
     assignment = np.full(n, DROPPED, dtype=np.int8)
@@ -119,7 +121,12 @@ def plan_split(
     order_key = mix64(np.asarray(content_hash, dtype=np.uint64)[kept_idx][rep] ^ salt)
     in_val = np.zeros(n_groups, dtype=bool)
     filled = np.zeros(n_strata, dtype=np.int64)
+    held = np.zeros(n_groups, dtype=bool)
+    if pinned is not None:
+        np.logical_or.at(held, labels, np.asarray(pinned, dtype=bool)[kept_idx])
     for g in np.argsort(order_key, kind="stable"):
+        if held[g]:
+            continue
         s = group_stratum[g]
         if filled[s] + sizes[g] <= quotas[s]:
             in_val[g] = True

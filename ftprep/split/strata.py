@@ -1,7 +1,7 @@
 """Strata for the split, so validation looks like train: labels first, else topic clusters.
 
 Registered in :data:`ftprep.engine.STRATA` (tried in order; the first that returns an array
-wins). Each provider notes its name in ``ft.cache["strata_by"]`` for the report.
+wins). Each provider notes its name in ``ft.derived.strata_by`` for the report.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def strata_by_label(ft: FeatureTable, config: Any) -> np.ndarray | None:
     labels = infer_task(ft, task_params(config)).labels
     if labels is None or len(labels.names) < 2:
         return None
-    ft.cache["strata_by"] = "label"
+    ft.derived.strata_by = "label"
     return labels.index.copy()
 
 
@@ -33,5 +33,5 @@ def strata_by_cluster(ft: FeatureTable, config: Any) -> np.ndarray | None:
     top = topics(ft, topic_params(config))
     if top is None or top.k < 2:
         return None
-    ft.cache["strata_by"] = "cluster"
+    ft.derived.strata_by = "cluster"
     return top.row_cluster.copy()

@@ -68,11 +68,11 @@ class SplitView:
 
 def split_view(ft: FeatureTable, ctx: DatasetContext) -> SplitView | None:
     """The split the late checks judge: the existing one if given, else the planned one."""
-    existing: Any = ctx.settings.get("existing")
+    existing: Any = ctx.existing
     if existing is not None:
         vft = existing.validation.features
         return SplitView(ft, np.arange(ft.n), vft, np.arange(vft.n), True)
-    plan = ctx.settings.get("plan")
+    plan = ctx.plan
     if plan is None:
         return None
     return SplitView(

@@ -26,6 +26,8 @@ ROLES = frozenset({"system", "user", "assistant", "tool"})
 class AxolotlProfile(Profile):
     name = "axolotl"
     title = "axolotl (type: chat_template)"
+    as_uploaded = False
+    containers = frozenset({"jsonl", "json", "csv", "parquet"})
     roles = ROLES
     weights = "any"
     preference = True

@@ -96,6 +96,16 @@ class Profile(ABC):
     reads_back: ClassVar[tuple[str, str | None]] = ("chat", "dpo")
     sources: ClassVar[tuple[Cite, ...]] = ()
     notes: ClassVar[tuple[str, ...]] = ()
+    #: Upload services read one file format, so a file is judged as it stands
+    #: (:meth:`judge`); trainers (TRL, axolotl, LLaMA-Factory) are configured to read many
+    #: layouts, so their verdict is on the file ftprep writes for them.
+    as_uploaded: ClassVar[bool] = True
+    #: Containers the platform takes (``jsonl``: JSON Lines only).
+    containers: ClassVar[frozenset[str]] = frozenset({"jsonl"})
+    #: Generic structure checks whose concern this platform's own rules settle: with the
+    #: target set they report at warning level, and the platform's verdict (the
+    #: ``clean.target_*`` errors) decides readiness. docs/targets.md explains each.
+    defers: ClassVar[tuple[str, ...]] = ()
 
     def write(self, ex: Example) -> Written:
         if isinstance(ex, PreferenceExample):
@@ -127,7 +137,42 @@ class Profile(ABC):
 
     @abstractmethod
     def check(self, record: dict[str, Any]) -> list[Issue]:
-        """The platform rules a written record breaks."""
+        """The platform rules a record in this platform's format breaks."""
+
+    def native(self, record: dict[str, Any]) -> bool:
+        """Whether the record is in one of the layouts the platform reads (it may still
+        break the platform's rules); other layouts need ``ftprep convert`` first."""
+        return True
+
+    def judge(self, record: Any, container: str = "jsonl") -> list[Issue]:
+        """The rules a record breaks *as it stands in the file* (nothing repaired).
+
+        A file the platform cannot take at all (another container, another record layout)
+        gets one issue per record naming the fix, not one per missing field.
+        """
+        where = []
+        if container not in self.containers:
+            where.append(
+                f"a {container} file (it reads {', '.join(sorted(self.containers))} files)"
+            )
+        if not isinstance(record, dict):
+            where.append("a line that is not a JSON object")
+        elif not self.native(record):
+            keys = ", ".join(sorted(map(str, record))) or "no keys"
+            where.append(f"a record with the keys {keys}, which is not one of its layouts")
+        if where:
+            fix = f"`ftprep convert --to {self.name}` writes a file it reads"
+            issue = Issue("format", f"{self.name} does not read {' holding '.join(where)}; {fix}")
+            if not isinstance(record, dict) or not self.native(record):
+                return [issue]
+            return [issue, *self._checked(record)]
+        return self._checked(record)
+
+    def _checked(self, record: dict[str, Any]) -> list[Issue]:
+        try:
+            return self.check(record)
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            return [Issue("format", f"{self.name} cannot read this record ({exc})")]
 
     def dataset_notes(self, kinds: set[str]) -> list[Issue]:
         """Dataset-level caveats (an unconfirmed record layout for some kind...)."""

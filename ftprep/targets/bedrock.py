@@ -49,6 +49,10 @@ def _system_text(m: Message, where: str, losses: list[str]) -> list[dict[str, An
 class BedrockProfile(Profile):
     name = "bedrock"
     title = "Amazon Bedrock (Nova and Converse-format models)"
+
+    def native(self, record: dict[str, Any]) -> bool:
+        return "schemaVersion" in record
+
     roles = frozenset({"user", "assistant"})
     tools = False
     max_file_bytes = Limit(1 * GB)

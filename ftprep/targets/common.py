@@ -9,8 +9,10 @@ may appear. :class:`MessageWriter` does the common work and records every loss.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ftprep.loaders.parts import arguments_object, arguments_text
@@ -142,8 +144,39 @@ def merge_metadata(
     return record
 
 
+#: Function names OpenAI-compatible APIs and mistral_common accept.
+FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why ``schema`` is not a valid JSON Schema (draft 7), or None.
+
+    Tool-calling datasets repeat the same few tool definitions on every line, so the
+    verdict is memoised on the schema's canonical JSON.
+    """
+    if not isinstance(schema, dict):
+        return f"parameters must be a JSON Schema object, not {type(schema).__name__}"
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return "parameters are not JSON"
+    return _schema_problem(key)
+
+
+@lru_cache(maxsize=4096)
+def _schema_problem(key: str) -> str | None:
+    from jsonschema import Draft7Validator, SchemaError
+
+    try:
+        Draft7Validator.check_schema(json.loads(key))
+    except SchemaError as exc:
+        return str(exc.message)
+    return None
+
+
 def check_tool_list(tools: Any, issues: list[Issue]) -> None:
-    """``tools`` must be a list of ``{"type": "function", "function": {"name": ...}}``."""
+    """``tools``: a list of ``{"type": "function", "function": {"name", "parameters"?}}`` with
+    names of 1-64 letters, digits, ``_`` or ``-`` and parameters that are a JSON Schema."""
     if tools is None:
         return
     if not isinstance(tools, list):
@@ -157,6 +190,19 @@ def check_tool_list(tools: Any, issues: list[Issue]) -> None:
             )
         elif not isinstance(fn.get("name"), str) or not fn["name"]:
             issues.append(Issue("tools", f"tool {k} has no function name"))
+        else:
+            if not FUNCTION_NAME.match(fn["name"]):
+                issues.append(
+                    Issue(
+                        "tools",
+                        f"tool {k}: function name {fn['name']!r} must be 1-64 letters, digits, "
+                        "'_' or '-'",
+                    )
+                )
+            if "parameters" in fn:
+                problem = schema_problem(fn["parameters"])
+                if problem:
+                    issues.append(Issue("tools", f"tool {k}: invalid parameters schema: {problem}"))
 
 
 def check_tool_calls(calls: Any, where: str, issues: list[Issue], *, args: str = "string") -> None:

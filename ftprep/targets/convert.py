@@ -9,6 +9,7 @@ check ids and shape as the readiness report).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -138,7 +139,9 @@ def convert(
                 written += 1
                 size += len(line.encode("utf-8"))
                 kinds.add(ex.kind)
-                for issue in result.issues:
+                # Verify the line as written (after the JSON round trip), with the rules the
+                # platform applies to an uploaded file, so exit 0 means it takes the file.
+                for issue in profile.judge(json.loads(line)):
                     found[issue_check(issue)].append(
                         ex.location.model_copy(update={"detail": issue.detail})
                     )

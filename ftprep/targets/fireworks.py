@@ -48,8 +48,9 @@ class FireworksProfile(OpenAIProfile):
     def check(self, record: dict[str, Any]) -> list[Issue]:
         issues = super().check(record)
         messages = record.get("messages")
-        if not isinstance(messages, list):
-            messages = (record.get("input") or {}).get("messages")
+        inp = record.get("input")
+        if not isinstance(messages, list) and isinstance(inp, dict):
+            messages = inp.get("messages")
         if isinstance(messages, list):
             for i, m in enumerate(messages, start=1):
                 if isinstance(m, dict) and m.get("role") == "system" and i != 1:

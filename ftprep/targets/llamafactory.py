@@ -92,6 +92,8 @@ def _split_system(messages: list[Message]) -> tuple[str, list[Message]]:
 class LlamaFactoryProfile(Profile):
     name = "llamafactory"
     title = "LLaMA-Factory (ShareGPT format + dataset_info.json)"
+    as_uploaded = False
+    containers = frozenset({"jsonl", "json", "csv", "parquet"})
     roles = frozenset({"human", "gpt", "function_call", "observation", "system"})
     preference = True
     reads_back = ("sharegpt", "sharegpt_preference")

@@ -100,6 +100,36 @@ def check_messages(
         isinstance(m, dict) and m.get("role") == "assistant" for m in messages
     ):
         issues.append(Issue("format", "no assistant message"))
+    unanswered = _unanswered_calls(messages)
+    if unanswered:
+        issues.append(
+            Issue(
+                "tools",
+                f"tool call(s) {', '.join(unanswered)} have no tool result before the next "
+                "assistant turn (the chat API rejects this; finetuning files unconfirmed)",
+                confirmed=False,
+            )
+        )
+
+
+def _unanswered_calls(messages: list[Any]) -> list[str]:
+    """Ids of tool calls not answered by a ``tool`` message before the next assistant turn."""
+    pending: list[str] = []
+    missed: list[str] = []
+    for m in messages:
+        if not isinstance(m, dict):
+            continue
+        if m.get("role") == "assistant":
+            missed += pending
+            calls = m.get("tool_calls")
+            pending = (
+                [str(c.get("id")) for c in calls or [] if isinstance(c, dict) and c.get("id")]
+                if isinstance(calls, list)
+                else []
+            )
+        elif m.get("role") == "tool" and m.get("tool_call_id") in pending:
+            pending.remove(m["tool_call_id"])
+    return missed
 
 
 class OpenAIProfile(Profile):
@@ -143,6 +173,25 @@ class OpenAIProfile(Profile):
         "Azure OpenAI reads the same files; Azure's data-prep page reportedly asks for UTF-8 "
         "with BOM (unconfirmed) — ftprep writes UTF-8 without BOM, which OpenAI requires.",
     )
+
+    defers: ClassVar[tuple[str, ...]] = (
+        "clean.empty_turn",
+        "clean.missing_content",
+        "clean.invalid_weight",
+        "clean.unknown_key",
+        "clean.unknown_role",
+        "clean.no_assistant_message",
+        "clean.tool_arguments",
+        "clean.tool_call_duplicate_id",
+        "clean.tool_result_unanswered",
+        "clean.preference_empty_side",
+        "clean.preference_prompt_ends_with_assistant",
+    )
+
+    def native(self, record: dict[str, Any]) -> bool:
+        return any(
+            k in record for k in ("messages", "input", "preferred_output", "non_preferred_output")
+        )
 
     def writer(self) -> MessageWriter:
         return MessageWriter(self.name, self.message_keys, self.weights, "string", self.images)

@@ -67,6 +67,8 @@ def check_message_list(
 class TRLProfile(Profile):
     name = "trl"
     title = "Hugging Face TRL (SFTTrainer, DPOTrainer)"
+    as_uploaded = False
+    containers = frozenset({"jsonl", "json", "csv", "parquet"})
     roles = TEMPLATE_ROLES
     preference = True
     images = True

@@ -52,6 +52,10 @@ def _parts(m: Message, where: str, losses: list[str]) -> list[dict[str, Any]]:
 class VertexProfile(Profile):
     name = "vertex"
     title = "Vertex AI Gemini supervised tuning"
+
+    def native(self, record: dict[str, Any]) -> bool:
+        return "contents" in record or "systemInstruction" in record
+
     roles = frozenset({"user", "model"})
     max_file_bytes = Limit(1 * GB)
     max_validation_examples = Limit(5000)

@@ -43,6 +43,8 @@ class TokenCounts:
 def _message_strings(msg: Message) -> list[str]:
     """The values of a message that are encoded, except the role (counted from a cache)."""
     parts = [msg.text]
+    if msg.reasoning:
+        parts.append(msg.reasoning)
     if msg.name:
         parts.append(msg.name)
     if msg.tool_calls:
@@ -64,18 +66,26 @@ LONG_STRING = 4096
 
 
 def encoded_lengths(strings: Sequence[str], enc: tiktoken.Encoding) -> np.ndarray:
-    """Token count of each string (special-token text counted as ordinary text)."""
-    out = np.fromiter(
-        (len(enc.encode_ordinary(s)) if len(s) < LONG_STRING else 0 for s in strings),
-        dtype=np.int64,
-        count=len(strings),
+    """Token count of each string (special-token text counted as ordinary text).
+
+    Each distinct string is encoded once: the same system prompt (or role, or tool list)
+    in every example of a batch costs one encoding, not one per example."""
+    index: dict[str, int] = {}
+    which = np.fromiter(
+        (index.setdefault(s, len(index)) for s in strings), dtype=np.int64, count=len(strings)
     )
-    long_idx = [i for i, s in enumerate(strings) if len(s) >= LONG_STRING]
+    distinct = list(index)
+    lengths = np.fromiter(
+        (len(enc.encode_ordinary(s)) if len(s) < LONG_STRING else 0 for s in distinct),
+        dtype=np.int64,
+        count=len(distinct),
+    )
+    long_idx = [i for i, s in enumerate(distinct) if len(s) >= LONG_STRING]
     if long_idx:
         threads = min(8, os.cpu_count() or 1)
-        encoded = enc.encode_ordinary_batch([strings[i] for i in long_idx], num_threads=threads)
-        out[long_idx] = [len(t) for t in encoded]
-    return out
+        encoded = enc.encode_ordinary_batch([distinct[i] for i in long_idx], num_threads=threads)
+        lengths[long_idx] = [len(t) for t in encoded]
+    return lengths[which] if len(strings) else np.zeros(0, dtype=np.int64)
 
 
 def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> TokenCounts:

@@ -184,6 +184,18 @@ def resolve_model(name: str, overrides: dict[str, dict[str, Any]] | None = None)
         raise ConfigError(f"model '{key}' is misconfigured:{field} {err['msg']}") from exc
 
 
+def target_model(target: str, overrides: dict[str, dict[str, Any]] | None = None) -> str | None:
+    """The model a ``--target`` implies when none is chosen: the entry whose ``targets``
+    lists it (the user's entries first), or None."""
+    table = model_table(overrides)
+    keys = [*(overrides or {}), *table]
+    for key in keys:
+        value = table[key].get("targets")
+        if isinstance(value, list) and target in value:
+            return key
+    return None
+
+
 def all_models(overrides: dict[str, dict[str, Any]] | None = None) -> list[ModelInfo]:
     """Every model (built-in and the user's), resolved, sorted by provider then id."""
     models = [resolve_model(k, overrides) for k in model_table(overrides)]

@@ -230,7 +230,9 @@ def encoding(c: Corpus) -> Injected:
             c.rng, text, c.rng.choice(["\x07", "\x00", "\x08", "\x0c", "\x1b[0m", "\x1a"])
         )
     elif kind == 7:
-        text = text + " Thanks! \ud83d"
+        # a lone surrogate cannot be written as UTF-8: the record is a located load error
+        target["content"] = text + " Thanks! \ud83d"
+        return [(rec, "clean.invalid_utf8")]
     elif kind == 8:
         text = _insert(c.rng, text, "\ufeff")
     else:

@@ -18,4 +18,5 @@ from ftprep.checks.clean import (  # noqa: F401
     target,
     tools,
     truncation,
+    unreadable,
 )

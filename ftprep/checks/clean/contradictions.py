@@ -48,7 +48,7 @@ from ftprep.similarity.minhash import (
     signatures,
     similarity,
 )
-from ftprep.similarity.normalize import hash64, normalize_text
+from ftprep.similarity.normalize import hash64, media_key, normalize_text
 
 BINS = 64
 SMALL_BINS = 32
@@ -103,6 +103,10 @@ def _names(ex: ChatExample) -> set[str]:
 ENDS = 48
 #: Least character similarity of each end for two prompts to be near-identical.
 ENDS_SIMILARITY = 0.5
+
+#: Key under which the diverging free-text pairs of identical inputs are memoised (next to
+#: the near-contradiction pairs, whose keys start with a positive threshold).
+FREE_KEY = -1.0
 
 #: Names kept per prompt (the smallest hashes); prompts differing in more than one name are
 #: different questions.
@@ -181,7 +185,11 @@ def candidate_pairs(
     bh = band_hashes(sig[informative], bands)
     if key is not None:
         bh = mix64(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
-    found = []
+    # Pairs are kept as one int64 code (i * n + j, i < j) from the start: 8 bytes per
+    # candidate instead of the 48 that index pairs, their remapping and sorting took (the
+    # peak of a 100K-example run), then deduplicated once.
+    n = np.int64(len(sig))
+    found: list[np.ndarray] = []
     for b in range(bands):
         order = np.lexsort((bh[:, (b + 1) % bands], bh[:, b]))
         keys = bh[order, b]
@@ -189,13 +197,11 @@ def candidate_pairs(
             same = np.flatnonzero(keys[off:] == keys[:-off])
             if len(same) == 0:
                 break
-            found.append(np.stack([order[same], order[same + off]], axis=1))
+            i, j = informative[order[same]], informative[order[same + off]]
+            found.append(np.minimum(i, j) * n + np.maximum(i, j))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = informative[np.concatenate(found)]
-    pairs.sort(axis=1)
-    n = np.int64(len(sig))
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    codes = np.unique(np.concatenate(found))
     return np.stack([codes // n, codes % n], axis=1)
 
 
@@ -222,7 +228,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         digits = " ".join(_DIGITS.findall(text))
         negations = _negations(set(text.split()))
         tools = "" if not ex.tools else repr(ex.tools)
-        keys[i] = hash64(f"{system}\x1e{tools}\x1e{digits}\x1e{negations}")
+        keys[i] = hash64(f"{system}\x1e{tools}\x1e{digits}\x1e{negations}\x1e{media_key(ex)}")
         found = sorted({zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(ex)})
         names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
     return {
@@ -265,8 +271,6 @@ def _skipped(ft: FeatureTable) -> np.ndarray:
 def input_groups(ft: FeatureTable) -> list[np.ndarray]:
     """Row groups sharing one input (system prompt, every turn before the final answer, the
     tools) and holding more than one answer value; preference and KTO rows left out."""
-    if "groups:input" in ft.cache:
-        return ft.cache["groups:input"]
     keep = np.flatnonzero(~_skipped(ft))
     keys = (ft["hash_prompt"] ^ mix64(ft["input_extra"]))[keep]
     values = ft["answer_value"][keep]
@@ -281,7 +285,6 @@ def input_groups(ft: FeatureTable) -> list[np.ndarray]:
         ends = np.r_[starts[1:], len(sk)]
         for s, e in zip(starts[distinct > 1], ends[distinct > 1], strict=True):
             groups.append(np.sort(keep[order[s:e]]))
-    ft.cache["groups:input"] = groups
     return groups
 
 
@@ -313,9 +316,8 @@ def _judge_group(
 def judged_input_groups(ft: FeatureTable, same: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
     """(groups with a label-like conflict, pairs of rows with diverging free-text answers
     to the same input), cached."""
-    key = f"contradiction:{same}"
-    if key in ft.cache:
-        return ft.cache[key]
+    if same in ft.derived.contradictions:
+        return ft.derived.contradictions[same], ft.derived.near_contradictions[(FREE_KEY, same)]
     conflicts: list[np.ndarray] = []
     free: list[tuple[int, int]] = []
     for rows in input_groups(ft):
@@ -333,7 +335,8 @@ def judged_input_groups(ft: FeatureTable, same: float = 0.9) -> tuple[list[np.nd
     if len(arr):
         arr = np.unique(np.sort(arr, axis=1), axis=0)
         arr = arr[arr[:, 0] != arr[:, 1]]
-    ft.cache[key] = (conflicts, arr)
+    ft.derived.contradictions[same] = conflicts
+    ft.derived.near_contradictions[(FREE_KEY, same)] = arr
     return conflicts, arr
 
 
@@ -420,7 +423,9 @@ def _changed_words(ft: FeatureTable, pairs: np.ndarray) -> np.ndarray:
     return (1 - j) / (1 + j) * total
 
 
-def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettings) -> np.ndarray:
+def near_contradiction_pairs(
+    ft: FeatureTable, settings: NearContradictionSettings, same: float = 0.9
+) -> np.ndarray:
     """Verified (i, j) pairs: near-identical inputs whose answers conflict (label-like
     answers differ, or free-text answers share almost no content words), plus identical
     inputs with diverging free-text answers (cached).
@@ -430,11 +435,15 @@ def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettin
     scalar tests run before the signature comparisons, on ever fewer pairs.
     """
     key = (
-        f"near_contradiction:{settings.threshold}:{settings.char_threshold}:"
-        f"{settings.max_changed_words}:{settings.max_answer_similarity}"
+        settings.threshold,
+        settings.char_threshold,
+        float(settings.max_changed_words),
+        settings.max_answer_similarity,
+        float(settings.min_words),
+        same,
     )
-    if key in ft.cache:
-        return ft.cache[key]
+    if key in ft.derived.near_contradictions:
+        return ft.derived.near_contradictions[key]
     skipped = _skipped(ft)
     combo = (ft["hash_prompt"] ^ mix64(ft["input_extra"])) ^ mix64(ft["hash_answer"])
     _, reps, inverse = np.unique(combo, return_index=True, return_inverse=True)
@@ -474,11 +483,11 @@ def near_contradiction_pairs(ft: FeatureTable, settings: NearContradictionSettin
         rep_of = reps[inverse]
         copies = np.flatnonzero((rep_of != np.arange(ft.n)) & np.isin(rep_of, pairs))
         pairs = np.concatenate([pairs, np.stack([rep_of[copies], copies], axis=1)])
-    _, free = judged_input_groups(ft)
+    _, free = judged_input_groups(ft, same)
     pairs = np.concatenate([pairs.reshape(-1, 2), free]).astype(np.int64)
     if len(pairs):
         pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    ft.cache[key] = pairs
+    ft.derived.near_contradictions[key] = pairs
     return pairs
 
 
@@ -527,7 +536,8 @@ def near_contradiction(
     Fix: check each group; correct or remove the wrong answer, or make the inputs state the
     difference that justifies it. `--fix` never resolves it.
     """
-    pairs = near_contradiction_pairs(ft, settings)
+    same = _configured(ctx.config, "clean.contradiction", ContradictionSettings)
+    pairs = near_contradiction_pairs(ft, settings, same.same_answer_similarity)
     if len(pairs) == 0:
         return CheckResult(metrics={"near_contradiction_groups": 0})
     labels = groups_from_pairs(ft.n, pairs)
@@ -581,3 +591,8 @@ def contradiction_group_key(
     labels[order] = group_of
     valid[order] = multi
     return labels, valid
+
+
+def _configured(config: Any, check: str, cls: type[Any]) -> Any:
+    """A check's settings as configured (enabled or not), defaults without a config."""
+    return config.check_settings(check, cls) if config is not None else cls()

@@ -14,12 +14,14 @@ from ftprep.schema import ChatExample
     "error",
     "{count} examples have an empty or whitespace-only turn",
     fix="drop",
+    kinds=("chat", "text"),
 )
 def empty_turn(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     """Message is empty or whitespace only.
 
     What: a system, user or assistant message whose text is empty after trimming
-    whitespace (assistant turns that only make tool calls are fine).
+    whitespace (assistant turns that only make tool calls, or only hold reasoning, are
+    fine); for continued-pretraining files, an empty document.
     Why: an empty answer teaches the model to answer with nothing; an empty prompt teaches
     it to answer questions nobody asked. Usually an export bug or a failed generation.
     Threshold: any such turn.
@@ -28,5 +30,7 @@ def empty_turn(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     for i, m in enumerate(ex.messages, start=1):
         if m.content is None or m.tool_calls or m.function_call:
             continue
-        if not m.text.strip():
-            yield f"message {i} ({m.role}) is empty"
+        if not m.text.strip() and not m.reasoning.strip():
+            yield (
+                "the document is empty" if ex.kind == "text" else f"message {i} ({m.role}) is empty"
+            )

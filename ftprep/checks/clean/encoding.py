@@ -88,7 +88,7 @@ def damage(text: str) -> list[str]:
     "clean",
     "error",
     "{count} examples have damaged text encoding",
-    kinds=("chat", "preference"),
+    kinds=("chat", "preference", "text"),
 )
 def encoding(ex: ChatExample | PreferenceExample, settings: CheckSettings) -> Iterator[str]:
     """Text is damaged by a wrong encoding.

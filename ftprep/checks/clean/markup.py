@@ -117,7 +117,7 @@ def markup(ft: FeatureTable, settings: MarkupSettings, ctx: DatasetContext) -> C
     counts = ft["markup_count"]
     has = counts >= settings.min_items
     flags: list[Flag] = []
-    for rows, ref in task_groups(ft, settings.min_group):
+    for rows, ref in task_groups(ft, settings.min_group, documents=True):
         if has[ref].mean() > settings.max_share:
             continue
         for r in rows[has[rows]]:

@@ -48,7 +48,7 @@ def _texts(m: Message) -> Iterator[str]:
     "error",
     "{count} examples contain personal data (PII)",
     settings=PiiSettings,
-    kinds=("chat", "preference"),
+    kinds=("chat", "preference", "text"),
 )
 def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[str]:
     """Example contains someone's personal data.

@@ -14,9 +14,9 @@ batch so the several checks and the size feature convert it once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,35 +28,59 @@ from ftprep.checks.base import (
     dataset_check,
     example_check,
 )
-from ftprep.features import FeatureContext, FeatureTable, register_feature
+from ftprep.features import FeatureContext, FeatureTable, batch_memo, register_feature
 from ftprep.schema import ChatExample, Example
 from ftprep.targets import Conversion, get_target
 
 KINDS = ("chat", "preference")
-_CACHE: OrderedDict[int, tuple[Example, str, Conversion]] = OrderedDict()
-_CACHE_SIZE = 8192
 
 
 class TargetSettings(CheckSettings):
     target: str | None = None
+    #: ``file``: judge each record as it stands in the input (``validate --target``);
+    #: ``output``: judge the record ftprep writes (``split --to``, set by ftprep).
+    judge: Literal["file", "output"] = "file"
 
 
-def conversion(ex: Example, target: str) -> Conversion:
-    """The example converted to ``target`` (memoised per example object)."""
-    hit = _CACHE.get(id(ex))
-    if hit is not None and hit[0] is ex and hit[1] == target:
-        return hit[2]
-    result = get_target(target).convert(ex)
-    _CACHE[id(ex)] = (ex, target, result)
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+def conversion(ex: Example, target: str, judge: str = "output") -> Conversion:
+    """The example converted to ``target`` and the rules broken, memoised for the current
+    batch (the checks and the ``target_bytes`` feature of one batch convert each example
+    once).
+
+    With ``judge="file"`` and an upload platform, the issues are those of the record as it
+    stands in the input file: the platform receives that record, not ftprep's normalised
+    copy. A record in a layout the platform does not read gets one issue saying so, plus
+    the issues its conversion would still have (prefixed ``once converted``).
+    """
+    memo: dict[tuple[int, str], tuple[Example, Conversion]] = batch_memo().setdefault(
+        "target_conversions", {}
+    )
+    key = f"{target}:{judge}"
+    hit = memo.get((id(ex), key))
+    if hit is not None and hit[0] is ex:
+        return hit[1]
+    written = memo.get((id(ex), f"{target}:output"))
+    if written is None or written[0] is not ex:
+        written = (ex, get_target(target).convert(ex))
+        memo[(id(ex), f"{target}:output")] = written
+    result = written[1]
+    profile = get_target(target)
+    origin = ex._origin
+    if judge == "file" and profile.as_uploaded and origin is not None:
+        raw = origin.value
+        native = isinstance(raw, dict) and profile.native(raw)
+        issues = profile.judge(raw, origin.container)
+        if not native:
+            issues += [replace(i, detail=f"once converted: {i.detail}") for i in result.issues]
+        result = replace(result, issues=issues, losses=[] if native else result.losses)
+    memo[(id(ex), key)] = (ex, result)
     return result
 
 
 def _issues(ex: Example, settings: TargetSettings, rule: str | None) -> Iterator[str]:
     if settings.target is None:
         return
-    for issue in conversion(ex, settings.target).issues:
+    for issue in conversion(ex, settings.target, settings.judge).issues:
         unconfirmed = rule is None and not issue.confirmed
         if unconfirmed or (issue.confirmed and issue.rule == rule):
             yield issue.detail
@@ -99,10 +123,14 @@ def target_role(ex: Example, settings: TargetSettings) -> Iterator[str]:
 def target_format(ex: Example, settings: TargetSettings) -> Iterator[str]:
     """Record shape the target platform rejects.
 
-    What: the written record breaks a structural rule of the platform: missing content, keys
-    it does not allow, weights other than 0/1 or on the wrong role, tool-call arguments of the
-    wrong type, Mistral's 9-character tool-call ids, a DPO side that is not exactly one
-    assistant message, no assistant message at all.
+    What: the record breaks a structural rule of the platform: missing content, keys it does
+    not allow, weights other than 0/1 (Together: an integer, so `1.0` fails) or on the wrong
+    role, tool-call arguments that are not a JSON string, Mistral's 9-character tool-call ids
+    and "content or tool calls, not both", a DPO side that is not exactly one assistant
+    message (a string `preferred_output`, a non-object `input`), no assistant message, or a
+    layout the platform does not read. `validate --target` judges each record as it stands
+    in the input file (what the platform would receive); `split --to` and `convert --to`
+    judge the lines they write.
     Why: platforms reject the whole file for one bad line.
     Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: correct the example at the reported line; the detail names the message and rule.
@@ -123,8 +151,10 @@ def target_tools(ex: Example, settings: TargetSettings) -> Iterator[str]:
     """Tool definitions or calls the target does not support.
 
     What: tool use sent to a target without it (Amazon Nova SFT documents that tool sections
-    may fail the job), or tool definitions missing fields the target requires (Mistral: a
-    function `name`, `description` and `parameters`).
+    may fail the job), tool definitions the target rejects (function names outside
+    `[a-zA-Z0-9_-]{1,64}`, `parameters` that are not a valid JSON Schema, Mistral's required
+    `name`/`description`/`parameters`, Together's non-empty `tools` list and calls to declared
+    functions only), or Mistral tool calls without the same number of results.
     Why: the job fails, or the model is trained on tool syntax it will never see served.
     Threshold: none; active only with `--target`/`--to`, every breach is reported.
     Fix: choose a target with tool-calling support, complete the tool definitions, or drop
@@ -199,15 +229,14 @@ def target_loss(ex: Example, settings: TargetSettings) -> Iterator[str]:
     """
     if settings.target is None:
         return
-    yield from conversion(ex, settings.target).losses
+    yield from conversion(ex, settings.target, settings.judge).losses
 
 
 @register_feature("target_bytes", ("target_bytes",))
 def target_bytes(views: Sequence[ChatExample], fctx: FeatureContext) -> dict[str, Any]:
     """Bytes of each example written in the target's format (0 without a target)."""
-    config = fctx.settings.get("config")
-    target = getattr(config, "target", None)
-    batch = fctx.settings.get("batch", views)
+    target = getattr(fctx.config, "target", None)
+    batch = fctx.examples or views
     if target is None or len(batch) != len(views):
         return {"target_bytes": np.zeros(len(views), dtype=np.int64)}
     sizes = [conversion(ex, target).size for ex in batch]
@@ -217,6 +246,7 @@ def target_bytes(views: Sequence[ChatExample], fctx: FeatureContext) -> dict[str
 class TargetDatasetSettings(CheckSettings):
     target: str | None = None
     max_examples: int | None = None
+    judge: Literal["file", "output"] = "file"
 
 
 def _fmt_bytes(n: int) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
-from ftprep.checks.dataset import excerpts_by_key, remember_once
+from ftprep.checks.dataset import excerpts_by_key, first_excerpts, remember_once
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
@@ -23,7 +23,11 @@ def system_text(ex: ChatExample) -> str:
     return "\n".join(m.text for m in ex.messages if m.role in SYSTEM_ROLES)
 
 
-@register_feature("system_prompt", ("system_hash", "system_norm_hash", "system_excerpt"))
+@register_feature(
+    "system_prompt",
+    ("system_hash", "system_norm_hash", "system_excerpt"),
+    gather=first_excerpts("system_excerpt", "system_hash"),
+)
 def system_prompt_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: a hash of the exact system prompt (0 = none), a hash of its normalised
     text, and a masked excerpt at the first occurrence of each distinct prompt (bounded)."""

@@ -1,0 +1,203 @@
+"""The engine seam: one pure function from a batch of raw records to what the run keeps.
+
+:func:`process_batch` adapts each raw record to an example (or a load error), runs the
+per-example checks on it and extracts the compact features the dataset checks need. It
+reads nothing but its arguments (and the registries filled at import), keeps nothing
+afterwards, and returns plain picklable data, so the same function runs in-process
+(``--jobs 1``), in a local process pool over batches (``--jobs N``) or on remote workers;
+the engine merges the results in input order, so the report never depends on who ran
+which batch.
+
+The pool uses the platform's default start method (fork on Linux: workers inherit every
+check registered so far, including a notebook's own; under spawn only the modules imported
+here register theirs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import ftprep.checks
+import ftprep.similarity.normalize
+import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
+from ftprep.checks.base import REGISTRY, Flag
+from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
+from ftprep.loaders.readers import RawRecord
+from ftprep.loaders.registry import LoadOptions
+from ftprep.loaders.source import load_record
+from ftprep.schema import Example, LoadError
+from ftprep.similarity.normalize import hash64
+from ftprep.tokens.encodings import get_encoding
+
+#: Raw records per batch: large enough to amortise a worker round trip, small enough that
+#: a batch's examples (the only full texts ever held) stay a few MB.
+BATCH = 2048
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What every batch of a run needs besides its records; the same for all batches."""
+
+    config: Any
+    encoding: str
+    pattern: str
+    example_checks: tuple[str, ...]
+    features: tuple[str, ...]
+
+
+@dataclass
+class RecordBatch:
+    """Consecutive raw records of one source; ``first`` is the first one's record index."""
+
+    source: int
+    name: str
+    format: str
+    options: LoadOptions
+    first: int
+    raws: list[RawRecord]
+    #: The file's container (``jsonl``, ``json``, ``csv``...): the target rules judge
+    #: records as they stand in it.
+    container: str = "jsonl"
+
+
+@dataclass
+class BatchResult:
+    """One batch's examples reduced to columns, flags (rows local to the batch) and load
+    errors (with their global record index)."""
+
+    source: int
+    n: int
+    columns: dict[str, Any]
+    flags: dict[str, list[Flag]] = field(default_factory=dict)
+    load_errors: list[tuple[int, LoadError]] = field(default_factory=list)
+
+
+def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
+    """Group and label from metadata, and the example kind: read by the split and checks."""
+    groups = np.zeros(len(batch), dtype=np.uint64)
+    labels: list[str | None] = []
+    for i, ex in enumerate(batch):
+        meta = ex.metadata
+        g = meta.get("group", meta.get("conversation_id"))
+        if g is not None:
+            groups[i] = hash64(f"group:{g}") or 1
+        label = meta.get("label")
+        labels.append(None if label is None else str(label))
+    return {"meta_group": groups, "meta_label": labels, "kind": [ex.kind for ex in batch]}
+
+
+def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
+    """Adapt, check and reduce one batch (see the module docstring)."""
+    examples: list[Example] = []
+    records: list[int] = []
+    errors: list[tuple[int, LoadError]] = []
+    for offset, raw in enumerate(batch.raws):
+        record = batch.first + offset
+        result = load_record(raw, batch.name, batch.format, batch.container, batch.options)
+        if isinstance(result, LoadError):
+            errors.append((record, result))
+        else:
+            examples.append(result)
+            records.append(record)
+    return reduce_examples(plan, batch.source, examples, records, errors)
+
+
+def reduce_examples(
+    plan: BatchPlan,
+    source: int,
+    examples: list[Example],
+    records: list[int],
+    errors: list[tuple[int, LoadError]] | None = None,
+) -> BatchResult:
+    """Per-example checks and feature columns of already-loaded examples."""
+    config = plan.config
+    n = len(examples)
+    flags: dict[str, list[Flag]] = {}
+    columns: dict[str, Any] = {
+        "record": np.asarray(records, dtype=np.int64),
+        "source": np.full(n, source, dtype=np.int32),
+        "line": np.fromiter((ex.location.line for ex in examples), dtype=np.int64, count=n),
+        **meta_columns(examples),
+    }
+    with batch_scope() as memo:
+        views = [chat_view(ex) for ex in examples]
+        for cid in plan.example_checks:
+            spec = REGISTRY[cid]
+            settings = config.check_settings(cid, spec.settings)
+            found: list[Flag] = []
+            for row, ex in enumerate(examples):
+                if ex.kind not in spec.kinds:
+                    continue
+                target = ex if ex.kind != "chat" else views[row]
+                for detail in spec.func(target, settings):  # type: ignore[misc]
+                    found.append(Flag(row, detail))
+            if found:
+                flags[cid] = found
+        fctx = FeatureContext(
+            encoding=get_encoding(plan.encoding, plan.pattern),
+            config=config,
+            examples=examples,
+            batch=memo,
+        )
+        for name in plan.features:
+            columns.update(FEATURES[name].extract(views, fctx))
+    return BatchResult(source=source, n=n, columns=columns, flags=flags, load_errors=errors or [])
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover (macOS, Windows)
+        return max(os.cpu_count() or 1, 1)
+
+
+def _workers_can_run(plan: BatchPlan) -> bool:
+    """Whether pool workers will know every check and feature of ``plan``: always under
+    fork (they inherit the registries); under spawn or forkserver only when all of them
+    come from ftprep's own modules, which the workers import (a notebook's own check would
+    be unknown there, so such a run stays in this process)."""
+    if multiprocessing.get_start_method(allow_none=False) == "fork":
+        return True
+    funcs = [REGISTRY[cid].func for cid in plan.example_checks]
+    funcs += [FEATURES[name].extract for name in plan.features]
+    return all(getattr(f, "__module__", "").startswith("ftprep.") for f in funcs)
+
+
+def run_batches(
+    plan: BatchPlan, batches: Iterator[RecordBatch], jobs: int
+) -> Iterator[BatchResult]:
+    """Results of ``batches`` in input order: in-process for ``jobs == 1`` or a single
+    batch, else on a pool of ``jobs`` processes with at most ``2 × jobs`` batches in flight
+    (so memory stays bounded however far the reader runs ahead)."""
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    if jobs <= 1 or second is None or not _workers_can_run(plan):
+        yield process_batch(plan, first)
+        if second is not None:
+            yield process_batch(plan, second)
+            for batch in batches:
+                yield process_batch(plan, batch)
+        return
+    pool: Executor = ProcessPoolExecutor(jobs)
+    try:
+        pending: deque[Future[BatchResult]] = deque()
+        for batch in itertools.chain((first, second), batches):
+            pending.append(pool.submit(process_batch, plan, batch))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

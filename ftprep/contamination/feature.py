@@ -1,0 +1,89 @@
+"""The ``contamination`` feature: per example, the fingerprinted parts it reproduces.
+
+Most examples reproduce nothing, so the column holds None for them and a short tuple of
+``(part index, share)`` for the rest: compact whatever the dataset's size. The index is
+the run's (bundled benchmarks, ``--benchmarks`` files, ``--eval-set`` files), loaded once
+per process by :func:`~ftprep.contamination.index.load_index`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ftprep.contamination.index import load_index
+from ftprep.contamination.match import DEFAULT_MIN_SHARE, DEFAULT_MIN_SHORT_SHARE, find_batch
+from ftprep.features import FeatureContext, register_feature
+from ftprep.loaders import LoadOptions
+from ftprep.schema import ChatExample
+
+#: The checks whose ``min_share`` setting decides what the feature keeps.
+CHECKS = ("evaluated.contamination", "evaluated.eval_overlap")
+
+
+def run_index(config: Any) -> Any:
+    """The index for a run's config (benchmarks and eval sets)."""
+    benchmarks = tuple(getattr(config, "benchmarks", ()) or ())
+    eval_sets = tuple(getattr(config, "eval_sets", ()) or ())
+    mapping = dict(getattr(config, "eval_map", {}) or {})
+    return load_index(benchmarks, eval_sets, LoadOptions(mapping=mapping))
+
+
+def floor(config: Any) -> tuple[float, float]:
+    """The lowest ``min_share`` and ``min_short_share`` of the two checks: what the
+    feature must keep for either to decide."""
+    checks = getattr(config, "checks", {}) or {}
+    long = [checks.get(c, {}).get("min_share", DEFAULT_MIN_SHARE) for c in CHECKS]
+    short = [checks.get(c, {}).get("min_short_share", DEFAULT_MIN_SHORT_SHARE) for c in CHECKS]
+    return float(min(long)), float(min(short))
+
+
+def _texts(ex: ChatExample) -> list[str]:
+    out = [m.text for m in ex.messages]
+    for m in ex.messages:
+        for call in m.tool_calls or ():
+            args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+            if isinstance(args, str):
+                out.append(args)
+    return out
+
+
+@register_feature("contamination", ("contamination",))
+def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
+    config = ctx.config
+    index = run_index(config)
+    long, short = floor(config)
+    found = find_batch(index, [_texts(ex) for ex in batch], long, short)
+    return {
+        "contamination": [
+            tuple((h.part, h.share, h.short_share) for h in hits) or None for hits in found
+        ]
+    }
+
+
+def eval_copies(ft: Any, config: Any) -> Any:
+    """Rows that reproduce an item of the run's eval sets (the split keeps them in train),
+    or None without eval sets."""
+    import numpy as np
+
+    if not getattr(config, "eval_sets", None) or "contamination" not in ft:
+        return None
+    index = run_index(config)
+    settings = (getattr(config, "checks", {}) or {}).get("evaluated.eval_overlap", {})
+    long = float(settings.get("min_share", DEFAULT_MIN_SHARE))
+    short = float(settings.get("min_short_share", DEFAULT_MIN_SHORT_SHARE))
+    return np.fromiter(
+        (
+            bool(hits)
+            and any(
+                (s >= long or ss >= short) and index.parts[p].location is not None
+                for p, s, ss in hits
+            )
+            for hits in ft["contamination"]
+        ),
+        dtype=bool,
+        count=ft.n,
+    )
+
+
+__all__ = ["contamination_feature", "eval_copies", "floor", "run_index"]

@@ -1,0 +1,1 @@
+"""A corpus of bad and hostile inputs, each with the exit code and message it must give."""

@@ -1,0 +1,295 @@
+"""Decontamination: benchmark items and eval-set items in training data, found at their
+lines with their benchmark and item id; ordinary data left alone."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.contamination.index import bundled_path, load_index
+from ftprep.contamination.ngrams import batch_grams, ngram_hashes, normalize, whole_hash, word_count
+from tests.conftest import SAMPLE_DATA, chat, varied_chats
+
+REPO = Path(__file__).resolve().parent.parent
+ITEMS = [
+    json.loads(line)
+    for line in (REPO / "tests" / "data" / "benchmark_items.jsonl").read_text("utf-8").splitlines()
+]
+WORD = re.compile(r"\b[A-Za-z]{4,}\b")
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def light_edit(text: str, rng: random.Random, edits: int = 2) -> str:
+    """Replace ``edits`` words of four letters or more, as a copy-editor would."""
+    words = list(WORD.finditer(text))
+    for m in sorted(rng.sample(words, min(edits, len(words))), key=lambda m: -m.start()):
+        text = text[: m.start()] + rng.choice(["several", "certain", "another"]) + text[m.end() :]
+    return text
+
+
+def seeded(rng: random.Random) -> tuple[list[dict[str, Any]], dict[int, tuple[str, str]]]:
+    """Clean examples with every sampled benchmark item planted three ways; returns the
+    records and, by 1-based line, the (benchmark, item id) planted there."""
+    rows = varied_chats(300, seed=5)
+    planted: dict[int, tuple[str, str]] = {}
+    for item in ITEMS:
+        q = item["question"]
+        variants = [
+            chat(q, item["solution"] or "Here is my answer."),  # verbatim
+            chat(light_edit(q, rng), "Sure, let me work through it step by step."),  # edited
+            chat(
+                f"My teacher gave us this for homework, can you help?\n\n{q}\n\nThanks!",
+                "Of course.",
+            ),  # embedded in a longer prompt
+        ]
+        for v in variants:
+            rows.insert(rng.randrange(len(rows) + 1), {"planted": [item["benchmark"], item["id"]],
+                                                       **v})  # fmt: skip
+    out = []
+    for line, r in enumerate(rows, start=1):
+        if "planted" in r:
+            planted[line] = tuple(r.pop("planted"))  # type: ignore[assignment]
+        out.append(r)
+    return out, planted
+
+
+def test_seeded_copies_are_found_with_benchmark_and_item(cli: Any, tmp_path: Path) -> None:
+    rows, planted = seeded(random.Random(11))
+    data = write_jsonl(tmp_path / "train.jsonl", rows)
+    every = tmp_path / "findings.jsonl"  # report.json keeps 100 locations; this file all
+    result = cli("validate", str(data), "--json", "--findings", str(every))
+    report = json.loads(result.stdout)
+    finding = next(f for f in report["findings"] if f["check"] == "evaluated.contamination")
+    assert finding["severity"] == "error"
+    lines = [json.loads(x) for x in every.read_text("utf-8").splitlines()]
+    found = {
+        x["line"]: x["detail"] for x in lines if x.get("check") == "evaluated.contamination"
+    }
+    right = [
+        line
+        for line, (bench, item) in planted.items()
+        if line in found and found[line].startswith(f"{bench} item {item},")
+    ]
+    recall = len(right) / len(planted)
+    assert recall >= 0.95, sorted(set(planted) - set(right))[:10]
+    assert set(found) <= set(planted), "a clean example was flagged"
+    metrics = report["checklist"]["evaluated"]["metrics"]["benchmarks"]
+    assert metrics["GSM8K"]["items"] == 1319 and metrics["HumanEval"]["items"] == 164
+    assert metrics["MT-bench"]["items"] == 80
+    assert metrics["GSM8K"]["contaminated_items"] == sum(i["benchmark"] == "GSM8K" for i in ITEMS)
+    assert "would inflate your GSM8K, HumanEval, MT-bench scores" in finding["message"]
+    assert report["verdict"] == "not_ready"
+
+
+def test_same_topic_is_not_contamination(cli: Any, tmp_path: Path) -> None:
+    """Word problems about the same things, written anew, share no 13-word span."""
+    rows = [
+        *varied_chats(150, seed=2),
+        chat("Janet has ducks that lay eggs every day. If she eats some and sells the rest at "
+             "the market for two dollars each, how would you compute her daily income?",
+             "Subtract what she eats and bakes from what the ducks lay, then multiply by $2."),
+        chat("Write a Python function that checks whether any two numbers in a list are closer "
+             "than a given threshold.", "def close(xs, t):\n    return any(abs(a - b) < t for "
+             "i, a in enumerate(xs) for b in xs[i + 1:])"),
+        chat("Rewrite your previous response in a friendlier tone, please.", "Sure!"),
+    ]  # fmt: skip
+    report = json.loads(cli("validate", str(write_jsonl(tmp_path / "d.jsonl", rows)),
+                            "--json").stdout)  # fmt: skip
+    assert not [f for f in report["findings"] if f["check"] == "evaluated.contamination"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [SAMPLE_DATA / "clinical_coding.jsonl", SAMPLE_DATA / "alpaca_small.json",
+     REPO / "tests" / "data" / "varied_instructions.jsonl"],
+)  # fmt: skip
+def test_ordinary_data_raises_no_contamination(cli: Any, path: Path) -> None:
+    report = json.loads(cli("validate", str(path), "--json").stdout)
+    assert not [f for f in report["findings"] if f["check"].startswith("evaluated.c")]
+
+
+def _eval_files(tmp_path: Path, items: list[tuple[str, str]]) -> dict[str, tuple[Path, list[str]]]:
+    """The same eval items in every layout ftprep reads, with the extra options each needs."""
+    import pandas as pd
+
+    out: dict[str, tuple[Path, list[str]]] = {}
+    out["chat.jsonl"] = (write_jsonl(tmp_path / "eval.jsonl", [chat(q, a) for q, a in items]), [])
+    (tmp_path / "eval_alpaca.json").write_text(
+        json.dumps([{"instruction": q, "input": "", "output": a} for q, a in items], indent=2),
+        "utf-8",
+    )
+    out["alpaca"] = (tmp_path / "eval_alpaca.json", [])
+    sharegpt = [{"conversations": [{"from": "human", "value": q}, {"from": "gpt", "value": a}]}
+                for q, a in items]  # fmt: skip
+    (tmp_path / "eval_sharegpt.json").write_text(json.dumps(sharegpt, indent=2), "utf-8")
+    out["sharegpt"] = (tmp_path / "eval_sharegpt.json", [])
+    frame = pd.DataFrame({"question": [q for q, _ in items], "answer": [a for _, a in items]})
+    frame.to_csv(tmp_path / "eval.csv", index=False)
+    mapping = ["--map", "user=question", "--map", "assistant=answer"]
+    out["csv"] = (tmp_path / "eval.csv", mapping)
+    frame.to_parquet(tmp_path / "eval.parquet")
+    out["parquet"] = (tmp_path / "eval.parquet", mapping)
+    frame.to_excel(tmp_path / "eval.xlsx", index=False)
+    out["xlsx"] = (tmp_path / "eval.xlsx", mapping)
+    with gzip.open(tmp_path / "eval.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write("".join(json.dumps(chat(q, a)) + "\n" for q, a in items))
+    out["gzip"] = (tmp_path / "eval.jsonl.gz", [])
+    return out
+
+
+EVAL_ITEMS = [
+    ("Summarise the discharge letter for the GP in three sentences, keeping medication changes.",
+     "The patient was admitted with community-acquired pneumonia and treated with amoxicillin."),
+    ("Classify the support ticket: my card was charged twice for the same order last night.",
+     "billing"),
+    ("What is the notice period in the tenancy agreement clause quoted above?", "Two months."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "layout", ["chat.jsonl", "alpaca", "sharegpt", "csv", "parquet", "xlsx", "gzip"]
+)
+def test_eval_set_in_every_format(cli: Any, tmp_path: Path, layout: str) -> None:
+    path, options = _eval_files(tmp_path, EVAL_ITEMS)[layout]
+    rows = varied_chats(120, seed=9)
+    rows.insert(10, chat(EVAL_ITEMS[0][0], "A different summary."))  # line 11: prompt copied
+    rows.insert(50, chat("Please classify. " + EVAL_ITEMS[1][0], "billing"))  # line 51
+    rows.insert(80, chat(EVAL_ITEMS[2][0], EVAL_ITEMS[2][1]))  # line 81: exact copy
+    train = tmp_path / "train.jsonl"
+    if options:  # a --map applies to the training file too: write it with the same columns
+        import pandas as pd
+
+        train = tmp_path / "train.csv"
+        pd.DataFrame({"question": [r["messages"][0]["content"] for r in rows],
+                      "answer": [r["messages"][1]["content"] for r in rows]}).to_csv(
+            train, index=False)  # fmt: skip
+        lines = [12, 52, 82]  # the header is line 1
+    else:
+        write_jsonl(train, rows)
+        lines = [11, 51, 81]
+    result = cli("validate", str(train), "--eval-set", str(path), *options, "--json")
+    report = json.loads(result.stdout)
+    finding = next(f for f in report["findings"] if f["check"] == "evaluated.eval_overlap")
+    train_locs = [loc for loc in finding["locations"] if loc["source"] == str(train)]
+    assert [loc["line"] for loc in train_locs] == lines
+    assert all(str(path) in loc["detail"] for loc in train_locs)  # names the eval item
+    eval_locs = [loc for loc in finding["locations"] if loc["source"] == str(path.resolve())]
+    assert len(eval_locs) == 3  # both sides: the eval file's own lines too
+    assert finding["severity"] == "error"
+
+
+def test_split_keeps_eval_copies_out_of_validation_and_fix_drops_them(
+    cli: Any, tmp_path: Path
+) -> None:
+    items = [
+        (f"Evaluation question number {i}: describe the quarterly revenue trend in the "
+         f"north-east region for product line {i}.", f"Answer {i}.")
+        for i in range(40)
+    ]  # fmt: skip
+    evals = write_jsonl(tmp_path / "eval.jsonl", [chat(q, a) for q, a in items])
+    rows = varied_chats(300, seed=4) + [chat(q, a) for q, a in items]
+    train = write_jsonl(tmp_path / "train.jsonl", rows)
+    for seed in (1, 2, 3):
+        out = tmp_path / f"out{seed}"
+        result = cli("split", str(train), "--out", str(out), "--eval-set", str(evals), "--seed",
+                     str(seed), "-q")  # fmt: skip
+        assert result.exit_code == 1
+        validation = (out / "validation.jsonl").read_text("utf-8")
+        assert "Evaluation question number" not in validation
+    out = tmp_path / "fixed"
+    cli("split", str(train), "--out", str(out), "--eval-set", str(evals), "--fix", "-q")
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    drops = {d["reason"]: d["count"] for d in report["split"]["drops"]}
+    assert drops["evaluated.eval_overlap"] == 40
+    assert "Evaluation question number" not in (out / "train.jsonl").read_text("utf-8")
+    assert (
+        report["split"]["train"]["examples"]
+        + report["split"]["validation"]["examples"]
+        + report["split"]["dropped"]
+        == 340
+    )
+
+
+def test_fingerprint_command_round_trip_without_text(cli: Any, tmp_path: Path) -> None:
+    secret = "Zanzibarian quarterly ledger reconciliation for the Oslo subsidiary accounts"
+    items = [(f"{secret}, case {i}: which entries are missing?", f"Entries {i} and {i + 1}.")
+             for i in range(5)]  # fmt: skip
+    evals = write_jsonl(tmp_path / "golden.jsonl", [chat(q, a) for q, a in items])
+    fp = tmp_path / "golden.fp"
+    result = cli("fingerprint", str(evals), "-o", str(fp))
+    assert result.exit_code == 0, result.stderr
+    assert "golden, 5 items" in result.stdout
+    raw = fp.read_bytes()
+    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+        header = str(data["header"])
+    assert "Zanzibarian" not in header and b"Zanzibarian" not in raw
+    again = tmp_path / "again.fp"
+    cli("fingerprint", str(evals), "-o", str(again))
+    assert again.read_bytes() == raw  # deterministic
+    train = write_jsonl(tmp_path / "train.jsonl", [*varied_chats(120), chat(items[3][0], "x")])
+    report = json.loads(cli("validate", str(train), "--benchmarks", str(fp), "--json").stdout)
+    finding = next(f for f in report["findings"] if f["check"] == "evaluated.contamination")
+    assert [loc["line"] for loc in finding["locations"]] == [121]
+    assert finding["locations"][0]["detail"].startswith("golden item line 4, prompt")
+    assert "golden" in report["checklist"]["evaluated"]["metrics"]["benchmarks"]
+    # refuses to overwrite its input, and a bad file is one clear error
+    assert cli("fingerprint", str(evals), "-o", str(evals)).exit_code == 2
+    (tmp_path / "bad.fp").write_bytes(b"not a fingerprint")
+    result = cli("validate", str(train), "--benchmarks", str(tmp_path / "bad.fp"))
+    assert result.exit_code == 2 and "bad.fp" in result.stderr and "fingerprint" in result.stderr
+
+
+def test_bundled_fingerprints_carry_their_provenance() -> None:
+    fp = load_index(("bundled",), ())
+    assert fp.items_per_source() == {"GSM8K": 1319, "HumanEval": 164, "MT-bench": 80}
+    sources = {s["name"]: s for s in fp.sources}
+    assert sources["GSM8K"]["source"].startswith("openai/grade-school-math @ 3101c7d")
+    assert sources["HumanEval"]["licence"] == "MIT"
+    assert bundled_path().stat().st_size < 3_000_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=80), max_size=3), min_size=1, max_size=4),
+       st.integers(min_value=2, max_value=6))  # fmt: skip
+def test_batch_hashes_equal_per_turn_hashes(examples: list[list[str]], n: int) -> None:
+    hashes, owners = batch_grams(examples, [n, n + 2], whole_below=n + 1)
+    expected: list[tuple[int, int]] = []
+    for i, turns in enumerate(examples):
+        for text in turns:
+            norm = normalize(text)
+            if not norm:
+                continue
+            if word_count(norm) < n + 1:
+                expected.append((i, whole_hash(norm)))
+            for grams in ngram_hashes(norm, [n, n + 2]).values():
+                expected += [(i, int(h)) for h in grams]
+    got = sorted(zip(owners.tolist(), hashes.tolist(), strict=True))
+    assert got == sorted(expected)
+
+
+_PROSE = st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Nd", "Zs", "Po"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_PROSE, max_size=120), st.text(_PROSE, max_size=40), st.text(_PROSE, max_size=40))
+def test_hash_of_a_span_is_independent_of_its_context(core: str, before: str, after: str) -> None:
+    norm = normalize(core)
+    n = word_count(norm)
+    if n == 0:
+        return
+    inside = normalize(f"{before} {core} {after}")
+    assert set(ngram_hashes(norm, [n])[n]) <= set(ngram_hashes(inside, [n]).get(n, []))

@@ -1,0 +1,127 @@
+"""The engine seam: the same report whatever the number of processes and the batch size."""
+
+from __future__ import annotations
+
+import json
+
+from ftprep.api import make_config
+from ftprep.engine import analyze
+from ftprep.report.build import build_report
+from tests import reports
+from tests.conftest import chat, varied_chats
+
+
+def _mixed_lines() -> list[str]:
+    """Duplicates, near duplicates, broken lines, labels, shared system prompts and JSON
+    answers spread over many batches, so every gatherer and cross-batch group is used."""
+    lines = reports.defect_lines(300)
+    extra = varied_chats(200, seed=3)
+    for i, rec in enumerate(extra):
+        if i % 4 == 0:
+            rec["messages"].insert(0, {"role": "system", "content": f"You are agent {i % 3}."})
+        if i % 5 == 0:
+            rec["messages"][-1]["content"] = json.dumps({"answer": i % 7, "ok": True})
+    lines += [json.dumps(r) for r in extra]
+    lines += lines[5:40]  # exact copies far from their originals (other batches)
+    lines += [json.dumps(chat("What is the refund window?", f"{d} days.")) for d in (14, 30)]
+    lines.insert(250, "{not json")
+    return lines
+
+
+def _report(path, jobs: int, batch_size: int) -> str:
+    sets = [
+        f"clean.over_token_limit.max_tokens={reports.TOKEN_LIMIT}",
+        "diverse.coverage.sample_size=100",
+    ]
+    config = make_config(None, sets=sets)
+    analysis = analyze([path], config, jobs=jobs, batch_size=batch_size)
+    return build_report(analysis).to_json()
+
+
+def test_report_is_byte_identical_for_any_jobs_and_batch_size(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_mixed_lines()) + "\n", encoding="utf-8")
+    one_batch = _report(path, jobs=1, batch_size=4096)
+    data = json.loads(one_batch)
+    assert {f["check"] for f in data["findings"]} >= {
+        "clean.exact_duplicate",
+        "clean.malformed_json",
+        "clean.contradiction",
+    }
+    assert _report(path, jobs=1, batch_size=37) == one_batch
+    assert _report(path, jobs=2, batch_size=37) == one_batch
+
+
+def test_cli_jobs_option_gives_the_same_split(write_jsonl, cli, tmp_path):
+    data = write_jsonl(varied_chats(120))
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = cli("split", data, "--out", out, "--jobs", jobs, "-q")
+        assert result.exit_code in (0, 1), result.output
+        outs.append({n: (out / n).read_bytes() for n in ("train.jsonl", "validation.jsonl")})
+    assert outs[0] == outs[1]
+    assert cli("validate", data, "--jobs", "0").exit_code == 2
+
+
+def _plan_of(path, disable: list[str]) -> list[int]:
+    config = make_config(None, disable=disable)
+    return analyze([path], config, jobs=1).plan.assignment.tolist()
+
+
+def _contradicting_lines() -> list[str]:
+    """Labelled data with exact and near contradictions and near duplicates: every
+    grouping the split uses has something to group."""
+    records = varied_chats(160, seed=5)
+    for i, rec in enumerate(records):
+        rec["label"] = ("billing", "shipping")[i % 2]
+    # Near contradictions: the same question with one more word, another answer.
+    base = varied_chats(40, seed=9)
+    for i in range(20):
+        question, answer = base[i]["messages"][1]["content"], base[i + 20]["messages"][2]
+        records.insert(i * 8, base[i])
+        system = base[i]["messages"][0]["content"]
+        records.append(chat(question + " Thanks!", answer["content"], system=system))
+    return [json.dumps(r) for r in records]
+
+
+def test_disabling_any_check_leaves_the_split_unchanged(tmp_path):
+    from ftprep.checks.base import REGISTRY
+
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_contradicting_lines()) + "\n", encoding="utf-8")
+    baseline = _plan_of(path, [])
+    dataset_checks = sorted(cid for cid, s in REGISTRY.items() if s.kind == "dataset")
+    assert "clean.near_contradiction" in dataset_checks
+    moved = {}
+    for cid in [*dataset_checks, "clean", "diverse", "consistent", "split", "evaluated"]:
+        plan = _plan_of(path, [cid])
+        if plan != baseline:
+            moved[cid] = sum(a != b for a, b in zip(plan, baseline, strict=True))
+    everything = [c for c, s in REGISTRY.items() if s.kind != "load"]
+    if _plan_of(path, everything) != baseline:
+        moved["all checks"] = -1
+    assert moved == {}
+
+
+def test_spawned_workers_are_used_only_for_ftprep_checks(monkeypatch):
+    """Under spawn, workers import ftprep but not a notebook's own check: such a run stays
+    in-process instead of failing in a worker."""
+    import dataclasses
+
+    from ftprep import batch
+    from ftprep.checks.base import REGISTRY
+
+    builtin = "clean.empty_turn"
+    plan = batch.BatchPlan(make_config(None), "o200k_base", "o200k_base", (builtin,), ("tokens",))
+    monkeypatch.setattr(batch.multiprocessing, "get_start_method", lambda allow_none: "spawn")
+    assert batch._workers_can_run(plan)
+
+    def mine(example, settings):
+        yield from ()
+
+    custom = dataclasses.replace(REGISTRY[builtin], id="clean.my_own", func=mine)
+    monkeypatch.setitem(REGISTRY, "clean.my_own", custom)
+    assert not batch._workers_can_run(dataclasses.replace(plan, example_checks=("clean.my_own",)))
+    monkeypatch.setattr(batch.multiprocessing, "get_start_method", lambda allow_none: "fork")
+    assert batch._workers_can_run(dataclasses.replace(plan, example_checks=("clean.my_own",)))

@@ -1,0 +1,131 @@
+"""The bounded reading layer: line splitting, record limits, strict values, escapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import ftprep
+from ftprep.errors import ConfigError, printable
+from ftprep.loaders import readers
+from ftprep.loaders.readers import iter_lines, json_data, parse_json
+
+
+class Chunked(io.BytesIO):
+    """A stream returning at most ``size`` bytes per read, to cross chunk boundaries."""
+
+    def __init__(self, data: bytes, size: int) -> None:
+        super().__init__(data)
+        self.size = size
+
+    def read(self, n: int = -1) -> bytes:
+        return super().read(self.size)
+
+
+@given(
+    st.lists(st.text(alphabet="ab{}", max_size=6), max_size=8),
+    st.lists(st.sampled_from([b"\n", b"\r\n", b"\r"]), min_size=8, max_size=8),
+    st.integers(min_value=1, max_value=7),
+)
+def test_lines_split_at_every_ending_whatever_the_chunking(parts, ends, size):
+    pairs = list(zip(parts, ends, strict=False))
+    # "\r" then an empty line ending in "\n" is one CRLF ending, not two lines
+    assume(
+        not any(
+            e == b"\r" and not p2 and e2[:1] == b"\n"
+            for (_, e), (p2, e2) in itertools.pairwise(pairs)
+        )
+    )
+    data = b"".join(p.encode() + e for p, e in pairs)
+    readers_chunk = readers._CHUNK
+    try:
+        readers._CHUNK = size
+        lines = list(iter_lines(Chunked(data, size), limit=1000))
+    finally:
+        readers._CHUNK = readers_chunk
+    assert [ln.data.decode() for ln in lines] == parts
+    assert [ln.number for ln in lines] == list(range(1, len(parts) + 1))
+
+
+def test_a_line_over_the_limit_is_skipped_not_held():
+    data = b"short\n" + b"x" * 5000 + b"\nafter\n"
+    lines = list(iter_lines(io.BytesIO(data), limit=100))
+    assert [(ln.number, ln.data, ln.size) for ln in lines] == [
+        (1, b"short", 5),
+        (2, None, 5000),
+        (3, b"after", 5),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('{"a": NaN}', "clean.malformed_json"),
+        ('{"a": [Infinity]}', "clean.malformed_json"),
+        ('{"a": 1e309}', "clean.malformed_json"),
+        ('{"a": "\\ud800"}', "clean.invalid_utf8"),
+        ('{"\\udc00": 1}', "clean.invalid_utf8"),
+        ("[" * 101 + "]" * 101, "clean.record_too_large"),
+        ("[" * 5000 + "]" * 5000, "clean.record_too_large"),
+        ('{"n": ' + "1" * 4301 + "}", "clean.record_too_large"),
+    ],
+)
+def test_values_that_cannot_be_written_back_are_refused(text, code):
+    value, problem = parse_json(text)
+    assert value is None and problem is not None and problem[0] == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": "\\ud83d\\ude00"}', "[" * 100 + "]" * 100, '{"a": 1e308, "b": "e123"}', '"x"'],
+)
+def test_values_at_the_limits_are_kept(text):
+    value, problem = parse_json(text)
+    assert problem is None and json.dumps(value, allow_nan=False)
+
+
+def test_in_memory_values_become_json_data():
+    value, problem = json_data(
+        {"when": dt.date(2024, 1, 2), "price": Decimal("1.5"), "rows": (1, 2)}
+    )
+    assert problem is None and value == {"when": "2024-01-02", "price": 1.5, "rows": [1, 2]}
+    assert json_data({"x": {1, 2}})[1][0] == "clean.unreadable_record"
+    assert json_data({"x": float("nan")})[1][0] == "clean.malformed_json"
+    assert json_data({"x": float("nan")}, nan_is_missing=True) == ({}, None)
+
+
+def test_parquet_nan_cell_is_missing_and_infinity_an_error(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = [
+        {"question": f"q {i}", "answer": f"a {i}", "score": v}
+        for i, v in enumerate([1.0, float("nan"), float("inf")])
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "d.parquet")
+    loaded = ftprep.load(tmp_path / "d.parquet")
+    assert len(loaded) == 2
+    assert [(e.code, e.location.line) for e in loaded.errors] == [("clean.malformed_json", 4)]
+
+
+def test_printable_escapes_terminal_controls_but_keeps_text():
+    assert printable("a\x1b[31mb\nc\u202ed\udcff é 日本") == "a\\x1b[31mb\\nc\\u202ed\\udcff é 日本"
+
+
+def test_max_record_mb_is_a_validated_setting(tmp_path):
+    (tmp_path / "ftprep.toml").write_text("max_record_mb = 0\n")
+    with pytest.raises(ConfigError, match="max_record_mb"):
+        ftprep.validate([{"messages": []}], config=tmp_path / "ftprep.toml")
+    path = tmp_path / "d.jsonl"
+    big = {
+        "messages": [{"role": "user", "content": "x" * 3000}, {"role": "assistant", "content": "y"}]
+    }
+    path.write_text(json.dumps(big) + "\n")
+    errors = ftprep.validate(path, max_record_mb=0.001).findings
+    assert "clean.record_too_large" in {f.check for f in errors}
