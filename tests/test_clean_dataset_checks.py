@@ -37,7 +37,7 @@ def test_identical_answers_and_light_answer_edits_are_not_contradictions(write_j
     assert locations(report, "clean.contradiction") == []
 
 
-def test_near_contradiction_is_a_warning_and_ignores_number_changes(write_jsonl) -> None:
+def test_near_contradiction_is_info_and_ignores_number_changes(write_jsonl) -> None:
     records = task("support", 60, seed=4)
     base = records[10]
     typo = json.loads(json.dumps(base))
@@ -51,7 +51,7 @@ def test_near_contradiction_is_a_warning_and_ignores_number_changes(write_jsonl)
     assert 61 in locations(report, "clean.near_contradiction")
     assert 11 in locations(report, "clean.near_contradiction")
     assert 62 not in locations(report, "clean.near_contradiction")
-    assert report.findings_for("clean.near_contradiction")[0].severity == "warning"
+    assert report.findings_for("clean.near_contradiction")[0].severity == "info"
 
 
 def test_split_keeps_contradictions_on_one_side_and_fix_never_resolves(write_jsonl, tmp_path):

@@ -177,7 +177,7 @@ def test_existing_split_reports_problems_inside_the_validation_file(write_jsonl)
     records = varied_chats(300)
     train = write_jsonl(records[:270], "train.jsonl")
     val = write_jsonl(
-        [*records[270:], "{broken", chat("Write to john.smith@acme-corp.com today", "Done.")],
+        [*records[270:], "{broken", chat("Write to maria.garcia82@acme-corp.com today", "Done.")],
         "val.jsonl",
     )
     report = ftprep.validate(train, validation=val)
@@ -186,5 +186,5 @@ def test_existing_split_reports_problems_inside_the_validation_file(write_jsonl)
     assert [(loc.source, loc.line) for loc in malformed.locations] == [(str(val), 31)]
     pii = report.findings_for("clean.pii")[0]
     assert [(loc.source, loc.line) for loc in pii.locations] == [(str(val), 32)]
-    assert "john.smith" not in report.to_json()
+    assert "maria.garcia82" not in report.to_json()
     assert report.checklist.clean.status == "fail" and report.verdict == "not_ready"

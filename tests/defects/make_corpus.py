@@ -139,12 +139,19 @@ def _different_answer(c: Corpus, domain: str, rec: Record) -> str:
     raise RuntimeError("no different answer")
 
 
+#: Tasks whose answers are labels: a class, a JSON extraction, an ICD-10 code leading its
+#: rationale. Two of them for one input contradict (an error); two different free-text
+#: answers (support, legal summaries, code help) diverge, which is a warning.
+LABEL_DOMAINS = ("classify", "extract", "medical")
+
+
 def contradiction(c: Corpus) -> Injected:
     domain, a = c.pick(PAIR_DOMAINS)
     b = _copy(a)
     _user(b)["content"] = _surface(c.rng, _user(b)["content"])
     _answer(b)["content"] = _different_answer(c, domain, a)
-    return [(a, "clean.contradiction"), (b, "clean.contradiction")]
+    check = "clean.contradiction" if domain in LABEL_DOMAINS else "clean.near_contradiction"
+    return [(a, check), (b, check)]
 
 
 def near_contradiction(c: Corpus) -> Injected:

@@ -1,0 +1,306 @@
+"""What an answer is, for deciding whether two answers to one input contradict each other.
+
+Two different answers to the same input are a contradiction only when the answer is
+label-like: a class ("Positive"), a short extraction ("Paris", "2025-05-28"), a JSON value
+or a tool call. Free-text answers to one question may rightly differ: paraphrases ("My name
+is Vicuna..." / "I'm a language model called Vicuna...") and several good explanations are
+the design of many instruction sets. Free text is worth a look only when two answers share
+almost none of their content words (different facts, another topic), and even then it is a
+warning.
+
+Each example gets a compact profile (a few numbers per row, no text kept): the answer's
+type, a hash of its value (JSON canonicalised, tool calls by name and arguments), hashes of
+its first one to five words (so "Yes" agrees with "Yes, it is."), a 256-bit word filter of
+short answers (so "Paris" agrees with "The capital of France is Paris."), and a MinHash of
+its content words with their count (so the share of shared content words can be estimated).
+
+Rows that are not single supervised answers are marked to be skipped: KTO records (a
+boolean ``label`` or a ``kto_tag``: several labelled completions per prompt are the design)
+and the tools or functions a layout keeps in metadata are folded into the input key, so two
+tool-calling examples that differ only in their tools are not the same input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ftprep.checks.prose import word_set
+from ftprep.features import FeatureContext, register_feature
+from ftprep.schema import ChatExample
+from ftprep.similarity.minhash import EMPTY, mix64, similarity
+from ftprep.similarity.normalize import hash64, normalize_text
+
+NONE, LABEL, JSON_VALUE, TOOL_CALL, FREE = 0, 1, 2, 3, 4
+HEAD = 5
+WORD_BINS = 64
+BLOOM_WORDS = 40
+#: At most this many words (after normalisation), one line, no personal pronouns: a label.
+LABEL_WORDS = 5
+LABEL_CHARS = 60
+#: Characters a label never holds: a call written as text (``search('x')``), code, lines.
+_NOT_LABEL = frozenset("\n(=`{")
+_PRONOUNS = word_set("i im ive id me my mine you youre your yours we our us")
+STOPWORDS = word_set(
+    "a an the and or but if then of to in on at by for with from as is are was were be been "
+    "being it its this that these those i you he she we they me my your our their his her them "
+    "us do does did have has had not no so such can could will would should may might must "
+    "shall than too very just also there here what which who whom how when where why all any "
+    "each some more most other into over under about after before up down out off again "
+    "further once only own same both few nor s t don now let im ive id youre theyre dont"
+)
+#: Free-text answers sharing less than this share of the smaller answer's content words
+#: are about different things.
+DIVERGENT_OVERLAP = 0.3
+#: Free-text answers with at least ``MIN_FACTS`` facts each (names, numbers, identifiers in
+#: code) of which the answer with fewer shares less than this share with the other state
+#: different facts (one answer adding detail to the other keeps all of the other's facts).
+DIVERGENT_FACTS = 0.67
+MIN_FACTS = 3
+#: Facts are kept as a bottom-k sketch: the k smallest fact hashes, exact for up to k facts.
+FACT_SKETCH = 16
+#: A code leading the answer ("E11.9 — Type 2 diabetes ...", "M54.50: ..."): the label of
+#: a classification with a rationale after it.
+_LEADING_CODE = re.compile(
+    r"^\s*([A-Z]{1,3}\d[\w.]*|\d+[A-Z][\w.]*)(?=\s*(?:—|–|-|:|,|\.\s|\.?$|\n))"
+)
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)+|\d{2,})%?(?![\w])")
+_NAME = re.compile(r"(?<![\w'])([A-Z][a-zA-Z]+)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+_CODE_SPAN = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.S)
+_IDENT = re.compile(r"[A-Za-z_]\w{2,}")
+
+
+def _content_words(norm: str) -> list[str]:
+    out = []
+    for w in norm.split():
+        if w in STOPWORDS or len(w) < 2:
+            continue
+        out.append(w[:-1] if len(w) > 3 and w.endswith("s") else w)
+    return out
+
+
+def _word_hash(w: str) -> int:
+    return zlib.crc32(w.encode("utf-8", "surrogatepass"))
+
+
+def _tool_value(calls: list[dict[str, Any]]) -> str:
+    parts = []
+    for call in calls:
+        fn = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(fn, dict):
+            parts.append(repr(call))
+            continue
+        args = fn.get("arguments")
+        if isinstance(args, str):
+            with contextlib.suppress(ValueError):
+                args = json.loads(args)
+        parts.append(f"{fn.get('name')}:{json.dumps(args, sort_keys=True, default=str)}")
+    return "\x1f".join(parts)
+
+
+def classify(text: str, tool_calls: list[dict[str, Any]] | None) -> tuple[int, str]:
+    """(answer type, canonical value) of one final answer."""
+    if tool_calls:
+        return TOOL_CALL, _tool_value(tool_calls)
+    stripped = text.strip()
+    if not stripped:
+        return NONE, ""
+    if stripped[0] in "{[":
+        try:
+            value = json.loads(stripped)
+        except ValueError:
+            pass
+        else:
+            return JSON_VALUE, json.dumps(value, sort_keys=True, ensure_ascii=False)
+    norm = normalize_text(stripped)
+    words = norm.split()
+    if (
+        len(words) <= LABEL_WORDS
+        and len(stripped) <= LABEL_CHARS
+        and not _NOT_LABEL.intersection(stripped)
+        and not _PRONOUNS.intersection(words)
+    ):
+        return LABEL, norm
+    return FREE, norm
+
+
+def facts(text: str) -> set[str]:
+    """Names (capitalised words not opening a sentence), numbers of two or more digits, and
+    identifiers inside code: what two paraphrases of one answer keep and two different
+    answers change."""
+    found = {m[1] for m in _NUMBER.finditer(text)}
+    for m in _NAME.finditer(text):
+        if m[1] != "I" and not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()]):
+            found.add(m[1].lower())
+    for span in _CODE_SPAN.finditer(text):
+        found.update(w.lower() for w in _IDENT.findall(span[0]))
+    return found
+
+
+def _minhash(owners: list[int], hashes: list[int], n: int, bins: int) -> np.ndarray:
+    sig = np.full(n * bins, EMPTY, dtype=np.uint16)
+    if hashes:
+        mixed = mix64(np.asarray(hashes, dtype=np.uint64))
+        shift = np.uint64(64 - int(np.log2(bins)))
+        slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)
+        val = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
+        val[val == EMPTY] = 0xFFFE
+        np.minimum.at(sig, slot, val)
+    return sig.reshape(n, bins)
+
+
+def _metadata_tools(meta: dict[str, Any]) -> str:
+    found = [meta[k] for k in ("tools", "functions", "available_tools") if meta.get(k)]
+    return json.dumps(found, sort_keys=True, default=str) if found else ""
+
+
+def _is_kto(meta: dict[str, Any]) -> bool:
+    return "kto_tag" in meta or isinstance(meta.get("label"), bool)
+
+
+@register_feature(
+    "answer_profile",
+    (
+        "answer_type",
+        "answer_value",
+        "answer_head",
+        "answer_bloom",
+        "answer_words_sig",
+        "answer_words_n",
+        "answer_code",
+        "answer_facts",
+        "answer_facts_n",
+        "input_extra",
+        "kto",
+    ),
+)
+def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    """The profile of each example's final answer (see the module docstring)."""
+    n = len(batch)
+    kinds = np.zeros(n, dtype=np.int8)
+    values = np.zeros(n, dtype=np.uint64)
+    heads = np.zeros((n, HEAD), dtype=np.uint64)
+    bloom = np.zeros((n, 4), dtype=np.uint64)
+    counts = np.zeros(n, dtype=np.int32)
+    extra = np.zeros(n, dtype=np.uint64)
+    kto = np.zeros(n, dtype=bool)
+    codes = np.zeros(n, dtype=np.uint64)
+    fact_counts = np.zeros(n, dtype=np.int32)
+    owners: list[int] = []
+    hashes: list[int] = []
+    fact_sketch = np.zeros((n, FACT_SKETCH), dtype=np.uint32)
+    for i, ex in enumerate(batch):
+        tools = _metadata_tools(ex.metadata)
+        extra[i] = hash64(tools) if tools else 0
+        kto[i] = _is_kto(ex.metadata)
+        last = ex.last_assistant_index
+        if last is None:
+            continue
+        msg = ex.messages[last]
+        kind, value = classify(msg.text, msg.tool_calls)
+        kinds[i] = kind
+        values[i] = hash64(value) if kind else 0
+        if kind not in (LABEL, FREE):
+            continue
+        code = _LEADING_CODE.match(msg.text)
+        codes[i] = hash64(code[1]) if code else 0
+        if kind == FREE:
+            found = facts(msg.text)
+            fact_counts[i] = len(found)
+            smallest = sorted({_word_hash(f) or 1 for f in found})[:FACT_SKETCH]
+            fact_sketch[i, : len(smallest)] = smallest
+        words = value.split()
+        for k in range(min(HEAD, len(words))):
+            heads[i, k] = hash64(" ".join(words[: k + 1]))
+        if len(words) <= BLOOM_WORDS:
+            for w in words:
+                bit = _word_hash(w) & 0xFF
+                bloom[i, bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
+        content = set(_content_words(value))
+        counts[i] = len(content)
+        owners.extend([i] * len(content))
+        hashes.extend(_word_hash(w) for w in content)
+    sig = _minhash(owners, hashes, n, WORD_BINS)
+    return {
+        "answer_type": kinds,
+        "answer_value": values,
+        "answer_head": heads,
+        "answer_bloom": bloom,
+        "answer_words_sig": sig,
+        "answer_words_n": counts,
+        "answer_code": codes,
+        "answer_facts": fact_sketch,
+        "answer_facts_n": fact_counts,
+        "input_extra": extra,
+        "kto": kto,
+    }
+
+
+CONSISTENT, LABEL_CONFLICT, FREE_DIVERGENCE = 0, 1, 2
+
+
+def _label_in_free(ft: Any, label: int, free: int) -> bool:
+    """Does the free-text answer start with, or (when short) contain, the label's words?"""
+    words = int((ft["answer_head"][label] != 0).sum())
+    if words and ft["answer_head"][free][words - 1] == ft["answer_value"][label]:
+        return True
+    lb, fb = ft["answer_bloom"][label], ft["answer_bloom"][free]
+    return bool(fb.any()) and bool(np.all((lb & fb) == lb))
+
+
+def content_overlap(ft: Any, a: int, b: int) -> float:
+    """Estimated share of the smaller answer's content words the other answer has too."""
+    na, nb = int(ft["answer_words_n"][a]), int(ft["answer_words_n"][b])
+    if not na or not nb:
+        return 0.0
+    j = float(similarity(ft["answer_words_sig"][a], ft["answer_words_sig"][b]))
+    shared = j * (na + nb) / (1 + j)
+    return min(1.0, shared / min(na, nb))
+
+
+def _diverge(ft: Any, a: int, b: int, facts: bool) -> bool:
+    """Free texts about different things, or (with ``facts``) stating different facts."""
+    if content_overlap(ft, a, b) < DIVERGENT_OVERLAP:
+        return True
+    if not facts or min(int(ft["answer_facts_n"][a]), int(ft["answer_facts_n"][b])) < MIN_FACTS:
+        return False
+    return fact_containment(ft["answer_facts"][a], ft["answer_facts"][b]) < DIVERGENT_FACTS
+
+
+def fact_containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the smaller fact set found in the other, from two bottom-k sketches (exact
+    while both sets fit; over the sketches' common range otherwise)."""
+    sa, sb = set(a[a != 0].tolist()), set(b[b != 0].tolist())
+    if not sa or not sb:
+        return 1.0
+    if len(sa) == FACT_SKETCH or len(sb) == FACT_SKETCH:
+        limit = min(max(sa), max(sb))
+        sa, sb = {h for h in sa if h <= limit}, {h for h in sb if h <= limit}
+    return len(sa & sb) / max(1, min(len(sa), len(sb)))
+
+
+def judge_pair(ft: Any, a: int, b: int, facts: bool = True) -> int:
+    """How two different answers to one input relate: consistent, a label conflict, or
+    free texts about different things. ``facts``: also count free texts stating different
+    names or numbers as diverging (for one input; near-identical inputs may differ in what
+    they ask, so there only unrelated texts count)."""
+    ta, tb = int(ft["answer_type"][a]), int(ft["answer_type"][b])
+    if ta == NONE or tb == NONE or ft["answer_value"][a] == ft["answer_value"][b]:
+        return CONSISTENT
+    ca, cb = ft["answer_code"][a], ft["answer_code"][b]
+    if ca and cb:
+        return CONSISTENT if ca == cb else LABEL_CONFLICT
+    if ta == FREE and tb == FREE:
+        return FREE_DIVERGENCE if _diverge(ft, a, b, facts) else CONSISTENT
+    if ta == LABEL and tb in (FREE, LABEL) and _label_in_free(ft, a, b):
+        return CONSISTENT
+    if tb == LABEL and ta in (FREE, LABEL):
+        return CONSISTENT if _label_in_free(ft, b, a) else LABEL_CONFLICT
+    return LABEL_CONFLICT
