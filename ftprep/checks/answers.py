@@ -47,6 +47,7 @@ _DANGLING_WORDS = word_set(
     "their its is are was were will would can could should than if as by at into such "
     "including please whether while although"
 )
+_LABEL_LINE = re.compile(r"^[A-Z][\w'’ -]{0,30}:\s+\S")
 _LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S|^\s*\||^\s*#{1,6}\s")
 _CODE_LINE = re.compile(
     r"^\s{2,}\S|[;{}]\s*$|^\s*(?:def|class|import|from|return|if|elif|else|for|while|function"
@@ -54,6 +55,20 @@ _CODE_LINE = re.compile(
 )
 _BRACKET_PROSE = re.compile(r"\[\s*(?:[^\s\[\]{}\"'0-9tfn-]|\d+\s*\]\s*[^\s,\]])")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
+#: Complete endings without a full stop: a letter's sign-off ("Yours sincerely, Jane",
+#: "Best regards,\nAnna"), an attribution ("— Mark Twain", "- Harry"), a hashtag, a number
+#: or a unit, and a tool call whose result the runtime fills in ("… is python('…') Celsius").
+_SIGN_OFF = re.compile(
+    r"(?:^|[.!?]\s+|\n)\s*(?:(?:yours|sincerely|regards|best|cheers|love|respectfully"
+    r"|faithfully|cordially|warmly|affectionately|fondly|thanks|thank you|with|forever|until"
+    r"|your|all the best|kind regards|warm regards|many thanks|see you|take care|god bless"
+    r"|hugs|peace|ever)\b[^\n.!?]{0,50}),\s*(?:[^\n]{1,60}\n?){1,3}\Z",
+    re.I,
+)
+_ATTRIBUTION = re.compile(r"(?:^|\s)[-–—~]{1,2}\s*[A-Z\[][^\n.!?]{0,60}\Z")
+_HASHTAG_END = re.compile(r"(?:#\w+\s*)+\Z")
+_NUMBER_END = re.compile(r"\d[\d,.]*\s*(?:%|[a-zA-Z°]{0,12})\Z")
+_TOOL_CALL = re.compile(r"\b[a-z_]\w*\(\s*['\"][^\n]*['\"]\s*\)")
 
 
 def parse_json(text: str) -> tuple[int, Any, bool]:
@@ -162,11 +177,30 @@ def ending(text: str, fmt: int | None = None, truncated: bool = False) -> int:
         return E_DANGLING
     if _URL_END.search(last_line):
         return E_STRUCTURED
+    if _complete_without_stop(t, lines, last_line):
+        return E_TERMINAL
     if _brackets_open(t) or _quotes_unbalanced(t):
         return E_DANGLING
     if _LIST_LINE.match(last_line):
         return E_STRUCTURED
     return E_OPEN
+
+
+def _complete_without_stop(text: str, lines: list[str], last_line: str) -> bool:
+    """True when ``text`` ends in a form that is complete without terminal punctuation: a
+    sign-off, an attribution, a hashtag, a number, a tool call, verse or a list of
+    "Label: text" lines."""
+    tail = text[-200:]
+    if _SIGN_OFF.search(tail) or _ATTRIBUTION.search(last_line):
+        return True
+    if _HASHTAG_END.search(last_line) or _NUMBER_END.search(last_line):
+        return True
+    if _TOOL_CALL.search(last_line):
+        return True
+    body = [ln.strip() for ln in lines if ln.strip()]
+    if len(body) >= 3 and all(len(ln) <= 80 for ln in body):
+        return True  # verse, an itinerary, a list of short lines
+    return len(body) >= 2 and all(_LABEL_LINE.match(ln) for ln in body[-2:])
 
 
 def label_candidate(text: str, fmt: int) -> str | None:

@@ -51,9 +51,8 @@ def find_residue(text: str, role: str, opening: bool = True) -> list[str]:
     found: list[str] = []
     stripped = text.strip()
     prompt = opening and role in ("user", "system")
-    if prompt and len(stripped) <= _SHORT_FIELD:
-        if stripped and _EMPTY_FIELD.fullmatch(stripped):
-            return [f"the whole turn is '{stripped}'"]
+    if prompt and stripped and len(stripped) <= _SHORT_FIELD and _EMPTY_FIELD.fullmatch(stripped):
+        return [f"the whole turn is '{stripped}'"]
     if not any(c in text for c in _SCREEN):
         return found
     prose = strip_code(text)
