@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import ftprep
-from ftprep.checks.answers import E_DANGLING, E_OPEN, E_TERMINAL, ending
+from ftprep.checks.answers import E_DANGLING, E_OPEN, E_TERMINAL, ending, starts_mid
 from ftprep.checks.clean.language import detect_language, language_mismatch_of
 from ftprep.checks.clean.missing_input import find_missing_reference
 from ftprep.checks.clean.refusal import asks_about_assistant, find_refusal
@@ -239,9 +239,8 @@ def test_missing_input_not_found(text: str) -> None:
 def test_language_detection() -> None:
     assert detect_language("请解释一下什么是机器学习，以及它有哪些应用。") == "Chinese"
     assert detect_language("機械学習とは何ですか？簡単に説明してください。") == "Japanese"
-    assert detect_language("Wie kann ich meine Daten sichern, wenn der Computer nicht startet?") == (
-        "German"
-    )
+    german = "Wie kann ich meine Daten sichern, wenn der Computer nicht startet?"
+    assert detect_language(german) == "German"
     assert detect_language("Tell me about Ludwig van Beethoven and Leonardo da Vinci.") is None
 
 
@@ -257,3 +256,20 @@ def test_language_mismatch() -> None:
     assert language_mismatch_of("What is the capital?", "Always answer in French.", fr) is None
     y = "The second derivative of y = x^3 - 3x^2 + 2x is python('diff(y, x, 2)')."
     assert language_mismatch_of("What is the second derivative of y = x^3 - 3x^2?", "", y) is None
+
+
+# --- answers that start mid-word or mid-sentence ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "prompt", "cut"),
+    [("ing the report took three days, so we shipped it late.", "What is the status?", True),
+     ("and then restart the router so the change applies.", "How do I fix it?", True),
+     ("which is why the clause does not apply to the tenant.", "Summarize it.", True),
+     ("and then he opened the door and walked in.", "Continue the story.", False),
+     ("the mat, purring softly in the sun.", "The cat sat on", False),
+     ("iPhone sales rose in 2023 by a lot.", "What happened?", False),
+     ("and", "Which word joins two clauses?", False)],
+)  # fmt: skip
+def test_answers_that_start_mid_sentence(answer: str, prompt: str, cut: bool) -> None:
+    assert starts_mid(answer, prompt) is cut

@@ -4,7 +4,8 @@ One pass over each answer yields what several dataset checks compare across the 
 format (plain, markdown, fenced code, JSON, fenced JSON, broken JSON), the key set of a JSON
 object, a label candidate for short classification-style answers, and how the answer ends
 (terminal punctuation, a structure such as a list or code block, mid-sentence, on a
-dangling word, or visibly broken: an unclosed code fence or JSON cut off). Everything is a
+dangling word, or visibly broken: an unclosed code fence or JSON cut off), and whether the
+final answer starts mid-word or mid-sentence. Everything is a
 small integer, a hash or a short masked string, so the table stays compact.
 """
 
@@ -203,6 +204,38 @@ def _complete_without_stop(text: str, lines: list[str], last_line: str) -> bool:
     return len(body) >= 2 and all(_LABEL_LINE.match(ln) for ln in body[-2:])
 
 
+#: First words that show an answer starting in the middle of a word ("ing the report…") or
+#: of a sentence ("and then restart…"), lower-case as the cut leaves them.
+_FRAGMENT_STARTS = word_set(
+    "ing ings tion tions sion ed ly ment ments ness er ers est ity ies ous ive al able ible "
+    "ance ence ation ations ure ent ant ism ist ists"
+)
+_CONTINUATION_STARTS = word_set(
+    "and but or nor because which whom whose while although though whereas of than"
+)
+_COMPLETION_PROMPT = re.compile(
+    r"\b(?:complete|continue|finish|fill in|fill the|next word|rest of|autocomplete)\b", re.I
+)
+_FIRST_WORD = re.compile(r"\s*([a-z]+)\b")
+
+
+def starts_mid(text: str, prompt: str = "") -> bool:
+    """True when prose ``text`` starts in the middle of a word or sentence: a lower-case
+    word fragment ("ing", "tion") or a conjunction that continues something ("and", "which"),
+    unless the prompt asks to complete or continue a text or itself ends mid-sentence."""
+    m = _FIRST_WORD.match(text)
+    if m is None:
+        return False
+    word = m[1]
+    if word not in _FRAGMENT_STARTS and word not in _CONTINUATION_STARTS:
+        return False
+    if len(text.split()) <= LABEL_MAX_WORDS or text.lstrip()[len(word) : len(word) + 1] in "(.'_-":
+        return False
+    tail = prompt.rstrip()
+    ends_open = bool(tail) and tail[-1] not in ".!?:)\"'*`>"
+    return not (ends_open or _COMPLETION_PROMPT.search(prompt))
+
+
 def label_candidate(text: str, fmt: int) -> str | None:
     """The answer as a label when it is short enough to be a class name (masked)."""
     t = text.strip()
@@ -231,6 +264,7 @@ def json_key_set(value: Any) -> tuple[int, str | None]:
         "answer_end",
         "answer_end_worst",
         "answer_end_message",
+        "answer_start_mid",
     ),
 )
 def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
@@ -243,6 +277,7 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     worst_msg = np.zeros(n, dtype=np.int16)
     keys_text: list[str | None] = [None] * n
     labels: list[str | None] = [None] * n
+    start_mid = np.zeros(n, dtype=bool)
     for i, ex in enumerate(batch):
         last = ex.last_assistant_index
         if last is None:
@@ -260,6 +295,8 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
                 if names is not None and remember_once(ctx, "json_keys", key):
                     keys_text[i] = excerpt(names, 200)
                 labels[i] = label_candidate(text, fmt)
+                if fmt in (PLAIN, MARKDOWN) and j and ex.messages[j - 1].role == "user":
+                    start_mid[i] = starts_mid(text, ex.messages[j - 1].text)
             else:
                 end = ending(text)
             if end > worst_col[i]:
@@ -272,4 +309,5 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
         "answer_end": end_col,
         "answer_end_worst": worst_col,
         "answer_end_message": worst_msg,
+        "answer_start_mid": start_mid,
     }

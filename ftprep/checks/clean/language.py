@@ -79,9 +79,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 _ENGLISH_HOMOGRAPHS = word_set("as do no in is an die on so me he we son den men are")
 _USABLE = {
     lang: frozenset(
-        w
-        for w in stop
-        if len(w) > 1 and (lang == "English" or w not in _ENGLISH_HOMOGRAPHS)
+        w for w in stop if len(w) > 1 and (lang == "English" or w not in _ENGLISH_HOMOGRAPHS)
     )
     for lang, stop in _STOPWORDS.items()
 }
