@@ -169,7 +169,7 @@ LOOPS = [
     "I think I think I think I think I think I think that is right.",
     "The answer is yes. The answer is yes. The answer is yes. The answer is yes.",
     "Please contact support.\nPlease contact support for help.\nPlease contact support.\n"
-    "Please contact support.",
+    "Please contact support.\nPlease contact support.",
     "Thanks for asking. " + "the " * 15,
     "Only hypothyroidism is assessed today; other history is not being treated. " * 4,
 ]

@@ -4,7 +4,8 @@ One pass over each answer yields what several dataset checks compare across the 
 format (plain, markdown, fenced code, JSON, fenced JSON, broken JSON), the key set of a JSON
 object, a label candidate for short classification-style answers, and how the answer ends
 (terminal punctuation, a structure such as a list or code block, mid-sentence, on a
-dangling word, or visibly broken: an unclosed code fence or JSON cut off). Everything is a
+dangling word, or visibly broken: an unclosed code fence or JSON cut off), and whether the
+final answer starts mid-word or mid-sentence. Everything is a
 small integer, a hash or a short masked string, so the table stays compact.
 """
 
@@ -50,6 +51,7 @@ _DANGLING_WORDS = word_set(
     "their its is are was were will would can could should than if as by at into such "
     "including please whether while although"
 )
+_LABEL_LINE = re.compile(r"^[A-Z][\w'’ -]{0,30}:\s+\S")
 _LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S|^\s*\||^\s*#{1,6}\s")
 _CODE_LINE = re.compile(
     r"^\s{2,}\S|[;{}]\s*$|^\s*(?:def|class|import|from|return|if|elif|else|for|while|function"
@@ -57,6 +59,20 @@ _CODE_LINE = re.compile(
 )
 _BRACKET_PROSE = re.compile(r"\[\s*(?:[^\s\[\]{}\"'0-9tfn-]|\d+\s*\]\s*[^\s,\]])")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$")
+#: Complete endings without a full stop: a letter's sign-off ("Yours sincerely, Jane",
+#: "Best regards,\nAnna"), an attribution ("— Mark Twain", "- Harry"), a hashtag, a number
+#: or a unit, and a tool call whose result the runtime fills in ("… is python('…') Celsius").
+_SIGN_OFF = re.compile(
+    r"(?:^|[.!?]\s+|\n)\s*(?:(?:yours|sincerely|regards|best|cheers|love|respectfully"
+    r"|faithfully|cordially|warmly|affectionately|fondly|thanks|thank you|with|forever|until"
+    r"|your|all the best|kind regards|warm regards|many thanks|see you|take care|god bless"
+    r"|hugs|peace|ever)\b[^\n.!?]{0,50}),\s*(?:[^\n]{1,60}\n?){1,3}\Z",
+    re.I,
+)
+_ATTRIBUTION = re.compile(r"(?:^|\s)[-–—~]{1,2}\s*[A-Z\[][^\n.!?]{0,60}\Z")
+_HASHTAG_END = re.compile(r"(?:#\w+\s*)+\Z")
+_NUMBER_END = re.compile(r"\d[\d,.]*\s*(?:%|[a-zA-Z°]{0,12})\Z")
+_TOOL_CALL = re.compile(r"\b[a-z_]\w*\(\s*['\"][^\n]*['\"]\s*\)")
 
 
 def parse_json(text: str) -> tuple[int, Any, bool]:
@@ -165,11 +181,62 @@ def ending(text: str, fmt: int | None = None, truncated: bool = False) -> int:
         return E_DANGLING
     if _URL_END.search(last_line):
         return E_STRUCTURED
+    if _complete_without_stop(t, lines, last_line):
+        return E_TERMINAL
     if _brackets_open(t) or _quotes_unbalanced(t):
         return E_DANGLING
     if _LIST_LINE.match(last_line):
         return E_STRUCTURED
     return E_OPEN
+
+
+def _complete_without_stop(text: str, lines: list[str], last_line: str) -> bool:
+    """True when ``text`` ends in a form that is complete without terminal punctuation: a
+    sign-off, an attribution, a hashtag, a number, a tool call, verse or a list of
+    "Label: text" lines."""
+    tail = text[-200:]
+    if _SIGN_OFF.search(tail) or _ATTRIBUTION.search(last_line):
+        return True
+    if _HASHTAG_END.search(last_line) or _NUMBER_END.search(last_line):
+        return True
+    if _TOOL_CALL.search(last_line):
+        return True
+    body = [ln.strip() for ln in lines if ln.strip()]
+    if len(body) >= 3 and all(len(ln) <= 80 for ln in body):
+        return True  # verse, an itinerary, a list of short lines
+    return len(body) >= 2 and all(_LABEL_LINE.match(ln) for ln in body[-2:])
+
+
+#: First words that show an answer starting in the middle of a word ("ing the report…") or
+#: of a sentence ("and then restart…"), lower-case as the cut leaves them.
+_FRAGMENT_STARTS = word_set(
+    "ing ings tion tions sion ed ly ment ments ness er ers est ity ies ous ive al able ible "
+    "ance ence ation ations ure ent ant ism ist ists"
+)
+_CONTINUATION_STARTS = word_set(
+    "and but or nor because which whom whose while although though whereas of than"
+)
+_COMPLETION_PROMPT = re.compile(
+    r"\b(?:complete|continue|finish|fill in|fill the|next word|rest of|autocomplete)\b", re.I
+)
+_FIRST_WORD = re.compile(r"\s*([a-z]+)\b")
+
+
+def starts_mid(text: str, prompt: str = "") -> bool:
+    """True when prose ``text`` starts in the middle of a word or sentence: a lower-case
+    word fragment ("ing", "tion") or a conjunction that continues something ("and", "which"),
+    unless the prompt asks to complete or continue a text or itself ends mid-sentence."""
+    m = _FIRST_WORD.match(text)
+    if m is None:
+        return False
+    word = m[1]
+    if word not in _FRAGMENT_STARTS and word not in _CONTINUATION_STARTS:
+        return False
+    if len(text.split()) <= LABEL_MAX_WORDS or text.lstrip()[len(word) : len(word) + 1] in "(.'_-":
+        return False
+    tail = prompt.rstrip()
+    ends_open = bool(tail) and tail[-1] not in ".!?:)\"'*`>"
+    return not (ends_open or _COMPLETION_PROMPT.search(prompt))
 
 
 def label_candidate(text: str, fmt: int) -> str | None:
@@ -200,6 +267,7 @@ def json_key_set(value: Any) -> tuple[int, str | None]:
         "answer_end",
         "answer_end_worst",
         "answer_end_message",
+        "answer_start_mid",
     ),
     gather=first_excerpts("json_keys_text", "json_keys"),
 )
@@ -213,6 +281,7 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     worst_msg = np.zeros(n, dtype=np.int16)
     keys_text: list[str | None] = [None] * n
     labels: list[str | None] = [None] * n
+    start_mid = np.zeros(n, dtype=bool)
     for i, ex in enumerate(batch):
         last = ex.last_assistant_index
         if last is None or ex.kind == "text":  # a pretraining document is not an answer
@@ -230,6 +299,8 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
                 if names is not None and remember_once(ctx, "json_keys", key):
                     keys_text[i] = excerpt(names, 200)
                 labels[i] = label_candidate(text, fmt)
+                if fmt in (PLAIN, MARKDOWN) and j and ex.messages[j - 1].role == "user":
+                    start_mid[i] = starts_mid(text, ex.messages[j - 1].text)
             else:
                 end = ending(text)
             if end > worst_col[i]:
@@ -242,4 +313,5 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
         "answer_end": end_col,
         "answer_end_worst": worst_col,
         "answer_end_message": worst_msg,
+        "answer_start_mid": start_mid,
     }

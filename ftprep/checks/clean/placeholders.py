@@ -82,6 +82,17 @@ def find_placeholders(text: str) -> list[tuple[str, str]]:
     return [(kind, value) for _, kind, value in found]
 
 
+_LOREM = re.compile(r"(?i:lorem ipsum|dolor sit amet)")
+_MATERIAL_WORDS = 8
+
+
+def _given_as_material(text: str) -> bool:
+    """True when lorem ipsum in a user turn is the material of a real instruction ("count
+    the words in 'Lorem ipsum…'"), not the whole prompt: enough words come before it."""
+    m = _LOREM.search(text)
+    return m is not None and len(text[: m.start()].split()) >= _MATERIAL_WORDS
+
+
 @example_check(
     "clean.placeholder", "clean", "warning", "{count} examples contain unfilled placeholders"
 )
@@ -93,7 +104,9 @@ def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     `<PLACEHOLDER>`, `<CUSTOMER_NAME>`, `<insert link>`, `XX/XX/XXXX`, lorem ipsum, and
     TODO/FIXME/TBD markers — in any turn, outside code blocks and inline code (a Jinja
     answer legitimately contains `{{ }}`). In an assistant turn, a placeholder that already
-    appears in the prompt (the user asked about it) is not flagged.
+    appears in the prompt (the user asked about it) is not flagged, nor is lorem ipsum that
+    a user turn hands over as material after a real instruction ("How many words are in
+    'Lorem ipsum dolor…'?").
     Why: a generation or mail-merge step that failed leaves slots unfilled; the model then
     learns to answer with `[Customer Name]` instead of using the conversation's details,
     or to emit filler text.
@@ -108,6 +121,8 @@ def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
         if not text:
             continue
         found = find_placeholders(text)
+        if m.role == "user" and any(k == "lorem ipsum" for k, _ in found):
+            found = [f for f in found if f[0] != "lorem ipsum" or not _given_as_material(text)]
         if m.role == "assistant":
             found = [f for f in found if f[1] not in prompt]
         else:

@@ -173,16 +173,48 @@ _SCREEN = word_set(
     "refuse decline violates violate violation against breaches appropriate inappropriate "
     "unethical irresponsible comfortable"
 )
+_NO_DISCLAIMER = frozenset({"ai disclaimer"})
 _PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|'})
 
 
-def find_refusal(text: str) -> tuple[str, str] | None:
-    """(kind, matched phrase) of the first refusal/disclaimer in ``text``, or None."""
+#: A prompt that asks the assistant about itself ("Who are you?", "Are you ChatGPT?", "Do
+#: you call OpenAI APIs?") or casts it as an AI character ("Role play as an AI assistant…"):
+#: then "I'm a language model trained by…" is the answer the data means to teach (identity
+#: sets such as FastChat's), not a disclaimer copied from a chat model. Phrasing only.
+_SELF_PROMPT = re.compile(
+    r"\b(?:who|what) (?:are|r) (?:you|u)\b|\btell me (?:about|who) (?:you|yourself)\b"
+    r"|\bwhat are you called\b|\babout yourself\b|\bintroduce yourself\b"
+    r"|\bwho (?:taught|owns|makes|runs) you\b|\byour (?:name|creators?|developers?|makers?"
+    r"|origin|model|training|identity|purpose)\b|\bwho (?:made|created|trained"
+    r"|developed|built|programmed|designed) you\b|\bdo you (?:call|use|run on) \w+"
+    r"|\bare you (?:an? |the )?(?:ai|bot|robot|human|person|machine|chatbot|chat ?gpt|gpt"
+    r"|davinci|curie|ada|babbage|based on|trained|made|developed|created|built|powered"
+    r"|real|sentient|conscious|(?:large )?language model|alive|an assistant|vicuna|llama"
+    r"|claude|bard|gemini|openai|google|microsoft|meta)"
+    r"|\b(?:you are|you're|as|play|playing|roleplay as|role-play as|role play as|pretend to be"
+    r"|imagine you are|imagine being|act as|acting as|persona of) (?:an? |the )?(?:[\w-]+ ){0,3}?"
+    r"(?:ai|a\.i\.|artificial intelligence|robot|android|chatbot|language model"
+    r"|virtual assistant|ai assistant|computer program|machine)\b"
+)
+
+
+def asks_about_assistant(prompt: str) -> bool:
+    """True when ``prompt`` asks the assistant about itself or casts it as an AI."""
+    return bool(_SELF_PROMPT.search(normalize_quotes(prompt).lower()))
+
+
+def find_refusal(text: str, skip: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """(kind, matched phrase) of the first refusal/disclaimer in ``text``, or None.
+
+    Kinds in ``skip`` ("ai disclaimer") are not looked for.
+    """
     lower = normalize_quotes(text).lower()
     if _SCREEN.isdisjoint(lower.translate(_PUNCT).split()):
         return None
     short = len(lower) <= _BEFORE + _AFTER
     for kind, keys, rx in _COMPILED:
+        if kind in skip:
+            continue
         for key in keys:
             pos = lower.find(key)
             if pos == -1:
@@ -212,7 +244,10 @@ def refusal(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     decline", "this request violates…", "I'm not a doctor", "I can't provide legal advice".
     Only phrasing is matched, never topics, so ordinary polite answers ("I'm sorry to hear
     that, here's how…", "I cannot stress enough…", "I can't refund orders older than 30 days,
-    but…") are left alone.
+    but…") are left alone. AI disclaimers answering a prompt that asks the assistant about
+    itself ("Who are you?", "Are you ChatGPT?") or casts it as an AI character ("Role play
+    as a sentient AI…") are the intended answer of identity data and are not flagged;
+    refusals always are.
     Why: answers copied from a chat model carry its refusals and disclaimers; finetuning on
     them teaches your model to refuse in-scope requests and to talk about itself instead of
     answering — the most common quality defect of distilled data.
@@ -222,10 +257,15 @@ def refusal(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     and switch this check off.
     """
     details = []
+    prompt = ""
     for i, m in enumerate(ex.messages, start=1):
+        if m.role == "user":
+            prompt = m.text  # not the system prompt: "You are a helpful AI assistant" is generic
+            continue
         if m.role != "assistant" or not m.text:
             continue
-        found = find_refusal(m.text)
+        skip = _NO_DISCLAIMER if prompt and asks_about_assistant(prompt) else frozenset()
+        found = find_refusal(m.text, skip)
         if found:
             details.append(f"{found[0]} in message {i}: '{found[1][:60]}'")
     if details:

@@ -1,4 +1,4 @@
-"""Degenerate repetition: an answer that loops on the same words, lines or n-grams."""
+"""Degenerate repetition: an answer that loops, repeating a phrase or block back to back."""
 
 from __future__ import annotations
 
@@ -14,15 +14,21 @@ from ftprep.schema import ChatExample
 
 _PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|#=`~\\'})
 _DIGITS = re.compile(r"\d")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+_TABLE_RULE = re.compile(r"[-:+= ]+")
 
 
 class RepetitionSettings(CheckSettings):
     min_loop_repeats: int = Field(3, ge=2, description="consecutive copies that make a loop")
     min_loop_words: int = Field(8, ge=2, description="words a loop must span")
     max_unit: int = Field(30, ge=1, le=100, description="longest looping phrase, in words")
-    max_duplicate_line_fraction: float = Field(
-        0.3, gt=0, le=1, description="Gopher: share of lines (or sentences) that are repeats"
+    min_block_words: int = Field(
+        15, ge=2, description="a block this long repeated twice in a row is a loop"
+    )
+    gopher: bool = Field(
+        False,
+        description="also apply Gopher's n-gram ratios (off: they read parallel phrasing, "
+        "lists and steps as repetition)",
     )
     min_words_ngram: int = Field(100, ge=10, description="answers this long get n-gram ratios")
     max_top_ngram_share: dict[int, float] = Field(
@@ -117,6 +123,36 @@ def _quote(words: list[str]) -> str:
     return _DIGITS.sub("#", text)[:60]
 
 
+def _unit_key(text: str) -> str:
+    return " ".join(text.lower().translate(_PUNCT).split())
+
+
+def _block_loop(parts: list[str], settings: RepetitionSettings) -> tuple[int, int, str] | None:
+    """(copies, words per copy, first unit) of the longest back-to-back repeat of a block of
+    consecutive ``parts`` (lines or sentences), when it is a loop; None otherwise.
+
+    A block of one or more units repeated in a row is a loop when it comes back
+    `min_loop_repeats` times over `min_loop_words` words, or twice when one copy holds at
+    least `min_block_words` words (a paragraph pasted twice). Units recurring far apart — a
+    refrain, a repeated list heading, parallel steps — never form a run.
+    """
+    keys = [_unit_key(p) for p in parts]
+    keys = [k for k in keys if k and not _TABLE_RULE.fullmatch(k)]
+    if len(keys) < 2 or len(set(keys)) == len(keys):
+        return None
+    vocab: dict[str, int] = {}
+    ids = np.fromiter((vocab.setdefault(k, len(vocab)) for k in keys), np.int64, len(keys))
+    p, copies, start = _longest_loop(ids, len(keys) // 2)
+    if not copies:
+        return None
+    words = sum(len(k.split()) for k in keys[start : start + p])
+    if copies >= settings.min_loop_repeats and copies * words >= settings.min_loop_words:
+        return copies, words, keys[start]
+    if copies >= 2 and words >= settings.min_block_words:
+        return copies, words, keys[start]
+    return None
+
+
 def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
     """A description of the degenerate repetition in ``text``, or None."""
     prose = strip_code(text)
@@ -125,16 +161,17 @@ def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
         return None
     grams = list(zip(words, words[1:], words[2:], strict=False))
     if len(set(grams)) == len(grams):
-        return None  # no 3-word phrase occurs twice: no loop, no duplicate line or n-gram
+        return None  # no 3-word phrase occurs twice: nothing can repeat back to back
     for unit, parts in (("lines", prose.splitlines()), ("sentences", _SENTENCE_END.split(prose))):
-        items = [p.strip().lower() for p in parts if len(p.split()) >= 3]
-        if len(items) >= 3:
-            dup = len(items) - len(set(items))
-            if dup >= 2 and dup / len(items) >= settings.max_duplicate_line_fraction:
-                return f"{dup} of {len(items)} {unit} are repeats"
+        found = _block_loop(parts, settings)
+        if found:
+            copies, size, first = found
+            what = "line" if unit == "lines" else "sentence"
+            return (
+                f"a block of {size} words repeats {copies} times in a row "
+                f"(starting with {what} '{_quote(first.split()[:8])}')"
+            )
     periods = _periods(grams, settings.max_unit)
-    if not periods and len(words) < settings.min_words_ngram:
-        return None
     vocab: dict[str, int] = {}
     ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), np.int64, len(words))
     if periods:
@@ -142,7 +179,7 @@ def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
         if copies >= settings.min_loop_repeats and copies * p >= settings.min_loop_words:
             phrase = _quote(words[start : start + p])
             return f"the phrase '{phrase}' repeats {copies} times in a row"
-    if len(words) >= settings.min_words_ngram:
+    if settings.gopher and len(words) >= settings.min_words_ngram:
         lens = np.fromiter((len(w) for w in words), np.int64, len(words))
         return _gopher(ids, lens, settings)
     return None
@@ -156,19 +193,19 @@ def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
     settings=RepetitionSettings,
 )
 def repetition(ex: ChatExample, settings: RepetitionSettings) -> Iterator[str]:
-    """Assistant answer repeats itself degenerately.
+    """Assistant answer loops: the same phrase or block repeated back to back.
 
     What: in assistant turns (code blocks excluded): a phrase of up to `max_unit` words
     repeated `min_loop_repeats` or more times in a row over at least `min_loop_words` words
-    (the classic generation loop); repeated lines or sentences (at least two repeats,
-    making up `max_duplicate_line_fraction` of them); and, for answers of at least
-    `min_words_ngram` words, Gopher's n-gram ratios (the share of text covered by the most
-    frequent 2–4-gram, and by repeated 5–10-grams).
+    (the classic generation loop, "I think I think I think…"); a line or sentence, or a
+    block of consecutive ones, repeated `min_loop_repeats` times in a row, or twice in a
+    row when one copy holds `min_block_words` words (a paragraph pasted twice). Only
+    back-to-back repeats count: lists, parallel steps ("Step 1: Add… Step 2: Add…"),
+    tables, refrains and code reuse words by design and are never read as loops. Gopher's
+    n-gram ratios (built for filtering web pages) are available with `gopher = true`.
     Why: looping text comes from sampling failures of the model that generated the data;
     a model finetuned on it learns to loop.
-    Threshold: Gopher's published defaults (DeepMind, used by datatrove and NeMo Curator):
-    duplicate lines 0.3; top 2/3/4-gram 0.20/0.18/0.16; repeated 5…10-grams 0.15…0.10;
-    loops of 3+ copies over 8+ words.
+    Threshold: loops of 3+ copies over 8+ words; blocks of 15+ words twice in a row.
     Fix: regenerate or truncate the answer at the point where it starts looping, or drop it.
     """
     details = []

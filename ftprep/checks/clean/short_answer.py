@@ -2,12 +2,66 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import robust_z, task_groups
-from ftprep.features import FeatureTable
+from ftprep.features import FeatureContext, FeatureTable, register_feature
+from ftprep.schema import ChatExample
+
+#: A prompt for which a one-word or one-line answer is the right answer: a classification
+#: or choice, a count or calculation, a riddle, a short form (haiku, title, slogan, one
+#: word). Phrasing only.
+_SHORT_OK = re.compile(
+    r"\byes or no\b|\btrue or false\b|\bclassify\b|\bcategori[sz]e\b|\blabel\b"
+    r"|\bsentiment\b|\bwhich (?:one|of)\b|\bchoose\b|\bpick (?:one|the)\b|\bselect (?:one|the)\b"
+    r"|\bin (?:one|a single|a few) words?\b|\bone[- ]word\b|\bsingle word\b|\bbriefly\b"
+    r"|\bshort answer\b|\bwhat am i\b|\briddle\b|\bhow (?:many|much|old|long|far)\b"
+    r"|\bcalculate\b|\bcompute\b|\bconvert\b|\bhaiku\b|\btitle\b|\bslogan\b|\btagline\b"
+    r"|\bacronym\b|\babbreviation\b|\bsynonym\b|\bantonym\b|\brate (?:this|it|the|from|on)\b",
+    re.I,
+)
+#: A closed question ("Is it safe?", "Does the clause apply?") — but not a request phrased
+#: as one ("Can you help?", "Could you explain…?").
+_YES_NO_QUESTION = re.compile(
+    r"(?:^|[.!?:\n]\s*)(?!(?:can|could|would|will) you\b)(?:is|are|was|were|do|does|did|can"
+    r"|could|should|would|will|has|have|had|may|might|must|shall|isn't|aren't|don't"
+    r"|doesn't)\s[^.!?\n]{0,200}\?\s*\Z",
+    re.I,
+)
+_YES_NO_ANSWER = re.compile(
+    r"\s*(?:yes|no|yeah|yep|nope|correct|incorrect|true|false|maybe|probably|definitely"
+    r"|certainly|absolutely|not really|of course)\b",
+    re.I,
+)
+#: An answer that is a tool call or a number is complete however short it is.
+_CALL_OR_NUMBER = re.compile(r"\s*(?:[a-z_]\w*\(.*\)|[-+]?[\d.,]+\s*%?)\s*[.!]?\s*", re.S)
+
+
+def short_answer_plausible(prompt: str, answer: str) -> bool:
+    """True when a very short ``answer`` is a right answer to ``prompt``: "Yes" to a closed
+    question, a label to a classification, a number or a tool call, a haiku to "write a
+    haiku"."""
+    prompt = prompt.strip()
+    if _SHORT_OK.search(prompt) or _CALL_OR_NUMBER.fullmatch(answer):
+        return True
+    return bool(_YES_NO_QUESTION.search(prompt) and _YES_NO_ANSWER.match(answer))
+
+
+@register_feature("prompt_shape", ("short_answer_plausible",))
+def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    """Whether a very short final answer fits the prompt before it (see ``_SHORT_OK``)."""
+    col = np.zeros(len(batch), dtype=bool)
+    for i, ex in enumerate(batch):
+        last = ex.last_assistant_index
+        if not last or ex.messages[last - 1].role != "user":
+            continue
+        col[i] = short_answer_plausible(ex.messages[last - 1].text, ex.messages[last].text)
+    return {"short_answer_plausible": col}
 
 
 class ShortAnswerSettings(CheckSettings):
@@ -36,7 +90,7 @@ def label_share(labels: list[object]) -> float:
     "warning",
     "{count} answers are far shorter than usual",
     settings=ShortAnswerSettings,
-    needs=("tokens", "answer_shape", "system_prompt", "hashes"),
+    needs=("tokens", "answer_shape", "system_prompt", "hashes", "prompt_shape"),
 )
 def short_answer(
     ft: FeatureTable, settings: ShortAnswerSettings, ctx: DatasetContext
@@ -49,6 +103,9 @@ def short_answer(
     length. Classification-style tasks (more than `max_label_share` label-like answers, or
     fewer distinct answers than a third of the examples) and tasks whose median answer is
     under `min_median_tokens` tokens are not judged; empty answers are `clean.empty_turn`.
+    A short answer is never flagged where it is the right answer: "Yes"/"No" to a closed
+    question, any answer to a classification or choice, a count or calculation, a riddle
+    or a short form (a haiku, a title, one word), and a number or a tool call.
     Why: in a set of explanatory answers, a bare "Yes." or "See above." is usually a
     placeholder, a lost answer or a lazy annotation; the model learns to be curt.
     Threshold: `z` 3.5 (Iglewicz & Hoaglin's outlier cut-off), `max_ratio` 0.25.
@@ -57,6 +114,7 @@ def short_answer(
     tokens = ft["tokens_last_answer"].astype(np.float64)
     labels = ft["label_candidate"]
     answers = ft["hash_answer"]
+    plausible = ft["short_answer_plausible"]
     flags: list[Flag] = []
     for rows, ref in task_groups(ft, settings.min_group):
         if len(ref) < settings.min_examples:
@@ -74,6 +132,7 @@ def short_answer(
             & (tokens[rows] <= settings.max_ratio * med)
             & (tokens[rows] > 0)
             & ~np.isin(answers[rows], known)
+            & ~plausible[rows]
         )
         for r in rows[hit]:
             flags.append(Flag(int(r), f"{int(tokens[r])} tokens (typical: {med:g})"))

@@ -40,7 +40,7 @@ class TruncationSettings(CheckSettings):
     needs=("answer_shape", "system_prompt"),
 )
 def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContext) -> CheckResult:
-    """Answer looks cut off.
+    """Answer looks cut off at the end or the start.
 
     What: how each assistant turn ends. Always flagged: a code block that is never closed,
     and a JSON answer that stops inside a string or with brackets still open. Flagged when
@@ -53,6 +53,12 @@ def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContex
     Why: generation limits and export bugs cut answers off; the model learns to stop
     mid-thought. Judging against the set's own habit keeps datasets whose answers
     legitimately end without punctuation (labels, code, lists) free of false alarms.
+    Complete without a full stop: a sign-off ("Best regards, Anna"), an attribution
+    ("— Mark Twain"), a hashtag, a number, an emoji, closing quotes or brackets, a tool call,
+    verse and "Label: text" lines. The start is checked too: a final prose answer that
+    begins with a lower-case word fragment ("ing the report…") or a continuing conjunction
+    ("and then…", "which…") was cut at the front, unless the prompt asks to complete or
+    continue a text or itself stops mid-sentence.
     Threshold: `min_terminal_share` 0.8, `dangling_terminal_share` 0.5, at least
     `min_prose` prose answers in the task.
     Fix: regenerate the answer with a higher token limit, or drop the example.
@@ -61,6 +67,7 @@ def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContex
     last = ft["answer_end"]
     msg = ft["answer_end_message"]
     fmt = ft["answer_format"]
+    start_mid = ft["answer_start_mid"]
     flags: list[Flag] = []
     shares: list[float] = []
     for rows, ref in task_groups(ft, settings.min_group):
@@ -84,6 +91,8 @@ def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContex
                         "answers end a sentence)",
                     )
                 )
+            elif start_mid[r]:
+                flags.append(Flag(int(r), "the final answer starts mid-word or mid-sentence"))
             elif judged and w == E_OPEN and share >= settings.min_terminal_share:
                 flags.append(
                     Flag(

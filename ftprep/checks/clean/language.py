@@ -1,0 +1,187 @@
+"""Language mismatch: an answer written in another language than its prompt.
+
+A cheap, offline detector, no model: the writing system of the letters (Latin, Cyrillic,
+Greek, Arabic, Hebrew, Devanagari, Thai, Chinese, Japanese, Korean) decides first; two
+Latin-script texts are told apart by their most frequent function words (English, Spanish,
+French, German, Portuguese, Italian, Dutch). A text gets a language only when the evidence
+is clear (enough letters, one script dominating, function words of one language well ahead
+of the others); otherwise it is not judged. Prompts that name a language or ask for a
+translation are skipped: there a change of language is the task.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.prose import strip_code, word_set
+from ftprep.schema import ChatExample
+
+_SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("Cyrillic", "\u0400-\u04ff"),
+    ("Greek", "\u0370-\u03ff"),
+    ("Arabic", "\u0600-\u06ff\u0750-\u077f"),
+    ("Hebrew", "\u0590-\u05ff"),
+    ("Devanagari", "\u0900-\u097f"),
+    ("Thai", "\u0e00-\u0e7f"),
+    ("Korean", "\uac00-\ud7af\u1100-\u11ff"),
+    ("Japanese", "\u3040-\u30ff"),
+    ("Chinese", "\u4e00-\u9fff\u3400-\u4dbf"),
+)
+_SCRIPT_RX = tuple((name, re.compile(f"[{chars}]")) for name, chars in _SCRIPTS)
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+#: Han characters carry about a word each, so they count triple against alphabet letters.
+_WIDE = frozenset({"Chinese", "Japanese", "Korean"})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORDS = re.compile(r"[a-zà-ÿ']+")
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "English": word_set(
+        "the and of to is in that it you for are with this was be have not on what how "
+        "your can will from they would there their which an or if but do does were has had "
+        "been when where who why some about into should could"
+    ),
+    "Spanish": word_set(
+        "el la los las de que en un una es por para con no se su al lo como más pero sus "
+        "le ya este esta porque muy sin también son está puede hay fue ser tiene qué cuál "
+        "cómo dónde cuando todo todos mi mis usted ustedes entre desde hasta"
+    ),
+    "French": word_set(
+        "le la les de des et est un une du en que qui pour dans ce cette pas sur au avec "
+        "il elle nous vous sont ne se plus par mais ou être votre je ils avoir fait tout "
+        "tous très leur leurs aussi où quand"
+    ),
+    "German": word_set(
+        "der die das und ist nicht ein eine zu den mit sich des auf für im dem auch es "
+        "von sie ich wir sind wird oder aber wie bei einen werden kann noch nur schon wenn "
+        "dass wo warum haben hat mein dein"
+    ),
+    "Portuguese": word_set(
+        "os as de que do da em um uma é para com não no na por mais dos das se ao como "
+        "mas foi seu sua você são está também isso isto ele ela eles elas nós pelo pela "
+        "muito quando onde mesmo ainda até"
+    ),
+    "Italian": word_set(
+        "il lo la gli le di che è un una per non con del della sono si nel anche come ma "
+        "più questo questa alla dei delle essere può nella nelle degli lui lei loro perché "
+        "quando dove molto tutto"
+    ),
+    "Dutch": word_set(
+        "de het een en van is dat niet op te in met voor zijn er aan ook als bij maar om "
+        "dan wordt nog wel kan deze uw"
+    ),
+}
+#: Words that are also common English words ("as", "do", "die", "in") say nothing about a
+#: Latin-script text, one-letter words are as often variables ("y", "e") as words, and a
+#: word shared by two languages decides between neither: each language keeps only the
+#: function words that are its own.
+_ENGLISH_HOMOGRAPHS = word_set("as do no in is an die on so me he we son den men are")
+_USABLE = {
+    lang: frozenset(
+        w for w in stop if len(w) > 1 and (lang == "English" or w not in _ENGLISH_HOMOGRAPHS)
+    )
+    for lang, stop in _STOPWORDS.items()
+}
+_EXCLUSIVE: dict[str, frozenset[str]] = {
+    lang: frozenset(
+        w for w in stop if not any(w in other for o, other in _USABLE.items() if o != lang)
+    )
+    for lang, stop in _USABLE.items()
+}
+#: A prompt with any of these asks for (or allows) another language.
+_LANGUAGE_WORDS = re.compile(
+    r"translat|traduc|übersetz|overset|\blanguage\b|\bidioma|\blangue\b|\bsprache\b"
+    r"|english|spanish|español|castellano|french|français|francais|german|deutsch|portugu"
+    r"|italian|italiano|dutch|nederlands|chinese|mandarin|cantonese|中文|汉语|漢語|英文|英语"
+    r"|翻译|翻譯|日本語|日语|japanese|korean|한국어|russian|русск|arabic|عرب|hebrew|hindi"
+    r"|greek|thai|latin\b|swedish|polish|turkish|vietnamese|indonesian|bilingual"
+    r"|multilingual",
+    re.I,
+)
+_MIN_LETTERS = 20
+_MIN_SHARE = 0.6
+_MIN_STOPWORDS = 3
+_STOPWORD_LEAD = 2.0
+
+
+def detect_language(text: str) -> str | None:
+    """The language (or, outside the Latin script, the writing system) of ``text``, or None
+    when the evidence is not clear."""
+    text = strip_code(text)
+    counts: dict[str, int] = {}
+    if _NON_ASCII.search(text):
+        for name, rx in _SCRIPT_RX:
+            n = len(rx.findall(text))
+            if n:
+                counts[name] = n * (3 if name in _WIDE else 1)
+        if "Japanese" in counts and "Chinese" in counts:
+            counts["Japanese"] += counts.pop("Chinese")  # kanji with kana is Japanese
+    latin = len(_LATIN.findall(text))
+    if latin:
+        counts["Latin"] = latin
+    total = sum(counts.values())
+    if total < _MIN_LETTERS:
+        return None
+    script, n = max(counts.items(), key=lambda kv: kv[1])
+    if n < _MIN_SHARE * total:
+        return None
+    if script != "Latin":
+        return script
+    words = _WORDS.findall(text.lower())
+    hits = sorted(
+        ((sum(w in stop for w in words), lang) for lang, stop in _EXCLUSIVE.items()),
+        reverse=True,
+    )
+    (best, lang), (second, _) = hits[0], hits[1]
+    if best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second:
+        return lang
+    return None
+
+
+def language_mismatch_of(prompt: str, context: str, answer: str) -> tuple[str, str] | None:
+    """(prompt language, answer language) when they differ and ``prompt``/``context`` (the
+    system prompt) do not ask for another language; None otherwise."""
+    if _LANGUAGE_WORDS.search(prompt) or (context and _LANGUAGE_WORDS.search(context)):
+        return None
+    asked = detect_language(prompt)
+    if asked is None:
+        return None
+    given = detect_language(answer)
+    if given is None or given == asked:
+        return None
+    return asked, given
+
+
+@example_check(
+    "clean.language_mismatch",
+    "clean",
+    "warning",
+    "{count} answers are in another language than their prompt",
+)
+def language_mismatch(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
+    """Answer is in another language than its prompt.
+
+    What: the final answer against the user turn before it, code excluded. The writing
+    system decides first (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai,
+    Chinese, Japanese, Korean; one must make up 60% of at least 20 letters, a CJK character
+    counting as three); Latin-script texts are told apart by function words (English,
+    Spanish, French, German, Portuguese, Italian, Dutch: at least three, twice as many as
+    the runner-up). Texts without clear evidence are not judged, and prompts or system
+    prompts that name a language or ask to translate are skipped.
+    Why: machine-translated or mixed-up pairs (a Chinese question with an English answer)
+    teach the model to switch language unasked.
+    Threshold: a clear detection on both sides that disagrees.
+    Fix: regenerate the answer in the prompt's language, fix the pairing, or drop the
+    example; if replying in another language is intended, say so in the system prompt.
+    """
+    last = ex.last_assistant_index
+    if not last:
+        return
+    prompt = ex.messages[last - 1]
+    if prompt.role != "user" or not prompt.text or not ex.messages[last].text:
+        return
+    context = "\n".join(m.text for m in ex.messages[:last] if m.role in ("system", "developer"))
+    found = language_mismatch_of(prompt.text, context, ex.messages[last].text)
+    if found:
+        yield f"message {last + 1} is {found[1]}, the prompt is {found[0]}"

@@ -1,0 +1,106 @@
+"""Missing input: an instruction that points at a text, list or link that is not there.
+
+"Summarize the following article." with no article, "Find the longest word in the given
+sentence." with no sentence: the instruction's ``input`` field was lost (an empty CSV cell, a
+generator that dropped it), and the answer was made up without it. A reference counts as
+answered when content follows it (a colon, a new line, a quote, a list, or a real clause);
+"this …" and "the above …" may also point back to earlier text in the turn. Only the
+opening prompt is read: later in a conversation "this paragraph" means the previous answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.prose import strip_code
+from ftprep.schema import ChatExample
+
+_NOUN = (
+    r"(?:text|texts|sentences?|paragraphs?|passages?|articles?|excerpts?|input|data|dataset"
+    r"|list|array|string|code|snippet|program|function|poem|story|e-?mail|letter|message"
+    r"|document|review|statement|table|numbers|urls?|links?|web ?page|webpage|website|tweet"
+    r"|essay|conversation|dialogu?e|transcript|equation|expression|phrase|content|recipe"
+    r"|query|json|csv|xml|html|sql|scenario|description|report|abstract|quote|lyrics|memo"
+    r"|file|image|photo|picture|chart|graph|song|speech|argument|claim|matrix|values|post"
+    r"|comment|headline|words|items|options|choices|sequence|series|set of \w+|pair of \w+)"
+)
+#: (direction, pattern): "after" — the referent must follow; "either" — it may also precede.
+_REFS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("after", re.compile(r"\b(?:the|these|this) following\b(?:\s+[\w-]+){0,3}", re.I)),
+    ("after", re.compile(rf"\b{_NOUN}\s+(?:below|provided below|given below)\b", re.I)),
+    ("after", re.compile(r"\b(?:as follows|below)\s*[:.]?\s*\Z", re.I)),
+    (
+        "after",
+        re.compile(
+            rf"\bthe (?:given|provided|attached|enclosed|included|supplied)\s+(?:[\w-]+\s+)"
+            rf"{{0,2}}?{_NOUN}\b",
+            re.I,
+        ),
+    ),
+    ("either", re.compile(rf"\b(?:this|these)\s+(?:[\w-]+\s+){{0,1}}?{_NOUN}\b", re.I)),
+    ("either", re.compile(rf"\bthe (?:above|previous)\s+(?:[\w-]+\s+){{0,1}}?{_NOUN}\b", re.I)),
+    ("either", re.compile(rf"\b{_NOUN}\s+above\b", re.I)),
+)
+_SCREEN = ("following", "given", "provided", "attached", "enclosed", "included", "supplied",
+           "below", "above", "previous", "this", "these", "This", "These", "Following",
+           "Given", "Below", "Above")  # fmt: skip
+#: Content after the reference: a colon, a new line, a quote or bracket, then something.
+_CONTENT = re.compile(r"\b[\w-]+\.[a-z]{2,4}\b|[:\n\"'“‘«\[{(<]\s*\S|\d|https?://|www\.")
+_WORD = re.compile(r"[^\W\d_]+")
+_AFTER_WORDS = 12
+_BEFORE_WORDS = 12
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def find_missing_reference(prompt: str) -> str | None:
+    """The phrase of ``prompt`` that refers to an input that is not there, or None."""
+    if not any(k in prompt for k in _SCREEN):
+        return None
+    text = strip_code(prompt).rstrip()
+    for direction, rx in _REFS:
+        for m in rx.finditer(text):
+            after = text[m.end() :]
+            if _CONTENT.search(after) or _words(after) >= _AFTER_WORDS:
+                continue
+            if direction == "either":
+                before = text[: m.start()]
+                if _CONTENT.search(before) or _words(before) >= _BEFORE_WORDS:
+                    continue
+            return " ".join(m[0].split())
+    return None
+
+
+@example_check(
+    "clean.missing_input",
+    "clean",
+    "warning",
+    "{count} instructions refer to an input that is missing",
+)
+def missing_input(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
+    """Instruction refers to an input that is not there.
+
+    What: the opening user turn (before any assistant turn) refers to material — "the
+    following article", "the given sentence", "the text below", "this paragraph", "the
+    above list" — and nothing follows it (no colon, new line, quote, list, link or number,
+    and fewer than twelve more words) nor, for "this …"/"the above …", comes before it.
+    "A given number" (a generic task) and references answered in the turn are left alone.
+    Why: the input field was lost on the way (an empty column, a generator that dropped
+    it); the answer was written without it, so the model learns to invent the material it
+    was supposed to read.
+    Threshold: any dangling reference.
+    Fix: restore the input from the source data, or drop the example.
+    """
+    for i, m in enumerate(ex.messages, start=1):
+        if m.role == "assistant":
+            return
+        if m.role != "user" or not m.text:
+            continue
+        found = find_missing_reference(m.text)
+        if found:
+            yield f"message {i}: '{found[:60]}' but nothing follows"
+            return

@@ -1,0 +1,104 @@
+"""Template residue: what a prompt template or an export left behind instead of content.
+
+Alpaca-style generators write ``<noinput>`` when an instruction has no input, spreadsheet
+exports write ``nan``/``N/A`` into an empty input column, and a prompt template that was
+applied twice leaves ``{input}``, ``### Response:`` or chat-template tokens (``<|im_start|>``,
+``[INST]``) in the text. Unfilled *content* slots (``{{customer_name}}``, ``[Your Name]``) are
+``clean.placeholder``'s; this module looks only for the template's own scaffolding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.prose import strip_code
+from ftprep.schema import ChatExample
+
+#: Anywhere, any role: markers no prose contains.
+_MARKER = re.compile(
+    r"<\s*no[ _-]?(?:input|output)\s*>"
+    r"|<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text"
+    r"|user|assistant|system|end)\|>"
+    r"|\[/?INST\]|<</?SYS>>"
+    r"|^[ \t]*#{2,4}[ \t]*(?:Instruction|Input|Response|Output)s?[ \t]*:",
+    re.I | re.M,
+)
+#: The prompt template's own field names in single braces (``{{…}}`` is a placeholder).
+_FIELD = re.compile(
+    r"(?<!\{)\{(?:input|instruction|output|response|question|context|query|prompt|history"
+    r"|system|system_prompt|user_input|input_text)\}(?!\})"
+)
+#: A whole paragraph (an Alpaca ``input`` field, a CSV cell) that says "nothing here".
+_EMPTY_FIELD = re.compile(
+    r"[\s\"'(\[<]*(?:no ?input(?: (?:required|needed|provided|necessary))?|noinput|none|null|nil"
+    r"|nan|n/?a|not applicable|empty|input|-+|—)[\s\"'.)\]>]*",
+    re.I,
+)
+#: A field label with nothing after it, at the end of a user turn ("…\n\nInput:").
+_DANGLING_LABEL = re.compile(r"\n[ \t]*(?:Input|Context|Text)[ \t]*:[ \t]*\Z", re.I)
+_SCREEN = ("<", "[", "{", "#", ":", "\n")
+_SHORT_FIELD = 24
+
+
+def find_residue(text: str, role: str, opening: bool = True) -> list[str]:
+    """The template residue in one turn's ``text`` (code excluded), in order.
+
+    ``opening``: no assistant turn came before, so the turn is a prompt built from fields;
+    later in a conversation a user may well answer "None." or "N/A".
+    """
+    found: list[str] = []
+    stripped = text.strip()
+    prompt = opening and role in ("user", "system")
+    if prompt and stripped and len(stripped) <= _SHORT_FIELD and _EMPTY_FIELD.fullmatch(stripped):
+        return [f"the whole turn is '{stripped}'"]
+    if not any(c in text for c in _SCREEN):
+        return found
+    prose = strip_code(text)
+    found += [f"'{' '.join(m[0].split())}'" for m in _MARKER.finditer(prose)]
+    if role != "assistant":
+        found += [f"'{m[0]}'" for m in _FIELD.finditer(prose)]
+    if prompt:
+        if "\n\n" in stripped:
+            last = stripped.rsplit("\n\n", 1)[1].strip()
+            if len(last) <= _SHORT_FIELD and _EMPTY_FIELD.fullmatch(last) and last not in found:
+                found.append(f"input field '{last}'")
+        if _DANGLING_LABEL.search(text):
+            found.append("an empty 'Input:' field")
+    return list(dict.fromkeys(found))
+
+
+@example_check(
+    "clean.template_residue",
+    "clean",
+    "warning",
+    "{count} examples contain prompt-template residue",
+)
+def template_residue(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
+    """Text contains what a prompt template or an export left behind.
+
+    What: the scaffolding of a template instead of content — Alpaca's `<noinput>` /
+    `<nooutput>`, an input field that only says "no input", "N/A", "none", "nan" or "-"
+    (the last paragraph of a user turn, where Alpaca's `input` goes, or the whole turn),
+    an empty trailing `Input:` label, the template's own field names (`{input}`,
+    `{instruction}`, `{question}`) in a prompt, and chat-template tokens or headers
+    (`<|im_start|>`, `[INST]`, `<<SYS>>`, `### Response:`) in any turn. Code blocks and
+    inline code are skipped. Unfilled content slots (`{{name}}`, `[Your Name]`) are
+    `clean.placeholder`.
+    Why: the model learns to read "noinput" as part of the task, or to emit template
+    tokens in its answers; a double-applied chat template teaches a garbled format.
+    Threshold: any residue.
+    Fix: drop the empty input field (leave the instruction alone), or apply the prompt
+    template exactly once, in the training framework, not in the data.
+    """
+    details: list[str] = []
+    opening = True
+    for i, m in enumerate(ex.messages, start=1):
+        text = m.text
+        if text:
+            found = find_residue(text, m.role, opening)
+            details += [f"{r} in message {i} ({m.role})" for r in found]
+        opening = opening and m.role != "assistant"
+    if details:
+        yield "; ".join(details)
