@@ -80,3 +80,48 @@ def test_a_target_implies_its_own_model(cli: Any, tmp_path: Path) -> None:
     args = ("validate", str(data), "--target", "together", "--config", config, "--json")
     configured = json.loads(cli(*args).stdout)
     assert configured["stats"]["tokens"]["model"] == "gpt-4.1-mini-2025-04-14"
+
+
+def test_fix_leaves_no_group_finding_whose_copy_it_dropped(cli: Any, tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import chat, varied_chats
+
+    rows = varied_chats(150, seed=3)
+    text = "My parcel from last Tuesday never arrived; the tracking page shows no update at all."
+    rows.insert(20, chat(text, "Sorry about that: I have opened a trace with the courier."))
+    rows.insert(90, chat(text.upper(), "Sorry about that: I have opened a trace with the courier."))
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    before = json.loads(cli("validate", str(data), "--json").stdout)
+    near = [f for f in before["findings"] if f["check"] == "clean.near_duplicate"]
+    assert near and near[0]["severity"] == "warning"
+    assert cli("split", str(data), "--out", str(tmp_path / "out"), "--fix", "-q").exit_code in (
+        0,
+        1,
+    )
+    after = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert [d["reason"] for d in after["split"]["drops"]] == ["clean.exact_duplicate"]
+    near = [f for f in after["findings"] if f["check"] == "clean.near_duplicate"]
+    assert all(f["severity"] == "info" for f in near), near
+    assert all("resolved by --fix" in f["message"] for f in near)
+
+
+def test_counts_agree_with_their_nouns(cli: Any, tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import chat, varied_chats
+
+    rows = varied_chats(130, seed=8)
+    question = "Which plan includes priority support for business accounts with many seats?"
+    rows.insert(5, chat(question, "business"))
+    rows.insert(60, chat(question, "enterprise"))
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{not json\n", "utf-8")
+    out = cli("validate", str(data), "-q").stdout
+    assert "1 load error" in out and "1 load errors" not in out
+    report = json.loads(cli("validate", str(data), "--json").stdout)
+    messages = [f["message"] for f in report["findings"]]
+    assert any(m.startswith("1 record is not valid JSON") for m in messages), messages
+    contradiction = next(f for f in report["findings"] if f["check"] == "clean.contradiction")
+    assert contradiction["message"].startswith("2 examples in 1 group give")

@@ -42,12 +42,15 @@ class CheckSettings(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    """One flagged example: its feature-table row, a short detail, and whether ``--fix``
-    may act on it (e.g. the later copies of a duplicate, not the first)."""
+    """One flagged example: its feature-table row, a short detail, whether ``--fix`` may act
+    on it (e.g. the later copies of a duplicate, not the first), and the group it belongs
+    to when the finding is about groups of examples (near copies, contradictions): a group
+    that ``--fix`` leaves with one member is no longer a finding."""
 
     row: int
     detail: str | None = None
     fixable: bool = True
+    group: int = -1
 
 
 @dataclass

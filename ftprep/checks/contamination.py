@@ -17,6 +17,7 @@ from ftprep.contamination.fingerprint import WINDOW_MIN, Fingerprint, Part
 from ftprep.contamination.match import DEFAULT_MIN_SHARE, DEFAULT_MIN_SHORT_SHARE
 from ftprep.features import FeatureTable
 from ftprep.schema import SourceLocation
+from ftprep.wording import plural
 
 
 class ContaminationSettings(CheckSettings):
@@ -32,10 +33,6 @@ class ContaminationSettings(CheckSettings):
         le=1,
         description="or: share of its 5-word windows (finds lightly edited copies)",
     )
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def _hits(
@@ -127,11 +124,11 @@ def contamination(
         return CheckResult(metrics={"benchmarks": metrics})
     names = sorted(per_source)
     parts = ", ".join(
-        f"{n} {_plural(len(per_source[n]['items']), 'item', 'items')}"  # type: ignore[arg-type]
+        f"{n} {plural(len(per_source[n]['items']), 'item', 'items')}"  # type: ignore[arg-type]
         for n in names
     )
     message = (
-        f"{_plural(len(flags), 'example reproduces', 'examples reproduce')} benchmark test "
+        f"{plural(len(flags), 'example reproduces', 'examples reproduce')} benchmark test "
         f"items ({parts}): this data would inflate your {', '.join(names)} "
         f"{'score' if len(names) == 1 else 'scores'}"
     )
@@ -194,7 +191,7 @@ def eval_overlap(
         for line in sorted(eval_lines[src])
     ]
     message = (
-        f"{_plural(len(flags), 'training example overlaps', 'training examples overlap')} "
-        f"{_plural(len(items), 'item', 'items')} of your eval sets"
+        f"{plural(len(flags), 'training example overlaps', 'training examples overlap')} "
+        f"{plural(len(items), 'item', 'items')} of your eval sets"
     )
     return CheckResult(flags=flags, message=message, metrics=metrics, locations=extra)

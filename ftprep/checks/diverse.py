@@ -26,6 +26,7 @@ from ftprep.similarity.diversity import (
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
 from ftprep.similarity.scripts import strip_lines
 from ftprep.similarity.topics import TopicParams, sample_texts, topics
+from ftprep.wording import plural
 
 NEEDS = ("text_sample", "minhash", "hashes", "answers")
 
@@ -338,14 +339,17 @@ def label_balance(
     metrics["label_ratio"] = round(float(ratio), 4)
     problems = []
     if len(rare):
-        problems.append(f"{len(rare)} label(s) have fewer than {settings.min_per_label} examples")
+        problems.append(
+            f"{plural(len(rare), 'label has', 'labels have')} fewer than "
+            f"{plural(settings.min_per_label, 'example')}"
+        )
     if ratio < settings.min_ratio:
         small, big = int(np.argmin(counts)), int(np.argmax(counts))
         problems.append(
             f"'{labels.names[small]}' has {counts[small]} examples vs "
             f"{counts[big]} for '{labels.names[big]}'"
         )
-    summary = f"{len(labels.names)} labels ({labels.source})"
+    summary = f"{plural(len(labels.names), 'label')} ({labels.source})"
     if not problems:
         return CheckResult(metrics=metrics, summary=summary)
     return CheckResult(flags=flags, metrics=metrics, summary=summary, message="; ".join(problems))

@@ -11,6 +11,7 @@ from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, datas
 from ftprep.features import FeatureTable
 from ftprep.schema import SourceLocation
 from ftprep.split.view import SplitView, split_view
+from ftprep.wording import plural
 
 
 class ValidationSizeSettings(CheckSettings):
@@ -162,7 +163,8 @@ def leakage_exact(ft: FeatureTable, settings: CheckSettings, ctx: DatasetContext
         locations=locations,
         metrics=metrics,
         severity="error" if conv else "warning",
-        message=f"{leaked} validation examples also appear in training "
+        message=f"{plural(leaked, 'validation example appears', 'validation examples appear')} "
+        "also in training "
         f"({len(conv)} identical conversations, {len(prompt)} identical inputs)",
     )
 
@@ -225,7 +227,12 @@ def leakage_near(
     return CheckResult(
         locations=_pair_locations(view, pair_list, "near duplicate of"),
         metrics=metrics,
-        message=f"{len(pair_list)} validation examples are near duplicates of training examples",
+        message=plural(
+            len(pair_list),
+            "validation example is a near duplicate",
+            "validation examples are near duplicates",
+        )
+        + " of training examples",
     )
 
 

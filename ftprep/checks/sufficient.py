@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, dataset_check
 from ftprep.features import FeatureTable
+from ftprep.wording import plural
 
 
 class CountSettings(CheckSettings):
@@ -46,13 +47,13 @@ def count(ft: FeatureTable, settings: CountSettings, ctx: DatasetContext) -> Che
             metrics=metrics,
             severity="error",
             message=f"only {n} usable examples; at least {settings.minimum} needed",
-            summary=f"{n} examples (< {settings.minimum} required)",
+            summary=f"{plural(n, 'example')} (< {settings.minimum} required)",
         )
     if n < settings.recommended:
         return CheckResult(
             metrics=metrics,
             severity="warning",
-            message=f"{n} usable examples; {settings.recommended}+ recommended",
+            message=f"{plural(n, 'usable example')}; {settings.recommended}+ recommended",
             summary=f"{n} examples (≥ {settings.minimum}, < {settings.recommended} recommended)",
         )
     return CheckResult(metrics=metrics, summary=f"{n} examples (≥ {settings.recommended})")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -78,6 +78,18 @@ def one_per_example(flags: list[Flag]) -> list[Flag]:
         details = dict.fromkeys(f.detail for f in group if f.detail)
         out.append(Flag(row, "; ".join(details) or None, all(f.fixable for f in group)))
     return out
+
+
+def surviving_groups(flags: list[Flag], dropped: Mapping[int, str]) -> tuple[list[Flag], int]:
+    """The flags of a group finding (near copies, contradictions) that still stand once
+    ``--fix`` has dropped rows: a dropped row is gone, and a group left with one member is
+    no longer a group. Returns them and how many flags lapsed."""
+    if not any(f.group >= 0 for f in flags):
+        return flags, 0
+    alive = [f for f in flags if f.group < 0 or f.row not in dropped]
+    sizes = Counter(f.group for f in alive if f.group >= 0)
+    kept = [f for f in alive if f.group < 0 or sizes[f.group] >= 2]
+    return kept, len(flags) - len(kept)
 
 
 def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> Severity:
@@ -162,9 +174,17 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
         if not result.flags and not result.message and not result.locations:
             continue
         flags = one_per_example(result.flags)
+        lapsed = 0
+        if analysis.config.fix and analysis.fix_drops:
+            flags, lapsed = surviving_groups(flags, analysis.fix_drops)
         count = len(flags) + len(result.locations)
         message = result.message or singular(spec.message.format(count=count))
+        if lapsed:
+            message = singular(spec.message.format(count=count))
         severity = _severity(cid, result.severity, analysis)
+        if lapsed and count == 0:
+            severity = "info"
+            message = f"{result.message or message}; resolved by --fix (it dropped the copies)"
         fixable = [f.row for f in flags if f.fixable]
         if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
             verb = {"drop": "dropped", "drop_repeats": "dropped", "redact_pii": "redacted"}.get(

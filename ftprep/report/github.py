@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ftprep.report.findings import elsewhere
 from ftprep.report.model import Finding, Report
+from ftprep.wording import plural
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 MAX_LOCATIONS = 50
@@ -66,7 +67,7 @@ def render_github(report: Report, max_locations: int = MAX_LOCATIONS) -> str:
     lines = [line for f in report.findings for line in annotation_lines(f, max_locations, where)]
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in COMMAND}
     lines.append(
-        f"ftprep: verdict {report.verdict} ({counts['error']} errors, {counts['warning']} "
-        f"warnings, {counts['info']} notices)"
+        f"ftprep: verdict {report.verdict} ({plural(counts['error'], 'error')}, "
+        f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'notice')})"
     )
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ from ftprep.checks.base import ITEMS
 from ftprep.costing.render import stat_lines
 from ftprep.errors import printable
 from ftprep.report.model import Report
+from ftprep.wording import plural
 
 STATUS_STYLE = {
     "pass": ("✔ pass", "green"),
@@ -82,7 +83,11 @@ def render_terminal(
             Text.assemble(
                 ("input ", "dim"),
                 (printable(inp.path), "bold"),
-                (f"  {inp.format}, {inp.examples} examples, {inp.load_errors} load errors", "dim"),
+                (
+                    f"  {inp.format}, {plural(inp.examples, 'example')}, "
+                    f"{plural(inp.load_errors, 'load error')}",
+                    "dim",
+                ),
             ),
             soft_wrap=True,
         )
@@ -167,7 +172,7 @@ def render_terminal(
             "verdict: ",
             (label, style),
             (
-                f"  ({counts['error']} errors, {counts['warning']} warnings, "
+                f"  ({plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
                 f"{counts['info']} info)",
                 "dim",
             ),

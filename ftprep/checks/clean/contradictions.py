@@ -49,6 +49,7 @@ from ftprep.similarity.minhash import (
     similarity,
 )
 from ftprep.similarity.normalize import hash64, media_key, normalize_text
+from ftprep.wording import plural
 
 BINS = 64
 SMALL_BINS = 32
@@ -380,17 +381,17 @@ def contradiction(
     """
     groups, _ = judged_input_groups(ft, settings.same_answer_similarity)
     flags = []
-    for rows in groups:
+    for g, rows in enumerate(groups):
         answers = len(np.unique(ft["answer_value"][rows]))
         for r in rows:
             detail = f"same input as line(s) {_lines(ft, rows, r)}; {answers} different answers"
-            flags.append(Flag(int(r), detail, fixable=False))
+            flags.append(Flag(int(r), detail, fixable=False, group=g))
     flags.sort(key=lambda f: f.row)
     return CheckResult(
         flags=flags,
         metrics={"contradiction_groups": len(groups), "contradicting_examples": len(flags)},
-        message=f"{len(flags)} examples in {len(groups)} groups give different answers to the "
-        "same input"
+        message=f"{plural(len(flags), 'example')} in {plural(len(groups), 'group')} give "
+        "different answers to the same input"
         if groups
         else None,
     )
@@ -546,7 +547,7 @@ def near_contradiction(
     for r in rows:
         members.setdefault(int(labels[r]), []).append(int(r))
     flags = []
-    for group in members.values():
+    for g, group in members.items():
         arr = np.asarray(group)
         for r in group:
             flags.append(
@@ -555,14 +556,15 @@ def near_contradiction(
                     f"near-identical or same input as line(s) {_lines(ft, arr, r)}; "
                     "conflicting answer",
                     fixable=False,
+                    group=g,
                 )
             )
     flags.sort(key=lambda f: f.row)
     return CheckResult(
         flags=flags,
         metrics={"near_contradiction_groups": len(members)},
-        message=f"{len(flags)} examples in {len(members)} groups answer the same or a "
-        "near-identical input in conflicting ways",
+        message=f"{plural(len(flags), 'example')} in {plural(len(members), 'group')} answer "
+        "the same or a near-identical input in conflicting ways",
     )
 
 

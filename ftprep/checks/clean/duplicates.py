@@ -14,6 +14,7 @@ from ftprep.checks.base import (
     dataset_check,
 )
 from ftprep.features import FeatureTable
+from ftprep.wording import plural
 
 
 class ExactDuplicateSettings(CheckSettings):
@@ -77,7 +78,8 @@ def exact_duplicate(
     return CheckResult(
         flags=flags,
         metrics={"exact_duplicates": len(rows), "exact_duplicate_rate": round(rate, 4)},
-        message=f"{len(rows)} examples repeat an earlier example ({rate:.1%} of the data)"
+        message=f"{plural(len(rows), 'example repeats', 'examples repeat')} an earlier example "
+        f"({rate:.1%} of the data)"
         if len(rows)
         else None,
         severity=severity,

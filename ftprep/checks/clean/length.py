@@ -7,6 +7,7 @@ from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.features import FeatureTable
+from ftprep.wording import plural
 
 
 class OverLimitSettings(CheckSettings):
@@ -43,7 +44,8 @@ def over_token_limit(
     return CheckResult(
         flags=flags,
         metrics={"token_limit": int(limit), "over_limit": len(rows)},
-        message=f"{len(rows)} examples exceed the {limit:,}-token limit of {ctx.model.id}"
+        message=f"{plural(len(rows), 'example exceeds', 'examples exceed')} the {limit:,}-token "
+        f"limit of {ctx.model.id}"
         if len(rows)
         else None,
     )

@@ -12,6 +12,7 @@ from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
 from ftprep.similarity.normalize import hash64
+from ftprep.wording import plural
 
 
 @register_feature("raw_hash", ("hash_raw",))
@@ -80,9 +81,11 @@ def near_duplicate(
         g = int(labels[row])
         if g not in first_line:
             first_line[g] = int(ft["line"][row])
-            flags.append(Flag(int(row), f"group of line {first_line[g]} (first)", fixable=False))
+            flags.append(
+                Flag(int(row), f"group of line {first_line[g]} (first)", fixable=False, group=g)
+            )
         else:
-            flags.append(Flag(int(row), f"near duplicate of line {first_line[g]}"))
+            flags.append(Flag(int(row), f"near duplicate of line {first_line[g]}", group=g))
     share = len(rows) / ft.n
     return CheckResult(
         flags=flags,
@@ -92,8 +95,8 @@ def near_duplicate(
             "near_duplicate_rate": round(share, 4),
         },
         message=(
-            f"{len(rows)} examples in {len(near_groups)} near-duplicate groups "
-            f"({share:.1%} of the data)"
+            f"{plural(len(rows), 'example')} in "
+            f"{plural(len(near_groups), 'near-duplicate group')} ({share:.1%} of the data)"
         )
         if len(rows)
         else None,

@@ -31,6 +31,7 @@ from ftprep.checks.base import (
 from ftprep.features import FeatureContext, FeatureTable, batch_memo, register_feature
 from ftprep.schema import ChatExample, Example
 from ftprep.targets import Conversion, get_target
+from ftprep.wording import plural
 
 #: Continued-pretraining documents ("text") are judged too: a platform may not read them.
 KINDS = ("chat", "preference", "text")
@@ -300,7 +301,7 @@ def target_dataset(
         add(
             n >= lim.value,
             lim.confirmed,
-            f"{n} examples; {profile.name} needs at least {lim.value}",
+            f"{plural(n, 'example')}; {profile.name} needs at least {lim.value}",
         )
     max_examples = settings.max_examples or (
         profile.max_examples.value if profile.max_examples else None
@@ -312,7 +313,7 @@ def target_dataset(
         add(
             n <= max_examples,
             confirmed,
-            f"{n} examples; {profile.name} accepts at most {max_examples}",
+            f"{plural(n, 'example')}; {profile.name} accepts at most {max_examples}",
         )
     if profile.max_file_bytes:
         lim = profile.max_file_bytes
@@ -335,7 +336,8 @@ def target_dataset(
         ]
         if flags:
             warnings.append(
-                f"{len(flags)} examples over {profile.name}'s {limit} tokens (estimated)"
+                f"{plural(len(flags), 'example')} over {profile.name}'s {limit} tokens "
+                "(estimated)"
             )
     if not errors and not warnings and not flags:
         return CheckResult(metrics=metrics)

@@ -18,6 +18,7 @@ from ftprep.checks.base import (
 from ftprep.checks.dataset import task_groups
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.wording import plural
 
 _SYSTEM = ("system", "developer")
 _TOOL = ("tool", "function")
@@ -34,7 +35,7 @@ def role_problems(ex: ChatExample) -> list[str]:
     roles = [m.role for m in ex.messages]
     systems = [i for i, r in enumerate(roles) if r in _SYSTEM]
     if len(systems) > 1:
-        problems.append(f"{len(systems)} system messages")
+        problems.append(plural(len(systems), "system message"))
     if systems and systems[-1] >= len(systems):
         problems.append(f"system message at position {systems[-1] + 1}, after the dialogue began")
     prev: str | None = None

@@ -15,6 +15,7 @@ from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import signatures, similarity
 from ftprep.similarity.normalize import hash64, normalize_text
+from ftprep.wording import plural
 
 SYSTEM_ROLES = ("system", "developer")
 TOP = 20
@@ -149,7 +150,8 @@ def system_prompt(
         "system_prompts": listing,
     }
     summary = (
-        f"{len(uniq)} distinct system prompt(s) in {with_prompt} of {ft.n} examples"
+        f"{plural(len(uniq), 'distinct system prompt')} in {with_prompt} of "
+        f"{plural(ft.n, 'example')}"
         if len(uniq)
         else None
     )
