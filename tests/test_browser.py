@@ -61,8 +61,10 @@ def test_screenshot_of_sample_report(tmp_path, browser, monkeypatch):
     sample = SAMPLE_DATA / "clinical_coding.jsonl"
     monkeypatch.chdir(tmp_path)  # relative paths in the report, as a user would type them
     if sample.exists():
-        shutil.copyfile(sample, sample.name)
-        ftprep.split(sample.name, "prepared")
+        # the README's first command, exactly: the screenshot shows that run
+        (tmp_path / "sample_data").mkdir()
+        shutil.copyfile(sample, tmp_path / "sample_data" / sample.name)
+        ftprep.split(f"sample_data/{sample.name}", "prepared", fix=True)
     else:
         reports.split_report(reports.write_defects(tmp_path / "data.jsonl", 600), "prepared")
     url = (tmp_path / "prepared" / "report.html").as_uri()
