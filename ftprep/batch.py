@@ -91,7 +91,9 @@ def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
         if g is not None:
             groups[i] = hash64(f"group:{g}") or 1
         label = meta.get("label")
-        labels.append(None if label is None else str(label))
+        # a true/false label is KTO's "desirable completion" flag, not a class to predict
+        kto = isinstance(label, bool) or "kto_tag" in meta
+        labels.append(None if label is None or kto else str(label))
     return {"meta_group": groups, "meta_label": labels, "kind": [ex.kind for ex in batch]}
 
 

@@ -109,6 +109,13 @@ _DOC_NETS = tuple(
 # --- context patterns ----------------------------------------------------------------------
 
 #: Words saying the value belongs to someone: first person, records, relatives, logs.
+#: A number a business publishes for customers to call: advertising, not someone's data.
+_BUSINESS = re.compile(
+    r"(?i)\b(?:call\s+us|contact\s+us|reach\s+us|visit\s+us|call\s+(?:now|today)"
+    r"|give\s+(?:[\w&'.-]+\s+){1,6}a\s+call|toll[-\s]free|our\s+(?:office|offices|store"
+    r"|shop|clinic|showroom|hotline|help\s*desk|sales\s+team)|for\s+(?:more\s+information"
+    r"|a\s+free\s+(?:quote|estimate)|appointments?|reservations?),?\s+(?:call|phone|dial))\b"
+)
 _PERSONAL = re.compile(
     r"(?i)\b(?:my|me|mine|i|i'm|i've|i'd|patient|patient's|customer|customer's|client"
     r"|caller|member|subscriber|applicant|employee|tenant|resident|guardian|beneficiary"
@@ -312,6 +319,9 @@ def judge(text: str, match: PiiMatch, scene: Scene = PLAIN) -> Judgement:
                      label):  # fmt: skip
             return PERSONAL
         return PERSONAL if _PERSONAL.search(before) else Judgement(False, "not a record")
+    around = before + " " + after
+    if match.category == "phone" and _BUSINESS.search(around) and not _PERSONAL.search(around):
+        return Judgement(False, "a business's published number")
     tier, reason = _value_tier(match.category, value)
     if tier == 1:
         return Judgement(False, reason)

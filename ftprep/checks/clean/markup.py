@@ -28,17 +28,23 @@ _STRONG = re.compile(r"<(?:br|hr|p|img)\b", re.I)
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _NAMED = frozenset(k.rstrip(";") for k in html.entities.html5 if k.endswith(";"))
 _ESCAPED_NEWLINE = re.compile(r"\\n")
+#: A string argument of an inline call (toolformer's ``python('...')``, ``request("...")``):
+#: code, whose escapes and tags are the code's own, not residue in the prose.
+_CALL_STRING = re.compile(r"\b\w+\(\s*(['\"]).*?(?<!\\)\1\s*\)", re.S)
 
 
 def markup_items(text: str) -> tuple[int, str | None]:
     """(number of markup items, the first one) in the prose of ``text``.
 
     A lone tag name mentioned in prose ("the <div> element") scores 1 and is not residue on
-    its own; entities, two or more tags, or literal ``\\n`` escapes are.
+    its own; entities, two or more tags, or literal ``\\n`` escapes are. Code blocks and
+    the string arguments of inline calls are code, not prose.
     """
     if "<" not in text and "&" not in text and "\\n" not in text:
         return 0, None
     prose = strip_code(text)
+    if "(" in prose:
+        prose = _CALL_STRING.sub(" ", prose)
     count, first = 0, None
     if "<" in prose:
         for m in _TAG.finditer(prose):

@@ -1,0 +1,50 @@
+"""Precision fixes found by judging real data (tests/data/real): each false finding class
+stays quiet, and the true case next to it still fires."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ftprep.checks.clean.markup import markup_items
+from ftprep.pii.context import judge
+from ftprep.pii.detectors import CATEGORIES, find_pii
+from tests.conftest import chat, varied_chats
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+
+
+def _personal(text: str) -> list[bool]:
+    return [judge(text, m).personal for m in find_pii(text, CATEGORIES)]
+
+
+def test_inline_tool_call_code_is_not_markup_residue() -> None:
+    row = json.loads((REAL / "gpteacher_toolformer.jsonl").read_text("utf-8").splitlines()[23])
+    assert "python('def is_prime" in row["output"]
+    assert markup_items(row["output"]) == (0, None)
+    assert markup_items("Dear team,\\nthe invoice is attached.\\nRegards") == (2, "literal \\n")
+    assert markup_items("Call render('<p>hi</p>') to draw it.") == (0, None)
+    assert markup_items("The answer is <p>yes</p> and <br> more.")[0] >= 2
+
+
+def test_a_business_advertised_number_is_not_personal() -> None:
+    ad = ("If you want expert advice and quality service in Edmonton, give McKinley Heating "
+          "Service Experts a call at 780-800-7092 to get your questions addressed.")  # fmt: skip
+    assert _personal(ad) == [False]
+    assert _personal("Call us today at (415) 867-2231 for a free estimate!") == [False]
+    assert _personal("Hi, this is Dana, my number is (415) 867-2231, call me back.") == [True]
+    assert _personal("The customer called from (415) 867-2231 about the refund.") == [True]
+
+
+def test_kto_flags_are_not_classes(cli: Any, tmp_path: Path) -> None:
+    rows = varied_chats(200, seed=6)
+    for i, r in enumerate(rows):
+        r["label"] = i % 10 != 0  # KTO: desirable or not
+    data = tmp_path / "kto.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    report = json.loads(cli("validate", str(data), "--json").stdout)
+    assert not [f for f in report["findings"] if f["check"] == "diverse.label_balance"]
+    classes = [dict(chat(f"Ticket {i}: question about order {i}", "billing"), label="billing")
+               for i in range(5)]  # fmt: skip
+    assert classes[0]["label"] == "billing"  # a string label is still a class
