@@ -48,3 +48,15 @@ def test_kto_flags_are_not_classes(cli: Any, tmp_path: Path) -> None:
     classes = [dict(chat(f"Ticket {i}: question about order {i}", "billing"), label="billing")
                for i in range(5)]  # fmt: skip
     assert classes[0]["label"] == "billing"  # a string label is still a class
+
+
+def test_a_typed_space_after_a_question_is_not_a_whitespace_habit(cli: Any, tmp_path: Path) -> None:
+    rows = varied_chats(150, seed=12)
+    rows[10]["messages"][-2]["content"] += " "  # typed: ignored
+    rows[20]["messages"][-2]["content"] += "\n\n"  # a pasted trailing block: a defect
+    rows[30]["messages"][-1]["content"] = " " + rows[30]["messages"][-1]["content"]
+    data = tmp_path / "ws.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    report = json.loads(cli("validate", str(data), "--json").stdout)
+    finding = next(f for f in report["findings"] if f["check"] == "consistent.whitespace")
+    assert [loc["line"] for loc in finding["locations"]] == [21, 31]
