@@ -72,6 +72,8 @@ def make_config(
     base = config if isinstance(config, Config) else load_config(config)
     chosen_model = overrides.get("model") is not None or "model" in base.model_fields_set
     base = base.with_overrides(**overrides)
+    if base.redact and not base.fix:
+        raise ConfigError("--redact rewrites the data it writes: use it with --fix")
     if sets or disable:
         base = apply_check_options(base, list(sets), list(disable), set(REGISTRY))
     if base.target is not None:
@@ -318,11 +320,18 @@ def convert(
     return run(_paths(inputs), Path(out), to, options=options, config=cfg, progress=progress)
 
 
-def fix(inputs: PathLike | Sequence[PathLike], out: PathLike, **kwargs: Any) -> Report:
+def fix(
+    inputs: PathLike | Sequence[PathLike],
+    out: PathLike,
+    *,
+    redact: Sequence[str] = (),
+    **kwargs: Any,
+) -> Report:
     """``split`` with the safe remediations applied (``fix=True``): drops exact repeats and
     records that cannot be trained on, trims whitespace, strips unknown keys; every change is
-    listed in ``report.split.drops`` and ``report.split.changes``."""
-    return split(inputs, out, fix=True, **kwargs)
+    listed in ``report.split.drops`` and ``report.split.changes``. ``redact=["pii"]`` also
+    replaces the personal data ``clean.pii`` finds by typed placeholders (``[EMAIL_1]``)."""
+    return split(inputs, out, fix=True, redact=list(redact) or None, **kwargs)
 
 
 @dataclass

@@ -261,6 +261,7 @@ def _run(
         validation_fraction=validation_fraction,
         strict=strict,
         fix=extra.pop("fix", None),
+        redact=list(extra.pop("redact", ())) or None,
         metric=extra.pop("metric", None),
         eval_sets=eval_sets or None,
         eval_map=_mapping(mapping) if eval_sets else None,
@@ -494,6 +495,13 @@ def validate(
     "--to",
     metavar="TARGET",
     help="Write train/validation in a platform's format and check against its rules.",
+)
+@click.option(
+    "--redact",
+    type=click.Choice(["pii"]),
+    multiple=True,
+    help="With --fix: replace the personal data clean.pii finds by typed placeholders, the "
+    "same for a value everywhere ([EMAIL_1]); every change is listed, masked.",
 )
 @output_options
 @guarded

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -59,6 +59,10 @@ class Config(BaseModel):
     )
     eval_map: dict[str, str] = Field(
         default_factory=dict, description="--map applied when reading the eval sets"
+    )
+    redact: list[Literal["pii"]] = Field(
+        default_factory=list,
+        description="with --fix: replace what these checks find by typed placeholders",
     )
     max_record_mb: float = Field(
         DEFAULT_MAX_RECORD_MB,

@@ -23,7 +23,14 @@ from ftprep.batch import (
     reduce_examples,
     run_batches,
 )
-from ftprep.checks.base import REGISTRY, CheckResult, CheckSpec, DatasetContext, Flag
+from ftprep.checks.base import (
+    ON_REQUEST,
+    REGISTRY,
+    CheckResult,
+    CheckSpec,
+    DatasetContext,
+    Flag,
+)
 from ftprep.checks.clean.contradictions import contradiction_group_key
 from ftprep.config import Config
 from ftprep.contamination.feature import eval_copies
@@ -60,6 +67,9 @@ class Analysis:
     records: int
     fix_drops: dict[int, str] = field(default_factory=dict)  # row -> check id
     fix_changes: dict[int, list[str]] = field(default_factory=dict)  # row -> fixes
+    #: What each row's change did, for the report (redactions, masked), filled while the
+    #: split is written.
+    change_details: dict[tuple[int, str], str] = field(default_factory=dict)
     plan: SplitPlan | None = None
     #: The validation file(s) of an existing split (``validate --validation``), analysed
     #: with the same options; the report lists their record-level findings too.
@@ -231,6 +241,8 @@ def _decide_fixes(analysis: Analysis, checks: dict[str, tuple[CheckSpec, Any]]) 
     for cid in sorted(analysis.results):
         spec = REGISTRY.get(cid)
         if spec is None or spec.fix is None or cid not in checks:
+            continue
+        if spec.fix in ON_REQUEST and ON_REQUEST[spec.fix] not in analysis.config.redact:
             continue
         for flag in analysis.results[cid].flags:
             if not flag.fixable:

@@ -37,7 +37,7 @@ def test_format_checks_catch_each_problem_at_its_line(write_jsonl):
     assert locations(report, "clean.unknown_key") == [7]
     assert locations(report, "clean.missing_content") == [8]
     assert locations(report, "clean.no_assistant_message") == [9]
-    assert locations(report, "clean.invalid_weight") == [10, 10]
+    assert locations(report, "clean.invalid_weight") == [10]  # one per example, both details
     assert locations(report, "clean.empty_turn") == [11, 12]
     assert report.verdict == "not_ready"
 

@@ -105,6 +105,21 @@ def test_pretraining_documents_load_as_text_examples():
     assert [e.to_record() for e in loaded.examples] == [{"text": t} for t in raw]
 
 
+def test_a_text_field_beside_an_answer_is_not_a_document(write_jsonl, cli):
+    """BillSum-style ``{"text", "summary"}`` or ``{"text", "label"}`` is supervised data: it is
+    not silently read as pretraining documents, the user is asked to map the fields."""
+    for extra in ({"summary": "Short."}, {"label": "positive"}):
+        result = cli("validate", write_jsonl([{"text": "A long bill.", **extra}] * 3))
+        assert result.exit_code == 2
+        assert "--map user=FIELD --map assistant=FIELD" in result.stderr
+    # a recognised answer column maps the text to the user turn instead
+    loaded = ftprep.load(write_jsonl([{"text": "Is it?", "output": "Yes."}]))
+    assert [(m.role, m.text) for m in loaded.examples[0].messages] == [
+        ("user", "Is it?"),
+        ("assistant", "Yes."),
+    ]
+
+
 def test_classic_llamafactory_files_read_as_before():
     glaive = ftprep.load(DATA / "glaive_toolcall_en_demo.json")
     (ex,) = glaive.examples
@@ -169,6 +184,40 @@ def test_v1_file_has_no_false_findings(write_jsonl, cli):
     assert code == 0
 
 
+def test_file_mixing_plain_chat_and_v1_records_reads_both(write_jsonl, cli):
+    records: list[dict[str, Any]] = varied_chats(60, seed=17)
+    records[0] = {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "c9",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": "{}"},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c9", "content": "20C"},
+            {"role": "assistant", "content": "It is 20C."},
+        ],
+        "tools": [
+            {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}
+        ],
+    }
+    for r in records[30:]:
+        r["messages"] = _v1(r["messages"])
+    path = write_jsonl(records)
+    loaded = ftprep.load(path)
+    assert set(loaded.formats.values()) == {"jsonl/llamafactory_v1"} and not loaded.errors
+    first = loaded.examples[0]
+    assert isinstance(first, ChatExample) and first.messages[2].tool_call_id == "c9"
+    assert all(m.text for e in loaded.examples for m in e.messages if not m.tool_calls)
+    _, report = _report(cli, path)
+    assert not set(_checks(report)) & set(FALSE_ALARMS)
+
+
 def test_v1_pairs_file_validates_without_load_errors(write_jsonl, cli):
     pairs = []
     for r in varied_chats(120, seed=5):
@@ -202,6 +251,8 @@ def test_pretraining_file_gets_no_conversation_findings(write_jsonl, cli):
         "clean.truncated",
     ):
         assert check not in found, (check, found)
+    # documents are measured by validation loss: no metric to declare
+    assert not any("declared metric" in f["message"] for f in report["findings"])
     assert report["split"]["validation"]["examples"] > 0
 
 
@@ -344,3 +395,25 @@ def test_llamafactory_output_of_a_v1_file_loads_back(command, write_jsonl, tmp_p
         assert [m.role for m in ex.messages] == [m.role for m in twin.messages]
         calls = [[c["function"]["name"] for c in m.tool_calls or []] for m in ex.messages]
         assert calls == [[c["function"]["name"] for c in m.tool_calls or []] for m in twin.messages]
+
+
+@pytest.mark.parametrize("target", ["llamafactory", "together"])
+def test_documents_convert_to_platforms_that_read_text(target, tmp_path, cli):
+    out = tmp_path / f"docs_{target}.jsonl"
+    result = cli("convert", DATA / "c4_demo.jsonl", "--to", target, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    raw = [json.loads(x) for x in (DATA / "c4_demo.jsonl").open(encoding="utf-8")]
+    assert [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] == raw
+    back = ftprep.load(out)
+    assert [e.kind for e in back.examples] == ["text"] * 3
+    if target == "llamafactory":
+        info = json.loads((tmp_path / "dataset_info.json").read_text(encoding="utf-8"))
+        assert info[out.stem] == {"file_name": out.name, "columns": {"prompt": "text"}}
+
+
+@pytest.mark.parametrize(("target", "accepts"), [("together", True), ("openai", False)])
+def test_validate_target_judges_documents_as_they_stand(target, accepts, cli):
+    result = cli("validate", DATA / "c4_demo.jsonl", "--target", target, "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["target"] == {"name": target, "accepts": accepts}
+    assert ("clean.target_format" in _checks(report)) is not accepts

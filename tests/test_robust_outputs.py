@@ -44,6 +44,7 @@ def test_a_split_is_published_with_a_manifest_that_verifies(data, tmp_path):
         "report.json",
         "report.md",
         "report.html",
+        "findings.jsonl",
     }
     assert verify_split(out) == []
     with (out / "train.jsonl").open("a") as fh:
@@ -106,14 +107,12 @@ def test_stale_staging_of_a_dead_run_is_removed(data, tmp_path):
 
 
 def test_output_checks_happen_before_reading(tmp_path):
+    not_a_folder = tmp_path / "afile"
+    not_a_folder.write_text("x")
+    # the input does not even exist: the output is refused first, before any reading
     with pytest.raises(OutputError, match="is a file"):
-        ftprep.split(tmp_path / "missing.jsonl", tmp_path / "x" if False else _file(tmp_path))
-
-
-def _file(tmp_path: Path) -> Path:
-    path = tmp_path / "afile"
-    path.write_text("x")
-    return path
+        ftprep.split(tmp_path / "missing.jsonl", not_a_folder)
+    assert not_a_folder.read_text() == "x"
 
 
 def test_pipe_and_fifo_inputs_are_read_once(data, tmp_path):
@@ -197,3 +196,13 @@ def test_a_terminal_as_input_is_refused(monkeypatch):
     monkeypatch.setattr(sys, "stdin", Tty())
     with pytest.raises(InputError, match="terminal"):
         ftprep.validate("-")
+
+
+def test_escape_sequences_in_names_never_reach_the_terminal(cli, tmp_path):
+    data = tmp_path / "e\x1b[31mred.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in varied_chats(12)) + "{oops\n")
+    out = tmp_path / "o\x1b]0;title\x07ut"
+    result = cli("split", "-q", data, "--out", out)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "e\\x1b[31mred.jsonl:13" in result.output

@@ -35,8 +35,11 @@ LABEL_MAX_CHARS = 40
 LABEL_MAX_WORDS = 4
 
 _JSON_FENCE = re.compile(r"\A\s*```[ \t]*(?:json|JSON)?[ \t]*\n(.*?)\n?[ \t]*```\s*\Z", re.S)
+# Bold is `**text**` opening at a word start and closing at a word end: `3**2 + 4**2`
+# (Python's power operator) and `a ** b` are not markdown.
 _MARKDOWN = re.compile(
-    r"^#{1,6}[ \t]+\S|\*\*[^*\n]+\*\*|^[ \t]*\|.*\|[ \t]*$|\[[^\]\n]+\]\((?:https?://|/|#)",
+    r"^#{1,6}[ \t]+\S|(?<![\w*])\*\*(?=[^\s*])[^*\n]*?[^\s*]\*\*(?![\w*])"
+    r"|^[ \t]*\|.*\|[ \t]*$|\[[^\]\n]+\]\((?:https?://|/|#)",
     re.M,
 )
 _TERMINAL = frozenset(".!?…。！？؟")

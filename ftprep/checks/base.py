@@ -26,7 +26,9 @@ from pydantic import BaseModel, ConfigDict
 Severity = Literal["error", "warning", "info"]
 Item = Literal["sufficient", "diverse", "consistent", "clean", "split", "evaluated"]
 ITEMS: tuple[Item, ...] = ("sufficient", "diverse", "consistent", "clean", "split", "evaluated")
-Fix = Literal["drop", "drop_repeats", "trim", "strip_unknown_keys"]
+Fix = Literal["drop", "drop_repeats", "trim", "strip_unknown_keys", "redact_pii"]
+#: Fixes applied only when asked for by name (``--redact pii``), not by ``--fix`` alone.
+ON_REQUEST: dict[str, str] = {"redact_pii": "pii"}
 
 
 class CheckSettings(BaseModel):

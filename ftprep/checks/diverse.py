@@ -24,6 +24,7 @@ from ftprep.similarity.diversity import (
     mean_pairwise_cosine,
 )
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
+from ftprep.similarity.scripts import strip_lines
 from ftprep.similarity.topics import TopicParams, sample_texts, topics
 
 NEEDS = ("text_sample", "minhash", "hashes", "answers")
@@ -70,6 +71,10 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
     assert top is not None
     probe = _probe(ft, top.rows)
     inputs, answers = sample_texts(ft, probe), sample_texts(ft, probe, "sample_answer")
+    # A preamble every input carries (a tool description above each request) is not
+    # variety and not templating of the requests: measure what follows it.
+    boilerplate = top.embedding.boilerplate if top.embedding is not None else frozenset()
+    inputs = [strip_lines(t, boilerplate) for t in inputs]
     sizes = top.clustering.sizes if top.clustering is not None else np.zeros(0, dtype=np.int64)
     names = top.clustering.names if top.clustering is not None else []
     ranked = sorted(
@@ -161,7 +166,7 @@ def _media_share(ft: FeatureTable) -> float:
 @dataset_check(
     "diverse.coverage",
     "diverse",
-    "error",
+    "warning",
     "the inputs look templated rather than varied",
     settings=CoverageSettings,
     needs=NEEDS,
@@ -179,13 +184,20 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     Why: a model finetuned on one template with swapped names learns the template, not the
     task; it fails on the phrasings real users send. Varied writing has most word pairs
     unique and compresses poorly; a template repeats itself.
-    Threshold: error (a warning when most examples carry images, video or audio, whose
-    variety text cannot measure) when a lexical measure (distinct-2 below `fail_distinct_2` 0.30, or
-    compression ratio below `fail_compression` 0.20) and a semantic one (mean cosine above
+    Threshold: "templated" when a lexical measure (distinct-2 below `fail_distinct_2` 0.30,
+    or compression ratio below `fail_compression` 0.20) and a semantic one (mean cosine above
     `fail_cosine` 0.10, or near-duplicate rate above `fail_redundancy` 0.5) agree, or the
-    near-duplicate rate alone exceeds `fail_redundancy`; warning when one family fails, two
-    measures pass their warn thresholds (0.45, 0.28, 0.06, 0.2), or the near-duplicate
-    rate exceeds `warn_redundancy`. No verdict below `min_examples` (20) inputs.
+    near-duplicate rate alone exceeds `fail_redundancy`; "may be too uniform" when one
+    family fails, two measures pass their warn thresholds (0.45, 0.28, 0.06, 0.2), or the
+    near-duplicate rate exceeds `warn_redundancy`. No verdict below `min_examples` (20)
+    inputs. A preamble most inputs carry above their own request (a tool description, a
+    shared instruction: lines at least 1% of the multi-line inputs repeat) is set aside
+    before measuring, so different requests under one preamble are not "templated".
+    Severity: both verdicts are warnings (`diversity_verdict` in the metrics says which).
+    Narrow data is not certainly harmful — an identity set or a fixed-form task is narrow by
+    design (FastChat's 500 identity conversations are meant to be mixed into a larger set) —
+    so it never makes the data "not ready" on its own; raise it with
+    `[tool.ftprep.checks."diverse.coverage"] severity = "error"` to gate on it.
     Fix: collect real inputs (logs, tickets, questions users asked), vary the phrasing,
     length and topic; the clusters in the report show which topics dominate and which are
     missing.
@@ -231,7 +243,7 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
         return CheckResult(metrics=metrics, summary=summary, message=message, severity="warning")
     if verdict == "fail":
         message = f"the inputs look templated: {evidence}"
-        return CheckResult(metrics=metrics, summary=summary, message=message, severity="error")
+        return CheckResult(metrics=metrics, summary=summary, message=message, severity="warning")
     message = f"the inputs may be too uniform: {evidence}"
     return CheckResult(metrics=metrics, summary=summary, message=message, severity="warning")
 

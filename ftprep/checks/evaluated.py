@@ -49,7 +49,8 @@ def metric(ft: FeatureTable, settings: MetricSettings, ctx: DatasetContext) -> C
     tool calling), and validation has at least `min_validation` (50) examples (and, for
     classification, `min_per_label` (3) per label); warning otherwise, naming what is
     missing. Free-form generation needs a declared metric: validation loss alone says
-    little about quality.
+    little about quality. Documents for continued pretraining (`{"text": ...}`) are measured
+    by validation loss and need none.
     Fix: declare a metric with `--metric NAME` (see docs/evaluation.md), raise
     `--validation-fraction` or add data.
     """
@@ -74,7 +75,11 @@ def metric(ft: FeatureTable, settings: MetricSettings, ctx: DatasetContext) -> C
     custom = [m for m in declared if m not in METRICS]
     if custom:
         metrics["custom_metrics"] = custom
-    if not declared and task.task == "generation":
+    documents = ft.n > 0 and "kind" in ft and all(k == "text" for k in ft["kind"])
+    if documents:
+        # continued pretraining is measured by held-out loss, which every trainer reports
+        metrics["documents"] = "continued pretraining: measured by validation loss (perplexity)"
+    elif not declared and task.task == "generation":
         missing.append("a declared metric (free-form answers: e.g. --metric rubric)")
     view = split_view(ft, ctx)
     n_val = len(view.validation_rows) if view is not None else 0

@@ -30,6 +30,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import ValidationError
+
 from ftprep.loaders.messages import load_error, openai_tools, parse_tools, with_system
 from ftprep.loaders.parts import content_from_parts, raw_part, text_part
 from ftprep.loaders.registry import LoadOptions, register_format
@@ -175,22 +177,22 @@ class _Reader:
         weight = _weight(role, m.get("loss_weight"), f"{where} ({role})")
         if isinstance(weight, str):
             return load_error("clean.invalid_weight", weight, loc)
-        extra = {k: v for k, v in m.items() if k not in _MESSAGE_KEYS}
-        call_id = None
-        if role == "tool":
-            call_id = self.pending.pop(0) if self.pending else None
-        elif calls:
-            self.pending = [c["id"] for c in calls]
-        return Message.model_validate(
-            {
-                **extra,
-                "role": role,
-                "content": content_from_parts(parts),
-                "tool_calls": calls or None,
-                "tool_call_id": call_id,
-                "weight": weight,
-            }
-        )
+        fields = {k: v for k, v in m.items() if k not in _MESSAGE_KEYS}
+        fields.update(role=role, content=content_from_parts(parts), weight=weight)
+        if calls:  # OpenAI-style tool_calls on the same message are kept before the parts'
+            given = fields.get("tool_calls")
+            fields["tool_calls"] = [*(given if isinstance(given, list) else []), *calls]
+        given_calls = fields.get("tool_calls")
+        if role == "tool" and fields.get("tool_call_id") is None and self.pending:
+            fields["tool_call_id"] = self.pending.pop(0)
+        elif isinstance(given_calls, list) and given_calls:
+            self.pending = [c["id"] for c in given_calls if isinstance(c, dict) and "id" in c]
+        try:
+            return Message.model_validate(fields)
+        except ValidationError as exc:
+            return load_error(
+                "clean.invalid_message", f"{where} ({role}): {exc.errors()[0]['msg']}", loc
+            )
 
     def parsed_tools(self, record: dict[str, Any]) -> list[dict[str, Any]] | LoadError | None:
         tools = parse_tools(record.get("tools", self.tools), self.loc)

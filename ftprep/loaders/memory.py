@@ -159,7 +159,7 @@ def open_records(records: Records, options: LoadOptions | None = None) -> Memory
         fmt, opts = forced, options
     else:
         fmt, opts = detect(values, records.container, options, records.name)
-    check_understood(fmt, values, range(1, len(values) + 1), opts, records.name)
+    check_understood(fmt, values, range(1, len(values) + 1), opts, records.name, records.container)
     return MemorySource(
         path=Path(records.name),
         container=records.container,

@@ -19,7 +19,7 @@ from typing import Any
 
 from ftprep.errors import InputError
 from ftprep.loaders.registry import FORMATS, LoadOptions
-from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
+from ftprep.schema import ChatExample, Example, LoadError, Message
 
 #: Raw fields that name structure rather than hold text (roles, part types, ids).
 STRUCTURAL = frozenset({"role", "type", "from", "id", "tool_call_id", "name", "kind"})
@@ -71,15 +71,18 @@ def check_understood(
     lines: Sequence[int],
     options: LoadOptions,
     where: str,
+    container: str = "jsonl",
 ) -> None:
     """Raise :class:`InputError` when ``fmt`` reads none of ``values`` (the first records)."""
     if not values or fmt not in FORMATS:
         return
-    adapt = FORMATS[fmt].adapt
+    from ftprep.loaders.readers import RawRecord
+    from ftprep.loaders.source import load_record  # the one load path (source imports us)
+
     errors: list[tuple[int, LoadError]] = []
     lost: list[int] = []
     for value, line in zip(values, lines, strict=True):
-        result = adapt(value, SourceLocation(source=where, line=line), options)
+        result = load_record(RawRecord(line=line, value=value), where, fmt, container, options)
         if isinstance(result, LoadError):
             errors.append((line, result))
         elif read_text(result) == 0 and raw_text(value) > 0:

@@ -178,6 +178,13 @@ def _mapped(options: LoadOptions, mapping: dict[str, str]) -> LoadOptions:
     return dataclasses.replace(options, format=None, mapping=mapping)
 
 
+def _safe_detect(value: object) -> str | None:
+    try:
+        return detect_format(value)
+    except Exception:  # a detector that trips on an odd value: that value fits no format
+        return None
+
+
 def detect(
     values: list[object], container: str, options: LoadOptions, where: str
 ) -> tuple[str, LoadOptions]:
@@ -193,12 +200,13 @@ def detect(
     mapping = guess_mapping(list(first.keys())) if isinstance(first, dict) else {}
     if flat and mapping:
         return "mapped", _mapped(options, mapping)
-    for value in values:
-        try:
-            fmt = detect_format(value)
-        except Exception:  # a detector that trips on an odd value: that value fits no format
-            continue
+    found = [_safe_detect(value) for value in values]
+    for fmt in found:
         if fmt is not None:
+            # a file mixing plain chat records with LLaMA-Factory v1 ones is read by the v1
+            # reader, which also reads plain chat; the chat reader would read v1 turns empty
+            if fmt == "chat" and "llamafactory_v1" in found:
+                return "llamafactory_v1", options
             return fmt, options
     if mapping:
         return "mapped", _mapped(options, mapping)
@@ -410,5 +418,5 @@ def _open_file(p: Path, data: Path, given: str, options: LoadOptions) -> Source:
         fmt, opts = forced, options
     else:
         fmt, opts = detect(values, container, options, given)
-    check_understood(fmt, values, [r.line for r in peeked], opts, given)
+    check_understood(fmt, values, [r.line for r in peeked], opts, given, container)
     return made(fmt, opts)

@@ -8,8 +8,8 @@ like any example, while the checks that judge a conversation (roles, prompts, an
 contradictions) skip it: a document cannot lack an assistant turn or contradict another.
 
 Other keys of the record are kept as metadata. A record that also carries an answer-like
-field (``output``, ``response``, ``label``...) is *not* taken for a document: it is a
-supervised or classification record, read with ``--map``.
+field (``output``, ``response``, ``summary``, ``label``...) is *not* taken for a document:
+it is a supervised, summarisation or classification record, read with ``--map``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,13 @@ from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
 
 #: Keys that make a record with ``text`` a supervised record rather than a document.
-NOT_A_DOCUMENT = frozenset({*GUESSES["assistant"], "label", "labels", "chosen", "rejected"})
+NOT_A_DOCUMENT = frozenset(
+    {
+        *GUESSES["assistant"],
+        *("answers", "targets", "summary", "highlights", "translation", "label", "labels"),
+        *("chosen", "rejected", "kto_tag"),
+    }
+)
 
 
 def _detect(v: Any) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from ftprep.checks.base import ITEMS, REGISTRY
+from ftprep.checks.base import ITEMS, REGISTRY, Flag
 from ftprep.costing.stats import cost_stats, token_stats
 from ftprep.engine import Analysis
 from ftprep.report.distributions import distributions
@@ -60,6 +60,24 @@ STATS_PROVIDERS: dict[str, Any] = {
     "distributions": distributions,
     "diversity": lambda a: a.features.derived.diversity or {},
 }
+
+
+def one_per_example(flags: list[Flag]) -> list[Flag]:
+    """One flag per example, in row order: a per-example check yields one detail per problem
+    (an empty turn, an unknown key — per *message*), but a finding counts examples, so a
+    500-example file with two empty turns each is "500 examples", not 1,000. The details of
+    an example's flags are joined; it stays fixable only if every flag was."""
+    by_row: dict[int, list[Flag]] = {}
+    for f in sorted(flags, key=lambda f: f.row):
+        by_row.setdefault(f.row, []).append(f)
+    out = []
+    for row, group in by_row.items():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        details = dict.fromkeys(f.detail for f in group if f.detail)
+        out.append(Flag(row, "; ".join(details) or None, all(f.fixable for f in group)))
+    return out
 
 
 def _severity(check_id: str, result_severity: str | None, analysis: Analysis) -> Severity:
@@ -143,12 +161,15 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
         spec = REGISTRY[cid]
         if not result.flags and not result.message and not result.locations:
             continue
-        count = len(result.flags) + len(result.locations)
+        flags = one_per_example(result.flags)
+        count = len(flags) + len(result.locations)
         message = result.message or singular(spec.message.format(count=count))
         severity = _severity(cid, result.severity, analysis)
-        fixable = [f.row for f in result.flags if f.fixable]
+        fixable = [f.row for f in flags if f.fixable]
         if analysis.config.fix and spec.fix and fixable and all(r in fixed for r in fixable):
-            verb = "dropped" if spec.fix in ("drop", "drop_repeats") else "fixed"
+            verb = {"drop": "dropped", "drop_repeats": "dropped", "redact_pii": "redacted"}.get(
+                spec.fix, "fixed"
+            )
             severity, message = "info", f"{message}; {verb} by --fix"
         elif (
             analysis.config.fix
@@ -160,8 +181,8 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
             check=cid, item=spec.item, severity=severity, message=message, count=count
         )
 
-        def locations(result: Any = result) -> Iterator[SourceLocation]:
-            for flag in sorted(result.flags, key=_row):
+        def locations(result: Any = result, flags: list[Flag] = flags) -> Iterator[SourceLocation]:
+            for flag in flags:  # in row order
                 yield ft.location(flag.row, flag.detail)
             yield from result.locations
 
@@ -264,7 +285,11 @@ def _pending_split(analysis: Analysis) -> list[PendingSplit]:
 
         out.append(PendingSplit("drop", reason, len(errs) + len(rows), dropped))
     for reason, rows in sorted(change_rows.items()):
-        changed = functools.partial(_row_locations, ft, rows)
+
+        def changed(reason: str = reason, rows: list[int] = rows) -> Iterator[Any]:
+            details = analysis.change_details
+            yield from (ft.location(r, details.get((r, reason))) for r in rows)
+
         out.append(PendingSplit("change", reason, len(rows), changed))
     return out
 

@@ -81,7 +81,7 @@ def render_terminal(
         console.print(
             Text.assemble(
                 ("input ", "dim"),
-                (inp.path, "bold"),
+                (printable(inp.path), "bold"),
                 (f"  {inp.format}, {inp.examples} examples, {inp.load_errors} load errors", "dim"),
             ),
             soft_wrap=True,
@@ -116,7 +116,7 @@ def render_terminal(
             console.print(Text(f"          … {left:,} more", style="dim"))
     rest = report.findings[max_findings:]
     if rest:
-        where = ", ".join(str(p) for p in written) if written else "--report report.md"
+        where = ", ".join(printable(str(p)) for p in written) if written else "--report report.md"
         console.print(
             Text(
                 f"{len(rest)} more {'finding' if len(rest) == 1 else 'findings'} "
@@ -130,7 +130,7 @@ def render_terminal(
                     (f"{f.severity:<7}", SEVERITY_STYLE[f.severity]),
                     " ",
                     (f.check, "bold"),
-                    f"  {f.message}",
+                    printable(f"  {f.message}"),
                 )
             )
     for level, line in stat_lines(report.stats):
@@ -139,17 +139,16 @@ def render_terminal(
     if s is not None and s.train.path:
         console.print(
             Text(
-                f"split: {s.train.examples} train → {s.train.path}, "
-                f"{s.validation.examples} validation → {s.validation.path}, "
+                f"split: {s.train.examples} train → {printable(s.train.path)}, "
+                f"{s.validation.examples} validation → {printable(str(s.validation.path))}, "
                 f"{s.dropped} dropped"
             )
         )
         html = Path(s.train.path).parent / "report.html"
-        console.print(Text.assemble(("full report: ", "dim"), (str(html), "cyan")))
+        console.print(Text.assemble(("full report: ", "dim"), (printable(str(html)), "cyan")))
     elif written:
-        console.print(
-            Text.assemble(("reports: ", "dim"), (", ".join(str(p) for p in written), "cyan"))
-        )
+        names = ", ".join(printable(str(p)) for p in written)
+        console.print(Text.assemble(("reports: ", "dim"), (names, "cyan")))
     if report.target is not None:
         takes = report.target.accepts
         console.print(

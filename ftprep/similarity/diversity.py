@@ -1,6 +1,7 @@
 """Cheap, size-robust measures of how varied a set of texts is.
 
-- distinct-n: unique word n-grams ÷ all word n-grams. It falls as a set grows (common
+- distinct-n: unique word n-grams ÷ all word n-grams (character n-grams for Chinese,
+  Japanese, Thai and other scripts written without spaces). It falls as a set grows (common
   phrases repeat), so callers compare sets of a fixed size (:data:`PROBE`).
 - compression ratio: compressed ÷ raw bytes of the texts joined; a fill-in-the-blanks set
   compresses far better than varied writing, because the template repeats.
@@ -18,15 +19,33 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
+from ftprep.similarity.scripts import any_unsegmented, units
+
 #: How many texts the size-sensitive measures (distinct-n, compression) look at.
 PROBE = 1_000
 
 
+class _NGrams:
+    """Analyzer: n-grams of :func:`~ftprep.similarity.scripts.units` (words and, for
+    unsegmented scripts, characters), in reading order."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __call__(self, text: str) -> list[str]:
+        toks = units(text)
+        return [" ".join(toks[i : i + self.n]) for i in range(len(toks) - self.n + 1)]
+
+
 def distinct_n(texts: Sequence[str], n: int) -> float | None:
-    """Unique word n-grams ÷ total word n-grams (None when there are none)."""
+    """Unique word n-grams ÷ total word n-grams (None when there are none); for scripts
+    written without spaces, character n-grams."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vec = CountVectorizer(ngram_range=(n, n), token_pattern=r"(?u)\b\w+\b", dtype=np.int64)
+    if any_unsegmented(texts):  # characters are the units of unsegmented scripts
+        vec = CountVectorizer(analyzer=_NGrams(n), dtype=np.int64)
+    else:
+        vec = CountVectorizer(ngram_range=(n, n), token_pattern=r"(?u)\b\w+\b", dtype=np.int64)
     try:
         counts = vec.fit_transform(list(texts))
     except ValueError:  # no n-grams at all

@@ -1,6 +1,7 @@
 """Embed user inputs and cluster them into topics, with scikit-learn, offline and bounded.
 
-Embedding: TF-IDF over words (English stop words removed, sublinear term frequency), reduced
+Embedding: TF-IDF over words (English stop words removed, sublinear term frequency; character
+bigrams for scripts written without spaces, see :mod:`~ftprep.similarity.scripts`), reduced
 with truncated SVD (latent semantic analysis) and L2-normalised, so Euclidean k-means on the
 vectors behaves like cosine clustering. No model download, a few seconds on 20,000 texts.
 
@@ -21,6 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from ftprep.similarity.scripts import (
+    TopicAnalyzer,
+    any_unsegmented,
+    boilerplate_lines,
+    strip_lines,
+)
+
 RANDOM_STATE = 0
 
 
@@ -33,12 +41,13 @@ class Embedding:
     terms: np.ndarray
     vectorizer: object
     svd: object | None
+    boilerplate: frozenset[str] = frozenset()
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for new texts in this embedding's space (e.g. a validation file)."""
         from sklearn.preprocessing import normalize
 
-        x = self.vectorizer.transform(list(texts))  # type: ignore[attr-defined]
+        x = self.vectorizer.transform([strip_lines(t, self.boilerplate) for t in texts])  # type: ignore[attr-defined]
         dense = self.svd.transform(x) if self.svd is not None else x.toarray()  # type: ignore[attr-defined]
         return normalize(dense).astype(np.float32)
 
@@ -46,7 +55,11 @@ class Embedding:
 def embed(
     texts: Sequence[str], *, max_features: int = 20_000, components: int = 64
 ) -> Embedding | None:
-    """Embed ``texts``; None when they hold no words at all (nothing to measure)."""
+    """Embed ``texts``; None when they hold no words at all (nothing to measure).
+
+    Boilerplate lines (a preamble most texts carry above their own request, see
+    :func:`~ftprep.similarity.scripts.boilerplate_lines`) are set aside first: they would
+    make every text look alike and name every cluster after themselves."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
@@ -54,13 +67,20 @@ def embed(
     n = len(texts)
     if n == 0:
         return None
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        sublinear_tf=True,
-        min_df=2 if n >= 50 else 1,
-        max_features=max_features,
-        dtype=np.float32,
-    )
+    boilerplate = boilerplate_lines(texts)
+    texts = [strip_lines(t, boilerplate) for t in texts]
+    common = {
+        "sublinear_tf": True,
+        "min_df": 2 if n >= 50 else 1,
+        "max_features": max_features,
+        "dtype": np.float32,
+    }
+    if any_unsegmented(texts):  # Chinese, Japanese, Thai…: character bigrams, not "words"
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        vectorizer = TfidfVectorizer(analyzer=TopicAnalyzer(ENGLISH_STOP_WORDS), **common)
+    else:
+        vectorizer = TfidfVectorizer(stop_words="english", **common)
     try:
         tfidf = vectorizer.fit_transform(list(texts)).tocsr()
     except ValueError:  # empty vocabulary: only stop words, numbers of one digit, symbols
@@ -74,7 +94,7 @@ def embed(
     else:
         dense = tfidf.toarray()
     vectors = normalize(dense).astype(np.float32)
-    return Embedding(tfidf, vectors, terms, vectorizer, svd)
+    return Embedding(tfidf, vectors, terms, vectorizer, svd, boilerplate)
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Near-duplicate detection in linear time: one-permutation MinHash + LSH, in numpy.
 
 Shingles are the 5-byte windows of the normalised UTF-8 text (robust to light edits in
-short chat turns, where word 5-grams would be too few). Each shingle is hashed once
-(splitmix64) and dropped into one of ``BINS`` bins by its top bits; a bin keeps its minimum
-(one-permutation hashing, Li et al. 2012). That costs O(text bytes) rather than
+short chat turns, where word 5-grams would be too few); for Chinese, Japanese, Thai and
+other scripts written without spaces, 3-character windows of the code points. Each shingle
+is hashed once (splitmix64) and dropped into one of ``BINS`` bins by its top bits; a bin
+keeps its minimum (one-permutation hashing, Li et al. 2012). That costs O(text bytes) rather than
 O(shingles × permutations) for classic MinHash, with the same Jaccard estimator: the share of
 bins that agree among bins not empty in both. Values are kept as 16 bits (256 bytes per
 example), so a million examples need ~256 MB.
@@ -23,8 +24,14 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ftprep.similarity.scripts import has_unsegmented
+
 BINS = 128
 SHINGLE = 5
+#: Shingle width, in characters, for scripts written without spaces (a Chinese word is one
+#: to three characters, so three characters play the part of the 5-byte window).
+CHAR_SHINGLE = 3
+_CHAR_TAG = np.uint64(1 << 63)
 EMPTY = np.uint16(0xFFFF)
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -39,30 +46,77 @@ def mix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
-def signatures(texts: Sequence[str], bins: int = BINS, k: int = SHINGLE) -> np.ndarray:
+def _windows(units: list[np.ndarray], k: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(text index, packed k-unit window) for every window of every text.
+
+    ``units`` holds each text as an array of small integers (bytes, or code points); a text
+    shorter than ``k`` units is one window padded with zeros; an empty text has none.
+    """
+    n = len(units)
+    lens = np.fromiter((len(u) for u in units), dtype=np.int64, count=n)
+    nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
+    total = int(nwin.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    pad = np.zeros(k - 1, dtype=np.uint64)
+    parts: list[np.ndarray] = []
+    for u in units:
+        parts += [u.astype(np.uint64), pad]
+    buf = np.concatenate(parts) if parts else pad
+    starts = np.r_[0, np.cumsum(lens + k - 1)[:-1]]
+    windows = np.zeros(len(buf) - k + 1, dtype=np.uint64)
+    for j in range(k):
+        windows = (windows << np.uint64(bits)) | buf[j : len(buf) - k + 1 + j]
+    row = np.repeat(np.arange(n, dtype=np.int64), nwin)
+    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(nwin) - nwin, nwin)
+    return row, windows[np.repeat(starts, nwin) + offset]
+
+
+def signatures(
+    texts: Sequence[str], bins: int = BINS, k: int = SHINGLE, chars: int = CHAR_SHINGLE
+) -> np.ndarray:
     """One-permutation MinHash signatures: a (len(texts), bins) uint16 array.
 
-    A text shorter than ``k`` bytes is one (padded) shingle; an empty text is all EMPTY.
+    Shingles are ``k``-byte windows of the UTF-8 text; for a text holding characters of a
+    script written without spaces (Chinese, Japanese, Thai…), ``chars``-character windows
+    of its code points instead (bytes would cut characters apart, and a 5-byte window is
+    less than two Chinese characters). A text shorter than one window is one (padded)
+    shingle; an empty text is all EMPTY. Each text's signature depends on its own text
+    alone.
     """
     n = len(texts)
     sig = np.full(n * bins, 0xFFFF, dtype=np.uint16)
     if n == 0:
         return sig.reshape(0, bins)
-    pad = b"\0" * (k - 1)
-    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-    lens = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=n)
-    buf = np.frombuffer(pad.join(encoded) + pad, dtype=np.uint8).astype(np.uint64)
-    starts = np.r_[0, np.cumsum(lens + k - 1)[:-1]]
-    nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
-    total = int(nwin.sum())
-    if total == 0:
+    wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
+    narrow = np.setdiff1d(np.arange(n), wide) if wide else np.arange(n)
+    rows, values = [], []
+    if len(narrow):
+        r, w = _windows(
+            [
+                np.frombuffer(texts[int(i)].encode("utf-8", "surrogatepass"), dtype=np.uint8)
+                for i in narrow
+            ],
+            k,
+            8,
+        )
+        rows.append(narrow[r])
+        values.append(w)
+    if wide:
+        r, w = _windows(
+            [
+                np.frombuffer(texts[i].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+                for i in wide
+            ],
+            chars,
+            21,
+        )
+        rows.append(np.asarray(wide, dtype=np.int64)[r])
+        values.append(w | _CHAR_TAG)  # never equal to a byte window
+    row = np.concatenate(rows)
+    if len(row) == 0:
         return sig.reshape(n, bins)
-    windows = np.zeros(len(buf) - k + 1, dtype=np.uint64)
-    for j in range(k):
-        windows = (windows << np.uint64(8)) | buf[j : len(buf) - k + 1 + j]
-    row = np.repeat(np.arange(n, dtype=np.int64), nwin)
-    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(nwin) - nwin, nwin)
-    h = mix64(windows[np.repeat(starts, nwin) + offset])
+    h = mix64(np.concatenate(values))
     shift = np.uint64(64 - int(np.log2(bins)))
     slot = row * bins + (h >> shift).astype(np.int64)
     value = (h & np.uint64(0xFFFF)).astype(np.uint16)

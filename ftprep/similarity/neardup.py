@@ -15,7 +15,7 @@ import numpy as np
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import groups_from_pairs, near_duplicate_pairs, signatures
-from ftprep.similarity.normalize import normalize_text, normalized_messages
+from ftprep.similarity.normalize import hash64, normalize_text, normalized_messages
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_BANDS = 16
@@ -31,21 +31,116 @@ def dialogue_text(ex: ChatExample, normalized: list[str] | None = None) -> str:
     )
 
 
-@register_feature("minhash", ("minhash",))
+#: Lines kept per example for the boilerplate discount (the longest ones matter most).
+MAX_LINES = 16
+#: A line is boilerplate when at least this many examples, and this share of them, have it.
+BOILERPLATE_MIN_EXAMPLES = 5
+BOILERPLATE_MIN_SHARE = 0.01
+
+
+def preamble_lines(ex: ChatExample) -> np.ndarray | None:
+    """(32-bit hash << 32 | length) of the lines of user turns that have two or more lines,
+    longest first (at most MAX_LINES); None when no user turn has.
+
+    A tool description or shared instruction pasted above each request (toolformer-style
+    data) is part of the user turn, so it counts in the shingles like the request itself:
+    two different requests under one long preamble look alike. These lines let the dataset
+    stage recognise such a preamble (lines most examples share) and discount it. A one-line
+    turn ("Who are you?") is the request itself and is never discounted.
+    """
+    packed: list[int] = []
+    for m in ex.messages:
+        if m.role != "user":
+            continue
+        lines = [ln for ln in m.text.splitlines() if ln.strip()]
+        if len(lines) < 2:
+            continue
+        for ln in lines:
+            norm = normalize_text(ln)
+            if norm:
+                packed.append((hash64(norm) & 0xFFFFFFFF) << 32 | min(len(norm), 0xFFFFFFFF))
+    if not packed:
+        return None
+    packed.sort(key=lambda v: (-(v & 0xFFFFFFFF), v))
+    return np.array(packed[:MAX_LINES], dtype=np.uint64)
+
+
+@register_feature("minhash", ("minhash", "dialogue_len", "preamble_lines"))
 def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     texts = normalized_messages(batch, ctx.batch)
+    dialogues = [dialogue_text(ex, t) for ex, t in zip(batch, texts, strict=True)]
     return {
-        "minhash": signatures([dialogue_text(ex, t) for ex, t in zip(batch, texts, strict=True)])
+        "minhash": signatures(dialogues),
+        "dialogue_len": np.fromiter((len(d) for d in dialogues), dtype=np.int32, count=len(batch)),
+        "preamble_lines": [preamble_lines(ex) for ex in batch],
     }
+
+
+def boilerplate_discount(
+    ft: FeatureTable, pairs: np.ndarray, sims: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Which verified pairs stay near duplicates once shared boilerplate lines are set aside.
+
+    Boilerplate: user-turn lines (of multi-line turns) that at least
+    BOILERPLATE_MIN_EXAMPLES examples and BOILERPLATE_MIN_SHARE of the set have. For a pair,
+    the estimated Jaccard J of the whole dialogues gives their intersection and union (in
+    characters, |A ∪ B| = (|A| + |B|) / (1 + J)); the shared boilerplate is taken out of
+    both, each side's own boilerplate out of the union, and the rest must still reach
+    ``threshold``. Pairs without boilerplate keep their verdict.
+    """
+    if len(pairs) == 0 or "preamble_lines" not in ft:
+        return np.ones(len(pairs), dtype=bool)
+    col = ft["preamble_lines"]
+    held = [np.unique(v >> np.uint64(32)) for v in col if v is not None]
+    if not held:
+        return np.ones(len(pairs), dtype=bool)
+    hashes, df = np.unique(np.concatenate(held), return_counts=True)
+    floor = max(BOILERPLATE_MIN_EXAMPLES, BOILERPLATE_MIN_SHARE * ft.n)
+    common = set(hashes[df >= floor].tolist())
+    if not common:
+        return np.ones(len(pairs), dtype=bool)
+
+    memo: dict[int, dict[int, int]] = {}
+
+    def boiler(row: int) -> dict[int, int]:
+        """Boilerplate line hash -> length in ``row`` (computed once per row)."""
+        if row in memo:
+            return memo[row]
+        out: dict[int, int] = {}
+        v = col[row]
+        if v is not None:
+            for x in v.tolist():
+                h = x >> 32
+                if h in common:
+                    out[h] = max(out.get(h, 0), x & 0xFFFFFFFF)
+        memo[row] = out
+        return out
+
+    lengths = ft["dialogue_len"].astype(np.float64)
+    keep = np.ones(len(pairs), dtype=bool)
+    for k, (i, j) in enumerate(pairs.tolist()):
+        bi, bj = boiler(i), boiler(j)
+        if not bi or not bj:
+            continue
+        shared = sum(min(bi[h], bj[h]) for h in bi.keys() & bj.keys())
+        union = (lengths[i] + lengths[j]) / (1 + sims[k])
+        inter = sims[k] * union - shared
+        rest = union - (sum(bi.values()) + sum(bj.values()) - shared)
+        keep[k] = rest > 0 and inter / rest >= threshold
+    return keep
 
 
 def near_duplicate_groups(
     ft: FeatureTable, threshold: float = DEFAULT_THRESHOLD, bands: int = DEFAULT_BANDS
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(group label per row, verified pairs), memoised on the table for these settings."""
+    """(group label per row, verified pairs), memoised on the table for these settings.
+
+    Pairs are verified on the MinHash signatures, then on what is left once boilerplate
+    lines shared by much of the set are set aside (:func:`boilerplate_discount`)."""
     key = (threshold, bands)
     if key not in ft.derived.near_duplicates:
-        pairs, _ = near_duplicate_pairs(ft["minhash"], threshold, bands)
+        pairs, sims = near_duplicate_pairs(ft["minhash"], threshold, bands)
+        pairs = pairs[boilerplate_discount(ft, pairs, sims, threshold)]
         if "hash_media" in ft and len(pairs):
             # the same words about different images are different examples
             media = ft["hash_media"]

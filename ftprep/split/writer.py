@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ftprep.errors import OutputError
+from ftprep.pii.redact import redactor_for
 from ftprep.schema import Example
 from ftprep.split.fixes import apply_fixes
 from ftprep.split.plan import TRAIN, VALIDATION
@@ -393,6 +394,7 @@ def write_split(
         [p for s in analysis.sources for p in (s.path, s.data_path)], [train_path, validation_path]
     )
     record_of_row = analysis.features["record"]
+    redact = redactor_for(analysis.config)
     row = 0
     n_rows = len(record_of_row)
     with atomic_writer(train_path) as train, atomic_writer(validation_path) as val:
@@ -406,7 +408,12 @@ def write_split(
                         )
                     side = plan.assignment[row]
                     if side in (TRAIN, VALIDATION):
-                        ex = apply_fixes(loaded.example, analysis.fix_changes.get(row, []))
+                        fixes = analysis.fix_changes.get(row, [])
+                        ex = loaded.example
+                        if redact is not None and "redact_pii" in fixes:
+                            ex, done = redact(ex)
+                            analysis.change_details[(row, "redact_pii")] = "; ".join(done)
+                        ex = apply_fixes(ex, [f for f in fixes if f != "redact_pii"])
                         line = encode(ex) if encode is not None else ex.to_record()
                         (train if side == TRAIN else val).write(_encoded(line, loaded.location))
                     row += 1

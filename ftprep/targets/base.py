@@ -85,6 +85,9 @@ class Profile(ABC):
     #: Where per-message training weights can be expressed: "assistant", "any" or None.
     weights: ClassVar[str | None] = None
     preference: ClassVar[bool] = False
+    #: Whether the platform reads plain documents for continued pretraining
+    #: (``{"text": ...}``); others get a document as a one-turn assistant conversation.
+    documents: ClassVar[bool] = False
     images: ClassVar[bool] = False
     min_examples: ClassVar[Limit | None] = None
     max_examples: ClassVar[Limit | None] = None
@@ -124,7 +127,18 @@ class Profile(ABC):
                 f"reply is dropped ({self.name} has no preference format)",
             )
             return written
+        if ex.kind == "text" and self.documents:
+            return self.write_document(ex)
         return self.write_chat(ex)
+
+    def write_document(self, ex: ChatExample) -> Written:
+        """A continued-pretraining document as ``{"text": ...}`` (profiles that keep extra
+        columns override this to carry the metadata)."""
+        losses: list[str] = []
+        if ex.metadata:
+            keys = ", ".join(repr(k) for k in sorted(ex.metadata))
+            losses.append(f"top-level {keys} dropped ({self.name} documents carry only 'text')")
+        return Written(ex.to_record(), losses)
 
     @abstractmethod
     def write_chat(self, ex: ChatExample) -> Written:

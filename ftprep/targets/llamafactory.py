@@ -96,6 +96,7 @@ class LlamaFactoryProfile(Profile):
     containers = frozenset({"jsonl", "json", "csv", "parquet"})
     roles = frozenset({"human", "gpt", "function_call", "observation", "system"})
     preference = True
+    documents = True
     reads_back = ("sharegpt", "sharegpt_preference")
     sources = (
         Cite("hiyouga/LLaMA-Factory data/README.md (015ff251)", "SRC"),
@@ -138,8 +139,17 @@ class LlamaFactoryProfile(Profile):
         record.update({"system": system, "tools": _tools(ex.tools)})
         return Written(merge_metadata(record, ex.metadata, losses), losses)
 
+    def write_document(self, ex: ChatExample) -> Written:
+        """Pre-training data: ``{"text": ...}`` with ``columns: {"prompt": "text"}``."""
+        losses: list[str] = []
+        return Written(merge_metadata(ex.to_record(), ex.metadata, losses), losses)
+
     def check(self, record: dict[str, Any]) -> list[Issue]:
         issues: list[Issue] = []
+        if "text" in record and "conversations" not in record:
+            if not isinstance(record["text"], str):
+                issues.append(Issue("format", "'text' must be a string"))
+            return issues
         ranking = "chosen" in record or "rejected" in record
         turns = record.get("conversations")
         if not isinstance(turns, list) or not turns:
@@ -218,6 +228,9 @@ class LlamaFactoryProfile(Profile):
                 raise OutputError(f"{info_path}: existing file is not a JSON object")
         ranking = kinds == {"preference"}
         for path in files.values():
+            if kinds == {"text"}:  # pre-training documents: alpaca formatting, text column
+                info[path.stem] = {"file_name": path.name, "columns": {"prompt": "text"}}
+                continue
             columns = {"messages": "conversations", "system": "system", "tools": "tools"}
             entry: dict[str, Any] = {"file_name": path.name, "formatting": "sharegpt"}
             if ranking:

@@ -247,6 +247,7 @@ def alternates(messages: list[Any]) -> bool:
 class TogetherProfile(OpenAIProfile):
     name = "together"
     title = "Together AI finetuning"
+    documents = True
     roles = frozenset(ROLES)
     weights = "any"
     min_examples = Limit(1)

@@ -29,7 +29,7 @@ def raw_hash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[
 
 class NearDuplicateSettings(CheckSettings):
     threshold: float = Field(
-        DEFAULT_THRESHOLD, gt=0, le=1, description="estimated Jaccard similarity of 5-byte shingles"
+        DEFAULT_THRESHOLD, gt=0, le=1, description="estimated Jaccard similarity of shingles"
     )
     bands: int = Field(DEFAULT_BANDS, ge=1, le=128, description="LSH bands (more = more recall)")
 
@@ -49,8 +49,13 @@ def near_duplicate(
 
     What: conversations (system prompt excluded) whose normalised text shares at least
     `threshold` of its 5-character shingles with another's (Jaccard, estimated with
-    MinHash + LSH in linear time). Copies that differ only in case, punctuation or spacing
-    are reported here and by `clean.exact_duplicate`; byte-identical copies only there.
+    MinHash + LSH in linear time; 3-character shingles for Chinese, Japanese, Thai and other
+    scripts written without spaces). A preamble that much of the set pastes above its
+    requests (a tool description, a shared instruction: lines of multi-line user turns that
+    at least 5 examples and 1% of the set share) is set aside before the verdict, so
+    different requests under one preamble are not near copies. Copies that differ only in
+    case, punctuation or spacing are reported here and by `clean.exact_duplicate`;
+    byte-identical copies only there.
     Why: near copies (a changed name, a reworded sentence) over-weight one pattern as much
     as exact copies do, and across a split they leak: the validation loss looks better than
     the model is. ftprep's split keeps each group on one side.

@@ -48,6 +48,7 @@ def _texts(m: Message) -> Iterator[str]:
     "error",
     "{count} examples contain personal data (PII)",
     settings=PiiSettings,
+    fix="redact_pii",
     kinds=("chat", "preference", "text"),
 )
 def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[str]:

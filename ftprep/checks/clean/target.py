@@ -32,7 +32,8 @@ from ftprep.features import FeatureContext, FeatureTable, batch_memo, register_f
 from ftprep.schema import ChatExample, Example
 from ftprep.targets import Conversion, get_target
 
-KINDS = ("chat", "preference")
+#: Continued-pretraining documents ("text") are judged too: a platform may not read them.
+KINDS = ("chat", "preference", "text")
 
 
 class TargetSettings(CheckSettings):

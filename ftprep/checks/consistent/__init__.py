@@ -4,6 +4,7 @@ from ftprep.checks.consistent import (  # noqa: F401
     conversation_shape,
     length_outliers,
     output_format,
+    requests,
     system_prompts,
     whitespace,
 )

@@ -87,15 +87,20 @@ def role_order(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
         yield "; ".join(problems)
 
 
-@register_feature("shape", ("turns",))
+@register_feature("shape", ("turns", "exchanges"))
 def shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    """Per example: the number of non-system messages."""
+    """Per example: the number of non-system messages, and of user turns (exchanges)."""
     return {
         "turns": np.fromiter(
             (sum(m.role not in _SYSTEM for m in ex.messages) for ex in batch),
             dtype=np.int32,
             count=len(batch),
-        )
+        ),
+        "exchanges": np.fromiter(
+            (sum(m.role == "user" for m in ex.messages) for ex in batch),
+            dtype=np.int32,
+            count=len(batch),
+        ),
     }
 
 
@@ -105,38 +110,72 @@ class TurnCountSettings(CheckSettings):
     min_group: int = Field(30, ge=5, description="examples sharing a system prompt form a task")
 
 
+def contiguous_span(values: np.ndarray, centre: float) -> tuple[int, int]:
+    """The run of consecutive populated values around ``centre``: (lowest, highest).
+
+    Multi-turn chat has every length from one exchange up to its longest conversations; a
+    concatenation error sits apart, past lengths no conversation has.
+    """
+    populated = set(np.unique(values).astype(int).tolist())
+    start = max((v for v in populated if v <= centre), default=min(populated))
+    low = high = start
+    while high + 1 in populated:
+        high += 1
+    while low - 1 in populated:
+        low -= 1
+    return low, high
+
+
 @dataset_check(
     "consistent.turn_count",
     "consistent",
     "warning",
-    "{count} conversations have an unusual number of turns",
+    "{count} conversations have an unusual number of exchanges",
     settings=TurnCountSettings,
     needs=("shape", "system_prompt"),
 )
 def turn_count(ft: FeatureTable, settings: TurnCountSettings, ctx: DatasetContext) -> CheckResult:
-    """Conversation has far more (or fewer) turns than the others.
+    """Conversation has far more (or fewer) exchanges than the others, apart from them.
 
-    What: the number of non-system messages, against the interquartile range of the
-    examples of the same task (same system prompt; the whole set when too few): outside
-    [Q1 − k·IQR, Q3 + k·IQR], with an IQR of at least 1 turn.
-    Why: a 40-turn chat in a set of single exchanges is usually a concatenation or export
-    error, and it dominates the token budget; a lone single exchange in a multi-turn set
-    trains a different behaviour.
+    What: the number of exchanges (user turns; tool calls and their results belong to an
+    exchange, they are not extra turns) of each conversation, against the examples of the
+    same task (same system prompt; the whole set when too few): outside
+    [Q1 − k·IQR, Q3 + k·IQR] (an IQR of at least 1) *and* apart from the bulk — past the
+    run of consecutive lengths that conversations around the median have. Multi-turn chat
+    (ShareGPT) has every length from 1 exchange to its longest conversations, so its long
+    conversations are data, not errors, and are not flagged; 9 exchanges in a set of 1 and 2
+    are.
+    Why: a 10-exchange chat in a set of single exchanges is usually a concatenation or
+    export error, and it dominates the token budget; a lone single exchange in a set of
+    fixed-length dialogues trains a different behaviour.
     Threshold: `iqr_factor` 3 (deepchecks uses 2 for its outlier rule; turn counts are
     discrete, so ftprep is stricter), at least `min_examples` examples.
     Fix: check the flagged conversations for merged or split records.
     """
-    turns = ft["turns"].astype(np.float64)
+    counts = ft["exchanges"].astype(np.float64)
     flags: list[Flag] = []
     for rows, ref in task_groups(ft, settings.min_group):
         if len(ref) < settings.min_examples:
             continue
-        q1, med, q3 = np.percentile(turns[ref], [25, 50, 75])
+        q1, med, q3 = np.percentile(counts[ref], [25, 50, 75])
         iqr = max(q3 - q1, 1.0)
         lo, hi = q1 - settings.iqr_factor * iqr, q3 + settings.iqr_factor * iqr
-        for r in rows[(turns[rows] < lo) | (turns[rows] > hi)]:
-            flags.append(Flag(int(r), f"{int(turns[r])} turns (typical: {med:g})"))
+        low, high = contiguous_span(counts[ref], med)
+        apart = ((counts[rows] < lo) & (counts[rows] < low)) | (
+            (counts[rows] > hi) & (counts[rows] > high)
+        )
+        for r in rows[apart]:
+            flags.append(
+                Flag(
+                    int(r),
+                    f"{int(counts[r])} exchanges (typical: {med:g}; the others have {low}–{high})",
+                )
+            )
     flags.sort(key=lambda f: f.row)
     return CheckResult(
-        flags=flags, metrics={"turns_median": float(np.median(turns)) if ft.n else 0}
+        flags=flags,
+        metrics={
+            "turns_median": float(np.median(ft["turns"])) if ft.n else 0,
+            "exchanges_median": float(np.median(counts)) if ft.n else 0,
+        },
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -19,8 +21,16 @@ from ftprep.checks.answers import (
     PLAIN,
 )
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
+from ftprep.checks.consistent.requests import (
+    ASK_CODE,
+    ASK_JSON,
+    ASK_LIST,
+    ASK_MARKDOWN,
+    ASK_TABLE,
+)
 from ftprep.checks.dataset import excerpts_by_key, task_groups
 from ftprep.features import FeatureTable
+from ftprep.similarity.topics import topic_params, topics
 
 _JSONISH = (JSON, JSON_FENCED, JSON_INVALID)
 
@@ -36,36 +46,81 @@ class OutputFormatSettings(CheckSettings):
     min_group: int = Field(30, ge=5, description="examples sharing a system prompt form a task")
 
 
+#: What a request must ask for to excuse an answer's format in a set that does otherwise.
+_EXCUSED_BY = {
+    FENCED: ASK_CODE | ASK_MARKDOWN | ASK_JSON,
+    MARKDOWN: ASK_CODE | ASK_MARKDOWN | ASK_TABLE | ASK_LIST,
+    PLAIN: ASK_CODE | ASK_TABLE | ASK_LIST | ASK_MARKDOWN,
+}
+
+
+def like_with_like(
+    ft: FeatureTable, min_group: int, config: Any
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(rows to judge, reference rows) for groups of examples that do the same task.
+
+    A shared system prompt defines a task. Examples without one (a mixed instruction set:
+    poems, code, maths, translation) are split by topic cluster, and only examples inside a
+    cluster are compared: a code answer among recipes is odd, among programming questions
+    it is the norm. Examples outside the clustered sample are not judged.
+    """
+    system = ft["system_hash"] if "system_hash" in ft else np.zeros(ft.n, dtype=np.uint64)
+    clusters: np.ndarray | None = None
+    for rows, ref in task_groups(ft, min_group):
+        if system[rows[0]] != 0 and len(rows) >= min_group:
+            yield rows, ref
+            continue
+        if clusters is None:
+            top = topics(ft, topic_params(config)) if "sample_input" in ft else None
+            clusters = top.row_cluster if top is not None and top.k > 1 else np.zeros(0)
+        if len(clusters) == 0:
+            yield rows, ref
+            continue
+        for c in np.unique(clusters[rows]):
+            if c < 0:
+                continue
+            members = rows[clusters[rows] == c]
+            yield members, members
+
+
 @dataset_check(
     "consistent.output_format",
     "consistent",
     "warning",
-    "{count} answers break the set's output format",
+    "{count} answers break the output format of the task",
     settings=OutputFormatSettings,
-    needs=("answer_shape", "system_prompt"),
+    needs=("answer_shape", "system_prompt", "asked_format", "text_sample"),
 )
 def output_format(
     ft: FeatureTable, settings: OutputFormatSettings, ctx: DatasetContext
 ) -> CheckResult:
-    """Answer does not follow the output format of its task.
+    """Answer does not follow the output format of its task, and its request did not ask.
 
     What: the format of each final answer — JSON (bare or in a ```` ```json ```` fence),
     JSON that does not parse, markdown (headings, bold, tables, links), code blocks, plain
-    text — against the answers of the same task (same system prompt, else the whole set).
-    When at least `dominant_share` of them are JSON: answers that are not JSON, that do not
-    parse, or that are fenced where the others are bare (or the reverse). When at most
-    `max_markup_share` use markdown or code blocks: the ones that do.
+    text — against the answers of the same task: examples sharing a system prompt, or, in a
+    set without one (a mixed instruction set), examples of the same topic cluster (see
+    `diverse.coverage`). When at least `dominant_share` of them are JSON: answers that are
+    not JSON, that do not parse, or that are fenced where the others are bare (or the
+    reverse). When at most `max_markup_share` use markdown or code blocks: the ones that do.
+    An answer is excused when its own request (the last user turn) asks for its format: a
+    code block for "write a Python function", markdown for "make a table" or "a list of
+    five tips", prose for a request that asks for code or a list in a JSON set. `**` between
+    digits (`3**2`) is Python's power operator, not bold.
     Why: a model finetuned for structured output must produce it every time; a few prose
     or broken-JSON answers teach it that breaking the format is acceptable, and a parser
-    downstream fails. Markdown in a plain-text set leaks `**` and `#` into a UI that shows
+    downstream fails. Markdown in a plain-text task leaks `**` and `#` into a UI that shows
     raw text.
-    Threshold: `dominant_share` 0.7, `max_markup_share` 0.1, at least `min_examples`.
-    Fix: rewrite the flagged answers in the set's format (validate JSON with `json.loads`),
-    or drop them.
+    Threshold: `dominant_share` 0.7, `max_markup_share` 0.1, at least `min_examples` per
+    task or cluster.
+    Fix: rewrite the flagged answers in the task's format (validate JSON with
+    `json.loads`), or drop them.
     """
     fmt = ft["answer_format"]
+    asked = ft["asked_format"] if "asked_format" in ft else np.zeros(ft.n, dtype=np.int8)
+    config = ctx.config
     flags: list[Flag] = []
-    for rows, ref in task_groups(ft, settings.min_group):
+    for rows, ref in like_with_like(ft, settings.min_group, config):
         f = fmt[ref]
         f = f[f != NONE]
         if len(f) < settings.min_examples:
@@ -84,6 +139,8 @@ def output_format(
                         f"{FORMAT_NAMES[v]} where {jsonish:.1%} of answers are "
                         f"{FORMAT_NAMES[usual]}"
                     )
+                elif int(asked[r]) & ASK_JSON == 0 and int(asked[r]) & _EXCUSED_BY[v]:
+                    continue  # the request asked for code, a table or a list, not JSON
                 else:
                     detail = (
                         f"answer is {FORMAT_NAMES[v]} text, not JSON ({jsonish:.1%} of "
@@ -97,9 +154,15 @@ def output_format(
         marked = np.isin(text, (MARKDOWN, FENCED)).mean()
         if marked <= settings.max_markup_share:
             for r in rows[np.isin(fmt[rows], (MARKDOWN, FENCED))]:
+                if int(asked[r]) & _EXCUSED_BY[int(fmt[r])]:
+                    continue
                 what = "markdown" if fmt[r] == MARKDOWN else "a code block"
                 flags.append(
-                    Flag(int(r), f"uses {what} where {1 - marked:.0%} of answers are plain text")
+                    Flag(
+                        int(r),
+                        f"uses {what} where {1 - marked:.0%} of its task's answers are plain "
+                        "text, and the request did not ask for it",
+                    )
                 )
     flags.sort(key=lambda fl: fl.row)
     counts = Counter(FORMAT_NAMES[int(v)] for v in fmt if v != NONE)

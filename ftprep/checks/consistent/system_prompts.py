@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,6 +13,7 @@ from ftprep.checks.dataset import excerpts_by_key, first_excerpts, remember_once
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
+from ftprep.similarity.minhash import signatures, similarity
 from ftprep.similarity.normalize import hash64, normalize_text
 
 SYSTEM_ROLES = ("system", "developer")
@@ -23,29 +25,58 @@ def system_text(ex: ChatExample) -> str:
     return "\n".join(m.text for m in ex.messages if m.role in SYSTEM_ROLES)
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 @register_feature(
     "system_prompt",
-    ("system_hash", "system_norm_hash", "system_excerpt"),
+    (
+        "system_hash",
+        "system_norm_hash",
+        "system_template_hash",
+        "system_len",
+        "system_excerpt",
+        "system_sig",
+    ),
     gather=first_excerpts("system_excerpt", "system_hash"),
 )
 def system_prompt_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: a hash of the exact system prompt (0 = none), a hash of its normalised
-    text, and a masked excerpt at the first occurrence of each distinct prompt (bounded)."""
+    text, a hash of that with digit runs masked (dates, counts, ids: template slots), and,
+    at the first occurrence of each distinct prompt (bounded), a masked excerpt and a
+    MinHash signature to tell a near-copy of a prompt from a different one."""
     n = len(batch)
     exact = np.zeros(n, dtype=np.uint64)
     norm = np.zeros(n, dtype=np.uint64)
+    template = np.zeros(n, dtype=np.uint64)
+    length = np.zeros(n, dtype=np.int32)
     texts: list[str | None] = [None] * n
-    known: dict[str, tuple[int, int]] = {}  # prompts repeat: hash each distinct one once
+    sigs: list[np.ndarray | None] = [None] * n
+    known: dict[str, tuple[int, int, int]] = {}  # prompts repeat: hash each distinct one once
     for i, ex in enumerate(batch):
         text = system_text(ex)
         if not text:
             continue
         if text not in known:
-            known[text] = (hash64(text) or 1, hash64(normalize_text(text)) or 1)
-        exact[i], norm[i] = known[text]
+            folded = normalize_text(text)
+            known[text] = (
+                hash64(text) or 1,
+                hash64(folded) or 1,
+                hash64(_DIGITS.sub("0", folded)) or 1,
+            )
+        exact[i], norm[i], template[i] = known[text]
+        length[i] = len(text)
         if remember_once(ctx, "system_prompt", int(exact[i])):
             texts[i] = excerpt(text, 120)
-    return {"system_hash": exact, "system_norm_hash": norm, "system_excerpt": texts}
+            sigs[i] = signatures([normalize_text(text)])[0]
+    return {
+        "system_hash": exact,
+        "system_norm_hash": norm,
+        "system_template_hash": template,
+        "system_len": length,
+        "system_excerpt": texts,
+        "system_sig": sigs,
+    }
 
 
 class SystemPromptSettings(CheckSettings):
@@ -54,6 +85,12 @@ class SystemPromptSettings(CheckSettings):
     )
     min_coverage: float = Field(
         0.9, gt=0, le=1, description="common prompts must cover this share to call others rare"
+    )
+    variant_similarity: float = Field(
+        0.5, gt=0, le=1, description="shingle overlap with a common prompt that makes a variant"
+    )
+    max_stray_chars: int = Field(
+        300, ge=0, description="a different prompt up to this long is a stray; longer, a task"
     )
 
 
@@ -81,15 +118,22 @@ def system_prompt(
     """Example uses a rare variant of the system prompt.
 
     What: the distinct system prompts (exact text) and how many examples use each — listed
-    in the report, masked, most used first — and the examples whose prompt is rare: used by
-    less than `rare_share` of the examples that have one, in a set where the common prompts
-    cover at least `min_coverage`. A variant that differs from a common prompt only in case,
-    punctuation or spacing is called out as such.
+    in the report, masked, most used first — and the examples whose prompt is a rare
+    *variant* of a common one: used by less than `rare_share` of the examples that have a
+    prompt, in a set where the common prompts cover at least `min_coverage`, and either the
+    same as a common prompt after folding case, punctuation and spacing, or sharing at
+    least `variant_similarity` of its character shingles with one (a typo, an old wording,
+    an added sentence), or unlike every common prompt but short (at most
+    `max_stray_chars`: a stock "You are a helpful assistant." among production prompts).
+    Not flagged: prompts that equal a common one once numbers are masked (a date, a count or
+    an id filled into a template), and long prompts unlike the common ones (a task of their
+    own, or per-example context). A set with no system prompt, or where every example has
+    its own, gets the distribution, not flags.
     Why: the model learns the system prompt as part of the input; a handful of examples with
     a stray variant (an old wording, a typo, a different persona) are trained under a prompt
     you will never use in production, and dilute what the real prompt means.
-    Threshold: `rare_share` 0.02, `min_coverage` 0.9. A set where every example has its own
-    prompt (e.g. prompts carrying per-example context) gets the distribution, not flags.
+    Threshold: `rare_share` 0.02, `min_coverage` 0.9, `variant_similarity` 0.5,
+    `max_stray_chars` 300.
     Fix: replace the variants with the production prompt, or drop those examples.
     """
     uniq, counts, first = _distribution(ft)
@@ -114,27 +158,82 @@ def system_prompt(
     rare = counts < settings.rare_share * with_prompt
     if counts[~rare].sum() < settings.min_coverage * with_prompt:
         return CheckResult(metrics=metrics, summary=summary)
-    common_norm = set(ft["system_norm_hash"][first[~rare]].tolist())
-    keys, norms = ft["system_hash"], ft["system_norm_hash"]
-    rare_keys = uniq[rare]
-    rows = np.flatnonzero(np.isin(keys, rare_keys))
+    verdicts = _rare_verdicts(ft, uniq, rare, first, texts, settings)
+    keys = ft["system_hash"]
     count_of = dict(zip(uniq.tolist(), counts.tolist(), strict=True))
     flags = []
-    for r in rows:
+    for r in np.flatnonzero(np.isin(keys, np.array(list(verdicts), dtype=np.uint64))):
         k = int(keys[r])
-        how = (
-            "differs from a common prompt only in case, punctuation or spacing"
-            if int(norms[r]) in common_norm
-            else f"'{texts.get(k, '')[:60]}'"
+        flags.append(
+            Flag(int(r), f"system prompt used by {count_of[k]} of {with_prompt}: {verdicts[k]}")
         )
-        flags.append(Flag(int(r), f"system prompt used by {count_of[k]} of {with_prompt}: {how}"))
-    metrics["rare_system_prompt_examples"] = len(rows)
+    metrics["rare_system_prompt_examples"] = len(flags)
+    if not flags:
+        return CheckResult(metrics=metrics, summary=summary)
+    variants = len(verdicts)
     return CheckResult(
         flags=flags,
         metrics=metrics,
         summary=summary,
-        message=f"{len(rows)} examples use one of {int(rare.sum())} rare system prompt variants",
+        message=(
+            f"{_n(len(flags), 'example uses', 'examples use')} "
+            + (
+                "a rare system prompt variant"
+                if variants == 1
+                else f"one of {variants} rare system prompt variants"
+            )
+        ),
     )
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _rare_verdicts(
+    ft: FeatureTable,
+    uniq: np.ndarray,
+    rare: np.ndarray,
+    first: np.ndarray,
+    texts: dict[int, str],
+    settings: SystemPromptSettings,
+) -> dict[int, str]:
+    """Rare prompt key -> why it is a stray variant, for the rare prompts that are one.
+
+    A rare prompt is a variant of the production prompt when it folds to a common prompt
+    (case, punctuation, spacing), or shares most of its shingles with one (a typo, an old
+    wording, an added sentence). It is a template slot, not a variant, when it equals a
+    common prompt once numbers are masked (a date, a count, an id). A rare prompt unlike
+    every common one is a stray when short (a stock "You are a helpful assistant.") and a
+    task of its own when long (its own instructions or per-example context).
+    """
+    norms, templates = ft["system_norm_hash"], ft["system_template_hash"]
+    sig_col = ft["system_sig"] if "system_sig" in ft else [None] * ft.n
+    sigs: dict[int, np.ndarray] = {}
+    for k, sig in zip(ft["system_hash"].tolist(), sig_col, strict=True):
+        if sig is not None:
+            sigs.setdefault(int(k), sig)
+    common_rows = first[~rare]
+    common_norm = set(norms[common_rows].tolist())
+    common_template = set(templates[common_rows].tolist())
+    common_sigs = [(int(k), sigs[int(k)]) for k in uniq[~rare] if sigs.get(int(k)) is not None]
+    out: dict[int, str] = {}
+    for key, row in zip(uniq[rare].tolist(), first[rare].tolist(), strict=True):
+        quoted = f"'{texts.get(key, '')[:60]}'"
+        if int(norms[row]) in common_norm:
+            out[key] = "differs from a common prompt only in case, punctuation or spacing"
+            continue
+        if int(templates[row]) in common_template:
+            continue  # a template slot (date, count, id) filled differently
+        sig = sigs.get(key)
+        best = 0.0
+        if sig is not None and common_sigs:
+            best = max(float(similarity(sig, other)) for _, other in common_sigs)
+        if best >= settings.variant_similarity:
+            out[key] = f"a variant of a common prompt ({best:.0%} alike): {quoted}"
+        elif int(ft["system_len"][row]) <= settings.max_stray_chars:
+            out[key] = f"unlike the common prompts: {quoted}"
+    return out
 
 
 class MissingSystemPromptSettings(CheckSettings):

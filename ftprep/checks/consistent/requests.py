@@ -1,0 +1,153 @@
+"""What format the user's request asks for: code, JSON, a table, markdown, a list, length.
+
+An answer's format is only inconsistent when nothing asked for it: a code block is the
+right answer to "write a Python function", a table to "make a table of …", JSON to "reply in
+JSON". ``consistent.output_format`` compares answers with their task's usual format and
+excuses those whose own request asked for what they did.
+
+Only the last user turn (the request the answer answers) is read, never the system prompt:
+a system prompt is shared by the whole task, so it cannot explain why one answer differs
+from the others. The patterns are deliberately specific: "the ICD-10 code", "zip code" and
+"promo code" are not requests for a program; "steps" is not a request for a list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from ftprep.features import FeatureContext, register_feature
+from ftprep.schema import ChatExample
+
+ASK_CODE, ASK_JSON, ASK_TABLE, ASK_MARKDOWN, ASK_LIST, ASK_LONG = 1, 2, 4, 8, 16, 32
+
+_LANGS = (
+    r"python|javascript|typescript|java|c\+\+|c#|golang|rust|ruby|php|kotlin|swift|scala|perl|"
+    r"bash|shell|powershell|sql|mysql|postgres(?:ql)?|html|css|jsx|react|node\.?js|matlab|"
+    r"haskell|lua|dart|assembly|latex|yaml|regex|regexp"
+)
+_CODE = re.compile(
+    r"\b(?:program(?:me)?s?|script|snippet|pseudo-?code|source code|function|method|class|"
+    r"algorithm|implement(?:ation|s|ed)?|refactor|debug|compile|regular expression|"
+    r"command(?:-line| line)?|one-liner|query|"
+    r"(?:write|give|show|provide|generate|create|fix|complete|modify|edit|rewrite|optimi[sz]e|"
+    r"convert|translate|add)\b[^.?!\n]{0,40}\bcode|"
+    r"code (?:for|to|that|which|snippet|example|sample|block)|(?:this|the following|my|your) code|"
+    rf"{_LANGS})\b"
+    r"|```|代码|程序|函数|脚本|算法|正则|编程|SQL"
+    r"|^[ \t]*(?:def|class|import|from [\w.]+ import|function|public|#include|SELECT)\b",
+    re.I | re.M,
+)
+_JSON = re.compile(r"\bjson\b|\byaml\b|\bxml\b|\bcsv\b|键值|字典格式", re.I)
+_TABLE = re.compile(
+    r"\btables?\b|\btabular\b|\bcolumns?\b|\bspreadsheet\b|\bchart\b|表格|下表|图表|"
+    r"^[ \t]*\|.*\|[ \t]*$",  # the request holds a table: answering with one is natural
+    re.I | re.M,
+)
+_MARKDOWN = re.compile(
+    r"\bmarkdown\b|\bheadings?\b|\bbold\b|\boutline\b|\breadme\b|\bcheat ?sheet\b|"
+    r"\bformat(?:ted)? (?:it |them |this |the \w+ )?(?:as|in|with|into)\b|"
+    r"\bblog post\b|\barticle\b|\btutorial\b|\bdocumentation\b|\blinks?\b|\burls?\b|"
+    r"标题|加粗|大纲|文章|教程|链接",
+    re.I,
+)
+_LIST = re.compile(
+    r"\blist\b|\bbullet|\benumerate\b|\bsteps?\b|\btips\b|\bideas\b|\bways\b|\bexamples\b|"
+    r"\breasons\b|\bpros and cons\b|\bcompare\b|\bcomparison\b|\bdifferences?\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:\w+ ){0,2}"
+    r"(?:things|items|ways|tips|ideas|examples|reasons|steps|facts|questions|points|words)\b|"
+    r"列出|列举|步骤|清单|几个|哪些|比较|区别|不同之处|建议",
+    re.I,
+)
+#: Requests for extended text: a long answer is what they asked for.
+_LONG = re.compile(
+    r"\b(?:explain|describe|essay|story|speech|monologue|step[- ]by[- ]step|detailed|"
+    r"in detail|elaborate|tutorial|overview|biography|history of|"
+    r"write an? (?:letter|poem|article|blog post|report|script|scene|dialogue))\b|"
+    r"解释|描述|文章|故事|演讲|详细|步骤|介绍",
+    re.I,
+)
+
+
+#: Literals one of which every match of a pattern contains: a pattern runs only when one
+#: is in the text (``in`` is a fast scan; the regexes, with their many alternatives and
+#: word boundaries, cost a hundred times more per request).
+_LANG_WORDS = tuple(w for w in _LANGS.replace("\\", "").replace("?", "").split("|") if w)
+_LITERALS = {
+    ASK_CODE: (
+        "program", "script", "snippet", "code", "function", "method", "class", "algorithm",
+        "implement", "refactor", "debug", "compile", "regular expression", "command",
+        "one-liner", "query", "```", "def", "import", "public", "#include", "select",
+        "代码", "程序", "函数", "脚本", "算法", "正则", "编程", "sql", "c+", "c#", "node",
+        "postgres", *_LANG_WORDS,
+    ),
+    ASK_JSON: ("json", "yaml", "xml", "csv", "键值", "字典格式"),
+    ASK_TABLE: (
+        "table", "tabular", "column", "spreadsheet", "chart", "表格", "下表", "图表", "|",
+    ),
+    ASK_MARKDOWN: (
+        "markdown", "heading", "bold", "outline", "readme", "cheat", "format", "blog post",
+        "article", "tutorial", "documentation", "link", "url", "标题", "加粗", "大纲",
+        "文章", "教程", "链接",
+    ),
+    ASK_LIST: (
+        "list", "bullet", "enumerate", "step", "tips", "ideas", "ways", "examples",
+        "reasons", "pros and cons", "compar", "difference", "thing", "item", "fact",
+        "question", "point", "word", "列出", "列举", "步骤", "清单", "几个", "哪些", "比较",
+        "区别", "不同之处", "建议",
+    ),
+    ASK_LONG: (
+        "explain", "describe", "essay", "story", "speech", "monologue", "step", "detail",
+        "elaborate", "tutorial", "overview", "biography", "history of", "write a",
+        "解释", "描述", "文章", "故事", "演讲", "详细", "步骤", "介绍",
+    ),
+}  # fmt: skip
+#: The patterns, matched against the lower-cased request (case-insensitive matching of
+#: Unicode text is several times slower in ``re``, and requests stream past in bulk).
+_PATTERNS = tuple(
+    (bit, _LITERALS[bit], re.compile(p.pattern.lower(), p.flags & ~re.I))
+    for bit, p in (
+        (ASK_CODE, _CODE),
+        (ASK_JSON, _JSON),
+        (ASK_TABLE, _TABLE),
+        (ASK_MARKDOWN, _MARKDOWN),
+        (ASK_LIST, _LIST),
+        (ASK_LONG, _LONG),
+    )
+)
+#: Characters of a request read: the end, where the request follows any preamble.
+MAX_REQUEST_CHARS = 2_000
+
+
+def asked_format(request: str) -> int:
+    """Bit mask of the formats ``request`` asks for (``ASK_*``; 0 when none)."""
+    if not request:
+        return 0
+    text = request[-MAX_REQUEST_CHARS:].lower()
+    asks = 0
+    for bit, literals, pattern in _PATTERNS:
+        if any(lit in text for lit in literals) and pattern.search(text):
+            asks |= bit
+    return asks
+
+
+def last_request(ex: ChatExample) -> str:
+    """The last user turn before the final answer (the request that answer answers)."""
+    last = ex.last_assistant_index
+    cut = len(ex.messages) if last is None else last
+    for m in reversed(ex.messages[:cut]):
+        if m.role == "user":
+            return m.text
+    return ""
+
+
+@register_feature("asked_format", ("asked_format",))
+def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    """Per example: the ``ASK_*`` bit mask of its last request."""
+    return {
+        "asked_format": np.fromiter(
+            (asked_format(last_request(ex)) for ex in batch), dtype=np.int8, count=len(batch)
+        )
+    }
