@@ -39,7 +39,7 @@ def _count(path: Path) -> int:
 
 def test_examples_of_personal_data_are_not_errors() -> None:
     path = DATA / "pii_examples.jsonl"
-    assert _count(path) >= 35
+    assert _count(path) >= 39
     # Nearly every line holds a PII-shaped value: the detectors see them, the judge does not.
     seen = 0
     for line in path.read_text("utf-8").splitlines():

@@ -161,6 +161,14 @@ _CODE_WORDS = re.compile(
     r"(?m)^\s*(?:import |from \w+ import|def |class |function |const |let |var |public |"
     r"private |#include|SELECT |INSERT |<\?php|\$ |>>> )"
 )
+#: A business's own published contact: "call us at", "give Acme Heating a call at",
+#: "contact our office". Advertised numbers and addresses name an organisation, not a person.
+_ORGANISATION = re.compile(
+    r"(?i)\b(?:call|contact|reach|email|e-mail|text|visit|write\s+to)\s+us\b|\bgive\s+(?:[A-Z][\w&'.-]*\s+)+"
+    r"(?:a\s+)?(?:call|ring)\b|\bour\s+(?:office|team|store|shop|clinic|front\s+desk|hotline"
+    r"|helpline|support|sales|customer\s+service)\b|\b(?:inc|llc|ltd|gmbh|corp|corporation"
+    r"|company|services|experts|hotline|helpline|headquarters|hq)\b\.?"
+)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _NON_DIGIT = re.compile(r"\D")
 
@@ -319,6 +327,12 @@ def judge(text: str, match: PiiMatch, scene: Scene = PLAIN) -> Judgement:
                      label):  # fmt: skip
             return PERSONAL
         return PERSONAL if _PERSONAL.search(before) else Judgement(False, "not a record")
+    if (
+        match.category in ("phone", "email")
+        and _ORGANISATION.search(before)
+        and not _PERSONAL.search(before)
+    ):
+        return Judgement(False, "an organisation's published contact")
     around = before + " " + after
     if match.category == "phone" and _BUSINESS.search(around) and not _PERSONAL.search(around):
         return Judgement(False, "a business's published number")
