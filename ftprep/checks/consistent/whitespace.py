@@ -63,8 +63,9 @@ def whitespace(ft: FeatureTable, settings: WhitespaceSettings, ctx: DatasetConte
     """Turn starts or ends with whitespace, unlike most of the set.
 
     What: system, user and assistant turns with leading or trailing spaces, tabs or
-    newlines (not the single space a user typed after a question), when at most `max_share` of the examples have any (if most do, it is the
-    set's habit and the share is reported instead).
+    newlines (not the single space a user typed after a question), when at most
+    `max_share` of the examples have any (if most do, it is the set's habit and the share
+    is reported instead).
     Why: the model reproduces whitespace habits; stray leading spaces or trailing newlines
     in a few answers make the output format unpredictable and change tokenisation of the
     first answer token.
