@@ -217,22 +217,29 @@ _COMPLETION_PROMPT = re.compile(
     r"\b(?:complete|continue|finish|fill in|fill the|next word|rest of|autocomplete)\b", re.I
 )
 _FIRST_WORD = re.compile(r"\s*([a-z]+)\b")
+_LATER_CAPITAL = re.compile(r"[.!?]\s+[A-Z]")
 
 
 def starts_mid(text: str, prompt: str = "") -> bool:
     """True when prose ``text`` starts in the middle of a word or sentence: a lower-case
-    word fragment ("ing", "tion") or a conjunction that continues something ("and", "which"),
-    unless the prompt asks to complete or continue a text or itself ends mid-sentence."""
+    word fragment ("ing", "tion"), a conjunction that continues something ("and", "which"),
+    or any lower-case first word in a text whose later sentences start with a capital,
+    unless the prompt asks to complete or continue a text or itself ends mid-sentence (or
+    trails off with "…", inviting the continuation)."""
     m = _FIRST_WORD.match(text)
     if m is None:
         return False
     word = m[1]
-    if word not in _FRAGMENT_STARTS and word not in _CONTINUATION_STARTS:
-        return False
+    if (
+        word not in _FRAGMENT_STARTS
+        and word not in _CONTINUATION_STARTS
+        and not _LATER_CAPITAL.search(text)
+    ):
+        return False  # all lower-case writing is a style, not a cut
     if len(text.split()) <= LABEL_MAX_WORDS or text.lstrip()[len(word) : len(word) + 1] in "(.'_-":
         return False
     tail = prompt.rstrip()
-    ends_open = bool(tail) and tail[-1] not in ".!?:)\"'*`>"
+    ends_open = bool(tail) and (tail[-1] not in ".!?:)\"'*`>" or tail.endswith(("...", "…")))
     return not (ends_open or _COMPLETION_PROMPT.search(prompt))
 
 

@@ -106,8 +106,8 @@ _STOPWORD_LEAD = 2.0
 
 
 def detect_language(text: str) -> str | None:
-    """The language (or, outside the Latin script, the writing system) of ``text``, or None
-    when the evidence is not clear."""
+    """The language (or, outside the Latin script, the writing system) of ``text``; "Latin"
+    for a Latin-script text whose language is not clear; None when even the script is not."""
     text = strip_code(text)
     counts: dict[str, int] = {}
     if _NON_ASCII.search(text):
@@ -136,7 +136,7 @@ def detect_language(text: str) -> str | None:
     (best, lang), (second, _) = hits[0], hits[1]
     if best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second:
         return lang
-    return None
+    return "Latin"
 
 
 def language_mismatch_of(prompt: str, context: str, answer: str) -> tuple[str, str] | None:
@@ -150,6 +150,8 @@ def language_mismatch_of(prompt: str, context: str, answer: str) -> tuple[str, s
     given = detect_language(answer)
     if given is None or given == asked:
         return None
+    if "Latin" in (asked, given) and (asked in _STOPWORDS or given in _STOPWORDS):
+        return None  # a Latin-script text of unclear language may be in either language
     return asked, given
 
 
