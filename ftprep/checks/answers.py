@@ -178,6 +178,8 @@ def ending(text: str, fmt: int | None = None, truncated: bool = False) -> int:
         return E_DANGLING
     if _URL_END.search(last_line):
         return E_STRUCTURED
+    if _LIST_LINE.match(last_line):
+        return E_STRUCTURED
     if _complete_without_stop(t, lines, last_line):
         return E_TERMINAL
     if _brackets_open(t) or _quotes_unbalanced(t):
@@ -218,6 +220,7 @@ _COMPLETION_PROMPT = re.compile(
 )
 _FIRST_WORD = re.compile(r"\s*([a-z]+)\b")
 _LATER_CAPITAL = re.compile(r"[.!?]\s+[A-Z]")
+_NAME_WITH_VERSION = re.compile(r"\s*[a-z]+\d*\s+(?:v?\d+\.\d|--?[a-z])")
 
 
 def starts_mid(text: str, prompt: str = "") -> bool:
@@ -230,13 +233,19 @@ def starts_mid(text: str, prompt: str = "") -> bool:
     if m is None:
         return False
     word = m[1]
+    if word not in _FRAGMENT_STARTS and word not in _CONTINUATION_STARTS:
+        if not _LATER_CAPITAL.search(text):
+            return False  # all lower-case writing is a style, not a cut
+        if _NAME_WITH_VERSION.match(text):
+            return False  # a tool written in lower case: "npm 10.2 ships with…", "python3 -m"
+    after = text.lstrip()[len(word) : len(word) + 1]
     if (
-        word not in _FRAGMENT_STARTS
-        and word not in _CONTINUATION_STARTS
-        and not _LATER_CAPITAL.search(text)
+        len(text.split()) <= LABEL_MAX_WORDS
+        or after in "(_-0123456789"
+        or (
+            after == "." and len(word) <= 2  # "e.g.", "i.e."
+        )
     ):
-        return False  # all lower-case writing is a style, not a cut
-    if len(text.split()) <= LABEL_MAX_WORDS or text.lstrip()[len(word) : len(word) + 1] in "(.'_-":
         return False
     tail = prompt.rstrip()
     ends_open = bool(tail) and (tail[-1] not in ".!?:)\"'*`>" or tail.endswith(("...", "…")))

@@ -24,7 +24,9 @@ _NOUN = (
     r"|essay|conversation|dialogu?e|transcript|equation|expression|phrase|content|recipe"
     r"|query|json|csv|xml|html|sql|scenario|description|report|abstract|quote|lyrics|memo"
     r"|file|image|photo|picture|chart|graph|song|speech|argument|claim|matrix|values|post"
-    r"|comment|headline|words|items|options|choices|sequence|series|set of \w+|pair of \w+)"
+    r"|comment|headline|words|items|options|choices|sequence|series|set of \w+|pair of \w+"
+    r"|invoice|receipt|contract|clause|agreement|note|form|bill|resume|cv|log|error"
+    r"|screenshot|spreadsheet|question|problem|riddle|poem|lines?)"
 )
 #: (direction, pattern): "after" — the referent must follow; "either" — it may also precede.
 _REFS: tuple[tuple[str, re.Pattern[str]], ...] = (
