@@ -241,7 +241,8 @@ def test_language_detection() -> None:
     assert detect_language("機械学習とは何ですか？簡単に説明してください。") == "Japanese"
     german = "Wie kann ich meine Daten sichern, wenn der Computer nicht startet?"
     assert detect_language(german) == "German"
-    assert detect_language("Tell me about Ludwig van Beethoven and Leonardo da Vinci.") is None
+    assert detect_language("Tell me about Ludwig van Beethoven and Leonardo da Vinci.") == "Latin"
+    assert detect_language("1 + 2 = 3") is None
 
 
 def test_language_mismatch() -> None:
@@ -254,6 +255,12 @@ def test_language_mismatch() -> None:
     assert language_mismatch_of("What is the capital of France? Explain why it matters.", "", fr)
     assert language_mismatch_of("Translate into French: the capital is Paris.", "", fr) is None
     assert language_mismatch_of("What is the capital?", "Always answer in French.", fr) is None
+    assert language_mismatch_of(
+        "Fix my router, it drops Wi-Fi daily.", "", "请重启路由器，然后等待两分钟再连接。"
+    ) == (
+        "Latin",
+        "Chinese",
+    )
     y = "The second derivative of y = x^3 - 3x^2 + 2x is python('diff(y, x, 2)')."
     assert language_mismatch_of("What is the second derivative of y = x^3 - 3x^2?", "", y) is None
 

@@ -181,6 +181,8 @@ def ending(text: str, fmt: int | None = None, truncated: bool = False) -> int:
         return E_DANGLING
     if _URL_END.search(last_line):
         return E_STRUCTURED
+    if _LIST_LINE.match(last_line):
+        return E_STRUCTURED
     if _complete_without_stop(t, lines, last_line):
         return E_TERMINAL
     if _brackets_open(t) or _quotes_unbalanced(t):
@@ -220,22 +222,36 @@ _COMPLETION_PROMPT = re.compile(
     r"\b(?:complete|continue|finish|fill in|fill the|next word|rest of|autocomplete)\b", re.I
 )
 _FIRST_WORD = re.compile(r"\s*([a-z]+)\b")
+_LATER_CAPITAL = re.compile(r"[.!?]\s+[A-Z]")
+_NAME_WITH_VERSION = re.compile(r"\s*[a-z]+\d*\s+(?:v?\d+\.\d|--?[a-z])")
 
 
 def starts_mid(text: str, prompt: str = "") -> bool:
     """True when prose ``text`` starts in the middle of a word or sentence: a lower-case
-    word fragment ("ing", "tion") or a conjunction that continues something ("and", "which"),
-    unless the prompt asks to complete or continue a text or itself ends mid-sentence."""
+    word fragment ("ing", "tion"), a conjunction that continues something ("and", "which"),
+    or any lower-case first word in a text whose later sentences start with a capital,
+    unless the prompt asks to complete or continue a text or itself ends mid-sentence (or
+    trails off with "…", inviting the continuation)."""
     m = _FIRST_WORD.match(text)
     if m is None:
         return False
     word = m[1]
     if word not in _FRAGMENT_STARTS and word not in _CONTINUATION_STARTS:
-        return False
-    if len(text.split()) <= LABEL_MAX_WORDS or text.lstrip()[len(word) : len(word) + 1] in "(.'_-":
+        if not _LATER_CAPITAL.search(text):
+            return False  # all lower-case writing is a style, not a cut
+        if _NAME_WITH_VERSION.match(text):
+            return False  # a tool written in lower case: "npm 10.2 ships with…", "python3 -m"
+    after = text.lstrip()[len(word) : len(word) + 1]
+    if (
+        len(text.split()) <= LABEL_MAX_WORDS
+        or after in "(_-0123456789"
+        or (
+            after == "." and len(word) <= 2  # "e.g.", "i.e."
+        )
+    ):
         return False
     tail = prompt.rstrip()
-    ends_open = bool(tail) and tail[-1] not in ".!?:)\"'*`>"
+    ends_open = bool(tail) and (tail[-1] not in ".!?:)\"'*`>" or tail.endswith(("...", "…")))
     return not (ends_open or _COMPLETION_PROMPT.search(prompt))
 
 

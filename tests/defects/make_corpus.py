@@ -384,6 +384,89 @@ def short_answer(c: Corpus) -> Injected:
     return [(rec, "clean.short_answer")]
 
 
+def truncated_start(c: Corpus) -> Injected:
+    """An answer cut at the front: it starts mid-sentence or mid-word, lower-case."""
+    for _ in range(100):
+        _, rec = c.pick(("support", "legal", "medical"))
+        ans = _answer(rec)
+        words = ans["content"].replace("\n", " ").split(" ")
+        k = c.rng.randint(1, max(1, len(words) // 4))
+        rest = words[k:]
+        if not rest or not rest[0][:1].islower() or not re.search(r"[.!?]\s+[A-Z]", " ".join(rest)):
+            continue
+        if c.rng.random() < 0.4 and len(rest[0]) > 4:
+            rest[0] = rest[0][c.rng.randint(1, 3) :]
+        ans["content"] = " ".join(rest)
+        return [(rec, "clean.truncated")]
+    raise RuntimeError("no answer to cut at the front")
+
+
+RESIDUE_TAILS = ["\n\n<noinput>", "\n\nnoinput", "\n\nN/A", "\n\nnan", "\n\nNo input",
+                 "\n\nInput:", " {input}", "<|im_end|>"]  # fmt: skip
+
+
+def template_residue(c: Corpus) -> Injected:
+    _, rec = c.pick(("support", "legal", "code", "medical", "classify"))
+    user = _user(rec)
+    kind = c.rng.randrange(4)
+    if kind == 0:
+        user["content"] = "### Instruction:\n" + user["content"]
+    elif kind == 1:
+        user["content"] = "<|im_start|>user\n" + user["content"]
+    else:
+        user["content"] += c.rng.choice(RESIDUE_TAILS)
+    return [(rec, "clean.template_residue")]
+
+
+MISSING = {
+    "legal": ["Please summarize the following clause for me.", "Summarize the clause below.",
+              "What does this clause mean for us?"],
+    "classify": ["Classify the given review.", "What is the sentiment of the review below?"],
+    "extract": ["Extract the fields from the attached invoice.",
+                "Please pull the invoice details from the following email."],
+    "code": ["Explain what this snippet does.", "Fix the bug in the given function.",
+             "Why does the code above fail?"],
+}  # fmt: skip
+
+
+def missing_input(c: Corpus) -> Injected:
+    domain, rec = c.pick(tuple(MISSING))
+    _user(rec)["content"] = c.rng.choice(MISSING[domain])
+    return [(rec, "clean.missing_input")]
+
+
+FOREIGN_PROMPTS = [
+    "我的设备无法开机，按了电源键也没有反应。请问应该怎么办？",
+    "Мое устройство не включается, даже когда я держу кнопку питания. Что мне делать?",
+    "デバイスの電源が入りません。電源ボタンを押しても反応がありません。どうすればいいですか？",
+    "기기가 켜지지 않습니다. 전원 버튼을 눌러도 반응이 없어요. 어떻게 해야 하나요?",
+    "¿Por qué mi dispositivo no se enciende? Ya probé con otro cable y tampoco funciona, "
+    "¿qué puedo hacer ahora que no tengo el recibo de la compra?",
+]
+FOREIGN_ANSWERS = [
+    "请先按住电源键十五秒强制重启，然后换一个插座再试。如果仍然无法开机，请联系我们的保修服务。",
+    "Пожалуйста, удерживайте кнопку питания пятнадцать секунд, затем попробуйте другую розетку. "
+    "Если это не поможет, обратитесь в гарантийную службу.",
+    "Mantenga pulsado el botón de encendido durante quince segundos y pruebe con otro enchufe. "
+    "Si el problema continúa, también puede solicitar una reparación en garantía, porque "
+    "el dispositivo tiene un año de cobertura y usted no tiene que pagar nada.",
+    "Bitte halten Sie die Ein-Taste fünfzehn Sekunden lang gedrückt und versuchen Sie eine "
+    "andere Steckdose. Wenn das nicht hilft, ist das Gerät auch noch in der Garantie und wir "
+    "können es für Sie reparieren.",
+]
+
+
+def language_mismatch(c: Corpus) -> Injected:
+    _, rec = c.pick(("support",))
+    if c.rng.random() < 0.5:
+        _user(rec)["content"] = c.rng.choice(FOREIGN_PROMPTS)
+        rec["messages"] = rec["messages"][:3]
+    else:
+        rec["messages"] = rec["messages"][:3]
+        _answer(rec)["content"] = c.rng.choice(FOREIGN_ANSWERS)
+    return [(rec, "clean.language_mismatch")]
+
+
 def markup(c: Corpus) -> Injected:
     _, rec = c.pick(PROSE)
     ans = _answer(rec)
@@ -790,6 +873,10 @@ INJECTORS: dict[str, Callable[[Corpus], Injected]] = {
     "length_outlier": length_outlier,
     "whitespace": whitespace,
     "empty_answer": empty_answer,
+    "truncated_start": truncated_start,
+    "template_residue": template_residue,
+    "missing_input": missing_input,
+    "language_mismatch": language_mismatch,
 }
 
 

@@ -30,11 +30,10 @@ _SCRIPTS: tuple[tuple[str, str], ...] = (
     ("Chinese", "\u4e00-\u9fff\u3400-\u4dbf"),
 )
 _SCRIPT_RX = tuple((name, re.compile(f"[{chars}]")) for name, chars in _SCRIPTS)
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 #: Han characters carry about a word each, so they count triple against alphabet letters.
 _WIDE = frozenset({"Chinese", "Japanese", "Korean"})
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_WORDS = re.compile(r"[a-zà-ÿ']+")
+_WORDS = re.compile(r"[a-z\u00df-\u024f]+")  # lower-case Latin letters
 
 _STOPWORDS: dict[str, frozenset[str]] = {
     "English": word_set(
@@ -89,26 +88,28 @@ _EXCLUSIVE: dict[str, frozenset[str]] = {
     )
     for lang, stop in _USABLE.items()
 }
+_WORD_LANGUAGE = {w: lang for lang, words in _EXCLUSIVE.items() for w in words}
 #: A prompt with any of these asks for (or allows) another language.
-_LANGUAGE_WORDS = re.compile(
-    r"translat|traduc|übersetz|overset|\blanguage\b|\bidioma|\blangue\b|\bsprache\b"
-    r"|english|spanish|español|castellano|french|français|francais|german|deutsch|portugu"
-    r"|italian|italiano|dutch|nederlands|chinese|mandarin|cantonese|中文|汉语|漢語|英文|英语"
-    r"|翻译|翻譯|日本語|日语|japanese|korean|한국어|russian|русск|arabic|عرب|hebrew|hindi"
-    r"|greek|thai|latin\b|swedish|polish|turkish|vietnamese|indonesian|bilingual"
-    r"|multilingual",
-    re.I,
-)
+_LANGUAGE_WORDS = (
+    "translat", "traduc", "übersetz", "overset", "language", "idioma", "langue", "sprache",
+    "english", "spanish", "español", "castellano", "french", "français", "francais", "german",
+    "deutsch", "portugu", "italian", "italiano", "dutch", "nederlands", "chinese", "mandarin",
+    "cantonese", "中文", "汉语", "漢語", "英文", "英语", "翻译", "翻譯", "日本語", "日语",
+    "japanese", "korean", "한국어", "russian", "русск", "arabic", "عرب", "hebrew", "hindi",
+    "greek", "thai", "swedish", "polish", "turkish", "vietnamese", "indonesian", "bilingual",
+    "multilingual",
+)  # fmt: skip
 _MIN_LETTERS = 20
+_SAMPLE_CHARS = 2000  # the opening of a text carries all the evidence needed
 _MIN_SHARE = 0.6
 _MIN_STOPWORDS = 3
 _STOPWORD_LEAD = 2.0
 
 
 def detect_language(text: str) -> str | None:
-    """The language (or, outside the Latin script, the writing system) of ``text``, or None
-    when the evidence is not clear."""
-    text = strip_code(text)
+    """The language (or, outside the Latin script, the writing system) of ``text``; "Latin"
+    for a Latin-script text whose language is not clear; None when even the script is not."""
+    text = strip_code(text)[:_SAMPLE_CHARS]
     counts: dict[str, int] = {}
     if _NON_ASCII.search(text):
         for name, rx in _SCRIPT_RX:
@@ -117,7 +118,8 @@ def detect_language(text: str) -> str | None:
                 counts[name] = n * (3 if name in _WIDE else 1)
         if "Japanese" in counts and "Chinese" in counts:
             counts["Japanese"] += counts.pop("Chinese")  # kanji with kana is Japanese
-    latin = len(_LATIN.findall(text))
+    words = _WORDS.findall(text.lower())
+    latin = sum(map(len, words))
     if latin:
         counts["Latin"] = latin
     total = sum(counts.values())
@@ -128,28 +130,31 @@ def detect_language(text: str) -> str | None:
         return None
     if script != "Latin":
         return script
-    words = _WORDS.findall(text.lower())
-    hits = sorted(
-        ((sum(w in stop for w in words), lang) for lang, stop in _EXCLUSIVE.items()),
-        reverse=True,
-    )
-    (best, lang), (second, _) = hits[0], hits[1]
+    hits = dict.fromkeys(_STOPWORDS, 0)
+    for w in words:
+        lang = _WORD_LANGUAGE.get(w)
+        if lang is not None:
+            hits[lang] += 1
+    (best, lang), (second, _) = sorted(((n, k) for k, n in hits.items()), reverse=True)[:2]
     if best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second:
         return lang
-    return None
+    return "Latin"
 
 
 def language_mismatch_of(prompt: str, context: str, answer: str) -> tuple[str, str] | None:
     """(prompt language, answer language) when they differ and ``prompt``/``context`` (the
     system prompt) do not ask for another language; None otherwise."""
-    if _LANGUAGE_WORDS.search(prompt) or (context and _LANGUAGE_WORDS.search(context)):
+    asks = (prompt + "\n" + context).lower()
+    if any(k in asks for k in _LANGUAGE_WORDS):
         return None
     asked = detect_language(prompt)
-    if asked is None:
-        return None
+    if asked is None or (asked == "Latin" and not _NON_ASCII.search(answer)):
+        return None  # an unclear Latin prompt only clashes with another script
     given = detect_language(answer)
     if given is None or given == asked:
         return None
+    if "Latin" in (asked, given) and (asked in _STOPWORDS or given in _STOPWORDS):
+        return None  # a Latin-script text of unclear language may be in either language
     return asked, given
 
 

@@ -24,28 +24,38 @@ _NOUN = (
     r"|essay|conversation|dialogu?e|transcript|equation|expression|phrase|content|recipe"
     r"|query|json|csv|xml|html|sql|scenario|description|report|abstract|quote|lyrics|memo"
     r"|file|image|photo|picture|chart|graph|song|speech|argument|claim|matrix|values|post"
-    r"|comment|headline|words|items|options|choices|sequence|series|set of \w+|pair of \w+)"
+    r"|comment|headline|words|items|options|choices|sequence|series|set of \w+|pair of \w+"
+    r"|invoice|receipt|contract|clause|agreement|note|form|bill|resume|cv|log|error"
+    r"|screenshot|spreadsheet|question|problem|riddle|poem|lines?)"
 )
-#: (direction, pattern): "after" — the referent must follow; "either" — it may also precede.
-_REFS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("after", re.compile(r"\b(?:the|these|this) following\b(?:\s+[\w-]+){0,3}", re.I)),
-    ("after", re.compile(rf"\b{_NOUN}\s+(?:below|provided below|given below)\b", re.I)),
-    ("after", re.compile(r"\b(?:as follows|below)\s*[:.]?\s*\Z", re.I)),
+#: (direction, keys, pattern) on lower-cased text: "after" — the referent must follow;
+#: "either" — it may also precede. A pattern runs only when one of its keys is in the text.
+_REFS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("after", ("following",), re.compile(r"\b(?:the|these|this) following\b(?:\s+[\w-]+){0,3}")),
+    ("after", ("below",), re.compile(rf"\b{_NOUN}\s+(?:below|provided below|given below)\b")),
+    ("after", ("follows", "below"), re.compile(r"\b(?:as follows|below)\s*[:.]?\s*\Z")),
     (
         "after",
+        ("given", "provided", "attached", "enclosed", "included", "supplied"),
         re.compile(
             rf"\bthe (?:given|provided|attached|enclosed|included|supplied)\s+(?:[\w-]+\s+)"
-            rf"{{0,2}}?{_NOUN}\b",
-            re.I,
+            rf"{{0,2}}?{_NOUN}\b"
         ),
     ),
-    ("either", re.compile(rf"\b(?:this|these)\s+(?:[\w-]+\s+){{0,1}}?{_NOUN}\b", re.I)),
-    ("either", re.compile(rf"\bthe (?:above|previous)\s+(?:[\w-]+\s+){{0,1}}?{_NOUN}\b", re.I)),
-    ("either", re.compile(rf"\b{_NOUN}\s+above\b", re.I)),
+    (
+        "either",
+        ("this ", "these "),
+        re.compile(rf"\b(?:this|these)\s+(?:[\w-]+\s+){{0,1}}?{_NOUN}\b"),
+    ),
+    (
+        "either",
+        ("above", "previous"),
+        re.compile(rf"\bthe (?:above|previous)\s+(?:[\w-]+\s+){{0,1}}?{_NOUN}\b"),
+    ),
+    ("either", ("above",), re.compile(rf"\b{_NOUN}\s+above\b")),
 )
 _SCREEN = ("following", "given", "provided", "attached", "enclosed", "included", "supplied",
-           "below", "above", "previous", "this", "these", "This", "These", "Following",
-           "Given", "Below", "Above")  # fmt: skip
+           "below", "above", "previous", "this ", "these ", "follows")  # fmt: skip
 #: Content after the reference: a colon, a new line, a quote or bracket, then something.
 _CONTENT = re.compile(r"\b[\w-]+\.[a-z]{2,4}\b|[:\n\"'“‘«\[{(<]\s*\S|\d|https?://|www\.")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -59,10 +69,13 @@ def _words(text: str) -> int:
 
 def find_missing_reference(prompt: str) -> str | None:
     """The phrase of ``prompt`` that refers to an input that is not there, or None."""
-    if not any(k in prompt for k in _SCREEN):
+    lower = prompt.lower()
+    if not any(k in lower for k in _SCREEN):
         return None
-    text = strip_code(prompt).rstrip()
-    for direction, rx in _REFS:
+    text = strip_code(lower).rstrip()
+    for direction, keys, rx in _REFS:
+        if not any(k in text for k in keys):
+            continue
         for m in rx.finditer(text):
             after = text[m.end() :]
             if _CONTENT.search(after) or _words(after) >= _AFTER_WORDS:

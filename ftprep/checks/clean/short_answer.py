@@ -20,7 +20,7 @@ _SHORT_OK = re.compile(
     r"\byes or no\b|\btrue or false\b|\bclassify\b|\bcategori[sz]e\b|\blabel\b"
     r"|\bsentiment\b|\bwhich (?:one|of)\b|\bchoose\b|\bpick (?:one|the)\b|\bselect (?:one|the)\b"
     r"|\bin (?:one|a single|a few) words?\b|\bone[- ]word\b|\bsingle word\b|\bbriefly\b"
-    r"|\bshort answer\b|\bwhat am i\b|\briddle\b|\bhow (?:many|much|old|long|far)\b"
+    r"|\bshort answer\b|\bwhat am i\b|\briddle\b"
     r"|\bcalculate\b|\bcompute\b|\bconvert\b|\bhaiku\b|\btitle\b|\bslogan\b|\btagline\b"
     r"|\bacronym\b|\babbreviation\b|\bsynonym\b|\bantonym\b|\brate (?:this|it|the|from|on)\b",
     re.I,
@@ -38,6 +38,13 @@ _YES_NO_ANSWER = re.compile(
     r"|certainly|absolutely|not really|of course)\b",
     re.I,
 )
+#: A question about a quantity, answered with one ("About a week.", "3").
+_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much|old|long|far|often|soon)\b", re.I)
+_QUANTITY = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
+    r"|thousand|million|a few|several|half|once|twice|a week|a day|an hour|a month|a year)\b",
+    re.I,
+)
 #: An answer that is a tool call or a number is complete however short it is.
 _CALL_OR_NUMBER = re.compile(r"\s*(?:[a-z_]\w*\(.*\)|[-+]?[\d.,]+\s*%?)\s*[.!]?\s*", re.S)
 
@@ -48,6 +55,8 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     haiku"."""
     prompt = prompt.strip()
     if _SHORT_OK.search(prompt) or _CALL_OR_NUMBER.fullmatch(answer):
+        return True
+    if _QUANTITY_QUESTION.search(prompt) and _QUANTITY.search(answer):
         return True
     return bool(_YES_NO_QUESTION.search(prompt) and _YES_NO_ANSWER.match(answer))
 
