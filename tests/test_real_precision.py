@@ -39,39 +39,15 @@ from tests.real.judge import (
     verdict,
 )
 
-#: Checks that break the severity rule on these subsets today (before the issue-10 fixes):
+#: Checks that break the severity rule on these subsets (none since the issue-10 fixes; the
+#: "before" figures are in tests/data/real/README.md):
 #: check -> severity -> right/judged and why. Delete a check's entry once it meets the rule.
-KNOWN_BAD: dict[str, dict[str, str]] = {
-    "clean.contradiction": {"error": "0/54: paraphrased identity answers, equivalent tool calls"},
-    "clean.empty_turn": {"error": "0/52: LLaMA-Factory content parts {type, value} read as empty"},
-    "clean.unknown_key": {"error": "0/52: LLaMA-Factory's loss_weight reported as unknown"},
-    "clean.pii": {"error": "0/6: public DNS 8.8.8.8, example.com, public and hypothetical dates"},
-    "diverse.coverage": {
-        "error": "0/3: identity set, shared tool preamble, misread layout",
-        "warning": "0/1: Chinese text yields no word features",
-    },
-    "clean.exact_duplicate": {"warning": "6/58: LLaMA-Factory records read as empty look equal"},
-    "clean.near_contradiction": {"warning": "0/73: shared tool preamble, paraphrased prompts"},
-    "clean.refusal": {"warning": "0/50: identity answers and in-character AI roles"},
-    "clean.repetition": {"warning": "1/5: parallel definitions, list entries, recipe steps"},
-    "clean.short_answer": {"warning": "0/5: riddles, a haiku, a growl, a bare tool call"},
-    "clean.truncated": {"warning": "0/10: a unit, a hashtag, a % sign or a list item ends it"},
-    "clean.markup": {"warning": "6/13: \\n inside toolformer code strings, <title> in code"},
-    "clean.placeholder": {"warning": "9/15: lorem ipsum handed over as the text to process"},
-    "consistent.length_outlier": {"warning": "0/1: a program asked for"},
-    "consistent.output_format": {"warning": "0/14: '**' power operator, code/table asked for"},
-    "consistent.whitespace": {"warning": "3/4: a trailing space in a user prompt"},
-    "diverse.label_balance": {"warning": "0/2: KTO's desirable/undesirable flag read as a class"},
-}
+KNOWN_BAD: dict[str, dict[str, str]] = {}
 
 
 #: Subsets ftprep cannot read today (exit 2), with the message. Delete an entry once the
 #: layout loads; its findings then need judging like any other.
-KNOWN_UNREADABLE: dict[str, str] = {
-    "llamafactory_c4_demo.jsonl": "exit 2: the plain {'text': ...} pretraining layout",
-    "llamafactory_v1_dpo_demo.jsonl": "exit 2: LLaMA-Factory v1 chosen_messages/rejected_messages",
-    "together_unified_joke_explanations.jsonl": "exit 2: together's {'text', 'metadata'} layout",
-}
+KNOWN_UNREADABLE: dict[str, str] = {}
 
 
 def _xfail(check: str, severities: tuple[str, ...]) -> list[Any]:

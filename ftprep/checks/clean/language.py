@@ -106,6 +106,19 @@ _MIN_STOPWORDS = 3
 _STOPWORD_LEAD = 2.0
 
 
+_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•])\s+(.*)$")
+
+
+def _name_list(text: str) -> bool:
+    """A list of short items (names of places, people, products): their words say nothing
+    about the language of the answer ("Les 400 Coups" in an English list of restaurants)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    items = [m.group(1) for ln in lines if (m := _ITEM.match(ln))]
+    if len(items) < 3 or len(items) < 0.5 * len(lines):
+        return False
+    return sum(len(i.split()) for i in items) / len(items) <= 6
+
+
 def detect_language(text: str) -> str | None:
     """The language (or, outside the Latin script, the writing system) of ``text``; "Latin"
     for a Latin-script text whose language is not clear; None when even the script is not."""
@@ -130,6 +143,8 @@ def detect_language(text: str) -> str | None:
         return None
     if script != "Latin":
         return script
+    if _name_list(text):
+        return "Latin"
     hits = dict.fromkeys(_STOPWORDS, 0)
     for w in words:
         lang = _WORD_LANGUAGE.get(w)

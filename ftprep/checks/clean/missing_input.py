@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
+from ftprep.similarity.normalize import media_key
 
 _NOUN = (
     r"(?:text|texts|sentences?|paragraphs?|passages?|articles?|excerpts?|input|data|dataset"
@@ -31,7 +32,9 @@ _NOUN = (
 #: (direction, keys, pattern) on lower-cased text: "after" — the referent must follow;
 #: "either" — it may also precede. A pattern runs only when one of its keys is in the text.
 _REFS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
-    ("after", ("following",), re.compile(r"\b(?:the|these|this) following\b(?:\s+[\w-]+){0,3}")),
+    # the few words naming the material stay on the reference's line: what follows a new
+    # line is the material itself ("Arrange the following notes\nG, B, E")
+    ("after", ("following",), re.compile(r"\b(?:the|these|this) following\b(?:[ \t]+[\w-]+){0,3}")),
     ("after", ("below",), re.compile(rf"\b{_NOUN}\s+(?:below|provided below|given below)\b")),
     ("after", ("follows", "below"), re.compile(r"\b(?:as follows|below)\s*[:.]?\s*\Z")),
     (
@@ -101,13 +104,16 @@ def missing_input(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     following article", "the given sentence", "the text below", "this paragraph", "the
     above list" — and nothing follows it (no colon, new line, quote, list, link or number,
     and fewer than twelve more words) nor, for "this …"/"the above …", comes before it.
-    "A given number" (a generic task) and references answered in the turn are left alone.
+    "A given number" (a generic task), references answered in the turn, and examples that
+    carry images, video or audio (the media are the input) are left alone.
     Why: the input field was lost on the way (an empty column, a generator that dropped
     it); the answer was written without it, so the model learns to invent the material it
     was supposed to read.
     Threshold: any dangling reference.
     Fix: restore the input from the source data, or drop the example.
     """
+    if media_key(ex):
+        return  # "describe this image": the image is the input, beside the text
     for i, m in enumerate(ex.messages, start=1):
         if m.role == "assistant":
             return

@@ -184,6 +184,7 @@ _PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|'})
 _SELF_PROMPT = re.compile(
     r"\b(?:who|what) (?:are|r) (?:you|u)\b|\btell me (?:about|who) (?:you|yourself)\b"
     r"|\bwhat are you called\b|\babout yourself\b|\bintroduce yourself\b"
+    r"|\b(?:do|did) (?:you|u) have (?:a|any) name\b|\bwhat (?:should|can|do|may) i call you\b"
     r"|\bwho (?:taught|owns|makes|runs) you\b|\byour (?:name|creators?|developers?|makers?"
     r"|origin|model|training|identity|purpose)\b|\bwho (?:made|created|trained"
     r"|developed|built|programmed|designed) you\b|\bdo you (?:call|use|run on) \w+"

@@ -45,6 +45,12 @@ _QUANTITY = re.compile(
     r"|thousand|million|a few|several|half|once|twice|a week|a day|an hour|a month|a year)\b",
     re.I,
 )
+#: A character's sound in a role-play ("*Grrrrowwwrrr wraaargh*", "Hmmmm..."): letters
+#: drawn out three times or more are the whole point of the line, not a cut-off answer.
+_SOUND = re.compile(r"([a-z])\1{2,}", re.I)
+_ROLE_PLAY = re.compile(
+    r"\b(?:you are|you're|respond as|reply as|act as|play(?:ing)?|role-?play|pretend)\b", re.I
+)
 #: An answer that is a tool call or a number is complete however short it is.
 _CALL_OR_NUMBER = re.compile(r"\s*(?:[a-z_]\w*\(.*\)|[-+]?[\d.,]+\s*%?)\s*[.!]?\s*", re.S)
 
@@ -57,6 +63,8 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     if _SHORT_OK.search(prompt) or _CALL_OR_NUMBER.fullmatch(answer):
         return True
     if _QUANTITY_QUESTION.search(prompt) and _QUANTITY.search(answer):
+        return True
+    if _ROLE_PLAY.search(prompt) and _SOUND.search(answer):
         return True
     return bool(_YES_NO_QUESTION.search(prompt) and _YES_NO_ANSWER.match(answer))
 
