@@ -270,7 +270,7 @@ def cost_options(
     """Everything ``ftprep cost`` does without ``--finetuned``, as one call: every model of
     the registry (and the config's own), narrowed to ``providers``, side by side."""
     from ftprep.api import make_config
-    from ftprep.costing.scale import _side, make_usage
+    from ftprep.costing.scale import _side, make_usage, with_averages
     from ftprep.tokens.models import all_models, resolve_model
 
     cfg = make_config(config)
@@ -283,10 +283,7 @@ def cost_options(
         trainings, means = dataset_trainings(
             data, candidates, config=cfg, epochs=epochs, load_options=load_options, on=now
         )
-        if input_tokens is None or output_tokens is None:
-            source = "dataset averages"
-        input_tokens = means["input_tokens"] if input_tokens is None else input_tokens
-        output_tokens = means["output_tokens"] if output_tokens is None else output_tokens
+        input_tokens, output_tokens, source = with_averages(input_tokens, output_tokens, means)
     elif epochs is not None:
         raise ConfigError("--epochs needs --data FILE (the dataset to train on)")
     usage = make_usage(

@@ -279,10 +279,9 @@ def cost_comparison(
         training, means = dataset_training(
             data, cand_name, config=cfg, epochs=epochs, load_options=load_options, on=on
         )
-        if input_tokens is None or output_tokens is None:
-            usage_source = "dataset averages"
-        input_tokens = means["input_tokens"] if input_tokens is None else input_tokens
-        output_tokens = means["output_tokens"] if output_tokens is None else output_tokens
+        input_tokens, output_tokens, usage_source = with_averages(
+            input_tokens, output_tokens, means
+        )
     elif epochs is not None:
         raise ConfigError("--epochs needs --data FILE (the dataset to train on)")
     usage = make_usage(
@@ -296,6 +295,18 @@ def cost_comparison(
         training=training,
         current_finetuned=current_finetuned,
         on=on,
+    )
+
+
+def with_averages(
+    input_tokens: float | None, output_tokens: float | None, means: dict[str, float]
+) -> tuple[float, float, str]:
+    """The traffic's tokens per request: as given, or the dataset's averages where not."""
+    source = "dataset averages" if input_tokens is None or output_tokens is None else "given"
+    return (
+        means["input_tokens"] if input_tokens is None else input_tokens,
+        means["output_tokens"] if output_tokens is None else output_tokens,
+        source,
     )
 
 
