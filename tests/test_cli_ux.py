@@ -125,3 +125,16 @@ def test_counts_agree_with_their_nouns(cli: Any, tmp_path: Path) -> None:
     assert any(m.startswith("1 record is not valid JSON") for m in messages), messages
     contradiction = next(f for f in report["findings"] if f["check"] == "clean.contradiction")
     assert contradiction["message"].startswith("2 examples in 1 group give")
+
+
+def test_templated_messages_agree_for_a_count_of_one() -> None:
+    from ftprep.report.build import singular
+
+    assert singular("1 answers refuse or disclaim being an AI") == (
+        "1 answer refuses or disclaims being an AI"
+    )
+    assert singular("1 records are not valid JSON") == "1 record is not valid JSON"
+    assert singular("1 examples have turns with surrounding whitespace") == (
+        "1 example has turns with surrounding whitespace"
+    )
+    assert singular("2 examples have turns") == "2 examples have turns"

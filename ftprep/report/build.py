@@ -49,8 +49,19 @@ def singular(message: str) -> str:
     noun, verb = match.groups()
     if verb in ("in", "of", "with", "without", "from", "for", "on", "at", "by", "to"):
         return f"1 {noun}" + message[match.end(1) + 1 :]
-    verb = _SINGULAR_VERB.get(verb, verb if verb.endswith("s") else verb + "s")
-    return f"1 {noun} {verb}" + message[match.end() :]
+    rest = message[match.end() :]
+    verb = _third_person(verb)
+    second = _SECOND_VERB.match(rest)  # "refuse or disclaim" -> "refuses or disclaims"
+    if second:
+        rest = f" {second[1]} {_third_person(second[2])}" + rest[second.end() :]
+    return f"1 {noun} {verb}" + rest
+
+
+_SECOND_VERB = re.compile(r"^ (or|and) ([a-z]+)\b(?= )")
+
+
+def _third_person(verb: str) -> str:
+    return _SINGULAR_VERB.get(verb, verb if verb.endswith("s") else verb + "s")
 
 
 #: Statistics providers: name -> fn(analysis) -> dict, merged into ``stats`` in this order.
