@@ -218,7 +218,7 @@ def value_problem(value: Any, nan_is_missing: bool = False) -> tuple[str, str] |
 
 
 class _NotJson(Exception):
-    pass
+    """Raised inside the sniffer: the head of the file is not JSON."""
 
 
 def _jsonable(value: Any, nan_is_missing: bool = False) -> Any:

@@ -113,11 +113,8 @@ def classify(text: str, tool_calls: list[dict[str, Any]] | None) -> tuple[int, s
     if not stripped:
         return NONE, ""
     if stripped[0] in "{[":
-        try:
+        with contextlib.suppress(ValueError):  # not JSON after all: judged as text below
             value = json.loads(stripped)
-        except ValueError:
-            pass
-        else:
             return JSON_VALUE, json.dumps(value, sort_keys=True, ensure_ascii=False)
     norm = normalize_text(stripped)
     words = norm.split()
