@@ -85,15 +85,24 @@ def load_index(
     eval_sets: tuple[str, ...],
     options: LoadOptions | None = None,
 ) -> Fingerprint:
-    """One index over the named benchmark fingerprints and eval sets."""
-    prints: list[Fingerprint] = []
-    for name in benchmarks:
-        path = bundled_path() if name == BUNDLED_NAME else Path(name)
-        prints.append(_load_fp(_identity(path)))
+    """One index over the named benchmark fingerprints and eval sets (merged once per
+    process for the same files, so every batch matches against the same arrays)."""
+    bench = tuple(
+        _identity(bundled_path() if name == BUNDLED_NAME else Path(name)) for name in benchmarks
+    )
+    evals = tuple(_identity(Path(name)) for name in eval_sets)
+    return _merged(bench, evals, _options_key(options or LoadOptions()))
+
+
+@lru_cache(maxsize=8)
+def _merged(
+    bench: tuple[tuple[str, int, int], ...],
+    evals: tuple[tuple[str, int, int], ...],
+    key: OptionsKey,
+) -> Fingerprint:
+    prints = [_load_fp(identity) for identity in bench]
     n = prints[0].n if prints else DEFAULT_N
-    for name in eval_sets:
-        path = Path(name)
-        prints.append(_eval_fp(_identity(path), _options_key(options or LoadOptions()), n))
+    prints += [_eval_fp(identity, key, n) for identity in evals]
     return merge(prints)
 
 

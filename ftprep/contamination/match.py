@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ftprep.contamination.fingerprint import Fingerprint
+from ftprep.contamination.fingerprint import SCREEN_SIZE, Fingerprint
 from ftprep.contamination.ngrams import batch_grams
 
 #: Share of an item part's 13-word windows an example must contain.
@@ -45,6 +45,8 @@ def find_batch(
     if len(fp.hashes) == 0 or not texts:
         return out
     grams, example = batch_grams(texts, fp.window_sizes, fp.whole_below)
+    hit = fp.screen[(grams & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)]
+    grams, example = grams[hit], example[hit]
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)
     found = np.zeros(len(grams), dtype=bool)
