@@ -60,3 +60,28 @@ def test_a_typed_space_after_a_question_is_not_a_whitespace_habit(cli: Any, tmp_
     report = json.loads(cli("validate", str(data), "--json").stdout)
     finding = next(f for f in report["findings"] if f["check"] == "consistent.whitespace")
     assert [loc["line"] for loc in finding["locations"]] == [21, 31]
+
+
+def test_own_split_leakage_uses_the_same_near_duplicate_rule(cli: Any, tmp_path: Path) -> None:
+    """Toolformer-style data: a long shared tool preamble over different requests. The
+    split's groups set the preamble aside; the leakage check must judge pairs the same way,
+    or ftprep would report its own split as leaking."""
+    preamble = (
+        "toolformer: enabled\ntoolformer access: weather, calculator\n"
+        "A weather tool. Use it to get the forecast for a city on a date.\nweather(city, date)\n"
+        "A calculator. Use it for arithmetic on numbers the user gives.\ncalculator(expression)\n"
+    )
+    rows = [
+        chat(preamble + request, answer)
+        for request, answer in (
+            (f"What will the weather be in city number {i} on day {i % 28 + 1}?",
+             f"weather('city {i}', 'day {i % 28 + 1}')")
+            if i % 2
+            else (f"What is {i} times {i + 7}, plus {i * 3}?", f"calculator('{i}*{i + 7}+{i * 3}')")
+            for i in range(240)
+        )
+    ]  # fmt: skip
+    data = tmp_path / "tools.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    report = json.loads(cli("validate", str(data), "--json").stdout)
+    assert not [f for f in report["findings"] if f["check"] == "split.leakage_near"]

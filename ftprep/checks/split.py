@@ -201,13 +201,20 @@ def leakage_near(
     groups on one side.
     """
     from ftprep.similarity.minhash import cross_pairs
+    from ftprep.similarity.neardup import boilerplate_discount
 
     view = split_view(ft, ctx)
     if view is None or "minhash" not in view.validation:
         return CheckResult()
     sig_t = view.train["minhash"][view.train_rows]
     sig_v = view.validation["minhash"][view.validation_rows]
-    pairs, _ = cross_pairs(sig_t, sig_v, settings.threshold, settings.bands)
+    pairs, sims = cross_pairs(sig_t, sig_v, settings.threshold, settings.bands)
+    if view.train is view.validation and len(pairs):
+        # ftprep's own split: judge pairs as clean.near_duplicate and the split's groups do,
+        # with a preamble most of the set shares set aside (toolformer's tool descriptions)
+        rows = np.stack([view.train_rows[pairs[:, 0]], view.validation_rows[pairs[:, 1]]], 1)
+        keep = boilerplate_discount(view.train, rows, sims, settings.threshold)
+        pairs = pairs[keep]
     conv_t = view.train["hash_conversation"]
     conv_v = view.validation["hash_conversation"]
     found: dict[int, int] = {}
