@@ -111,7 +111,10 @@ def contamination(
             per_source[source]["examples"] += 1  # type: ignore[operator]
         part, how = found[0]
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
-        flags.append(Flag(row, f"{part.source} item {part.item}, {part.part}: {how}{more}"))
+        where = f" (line {int(part.item) + 1} of test.jsonl)" if part.source == "GSM8K" else ""
+        flags.append(
+            Flag(row, f"{part.source} item {part.item}{where}, {part.part}: {how}{more}")
+        )
     metrics = {
         name: {
             "items": totals.get(name, 0),

@@ -59,12 +59,16 @@ def benchmark_parts(name: str, path: Path) -> Iterator[tuple[Part, str]]:
     """The parts of every item of a bundled benchmark file, in its published layout."""
     for line_no, row in _rows(path):
         if name == "GSM8K":
-            item = str(line_no - 1)  # GSM8K has no ids: the 0-based row, as loaders index it
+            # GSM8K has no ids: the 0-based row (as dataset loaders index it); the finding's
+            # detail also gives the 1-based line of test.jsonl
+            item = str(line_no - 1)
             yield Part(name, item, "question", 0), row["question"]
             yield Part(name, item, "solution", 0), row["answer"]
         elif name == "HumanEval":
             item = row["task_id"]
             yield Part(name, item, "prompt", 0), row["prompt"]
+            # the solution with its prompt: a canonical solution alone is often a few generic
+            # lines ("while b: a, b = b, a % b") that ordinary code shares
             yield Part(name, item, "solution", 0), row["prompt"] + row["canonical_solution"]
         elif name == "MT-bench":
             item = str(row["question_id"])
