@@ -32,26 +32,27 @@ def _paths(inputs: PathLike | Sequence[PathLike] | Any) -> list[Any]:
     One input may be a path, a pandas DataFrame, a Hugging Face ``Dataset`` or an iterable of
     dicts (one dataset); a list of those is several inputs.
     """
+    from ftprep.loaders.inputs import expand
     from ftprep.loaders.memory import from_records, is_in_memory
 
-    def one(p: Any) -> Any:
+    def one(p: Any) -> list[Any]:
         if is_in_memory(p):
-            return p
+            return [p]
         if isinstance(p, str | os.PathLike):
-            return Path(p)
+            return expand(Path(p))  # a folder of shards or a pattern: each data file
         raise InputError(repr(p)[:60], "not a path, a DataFrame, a Dataset or a list of records")
 
     if isinstance(inputs, str | os.PathLike):
-        return [Path(inputs)]
+        return expand(Path(inputs))
     if is_in_memory(inputs):
         if isinstance(inputs, list | tuple) and not isinstance(inputs[0], dict):
-            return [one(p) for p in inputs]
+            return [q for p in inputs for q in one(p)]
         return [from_records(inputs)]
     if not isinstance(inputs, list | tuple):
         raise InputError(repr(inputs)[:60], "not a path, a DataFrame, a Dataset or records")
     if not inputs:
         raise InputError("<inputs>", "no inputs given")
-    return [one(p) for p in inputs]
+    return [q for p in inputs for q in one(p)]
 
 
 def make_config(
