@@ -28,6 +28,24 @@ from ftprep.schema import ChatExample, Example, PreferenceExample
 Rule = Literal["role", "format", "tools", "content"]
 #: The date the rules below were checked against their sources.
 CHECKED = "2026-11-25"
+#: The generic structure checks a chat platform's own validator settles (a profile's
+#: ``defers``): the platform's verdict decides readiness, these report as warnings.
+CHAT_STRUCTURE_CHECKS: tuple[str, ...] = (
+    "clean.empty_turn",
+    "clean.missing_content",
+    "clean.invalid_weight",
+    "clean.unknown_key",
+    "clean.unknown_role",
+    "clean.no_assistant_message",
+    "clean.tool_arguments",
+    "clean.tool_call_duplicate_id",
+    "clean.tool_result_unanswered",
+)
+#: ... and the preference checks, for platforms that validate preference files too.
+PREFERENCE_STRUCTURE_CHECKS: tuple[str, ...] = (
+    "clean.preference_empty_side",
+    "clean.preference_prompt_ends_with_assistant",
+)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,14 @@ import string
 from typing import Any
 
 from ftprep.schema import ChatExample, Message
-from ftprep.targets.base import Cite, Issue, Limit, Profile, Written
+from ftprep.targets.base import (
+    CHAT_STRUCTURE_CHECKS,
+    Cite,
+    Issue,
+    Limit,
+    Profile,
+    Written,
+)
 from ftprep.targets.common import MessageWriter, drop_metadata, schema_problem
 
 MB = 1 << 20
@@ -77,17 +84,7 @@ class MistralProfile(Profile):
         "Tool-call ids are rewritten to 9 letters/digits (deterministically) where needed.",
     )
 
-    defers = (
-        "clean.empty_turn",
-        "clean.missing_content",
-        "clean.invalid_weight",
-        "clean.unknown_key",
-        "clean.unknown_role",
-        "clean.no_assistant_message",
-        "clean.tool_arguments",
-        "clean.tool_call_duplicate_id",
-        "clean.tool_result_unanswered",
-    )
+    defers = CHAT_STRUCTURE_CHECKS
 
     def write_chat(self, ex: ChatExample) -> Written:
         losses: list[str] = []

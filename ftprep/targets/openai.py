@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ftprep.schema import ChatExample, PreferenceExample
-from ftprep.targets.base import Cite, Issue, Limit, Profile, Written
+from ftprep.targets.base import (
+    CHAT_STRUCTURE_CHECKS,
+    PREFERENCE_STRUCTURE_CHECKS,
+    Cite,
+    Issue,
+    Limit,
+    Profile,
+    Written,
+)
 from ftprep.targets.common import (
     MessageWriter,
     check_tool_calls,
@@ -174,19 +182,7 @@ class OpenAIProfile(Profile):
         "with BOM (unconfirmed) — ftprep writes UTF-8 without BOM, which OpenAI requires.",
     )
 
-    defers: ClassVar[tuple[str, ...]] = (
-        "clean.empty_turn",
-        "clean.missing_content",
-        "clean.invalid_weight",
-        "clean.unknown_key",
-        "clean.unknown_role",
-        "clean.no_assistant_message",
-        "clean.tool_arguments",
-        "clean.tool_call_duplicate_id",
-        "clean.tool_result_unanswered",
-        "clean.preference_empty_side",
-        "clean.preference_prompt_ends_with_assistant",
-    )
+    defers: ClassVar[tuple[str, ...]] = CHAT_STRUCTURE_CHECKS + PREFERENCE_STRUCTURE_CHECKS
 
     def native(self, record: dict[str, Any]) -> bool:
         return any(
