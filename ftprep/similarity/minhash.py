@@ -72,6 +72,20 @@ def _windows(units: list[np.ndarray], k: int, bits: int) -> tuple[np.ndarray, np
     return row, windows[np.repeat(starts, nwin) + offset]
 
 
+def signatures_of_sets(owners: list[int], hashes: list[int], n: int, bins: int) -> np.ndarray:
+    """One-permutation MinHash of ``n`` sets given as (owner row, element hash) pairs: an
+    (n, bins) uint16 array, EMPTY where a row has no element in a bin."""
+    sig = np.full(n * bins, EMPTY, dtype=np.uint16)
+    if hashes:
+        mixed = mix64(np.asarray(hashes, dtype=np.uint64))
+        shift = np.uint64(64 - int(np.log2(bins)))
+        slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)
+        value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
+        value[value == EMPTY] = 0xFFFE
+        np.minimum.at(sig, slot, value)
+    return sig.reshape(n, bins)
+
+
 def signatures(
     texts: Sequence[str], bins: int = BINS, k: int = SHINGLE, chars: int = CHAR_SHINGLE
 ) -> np.ndarray:

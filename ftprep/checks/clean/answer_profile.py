@@ -34,7 +34,7 @@ import numpy as np
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.minhash import EMPTY, mix64, similarity
+from ftprep.similarity.minhash import signatures_of_sets, similarity
 from ftprep.similarity.normalize import hash64, normalize_text
 
 NONE, LABEL, JSON_VALUE, TOOL_CALL, FREE = 0, 1, 2, 3, 4
@@ -141,18 +141,6 @@ def facts(text: str) -> set[str]:
     return found
 
 
-def _minhash(owners: list[int], hashes: list[int], n: int, bins: int) -> np.ndarray:
-    sig = np.full(n * bins, EMPTY, dtype=np.uint16)
-    if hashes:
-        mixed = mix64(np.asarray(hashes, dtype=np.uint64))
-        shift = np.uint64(64 - int(np.log2(bins)))
-        slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)
-        val = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
-        val[val == EMPTY] = 0xFFFE
-        np.minimum.at(sig, slot, val)
-    return sig.reshape(n, bins)
-
-
 def _metadata_tools(meta: dict[str, Any]) -> str:
     found = [meta[k] for k in ("tools", "functions", "available_tools") if meta.get(k)]
     return json.dumps(found, sort_keys=True, default=str) if found else ""
@@ -224,7 +212,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
         counts[i] = len(content)
         owners.extend([i] * len(content))
         hashes.extend(_word_hash(w) for w in content)
-    sig = _minhash(owners, hashes, n, WORD_BINS)
+    sig = signatures_of_sets(owners, hashes, n, WORD_BINS)
     return {
         "answer_type": kinds,
         "answer_value": values,

@@ -46,6 +46,7 @@ from ftprep.similarity.minhash import (
     mix64,
     pair_similarity,
     signatures,
+    signatures_of_sets,
     similarity,
 )
 from ftprep.similarity.normalize import hash64, media_key, normalize_text
@@ -144,7 +145,6 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
     word's identity.
     """
     n = len(texts)
-    sig = np.full(n * bins, 0xFFFF, dtype=np.uint16)
     owners: list[int] = []
     hashes: list[int] = []
     cache: dict[str, int] = {}
@@ -156,14 +156,7 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
             if h is None:
                 h = cache[w] = zlib.crc32("".join(sorted(w)).encode("utf-8", "surrogatepass"))
             hashes.append(h)
-    if hashes:
-        mixed = mix64(np.asarray(hashes, dtype=np.uint64))
-        shift = np.uint64(64 - int(np.log2(bins)))
-        slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)
-        value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
-        value[value == EMPTY] = 0xFFFE
-        np.minimum.at(sig, slot, value)
-    return sig.reshape(n, bins)
+    return signatures_of_sets(owners, hashes, n, bins)
 
 
 def candidate_pairs(
