@@ -153,9 +153,6 @@ def _error_locations(errs: list[LoadError]) -> Iterator[SourceLocation]:
     return (e.location.model_copy(update={"detail": e.message}) for e in errs)
 
 
-def _row_locations(ft: Any, rows: list[int]) -> Iterator[SourceLocation]:
-    return (ft.location(r) for r in rows)
-
 
 def _pending_findings(analysis: Analysis) -> list[Pending]:
     ft = analysis.features
@@ -221,9 +218,6 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
     findings.sort(key=lambda p: _order(p.finding))
     return findings
 
-
-def _row(flag: Any) -> int:
-    return int(flag.row)
 
 
 def _order(f: Finding) -> tuple[int, int, str]:
