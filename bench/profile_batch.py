@@ -1,0 +1,80 @@
+"""Where the per-example CPU goes: time each per-example check and each feature extractor.
+
+    python bench/profile_batch.py bench/out/chat_10000.jsonl [--top 30]
+
+Loads the file once, then runs every per-example check and every feature extractor of a
+default `validate` over the examples in batches of ``ftprep.batch.BATCH`` and prints the
+CPU seconds of each, largest first, with the per-example cost in microseconds. A figure,
+not a test: compare before and after on the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+
+    from ftprep.batch import BATCH
+    from ftprep.checks.base import REGISTRY, Flag
+    from ftprep.config import Config
+    from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
+    from ftprep.loaders.registry import LoadOptions
+    from ftprep.loaders.source import open_source
+    from ftprep.tokens.encodings import get_encoding
+
+    t0 = time.process_time()
+    examples = [ex for ex in _load(args.path, LoadOptions(), open_source)]
+    load = time.process_time() - t0
+    config = Config()
+    example_checks = [cid for cid, spec in REGISTRY.items() if spec.kind == "example"]
+    costs: dict[str, float] = {"(load + adapt)": load}
+    enc = get_encoding("o200k_base")
+    for start in range(0, len(examples), BATCH):
+        batch = examples[start : start + BATCH]
+        with batch_scope() as memo:
+            t = time.process_time()
+            views = [chat_view(ex) for ex in batch]
+            costs["(chat views)"] = costs.get("(chat views)", 0) + time.process_time() - t
+            for cid in example_checks:
+                spec = REGISTRY[cid]
+                settings = config.check_settings(cid, spec.settings)
+                t = time.process_time()
+                for row, ex in enumerate(batch):
+                    if ex.kind not in spec.kinds:
+                        continue
+                    target = ex if ex.kind != "chat" else views[row]
+                    for detail in spec.func(target, settings):
+                        Flag(row, detail)
+                costs[f"check {cid}"] = costs.get(f"check {cid}", 0) + time.process_time() - t
+            fctx = FeatureContext(encoding=enc, config=config, examples=batch, batch=memo)
+            for name, feat in FEATURES.items():
+                t = time.process_time()
+                feat.extract(views, fctx)
+                costs[f"feature {name}"] = costs.get(f"feature {name}", 0) + time.process_time() - t
+    n = len(examples)
+    total = sum(costs.values())
+    print(f"{n:,} examples, {total:.2f} s cpu, {total / n * 1e6:.0f} µs per example")
+    for key, value in sorted(costs.items(), key=lambda kv: -kv[1])[: args.top]:
+        print(f"{value:8.3f} s  {value / n * 1e6:7.1f} µs  {value / total:6.1%}  {key}")
+
+
+def _load(path, options, open_source):  # type: ignore[no-untyped-def]
+    from ftprep.loaders.source import load_record
+
+    source = open_source(path, options)
+    if True:
+        for raw in source.raw_records():
+            result = load_record(raw, source.name, source.format, source.container, options)
+            if not hasattr(result, "reason"):
+                yield result
+
+
+if __name__ == "__main__":
+    main()
