@@ -96,7 +96,6 @@ KNOWN: set[tuple[str, str]] = {
     ("ftprep.costing.dataset", "ftprep.api"),
     ("ftprep.costing.options", "ftprep.api"),
     ("ftprep.costing.scale", "ftprep.api"),
-    ("ftprep.evaluation.run", "ftprep"),
     ("ftprep.frames", "ftprep.api"),
     ("ftprep.split.writer", "ftprep.engine"),
     ("ftprep.targets.convert", "ftprep.checks.base"),

@@ -52,6 +52,7 @@ from ftprep.evaluation.tasks import TaskParams
 from ftprep.loaders import LoadOptions
 from ftprep.loaders.source import sha256_file
 from ftprep.masking import excerpt
+from ftprep.version import __version__
 
 #: Examples listed where the models disagree most.
 DISAGREEMENTS = 10
@@ -352,8 +353,6 @@ def evaluate(
     reference: Path, predictions: Sequence[Path], options: EvaluateOptions
 ) -> EvaluationReport:
     """Score every predictions file against ``reference``; see the module docstring."""
-    from ftprep import __version__
-
     if options.resamples < 100:
         raise ConfigError("--resamples must be at least 100 for a 95% interval")
     if not predictions and options.judge_file is None:
