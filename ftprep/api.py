@@ -268,8 +268,8 @@ def split(
 def _after_target_split(analysis: Analysis, profile: Any, train: Path, val: Path) -> None:
     """Companion files for the target, and its limits measured on the written files."""
     from ftprep.checks.base import CheckResult
+    from ftprep.conversion import file_limits
     from ftprep.split.writer import staged_path, write_text_atomic
-    from ftprep.targets.convert import file_limits
 
     kinds = set(analysis.features["kind"])
     for path, text in sorted(
@@ -311,10 +311,10 @@ def convert(
 ) -> Any:
     """Write all examples of ``inputs`` to the file ``out`` in target ``to``'s format.
 
-    Returns a :class:`~ftprep.targets.convert.ConvertReport`: records written, what the
+    Returns a :class:`~ftprep.conversion.ConvertReport`: records written, what the
     conversion dropped and where, and every rule of the target the data breaks.
     """
-    from ftprep.targets.convert import convert as run
+    from ftprep.conversion import convert as run
 
     cfg = make_config(config, **overrides)
     options = _load_options(format, mapping, system, sheet, cfg)

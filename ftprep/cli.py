@@ -551,8 +551,8 @@ def convert(
     2 on bad usage or input.
     """
     from ftprep import api
+    from ftprep.conversion import convert_summary
     from ftprep.progress import progress_bar
-    from ftprep.targets.render import convert_summary
 
     config = api.make_config(config_path, sets=sets, disable=disable, max_record_mb=max_record_mb)
     with progress_bar(not quiet) as progress:

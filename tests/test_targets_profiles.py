@@ -7,9 +7,9 @@ import json
 import pytest
 
 import ftprep
+from ftprep.conversion import issue_check
 from ftprep.schema import ChatExample, Message, PreferenceExample, SourceLocation
 from ftprep.targets import TARGETS, get_target
-from ftprep.targets.convert import issue_check
 
 LOC = SourceLocation(source="t.jsonl", line=1)
 TOOLS = [

@@ -1,30 +1,8 @@
-"""Plain-text views of target results (the CLI prints these; no logic lives here)."""
+"""Plain-text view of the target profiles (``ftprep targets`` prints it; no logic lives here)."""
 
 from __future__ import annotations
 
 from ftprep.targets import TARGETS
-from ftprep.targets.convert import ConvertReport
-
-_SHOWN = 5
-
-
-def convert_summary(report: ConvertReport) -> str:
-    """What ``ftprep convert`` prints: counts, files, then each finding with locations."""
-    lines = [
-        f"{report.target}: wrote {report.written} of {report.records} records to "
-        f"{report.output} ({report.bytes} bytes)"
-    ]
-    lines += [f"  also wrote {p}" for p in report.companions]
-    if not report.findings:
-        lines.append("no losses; every example meets the target's rules")
-    for f in report.findings:
-        lines.append(f"{f.severity.upper():7} {f.check}: {f.message}")
-        for loc in f.locations[:_SHOWN]:
-            detail = f" — {loc.detail}" if loc.detail else ""
-            lines.append(f"          {loc.source}:{loc.line}{detail}")
-        if len(f.locations) > _SHOWN:
-            lines.append(f"          ... {len(f.locations) - _SHOWN} more (see --json)")
-    return "\n".join(lines) + "\n"
 
 
 def _limit(value: object) -> str:

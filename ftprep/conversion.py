@@ -5,6 +5,9 @@ checked against the profile's rules; the output is written atomically and never 
 input. Every record is accounted for: written (with any losses listed per location) or a
 load error listed at its line. The result is a :class:`ConvertReport` (findings use the same
 check ids and shape as the readiness report).
+
+It sits above the checks (it reads their settings and writes findings), so it is not part
+of :mod:`ftprep.targets`, which the checks themselves import for the platforms' rules.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from ftprep.targets.base import Issue, Limit
 from ftprep.targets.common import dumps
 
 Progress = Callable[[str, int, int | None], None]
+
+#: Locations printed per finding by :func:`convert_summary` (``--json`` has them all).
+_SHOWN = 5
 
 
 class ConvertReport(BaseModel):
@@ -215,3 +221,22 @@ def _dataset_finding(
         count=0,
         locations=[],
     )
+
+
+def convert_summary(report: ConvertReport) -> str:
+    """What ``ftprep convert`` prints: counts, files, then each finding with locations."""
+    lines = [
+        f"{report.target}: wrote {report.written} of {report.records} records to "
+        f"{report.output} ({report.bytes} bytes)"
+    ]
+    lines += [f"  also wrote {p}" for p in report.companions]
+    if not report.findings:
+        lines.append("no losses; every example meets the target's rules")
+    for f in report.findings:
+        lines.append(f"{f.severity.upper():7} {f.check}: {f.message}")
+        for loc in f.locations[:_SHOWN]:
+            detail = f" — {loc.detail}" if loc.detail else ""
+            lines.append(f"          {loc.source}:{loc.line}{detail}")
+        if len(f.locations) > _SHOWN:
+            lines.append(f"          ... {len(f.locations) - _SHOWN} more (see --json)")
+    return "\n".join(lines) + "\n"
