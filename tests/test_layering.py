@@ -97,7 +97,6 @@ KNOWN: set[tuple[str, str]] = {
     ("ftprep.costing.options", "ftprep.api"),
     ("ftprep.costing.scale", "ftprep.api"),
     ("ftprep.frames", "ftprep.api"),
-    ("ftprep.split.writer", "ftprep.engine"),
 }
 #: Imports that close a cycle today (besides those in KNOWN), likewise.
 KNOWN_CYCLES: set[tuple[str, str]] = {

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from ftprep.errors import OutputError
 from ftprep.pii.redact import redactor_for
@@ -36,8 +36,37 @@ from ftprep.schema import Example
 from ftprep.split.fixes import apply_fixes
 from ftprep.split.plan import TRAIN, VALIDATION
 
-if TYPE_CHECKING:  # the writer reads an analysis; it never runs one
-    from ftprep.engine import Analysis
+if TYPE_CHECKING:
+    from ftprep.config import Config
+    from ftprep.features import FeatureTable
+    from ftprep.loaders import Source
+    from ftprep.split.plan import SplitPlan
+
+
+class Analysed(Protocol):
+    """What the writer reads of a pass over the inputs (:class:`ftprep.engine.Analysis` is
+    one). The writer sits below the engine: it reads what a pass found and never runs one."""
+
+    @property
+    def config(self) -> Config: ...
+    @property
+    def sources(self) -> list[Source]: ...
+    @property
+    def hashes(self) -> list[str]: ...
+    @property
+    def features(self) -> FeatureTable: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def plan(self) -> SplitPlan | None: ...
+    @property
+    def fix_changes(self) -> dict[int, list[str]]: ...
+    @property
+    def change_details(self) -> dict[tuple[int, str], str]:
+        """Filled while writing: what each redaction did, for the report."""
+        ...
+
+
 #: Written last into a published split directory: which files make up the split.
 MANIFEST = "ftprep-manifest.json"
 _STAGING_PREFIX = ".ftprep-staging-"
@@ -378,7 +407,7 @@ def guard_out_dir(out_dir: Path) -> None:
 
 
 def write_split(
-    analysis: Analysis,
+    analysis: Analysed,
     train_path: Path,
     validation_path: Path,
     encode: Callable[[Example], dict[str, Any]] | None = None,
