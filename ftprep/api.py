@@ -9,19 +9,18 @@ result = ftprep.load("data.csv", mapping={"user": "q", "assistant": "a"})
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
 from ftprep.errors import ConfigError, InputError
-from ftprep.loaders import LoadOptions, open_source
+from ftprep.loaders import LoadOptions
+from ftprep.loaders.loaded import Loaded, load_all
 from ftprep.report.build import build_report
 from ftprep.report.findings import FINDINGS_NAME
 from ftprep.report.model import Report
-from ftprep.schema import Example, LoadError
 
 PathLike = str | Path
 
@@ -335,21 +334,6 @@ def fix(
     return split(inputs, out, fix=True, redact=list(redact) or None, **kwargs)
 
 
-@dataclass
-class Loaded:
-    """Examples and load errors of one or more inputs, in input order."""
-
-    examples: list[Example] = field(default_factory=list)
-    errors: list[LoadError] = field(default_factory=list)
-    formats: dict[str, str] = field(default_factory=dict)
-
-    def __iter__(self) -> Iterator[Example]:
-        return iter(self.examples)
-
-    def __len__(self) -> int:
-        return len(self.examples)
-
-
 def load(
     inputs: PathLike | Sequence[PathLike],
     *,
@@ -363,16 +347,7 @@ def load(
     ``inputs`` may be paths, a pandas DataFrame, a Hugging Face ``Dataset`` or any iterable
     of dicts (``ftprep.load([{"messages": [...]}, ...])``).
     """
-    result = Loaded()
-    for path in _paths(inputs):
-        source = open_source(path, _load_options(format, mapping, system, sheet))
-        result.formats[source.name] = source.label
-        for rec in source:
-            if rec.example is not None:
-                result.examples.append(rec.example)
-            elif rec.error is not None:
-                result.errors.append(rec.error)
-    return result
+    return load_all(_paths(inputs), _load_options(format, mapping, system, sheet))
 
 
 def evaluate(

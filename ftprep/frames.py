@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ftprep.errors import FtprepError, InputError
 from ftprep.loaders import FORMATS, LoadOptions
+from ftprep.loaders.loaded import Loaded
 from ftprep.loaders.mapped import guess_mapping, validate_mapping
 from ftprep.loaders.registry import detect_format
 from ftprep.schema import Example, LoadError, SourceLocation
@@ -28,7 +29,6 @@ from ftprep.schema import Example, LoadError, SourceLocation
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ftprep.api import Loaded
     from ftprep.report.model import Report
 
 #: Columns that describe a row rather than belong to the record.
@@ -125,8 +125,6 @@ def from_frame(
     Locations come from ``source``/``line`` columns when the frame has them (a frame made
     by :func:`to_frame`), else ``source`` and the 1-based row position.
     """
-    from ftprep.api import Loaded
-
     _pandas()
     columns = [str(c) for c in frame.columns]
     rows = frame.to_dict(orient="records")

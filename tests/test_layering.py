@@ -96,7 +96,6 @@ KNOWN: set[tuple[str, str]] = {
     ("ftprep.costing.dataset", "ftprep.api"),
     ("ftprep.costing.options", "ftprep.api"),
     ("ftprep.costing.scale", "ftprep.api"),
-    ("ftprep.frames", "ftprep.api"),
 }
 #: Imports that close a cycle today (besides those in KNOWN), likewise.
 KNOWN_CYCLES: set[tuple[str, str]] = {
