@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ftprep.version import __version__
 
 if TYPE_CHECKING:
-    from ftprep.api import convert, evaluate, fix, load, split, validate
+    from ftprep.api import advise, convert, cost, evaluate, fix, load, split, validate
     from ftprep.config import Config, load_config
     from ftprep.frames import from_frame, to_frame
     from ftprep.loaders.memory import from_records
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 #: Public names and the module each lives in. They are imported on first use (PEP 562), so
 #: ``import ftprep`` and ``ftprep --help`` do not pay for numpy, pydantic or the checks.
 _EXPORTS = {
+    "advise": "ftprep.api",
     "convert": "ftprep.api",
+    "cost": "ftprep.api",
     "evaluate": "ftprep.api",
     "fix": "ftprep.api",
     "load": "ftprep.api",
@@ -64,23 +66,31 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-class _Root(types.ModuleType):
-    """The package module, with ``split`` always the API function.
+def _api_function(name: str) -> property:
+    """A package attribute that is always the API function ``name``, whatever the import
+    system assigns when the subpackage of the same name is imported."""
 
-    ``ftprep.split`` names both :func:`ftprep.api.split` and the ``ftprep.split`` subpackage;
-    importing the subpackage sets the attribute on its parent. With the API imported
-    lazily that would leave the module in place, so the attribute is a property that
-    ignores the import system's assignment.
+    def get(self: types.ModuleType) -> Any:
+        return getattr(importlib.import_module("ftprep.api"), name)
+
+    def set_(self: types.ModuleType, value: Any) -> None:
+        if not isinstance(value, types.ModuleType):
+            raise AttributeError(f"ftprep.{name} is the API function; it cannot be replaced")
+
+    return property(get, set_)
+
+
+class _Root(types.ModuleType):
+    """The package module, with ``split`` and ``advise`` always the API functions.
+
+    ``ftprep.split`` names both :func:`ftprep.api.split` and the ``ftprep.split`` subpackage
+    (``ftprep.advise`` likewise); importing the subpackage sets the attribute on its parent.
+    With the API imported lazily that would leave the module in place, so the attribute is
+    a property that ignores the import system's assignment.
     """
 
-    @property
-    def split(self) -> Any:
-        return importlib.import_module("ftprep.api").split
-
-    @split.setter
-    def split(self, value: Any) -> None:
-        if not isinstance(value, types.ModuleType):
-            raise AttributeError("ftprep.split is the API function; it cannot be replaced")
+    split = _api_function("split")
+    advise = _api_function("advise")
 
 
 sys.modules[__name__].__class__ = _Root
@@ -96,7 +106,9 @@ __all__ = [
     "Report",
     "SourceLocation",
     "__version__",
+    "advise",
     "convert",
+    "cost",
     "evaluate",
     "fix",
     "from_frame",

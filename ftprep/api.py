@@ -9,9 +9,10 @@ result = ftprep.load("data.csv", mapping={"user": "q", "assistant": "a"})
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftprep.config import Config, apply_check_options, load_config
 from ftprep.engine import Analysis, Progress, analyze
@@ -21,6 +22,12 @@ from ftprep.loaders.loaded import Loaded, load_all
 from ftprep.report.build import build_report
 from ftprep.report.findings import FINDINGS_NAME
 from ftprep.report.model import Report
+
+if TYPE_CHECKING:
+    from ftprep.advise.advice import Advice
+    from ftprep.advise.tree import Ask
+    from ftprep.costing.options import OptionsComparison
+    from ftprep.costing.scale import Comparison
 
 PathLike = str | Path
 
@@ -400,10 +407,92 @@ def evaluate(
     return run(Path(reference), preds, options)
 
 
+def advise(
+    answers: Mapping[str, bool | None] | None = None,
+    *,
+    data: Sequence[PathLike] = (),
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    system: str | None = None,
+    ask: Ask | None = None,
+) -> Advice:
+    """Recommend finetuning, prompt engineering, RAG, or RAG + better prompts.
+
+    ``answers`` maps question ids (``style``, ``knows``, ``fresh``, ``reasoning``) to yes/no;
+    ``ask`` is called for each question on the path without an answer (None: a question
+    left open raises :class:`~ftprep.advise.tree.MissingAnswer`). ``data`` files add
+    evidence: size, factual recall, output format, dated content. Returns an
+    :class:`~ftprep.advise.advice.Advice`.
+    """
+    from ftprep.advise.advice import advise as run
+
+    options = _load_options(format, mapping, system)
+    return run(answers, data=list(data), load_options=options, ask=ask)
+
+
+def cost(
+    *,
+    requests_per_month: int,
+    input_tokens: float | None = None,
+    output_tokens: float | None = None,
+    finetuned_input_tokens: float | None = None,
+    current: str = "gpt-4o",
+    candidate: str | None = None,
+    providers: Sequence[str] = (),
+    current_finetuned: bool = False,
+    training_cost: float | None = None,
+    data: Sequence[PathLike] = (),
+    epochs: int | None = None,
+    config: Config | PathLike | None = None,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    system: str | None = None,
+    on: date | None = None,
+) -> Comparison | OptionsComparison:
+    """Training and monthly cost of finetuning against staying on the ``current`` model.
+
+    Without ``candidate``: every finetunable option of the model registry (and the
+    config's ``models``), narrowed to ``providers``, side by side
+    (:class:`~ftprep.costing.options.OptionsComparison`). With ``candidate``: that one
+    model in detail, with ``training_cost`` if known
+    (:class:`~ftprep.costing.scale.Comparison`). With ``data``, the training cost and the
+    average prompt and answer tokens come from the dataset, through the same engine as
+    :func:`split` (same split, epochs rule and billing). ``on`` is the date for prices and
+    model lifecycles (default: today).
+    """
+    from ftprep.costing.options import cost_options
+    from ftprep.costing.scale import cost_comparison
+
+    options = _load_options(format, mapping, system)
+    usage: dict[str, Any] = {
+        "requests_per_month": requests_per_month,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "finetuned_input_tokens": finetuned_input_tokens,
+        "current": current,
+        "current_finetuned": current_finetuned,
+        "data": list(data),
+        "epochs": epochs,
+        "load_options": options,
+        "on": on,
+    }
+    if candidate is None:
+        if training_cost is not None:
+            raise ConfigError("--training-cost needs --finetuned MODEL (one model's bill)")
+        return cost_options(config=make_config(config), providers=providers, **usage)
+    if providers:
+        raise ConfigError("--provider narrows the side-by-side table: drop --finetuned")
+    return cost_comparison(
+        config=make_config(config), candidate=candidate, training_cost=training_cost, **usage
+    )
+
+
 __all__ = [
     "Analysis",
     "Loaded",
+    "advise",
     "convert",
+    "cost",
     "evaluate",
     "fix",
     "load",

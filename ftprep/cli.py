@@ -651,9 +651,8 @@ def advise(
     """
     from rich.console import Console
 
-    from ftprep.advise import advise as run_advise
+    from ftprep import api
     from ftprep.advise.render import render_advice
-    from ftprep.loaders import LoadOptions
 
     if interactive is None:
         interactive = sys.stdin.isatty()
@@ -666,12 +665,7 @@ def advise(
                   EXIT_USAGE)  # fmt: skip
             raise
 
-    result = run_advise(
-        answers,
-        data=list(data),
-        load_options=LoadOptions(format=format),
-        ask=ask if interactive else None,
-    )
+    result = api.advise(answers, data=list(data), format=format, ask=ask if interactive else None)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:
@@ -738,30 +732,22 @@ def cost(
     one option in detail."""
     from rich.console import Console
 
-    from ftprep.costing import cost_comparison
-    from ftprep.costing.options import cost_options
+    from ftprep import api
+    from ftprep.costing.options import OptionsComparison
     from ftprep.costing.render import render_comparison, render_options
 
-    load = {"format": format, "mapping": _mapping(mapping), "system": system}
-    providers = options.pop("providers")
-    if options["candidate"] is None:
-        if options.pop("training_cost") is not None:
-            raise ConfigError("--training-cost needs --finetuned MODEL (one model's bill)")
-        options.pop("candidate")
-        table = cost_options(
-            config=config_path, data=list(data), load_options=load, providers=providers,
-            **options,
-        )  # fmt: skip
-        if as_json:
-            click.echo(table.model_dump_json(indent=2))
-        else:
-            render_options(table, Console(highlight=False, width=max(132, Console().width)))
-        return
-    if providers:
-        raise ConfigError("--provider narrows the side-by-side table: drop --finetuned")
-    result = cost_comparison(config=config_path, data=list(data), load_options=load, **options)
+    result = api.cost(
+        config=config_path,
+        data=list(data),
+        format=format,
+        mapping=_mapping(mapping),
+        system=system,
+        **options,
+    )
     if as_json:
         click.echo(result.model_dump_json(indent=2))
+    elif isinstance(result, OptionsComparison):
+        render_options(result, Console(highlight=False, width=max(132, Console().width)))
     else:
         render_comparison(result, Console(highlight=False))
 

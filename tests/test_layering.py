@@ -91,13 +91,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
 ]
 
-#: Imports that break the layers today, each removed by the commit that fixes it.
-KNOWN: set[tuple[str, str]] = {
-    ("ftprep.costing.dataset", "ftprep.api"),
-    ("ftprep.costing.options", "ftprep.api"),
-    ("ftprep.costing.scale", "ftprep.api"),
-}
-#: Imports that close a cycle today (besides those in KNOWN), likewise.
+#: Imports that close a cycle today, each removed by the commit that fixes it.
 KNOWN_CYCLES: set[tuple[str, str]] = {
     ("ftprep.loaders.readers", "ftprep.loaders.tabular"),
     ("ftprep.loaders.source", "ftprep.loaders.memory"),
@@ -190,9 +184,8 @@ def _where(module: str, line: int) -> str:
 def find_cycle() -> list[tuple[str, int]] | None:
     """One import cycle among the imports that run, as (module, line of its import of the
     next) pairs, or None."""
-    skip = KNOWN | KNOWN_CYCLES
     edges = {
-        m: [(t, line) for t, line, runs in imports(m) if runs and (m, t) not in skip]
+        m: [(t, line) for t, line, runs in imports(m) if runs and (m, t) not in KNOWN_CYCLES]
         for m in modules()
     }
     state: dict[str, int] = {}  # 1 on the current path, 2 done
@@ -241,17 +234,15 @@ def test_no_import_cycles() -> None:
 
 
 def test_layers_import_downward() -> None:
-    found = upward_imports()
-    new = sorted(found - KNOWN)
+    found = sorted(upward_imports())
     lines = []
-    for m, t in new:
+    for m, t in found:
         line = next(line for name, line, _ in imports(m) if name == t)
         lines.append(
             f"{_where(m, line)}: {m} ({LAYERS[layer_of(m)][0]}) imports {t} "
             f"({LAYERS[layer_of(t)][0]})"
         )
-    assert not new, "imports of a higher layer:\n" + "\n".join(lines)
-    assert not KNOWN - found, f"fixed, remove from KNOWN: {sorted(KNOWN - found)}"
+    assert not found, "imports of a higher layer:\n" + "\n".join(lines)
 
 
 def test_only_the_entry_layer_imports_the_api() -> None:
@@ -260,7 +251,7 @@ def test_only_the_entry_layer_imports_the_api() -> None:
         if layer_of(m) <= 1:
             continue
         reached = {t for t, _, _ in imports(m)} & {"ftprep", "ftprep.api"}
-        assert not reached - {t for k, t in KNOWN if k == m}, f"{m} imports {reached}"
+        assert not reached, f"{m} imports {reached}"
 
 
 def test_the_checker_sees_function_local_and_type_only_imports() -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ftprep.checks.base import REGISTRY
+from ftprep.config import Config, apply_check_options
 from ftprep.costing.stats import cost_stats, split_tokens
 from ftprep.costing.training import TrainingEstimate, estimate_training
 from ftprep.loaders import LoadOptions
@@ -28,15 +29,16 @@ if TYPE_CHECKING:
 def _analyze(
     data: Sequence[str | Path],
     model: str,
-    config: Any,
+    config: Config,
     epochs: int | None,
-    load_options: dict[str, Any] | None,
+    load_options: LoadOptions | None,
 ) -> Analysis:
-    from ftprep.api import make_config
+    """One engine pass on ``data`` with the resolved ``config``, every check switched off."""
     from ftprep.engine import analyze
 
-    cfg = make_config(config, disable=sorted(REGISTRY), model=model, epochs=epochs)
-    return analyze([Path(p) for p in data], cfg, LoadOptions(**(load_options or {})))
+    cfg = config.with_overrides(model=model, epochs=epochs)
+    cfg = apply_check_options(cfg, [], sorted(REGISTRY), set(REGISTRY))
+    return analyze([Path(p) for p in data], cfg, load_options or LoadOptions())
 
 
 def _means(analysis: Analysis) -> dict[str, float]:
@@ -62,9 +64,9 @@ def dataset_training(
     data: Sequence[str | Path],
     model: str,
     *,
-    config: Any = None,
+    config: Config,
     epochs: int | None = None,
-    load_options: dict[str, Any] | None = None,
+    load_options: LoadOptions | None = None,
     on: date | None = None,
 ) -> tuple[TrainingEstimate, dict[str, float]]:
     """The training estimate for ``data`` on ``model`` and the dataset's average prompt
@@ -78,9 +80,9 @@ def dataset_trainings(
     data: Sequence[str | Path],
     models: Sequence[ModelInfo],
     *,
-    config: Any = None,
+    config: Config,
     epochs: int | None = None,
-    load_options: dict[str, Any] | None = None,
+    load_options: LoadOptions | None = None,
     on: date | None = None,
 ) -> tuple[dict[str, TrainingEstimate], dict[str, float]]:
     """Estimates for several models that count tokens alike, from one engine pass: the

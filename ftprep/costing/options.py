@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -27,6 +27,10 @@ from ftprep.costing.scale import DAYS_PER_MONTH, Side, Usage, break_even_months,
 from ftprep.costing.training import TrainingEstimate
 from ftprep.errors import ConfigError
 from ftprep.tokens.models import ModelInfo
+
+if TYPE_CHECKING:
+    from ftprep.config import Config
+    from ftprep.loaders import LoadOptions
 
 Status = Literal["available", "training_stopped", "shut_down"]
 
@@ -219,9 +223,9 @@ def dataset_trainings(
     data: Sequence[str | Path],
     candidates: Sequence[ModelInfo],
     *,
-    config: Any,
+    config: Config,
     epochs: int | None,
-    load_options: dict[str, Any] | None,
+    load_options: LoadOptions | None,
     on: date | None,
 ) -> tuple[dict[str, TrainingEstimate], dict[str, float]]:
     """Training estimates for every candidate from one engine pass per tokenizer, and the
@@ -263,17 +267,17 @@ def cost_options(
     providers: Sequence[str] = (),
     data: Sequence[str | Path] = (),
     epochs: int | None = None,
-    config: Any = None,
-    load_options: dict[str, Any] | None = None,
+    config: Config,
+    load_options: LoadOptions | None = None,
     on: date | None = None,
 ) -> OptionsComparison:
-    """Everything ``ftprep cost`` does without ``--finetuned``, as one call: every model of
-    the registry (and the config's own), narrowed to ``providers``, side by side."""
-    from ftprep.api import make_config
+    """Every model of the registry (and the resolved ``config``'s own), narrowed to
+    ``providers``, side by side: ``ftprep cost`` without ``--finetuned``
+    (:func:`ftprep.api.cost`)."""
     from ftprep.costing.scale import _side, make_usage, with_averages
     from ftprep.tokens.models import all_models, resolve_model
 
-    cfg = make_config(config)
+    cfg = config
     now = on or today()
     cur_model = resolve_model(current, cfg.models)
     candidates = candidates_for(all_models(cfg.models), providers)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -27,6 +27,10 @@ from ftprep.costing.lifecycle import lifecycle_notes, today
 from ftprep.costing.training import TrainingEstimate
 from ftprep.errors import ConfigError
 from ftprep.tokens.models import ModelInfo
+
+if TYPE_CHECKING:
+    from ftprep.config import Config
+    from ftprep.loaders import LoadOptions
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -251,21 +255,22 @@ def cost_comparison(
     training_cost: float | None = None,
     data: Sequence[str | Path] = (),
     epochs: int | None = None,
-    config: Any = None,
-    load_options: dict[str, Any] | None = None,
+    config: Config,
+    load_options: LoadOptions | None = None,
     on: date | None = None,
 ) -> Comparison:
-    """Everything ``ftprep cost`` does, as one call.
+    """One finetuned model against the current one: ``ftprep cost --finetuned``
+    (:func:`ftprep.api.cost`).
 
-    Models are resolved with the config's ``models`` overrides; ``candidate`` defaults to the
-    config's ``model``. With ``data``, the training cost comes from the dataset through the
-    same engine as ``ftprep split`` (same split, epochs rule and billing), and average
-    input/output tokens default to the dataset's prompt and final-answer lengths.
+    Models are resolved with the resolved ``config``'s ``models`` overrides; ``candidate``
+    defaults to the config's ``model``. With ``data``, the training cost comes from the
+    dataset through the same engine as ``ftprep split`` (same split, epochs rule and
+    billing), and average input/output tokens default to the dataset's prompt and
+    final-answer lengths.
     """
-    from ftprep.api import make_config
     from ftprep.tokens.models import resolve_model
 
-    cfg = make_config(config)
+    cfg = config
     cand_name = candidate or cfg.model
     cur_model = resolve_model(current, cfg.models)
     cand_model = resolve_model(cand_name, cfg.models)
