@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ftprep.errors import InputError
+from ftprep.loaders.raw import RawRecord
 from ftprep.schema import LoadError, SourceLocation
 
 _CHUNK = 1 << 20
@@ -47,15 +48,6 @@ TEXT_CONTAINERS = ("jsonl", "json", "csv", "tsv")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 #: A number that may overflow a float: a 3-digit exponent or 309+ digits in a row.
 _BIG_NUMBER = re.compile(r"[eE][+-]?[0-9]{3}|[0-9]{309}")
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One record as read from the container: a parsed value, or an error at its line."""
-
-    line: int
-    value: Any = None
-    error: LoadError | None = None
 
 
 def open_binary(path: Path) -> IO[bytes]:

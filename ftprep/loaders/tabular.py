@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ftprep.errors import InputError
-from ftprep.loaders.readers import RawRecord
+from ftprep.loaders.raw import RawRecord
 from ftprep.optional import require
 
 PARQUET_BATCH = 1024
