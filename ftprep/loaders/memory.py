@@ -10,9 +10,6 @@ list once. A record's "line" is its 1-based position (row 0 of a DataFrame is li
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-import itertools
-import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,14 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ftprep.errors import InputError
-from ftprep.loaders.probe import check_understood
-from ftprep.loaders.readers import RawRecord
-from ftprep.loaders.registry import FORMATS, LoadOptions
-from ftprep.loaders.source import Source, detect
 from ftprep.loaders.tabular import drop_nulls
 
 CHUNK = 1000
-_PEEK = 100
 
 
 def _kind(obj: Any) -> str | None:
@@ -114,56 +106,3 @@ def from_records(obj: Any, name: str | None = None) -> Records:
         raise InputError(str(obj)[:40], "not a DataFrame, Dataset or iterable of records")
     data = obj if isinstance(obj, list | tuple) else list(obj)
     return Records(lambda: iter(data), name or "<records>", "records")
-
-
-@dataclass
-class MemorySource(Source):
-    """A :class:`Source` over in-memory records."""
-
-    records: Records | None = None
-
-    @property
-    def name(self) -> str:
-        assert self.records is not None
-        return self.records.name
-
-    def raw_records(self) -> Iterator[RawRecord]:
-        assert self.records is not None
-        for i, value in enumerate(self.records.rows(), start=1):
-            yield RawRecord(line=i, value=value)
-
-    def sha256(self) -> str:
-        h = hashlib.sha256()
-        for raw in self.raw_records():
-            try:
-                text = json.dumps(raw.value, sort_keys=True, default=str)
-            except (RecursionError, ValueError, TypeError):  # a record loading rejects anyway
-                text = f"<unencodable record {raw.line}>"
-            h.update(text.encode("utf-8", "surrogatepass"))
-            h.update(b"\n")
-        return h.hexdigest()
-
-
-def open_records(records: Records, options: LoadOptions | None = None) -> MemorySource:
-    """Detect the format of in-memory records (as for files) and return their source."""
-    options = options or LoadOptions()
-    forced = options.format
-    if forced is not None and forced not in FORMATS:
-        raise InputError(
-            records.name, f"unknown format '{forced}'; choose one of {', '.join(sorted(FORMATS))}"
-        )
-    values = [v for v in itertools.islice(records.rows(), _PEEK)]
-    if options.mapping:
-        fmt, opts = forced or "mapped", options
-    elif forced is not None:
-        fmt, opts = forced, options
-    else:
-        fmt, opts = detect(values, records.container, options, records.name)
-    check_understood(fmt, values, range(1, len(values) + 1), opts, records.name, records.container)
-    return MemorySource(
-        path=Path(records.name),
-        container=records.container,
-        format=fmt,
-        options=opts,
-        records=records,
-    )

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ftprep.errors import InputError
+from ftprep.loaders.raw import RawRecord
+from ftprep.loaders.record import load_record
 from ftprep.loaders.registry import FORMATS, LoadOptions
 from ftprep.schema import ChatExample, Example, LoadError, Message
 
@@ -76,9 +78,6 @@ def check_understood(
     """Raise :class:`InputError` when ``fmt`` reads none of ``values`` (the first records)."""
     if not values or fmt not in FORMATS:
         return
-    from ftprep.loaders.readers import RawRecord
-    from ftprep.loaders.source import load_record  # the one load path (source imports us)
-
     errors: list[tuple[int, LoadError]] = []
     lost: list[int] = []
     for value, line in zip(values, lines, strict=True):

@@ -10,6 +10,10 @@ naming the cause (missing, a directory, a device, a symlink loop, not searchable
 binary...). A pipe or ``-`` (standard input) is read once into a private spool file, since
 the analysis and the split writer each need a pass. Iterating a source never raises for a
 bad record: whatever an adapter cannot handle becomes a load error at the record's line.
+
+In-memory data (:mod:`ftprep.loaders.memory` wraps it as :class:`Records`) opens the same
+way, as a :class:`MemorySource`; files and records choose their format with one function,
+:func:`choose_format`.
 """
 
 from __future__ import annotations
@@ -19,31 +23,32 @@ import dataclasses
 import errno
 import hashlib
 import itertools
+import json
 import os
 import stat
 import sys
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from ftprep.errors import InputError
 from ftprep.loaders.mapped import guess_mapping, validate_mapping
+from ftprep.loaders.memory import Records, from_records, is_in_memory
 from ftprep.loaders.probe import check_understood, supported
 from ftprep.loaders.readers import (
-    TEXT_CONTAINERS,
     RawRecord,
     container_of,
-    json_data,
     read_container,
     read_head,
     sniff_json_container,
     text_problem,
 )
+from ftprep.loaders.record import load_record
 from ftprep.loaders.registry import FORMATS, LoadOptions, detect_format
-from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
+from ftprep.schema import Example, LoadError, SourceLocation
 
 CONTAINERS = ("jsonl", "json", "csv", "tsv", "parquet", "xlsx")
 #: Containers whose records are flat rows (columns), so the format comes from column names.
@@ -113,53 +118,6 @@ class Source:
                 yield LoadedRecord(location=result.location, example=result)
 
 
-def load_record(
-    raw: RawRecord, name: str, fmt: str, container: str, options: LoadOptions
-) -> Example | LoadError:
-    """One raw record as an example or a load error at its line: strict JSON values, the
-    format's adapter (whatever it cannot handle is a load error, never an exception), and
-    the record as it stands kept beside the example. The one path every engine loads by."""
-    error = raw.error
-    if error is not None:
-        if error.location.source != name:
-            loc = SourceLocation(source=name, line=error.location.line)
-            error = error.model_copy(update={"location": loc})
-        return error
-    loc = SourceLocation(source=name, line=raw.line)
-    walk = container not in TEXT_CONTAINERS  # text readers check values themselves
-    tabular = container in ("parquet", "xlsx", "dataframe", "dataset")
-    value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
-    if problem is not None:
-        return LoadError(code=problem[0], message=problem[1], location=loc)
-    result = _adapt_safely(FORMATS[fmt].adapt, value, loc, options, fmt)
-    if not isinstance(result, LoadError):
-        result._origin = RawOrigin(value=raw.value, layout=fmt, container=container)
-    return result
-
-
-def _adapt_safely(
-    adapt: Any, value: Any, loc: SourceLocation, options: LoadOptions, fmt: str
-) -> Example | LoadError:
-    """Run a format adapter; whatever it cannot handle is a load error at the record, so
-    one odd record never stops a run (adapters are written for well-formed shapes)."""
-    try:
-        result: Example | LoadError = adapt(value, loc, options)
-        return result
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        if isinstance(exc, KeyError):
-            what = f"the field {exc} is missing"
-        elif isinstance(exc, IndexError):
-            what = "a list is shorter than this format needs"
-        else:
-            what = f"{type(exc).__name__}: {exc}"
-        return LoadError(
-            code="clean.unreadable_record",
-            message=f"cannot read this record as {fmt}: {what}; fix the record or pass "
-            "--from with the right format",
-            location=loc,
-        )
-
-
 def sha256_file(path: Path) -> str:
     """SHA-256 of the file's bytes as stored (compressed files hash compressed)."""
     h = hashlib.sha256()
@@ -223,6 +181,28 @@ def detect(
         f"no record looks like a supported format (first record has {', '.join(keys)}); "
         f"{supported()}",
     )
+
+
+def choose_format(
+    forced: str | None,
+    values: list[object],
+    lines: Sequence[int],
+    container: str,
+    options: LoadOptions,
+    where: str,
+) -> tuple[str, LoadOptions]:
+    """The format (and load options) that reads records like ``values``, the first records
+    of a file or of in-memory data (at ``lines``): with a mapping, ``forced`` or the mapped
+    format; else ``forced`` (``--from``); else :func:`detect`. A format that reads none of
+    them is refused here, once (:func:`~ftprep.loaders.probe.check_understood`)."""
+    if options.mapping:
+        fmt, opts = forced or "mapped", options
+    elif forced is not None:
+        fmt, opts = forced, options
+    else:
+        fmt, opts = detect(values, container, options, where)
+    check_understood(fmt, values, lines, opts, where, container)
+    return fmt, opts
 
 
 _OS_CAUSES = {
@@ -356,8 +336,6 @@ def open_source(path: str | Path | Any, options: LoadOptions | None = None) -> S
         return path
     if options.mapping:
         validate_mapping(options.mapping)
-    from ftprep.loaders.memory import from_records, is_in_memory, open_records
-
     if is_in_memory(path):
         return open_records(from_records(path), options)
     p = Path(path)
@@ -413,10 +391,53 @@ def _open_file(p: Path, data: Path, given: str, options: LoadOptions) -> Source:
     values = [r.value for r in peeked]
     if options.mapping:
         _check_mapping_columns(given, options.mapping, values)
-        fmt, opts = forced or "mapped", options
-    elif forced is not None:
-        fmt, opts = forced, options
-    else:
-        fmt, opts = detect(values, container, options, given)
-    check_understood(fmt, values, [r.line for r in peeked], opts, given, container)
-    return made(fmt, opts)
+    lines = [r.line for r in peeked]
+    return made(*choose_format(forced, values, lines, container, options, given))
+
+
+@dataclass
+class MemorySource(Source):
+    """A :class:`Source` over in-memory records."""
+
+    records: Records | None = None
+
+    @property
+    def name(self) -> str:
+        assert self.records is not None
+        return self.records.name
+
+    def raw_records(self) -> Iterator[RawRecord]:
+        assert self.records is not None
+        for i, value in enumerate(self.records.rows(), start=1):
+            yield RawRecord(line=i, value=value)
+
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        for raw in self.raw_records():
+            try:
+                text = json.dumps(raw.value, sort_keys=True, default=str)
+            except (RecursionError, ValueError, TypeError):  # a record loading rejects anyway
+                text = f"<unencodable record {raw.line}>"
+            h.update(text.encode("utf-8", "surrogatepass"))
+            h.update(b"\n")
+        return h.hexdigest()
+
+
+def open_records(records: Records, options: LoadOptions | None = None) -> MemorySource:
+    """Detect the format of in-memory records (as for files) and return their source."""
+    options = options or LoadOptions()
+    forced = options.format
+    if forced is not None and forced not in FORMATS:
+        raise InputError(
+            records.name, f"unknown format '{forced}'; choose one of {', '.join(sorted(FORMATS))}"
+        )
+    values = [v for v in itertools.islice(records.rows(), _PEEK)]
+    lines = range(1, len(values) + 1)
+    fmt, opts = choose_format(forced, values, lines, records.container, options, records.name)
+    return MemorySource(
+        path=Path(records.name),
+        container=records.container,
+        format=fmt,
+        options=opts,
+        records=records,
+    )

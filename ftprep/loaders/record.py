@@ -1,0 +1,61 @@
+"""Load one raw record: the one path every source and every engine loads by.
+
+Below both the sources (:mod:`ftprep.loaders.source`) and the check that a format reads a
+file at all (:mod:`ftprep.loaders.probe`), which each load records through it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ftprep.loaders.raw import RawRecord
+from ftprep.loaders.readers import TEXT_CONTAINERS, json_data
+from ftprep.loaders.registry import FORMATS, LoadOptions
+from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
+
+
+def load_record(
+    raw: RawRecord, name: str, fmt: str, container: str, options: LoadOptions
+) -> Example | LoadError:
+    """One raw record as an example or a load error at its line: strict JSON values, the
+    format's adapter (whatever it cannot handle is a load error, never an exception), and
+    the record as it stands kept beside the example. The one path every engine loads by."""
+    error = raw.error
+    if error is not None:
+        if error.location.source != name:
+            loc = SourceLocation(source=name, line=error.location.line)
+            error = error.model_copy(update={"location": loc})
+        return error
+    loc = SourceLocation(source=name, line=raw.line)
+    walk = container not in TEXT_CONTAINERS  # text readers check values themselves
+    tabular = container in ("parquet", "xlsx", "dataframe", "dataset")
+    value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
+    if problem is not None:
+        return LoadError(code=problem[0], message=problem[1], location=loc)
+    result = _adapt_safely(FORMATS[fmt].adapt, value, loc, options, fmt)
+    if not isinstance(result, LoadError):
+        result._origin = RawOrigin(value=raw.value, layout=fmt, container=container)
+    return result
+
+
+def _adapt_safely(
+    adapt: Any, value: Any, loc: SourceLocation, options: LoadOptions, fmt: str
+) -> Example | LoadError:
+    """Run a format adapter; whatever it cannot handle is a load error at the record, so
+    one odd record never stops a run (adapters are written for well-formed shapes)."""
+    try:
+        result: Example | LoadError = adapt(value, loc, options)
+        return result
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        if isinstance(exc, KeyError):
+            what = f"the field {exc} is missing"
+        elif isinstance(exc, IndexError):
+            what = "a list is shorter than this format needs"
+        else:
+            what = f"{type(exc).__name__}: {exc}"
+        return LoadError(
+            code="clean.unreadable_record",
+            message=f"cannot read this record as {fmt}: {what}; fix the record or pass "
+            "--from with the right format",
+            location=loc,
+        )
