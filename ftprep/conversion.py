@@ -23,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ftprep.checks.base import REGISTRY
 from ftprep.config import Config
 from ftprep.errors import OutputError
+from ftprep.jsonl import dumps
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.report.model import SEVERITY_RANK, Finding, InputSummary
 from ftprep.schema import SourceLocation
 from ftprep.split.writer import atomic_writer, guard_outputs, write_text_atomic
 from ftprep.targets import Profile, get_target
 from ftprep.targets.base import Issue, Limit
-from ftprep.targets.common import dumps
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -140,7 +140,7 @@ def convert(
                 ex = loaded.example
                 assert ex is not None
                 result = profile.convert(ex)
-                line = dumps(result.record) + "\n"
+                line = dumps(result.record)
                 fh.write(line)
                 written += 1
                 size += len(line.encode("utf-8"))

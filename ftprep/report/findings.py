@@ -26,7 +26,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftprep.split.writer import atomic_writer, dumps
+from ftprep.jsonl import dumps
+from ftprep.split.writer import atomic_writer
 
 if TYPE_CHECKING:
     from ftprep.report.build import Pending, PendingSplit

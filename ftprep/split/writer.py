@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from ftprep.errors import OutputError
+from ftprep.jsonl import dumps
 from ftprep.pii.redact import redactor_for
 from ftprep.schema import Example
 from ftprep.split.fixes import apply_fixes
@@ -71,12 +72,6 @@ class Analysed(Protocol):
 MANIFEST = "ftprep-manifest.json"
 _STAGING_PREFIX = ".ftprep-staging-"
 _TMP_SUFFIX = ".ftprep-tmp"
-
-
-def dumps(record: dict[str, object]) -> str:
-    """One JSONL line: UTF-8 text as is, deterministic, no trailing spaces, strict JSON
-    (``NaN``/``Infinity`` never reach an output; loading already refused them)."""
-    return json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _encoded(record: dict[str, Any], where: Any) -> str:

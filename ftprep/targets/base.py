@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from ftprep.errors import ConfigError
+from ftprep.jsonl import record_size
 from ftprep.schema import ChatExample, Example, PreferenceExample
 
 Rule = Literal["role", "format", "tools", "content"]
@@ -215,8 +216,6 @@ class Profile(ABC):
         return {}
 
     def convert(self, ex: Example) -> Conversion:
-        from ftprep.targets.common import record_size
-
         written = self.write(ex)
         return Conversion(
             record=written.record,

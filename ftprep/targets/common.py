@@ -22,16 +22,6 @@ from ftprep.targets.base import Issue
 MESSAGE_FIELDS = ("name", "tool_calls", "tool_call_id", "function_call", "weight")
 
 
-def dumps(record: dict[str, Any]) -> str:
-    """One output line (no newline); non-JSON values (dates) as text."""
-    return json.dumps(record, ensure_ascii=False, default=str)
-
-
-def record_size(record: dict[str, Any]) -> int:
-    """Bytes the record takes in a JSONL file, newline included."""
-    return len(dumps(record).encode("utf-8")) + 1
-
-
 def part_dict(p: ContentPart) -> dict[str, Any]:
     return p.model_dump(exclude_none=True)
 
