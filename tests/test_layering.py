@@ -92,11 +92,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
 ]
 
-#: Imports that close a cycle today, each removed by the commit that fixes it.
-KNOWN_CYCLES: set[tuple[str, str]] = {
-    ("ftprep.report.html", "ftprep.report.model"),
-}
-
 
 @cache
 def modules() -> dict[str, tuple[Path, bool]]:
@@ -181,10 +176,7 @@ def _where(module: str, line: int) -> str:
 def find_cycle() -> list[tuple[str, int]] | None:
     """One import cycle among the imports that run, as (module, line of its import of the
     next) pairs, or None."""
-    edges = {
-        m: [(t, line) for t, line, runs in imports(m) if runs and (m, t) not in KNOWN_CYCLES]
-        for m in modules()
-    }
+    edges = {m: [(t, line) for t, line, runs in imports(m) if runs] for m in modules()}
     state: dict[str, int] = {}  # 1 on the current path, 2 done
     path: list[tuple[str, int]] = []
 
@@ -222,8 +214,6 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_no_import_cycles() -> None:
-    runs = {(m, t) for m in modules() for t, _, r in imports(m) if r}
-    assert not KNOWN_CYCLES - runs, f"fixed, remove from KNOWN_CYCLES: {KNOWN_CYCLES - runs}"
     cycle = find_cycle()
     if cycle:
         steps = " -> ".join(f"{m} ({_where(m, line)})" for m, line in cycle)

@@ -23,13 +23,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftprep.checks.base import ITEMS
 from ftprep.report import charts
 from ftprep.report.findings import elsewhere
-from ftprep.report.model import Finding, Report
 from ftprep.schema import SourceLocation
+
+if TYPE_CHECKING:  # the report's _repr_html_ renders with this module: types only here
+    from ftprep.report.model import Finding, Report
 
 #: Locations listed per finding (and per split drop); the rest are counted.
 MAX_LOCATIONS = 20
