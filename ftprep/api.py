@@ -72,9 +72,15 @@ def make_config(
 
     ``overrides`` are top-level settings (``model``, ``seed``, ``validation_fraction``,
     ``strict``, ``fix``); ``sets`` are ``CHECK.SETTING=VALUE`` strings; ``disable`` check ids
-    or checklist items.
+    or checklist items. This is the one place a run's settings are resolved: a config it
+    returned comes back through every API call unchanged, so it is resolved once.
     """
     from ftprep.checks.base import REGISTRY
+
+    if isinstance(config, Config) and config.resolved and not sets and not disable:
+        missing = object()
+        if all(v is None or getattr(config, k, missing) == v for k, v in overrides.items()):
+            return config
 
     base = config if isinstance(config, Config) else load_config(config)
     chosen_model = overrides.get("model") is not None or "model" in base.model_fields_set
@@ -91,10 +97,8 @@ def make_config(
     for cid in base.checks:
         if cid not in REGISTRY:
             where = f" in {base.source}" if base.source else ""
-            raise __import__("ftprep.errors", fromlist=["ConfigError"]).ConfigError(
-                f"unknown check '{cid}'{where}; `ftprep checks` lists them"
-            )
-    return base
+            raise ConfigError(f"unknown check '{cid}'{where}; `ftprep checks` lists them")
+    return base.mark_resolved()
 
 
 def _target_model(config: Config, target: str) -> Config:

@@ -266,6 +266,8 @@ def _run(
         eval_sets=eval_sets or None,
         eval_map=_mapping(mapping) if eval_sets else None,
         max_record_mb=extra.pop("max_record_mb", None),
+        epochs=extra.pop("epochs", None),
+        target=extra.pop("target", None) if kind == "validate" else extra.get("to"),
     )
     written = (
         [Path(extra["out"]) / n for n in ("train.jsonl", "validation.jsonl")]
@@ -280,7 +282,7 @@ def _run(
         extra.get("findings"),
     )
     if benchmarks:
-        config = config.with_overrides(benchmarks=[*config.benchmarks, *benchmarks])
+        config = api.make_config(config, benchmarks=[*config.benchmarks, *benchmarks])
     with progress_bar(not quiet) as progress:
         call = api.validate if kind == "validate" else api.split
         report = call(

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ftprep.errors import ConfigError
 from ftprep.loaders.readers import DEFAULT_MAX_RECORD_MB
@@ -74,6 +74,19 @@ class Config(BaseModel):
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     source: str | None = Field(None, description="where this config was read from")
+    #: The settings (as JSON) when :func:`ftprep.api.make_config` resolved them: a resolved
+    #: config handed to the API again (the CLI resolves before it calls) is used as is.
+    _resolved: str | None = PrivateAttr(default=None)
+
+    @property
+    def resolved(self) -> bool:
+        """Whether these are settings :func:`ftprep.api.make_config` returned, unchanged."""
+        return self._resolved is not None and self._resolved == self.model_dump_json()
+
+    def mark_resolved(self) -> Config:
+        """Record that these settings are resolved (only :func:`ftprep.api.make_config`)."""
+        self._resolved = self.model_dump_json()
+        return self
 
     def check_settings(self, check_id: str, model: type[BaseModel]) -> Any:
         """The validated settings object for ``check_id``."""

@@ -1,5 +1,6 @@
-"""``advise`` and ``cost`` are API calls like every other command: ``ftprep.advise(...)`` and
-``ftprep.cost(...)`` return what ``ftprep advise --json`` and ``ftprep cost --json`` print."""
+"""The API layer: ``advise`` and ``cost`` are API calls like every other command
+(``ftprep.advise(...)`` and ``ftprep.cost(...)`` return what ``ftprep advise --json`` and
+``ftprep cost --json`` print), and a run's config is resolved once, by ``make_config``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import pytest
 
 import ftprep
+from ftprep import api
 from ftprep.errors import ConfigError
 from tests.conftest import varied_chats
 
@@ -61,3 +63,41 @@ def test_cost_table_is_the_cli_answer(cli):
 def test_cost_usage_errors(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         ftprep.cost(requests_per_month=10, input_tokens=1, output_tokens=1, **kwargs)
+
+
+def test_a_resolved_config_is_used_as_is():
+    cfg = api.make_config(None, target="together", sets=["sufficient.count.minimum=5"])
+    assert cfg.resolved and api.make_config(cfg) is cfg
+    assert api.make_config(cfg, seed=3).seed == 3
+    changed = cfg.model_copy(update={"target": "openai"})
+    assert not changed.resolved
+    again = api.make_config(changed)
+    assert again is not changed and again.checks["clean.target_role"]["target"] == "openai"
+    assert not ftprep.Config().resolved
+
+
+def test_the_cli_resolves_the_config_once(cli, write_jsonl, tmp_path, monkeypatch):
+    """Each command resolves its settings once: later calls get the resolved config back."""
+    config = tmp_path / "ftprep.toml"
+    config.write_text('[checks."sufficient.count"]\nminimum = 5\n')
+    data = write_jsonl(varied_chats(20))
+    resolutions = []
+    real = api.make_config
+
+    def spy(given=None, **kwargs):
+        out = real(given, **kwargs)
+        if out is not given:
+            resolutions.append(kwargs)
+        return out
+
+    monkeypatch.setattr(api, "make_config", spy)
+    for command in (
+        ["validate", data, "--config", config, "--target", "openai", "-j1"],
+        ["split", data, "--config", config, "--out", tmp_path / "split", "-j1"],
+        ["convert", data, "--to", "openai", "-o", tmp_path / "out.jsonl", "--config", config],
+        ["cost", "--requests", "10", "--data", data, "--finetuned", "gpt-4o-mini"],
+    ):
+        resolutions.clear()
+        result = cli(*command)
+        assert result.exit_code in (0, 1), result.stderr
+        assert len(resolutions) == 1, (command, resolutions)
