@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from ftprep.errors import FtprepError, InputError
 from ftprep.loaders import FORMATS, LoadOptions
 from ftprep.loaders.loaded import Loaded
-from ftprep.loaders.mapped import guess_mapping, validate_mapping
-from ftprep.loaders.registry import detect_format
+from ftprep.loaders.mapped import validate_mapping
+from ftprep.loaders.source import choose_format
 from ftprep.schema import Example, LoadError, SourceLocation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ftprep.report.model import Report
 
+#: Rows whose format is tried before reading the frame (as for files and records).
+_PEEK = 100
 #: Columns that describe a row rather than belong to the record.
 LOCATION_COLUMNS = ("kind", "metadata", "source", "line")
 FINDING_COLUMNS = ("check", "item", "severity", "count", "message", "source", "line", "detail")
@@ -85,33 +87,6 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _choose_format(
-    records: list[dict[str, Any]], columns: list[str], options: LoadOptions, name: str
-) -> tuple[str, LoadOptions]:
-    if options.mapping:
-        validate_mapping(options.mapping)
-        return "mapped", options
-    if options.format is not None:
-        if options.format not in FORMATS:
-            raise InputError(
-                name,
-                f"unknown format '{options.format}'; choose one of {', '.join(sorted(FORMATS))}",
-            )
-        return options.format, options
-    for record in records[:100]:
-        fmt = detect_format(record)
-        if fmt is not None:
-            return fmt, options
-    mapping = guess_mapping([c for c in columns if c not in LOCATION_COLUMNS])
-    if mapping:
-        return "mapped", LoadOptions(mapping=mapping, system=options.system)
-    raise InputError(
-        name,
-        f"cannot tell which columns hold the conversation (columns: {', '.join(columns)}); "
-        "pass mapping={'user': COLUMN, 'assistant': COLUMN}",
-    )
-
-
 def from_frame(
     frame: pd.DataFrame,
     *,
@@ -126,23 +101,35 @@ def from_frame(
     by :func:`to_frame`), else ``source`` and the 1-based row position.
     """
     _pandas()
-    columns = [str(c) for c in frame.columns]
+    columns = [str(c) for c in frame.columns if str(c) not in LOCATION_COLUMNS]
     rows = frame.to_dict(orient="records")
     records = [_record(r) for r in rows]
-    fmt, options = _choose_format(
-        records,
-        columns,
-        LoadOptions(format=format, mapping=dict(mapping or {}), system=system),
+    locations = [
+        SourceLocation(
+            source=str(row["source"]) if not _missing(row.get("source")) else source,
+            line=int(row["line"]) if not _missing(row.get("line")) else position,
+        )
+        for position, row in enumerate(rows, start=1)
+    ]
+    options = LoadOptions(format=format, mapping=dict(mapping or {}), system=system)
+    if options.mapping:
+        validate_mapping(options.mapping)
+    if format is not None and format not in FORMATS:
+        raise InputError(
+            source, f"unknown format '{format}'; choose one of {', '.join(sorted(FORMATS))}"
+        )
+    fmt, options = choose_format(
+        format,
+        list(records[:_PEEK]),
+        [loc.line for loc in locations[:_PEEK]],
+        "dataframe",
+        options,
         source,
+        columns,
     )
     adapt = FORMATS[fmt].adapt
     result = Loaded(formats={source: fmt})
-    for position, (row, record) in enumerate(zip(rows, records, strict=True), start=1):
-        line = row.get("line")
-        loc = SourceLocation(
-            source=str(row["source"]) if not _missing(row.get("source")) else source,
-            line=int(line) if not _missing(line) else position,
-        )
+    for record, loc in zip(records, locations, strict=True):
         out = adapt(record, loc, options)
         if isinstance(out, LoadError):
             result.errors.append(out)

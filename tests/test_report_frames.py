@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -87,3 +88,19 @@ def test_frame_of_a_chat_with_metadata_validates(tmp_path):
         again.examples[20].messages[0].content
         == chat("Hi " + reports.HOSTILE, "")["messages"][0]["content"]
     )
+
+
+def test_frames_choose_their_format_as_records_and_files_do(tmp_path):
+    """One format choice: a frame, the same rows in memory and the same rows in a file."""
+    turns = [{"from": "human", "value": "Hi?"}, {"from": "gpt", "value": "Hello."}]
+    frame = pd.DataFrame({"conversations": [turns] * 3, "topic": ["a", "b", "c"]})
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in frame.to_dict(orient="records")))
+    chosen = {
+        next(iter(ftprep.from_frame(frame).formats.values())),
+        next(iter(ftprep.load(frame).formats.values())).split("/")[1],
+        next(iter(ftprep.load(path).formats.values())).split("/")[1],
+    }
+    assert chosen == {"sharegpt"}
+    with pytest.raises(FtprepError, match="no record could be read as 'chat'"):
+        ftprep.from_frame(pd.DataFrame({"messages": ["not a list"] * 6}))

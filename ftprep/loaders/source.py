@@ -144,18 +144,25 @@ def _safe_detect(value: object) -> str | None:
 
 
 def detect(
-    values: list[object], container: str, options: LoadOptions, where: str
+    values: list[object],
+    container: str,
+    options: LoadOptions,
+    where: str,
+    columns: list[str] | None = None,
 ) -> tuple[str, LoadOptions]:
     """The format (and load options) for records that look like ``values``.
 
     Flat rows (CSV, TSV, Excel) are matched by column names; nested records (JSON, Parquet,
-    in-memory) by the registered detectors, then by column names as a fallback.
+    in-memory) by the registered detectors, then by column names as a fallback. ``columns``
+    are a DataFrame's (a row leaves out its missing values, so the first row may not name
+    them all); without them, the first record's keys.
     """
     if not values:
         return "chat", options  # empty or all-broken: the chat adapter reports it
     first = values[0]
     flat = container in FLAT
-    mapping = guess_mapping(list(first.keys())) if isinstance(first, dict) else {}
+    names = columns if columns is not None else list(first) if isinstance(first, dict) else []
+    mapping = guess_mapping(names)
     if flat and mapping:
         return "mapped", _mapped(options, mapping)
     found = [_safe_detect(value) for value in values]
@@ -168,6 +175,12 @@ def detect(
             return fmt, options
     if mapping:
         return "mapped", _mapped(options, mapping)
+    if columns is not None:
+        raise InputError(
+            where,
+            f"cannot tell which columns hold the conversation (columns: {', '.join(columns)}); "
+            "pass mapping={'user': COLUMN, 'assistant': COLUMN}",
+        )
     if flat and isinstance(first, dict):
         raise InputError(
             where,
@@ -190,17 +203,19 @@ def choose_format(
     container: str,
     options: LoadOptions,
     where: str,
+    columns: list[str] | None = None,
 ) -> tuple[str, LoadOptions]:
     """The format (and load options) that reads records like ``values``, the first records
-    of a file or of in-memory data (at ``lines``): with a mapping, ``forced`` or the mapped
-    format; else ``forced`` (``--from``); else :func:`detect`. A format that reads none of
-    them is refused here, once (:func:`~ftprep.loaders.probe.check_understood`)."""
+    of a file, of in-memory data or of a DataFrame (at ``lines``; ``columns`` for a frame):
+    with a mapping, ``forced`` or the mapped format; else ``forced`` (``--from``); else
+    :func:`detect`. A format that reads none of them is refused here, once
+    (:func:`~ftprep.loaders.probe.check_understood`)."""
     if options.mapping:
         fmt, opts = forced or "mapped", options
     elif forced is not None:
         fmt, opts = forced, options
     else:
-        fmt, opts = detect(values, container, options, where)
+        fmt, opts = detect(values, container, options, where, columns)
     check_understood(fmt, values, lines, opts, where, container)
     return fmt, opts
 
