@@ -377,7 +377,9 @@ def _merge_validation(findings: list[Pending], extra: list[Pending]) -> list[Pen
 
 def _inputs(analysis: Analysis) -> list[InputSummary]:
     return [
-        InputSummary(path=str(s.path), format=s.label, sha256=h, **s.counts)
+        InputSummary(
+            path=getattr(s, "uri", None) or str(s.path), format=s.label, sha256=h, **s.counts
+        )
         for s, h in zip(analysis.sources, analysis.hashes, strict=True)
     ]
 
