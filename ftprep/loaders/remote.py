@@ -19,6 +19,7 @@ import fnmatch
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def as_uri(path: str | os.PathLike[str]) -> str | None:
 def _filesystem(uri: str) -> tuple[Any, str]:
     fs = require("pyarrow.fs", "parquet", f"reading {uri}")
     try:
-        return fs.FileSystem.from_uri(uri)  # type: ignore[no-any-return]
+        return fs.FileSystem.from_uri(uri)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for bad URIs
         raise InputError(uri, f"cannot open this location: {exc}") from exc
 
@@ -127,4 +128,21 @@ def fetch(uri: str) -> Path:
     return Path(local)
 
 
-__all__ = ["SCHEMES", "as_uri", "expand_uri", "fetch"]
+def shard_records(source: Any) -> Iterator[Any]:
+    """A source's raw records, read where this runs: its local file, or this machine's own
+    copy of a remote shard (a Ray worker on another node cannot see the driver's copy)."""
+    from ftprep.loaders.readers import read_container
+
+    if source.uri is None or source.data_path.exists():
+        yield from source.raw_records()
+        return
+    local = fetch(source.uri)
+    try:
+        yield from read_container(
+            local, source.container, source.options.sheet, source.options.max_record_bytes
+        )
+    finally:
+        local.unlink(missing_ok=True)
+
+
+__all__ = ["SCHEMES", "as_uri", "expand_uri", "fetch", "shard_records"]

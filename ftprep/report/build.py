@@ -26,6 +26,7 @@ from ftprep.report.model import (
     InputSummary,
     ItemResult,
     Report,
+    RunInfo,
     Severity,
     SplitFile,
     SplitSection,
@@ -418,6 +419,7 @@ def build_report(
         split=_split_section(analysis, split_paths, pending_split, limit),
         findings_file=str(findings_path) if findings_path is not None else None,
         target=_target_verdict(analysis, findings),
+        run=RunInfo(engine=analysis.engine),
     )
 
 
