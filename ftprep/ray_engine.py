@@ -143,6 +143,19 @@ class RayEngine:
     batch_size: int = BATCH
     name: str = "ray"
 
+    def read(self, sources: Sequence[Source]) -> Any:
+        """The Ray dataset of the inputs' raw records: one read task per shard, each
+        yielding batches of ``batch_size`` records (blocks as Ray Data cuts them)."""
+        ray = connect(self.address)
+        shards = ray.data.from_items(
+            [{"source": i} for i in range(len(sources))], override_num_blocks=len(sources)
+        )
+        return shards.map_batches(
+            _read_shards,
+            batch_size=1,
+            fn_kwargs={"sources": list(sources), "size": self.batch_size},
+        )
+
     def writer(self) -> Any:
         """The runner :func:`ftprep.split.sharded.write_sharded` writes the parts with."""
         return ray_writer(self.address)
@@ -156,15 +169,7 @@ class RayEngine:
         """Every batch's result, in input order, with global record numbers."""
         if not sources:
             return
-        ray = connect(self.address)
-        shards = ray.data.from_items(
-            [{"source": i} for i in range(len(sources))], override_num_blocks=len(sources)
-        )
-        raws = shards.map_batches(
-            _read_shards,
-            batch_size=1,
-            fn_kwargs={"sources": list(sources), "size": self.batch_size},
-        )
+        raws = self.read(sources)
         done = raws.map_batches(
             _process, batch_size=1, fn_kwargs={"plan": plan, "sources": list(sources)}
         )
