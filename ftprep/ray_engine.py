@@ -15,6 +15,7 @@ stops the run before anything is published (see :mod:`ftprep.split.sharded`).
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
@@ -52,6 +53,7 @@ def connect(address: str | None) -> Any:
             ray.init(address=address, log_to_driver=False)
         else:
             ray.init(include_dashboard=False, log_to_driver=False)
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # ftprep reports progress itself
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.execution_options.preserve_order = True

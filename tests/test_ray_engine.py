@@ -9,23 +9,32 @@ sockets, to 127.0.0.1 only (pytest-socket still refuses any other host).
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
+import os
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import ftprep
+from ftprep.config import Config
+from ftprep.engine import analyze
 from ftprep.loaders import open_source
 from ftprep.loaders.inputs import expand
-from ftprep.split.writer import MANIFEST, verify_split
+from ftprep.loaders.source import Source
+from ftprep.split.writer import MANIFEST, publishing, verify_split
 from tests.conftest import chat, varied_chats
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 
 from ftprep.ray_engine import RayEngine  # noqa: E402
+
+write_sharded = importlib.import_module("ftprep.split.sharded").write_sharded
 
 pytestmark = [
     pytest.mark.ray,
@@ -143,3 +152,53 @@ def test_cli_split_with_engine_ray_matches_local(
     a, b = json.loads(validate.stdout), json.loads(local_validate.stdout)
     assert a.pop("run") == {"engine": "ray"} and b.pop("run") == {"engine": "local"}
     assert a == b
+
+
+@dataclass
+class DyingSource(Source):
+    """A shard whose reader kills its Ray worker process (as an out-of-memory kill or a lost
+    node would) on every odd-numbered read, after some records: the first read task and the
+    first write task of this shard die half way."""
+
+    counter: str = ""
+    driver: int = 0
+
+    def raw_records(self) -> Iterator[Any]:
+        path = Path(self.counter)
+        calls = (int(path.read_text()) if path.exists() else 0) + 1
+        path.write_text(str(calls))
+        for i, raw in enumerate(super().raw_records()):
+            if calls % 2 == 1 and i == 20 and os.getpid() != self.driver:
+                os._exit(1)
+            yield raw
+
+
+def test_a_worker_that_dies_is_retried_and_nothing_is_lost(
+    local_ray: Any, tmp_path: Path
+) -> None:
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    shards = _shards(tmp_path / "shards")
+    paths = expand(shards)
+    first = open_source(paths[0])
+    dying = DyingSource(
+        **{f.name: getattr(first, f.name) for f in fields(Source)},
+        counter=str(tmp_path / "calls"),
+        driver=os.getpid(),
+    )
+    config = Config(seed=7)
+    engine = RayEngine(batch_size=BATCH)
+    remote = analyze([dying, *paths[1:]], config, engine=engine)
+    assert int((tmp_path / "calls").read_text()) == 2  # died once, read again
+    local = analyze(paths, config, jobs=1)
+    assert remote.plan is not None and local.plan is not None
+    assert (remote.plan.assignment == local.plan.assignment).all()
+    out, expected = tmp_path / "out", tmp_path / "expected"
+    with publishing(out) as stage:
+        write_sharded(remote, stage, engine.writer())
+    with publishing(expected) as stage:
+        write_sharded(local, stage)
+    assert int((tmp_path / "calls").read_text()) == 4  # the write task died once too
+    assert verify_split(out) == []
+    for part in sorted(expected.glob("*-of-*.jsonl")):
+        assert (out / part.name).read_bytes() == part.read_bytes()
+    assert not list(out.glob(".*"))  # no temporary part left behind
