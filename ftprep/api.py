@@ -257,6 +257,13 @@ def split(
     if to is not None:
         cfg = _with_target(cfg, to, judge="output")
     paths = _paths(inputs)
+    from ftprep.loaders.remote import as_uri
+
+    if as_uri(out) is not None:
+        raise ConfigError(
+            f"{out}: --out is a local or shared folder (object storage is read, not written); "
+            "write to a folder every node sees, then copy it (docs/scale.md)"
+        )
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]

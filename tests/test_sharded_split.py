@@ -124,6 +124,9 @@ def test_file_uris_read_through_pyarrow_like_local_paths(cli: Any, tmp_path: Pat
     out = tmp_path / "out"
     assert cli("split", uri, "--out", str(out), "-q").exit_code in (0, 1)
     assert verify_split(out) == []
+    refused = cli("split", uri, "--out", "s3://bucket/prepared", "-q")
+    assert refused.exit_code == 2 and "--out is a local or shared folder" in refused.stderr
+    assert not Path("s3:").exists()
     missing = cli("validate", f"{uri}/nothing-here", "-q")
     assert missing.exit_code == 2 and "nothing-here" in missing.stderr
 
