@@ -168,6 +168,8 @@ def validate(
     findings: PathLike | None = None,
     jobs: int | None = None,
     location_limit: int | None = None,
+    engine: str | Any | None = None,
+    ray_address: str | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs`` against the checklist and return the readiness report.
@@ -183,7 +185,13 @@ def validate(
     ``seed=7``, ``metric="accuracy"``); per-check settings go in ``config``. With
     ``validation``, ``inputs`` are the training side of an existing split and the split
     checks compare them with the validation file(s) (leakage, size ratio, drift).
+    ``engine="ray"`` runs the per-example work on Ray (``ray_address``: a cluster to join,
+    ``"auto"`` inside ``ray job submit``; default a local Ray), with the same report
+    (docs/scale.md).
     """
+    from ftprep.ray_engine import engine_for
+
+    runner = engine_for(engine, ray_address)
     cfg = make_config(config, **overrides)
     options = _load_options(format, mapping, system, sheet, cfg)
     if findings is not None:
@@ -194,11 +202,14 @@ def validate(
     if validation:
         from ftprep.leakage import analyze_existing_split
 
+        if runner is not None:
+            raise ConfigError("--validation runs on the local engine: drop --engine ray")
+
         analysis = analyze_existing_split(
             _paths(inputs), _paths(validation), cfg, options, progress, jobs=jobs
         )
     else:
-        analysis = analyze(_paths(inputs), cfg, options, progress, jobs=jobs)
+        analysis = analyze(_paths(inputs), cfg, options, progress, jobs=jobs, engine=runner)
     return build_report(
         analysis, findings_path=Path(findings) if findings else None, limit=location_limit
     )
@@ -217,6 +228,9 @@ def split(
     progress: Progress | None = None,
     jobs: int | None = None,
     location_limit: int | None = None,
+    engine: str | Any | None = None,
+    ray_address: str | None = None,
+    sharded: bool | None = None,
     **overrides: Any,
 ) -> Report:
     """Check ``inputs``, write ``out/train.jsonl`` and ``out/validation.jsonl``, the
@@ -226,8 +240,15 @@ def split(
     ``to`` writes both files in a target platform's format (``"together"``, ``"bedrock"``...)
     and checks the data against that target; LLaMA-Factory also gets ``dataset_info.json``
     and axolotl ``axolotl_datasets.yml``.
+
+    ``engine="ray"`` runs the work on Ray (``ray_address`` as for :func:`validate`) and
+    writes the split as shards, one ``train-*``/``validation-*`` part per input shard
+    (``sharded=True`` writes that layout with the local engine too); the report and the
+    membership of each side are the local engine's (docs/scale.md, docs/splitting.md).
     """
+    from ftprep.ray_engine import engine_for
     from ftprep.report.render import write_reports
+    from ftprep.split.sharded import part_pattern, refuse_unsupported, run_here, write_sharded
     from ftprep.split.writer import (
         MANIFEST,
         guard_out_dir,
@@ -238,10 +259,21 @@ def split(
 
     if to is not None:
         overrides["target"] = to
+    runner = engine_for(engine, ray_address)
+    sharded = bool(sharded) or runner is not None
     cfg = make_config(config, **overrides)
+    if sharded:
+        refuse_unsupported(cfg, to)
     if to is not None:
         cfg = _with_target(cfg, to, judge="output")
     paths = _paths(inputs)
+    from ftprep.loaders.remote import as_uri
+
+    if as_uri(out) is not None:
+        raise ConfigError(
+            f"{out}: --out is a local or shared folder (object storage is read, not written); "
+            "write to a folder every node sees, then copy it (docs/scale.md)"
+        )
     out_dir = Path(out)
     train, val = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     report_paths = [out_dir / n for n in ("report.json", "report.md", "report.html")]
@@ -257,20 +289,27 @@ def split(
     input_paths += [Path(p) for p in cfg.benchmarks if p != "bundled"]
     guard_outputs(input_paths, [train, val, *report_paths, findings, *companion_names])
     options = _load_options(format, mapping, system, sheet, cfg)
-    analysis = analyze(paths, cfg, options, progress, jobs=jobs)
+    analysis = analyze(paths, cfg, options, progress, jobs=jobs, engine=runner)
     encode = None
     if to is not None:
         from ftprep.targets import get_target
 
         profile = get_target(to)
         encode = lambda ex: profile.write(ex).record  # noqa: E731
-    with publishing(out_dir):
-        write_split(analysis, train, val, encode)
+    with publishing(out_dir) as stage:
+        written = (str(train), str(val))
+        if sharded:
+            write_sharded(analysis, stage, runner.writer() if runner is not None else run_here)
+            n = len(analysis.sources)
+            written = (
+                str(out_dir / part_pattern("train", n)),
+                str(out_dir / part_pattern("validation", n)),
+            )
+        else:
+            write_split(analysis, train, val, encode)
         if to is not None:
             _after_target_split(analysis, profile, train, val)
-        report = build_report(
-            analysis, (str(train), str(val)), findings_path=findings, limit=location_limit
-        )
+        report = build_report(analysis, written, findings_path=findings, limit=location_limit)
         write_reports(report, report_paths)
     return report
 

@@ -221,6 +221,20 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Processes for the per-example work (default: all cores; 1 runs in "
             "this process). The report is the same whatever the number.",
         ),
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default=None,
+            help="Where the per-example work runs: this machine (local, default) or a Ray "
+            "cluster (pip install 'ftprep[ray]'); the same report either way. See "
+            "docs/scale.md.",
+        ),
+        click.option(
+            "--ray-address",
+            metavar="ADDRESS",
+            help="With --engine ray: the cluster to join (auto inside `ray job submit`); "
+            "default: start a local Ray.",
+        ),
         MAX_RECORD_OPTION,
     ]
     for option in reversed(options):
@@ -497,6 +511,13 @@ def validate(
     "--to",
     metavar="TARGET",
     help="Write train/validation in a platform's format and check against its rules.",
+)
+@click.option(
+    "--sharded",
+    is_flag=True,
+    default=None,
+    help="Write one train-*/validation-* part per input shard (what --engine ray writes), "
+    "with the counts in the manifest.",
 )
 @click.option(
     "--redact",

@@ -18,6 +18,7 @@ import numpy as np
 from ftprep.batch import (
     BATCH,
     BatchPlan,
+    BatchResult,
     RecordBatch,
     default_jobs,
     reduce_examples,
@@ -74,6 +75,8 @@ class Analysis:
     #: The validation file(s) of an existing split (``validate --validation``), analysed
     #: with the same options; the report lists their record-level findings too.
     validation: Analysis | None = None
+    #: Which engine ran the per-batch work (``local`` or ``ray``); the report names it.
+    engine: str = "local"
 
 
 def _enabled(config: Config) -> dict[str, tuple[CheckSpec, Any]]:
@@ -145,13 +148,17 @@ def analyze(
     existing: Any = None,
     jobs: int | None = None,
     batch_size: int = BATCH,
+    engine: Any = None,
 ) -> Analysis:
     """Load, check and plan the split of ``inputs`` under ``config``.
 
     ``existing`` (a :class:`ftprep.leakage.ExistingSplit`) replaces the planned split with
     a given validation file, which the split checks then compare against. ``jobs`` is the
     number of processes for the per-batch work (default: all cores; 1 runs in-process);
-    the result is the same whatever it is, and whatever ``batch_size``.
+    the result is the same whatever it is, and whatever ``batch_size``. ``engine`` (an
+    object with ``name`` and ``results(plan, sources, progress)``, such as
+    :class:`ftprep.ray_engine.RayEngine`) runs the per-batch work elsewhere instead; it
+    yields the same results in the same order.
     """
     model = resolve_model(config.model, config.models)
     checks = _enabled(config)
@@ -173,8 +180,12 @@ def analyze(
     flags: dict[str, list[Flag]] = defaultdict(list)
     load_errors: list[tuple[int, LoadError]] = []
     counts = [{"records": 0, "examples": 0, "load_errors": 0} for _ in sources]
-    batches = _record_batches(sources, progress, batch_size)
-    for result in run_batches(plan, batches, jobs or default_jobs()):
+    if engine is not None:
+        batch_results: Iterator[BatchResult] = engine.results(plan, sources, progress)
+    else:
+        batches = _record_batches(sources, progress, batch_size)
+        batch_results = run_batches(plan, batches, jobs or default_jobs())
+    for result in batch_results:
         start = table.rows
         for cid, found in result.flags.items():
             flags[cid].extend(Flag(start + f.row, f.detail, f.fixable) for f in found)
@@ -217,6 +228,7 @@ def analyze(
         results=results,
         load_errors=load_errors,
         records=record,
+        engine=engine.name if engine is not None else "local",
     )
     if config.fix:
         _decide_fixes(analysis, checks)

@@ -56,8 +56,14 @@ def _shards(folder: Path) -> list[Path]:
     return files
 
 
-def expand(path: Path) -> list[Path]:
-    """The data files ``path`` names: itself, a directory's shards, or a pattern's matches."""
+def expand(path: Path) -> list[Path] | list[str]:
+    """The data files ``path`` names: itself, a directory's shards, or a pattern's matches;
+    for a URI (``s3://bucket/shards/``), the URIs of its data files."""
+    from ftprep.loaders.remote import as_uri, expand_uri
+
+    uri = as_uri(path)
+    if uri is not None:
+        return expand_uri(uri, _is_data)
     text = str(path)
     if not path.exists() and _GLOB & set(text):
         matches = sorted(Path(m) for m in glob.glob(text, recursive=True))

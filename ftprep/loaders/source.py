@@ -80,6 +80,8 @@ class Source:
     #: a pipe or standard input (read only once, and the split needs a second pass), or the
     #: real file when its name is not valid UTF-8 (``path`` then shows it escaped).
     spool: Path | None = None
+    #: The location of a remote input (``s3://...``), read from its local copy ``spool``.
+    uri: str | None = None
 
     @property
     def label(self) -> str:
@@ -87,8 +89,8 @@ class Source:
 
     @property
     def name(self) -> str:
-        """How locations name this source (the path as given)."""
-        return str(self.path)
+        """How locations name this source (the path or URI as given)."""
+        return self.uri if self.uri is not None else str(self.path)
 
     @property
     def data_path(self) -> Path:
@@ -353,6 +355,19 @@ def open_source(path: str | Path | Any, options: LoadOptions | None = None) -> S
         validate_mapping(options.mapping)
     if is_in_memory(path):
         return open_records(from_records(path), options)
+    from ftprep.loaders.remote import as_uri, fetch
+
+    uri = as_uri(path)
+    if uri is not None:
+        local = fetch(uri)
+        try:
+            source = _open_file(Path(path), local, uri, options)
+        except BaseException:
+            _unlink(str(local))
+            raise
+        source = dataclasses.replace(source, spool=local, uri=uri)
+        weakref.finalize(source, _unlink, str(local))
+        return source
     p = Path(path)
     kind = "stream" if str(p) == "-" else input_kind(p)
     given = "<stdin>" if str(p) == "-" else str(p)

@@ -26,6 +26,7 @@ from ftprep.report.model import (
     InputSummary,
     ItemResult,
     Report,
+    RunInfo,
     Severity,
     SplitFile,
     SplitSection,
@@ -377,7 +378,9 @@ def _merge_validation(findings: list[Pending], extra: list[Pending]) -> list[Pen
 
 def _inputs(analysis: Analysis) -> list[InputSummary]:
     return [
-        InputSummary(path=str(s.path), format=s.label, sha256=h, **s.counts)
+        InputSummary(
+            path=getattr(s, "uri", None) or str(s.path), format=s.label, sha256=h, **s.counts
+        )
         for s, h in zip(analysis.sources, analysis.hashes, strict=True)
     ]
 
@@ -416,6 +419,7 @@ def build_report(
         split=_split_section(analysis, split_paths, pending_split, limit),
         findings_file=str(findings_path) if findings_path is not None else None,
         target=_target_verdict(analysis, findings),
+        run=RunInfo(engine=analysis.engine),
     )
 
 

@@ -96,6 +96,13 @@ class SplitSection(_Model):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class RunInfo(_Model):
+    """How the run was made; nothing here changes what the report says about the data."""
+
+    #: ``local`` (this machine's process pool) or ``ray`` (``--engine ray``).
+    engine: Literal["local", "ray"] = "local"
+
+
 class TargetVerdict(_Model):
     """With ``--target``/``--to``: would the platform take the data?
 
@@ -134,6 +141,7 @@ class Report(_Model):
     findings_file: str | None = None
     #: Present only with ``--target`` / ``--to``.
     target: TargetVerdict | None = None
+    run: RunInfo = Field(default_factory=RunInfo)
 
     def findings_for(self, check: str) -> list[Finding]:
         return [f for f in self.findings if f.check == check]

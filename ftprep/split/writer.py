@@ -86,6 +86,25 @@ def _encoded(record: dict[str, Any], where: Any) -> str:
         ) from exc
 
 
+def output_line(
+    example: Example,
+    fixes: Sequence[str],
+    where: Any,
+    redact: Callable[[Example], tuple[Example, list[str]]] | None = None,
+    encode: Callable[[Example], dict[str, Any]] | None = None,
+) -> tuple[str, str | None]:
+    """One kept example as its output line, after its ``--fix`` changes (and redaction,
+    whose description comes back second): the one serialisation every writer uses, so a
+    sharded split holds the very lines the single-file one does."""
+    done = None
+    if redact is not None and "redact_pii" in fixes:
+        example, changes = redact(example)
+        done = "; ".join(changes)
+    example = apply_fixes(example, [f for f in fixes if f != "redact_pii"])
+    line = encode(example) if encode is not None else example.to_record()
+    return _encoded(line, where), done
+
+
 def _create(path: Path) -> IO[str]:
     """Create ``path`` exclusively with the umask's permissions (``mkstemp`` would make it
     0600, so published files would be unreadable to the user's group)."""
@@ -100,6 +119,10 @@ class Staging:
         self.directory = directory
         self.folder = directory / f"{_STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         self.files: list[str] = []
+        #: More manifest entries (a sharded split's counts, see :mod:`ftprep.split.sharded`).
+        self.extra: dict[str, Any] = {}
+        #: Files of an earlier split this one replaces (removed when it is published).
+        self.stale: list[str] = []
 
     def path_of(self, final: Path) -> Path:
         """Where ``final`` is being written until the split is published."""
@@ -112,9 +135,11 @@ class Staging:
         entries = {name: _describe(self.folder / name) for name in sorted(self.files)}
         with _signals_held():
             (self.directory / MANIFEST).unlink(missing_ok=True)
+            for name in self.stale:
+                (self.directory / name).unlink(missing_ok=True)
             for name in self.files:
                 os.replace(self.folder / name, self.directory / name)
-            manifest = {"schema_version": 1, "complete": True, "files": entries}
+            manifest = {"schema_version": 1, "complete": True, "files": entries, **self.extra}
             tmp = self.folder / MANIFEST
             with _create(tmp) as fh:
                 fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -309,6 +334,10 @@ def verify_split(directory: str | Path) -> list[str]:
             problems.append(f"{path}: listed in the manifest but missing")
         elif _describe(path) != expected:
             problems.append(f"{path}: changed since the split was written")
+    if not problems and "split" in manifest:
+        from ftprep.split.sharded import conservation_problems
+
+        problems += conservation_problems(folder, manifest["split"])
     return problems
 
 
@@ -433,13 +462,12 @@ def write_split(
                     side = plan.assignment[row]
                     if side in (TRAIN, VALIDATION):
                         fixes = analysis.fix_changes.get(row, [])
-                        ex = loaded.example
-                        if redact is not None and "redact_pii" in fixes:
-                            ex, done = redact(ex)
-                            analysis.change_details[(row, "redact_pii")] = "; ".join(done)
-                        ex = apply_fixes(ex, [f for f in fixes if f != "redact_pii"])
-                        line = encode(ex) if encode is not None else ex.to_record()
-                        (train if side == TRAIN else val).write(_encoded(line, loaded.location))
+                        text, done = output_line(
+                            loaded.example, fixes, loaded.location, redact, encode
+                        )
+                        if done is not None:
+                            analysis.change_details[(row, "redact_pii")] = done
+                        (train if side == TRAIN else val).write(text)
                     row += 1
                 record += 1
         if (
