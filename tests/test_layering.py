@@ -12,7 +12,8 @@ that names it; ``ftprep`` alone is the package root):
    (``report``), conversion (``conversion``), cost (``costing``), ``advise``,
    ``evaluation``, an existing split (``leakage``), DataFrames (``frames``), the check
    catalogue (``docs``) and progress bars (``progress``).
-4. **engine** (``engine``, ``batch``): runs the per-example work and the dataset checks.
+4. **engine** (``engine``, ``batch``, ``ray_engine``): runs the per-example work (here or
+   on Ray) and the dataset checks.
 5. **checks** (``checks``, ``split``, ``pii``, ``masking``, ``contamination``): the
    checklist's units, the personal data they find and mask, and the split they plan and
    write.
@@ -61,7 +62,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ftprep.progress",
         ),
     ),
-    ("engine", ("ftprep.engine", "ftprep.batch")),
+    ("engine", ("ftprep.engine", "ftprep.batch", "ftprep.ray_engine")),
     (
         "checks",
         ("ftprep.checks", "ftprep.split", "ftprep.pii", "ftprep.masking", "ftprep.contamination"),

@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -31,13 +31,10 @@ from ftprep.errors import ConfigError, OutputError
 from ftprep.loaders.remote import shard_records
 from ftprep.loaders.source import Source, load_record
 from ftprep.schema import LoadError
+from ftprep.split.conservation import SIDES, conservation_problems
 from ftprep.split.plan import TRAIN, VALIDATION
-from ftprep.split.writer import Staging, output_line
+from ftprep.split.writer import Analysed, Staging, output_line
 
-if TYPE_CHECKING:
-    from ftprep.engine import Analysis
-
-SIDES = ("train", "validation")
 _PART = re.compile(r"(train|validation)-\d{5}-of-\d{5}\.jsonl")
 
 
@@ -118,7 +115,7 @@ def write_shard(job: ShardJob) -> ShardWritten:
     return ShardWritten(job.index, record, counts[TRAIN], counts[VALIDATION], names)
 
 
-def shard_jobs(analysis: Analysis, folder: Path) -> list[ShardJob]:
+def shard_jobs(analysis: Analysed, folder: Path) -> list[ShardJob]:
     """One job per input shard, cut from the analysis' rows (consecutive per shard)."""
     plan = analysis.plan
     assert plan is not None
@@ -168,7 +165,7 @@ def run_here(jobs: Sequence[ShardJob]) -> list[ShardWritten]:
     return [write_shard(job) for job in jobs]
 
 
-def write_sharded(analysis: Analysis, stage: Staging, run: Runner = run_here) -> dict[str, Any]:
+def write_sharded(analysis: Analysed, stage: Staging, run: Runner = run_here) -> dict[str, Any]:
     """Write every shard's parts into ``stage`` (with ``run``: here, or on Ray workers),
     check that nothing was lost, and record the counts in the manifest. Returns them."""
     plan = analysis.plan
@@ -217,42 +214,6 @@ def _existing_parts(directory: Path) -> list[str]:
         return sorted(p.name for p in directory.iterdir() if _PART.fullmatch(p.name))
     except OSError:
         return []
-
-
-def _lines(path: Path) -> int:
-    count = 0
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            count += chunk.count(b"\n")
-    return count
-
-
-def conservation_problems(folder: Path, summary: Any) -> list[str]:
-    """Where a sharded split's counts do not add up: per shard and in total, train +
-    validation + dropped must equal the records read, and each part must hold as many
-    lines as the manifest says."""
-    try:
-        parts = list(summary["parts"])
-        totals = {k: int(summary[k]) for k in ("records", "train", "validation", "dropped")}
-    except (KeyError, TypeError, ValueError):
-        return [f"{folder}: the manifest's split counts are unreadable"]
-    problems = []
-    if totals["train"] + totals["validation"] + totals["dropped"] != totals["records"]:
-        problems.append(
-            f"{folder}: train {totals['train']} + validation {totals['validation']} + dropped "
-            f"{totals['dropped']} != {totals['records']} records"
-        )
-    for key in ("records", "train", "validation", "dropped"):
-        if sum(int(p[key]) for p in parts) != totals[key]:
-            problems.append(f"{folder}: the shards' {key} do not add up to the total")
-    for p in parts:
-        if int(p["train"]) + int(p["validation"]) + int(p["dropped"]) != int(p["records"]):
-            problems.append(f"{p['input']}: train + validation + dropped != records")
-        for side in SIDES:
-            path = folder / p[f"{side}_file"]
-            if path.is_file() and _lines(path) != int(p[side]):
-                problems.append(f"{path}: holds {_lines(path)} lines, the manifest says {p[side]}")
-    return problems
 
 
 __all__ = [

@@ -34,6 +34,7 @@ from ftprep.errors import OutputError
 from ftprep.jsonl import dumps
 from ftprep.pii.redact import redactor_for
 from ftprep.schema import Example
+from ftprep.split.conservation import conservation_problems
 from ftprep.split.fixes import apply_fixes
 from ftprep.split.plan import TRAIN, VALIDATION
 
@@ -335,8 +336,6 @@ def verify_split(directory: str | Path) -> list[str]:
         elif _describe(path) != expected:
             problems.append(f"{path}: changed since the split was written")
     if not problems and "split" in manifest:
-        from ftprep.split.sharded import conservation_problems
-
         problems += conservation_problems(folder, manifest["split"])
     return problems
 
