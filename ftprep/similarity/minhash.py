@@ -33,6 +33,8 @@ SHINGLE = 5
 CHAR_SHINGLE = 3
 _CHAR_TAG = np.uint64(1 << 63)
 EMPTY = np.uint16(0xFFFF)
+#: Shingles hashed per step: the scratch arrays stay in cache and are reused.
+_CHUNK = 1 << 15
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
 _M3 = np.uint64(0x94D049BB133111EB)
@@ -46,30 +48,70 @@ def mix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
-def _windows(units: list[np.ndarray], k: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """(text index, packed k-unit window) for every window of every text.
+def _mix64_inplace(h: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """:func:`mix64` computed in place (``h`` is overwritten and returned; ``scratch`` holds
+    at least as many values): the same values without a new array per step, which matters
+    on the millions of shingles of a batch."""
+    t = scratch[: len(h)]
+    h += _M1
+    np.right_shift(h, np.uint64(30), out=t)
+    h ^= t
+    h *= _M2
+    np.right_shift(h, np.uint64(27), out=t)
+    h ^= t
+    h *= _M3
+    np.right_shift(h, np.uint64(31), out=t)
+    h ^= t
+    return h
 
-    ``units`` holds each text as an array of small integers (bytes, or code points); a text
-    shorter than ``k`` units is one window padded with zeros; an empty text has none.
-    """
-    n = len(units)
-    lens = np.fromiter((len(u) for u in units), dtype=np.int64, count=n)
+
+def _window_owners(lens: np.ndarray, k: int, rows: np.ndarray, dummy: int) -> np.ndarray:
+    """Owner row of every window position of texts laid end to end, ``k - 1`` padding units
+    after each: a text of ``u`` units owns its first ``max(u - k + 1, 1)`` positions (none
+    when empty); the positions whose window reaches into the padding belong to ``dummy``."""
+    n = len(lens)
     nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
-    total = int(nwin.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    pad = np.zeros(k - 1, dtype=np.uint64)
-    parts: list[np.ndarray] = []
-    for u in units:
-        parts += [u.astype(np.uint64), pad]
-    buf = np.concatenate(parts) if parts else pad
-    starts = np.r_[0, np.cumsum(lens + k - 1)[:-1]]
-    windows = np.zeros(len(buf) - k + 1, dtype=np.uint64)
-    for j in range(k):
-        windows = (windows << np.uint64(bits)) | buf[j : len(buf) - k + 1 + j]
-    row = np.repeat(np.arange(n, dtype=np.int64), nwin)
-    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(nwin) - nwin, nwin)
-    return row, windows[np.repeat(starts, nwin) + offset]
+    owner = np.empty(2 * n, dtype=np.int64)
+    owner[0::2] = rows
+    owner[1::2] = dummy
+    count = np.empty(2 * n, dtype=np.int64)
+    count[0::2] = nwin
+    count[1::2] = lens + (k - 1) - nwin
+    return np.repeat(owner, count)
+
+
+def _byte_windows(encoded: list[bytes], k: int) -> np.ndarray:
+    """The ``k``-byte window (big-endian, ``k`` ≤ 8) at every position of the texts laid
+    end to end with ``k - 1`` zero bytes after each: one unaligned 8-byte read per position
+    and a shift, instead of ``k`` shifted passes."""
+    pad = b"\0" * (k - 1)
+    buf = pad.join(encoded) + pad
+    positions = len(buf)
+    buf += b"\0" * 7
+    view = np.ndarray((positions,), dtype=">u8", buffer=buf, strides=(1,))
+    windows = view.astype(np.uint64)
+    windows >>= np.uint64(64 - 8 * k)
+    return windows
+
+
+def _unit_windows(units: np.ndarray, k: int, bits: int, positions: int) -> np.ndarray:
+    """The ``k``-unit window (``bits`` per unit) at each of the first ``positions``
+    positions of ``units`` (which holds at least ``positions + k - 1`` units)."""
+    wide = units.astype(np.uint64)
+    windows = wide[:positions].copy()
+    for j in range(1, k):
+        windows <<= np.uint64(bits)
+        windows |= wide[j : j + positions]
+    return windows
+
+
+def _code_point_windows(texts: list[str], k: int) -> np.ndarray:
+    """The ``k``-code-point window (21 bits each) at every position of the texts laid end to
+    end with ``k - 1`` zero code points after each."""
+    pad = "\0" * (k - 1)
+    joined = (pad.join(texts) + pad + pad).encode("utf-32-le", "surrogatepass")
+    units = np.frombuffer(joined, dtype=np.uint32)
+    return _unit_windows(units, k, 21, len(units) - (k - 1))
 
 
 def signatures_of_sets(owners: list[int], hashes: list[int], n: int, bins: int) -> np.ndarray:
@@ -97,46 +139,47 @@ def signatures(
     less than two Chinese characters). A text shorter than one window is one (padded)
     shingle; an empty text is all EMPTY. Each text's signature depends on its own text
     alone.
+
+    The whole batch is one buffer: the texts laid end to end (padding after each), a window
+    at every position, hashed in one pass; windows that are no shingle of their text go to
+    a spare row that is dropped, so no per-text selection is needed.
     """
     n = len(texts)
-    sig = np.full(n * bins, 0xFFFF, dtype=np.uint16)
     if n == 0:
-        return sig.reshape(0, bins)
+        return np.full((0, bins), EMPTY, dtype=np.uint16)
     wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
     narrow = np.setdiff1d(np.arange(n), wide) if wide else np.arange(n)
-    rows, values = [], []
+    dummy = n * bins
+    bases, values = [], []
     if len(narrow):
-        r, w = _windows(
-            [
-                np.frombuffer(texts[int(i)].encode("utf-8", "surrogatepass"), dtype=np.uint8)
-                for i in narrow
-            ],
-            k,
-            8,
-        )
-        rows.append(narrow[r])
-        values.append(w)
+        encoded = [texts[i].encode("utf-8", "surrogatepass") for i in narrow.tolist()]
+        if k <= 8:
+            windows = _byte_windows(encoded, k)
+        else:
+            pad = b"\0" * (k - 1)
+            units = np.frombuffer(pad.join(encoded) + pad + pad, dtype=np.uint8)
+            windows = _unit_windows(units, k, 8, len(units) - (k - 1))
+        lens = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        bases.append(_window_owners(lens, k, narrow * bins, dummy))
+        values.append(windows)
     if wide:
-        r, w = _windows(
-            [
-                np.frombuffer(texts[i].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-                for i in wide
-            ],
-            chars,
-            21,
-        )
-        rows.append(np.asarray(wide, dtype=np.int64)[r])
-        values.append(w | _CHAR_TAG)  # never equal to a byte window
-    row = np.concatenate(rows)
-    if len(row) == 0:
-        return sig.reshape(n, bins)
-    h = mix64(np.concatenate(values))
+        chosen = [texts[i] for i in wide]
+        lens = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+        bases.append(_window_owners(lens, chars, np.asarray(wide, dtype=np.int64) * bins, dummy))
+        values.append(_code_point_windows(chosen, chars) | _CHAR_TAG)  # never a byte window
+    windows = values[0] if len(values) == 1 else np.concatenate(values)
+    base = bases[0] if len(bases) == 1 else np.concatenate(bases)
     shift = np.uint64(64 - int(np.log2(bins)))
-    slot = row * bins + (h >> shift).astype(np.int64)
-    value = (h & np.uint64(0xFFFF)).astype(np.uint16)
-    value[value == EMPTY] = 0xFFFE
-    np.minimum.at(sig, slot, value)
-    return sig.reshape(n, bins)
+    sig = np.full(dummy + bins, EMPTY, dtype=np.uint16)
+    scratch = np.empty(min(len(windows), _CHUNK), dtype=np.uint64)
+    for start in range(0, len(windows), _CHUNK):
+        h = _mix64_inplace(windows[start : start + _CHUNK], scratch)
+        slot = np.right_shift(h, shift, out=scratch[: len(h)]).view(np.int64)
+        slot += base[start : start + _CHUNK]
+        value = h.astype(np.uint16)
+        np.minimum(value, np.uint16(0xFFFE), out=value)  # EMPTY stays free for "no shingle"
+        np.minimum.at(sig, slot, value)
+    return sig[:dummy].reshape(n, bins)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:

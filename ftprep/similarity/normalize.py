@@ -12,22 +12,41 @@ import json
 import re
 import string
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
+
+import numpy as np
 
 from ftprep.schema import ChatExample, Message
 
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
-_ASCII_PUNCT = str.maketrans(dict.fromkeys(string.punctuation, " "))
+
+
+def _ascii_table() -> bytes:
+    """One byte table doing all of normalisation for ASCII: upper case to lower case,
+    punctuation to a space, and the separators ``str.split`` folds but ``bytes.split`` does
+    not (\\x1c-\\x1f) to a space."""
+    table = bytearray(range(256))
+    for c in string.punctuation + "\x1c\x1d\x1e\x1f":
+        table[ord(c)] = ord(" ")
+    for c in string.ascii_uppercase:
+        table[ord(c)] = ord(c.lower())
+    return bytes(table)
+
+
+_ASCII_TABLE = _ascii_table()
 
 
 def normalize_text(text: str) -> str:
     """NFKC, casefold, drop punctuation, fold whitespace.
 
-    ASCII text (most chat data) takes a translate-table fast path with the same result:
-    NFKC changes nothing there and casefold equals lower; measured 8x faster than the regex.
+    ASCII text (most chat data) takes a byte-table fast path with the same result: NFKC
+    changes nothing there, casefold equals lower, and one ``bytes.translate`` lowers and
+    blanks punctuation at once (measured 2x faster than ``str.translate``, itself 8x faster
+    than the regex).
     """
     if text.isascii():
-        return " ".join(text.lower().translate(_ASCII_PUNCT).split())
+        return b" ".join(text.encode("ascii").translate(_ASCII_TABLE).split()).decode("ascii")
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_PUNCT.sub(" ", text).split())
 
@@ -41,11 +60,39 @@ def normalized_messages(batch: Sequence[ChatExample], memo: dict[str, object]) -
     return cached  # type: ignore[return-value]
 
 
+def last_assistants(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[int | None]:
+    """Each example's ``last_assistant_index``, found once per batch: the hashes, the
+    answer profile and the prompt sketch all start from the final answer."""
+    cached = memo.get("last_assistants")
+    if cached is None:
+        cached = [ex.last_assistant_index for ex in batch]
+        memo["last_assistants"] = cached
+    return cached  # type: ignore[return-value]
+
+
+def media_keys(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[str]:
+    """Each example's :func:`media_key`, rendered once per batch (three extractors use it)."""
+    cached = memo.get("media_keys")
+    if cached is None:
+        cached = [media_key(ex) for ex in batch]
+        memo["media_keys"] = cached
+    return cached  # type: ignore[return-value]
+
+
 def hash64(text: str) -> int:
     """A stable 64-bit hash (blake2b), the same on every machine and Python run."""
     return int.from_bytes(
         hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
     )
+
+
+def hash64_array(texts: Iterable[str], count: int) -> np.ndarray:
+    """:func:`hash64` of each of ``count`` texts as a uint64 array, without a Python int
+    per text (the digests are little-endian 64-bit words already)."""
+    digests = b"".join(
+        hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest() for t in texts
+    )
+    return np.frombuffer(digests, dtype="<u8", count=count).astype(np.uint64)
 
 
 def messages_key(messages: list[Message], normalized: list[str] | None = None) -> str:
@@ -80,6 +127,21 @@ def media_key(ex: ChatExample) -> str:
     return "\x1d".join(refs)
 
 
+def conversation_keys(
+    ex: ChatExample, normalized: list[str], last: int | None, media: str
+) -> tuple[str, str, str]:
+    """The texts :func:`conversation_hashes` hashes, given the example's normalised texts,
+    last assistant index and :func:`media_key` (the batch computes each of those once)."""
+    cut = len(ex.messages) if last is None else last
+    answer = "" if last is None else normalized[last]
+    tools = ("" if not ex.tools else repr(ex.tools)) + media
+    parts = [f"{m.role}\x1f{t}" for m, t in zip(ex.messages, normalized, strict=True)]
+    whole = "\x1e".join(parts) + tools
+    if cut == 0:
+        return (whole, whole, answer)
+    return (whole, "\x1e".join(parts[:cut]) + tools, answer)
+
+
 def conversation_hashes(
     ex: ChatExample, normalized: list[str] | None = None
 ) -> tuple[int, int, int]:
@@ -91,36 +153,30 @@ def conversation_hashes(
     inputs) never group unrelated documents under one empty input.
     """
     texts = normalized if normalized is not None else [normalize_text(m.text) for m in ex.messages]
-    last = ex.last_assistant_index
-    cut = len(ex.messages) if last is None else last
-    answer = "" if last is None else texts[last]
-    tools = ("" if not ex.tools else repr(ex.tools)) + media_key(ex)
-    whole = hash64(messages_key(ex.messages, texts) + tools)
-    if cut == 0:
-        return (whole, whole, hash64(answer))
-    prompt_key = messages_key(ex.messages[:cut], texts[:cut]) + tools
-    return (whole, hash64(prompt_key), hash64(answer))
+    whole, prompt, answer = conversation_keys(ex, texts, ex.last_assistant_index, media_key(ex))
+    return (hash64(whole), hash64(prompt), hash64(answer))
 
 
 def _register() -> None:
-
-    import numpy as np
-
     from ftprep.features import FeatureContext, register_feature
 
     @register_feature("hashes", ("hash_conversation", "hash_prompt", "hash_answer", "hash_media"))
     def hashes_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-        texts = normalized_messages(batch, ctx.batch)
-        rows = [conversation_hashes(ex, t) for ex, t in zip(batch, texts, strict=True)]
-        arr = np.array(rows, dtype=np.uint64).reshape(len(rows), 3)
-        media = np.fromiter(
-            (hash64(media_key(ex)) for ex in batch), dtype=np.uint64, count=len(batch)
+        n = len(batch)
+        media = media_keys(batch, ctx.batch)
+        keys = map(
+            conversation_keys,
+            batch,
+            normalized_messages(batch, ctx.batch),
+            last_assistants(batch, ctx.batch),
+            media,
         )
+        arr = hash64_array(chain.from_iterable(keys), 3 * n).reshape(n, 3)
         return {
             "hash_conversation": arr[:, 0],
             "hash_prompt": arr[:, 1],
             "hash_answer": arr[:, 2],
-            "hash_media": media,
+            "hash_media": hash64_array(media, n),
         }
 
 

@@ -26,7 +26,7 @@ import contextlib
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,13 @@ from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import signatures_of_sets, similarity
-from ftprep.similarity.normalize import hash64, normalize_text
+from ftprep.similarity.normalize import (
+    hash64,
+    hash64_array,
+    last_assistants,
+    normalize_text,
+    normalized_messages,
+)
 
 NONE, LABEL, JSON_VALUE, TOOL_CALL, FREE = 0, 1, 2, 3, 4
 HEAD = 5
@@ -70,8 +76,13 @@ FACT_SKETCH = 16
 _LEADING_CODE = re.compile(
     r"^\s*([A-Z]{1,3}\d[\w.]*|\d+[A-Z][\w.]*)(?=\s*(?:—|–|-|:|,|\.\s|\.?$|\n))"
 )
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)+|\d{2,})%?(?![\w])")
-_NAME = re.compile(r"(?<![\w'])([A-Z][a-zA-Z]+)")
+#: Numbers: ``(?<![\w.])(\d+(?:[.,]\d+)+|\d{2,})%?(?![\w])``, written to start with the
+#: digit (the test on the character before it follows), so the regex engine skips ahead to
+#: the next digit instead of trying the look-behind at every position: 3x faster, the same
+#: matches (tests/test_fast_patterns.py).
+_NUMBER = re.compile(r"(\d(?<![\w.]\d)(?:\d*(?:[.,]\d+)+|\d+))%?(?![\w])")
+#: Capitalised words: ``(?<![\w'])([A-Z][a-zA-Z]+)``, capital first for the same reason.
+_NAME = re.compile(r"([A-Z](?<![\w'][A-Z])[a-zA-Z]+)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
 _CODE_SPAN = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.S)
 _IDENT = re.compile(r"[A-Za-z_]\w{2,}")
@@ -105,8 +116,11 @@ def _tool_value(calls: list[dict[str, Any]]) -> str:
     return "\x1f".join(parts)
 
 
-def classify(text: str, tool_calls: list[dict[str, Any]] | None) -> tuple[int, str]:
-    """(answer type, canonical value) of one final answer."""
+def classify(
+    text: str, tool_calls: list[dict[str, Any]] | None, normalized: str | None = None
+) -> tuple[int, str]:
+    """(answer type, canonical value) of one final answer (``normalized``: the text's
+    ``normalize_text(text.strip())`` when the caller has it already)."""
     if tool_calls:
         return TOOL_CALL, _tool_value(tool_calls)
     stripped = text.strip()
@@ -116,7 +130,7 @@ def classify(text: str, tool_calls: list[dict[str, Any]] | None) -> tuple[int, s
         with contextlib.suppress(ValueError):  # not JSON after all: judged as text below
             value = json.loads(stripped)
             return JSON_VALUE, json.dumps(value, sort_keys=True, ensure_ascii=False)
-    norm = normalize_text(stripped)
+    norm = normalize_text(stripped) if normalized is None else normalized
     words = norm.split()
     if (
         len(words) <= LABEL_WORDS
@@ -128,13 +142,25 @@ def classify(text: str, tool_calls: list[dict[str, Any]] | None) -> tuple[int, s
     return FREE, norm
 
 
-def facts(text: str) -> set[str]:
+def facts(text: str, opens: dict[str, bool] | None = None) -> set[str]:
     """Names (capitalised words not opening a sentence), numbers of two or more digits, and
     identifiers inside code: what two paraphrases of one answer keep and two different
-    answers change."""
+    answers change.
+
+    Whether a word opens a sentence depends on the three characters before it only; a
+    batch passes ``opens`` to remember that test per three characters (most capitalised
+    words follow ". ")."""
     found = {m[1] for m in _NUMBER.finditer(text)}
+    if opens is None:
+        opens = {}
     for m in _NAME.finditer(text):
-        if m[1] != "I" and not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()]):
+        if m[1] == "I":
+            continue
+        before = text[max(0, m.start() - 3) : m.start()]
+        start = opens.get(before)
+        if start is None:
+            start = opens[before] = _SENTENCE_START.search(before) is not None
+        if not start:
             found.add(m[1].lower())
     for span in _CODE_SPAN.finditer(text):
         found.update(w.lower() for w in _IDENT.findall(span[0]))
@@ -167,56 +193,90 @@ def _is_kto(meta: dict[str, Any]) -> bool:
     ),
 )
 def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    """The profile of each example's final answer (see the module docstring)."""
+    """The profile of each example's final answer (see the module docstring).
+
+    Texts several extractors need (normalised messages, the final answer's index) come
+    from the batch memo; each distinct word's hash is computed once per batch; the 64-bit
+    hashes are computed together at the end."""
     n = len(batch)
     kinds = np.zeros(n, dtype=np.int8)
-    values = np.zeros(n, dtype=np.uint64)
-    heads = np.zeros((n, HEAD), dtype=np.uint64)
     bloom = np.zeros((n, 4), dtype=np.uint64)
     counts = np.zeros(n, dtype=np.int32)
     extra = np.zeros(n, dtype=np.uint64)
     kto = np.zeros(n, dtype=bool)
-    codes = np.zeros(n, dtype=np.uint64)
     fact_counts = np.zeros(n, dtype=np.int32)
     owners: list[int] = []
     hashes: list[int] = []
     fact_sketch = np.zeros((n, FACT_SKETCH), dtype=np.uint32)
+    # (row, text) of each 64-bit hash to compute: answer values, leading codes, heads
+    value_rows: list[int] = []
+    value_texts: list[str] = []
+    code_rows: list[int] = []
+    code_texts: list[str] = []
+    head_slots: list[int] = []
+    head_texts: list[str] = []
+    crc: dict[str, int] = {}
+    opens: dict[str, bool] = {}
+    stems: dict[str, str] = {}
+    lasts = last_assistants(batch, ctx.batch)
+    normalized = normalized_messages(batch, ctx.batch)
     for i, ex in enumerate(batch):
-        tools = _metadata_tools(ex.metadata)
-        extra[i] = hash64(tools) if tools else 0
-        kto[i] = _is_kto(ex.metadata)
-        last = ex.last_assistant_index
+        if ex.metadata:
+            tools = _metadata_tools(ex.metadata)
+            extra[i] = hash64(tools) if tools else 0
+            kto[i] = _is_kto(ex.metadata)
+        last = lasts[i]
         if last is None:
             continue
         msg = ex.messages[last]
-        kind, value = classify(msg.text, msg.tool_calls)
+        text = msg.text
+        # normalize_text(text.strip()) is the memo's normalize_text(text) when nothing is
+        # stripped, and always for ASCII (stripped and folded whitespace are the same set)
+        norm = normalized[i][last] if text.isascii() or len(text.strip()) == len(text) else None
+        kind, value = classify(text, msg.tool_calls, norm)
         kinds[i] = kind
-        values[i] = hash64(value) if kind else 0
+        if kind:
+            value_rows.append(i)
+            value_texts.append(value)
         if kind not in (LABEL, FREE):
             continue
-        code = _LEADING_CODE.match(msg.text)
-        codes[i] = hash64(code[1]) if code else 0
+        code = _LEADING_CODE.match(text)
+        if code:
+            code_rows.append(i)
+            code_texts.append(code[1])
         if kind == FREE:
-            found = facts(msg.text)
+            found = facts(text, opens)
             fact_counts[i] = len(found)
-            smallest = sorted({_word_hash(f) or 1 for f in found})[:FACT_SKETCH]
+            _learn(crc, found)
+            smallest = sorted({crc[f] or 1 for f in found})[:FACT_SKETCH]
             fact_sketch[i, : len(smallest)] = smallest
         words = value.split()
         for k in range(min(HEAD, len(words))):
-            heads[i, k] = hash64(" ".join(words[: k + 1]))
+            head_slots.append(i * HEAD + k)
+            head_texts.append(" ".join(words[: k + 1]))
         if len(words) <= BLOOM_WORDS:
+            _learn(crc, words)
+            bits = [0, 0, 0, 0]
             for w in words:
-                bit = _word_hash(w) & 0xFF
-                bloom[i, bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
-        content = set(_content_words(value))
+                bit = crc[w] & 0xFF
+                bits[bit >> 6] |= 1 << (bit & 63)
+            bloom[i] = bits
+        content = _content_set(words, stems)
         counts[i] = len(content)
         owners.extend([i] * len(content))
-        hashes.extend(_word_hash(w) for w in content)
+        _learn(crc, content)
+        hashes.extend(map(crc.__getitem__, content))
+    values = np.zeros(n, dtype=np.uint64)
+    values[value_rows] = hash64_array(value_texts, len(value_texts))
+    codes = np.zeros(n, dtype=np.uint64)
+    codes[code_rows] = hash64_array(code_texts, len(code_texts))
+    heads = np.zeros(n * HEAD, dtype=np.uint64)
+    heads[head_slots] = hash64_array(head_texts, len(head_texts))
     sig = signatures_of_sets(owners, hashes, n, WORD_BINS)
     return {
         "answer_type": kinds,
         "answer_value": values,
-        "answer_head": heads,
+        "answer_head": heads.reshape(n, HEAD),
         "answer_bloom": bloom,
         "answer_words_sig": sig,
         "answer_words_n": counts,
@@ -226,6 +286,24 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
         "input_extra": extra,
         "kto": kto,
     }
+
+
+def _learn(crc: dict[str, int], words: Iterable[str]) -> None:
+    """Add the :func:`_word_hash` of each word not in ``crc`` yet (a batch's vocabulary is
+    far smaller than its words, so each distinct word is hashed once)."""
+    for w in set(words).difference(crc):
+        crc[w] = _word_hash(w)
+
+
+def _content_set(words: list[str], stems: dict[str, str]) -> set[str]:
+    """The distinct :func:`_content_words` of a normalised answer's words. ``stems`` keeps
+    each word's content form for the batch ("" for a stopword or a one-letter word)."""
+    distinct = set(words)
+    for w in distinct.difference(stems):
+        stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
+    content = set(map(stems.__getitem__, distinct))
+    content.discard("")
+    return content
 
 
 CONSISTENT, LABEL_CONFLICT, FREE_DIVERGENCE = 0, 1, 2
