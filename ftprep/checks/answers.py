@@ -43,6 +43,15 @@ _MARKDOWN = re.compile(
     r"|^[ \t]*\|.*\|[ \t]*$|\[[^\]\n]+\]\((?:https?://|/|#)",
     re.M,
 )
+
+
+def _may_be_markdown(text: str) -> bool:
+    """False when ``_MARKDOWN`` cannot match: each alternative holds one of these literals
+    ("#" a heading, "**" bold, "|" a table row, "](" a link), and substring search costs
+    far less than trying the alternatives at every position."""
+    return "#" in text or "**" in text or "|" in text or "](" in text
+
+
 _TERMINAL = frozenset(".!?…。！？؟")
 _CLOSERS = "\"'”’»)]}*_`>"
 _DANGLING_MARKS = frozenset(",;:-–—(/&+=\\")
@@ -127,7 +136,7 @@ def answer_format(text: str) -> tuple[int, Any, bool]:
         return fmt, value, truncated
     if fence_count(text):
         return FENCED, None, False
-    if _MARKDOWN.search(text):
+    if _may_be_markdown(text) and _MARKDOWN.search(text):
         return MARKDOWN, None, False
     return PLAIN, None, False
 

@@ -10,6 +10,8 @@ from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import robust_z, task_groups
+from ftprep.checks.prose import word_set
+from ftprep.checks.words import ascii_words
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 
@@ -55,18 +57,45 @@ _ROLE_PLAY = re.compile(
 _CALL_OR_NUMBER = re.compile(r"\s*(?:[a-z_]\w*\(.*\)|[-+]?[\d.,]+\s*%?)\s*[.!]?\s*", re.S)
 
 
+#: Words at least one of which every match of the prompt pattern beside them contains: a
+#: prompt whose word set (``words.ascii_words``) has none cannot match, and the pattern
+#: is not run.
+_SHORT_OK_WORDS = word_set(
+    "yes true classify categorise categorize label sentiment which choose pick select word "
+    "words briefly short what riddle calculate compute convert haiku title slogan tagline "
+    "acronym abbreviation synonym antonym rate"
+)
+_QUANTITY_QUESTION_WORDS = word_set("how")
+_ROLE_PLAY_WORDS = word_set("you respond reply act play playing role roleplay pretend")
+
+
+def _may_match(words: frozenset[str] | None, needed: frozenset[str]) -> bool:
+    """False only when the prompt's words rule a match out (None: not screened)."""
+    return words is None or not needed.isdisjoint(words)
+
+
 def short_answer_plausible(prompt: str, answer: str) -> bool:
     """True when a very short ``answer`` is a right answer to ``prompt``: "Yes" to a closed
     question, a label to a classification, a number or a tool call, a haiku to "write a
     haiku"."""
     prompt = prompt.strip()
-    if _SHORT_OK.search(prompt) or _CALL_OR_NUMBER.fullmatch(answer):
+    words = ascii_words(prompt)
+    if _CALL_OR_NUMBER.fullmatch(answer):
         return True
-    if _QUANTITY_QUESTION.search(prompt) and _QUANTITY.search(answer):
+    if _may_match(words, _SHORT_OK_WORDS) and _SHORT_OK.search(prompt):
         return True
-    if _ROLE_PLAY.search(prompt) and _SOUND.search(answer):
+    if (
+        _may_match(words, _QUANTITY_QUESTION_WORDS)
+        and _QUANTITY_QUESTION.search(prompt)
+        and _QUANTITY.search(answer)
+    ):
         return True
-    return bool(_YES_NO_QUESTION.search(prompt) and _YES_NO_ANSWER.match(answer))
+    if _may_match(words, _ROLE_PLAY_WORDS) and _ROLE_PLAY.search(prompt) and _SOUND.search(answer):
+        return True
+    # The closed question must end the (stripped) prompt: ``\?\s*\Z``.
+    return bool(
+        prompt.endswith("?") and _YES_NO_ANSWER.match(answer) and _YES_NO_QUESTION.search(prompt)
+    )
 
 
 @register_feature("prompt_shape", ("short_answer_plausible",))

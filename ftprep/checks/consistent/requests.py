@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ftprep.checks.prose import word_set
+from ftprep.checks.words import ascii_words
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 
@@ -117,6 +119,56 @@ _PATTERNS = tuple(
         (ASK_LONG, _LONG),
     )
 )
+#: For an ASCII request (whose word set ``words.ascii_words`` gives): per pattern, its
+#: one-word alternatives (one of them present: the pattern surely matches, it is not run),
+#: then the words and substrings one of which every match holds (none present: it cannot
+#: match, it is not run either). Only the rare request between the two meets the regex.
+_ASCII_SCREENS: dict[int, tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = {
+    ASK_CODE: (
+        _code_words := word_set(
+            "program programme programs programmes script snippet pseudocode function method "
+            "class algorithm implement implementation implements implemented refactor debug "
+            "compile command query python javascript typescript java golang rust ruby php "
+            "kotlin swift scala perl bash shell powershell sql mysql postgres postgresql html "
+            "css jsx react nodejs matlab haskell lua dart assembly latex yaml regex regexp"
+        ),
+        # pseudo-code, regular expression, one-liner, c++/c#, node.js, lines opening code
+        _code_words | word_set("pseudo regular liner c node def import from public include select"),
+        ("code", "```", "sql"),  # "sql" is also matched inside words
+    ),
+    ASK_JSON: (_json_words := word_set("json yaml xml csv"), _json_words, ()),
+    ASK_TABLE: (
+        _table_words := word_set("table tables tabular column columns spreadsheet chart"),
+        _table_words,
+        ("|",),  # a table row in the request
+    ),
+    ASK_MARKDOWN: (
+        _markdown_words := word_set(
+            "markdown heading headings bold outline readme cheatsheet article tutorial "
+            "documentation link links url urls"
+        ),
+        _markdown_words | word_set("cheat format formatted blog"),
+        (),
+    ),
+    ASK_LIST: (
+        _list_words := word_set(
+            "list enumerate step steps tips ideas ways examples reasons compare comparison "
+            "difference differences"
+        ),
+        # pros and cons; "three (…) things/items/…"
+        _list_words | word_set("pros things items facts questions points words"),
+        ("bullet",),
+    ),
+    ASK_LONG: (
+        _long_words := word_set(
+            "explain describe essay story speech monologue detailed elaborate tutorial "
+            "overview biography"
+        ),
+        # step-by-step, in detail, history of, write a letter/poem/…
+        _long_words | word_set("step detail history write"),
+        (),
+    ),
+}
 #: Characters of a request read: the end, where the request follows any preamble.
 MAX_REQUEST_CHARS = 2_000
 
@@ -125,10 +177,22 @@ def asked_format(request: str) -> int:
     """Bit mask of the formats ``request`` asks for (``ASK_*``; 0 when none)."""
     if not request:
         return 0
-    text = request[-MAX_REQUEST_CHARS:].lower()
+    tail = request[-MAX_REQUEST_CHARS:]
+    text = tail.lower()
+    words = ascii_words(tail)
     asks = 0
-    for bit, literals, pattern in _PATTERNS:
-        if any(lit in text for lit in literals) and pattern.search(text):
+    if words is None:
+        for bit, literals, pattern in _PATTERNS:
+            if any(lit in text for lit in literals) and pattern.search(text):
+                asks |= bit
+        return asks
+    for bit, _, pattern in _PATTERNS:
+        sure, needed, substrings = _ASCII_SCREENS[bit]
+        if not sure.isdisjoint(words):
+            asks |= bit
+            continue
+        may = not needed.isdisjoint(words) or any(sub in text for sub in substrings)
+        if may and pattern.search(text):
             asks |= bit
     return asks
 

@@ -1,0 +1,44 @@
+"""The words of a text, as a set: the cheap screen in front of word-bounded regex rules.
+
+Most text rules are alternations of words between ``\\b`` boundaries ("\\bclassify\\b",
+"\\bhow (?:many|much)\\b"). Scanning a text with such a regex costs microseconds per
+hundred characters; a set of the text's words costs about as much once, and then tells
+every rule in a few nanoseconds whether it can match at all (none of its words present:
+no match) or surely matches (a one-word alternative present). The set is built once per
+text and batch (see ``features.batch_scope``), so the rules of several checks share it.
+
+Only ASCII texts get a set: for them lower-casing is exactly what ``re.IGNORECASE`` does
+and ``\\w`` is ``[A-Za-z0-9_]``, so "word in set" and "``\\bword\\b`` matches" agree
+exactly. Other texts get None, and callers run their rules unscreened.
+"""
+
+from __future__ import annotations
+
+from ftprep.features import batch_memo
+
+#: ASCII bytes to lower-case word bytes; every non-word byte (``\W``) becomes a space.
+_WORD_BYTES = bytes(
+    (ord(chr(b).lower()) if chr(b).isalnum() or b == 0x5F else 0x20) if b < 128 else b
+    for b in range(256)
+)
+
+
+def _build(text: str) -> frozenset[str]:
+    return frozenset(text.encode("ascii").translate(_WORD_BYTES).decode("ascii").split())
+
+
+def ascii_words(text: str) -> frozenset[str] | None:
+    """The lower-cased ``\\w+`` runs of ``text`` when it is ASCII; None otherwise.
+
+    For an ASCII text, a word ``w`` (lower case, word characters only) is in the set exactly
+    when ``re.search(rf"\\b{w}\\b", text, re.I)`` matches."""
+    if not text.isascii():
+        return None
+    memo = batch_memo().setdefault("ascii_words", {})
+    words = memo.get(text)
+    if words is None:
+        words = memo[text] = _build(text)
+    return words
+
+
+__all__ = ["ascii_words"]
