@@ -195,9 +195,9 @@ def analyze(
         count["examples"] += result.n
         count["load_errors"] += len(result.load_errors)
         if result.n:
+            table.append(result.columns, result.n)  # list columns become Coded, in place
             for gatherer in gatherers:
                 gatherer.add(result.columns, start)
-            table.append(result.columns, result.n)
     record = sum(c["records"] for c in counts)
     for source, count in zip(sources, counts, strict=True):
         source.counts = count

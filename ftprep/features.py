@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ftprep.columns import Coded, SpillStore, spill_budget
 from ftprep.schema import ChatExample, Example, SourceLocation
 
 BatchExtractor = Callable[[Sequence[ChatExample], "FeatureContext"], dict[str, Any]]
@@ -24,10 +25,11 @@ BatchExtractor = Callable[[Sequence[ChatExample], "FeatureContext"], dict[str, A
 
 class Gatherer(Protocol):
     """The step after the batches: sees each batch's columns in input order as the engine
-    gathers them (``add``), may rewrite them in place (e.g. release texts past a bound), and
-    finishes on the whole table. Created fresh for each run, in the process that gathers;
-    so extractors themselves stay pure functions of their batch, whatever runs them
-    (in-process, a process pool, Ray)."""
+    gathers them (``add``; a column an extractor gave as a list arrives as its
+    :class:`~ftprep.columns.Coded` form, which the table holds), may rewrite them in place
+    (e.g. release texts past a bound: ``col[i] = None``), and finishes on the whole table.
+    Created fresh for each run, in the process that gathers; so extractors themselves stay
+    pure functions of their batch, whatever runs them (in-process, a process pool, Ray)."""
 
     def add(self, columns: dict[str, Any], start: int) -> None: ...
 
@@ -54,6 +56,10 @@ def register_feature(
     gather: Callable[[Any], Gatherer] | None = None,
 ) -> Callable[[BatchExtractor], BatchExtractor]:
     """Register a batch extractor producing ``columns`` (arrays or lists, one value each).
+
+    A numpy column must keep its dtype and row shape from batch to batch (it may go to disk
+    as one file); a list column is stored coded (:class:`~ftprep.columns.Coded`): equal
+    values share one object, and checks read it like the list.
 
     The extractor must depend on its batch only (no state carried between batches): batches
     run in any process, in any order. What needs the whole dataset goes in ``gather``.
@@ -178,9 +184,14 @@ class FeatureTable:
     rows); ``source``/``line`` give the location without keeping a model per example.
     """
 
-    def __init__(self, sources: list[str]) -> None:
+    def __init__(self, sources: list[str], spill: int | None = None) -> None:
         self.sources = sources
-        self._chunks: dict[str, list[Any]] = {}
+        #: Bytes of numpy chunks held in memory before they go to disk (default:
+        #: :func:`ftprep.columns.spill_budget`).
+        self.spill = spill_budget() if spill is None else spill
+        self._store: SpillStore | None = None
+        self._coded: dict[str, list[Coded]] = {}
+        self._order: list[str] = []
         self._cols: dict[str, Any] = {}
         self.n = 0
         #: Rows appended so far (``n`` is set when the table is finished).
@@ -191,19 +202,46 @@ class FeatureTable:
 
     def append(self, columns: dict[str, Any], rows: int | None = None) -> None:
         """Add a batch's columns (``rows``: how many rows they hold; default: ``record``'s
-        length)."""
+        length). A column given as a list is replaced, in ``columns``, by its
+        :class:`~ftprep.columns.Coded` form, which the table keeps: gatherers that run
+        after this (and may release values in place) change what the table holds."""
+        if self._store is None:
+            self._store = SpillStore(self.spill)
         for key, value in columns.items():
-            self._chunks.setdefault(key, []).append(value)
+            if key not in self._order:
+                self._order.append(key)
+            if isinstance(value, np.ndarray):
+                self._store.add(key, value)
+            else:
+                coded = value if isinstance(value, Coded) else Coded.of(value)
+                columns[key] = coded
+                self._coded.setdefault(key, []).append(coded)
         self.rows += len(columns["record"]) if rows is None else rows
+        if self._store.over_budget():
+            self._store.flush()
 
     def finish(self) -> None:
-        for key, chunks in self._chunks.items():
-            if chunks and isinstance(chunks[0], np.ndarray):
-                self._cols[key] = np.concatenate(chunks) if chunks else np.zeros(0)
-            else:
-                self._cols[key] = [v for chunk in chunks for v in chunk]
-        self._chunks = {}
+        """Join each column's chunks, one column at a time (so joining never holds a second
+        copy of the whole table); spilled columns become read-only memory maps."""
+        store, self._store = self._store, None
+        for key in self._order:
+            if key in self._coded:
+                self._cols[key] = Coded.join(self._coded.pop(key))
+            elif store is not None:
+                self._cols[key] = store.column(key)
+        self._order = []
+        if store is not None:
+            store.close()
         self.n = len(self._cols.get("record", []))
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the numpy columns are memory maps of files (the table outgrew the budget)."""
+        return any(isinstance(v, np.memmap) for v in self._cols.values())
+
+    def columns(self) -> list[str]:
+        """The column names, in the order the features produced them."""
+        return list(self._cols)
 
     def __getitem__(self, key: str) -> Any:
         return self._cols[key]

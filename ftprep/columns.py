@@ -1,0 +1,279 @@
+"""Column storage of the feature table: compact object columns, and numpy columns spilled
+to disk past a memory budget.
+
+The feature table holds a few values per example for the whole dataset, so what each
+value costs decides how large a dataset fits in memory. Two kinds of column:
+
+* **numpy columns** (hashes, counts, signatures): fixed width. Gathered batch by batch as
+  chunks; while the chunks of all columns stay within :data:`SPILL_BUDGET` they are joined in
+  memory once every batch is in; past it, every chunk is appended to one file per column in
+  a private temporary folder and the finished column is a read-only ``np.memmap`` of it, so
+  the operating system pages the data in and out instead of the process holding it.
+* **object columns** (a kind, a label, an excerpt, a small array; ``None`` for most rows):
+  a Python list costs a pointer per row plus an object per value, 50–100 bytes for a short
+  string. :class:`Coded` keeps a small integer code per row and each distinct value once,
+  and reads like the list it replaces (index, iterate, ``len``, ``np.asarray``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+#: Bytes of gathered numpy chunks held in memory before they go to disk (256 MiB; the
+#: environment variable FTPREP_FEATURE_MEMORY_MB overrides it, see docs/limits.md).
+SPILL_BUDGET = 256 << 20
+#: Code of a row without a value (None).
+NONE = -1
+
+
+def spill_budget() -> int:
+    """The budget in bytes: FTPREP_FEATURE_MEMORY_MB when set, else :data:`SPILL_BUDGET`."""
+    value = os.environ.get("FTPREP_FEATURE_MEMORY_MB")
+    if value is None or not value.strip():
+        return SPILL_BUDGET
+    try:
+        return max(int(float(value) * (1 << 20)), 0)
+    except ValueError:
+        return SPILL_BUDGET
+
+
+def _key(value: Any) -> Any:
+    """A dictionary key equal for equal values, or None for a value that has none (an
+    array): such values are kept once per row that holds one."""
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (type(value), value)
+
+
+class Coded:
+    """An object column as a code per row (:data:`NONE` for None) and the distinct values.
+
+    Reads like a list of its values. Equal hashable values share one slot (so one object,
+    whichever batch they came from); unhashable ones (arrays) get a slot each. Gatherers may
+    still assign rows (``col[i] = None`` releases a value's row)."""
+
+    __slots__ = ("_index", "codes", "values")
+
+    def __init__(self, codes: np.ndarray, values: list[Any]) -> None:
+        self.codes = codes
+        self.values = values
+        self._index: dict[Any, int] | None = None
+
+    @classmethod
+    def of(cls, items: Iterable[Any]) -> Coded:
+        """The coded form of ``items`` (a list's values, in order)."""
+        out = cls(np.zeros(0, dtype=np.int32), [])
+        codes = [out._code(v) for v in items]
+        out.codes = np.asarray(codes, dtype=np.int32)
+        return out
+
+    @classmethod
+    def join(cls, chunks: list[Coded]) -> Coded:
+        """One column from the chunks of the batches, in order; values no row uses any more
+        (released by a gatherer) are left out, and codes take the smallest integer type."""
+        out = cls(np.zeros(0, dtype=np.int32), [])
+        parts = []
+        for chunk in chunks:
+            used = np.zeros(len(chunk.values) + 1, dtype=bool)
+            used[chunk.codes] = True  # NONE lands on the extra last slot
+            remap = np.full(len(chunk.values) + 1, NONE, dtype=np.int32)
+            for old in np.flatnonzero(used[:-1]).tolist():
+                remap[old] = out._code(chunk.values[old])
+            parts.append(remap[chunk.codes])
+        codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        out.codes = codes.astype(_code_dtype(len(out.values)), copy=False)
+        out._index = None
+        return out
+
+    def _code(self, value: Any) -> int:
+        if value is None:
+            return NONE
+        if self._index is None:
+            self._index = {}
+            for i, v in enumerate(self.values):
+                if (k := _key(v)) is not None:
+                    self._index.setdefault(k, i)
+        key = _key(value)
+        if key is not None and key in self._index:
+            return self._index[key]
+        self.values.append(value)
+        if key is not None:
+            self._index[key] = len(self.values) - 1
+        return len(self.values) - 1
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, row: int) -> Any: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[Any]: ...
+    def __getitem__(self, row: Any) -> Any:
+        if isinstance(row, slice):
+            return [self._value(int(c)) for c in self.codes[row]]
+        return self._value(int(self.codes[row]))
+
+    def _value(self, code: int) -> Any:
+        return None if code == NONE else self.values[code]
+
+    def __setitem__(self, row: int, value: Any) -> None:
+        code = self._code(value)
+        if code > np.iinfo(self.codes.dtype).max:
+            self.codes = self.codes.astype(np.int32)
+        self.codes[row] = code
+
+    def __iter__(self) -> Iterator[Any]:
+        values = self.values
+        for c in self.codes.tolist():
+            yield None if c == NONE else values[c]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        table = np.empty(len(self.values) + 1, dtype=object)
+        table[:-1] = _objects(self.values)
+        table[-1] = None
+        out = table[self.codes]
+        return out if dtype is None or np.dtype(dtype).hasobject else out.astype(dtype)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Coded, list)):
+            return len(self) == len(other) and all(
+                _same(a, b) for a, b in zip(self, other, strict=True)
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Coded({len(self)} rows, {len(self.values)} values)"
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """An object array holding each value as one element (an array value stays whole)."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return bool(np.array_equal(a, b))
+    return bool(a == b)
+
+
+def _code_dtype(values: int) -> type[np.signedinteger[Any]]:
+    for dtype in (np.int8, np.int16):
+        if values <= np.iinfo(dtype).max:
+            return dtype
+    return np.int32
+
+
+class SpillStore:
+    """Numpy chunks of the gathered columns, on disk once they outgrow the memory budget.
+
+    ``add`` takes a batch's chunk of one column; ``flush`` writes the chunks held so far to
+    one file per column (created on the first flush, in a private temporary folder);
+    ``column`` gives the finished column: joined in memory when nothing was written, else a
+    read-only ``np.memmap`` of the column's file (its rows held in memory are appended
+    first). The folder is removed once the columns are mapped (a mapped file stays readable
+    after removal on POSIX), and in any case when the store is collected or the process
+    exits: no temporary file outlives the run, even on Ctrl-C or SIGTERM."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.held: dict[str, list[np.ndarray]] = {}
+        self.held_bytes = 0
+        #: Column -> (file, dtype, row shape, rows written) once it has gone to disk.
+        self.files: dict[str, tuple[Path, np.dtype[Any], tuple[int, ...], int]] = {}
+        #: Columns whose chunks changed type after they went to disk: kept in memory after.
+        self.pinned: set[str] = set()
+        self.folder: Path | None = None
+        self._cleanup: weakref.finalize | None = None
+
+    @property
+    def spilled(self) -> bool:
+        return self.folder is not None
+
+    def add(self, name: str, chunk: np.ndarray) -> None:
+        self.held.setdefault(name, []).append(chunk)
+        self.held_bytes += chunk.nbytes
+
+    def over_budget(self) -> bool:
+        return self.held_bytes > self.budget
+
+    def flush(self) -> None:
+        """Write every chunk held in memory to its column's file."""
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="ftprep-features-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
+        for name in list(self.held):
+            if name in self.pinned:
+                continue
+            chunks = self.held.pop(name)
+            for i, chunk in enumerate(chunks):
+                if not self._write(name, chunk):
+                    self.held[name] = chunks[i:]
+                    self.pinned.add(name)
+                    break
+        self.held_bytes = sum(c.nbytes for cs in self.held.values() for c in cs)
+
+    def _write(self, name: str, chunk: np.ndarray) -> bool:
+        """Append ``chunk`` to the column's file; False when its type differs from the
+        file's (the column then stays in memory from this chunk on)."""
+        assert self.folder is not None
+        chunk = np.ascontiguousarray(chunk)
+        if name not in self.files:
+            path = self.folder / f"{len(self.files)}.bin"
+            path.touch()
+            self.files[name] = (path, chunk.dtype, chunk.shape[1:], 0)
+        path, dtype, shape, rows = self.files[name]
+        if chunk.dtype != dtype or chunk.shape[1:] != shape or chunk.dtype.hasobject:
+            return False
+        with path.open("ab") as f:
+            f.write(chunk.tobytes())
+        self.files[name] = (path, dtype, shape, rows + len(chunk))
+        return True
+
+    def column(self, name: str) -> np.ndarray:
+        """The finished column (the store lets go of its chunks)."""
+        chunks = self.held.pop(name, [])
+        self.held_bytes -= sum(c.nbytes for c in chunks)
+        if name in self.files and name not in self.pinned:
+            for chunk in chunks:
+                if not self._write(name, chunk):
+                    raise AssertionError("unreachable: a differing chunk pins its column")
+            chunks = []
+        if name not in self.files:
+            return np.concatenate(chunks) if chunks else np.zeros(0)
+        path, dtype, shape, rows = self.files[name]
+        mapped: np.ndarray = (
+            np.memmap(path, dtype=dtype, mode="r", shape=(rows, *shape))
+            if rows
+            else np.zeros((0, *shape), dtype=dtype)
+        )
+        return np.concatenate([mapped, *chunks]) if chunks else mapped
+
+    def close(self) -> None:
+        """Remove the folder (mapped columns stay readable where the system allows it; on
+        a system that forbids removing a mapped file the folder goes when the process ends)."""
+        if self.folder is None:
+            return
+        try:
+            shutil.rmtree(self.folder)
+        except OSError:
+            return
+        if self._cleanup is not None:
+            self._cleanup.detach()
+
+
+__all__ = ["NONE", "SPILL_BUDGET", "Coded", "SpillStore", "spill_budget"]
