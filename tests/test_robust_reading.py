@@ -70,6 +70,8 @@ def test_a_line_over_the_limit_is_skipped_not_held():
         ('{"a": NaN}', "clean.malformed_json"),
         ('{"a": [Infinity]}', "clean.malformed_json"),
         ('{"a": 1e309}', "clean.malformed_json"),
+        ('{"a": 1' + "0" * 250 + "e99}", "clean.malformed_json"),  # no 3-digit exponent
+        ('{"a": -' + "9" * 400 + ".5}", "clean.malformed_json"),
         ('{"a": "\\ud800"}', "clean.invalid_utf8"),
         ('{"\\udc00": 1}', "clean.invalid_utf8"),
         ("[" * 101 + "]" * 101, "clean.record_too_large"),
@@ -89,6 +91,20 @@ def test_values_that_cannot_be_written_back_are_refused(text, code):
 def test_values_at_the_limits_are_kept(text):
     value, problem = parse_json(text)
     assert problem is None and json.dumps(value, allow_nan=False)
+
+
+def test_a_float_overflow_in_a_json_array_element_is_an_error_at_its_line(tmp_path):
+    path = tmp_path / "data.json"
+    good = '{"messages": [{"role": "user", "content": "q"}]}'
+    path.write_text(f'[{good},\n{{"x": 1{"0" * 250}e99}},\n{good}]\n', encoding="utf-8")
+    records = list(readers.read_json_array(path))
+    assert [r.line for r in records] == [1, 2, 3]
+    assert [r.error.code if r.error else None for r in records] == [
+        None,
+        "clean.malformed_json",
+        None,
+    ]
+    assert "out of range, NaN or Infinity" in records[1].error.message
 
 
 def test_in_memory_values_become_json_data():

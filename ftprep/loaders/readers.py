@@ -46,8 +46,6 @@ MAX_INT_DIGITS = 4300
 STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
 TEXT_CONTAINERS = ("jsonl", "json", "csv", "tsv")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-#: A number that may overflow a float: a 3-digit exponent or 309+ digits in a row.
-_BIG_NUMBER = re.compile(r"[eE][+-]?[0-9]{3}|[0-9]{309}")
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -167,7 +165,26 @@ def _reject_constant(name: str) -> Any:
     )
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+class _Overflow(Exception):
+    """A number in the JSON text overflows a float (``1e999``): the value is suspect."""
+
+
+def _finite_float(text: str) -> float:
+    """``float(text)``, the decoder's own conversion, raising :class:`_Overflow` for a
+    number too large for a float, so that the costly checks of :func:`value_problem` run
+    only on records that may need them (the decoder calls this only for numbers with a
+    fraction or an exponent, which chat records rarely hold)."""
+    number = float(text)
+    if math.isinf(number):
+        raise _Overflow
+    return number
+
+
+#: The strict decoder: rejects NaN/Infinity, flags float overflow (the fast path).
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+#: The same without the overflow flag: decodes a record :data:`_DECODER` flagged, whose
+#: problems :func:`value_problem` then names.
+_PLAIN_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def value_problem(value: Any, nan_is_missing: bool = False) -> tuple[str, str] | None:
@@ -259,22 +276,28 @@ def json_data(value: Any, nan_is_missing: bool = False) -> tuple[Any, tuple[str,
 
 
 def _suspect(text: str) -> bool:
-    """Cheap tests on a record's JSON text: might :func:`value_problem` find something?"""
+    """Cheap tests on a record's JSON text: might :func:`value_problem` find something
+    besides float overflow (which the decoder flags itself)?"""
     return bool(
         text.count("[") + text.count("{") > MAX_DEPTH
         or ("\\u" in text and _SURROGATE_ESCAPE.search(text))
-        or _BIG_NUMBER.search(text)
     )
 
 
 def parse_json(text: str) -> tuple[Any, tuple[str, str] | None]:
     """Parse one JSON text strictly: ``(value, None)`` or ``(None, (code, message))``.
 
-    The deep checks of :func:`value_problem` run only when cheap tests on the text say they
-    might find something (many brackets, a surrogate escape, a 3-digit exponent).
+    The deep checks of :func:`value_problem` run only when the decoder met a number that
+    overflows a float or cheap tests on the text say they might find something (many
+    brackets, a surrogate escape).
     """
+    suspect = False
     try:
-        value = _DECODER.decode(text)
+        try:
+            value = _DECODER.decode(text)
+        except _Overflow:
+            suspect = True
+            value = _PLAIN_DECODER.decode(text)
     except json.JSONDecodeError as exc:
         return None, ("clean.malformed_json", f"invalid JSON at column {exc.colno}: {exc.msg}")
     except _Rejected as exc:
@@ -291,7 +314,7 @@ def parse_json(text: str) -> tuple[Any, tuple[str, str] | None]:
                 f"an integer with more than {MAX_INT_DIGITS} digits; write it as a string",
             )
         return None, ("clean.malformed_json", f"invalid JSON: {exc}")
-    if _suspect(text):
+    if suspect or _suspect(text):
         problem = value_problem(value)
         if problem is not None:
             return None, problem
@@ -448,11 +471,16 @@ class _JsonArrayStream:
         self.line += self.buf.count("\n", self.pos, self.pos + n)
         self.pos += n
 
-    def value(self) -> Any:
-        """Decode one JSON value at the buffer position, reading more while it is incomplete."""
+    def value(self) -> tuple[Any, str, bool]:
+        """Decode one JSON value at the buffer position, reading more while it is
+        incomplete: the value, its text, and whether a number in it overflows a float."""
+        decoder = _DECODER
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.buf, self.pos)
+                value, end = decoder.raw_decode(self.buf, self.pos)
+            except _Overflow:
+                decoder = _PLAIN_DECODER
+                continue
             except json.JSONDecodeError as exc:
                 if len(self.buf) - self.pos > self.limit:
                     raise _ArrayError(
@@ -475,7 +503,7 @@ class _JsonArrayStream:
                 raise _ArrayError(str(exc), 0, "clean.record_too_large") from exc
             text = self.buf[self.pos : end]
             self.consume(end - self.pos)
-            return value, text
+            return value, text, decoder is _PLAIN_DECODER
 
 
 class _ArrayError(Exception):
@@ -485,11 +513,12 @@ class _ArrayError(Exception):
         self.code = code
 
 
-def _element(path: Path, line: int, value: Any, text: str, limit: int) -> RawRecord:
-    """One decoded element, checked like a JSONL line."""
+def _element(path: Path, line: int, value: Any, text: str, limit: int, overflow: bool) -> RawRecord:
+    """One decoded element, checked like a JSONL line (``overflow``: the decoder met a
+    number too large for a float in it)."""
     if len(text) > limit:
         return too_large(path, line, len(text.encode("utf-8", "surrogatepass")), limit, "element")
-    if _suspect(text):
+    if overflow or _suspect(text):
         problem = value_problem(value)
         if problem is not None:
             return _error(path, line, *problem)
@@ -514,8 +543,8 @@ def read_json_array(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterat
             if first != "[":
                 while stream.peek():
                     line = stream.line
-                    value, text = stream.value()
-                    yield _element(path, line, value, text, limit)
+                    value, text, overflow = stream.value()
+                    yield _element(path, line, value, text, limit, overflow)
                 return
             stream.consume(1)
             expect_value = True
@@ -548,8 +577,8 @@ def read_json_array(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterat
                 if not expect_value:
                     raise _ArrayError("expected ',' or ']' between elements", 0)
                 line = stream.line
-                value, text = stream.value()
-                yield _element(path, line, value, text, limit)
+                value, text, overflow = stream.value()
+                yield _element(path, line, value, text, limit, overflow)
                 expect_value = False
         except _ArrayError as exc:
             yield _error(
