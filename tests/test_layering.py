@@ -20,7 +20,7 @@ that names it; ``ftprep`` alone is the package root):
 6. **inputs** (``loaders``, ``targets``, ``tokens``, ``similarity``, ``features``,
    ``evaluation.tasks``, ``evaluation.metrics``, ``config``): reading records, the
    platforms' rules, token counts, similarity sketches, the task a dataset trains, the
-   per-example feature registry and the settings.
+   per-example feature registry and its compact columns (``columns``) and the settings.
 7. **base** (``schema``, ``errors``, ``version``, ``jsonl``, ``wording``, ``optional``).
 
 This is DESIGN.md's "cli → api → (checks, split, report) → (loaders, tokens, similarity)
@@ -75,6 +75,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ftprep.tokens",
             "ftprep.similarity",
             "ftprep.features",
+            "ftprep.columns",
             "ftprep.evaluation.tasks",
             "ftprep.evaluation.metrics",
             "ftprep.config",
