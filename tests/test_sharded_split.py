@@ -149,3 +149,18 @@ def test_engine_ray_without_ray_says_how_to_install(
     assert not (tmp_path / "o").exists()
     unknown = cli("validate", str(shards), "--ray-address", "auto", "-q")
     assert unknown.exit_code == 2 and "--engine ray" in unknown.stderr
+
+
+def test_a_worker_without_the_drivers_copy_fetches_the_remote_shard(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow.fs")
+    from ftprep.loaders import open_source
+    from ftprep.loaders.remote import shard_records
+
+    shards = _shards(tmp_path / "shards")
+    source = open_source(f"file://{shards}/b.jsonl.gz")
+    assert source.name == f"file://{shards}/b.jsonl.gz"
+    here = [(r.line, r.value) for r in shard_records(source)]
+    assert source.spool is not None
+    source.spool.unlink()  # as on another node of the cluster
+    there = [(r.line, r.value) for r in shard_records(source)]
+    assert there == here and len(here) == 50
