@@ -111,9 +111,10 @@ def fetch(uri: str) -> Path:
     suffix = "".join(Path(name).suffixes[-2:])
     fd, local = tempfile.mkstemp(prefix="ftprep-remote-", suffix=suffix)
     try:
-        with os.fdopen(fd, "wb") as out, filesystem.open_input_stream(
-            path, compression=None
-        ) as stream:
+        with (
+            os.fdopen(fd, "wb") as out,
+            filesystem.open_input_stream(path, compression=None) as stream,
+        ):
             while chunk := stream.read(1 << 20):
                 out.write(chunk)
     except FileNotFoundError as exc:
