@@ -34,6 +34,7 @@ from ftprep.loaders.source import Source
 MAX_RETRIES = 3
 INSTALL = "--engine ray needs Ray Data: pip install 'ftprep[ray]'"
 
+
 def import_ray() -> Any:
     """The ``ray`` module with Ray Data, or a usage error saying how to install it."""
     try:
@@ -42,6 +43,7 @@ def import_ray() -> Any:
     except ImportError as exc:
         raise ConfigError(INSTALL) from exc
     return ray
+
 
 def connect(address: str | None) -> Any:
     """Join the cluster at ``address`` (``auto``: the one this job was submitted to), or
@@ -58,6 +60,7 @@ def connect(address: str | None) -> Any:
     context.enable_progress_bars = False
     context.execution_options.preserve_order = True
     return ray
+
 
 def _read_shards(
     batch: dict[str, np.ndarray], sources: Sequence[Source], size: int
@@ -76,6 +79,7 @@ def _read_shards(
                 raws = []
         yield _row(int(index), first, raws, last=True)
 
+
 def _row(source: int, first: int, raws: list[RawRecord], last: bool) -> dict[str, np.ndarray]:
     return {
         "source": np.array([source], dtype=np.int64),
@@ -83,6 +87,7 @@ def _row(source: int, first: int, raws: list[RawRecord], last: bool) -> dict[str
         "last": np.array([last]),
         "payload": np.array([pickle.dumps(raws, protocol=5)], dtype=object),
     }
+
 
 def _process(
     batch: dict[str, np.ndarray], plan: BatchPlan, sources: Sequence[Source]
@@ -110,12 +115,14 @@ def _process(
         "payload": np.array(out, dtype=object),
     }
 
+
 def _renumbered(result: BatchResult, offset: int) -> BatchResult:
     """A shard's result with record numbers counted from the start of all inputs."""
     if offset:
         result.columns["record"] = result.columns["record"] + offset
         result.load_errors = [(record + offset, error) for record, error in result.load_errors]
     return result
+
 
 def in_input_order(
     rows: Iterator[tuple[int, int, bool, BatchResult]],
@@ -135,6 +142,7 @@ def in_input_order(
                 first += ready.n + len(ready.load_errors)
     if waiting:  # pragma: no cover - a read task lost a batch: never publish a partial run
         raise RuntimeError(f"ray engine: {len(waiting)} batches arrived out of sequence")
+
 
 @dataclass
 class RayEngine:
@@ -189,6 +197,7 @@ class RayEngine:
                 progress("loading", seen, None)
             yield _renumbered(result, offset)
 
+
 def ray_writer(address: str | None) -> Any:
     """Runs the split's shard writes as Ray tasks (retried when a worker dies)."""
     from ftprep.split.sharded import ShardJob, ShardWritten, write_shard
@@ -213,5 +222,6 @@ def engine_for(name: str | Any, address: str | None = None) -> Any:
     if isinstance(name, str):
         raise ConfigError(f"unknown engine '{name}'; choose local or ray")
     return name  # an engine object (RayEngine with its own batch size, in tests)
+
 
 __all__ = ["INSTALL", "MAX_RETRIES", "RayEngine", "connect", "engine_for", "ray_writer"]

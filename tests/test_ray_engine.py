@@ -132,9 +132,7 @@ def test_each_shard_is_read_as_several_blocks(local_ray: Any, tmp_path: Path) ->
     assert blocks >= 80 // BATCH + 71 // BATCH  # more than one block per non-empty shard
 
 
-def test_cli_split_with_engine_ray_matches_local(
-    local_ray: Any, cli: Any, tmp_path: Path
-) -> None:
+def test_cli_split_with_engine_ray_matches_local(local_ray: Any, cli: Any, tmp_path: Path) -> None:
     shards = _shards(tmp_path / "shards")
     out = tmp_path / "prepared"
     result = cli("split", str(shards), "--out", str(out), "--engine", "ray", "-q", "--json")
@@ -173,9 +171,7 @@ class DyingSource(Source):
             yield raw
 
 
-def test_a_worker_that_dies_is_retried_and_nothing_is_lost(
-    local_ray: Any, tmp_path: Path
-) -> None:
+def test_a_worker_that_dies_is_retried_and_nothing_is_lost(local_ray: Any, tmp_path: Path) -> None:
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     shards = _shards(tmp_path / "shards")
     paths = expand(shards)

@@ -30,6 +30,7 @@ from ftprep.optional import require
 SCHEMES = ("s3", "gs", "gcs", "hdfs", "viewfs", "abfs", "abfss", "file")
 _URI = re.compile(r"^([a-z][a-z0-9+.-]*):/+(.*)$", re.IGNORECASE)
 _GLOB = set("*?[")
+_MANIFEST = "ftprep-manifest.json"
 
 
 def as_uri(path: str | os.PathLike[str]) -> str | None:
@@ -78,9 +79,13 @@ def expand_uri(uri: str, is_data: Any) -> list[str]:
         pattern = root.rstrip("/") + "/" + uri[len(base) :].lstrip("/")
     root = root.rstrip("/")
     selector = fs_mod.FileSelector(root, recursive=True, allow_not_found=True)
+    entries = [e for e in filesystem.get_file_info(selector) if e.type == fs_mod.FileType.File]
+    published = {  # a split ftprep published inside the folder is output, not input
+        e.path.rsplit("/", 1)[0] + "/" for e in entries if e.path.endswith("/" + _MANIFEST)
+    }
     found = []
-    for entry in filesystem.get_file_info(selector):
-        if entry.type != fs_mod.FileType.File:
+    for entry in entries:
+        if any(entry.path.startswith(folder) for folder in published):
             continue
         rel = entry.path[len(root) :].lstrip("/")
         if any(part.startswith(".") for part in rel.split("/")) or not is_data(Path(rel)):
@@ -111,9 +116,10 @@ def fetch(uri: str) -> Path:
     suffix = "".join(Path(name).suffixes[-2:])
     fd, local = tempfile.mkstemp(prefix="ftprep-remote-", suffix=suffix)
     try:
-        with os.fdopen(fd, "wb") as out, filesystem.open_input_stream(
-            path, compression=None
-        ) as stream:
+        with (
+            os.fdopen(fd, "wb") as out,
+            filesystem.open_input_stream(path, compression=None) as stream,
+        ):
             while chunk := stream.read(1 << 20):
                 out.write(chunk)
     except FileNotFoundError as exc:

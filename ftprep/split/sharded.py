@@ -89,9 +89,10 @@ def write_shard(job: ShardJob) -> ShardWritten:
     row = record = 0
     n_rows = len(job.records)
     try:
-        with tmps["train"].open("w", encoding="utf-8", newline="\n") as train, tmps[
-            "validation"
-        ].open("w", encoding="utf-8", newline="\n") as val:
+        with (
+            tmps["train"].open("w", encoding="utf-8", newline="\n") as train,
+            tmps["validation"].open("w", encoding="utf-8", newline="\n") as val,
+        ):
             for raw in shard_records(source):
                 loaded = load_record(raw, source.name, source.format, source.container,
                                      source.options)  # fmt: skip
