@@ -89,8 +89,9 @@ def hash64(text: str) -> int:
 def hash64_array(texts: Iterable[str], count: int) -> np.ndarray:
     """:func:`hash64` of each of ``count`` texts as a uint64 array, without a Python int
     per text (the digests are little-endian 64-bit words already)."""
+    blake2b = hashlib.blake2b
     digests = b"".join(
-        hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest() for t in texts
+        [blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest() for t in texts]
     )
     return np.frombuffer(digests, dtype="<u8", count=count).astype(np.uint64)
 
@@ -157,6 +158,17 @@ def conversation_hashes(
     return (hash64(whole), hash64(prompt), hash64(answer))
 
 
+def _repeated_hashes(texts: list[str]) -> np.ndarray:
+    """:func:`hash64_array` of texts most of which repeat (media keys are mostly empty):
+    each distinct text is hashed once."""
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) == len(texts):
+        return hash64_array(texts, len(texts))
+    index = {t: i for i, t in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
+    return hash64_array(distinct, len(distinct))[codes]
+
+
 def _register() -> None:
     from ftprep.features import FeatureContext, register_feature
 
@@ -176,7 +188,7 @@ def _register() -> None:
             "hash_conversation": arr[:, 0],
             "hash_prompt": arr[:, 1],
             "hash_answer": arr[:, 2],
-            "hash_media": hash64_array(media, n),
+            "hash_media": _repeated_hashes(media),
         }
 
 

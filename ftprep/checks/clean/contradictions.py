@@ -49,7 +49,12 @@ from ftprep.similarity.minhash import (
     signatures_of_sets,
     similarity,
 )
-from ftprep.similarity.normalize import hash64, media_key, normalize_text
+from ftprep.similarity.normalize import (
+    hash64_array,
+    last_assistants,
+    media_keys,
+    normalized_messages,
+)
 from ftprep.wording import plural
 
 BINS = 64
@@ -70,16 +75,6 @@ _NEGATION_KEYS = {"".join(sorted(w)): w for w in NEGATIONS if len(w) > 2}
 _DIGITS = re.compile(r"\d+")
 
 
-def _negations(words: set[str]) -> str:
-    found = {w for w in words if w in NEGATIONS}
-    found |= {
-        _NEGATION_KEYS[k]
-        for w in words
-        if len(w) > 2 and (k := "".join(sorted(w))) in _NEGATION_KEYS
-    }
-    return " ".join(sorted(found))
-
-
 #: Capitalised words: ``(?<![\w'])[A-Z][a-zA-Z]+`` written capital first, so the regex
 #: engine skips to the next capital instead of trying the look-behind at every position
 #: (the same matches: tests/test_fast_patterns.py).
@@ -87,17 +82,30 @@ _NAME = re.compile(r"[A-Z](?<![\w'][A-Z])[a-zA-Z]+")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:|]\s*|\n\s*)$")
 
 
-def _names(ex: ChatExample) -> set[str]:
+def _names(
+    ex: ChatExample, last: int | None = None, opens: dict[str, bool] | None = None
+) -> set[str]:
     """Names in the prompt turns (capitalised words not opening a sentence), each keyed by
     its sorted letters so a transposition typo keeps it: "Tell me about Paris" and "Tell me
-    about Albert Einstein" are two questions however much preamble they share."""
+    about Albert Einstein" are two questions however much preamble they share.
+
+    ``last``: the example's ``last_assistant_index`` when the caller has it; ``opens``:
+    a batch's memo of the sentence-start test, which depends on the three characters
+    before the word only."""
     found = set()
-    for m in ex.prompt_messages:
+    if opens is None:
+        opens = {}
+    prompt = ex.prompt_messages if last is None else ex.messages[:last]
+    for m in prompt:
         if m.role in ("system", "developer"):
             continue
         text = m.text
         for w in _NAME.finditer(text):
-            if not _OPENS_SENTENCE.search(text[max(0, w.start() - 3) : w.start()]):
+            before = text[max(0, w.start() - 3) : w.start()]
+            start = opens.get(before)
+            if start is None:
+                start = opens[before] = _OPENS_SENTENCE.search(before) is not None
+            if not start:
                 found.add("".join(sorted(w[0].lower())))
     return found
 
@@ -133,13 +141,6 @@ MAX_DETAIL_LINES = 10
 MAX_REPRESENTATIVES = 50
 
 
-def _prompt_turns(ex: ChatExample) -> str:
-    """Normalised non-system turns before the final answer."""
-    return " ".join(
-        normalize_text(m.text) for m in ex.prompt_messages if m.role not in ("system", "developer")
-    )
-
-
 def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
     """One-permutation MinHash over the *set of words* of each text: (n, bins) uint16.
 
@@ -147,19 +148,40 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
     Each word is keyed by its sorted letters, so a transposition typo ("recieve") keeps the
     word's identity.
     """
-    n = len(texts)
+    return _word_set_signatures([set(t.split()) for t in texts], _PromptWords(), bins)
+
+
+class _PromptWords:
+    """What a batch learns once per distinct prompt word: the hash of its sorted letters
+    (the word MinHash) and, when those letters spell a negation, that negation."""
+
+    def __init__(self) -> None:
+        self.crc: dict[str, int] = {}
+        self.negation_of: dict[str, str] = {}
+
+    def learn(self, words: set[str]) -> None:
+        for w in words.difference(self.crc):
+            key = "".join(sorted(w))
+            self.crc[w] = zlib.crc32(key.encode("utf-8", "surrogatepass"))
+            if len(w) > 2 and key in _NEGATION_KEYS:
+                self.negation_of[w] = _NEGATION_KEYS[key]
+
+    def negations(self, words: set[str]) -> str:
+        """The negations among ``words`` (already learnt), a transposition typo counting
+        as the negation it misspells, as one sorted string."""
+        found = words & NEGATIONS
+        found |= {self.negation_of[w] for w in words.intersection(self.negation_of)}
+        return " ".join(sorted(found))
+
+
+def _word_set_signatures(word_sets: list[set[str]], known: _PromptWords, bins: int) -> np.ndarray:
     owners: list[int] = []
     hashes: list[int] = []
-    cache: dict[str, int] = {}
-    for i, text in enumerate(texts):
-        words = set(text.split())
+    for i, words in enumerate(word_sets):
+        known.learn(words)
         owners.extend([i] * len(words))
-        for w in words:
-            h = cache.get(w)
-            if h is None:
-                h = cache[w] = zlib.crc32("".join(sorted(w)).encode("utf-8", "surrogatepass"))
-            hashes.append(h)
-    return signatures_of_sets(owners, hashes, n, bins)
+        hashes.extend(map(known.crc.__getitem__, words))
+    return signatures_of_sets(owners, hashes, len(word_sets), bins)
 
 
 def candidate_pairs(
@@ -210,38 +232,55 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     """Word MinHash of the prompt turns, character MinHash of the final answer (64 bins of
     16 bits each), the number of distinct prompt words, and a key over what must match
     exactly for inputs to be near-identical: the system prompt, the tools, the numbers and
-    the negations of the prompt."""
-    prompts, answers = [], []
-    keys = np.zeros(len(batch), dtype=np.uint64)
-    words = np.zeros(len(batch), dtype=np.int32)
-    names = np.zeros((len(batch), NAME_SKETCH), dtype=np.uint32)
+    the negations of the prompt.
+
+    Normalised texts, final-answer indexes and media keys come from the batch memo; each
+    distinct word is looked at once per batch; the four character sketches are one
+    :func:`signatures` call."""
+    n = len(batch)
+    normalized = normalized_messages(batch, ctx.batch)
+    lasts = last_assistants(batch, ctx.batch)
+    media = media_keys(batch, ctx.batch)
+    prompts, answers, key_texts, word_sets = [], [], [], []
+    names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
+    known = _PromptWords()
+    opens: dict[str, bool] = {}
     for i, ex in enumerate(batch):
-        text = _prompt_turns(ex)
+        last = lasts[i]
+        texts = normalized[i]
+        cut = len(texts) if last is None else last
+        text = " ".join(
+            t
+            for m, t in zip(ex.messages[:cut], texts[:cut], strict=True)
+            if m.role not in ("system", "developer")
+        )
         prompts.append(text)
-        words[i] = len(set(text.split()))
-        last = ex.last_assistant_index
-        answers.append("" if last is None else normalize_text(ex.messages[last].text))
+        words = set(text.split())
+        word_sets.append(words)
+        known.learn(words)
+        answers.append("" if last is None else texts[last])
         system = "\n".join(m.text for m in ex.messages if m.role in ("system", "developer"))
         digits = " ".join(_DIGITS.findall(text))
-        negations = _negations(set(text.split()))
         tools = "" if not ex.tools else repr(ex.tools)
-        keys[i] = hash64(f"{system}\x1e{tools}\x1e{digits}\x1e{negations}\x1e{media_key(ex)}")
-        found = sorted({zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(ex)})
+        key_texts.append(
+            f"{system}\x1e{tools}\x1e{digits}\x1e{known.negations(words)}\x1e{media[i]}"
+        )
+        found = sorted(
+            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(ex, last, opens)}
+        )
         names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
+    chars = signatures(
+        [*prompts, *answers, *(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)],
+        bins=SMALL_BINS,
+    )
     return {
-        "prompt_sig": word_signatures(prompts),
-        "prompt_char_sig": signatures(prompts, bins=SMALL_BINS),
-        "answer_sig": signatures(answers, bins=SMALL_BINS),
-        "prompt_key": keys,
-        "prompt_words": words,
+        "prompt_sig": _word_set_signatures(word_sets, known, BINS),
+        "prompt_char_sig": chars[:n],
+        "answer_sig": chars[n : 2 * n],
+        "prompt_key": hash64_array(key_texts, n),
+        "prompt_words": np.fromiter(map(len, word_sets), dtype=np.int32, count=n),
         "prompt_names": names,
-        "prompt_ends_sig": np.concatenate(
-            [
-                signatures([t[:ENDS] for t in prompts], bins=SMALL_BINS),
-                signatures([t[-ENDS:] for t in prompts], bins=SMALL_BINS),
-            ],
-            axis=1,
-        ),
+        "prompt_ends_sig": np.concatenate([chars[2 * n : 3 * n], chars[3 * n :]], axis=1),
     }
 
 
