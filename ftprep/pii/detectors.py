@@ -142,6 +142,21 @@ _MRN = re.compile(
     r"(?:\s*(?:is|was|of)\b)?\s*[:#=-]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b"
 )
 _HAS_DIGIT = re.compile(r"\d")
+
+
+def may_hold_pii(text: str) -> bool:
+    r"""False when ``text`` has neither an "@" nor a digit: every detector needs one. For
+    ASCII text, ten substring scans (memchr) answer several times faster than ``\d``."""
+    if "@" in text:
+        return True
+    if text.isascii():
+        return (
+            "0" in text or "1" in text or "2" in text or "3" in text or "4" in text
+            or "5" in text or "6" in text or "7" in text or "8" in text or "9" in text
+        )  # fmt: skip
+    return _HAS_DIGIT.search(text) is not None
+
+
 #: Cheap screens, each necessary for some detectors: seven digits joined only by
 #: phone/SSN/card separators; a dotted quad; a context word for dates of birth and MRNs.
 _SEVEN_DIGITS = re.compile(r"\d(?:[ ().+-]{0,3}\d){6}")
@@ -202,7 +217,7 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
     """
     found: list[PiiMatch] = []
     has_at = "@" in text
-    if not has_at and not _HAS_DIGIT.search(text):
+    if not may_hold_pii(text):
         return found
     seven = _SEVEN_DIGITS.search(text) is not None
     lower = text.lower()

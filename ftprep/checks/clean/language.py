@@ -12,6 +12,7 @@ translation are skipped: there a change of language is the task.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check
@@ -143,15 +144,12 @@ def detect_language(text: str) -> str | None:
         return None
     if script != "Latin":
         return script
-    if _name_list(text):
-        return "Latin"
+    if _WORD_LANGUAGE.keys().isdisjoint(words):
+        return "Latin"  # not one function word: no language is clear
     hits = dict.fromkeys(_STOPWORDS, 0)
-    for w in words:
-        lang = _WORD_LANGUAGE.get(w)
-        if lang is not None:
-            hits[lang] += 1
+    hits.update(Counter(filter(None, map(_WORD_LANGUAGE.get, words))))
     (best, lang), (second, _) = sorted(((n, k) for k, n in hits.items()), reverse=True)[:2]
-    if best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second:
+    if best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second and not _name_list(text):
         return lang
     return "Latin"
 
@@ -159,9 +157,7 @@ def detect_language(text: str) -> str | None:
 def language_mismatch_of(prompt: str, context: str, answer: str) -> tuple[str, str] | None:
     """(prompt language, answer language) when they differ and ``prompt``/``context`` (the
     system prompt) do not ask for another language; None otherwise."""
-    asks = (prompt + "\n" + context).lower()
-    if any(k in asks for k in _LANGUAGE_WORDS):
-        return None
+    # The cheapest test that settles the answer first: each returns None on its own.
     asked = detect_language(prompt)
     if asked is None or (asked == "Latin" and not _NON_ASCII.search(answer)):
         return None  # an unclear Latin prompt only clashes with another script
@@ -170,6 +166,9 @@ def language_mismatch_of(prompt: str, context: str, answer: str) -> tuple[str, s
         return None
     if "Latin" in (asked, given) and (asked in _STOPWORDS or given in _STOPWORDS):
         return None  # a Latin-script text of unclear language may be in either language
+    asks = (prompt + "\n" + context).lower()
+    if any(k in asks for k in _LANGUAGE_WORDS):
+        return None
     return asked, given
 
 

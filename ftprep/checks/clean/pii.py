@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.pii.context import Scene, judge
-from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii
+from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii, may_hold_pii
 from ftprep.schema import ChatExample, Message, PreferenceExample
 
 Category = Literal["email", "phone", "ssn", "card", "ip", "dob", "mrn"]
@@ -102,9 +102,9 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
     scene: Scene | None = None
     messages = _messages(ex)
     for i, m in enumerate(messages, start=1):
-        for text in _texts(m):
-            if not text:
-                continue
+        for text in _texts(m) if m.tool_calls or m.name else (m.text,):
+            if not text or not may_hold_pii(text):
+                continue  # what find_pii rules out first, without the call
             for match in find_pii(text, categories, ignore):
                 if scene is None:
                     scene = Scene.of([p.text for p in messages if p.role != "assistant"])

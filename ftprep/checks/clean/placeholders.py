@@ -69,9 +69,14 @@ _GROUPS: dict[tuple[str, ...], re.Pattern[str]] = {
     for needles in dict.fromkeys(_NEEDLES)
 }
 
+#: Any needle at all: one scan rejects the text most are, before the per-group tests.
+_ANY_NEEDLE = re.compile("|".join(re.escape(n) for n in dict.fromkeys(sum(_NEEDLES, ()))))
+
 
 def find_placeholders(text: str) -> list[tuple[str, str]]:
     """(kind, placeholder) pairs found in the prose of ``text`` (code excluded), in order."""
+    if not _ANY_NEEDLE.search(text):
+        return []
     groups = [rx for needles, rx in _GROUPS.items() if any(n in text for n in needles)]
     if not groups:
         return []
@@ -121,12 +126,14 @@ def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
         if not text:
             continue
         found = find_placeholders(text)
+        if m.role != "assistant":
+            prompt += "\n" + text
+        if not found:
+            continue
         if m.role == "user" and any(k == "lorem ipsum" for k, _ in found):
             found = [f for f in found if f[0] != "lorem ipsum" or not _given_as_material(text)]
         if m.role == "assistant":
             found = [f for f in found if f[1] not in prompt]
-        else:
-            prompt += "\n" + text
         details += [f"{k} '{v[:40]}' in message {i} ({m.role})" for k, v in dict.fromkeys(found)]
     if details:
         yield "; ".join(details)

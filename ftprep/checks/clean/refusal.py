@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.prose import normalize_quotes, word_set
+from ftprep.checks.words import ascii_words
 from ftprep.schema import ChatExample
 
 _NEG = (
@@ -162,6 +163,33 @@ PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ),
 )
 _COMPILED = tuple((kind, keys, re.compile(rx)) for kind, keys, rx in PATTERNS)
+#: Per pattern (in order): groups of words, each group holding a word of every match. Only
+#: words a match holds whole (followed by a space or an apostrophe inside the match) are
+#: used, so a window's end cutting a word never hides a match. An ASCII answer whose word
+#: set (``words.ascii_words``) misses a group cannot match that pattern.
+_NEEDS: tuple[tuple[frozenset[str], ...], ...] = tuple(
+    tuple(word_set(group) for group in groups.split(" / "))
+    for groups in (
+        "as",
+        "i / am m",
+        "i / have",
+        "i / browse access search",
+        "knowledge training",
+        "as / of / my",
+        "my / training / data",
+        "i / by",
+        "i / not",
+        "i / provide give offer",
+        "i / cannot can won will unable not must refuse have",
+        "i / must have need will ll",
+        "this that your / request question query prompt",
+        "against violate violates",
+        "it / for / me",
+        "i / not",
+        "i / don do",
+    )
+)
+_FIRST_NEEDS = frozenset().union(*(needs[0] for needs in _NEEDS))
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
 #: before any substring search.
@@ -209,11 +237,26 @@ def find_refusal(text: str, skip: frozenset[str] = frozenset()) -> tuple[str, st
 
     Kinds in ``skip`` ("ai disclaimer") are not looked for.
     """
+    words = ascii_words(text)
+    if words is None:
+        rules: Sequence[tuple[str, tuple[str, ...], re.Pattern[str]]] = _COMPILED
+    elif _FIRST_NEEDS.isdisjoint(words):
+        return None
+    else:
+        rules = []
+        for rule, needs in zip(_COMPILED, _NEEDS, strict=True):
+            for group in needs:
+                if group.isdisjoint(words):
+                    break
+            else:
+                rules.append(rule)
+        if not rules:
+            return None
     lower = normalize_quotes(text).lower()
     if _SCREEN.isdisjoint(lower.translate(_PUNCT).split()):
         return None
     short = len(lower) <= _BEFORE + _AFTER
-    for kind, keys, rx in _COMPILED:
+    for kind, keys, rx in rules:
         if kind in skip:
             continue
         for key in keys:
@@ -265,8 +308,10 @@ def refusal(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
             continue
         if m.role != "assistant" or not m.text:
             continue
-        skip = _NO_DISCLAIMER if prompt and asks_about_assistant(prompt) else frozenset()
-        found = find_refusal(m.text, skip)
+        found = find_refusal(m.text)
+        if found and found[0] in _NO_DISCLAIMER and prompt and asks_about_assistant(prompt):
+            # Only then does the prompt matter: look again, for refusals only.
+            found = find_refusal(m.text, _NO_DISCLAIMER)
         if found:
             details.append(f"{found[0]} in message {i}: '{found[1][:60]}'")
     if details:

@@ -38,7 +38,8 @@ _EMPTY_FIELD = re.compile(
 )
 #: A field label with nothing after it, at the end of a user turn ("…\n\nInput:").
 _DANGLING_LABEL = re.compile(r"\n[ \t]*(?:Input|Context|Text)[ \t]*:[ \t]*\Z", re.I)
-_SCREEN = ("<", "[", "{", "#", ":", "\n")
+#: Residue needs one of these characters; one class scan finds any of them.
+_SCREEN = re.compile(r"[<\[{#:\n]")
 _SHORT_FIELD = 24
 
 
@@ -53,7 +54,7 @@ def find_residue(text: str, role: str, opening: bool = True) -> list[str]:
     prompt = opening and role in ("user", "system")
     if prompt and stripped and len(stripped) <= _SHORT_FIELD and _EMPTY_FIELD.fullmatch(stripped):
         return [f"the whole turn is '{stripped}'"]
-    if not any(c in text for c in _SCREEN):
+    if not _SCREEN.search(text):
         return found
     prose = strip_code(text)
     found += [f"'{' '.join(m[0].split())}'" for m in _MARKER.finditer(prose)]

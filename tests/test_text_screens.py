@@ -1,0 +1,309 @@
+"""Cheap screens in front of the text rules never change a rule's answer.
+
+Each screened function is compared with its rule run unscreened, on texts generated from
+the rule's own trigger words (so the screens' "surely matches" and "cannot match" branches
+and the regexes between them all get exercised), mixed with punctuation, digits, other case
+and non-ASCII letters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.checks import answers
+from ftprep.checks.base import CheckSettings
+from ftprep.checks.clean import language, placeholders, refusal, repetition
+from ftprep.checks.clean import short_answer as sa
+from ftprep.checks.consistent import requests
+from ftprep.checks.prose import normalize_quotes, strip_code
+from ftprep.checks.words import ascii_words
+from ftprep.pii.detectors import may_hold_pii
+from ftprep.schema import ChatExample, Message, SourceLocation
+
+_TRIGGERS = (
+    # asked_format
+    "program programmes script snippet pseudo-code pseudocode source code function method class "
+    "algorithm implemented refactor debug compile regular expression command-line one-liner "
+    "query write give code code for this code my code python c++ c# node.js nodejs postgresql "
+    "postgres def import from x import y public #include select ``` json yaml xml csv table "
+    "tabular columns spreadsheet chart | markdown headings bold outline readme cheat sheet "
+    "cheatsheet format formatted as in into blog post article tutorial documentation links "
+    "urls list bullet bulleted enumerate steps tips ideas ways examples reasons pros and cons "
+    "compare comparison differences three two 12 things items facts questions points words "
+    "explain describe essay story step-by-step step by step detailed in detail elaborate "
+    "overview biography history of write a letter poem "
+    # short_answer
+    "yes or no true or false classify categorise categorize label sentiment which one of "
+    "choose pick one the select in a single a few word one-word single word briefly short "
+    "answer what am i riddle calculate compute convert haiku title slogan tagline acronym "
+    "abbreviation synonym antonym rate this it how many much old long far often soon "
+    "you are you're respond reply act play playing role-play roleplay pretend is are do does "
+    "can could would will you isn't don't Yes No maybe 3 42% f(x) Grrrr hmmm a week "
+    # answer_format (markdown)
+    "# ## **bold** ** [a](https://x) [b](/c) | x | "
+    # others
+    "the and of print() café naïve ﬁle İs K"
+)
+#: Phrases the rules match as a whole, so that generated texts hold them intact.
+_PHRASES = (
+    "write the code", "code for", "this code", "source code", "regular expression",
+    "from x import y", "\ndef f", "\nimport os", "\nSELECT a", "cheat sheet",
+    "format it as", "blog post", "pros and cons", "three useful things", "12 questions",
+    "step-by-step", "in detail", "history of", "write a poem", "yes or no", "which one",
+    "pick the", "in one word", "one-word", "short answer", "what am i", "rate this",
+    "how many", "how long", "you are", "act as", "role-play", "Is it safe?", "Does it apply?",
+    "Can you help?", "| a | b |", "\n# Title", "**bold**", "[a](https://x)",
+)  # fmt: skip
+_TOKENS = (
+    _TRIGGERS.split() + list(_PHRASES) + ["\n", "\n\n", "?", ".", "!", ":", ",", "-", " ", "  "]
+)
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.sampled_from(_TOKENS), max_size=30))
+    seps = draw(st.lists(st.sampled_from([" ", "", "\n", " ", "-", "_"]), min_size=len(parts)))
+    text = "".join(p + s for p, s in zip(parts, seps, strict=False))
+    if draw(st.booleans()):
+        text = text.upper() if draw(st.booleans()) else text.title()
+    return text + draw(st.sampled_from(["", "?", " ?", "?\n", ".", "  "]))
+
+
+_ANY_TEXT = st.one_of(_texts(), st.text(max_size=80))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ANY_TEXT, st.from_regex(r"[a-z0-9_]{1,12}", fullmatch=True))
+def test_ascii_words_agree_with_word_boundaries(text: str, word: str) -> None:
+    words = ascii_words(text)
+    if not text.isascii():
+        assert words is None
+        return
+    assert words is not None
+    assert (word in words) == bool(re.search(rf"\b{word}\b", text, re.I))
+    for w in words:
+        assert re.search(rf"\b{re.escape(w)}\b", text, re.I)
+
+
+def _asked_format_unscreened(request: str) -> int:
+    text = request[-requests.MAX_REQUEST_CHARS :].lower()
+    return sum(bit for bit, _, pattern in requests._PATTERNS if pattern.search(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_TEXT)
+def test_asked_format_equals_unscreened_rules(request: str) -> None:
+    assert requests.asked_format(request) == _asked_format_unscreened(request)
+
+
+def _short_answer_unscreened(prompt: str, answer: str) -> bool:
+    prompt = prompt.strip()
+    if sa._SHORT_OK.search(prompt) or sa._CALL_OR_NUMBER.fullmatch(answer):
+        return True
+    if sa._QUANTITY_QUESTION.search(prompt) and sa._QUANTITY.search(answer):
+        return True
+    if sa._ROLE_PLAY.search(prompt) and sa._SOUND.search(answer):
+        return True
+    return bool(sa._YES_NO_QUESTION.search(prompt) and sa._YES_NO_ANSWER.match(answer))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_TEXT, _ANY_TEXT)
+def test_short_answer_plausible_equals_unscreened_rules(prompt: str, answer: str) -> None:
+    assert sa.short_answer_plausible(prompt, answer) == _short_answer_unscreened(prompt, answer)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ANY_TEXT)
+def test_markdown_screen_never_hides_markdown(text: str) -> None:
+    if answers._MARKDOWN.search(text):
+        assert answers._may_be_markdown(text)
+
+
+_REFUSAL_PHRASES = (
+    "As an AI language model,", "as an AI, I", "I'm an AI", "I am just an AI", "I'm an AI's",
+    "I don't have personal opinions", "I cannot browse the internet", "I can't access websites",
+    "my knowledge cutoff", "the training data cut-off", "as of my last update",
+    "My training data goes up to", "I was trained by OpenAI", "I'm not a doctor",
+    "I am not a licensed lawyer", "I can't provide legal advice", "I cannot help with that.",
+    "I'm sorry, but I can't assist you.", "I won't be able to help with this",
+    "I must decline", "I'll have to refuse", "this request violates", "your prompt goes against",
+    "against my guidelines", "violates OpenAI's usage policies",
+    "it is not appropriate for me to", "It's unethical for me to", "I'm not comfortable with that",
+    "I don't feel comfortable providing", "I do not think it is appropriate to",
+    "I cannot stress enough", "I can't refund orders", "Who are you?", "role play as an AI",
+    "I’m an AI", "I can’t help with that.",
+)  # fmt: skip
+_FILLER = ("Sure", "here", "is", "the", "answer", "x" * 60, "\n", ".", ",", "'", "-")
+
+
+@st.composite
+def _answers(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.sampled_from(_REFUSAL_PHRASES + _FILLER), max_size=25))
+    seps = draw(st.lists(st.sampled_from([" ", "", "\n", "'"]), min_size=len(parts)))
+    text = "".join(p + s for p, s in zip(parts, seps, strict=False))
+    return text.upper() if draw(st.booleans()) and draw(st.booleans()) else text
+
+
+def _find_refusal_unscreened(text: str, skip: frozenset[str]) -> tuple[str, str] | None:
+    lower = normalize_quotes(text).lower()
+    if refusal._SCREEN.isdisjoint(lower.translate(refusal._PUNCT).split()):
+        return None
+    short = len(lower) <= refusal._BEFORE + refusal._AFTER
+    for kind, keys, rx in refusal._COMPILED:
+        if kind in skip:
+            continue
+        for key in keys:
+            pos = lower.find(key)
+            if pos == -1:
+                continue
+            if short:
+                m = rx.search(lower)
+                if m:
+                    return kind, " ".join(m[0].split())
+                break
+            while pos != -1:
+                m = rx.search(lower, max(0, pos - refusal._BEFORE), pos + len(key) + refusal._AFTER)
+                if m:
+                    return kind, " ".join(m[0].split())
+                pos = lower.find(key, pos + 1)
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_answers(), st.text(max_size=80)), st.booleans())
+def test_find_refusal_equals_unscreened_rules(text: str, skip_disclaimers: bool) -> None:
+    skip = refusal._NO_DISCLAIMER if skip_disclaimers else frozenset()
+    assert refusal.find_refusal(text, skip) == _find_refusal_unscreened(text, skip)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_answers(), _texts()), st.lists(_answers(), min_size=1, max_size=2))
+def test_refusal_check_reads_the_prompt_when_it_matters(prompt: str, replies: list[str]) -> None:
+    messages = [Message(role="user", content=prompt)]
+    for a in replies:
+        messages += [Message(role="assistant", content=a), Message(role="user", content=prompt)]
+    ex = ChatExample(messages=messages[:-1], location=SourceLocation(source="t", line=1))
+    expected = []
+    for i, m in enumerate(ex.messages, start=1):
+        if m.role == "assistant" and m.text:
+            ask = refusal.asks_about_assistant(prompt)
+            found = _find_refusal_unscreened(m.text, refusal._NO_DISCLAIMER if ask else frozenset())
+            if found:
+                expected.append(f"{found[0]} in message {i}: '{found[1][:60]}'")
+    assert list(refusal.refusal(ex, CheckSettings())) == (["; ".join(expected)] if expected else [])
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _detect_language_unscreened(text: str) -> str | None:
+    text = strip_code(text)[: language._SAMPLE_CHARS]
+    counts: dict[str, int] = {}
+    if _NON_ASCII.search(text):
+        for name, rx in language._SCRIPT_RX:
+            n = len(rx.findall(text))
+            if n:
+                counts[name] = n * (3 if name in language._WIDE else 1)
+        if "Japanese" in counts and "Chinese" in counts:
+            counts["Japanese"] += counts.pop("Chinese")
+    words = language._WORDS.findall(text.lower())
+    latin = sum(map(len, words))
+    if latin:
+        counts["Latin"] = latin
+    total = sum(counts.values())
+    if total < language._MIN_LETTERS:
+        return None
+    script, n = max(counts.items(), key=lambda kv: kv[1])
+    if n < language._MIN_SHARE * total:
+        return None
+    if script != "Latin":
+        return script
+    if language._name_list(text):
+        return "Latin"
+    hits = dict.fromkeys(language._STOPWORDS, 0)
+    for w in words:
+        lang = language._WORD_LANGUAGE.get(w)
+        if lang is not None:
+            hits[lang] += 1
+    (best, lang), (second, _) = sorted(((n, k) for k, n in hits.items()), reverse=True)[:2]
+    if best >= language._MIN_STOPWORDS and best >= language._STOPWORD_LEAD * second:
+        return lang
+    return "Latin"
+
+
+def _language_mismatch_unscreened(prompt: str, context: str, answer: str) -> object:
+    asks = (prompt + "\n" + context).lower()
+    if any(k in asks for k in language._LANGUAGE_WORDS):
+        return None
+    asked = _detect_language_unscreened(prompt)
+    if asked is None or (asked == "Latin" and not _NON_ASCII.search(answer)):
+        return None
+    given = _detect_language_unscreened(answer)
+    if given is None or given == asked:
+        return None
+    if "Latin" in (asked, given) and (asked in language._STOPWORDS or given in language._STOPWORDS):
+        return None
+    return asked, given
+
+
+_LANGUAGE_TOKENS = (
+    *sorted(language._WORD_LANGUAGE)[::3],
+    *"the and of to is what how your".split(),
+    "机器学习", "日本語です", "Привет мир", "Γειά σου", "안녕하세요", "ありがとう", "شكرا",
+    "translate", "French", "in English", "`code`", "```\nprint(1)\n```", "\n1. Les 400 Coups",
+    "\n- Paris", "\n* Café de Flore", "words", "lorem", "ipsum", "123",
+)  # fmt: skip
+
+
+@st.composite
+def _language_texts(draw: st.DrawFn) -> str:
+    return " ".join(draw(st.lists(st.sampled_from(_LANGUAGE_TOKENS), max_size=40)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_language_texts(), st.sampled_from(["", "Answer in French."]), _language_texts())
+def test_language_mismatch_equals_unscreened_rules(prompt: str, context: str, answer: str) -> None:
+    assert language.detect_language(prompt) == _detect_language_unscreened(prompt)
+    expected = _language_mismatch_unscreened(prompt, context, answer)
+    assert language.language_mismatch_of(prompt, context, answer) == expected
+
+
+def _find_placeholders_unscreened(text: str) -> list[tuple[str, str]]:
+    rx = [r for needles, r in placeholders._GROUPS.items() if any(n in text for n in needles)]
+    prose = strip_code(text)
+    found = sorted(
+        (m.start(), placeholders._KIND[m.lastgroup or "p0"], m[0])
+        for r in rx
+        for m in r.finditer(prose)
+    )
+    return [(kind, value) for _, kind, value in found]
+
+
+_PLACEHOLDER_TOKENS = (
+    "{{name}}", "{% if x %}", "${var}", "{customer_name}", "%(name)s", "__NAME__",
+    "[INSERT DATE]", "[Your Name]", "[name]", "<PLACEHOLDER>", "<insert link>", "EMAIL_HERE",
+    "XX/XX/XXXX", "Lorem ipsum", "dolor sit amet", "TODO:", "TBD", "FIXME", "'PLACEHOLDER'",
+    "`{{code}}`", "```\n{{x}}\n```", "{", "}", "[", "]", "<", ">", "_", "X", "text", "\n",
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PLACEHOLDER_TOKENS), max_size=12).map(" ".join) | st.text())
+def test_find_placeholders_equals_unscreened_rules(text: str) -> None:
+    assert placeholders.find_placeholders(text) == _find_placeholders_unscreened(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=40))
+def test_pii_screen_is_the_digit_or_at_test(text: str) -> None:
+    assert may_hold_pii(text) == ("@" in text or re.search(r"\d", text) is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=40))
+def test_repetition_words_equal_lower_translate_split(text: str) -> None:
+    assert repetition._words(text) == text.lower().translate(repetition._PUNCT).split()
