@@ -55,27 +55,39 @@ def _key(value: Any) -> Any:
     return (type(value), value)
 
 
+class _Gone:
+    """The placeholder of a value no row holds any more (its object is released)."""
+
+    __slots__ = ()
+
+
+GONE = _Gone()
+
+
 class Coded:
     """An object column as a code per row (:data:`NONE` for None) and the distinct values.
 
     Reads like a list of its values. Equal hashable values share one slot (so one object,
     whichever batch they came from); unhashable ones (arrays) get a slot each. Gatherers may
-    still assign rows (``col[i] = None`` releases a value's row)."""
+    still assign rows: ``col[i] = None`` releases the value's object as soon as no row of
+    the column holds it, as it would in a list."""
 
-    __slots__ = ("_index", "codes", "values")
+    __slots__ = ("_index", "_uses", "codes", "values")
 
     def __init__(self, codes: np.ndarray, values: list[Any]) -> None:
         self.codes = codes
         self.values = values
+        #: value key -> slot, while values are being added (dropped after: it costs memory).
         self._index: dict[Any, int] | None = None
+        #: rows holding each slot's value.
+        self._uses = np.bincount(codes[codes >= 0], minlength=len(values)).astype(np.int64)
 
     @classmethod
     def of(cls, items: Iterable[Any]) -> Coded:
         """The coded form of ``items`` (a list's values, in order)."""
         out = cls(np.zeros(0, dtype=np.int32), [])
-        codes = [out._code(v) for v in items]
-        out.codes = np.asarray(codes, dtype=np.int32)
-        return out
+        codes = np.asarray([out._code(v) for v in items], dtype=np.int32)
+        return cls(codes, out.values)
 
     @classmethod
     def join(cls, chunks: list[Coded]) -> Coded:
@@ -84,24 +96,21 @@ class Coded:
         out = cls(np.zeros(0, dtype=np.int32), [])
         parts = []
         for chunk in chunks:
-            used = np.zeros(len(chunk.values) + 1, dtype=bool)
-            used[chunk.codes] = True  # NONE lands on the extra last slot
             remap = np.full(len(chunk.values) + 1, NONE, dtype=np.int32)
-            for old in np.flatnonzero(used[:-1]).tolist():
+            for old in np.flatnonzero(chunk._uses).tolist():
                 remap[old] = out._code(chunk.values[old])
-            parts.append(remap[chunk.codes])
+            parts.append(remap[chunk.codes])  # NONE (-1) reads the extra last slot: NONE
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        out.codes = codes.astype(_code_dtype(len(out.values)), copy=False)
-        out._index = None
-        return out
+        return cls(codes.astype(_code_dtype(len(out.values)), copy=False), out.values)
 
     def _code(self, value: Any) -> int:
+        """The slot of ``value`` (added when new)."""
         if value is None:
             return NONE
         if self._index is None:
             self._index = {}
             for i, v in enumerate(self.values):
-                if (k := _key(v)) is not None:
+                if v is not GONE and (k := _key(v)) is not None:
                     self._index.setdefault(k, i)
         key = _key(value)
         if key is not None and key in self._index:
@@ -127,10 +136,26 @@ class Coded:
         return None if code == NONE else self.values[code]
 
     def __setitem__(self, row: int, value: Any) -> None:
-        code = self._code(value)
-        if code > np.iinfo(self.codes.dtype).max:
+        old = int(self.codes[row])
+        if old != NONE and type(self.values[old]) is type(value) and _same(self.values[old], value):
+            return  # e.g. an interner handing back an equal string
+        new = self._code(value)
+        if new == old:
+            return
+        if new > np.iinfo(self.codes.dtype).max:
             self.codes = self.codes.astype(np.int32)
-        self.codes[row] = code
+        self.codes[row] = new
+        if new != NONE:
+            if new >= len(self._uses):
+                self._uses = np.concatenate([self._uses, np.zeros(len(self._uses) + 1, np.int64)])
+            self._uses[new] += 1
+        if old != NONE:
+            self._uses[old] -= 1
+            if self._uses[old] == 0:
+                gone, self.values[old] = self.values[old], GONE
+                key = _key(gone)
+                if self._index is not None and key is not None and self._index.get(key) == old:
+                    del self._index[key]
 
     def __iter__(self) -> Iterator[Any]:
         values = self.values
@@ -276,4 +301,4 @@ class SpillStore:
             self._cleanup.detach()
 
 
-__all__ = ["NONE", "SPILL_BUDGET", "Coded", "SpillStore", "spill_budget"]
+__all__ = ["GONE", "NONE", "SPILL_BUDGET", "Coded", "SpillStore", "spill_budget"]

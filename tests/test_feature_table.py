@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ftprep.api import make_config
-from ftprep.columns import Coded
+from ftprep.columns import GONE, Coded
 from ftprep.engine import analyze
 from ftprep.features import FeatureTable
 from ftprep.report.build import build_report
@@ -33,6 +33,18 @@ def test_coded_column_reads_like_its_list():
     col[0] = None
     col[1] = "new"
     assert list(col)[:2] == [None, "new"]
+
+
+def test_coded_column_releases_a_value_no_row_holds():
+    text = "a long sampled text " * 10
+    col = Coded.of([text, "b", text])
+    col[0] = None
+    assert col.values[0] is text  # row 2 still holds it
+    col[2] = None
+    col[1] = None
+    assert col.values == [GONE, GONE] and list(col) == [None, None, None]
+    col[1] = "c"
+    assert list(col) == [None, "c", None]
 
 
 def test_coded_join_keeps_order_drops_released_values_and_keeps_arrays():
