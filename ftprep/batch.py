@@ -31,7 +31,7 @@ import ftprep.similarity.normalize
 import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, Flag
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
-from ftprep.loaders.readers import RawRecord
+from ftprep.loaders.readers import JsonLines, RawRecord
 from ftprep.loaders.registry import LoadOptions
 from ftprep.loaders.source import load_record
 from ftprep.schema import Example, LoadError
@@ -56,14 +56,19 @@ class BatchPlan:
 
 @dataclass
 class RecordBatch:
-    """Consecutive raw records of one source; ``first`` is the first one's record index."""
+    """Consecutive raw records of one source; ``first`` is the first one's record index.
+
+    ``raws`` is a list of parsed records, or, for a JSONL file, a :class:`JsonLines` of
+    line bytes that :func:`process_batch` parses where it runs (a worker), so the process
+    reading the file never parses it and the batch pickles at memory speed.
+    """
 
     source: int
     name: str
     format: str
     options: LoadOptions
     first: int
-    raws: list[RawRecord]
+    raws: list[RawRecord] | JsonLines
     #: The file's container (``jsonl``, ``json``, ``csv``...): the target rules judge
     #: records as they stand in it.
     container: str = "jsonl"
