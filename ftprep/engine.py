@@ -37,7 +37,6 @@ from ftprep.config import Config
 from ftprep.contamination.feature import eval_copies
 from ftprep.features import FEATURES, FeatureTable
 from ftprep.loaders import LoadOptions, Source, open_source
-from ftprep.loaders.readers import RawRecord
 from ftprep.schema import LoadError
 from ftprep.similarity.neardup import split_group_key
 from ftprep.split.plan import DROPPED, SplitPlan, plan_split
@@ -116,28 +115,19 @@ def _record_batches(
     """The inputs' raw records in batches of ``size``, in input order."""
     record = 0
     for src_index, source in enumerate(sources):
-        raws: list[RawRecord] = []
-        first = record
-        for raw in source.raw_records():
-            raws.append(raw)
-            record += 1
-            if len(raws) >= size:
-                yield RecordBatch(
-                    src_index,
-                    source.name,
-                    source.format,
-                    source.options,
-                    first,
-                    raws,
-                    source.container,
-                )
-                if progress:
-                    progress("loading", record, None)
-                raws, first = [], record
-        if raws:
+        for raws in source.record_chunks(size):
             yield RecordBatch(
-                src_index, source.name, source.format, source.options, first, raws, source.container
+                src_index,
+                source.name,
+                source.format,
+                source.options,
+                record,
+                raws,
+                source.container,
             )
+            record += len(raws)
+            if progress and len(raws) >= size:
+                progress("loading", record, None)
 
 
 def analyze(

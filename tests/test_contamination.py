@@ -292,3 +292,20 @@ def test_hash_of_a_span_is_independent_of_its_context(core: str, before: str, af
         return
     inside = normalize(f"{before} {core} {after}")
     assert set(ngram_hashes(norm, [n])[n]) <= set(ngram_hashes(inside, [n]).get(n, []))
+
+
+def test_gated_matching_finds_what_hashing_every_window_finds(monkeypatch) -> None:
+    """Longer windows are hashed only where their first five words may be in the index:
+    on copies planted verbatim, edited and embedded, the hits are those of hashing every
+    window size everywhere."""
+    from ftprep.contamination import match
+    from ftprep.contamination.fingerprint import Fingerprint
+
+    rows, planted = seeded(random.Random(11))
+    texts = [[m["content"] for m in r["messages"]] for r in rows]
+    index = load_index(("bundled",), ())
+    assert index.short_gated
+    gated = match.find_batch(index, texts, 0.05, 0.1)
+    assert sum(bool(h) for h in gated) >= len(planted)
+    monkeypatch.setattr(Fingerprint, "short_gated", property(lambda self: False))
+    assert match.find_batch(index, texts, 0.05, 0.1) == gated

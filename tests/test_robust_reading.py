@@ -145,3 +145,36 @@ def test_max_record_mb_is_a_validated_setting(tmp_path):
     path.write_text(json.dumps(big) + "\n")
     errors = ftprep.validate(path, max_record_mb=0.001).findings
     assert "clean.record_too_large" in {f.check for f in errors}
+
+
+def test_jsonl_chunks_shipped_to_workers_parse_to_the_records_read_jsonl_gives(tmp_path):
+    """The engine ships a JSONL file as unparsed line bytes (parsed in the worker): the
+    records, errors, lines and messages are those of reading the file in one process."""
+    import pickle
+
+    from ftprep.loaders import LoadOptions
+    from ftprep.loaders.source import Source
+
+    lines = [
+        b'\xef\xbb\xbf{"messages": [{"role": "user", "content": "q"}]}',
+        b"",
+        b"   ",
+        b"{broken",
+        b'{"a": NaN}',
+        b'{"a": "\xff"}',
+        b'{"a": "\\ud800"}',
+        b'{"a": 1e400}',
+        b"x" * 300,
+        b'{"ok": 1}',
+    ]
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b"\r\n".join(lines) + b"\n")
+    source = Source(path, "jsonl", "chat", LoadOptions(max_record_bytes=200))
+    expected = list(readers.read_jsonl(path, source.options.max_record_bytes))
+    assert len(expected) == 8 and expected[6].error.code == "clean.record_too_large"
+    for size in (1, 3, 100):
+        chunks = list(source.record_chunks(size))
+        assert all(isinstance(c, readers.JsonLines) for c in chunks)
+        shipped = [pickle.loads(pickle.dumps(c)) for c in chunks]
+        assert [r for c in shipped for r in c] == expected
+        assert [len(c) for c in chunks][:-1] == [size] * (len(chunks) - 1)

@@ -85,6 +85,18 @@ class Fingerprint:
         bits[(self.hashes & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)] = True
         return bits
 
+    def may_hold(self, hashes: np.ndarray) -> np.ndarray:
+        """Where ``hashes`` pass :attr:`screen` (a superset of those in the index)."""
+        return self.screen[(hashes & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)]
+
+    @functools.cached_property
+    def short_gated(self) -> bool:
+        """Whether every part stored as windows also has its :data:`SHORT_N`-word windows
+        (as :func:`build` stores them): a longer window can then only match where its
+        first five words do, so matching hashes the longer windows only there."""
+        windowed = np.fromiter((p.words >= WINDOW_MIN for p in self.parts), dtype=bool)
+        return bool(np.all(self.totals[windowed, 1] > 0)) if len(self.parts) else True
+
     @property
     def window_sizes(self) -> list[int]:
         """Window lengths an example must be hashed at: ``n``, 5, and short parts' lengths."""

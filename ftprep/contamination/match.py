@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ftprep.contamination.fingerprint import SCREEN_SIZE, Fingerprint
+from ftprep.contamination.fingerprint import SHORT_N, Fingerprint
 from ftprep.contamination.ngrams import batch_grams
 
 #: Share of an item part's 13-word windows an example must contain.
@@ -44,8 +44,9 @@ def find_batch(
     out: list[list[Hit]] = [[] for _ in texts]
     if len(fp.hashes) == 0 or not texts:
         return out
-    grams, example = batch_grams(texts, fp.window_sizes, fp.whole_below)
-    hit = fp.screen[(grams & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)]
+    gate = (SHORT_N, fp.may_hold) if fp.short_gated else None
+    grams, example = batch_grams(texts, fp.window_sizes, fp.whole_below, gate)
+    hit = fp.may_hold(grams)
     grams, example = grams[hit], example[hit]
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)

@@ -373,8 +373,12 @@ def iter_lines(fh: IO[bytes], limit: int) -> Iterator[Line]:
 
 
 def _decode_line(line: Line) -> str:
-    data = line.data or b""
-    if line.number == 1 and data.startswith(codecs.BOM_UTF8):
+    return _decode(line.number, line.data or b"")
+
+
+def _decode(number: int, data: bytes) -> str:
+    """Line ``number``'s bytes as text (a byte-order mark starting the file dropped)."""
+    if number == 1 and data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     return data.decode("utf-8")
 
@@ -389,8 +393,12 @@ def _broken_stream(path: Path, line: int, exc: BaseException) -> RawRecord:
     )
 
 
-def read_jsonl(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[RawRecord]:
-    """Yield one record per non-blank line; a bad line becomes an error at that line."""
+def jsonl_items(
+    path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[tuple[int, bytes | RawRecord]]:
+    """The records of a JSONL file before parsing, with their lines: ``(line, bytes)`` for
+    each non-blank line within the limit, ``(line, error)`` for a line over it or where a
+    compressed stream broke. :func:`parse_line` turns the bytes into a record."""
     number = 0
     with open_binary(path) as fh:
         lines = iter_lines(fh, limit)
@@ -400,29 +408,64 @@ def read_jsonl(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Ra
             except StopIteration:
                 return
             except STREAM_ERRORS as exc:
-                yield _broken_stream(path, number + 1, exc)
+                yield number + 1, _broken_stream(path, number + 1, exc)
                 return
             number = line.number
             if line.data is None:
-                yield too_large(path, number, line.size, limit, "line")
+                yield number, too_large(path, number, line.size, limit, "line")
                 continue
             if not line.data.removeprefix(codecs.BOM_UTF8 if number == 1 else b"").strip():
                 continue
-            try:
-                text = _decode_line(line)
-            except UnicodeDecodeError as exc:
-                yield _error(
-                    path,
-                    number,
-                    "clean.invalid_utf8",
-                    f"not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8",
-                )
-                continue
-            value, problem = parse_json(text)
-            if problem is not None:
-                yield _error(path, number, *problem)
-            else:
-                yield RawRecord(line=number, value=value)
+            yield number, line.data
+
+
+def parse_line(path: Path, number: int, data: bytes) -> RawRecord:
+    """The record of JSONL line ``number`` (its bytes without the line end): the parsed
+    value, or a load error at the line."""
+    try:
+        text = _decode(number, data)
+    except UnicodeDecodeError as exc:
+        return _error(
+            path,
+            number,
+            "clean.invalid_utf8",
+            f"not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8",
+        )
+    value, problem = parse_json(text)
+    if problem is not None:
+        return _error(path, number, *problem)
+    return RawRecord(line=number, value=value)
+
+
+def read_jsonl(path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[RawRecord]:
+    """Yield one record per non-blank line; a bad line becomes an error at that line."""
+    for number, item in jsonl_items(path, limit):
+        yield item if isinstance(item, RawRecord) else parse_line(path, number, item)
+
+
+@dataclass(frozen=True)
+class JsonLines:
+    """Consecutive records of a JSONL file, read but not parsed yet (``items`` holds each
+    one's line bytes, or its load error; ``lines`` their line numbers).
+
+    This is the form in which the engine ships a JSONL file's records to worker
+    processes: bytes pickle at memory speed, whereas parsed values cost about as much to
+    pickle and unpickle as to parse, and parsing in the reading process would make it the
+    run's serial bottleneck. Iterating parses each line (:func:`parse_line`), giving the
+    records :func:`read_jsonl` gives.
+    """
+
+    path: Path
+    lines: list[int]
+    items: list[bytes | RawRecord]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[RawRecord]:
+        path = self.path
+        for number, item in zip(self.lines, self.items, strict=True):
+            yield item if isinstance(item, RawRecord) else parse_line(path, number, item)
 
 
 class _JsonArrayStream:

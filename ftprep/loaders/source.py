@@ -39,8 +39,10 @@ from ftprep.loaders.mapped import guess_mapping, validate_mapping
 from ftprep.loaders.memory import Records, from_records, is_in_memory
 from ftprep.loaders.probe import check_understood, supported
 from ftprep.loaders.readers import (
+    JsonLines,
     RawRecord,
     container_of,
+    jsonl_items,
     read_container,
     read_head,
     sniff_json_container,
@@ -102,6 +104,20 @@ class Source:
         return read_container(
             self.data_path, self.container, self.options.sheet, self.options.max_record_bytes
         )
+
+    def record_chunks(self, size: int) -> Iterator[list[RawRecord] | JsonLines]:
+        """The records of :meth:`raw_records` in consecutive chunks of ``size`` (the last
+        may be shorter). A JSONL file's chunks are :class:`JsonLines`, parsed when iterated:
+        the engine ships them to its workers, so reading stays the only serial step."""
+        if self.container == "jsonl":
+            items = jsonl_items(self.data_path, self.options.max_record_bytes)
+            while chunk := list(itertools.islice(items, size)):
+                lines, data = zip(*chunk, strict=True)
+                yield JsonLines(self.data_path, list(lines), list(data))
+            return
+        raws = self.raw_records()
+        while records := list(itertools.islice(raws, size)):
+            yield records
 
     def sha256(self) -> str:
         """Fingerprint of the input, to detect a change between two passes."""
