@@ -92,3 +92,20 @@ def test_validate_does_not_import_scikit_learn(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
     ).stdout
     assert out.strip().splitlines()[-2:] == ["True", "[]"]  # topics clustered, nothing heavy
+
+
+def test_connected_components_label_as_scipy() -> None:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as scipy_components
+
+    from ftprep.components import connected_components
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 17, 300, 5000):
+        for m in (0, n // 2, n, 3 * n):
+            a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+            graph = coo_matrix((np.ones(m, dtype=np.int8), (a, b)), shape=(n, n)).tocsr()
+            ref = scipy_components(graph, directed=False)[1]
+            assert np.array_equal(connected_components(n, a, b), ref)
+    chain = rng.permutation(10_000)  # one long path: pointer jumping, not 10,000 rounds
+    assert not connected_components(10_000, chain[:-1], chain[1:]).any()
