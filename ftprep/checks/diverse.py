@@ -180,7 +180,7 @@ def coverage(ft: FeatureTable, settings: CoverageSettings, ctx: DatasetContext) 
     the zlib compression ratio of those inputs, the mean pairwise cosine similarity of
     their TF-IDF vectors, and the near-duplicate rate (share of examples that are a near
     copy of another). The inputs are also embedded (TF-IDF + SVD) and clustered
-    (MiniBatchKMeans, k chosen by silhouette); clusters are named by their top terms and
+    (k-means, k chosen by silhouette); clusters are named by their top terms and
     listed in the report with their sizes.
     Why: a model finetuned on one template with swapped names learns the template, not the
     task; it fails on the phrasings real users send. Varied writing has most word pairs

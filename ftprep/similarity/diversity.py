@@ -19,39 +19,28 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
-from ftprep.similarity.scripts import any_unsegmented, units
+from ftprep.similarity.scripts import units
 
 #: How many texts the size-sensitive measures (distinct-n, compression) look at.
 PROBE = 1_000
 
 
-class _NGrams:
-    """Analyzer: n-grams of :func:`~ftprep.similarity.scripts.units` (words and, for
-    unsegmented scripts, characters), in reading order."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def __call__(self, text: str) -> list[str]:
-        toks = units(text)
-        return [" ".join(toks[i : i + self.n]) for i in range(len(toks) - self.n + 1)]
+def _ngrams(tokens: list[str], n: int) -> list[str]:
+    return [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
 
 
 def distinct_n(texts: Sequence[str], n: int) -> float | None:
     """Unique word n-grams ÷ total word n-grams (None when there are none); for scripts
-    written without spaces, character n-grams."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    if any_unsegmented(texts):  # characters are the units of unsegmented scripts
-        vec = CountVectorizer(analyzer=_NGrams(n), dtype=np.int64)
-    else:
-        vec = CountVectorizer(ngram_range=(n, n), token_pattern=r"(?u)\b\w+\b", dtype=np.int64)
-    try:
-        counts = vec.fit_transform(list(texts))
-    except ValueError:  # no n-grams at all
-        return None
-    total = int(counts.sum())
-    return round(counts.shape[1] / total, 4) if total else None
+    written without spaces, character n-grams. :func:`~ftprep.similarity.scripts.units`
+    gives scikit-learn's ``CountVectorizer`` words (runs of word characters, lower-cased)
+    on spaced text, so the measure is the one it gave, without importing it."""
+    seen: set[str] = set()
+    total = 0
+    for text in texts:
+        grams = _ngrams(units(text), n)
+        total += len(grams)
+        seen.update(grams)
+    return round(len(seen) / total, 4) if total else None
 
 
 def compression_ratio(texts: Sequence[str]) -> float | None:

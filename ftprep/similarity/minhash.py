@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
+from ftprep.components import connected_components
 from ftprep.similarity.scripts import has_unsegmented
 
 BINS = 128
@@ -258,11 +257,7 @@ def groups_from_pairs(n: int, pairs: np.ndarray) -> np.ndarray:
     """Connected-component label per row (singletons get their own label)."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    graph = coo_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)
-    ).tocsr()
-    _, labels = connected_components(graph, directed=False)
-    return labels.astype(np.int64)
+    return connected_components(n, pairs[:, 0], pairs[:, 1])
 
 
 def cross_pairs(

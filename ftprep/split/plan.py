@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
+from ftprep.components import connected_components
 from ftprep.similarity.minhash import mix64
 
 TRAIN, VALIDATION, DROPPED = 0, 1, -1
@@ -59,9 +58,7 @@ def connected_groups(n: int, keys: Sequence[tuple[np.ndarray, np.ndarray | None]
         rows.append(idx[order])
         cols.append(first)
     r, c = np.concatenate(rows), np.concatenate(cols)
-    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n)).tocsr()
-    _, labels = connected_components(graph, directed=False)
-    return labels.astype(np.int64)
+    return connected_components(n, r, c)
 
 
 def _quotas(sizes: np.ndarray, target: int) -> np.ndarray:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -189,14 +189,20 @@ def candidate_pairs(
     key: np.ndarray | None = None,
     bands: int = BANDS,
     window: int = WINDOW,
+    accept: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """(i, j) rows sharing a band (and ``key``, when given), comparing up to ``window``
-    sorted neighbours per bucket.
+    sorted neighbours per bucket; with ``accept``, only the pairs it keeps.
 
     Within a band, rows are sorted by that band's hash and then the next band's, so rows
     that agree on more bands sit next to each other. Mixing ``key`` into every band hash
     keeps rows that can never pair (another system prompt, other numbers) out of each
     other's buckets, which is what keeps templated data cheap.
+
+    ``accept`` (a mask over an (m, 2) array of pairs) is applied band by band, before
+    anything is accumulated: memory then follows the pairs kept, not the candidates, which
+    templated data produces by the million (the peak of a 100K-example run). A pair kept in
+    one band is not offered again; one refused may be offered by another band.
     """
     informative = np.flatnonzero((sig != EMPTY).any(axis=1))
     if len(informative) < 2:
@@ -204,24 +210,30 @@ def candidate_pairs(
     bh = band_hashes(sig[informative], bands)
     if key is not None:
         bh = mix64(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
-    # Pairs are kept as one int64 code (i * n + j, i < j) from the start: 8 bytes per
-    # candidate instead of the 48 that index pairs, their remapping and sorting took (the
-    # peak of a 100K-example run), then deduplicated once.
+    # Pairs are kept as one int64 code (i * n + j, i < j): 8 bytes per pair, deduplicated
+    # with np.unique, decoded once at the end.
     n = np.int64(len(sig))
-    found: list[np.ndarray] = []
+    kept = np.zeros(0, dtype=np.int64)
     for b in range(bands):
         order = np.lexsort((bh[:, (b + 1) % bands], bh[:, b]))
         keys = bh[order, b]
+        found: list[np.ndarray] = []
         for off in range(1, window + 1):
             same = np.flatnonzero(keys[off:] == keys[:-off])
             if len(same) == 0:
                 break
             i, j = informative[order[same]], informative[order[same + off]]
             found.append(np.minimum(i, j) * n + np.maximum(i, j))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    return np.stack([codes // n, codes % n], axis=1)
+        if not found:
+            continue
+        codes = np.unique(np.concatenate(found))
+        del found
+        if accept is not None:
+            codes = codes[~np.isin(codes, kept, assume_unique=True)]
+            if len(codes):
+                codes = codes[accept(np.stack([codes // n, codes % n], axis=1))]
+        kept = np.union1d(kept, codes)
+    return np.stack([kept // n, kept % n], axis=1)
 
 
 @register_feature(
@@ -486,19 +498,27 @@ def near_contradiction_pairs(
     sig = ft["prompt_sig"][reps]
     informative = ((sig != EMPTY).sum(axis=1) >= min(settings.min_words, BINS)) & ~skipped[reps]
     sig = np.where(informative[:, None], sig, EMPTY).astype(np.uint16)
-    pairs = candidate_pairs(sig, ft["prompt_key"][reps] ^ mix64(ft["input_extra"][reps]))
+
+    def similar_inputs(candidates: np.ndarray) -> np.ndarray:
+        """Same system prompt and extra input, other prompt and answer, words and
+        characters similar enough: the cheap tests, run on each band's candidates."""
+        pairs = reps[candidates]
+        a, b = pairs[:, 0], pairs[:, 1]
+        keep = (
+            (ft["prompt_key"][a] == ft["prompt_key"][b])
+            & (ft["input_extra"][a] == ft["input_extra"][b])
+            & (ft["hash_prompt"][a] != ft["hash_prompt"][b])
+            & (ft["answer_value"][a] != ft["answer_value"][b])
+        )
+        for column, threshold in (("prompt_sig", settings.threshold),
+                                  ("prompt_char_sig", settings.char_threshold)):  # fmt: skip
+            at = np.flatnonzero(keep)
+            keep[at] = pair_similarity(ft[column], pairs[at]) >= threshold
+        return keep
+
+    key_of = ft["prompt_key"][reps] ^ mix64(ft["input_extra"][reps])
+    pairs = candidate_pairs(sig, key_of, accept=similar_inputs)
     pairs = reps[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
-    a, b = pairs[:, 0], pairs[:, 1]
-    pairs = _filter(
-        pairs,
-        (ft["prompt_key"][a] == ft["prompt_key"][b])
-        & (ft["input_extra"][a] == ft["input_extra"][b])
-        & (ft["hash_prompt"][a] != ft["hash_prompt"][b])
-        & (ft["answer_value"][a] != ft["answer_value"][b]),
-    )
-    for column, threshold in (("prompt_sig", settings.threshold),
-                              ("prompt_char_sig", settings.char_threshold)):  # fmt: skip
-        pairs = _filter(pairs, pair_similarity(ft[column], pairs) >= threshold)
     if len(pairs):
         pairs = _filter(pairs, _changed_words(ft, pairs) <= settings.max_changed_words + 0.5)
     if len(pairs):

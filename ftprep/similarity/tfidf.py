@@ -1,0 +1,107 @@
+"""TF-IDF rows of texts with numpy and scipy.sparse: scikit-learn's ``TfidfVectorizer``
+weighting (sublinear tf, smoothed idf, L2 rows) without importing scikit-learn.
+
+Importing scikit-learn costs more than a second of start-up (it pulls scipy.stats, pandas and
+pyarrow) and a small file is checked in less. The weighting is the same formula:
+``tf = 1 + ln(count)``, ``idf = ln((1 + n) / (1 + df)) + 1``, rows scaled to unit length.
+The vocabulary keeps the terms found in at least ``min_df`` texts, the ``max_features`` most
+frequent of them overall (ties: alphabetical order), in alphabetical order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+Analyzer = Callable[[str], list[str]]
+
+
+@dataclass
+class Vocabulary:
+    """Fitted terms (alphabetical), their column numbers and idf weights."""
+
+    analyzer: Analyzer
+    terms: np.ndarray
+    index: dict[str, int]
+    idf: np.ndarray
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows of ``texts`` over this vocabulary (unknown terms ignored)."""
+        return _weigh(_counts([Counter(self.analyzer(t)) for t in texts], self.index), self.idf)
+
+
+def fit_transform(
+    texts: Sequence[str], analyzer: Analyzer, *, min_df: int, max_features: int
+) -> tuple[Vocabulary, sparse.csr_matrix] | None:
+    """The vocabulary of ``texts`` and their TF-IDF rows; None when no term is kept."""
+    bags = [Counter(analyzer(t)) for t in texts]
+    df: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+        total.update(bag)
+    terms = sorted(t for t, d in df.items() if d >= min_df)
+    if not terms:
+        return None
+    if len(terms) > max_features:
+        freq = np.array([total[t] for t in terms], dtype=np.int64)
+        keep = np.sort(np.argsort(-freq, kind="stable")[:max_features])
+        terms = [terms[i] for i in keep]
+    index = {t: i for i, t in enumerate(terms)}
+    counts = _counts(bags, index)
+    n = len(texts)
+    dfs = np.bincount(counts.indices, minlength=len(terms)).astype(np.float32)
+    idf = np.log(np.float32(n + 1) / (dfs + np.float32(1))) + np.float32(1)
+    vocab = Vocabulary(analyzer, np.array(terms, dtype=object), index, idf.astype(np.float32))
+    return vocab, _weigh(counts, vocab.idf)
+
+
+def _counts(bags: Sequence[Counter[str]], index: dict[str, int]) -> sparse.csr_matrix:
+    """Term counts per text (CSR, columns sorted within each row)."""
+    indptr = [0]
+    cols: list[int] = []
+    vals: list[int] = []
+    for bag in bags:
+        row = sorted((index[t], c) for t, c in bag.items() if t in index)
+        cols.extend(j for j, _ in row)
+        vals.extend(c for _, c in row)
+        indptr.append(len(cols))
+    return sparse.csr_matrix(
+        (
+            np.array(vals, dtype=np.float32),
+            np.array(cols, dtype=np.int32),
+            np.array(indptr, dtype=np.int64),
+        ),
+        shape=(len(bags), len(index)),
+    )
+
+
+def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear tf times idf, each row scaled to unit length (empty rows stay empty)."""
+    x = counts.copy()
+    np.log(x.data, out=x.data)
+    x.data += np.float32(1)
+    x.data *= idf[x.indices]
+    return l2_rows(x)
+
+
+def l2_rows(x: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``x`` with each non-empty row scaled to unit Euclidean length."""
+    squares = sparse.csr_matrix((x.data.astype(np.float64) ** 2, x.indices, x.indptr), x.shape)
+    lengths = np.diff(x.indptr)
+    sq = np.asarray(squares.sum(axis=1)).ravel()
+    norms = np.sqrt(sq)
+    norms[norms == 0] = 1.0
+    x.data = (x.data / np.repeat(norms, lengths)).astype(np.float32)
+    return x
+
+
+def l2_dense(x: np.ndarray) -> np.ndarray:
+    """Rows of ``x`` scaled to unit Euclidean length (zero rows stay zero), as float32."""
+    norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
+    norms[norms == 0] = 1.0
+    return (x / norms[:, None]).astype(np.float32)

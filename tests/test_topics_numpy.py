@@ -1,0 +1,111 @@
+"""The topic pipeline in numpy: the same TF-IDF as scikit-learn, clusters as good, the same
+result on every run, and no scikit-learn (nor pandas, pyarrow) imported to check a file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ftprep.similarity.embed import cluster, embed
+from ftprep.similarity.kmeans import distances, silhouette
+from ftprep.similarity.stopwords import ENGLISH_STOP_WORDS
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+
+
+def _inputs(name: str) -> list[str]:
+    """User turns of a real Alpaca or ShareGPT file (the text the topic sample keeps)."""
+    rows = [json.loads(line) for line in (REAL / name).read_text("utf-8").splitlines()]
+    if "conversations" in rows[0]:
+        return [
+            "\n\n".join(t["value"] for t in r["conversations"] if t["from"] == "human")
+            for r in rows
+        ]
+    return [(r["instruction"] + "\n\n" + r["input"]).strip() for r in rows]
+
+
+def test_tfidf_matches_scikit_learn_on_real_inputs() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SK_STOP
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = _inputs("gpteacher_roleplay.jsonl")
+    emb = embed(texts)
+    assert emb is not None
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2, dtype=np.float32)
+    ref = vec.fit_transform(texts)
+    assert ENGLISH_STOP_WORDS == SK_STOP
+    assert list(emb.terms) == list(vec.get_feature_names_out())
+    assert abs(emb.tfidf - ref).max() < 1e-6
+
+
+def test_clusters_match_scikit_learn_silhouette_and_are_deterministic() -> None:
+    from sklearn.metrics import silhouette_score
+
+    texts = _inputs("fastchat_dummy_conversation.jsonl")
+    emb = embed(texts)
+    assert emb is not None
+    first, again = cluster(emb), cluster(emb)
+    assert np.array_equal(first.labels, again.labels) and first.names == again.names
+    assert first.k >= 5 and first.silhouette is not None and first.silhouette > 0.5
+    ours = silhouette(distances(emb.vectors), first.labels)
+    assert ours == pytest.approx(silhouette_score(emb.vectors, first.labels), abs=1e-6)
+
+
+def test_separate_topics_are_found_exactly() -> None:
+    topics = {
+        "weather": "what is the weather forecast for rain and wind in {} tomorrow",
+        "cooking": "give me a recipe to bake bread with flour yeast and butter for {}",
+        "finance": "how should I invest savings in stocks bonds and index funds for {}",
+    }
+    texts = [t.format(f"case {i}") for i in range(40) for t in topics.values()]
+    emb = embed(texts)
+    assert emb is not None
+    found = cluster(emb, max_clusters=3)
+    assert found.k == 3
+    truth = np.tile(np.arange(3), 40)
+    for c in range(3):  # each cluster holds exactly one topic
+        assert len(set(truth[found.labels == c])) == 1
+    vectors = emb.transform([topics["cooking"].format("a new guest")])
+    assert found.predict(vectors)[0] == found.labels[1]
+
+
+def test_validate_does_not_import_scikit_learn(tmp_path: Path) -> None:
+    data = tmp_path / "small.jsonl"
+    data.write_text((REAL / "fastchat_dummy_conversation.jsonl").read_text("utf-8"), "utf-8")
+    probe = (
+        "import sys\n"
+        "from ftprep.cli import main\n"
+        "try:\n"
+        f"    main(['validate', {str(data)!r}, '-q'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sklearn', 'pandas', 'pyarrow', 'scipy.stats', 'matplotlib')\n"
+        "print('ftprep.similarity.kmeans' in sys.modules)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m == 'scipy.stats'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    ).stdout
+    assert out.strip().splitlines()[-2:] == ["True", "[]"]  # topics clustered, nothing heavy
+
+
+def test_connected_components_label_as_scipy() -> None:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as scipy_components
+
+    from ftprep.components import connected_components
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 17, 300, 5000):
+        for m in (0, n // 2, n, 3 * n):
+            a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+            graph = coo_matrix((np.ones(m, dtype=np.int8), (a, b)), shape=(n, n)).tocsr()
+            ref = scipy_components(graph, directed=False)[1]
+            assert np.array_equal(connected_components(n, a, b), ref)
+    chain = rng.permutation(10_000)  # one long path: pointer jumping, not 10,000 rounds
+    assert not connected_components(10_000, chain[:-1], chain[1:]).any()
