@@ -21,7 +21,8 @@ that names it; ``ftprep`` alone is the package root):
    ``evaluation.tasks``, ``evaluation.metrics``, ``config``): reading records, the
    platforms' rules, token counts, similarity sketches, the task a dataset trains, the
    per-example feature registry and its compact columns (``columns``) and the settings.
-7. **base** (``schema``, ``components``, ``errors``, ``version``, ``jsonl``, ``wording``, ``optional``).
+7. **base** (``schema``, ``components``, ``errors``, ``version``, ``jsonl``, ``wording``,
+   ``optional``).
 
 This is DESIGN.md's "cli → api → (checks, split, report) → (loaders, tokens, similarity)
 → schema" with the two layers it leaves implicit named: the commands between the API and
