@@ -11,8 +11,13 @@ not a test: compare before and after on the same file.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
+
+# The checkout this script belongs to, not an installed ftprep: run as a script, its
+# folder (bench/) heads sys.path and ``import ftprep`` would find the installed copy.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> None:
