@@ -30,6 +30,8 @@ _LANGS = (
     r"bash|shell|powershell|sql|mysql|postgres(?:ql)?|html|css|jsx|react|node\.?js|matlab|"
     r"haskell|lua|dart|assembly|latex|yaml|regex|regexp"
 )
+#: A line of the request that is itself code.
+_CODE_LINE = r"^[ \t]*(?:def|class|import|from [\w.]+ import|function|public|#include|SELECT)\b"
 _CODE = re.compile(
     r"\b(?:program(?:me)?s?|script|snippet|pseudo-?code|source code|function|method|class|"
     r"algorithm|implement(?:ation|s|ed)?|refactor|debug|compile|regular expression|"
@@ -39,7 +41,7 @@ _CODE = re.compile(
     r"code (?:for|to|that|which|snippet|example|sample|block)|(?:this|the following|my|your) code|"
     rf"{_LANGS})\b"
     r"|```|代码|程序|函数|脚本|算法|正则|编程|SQL"
-    r"|^[ \t]*(?:def|class|import|from [\w.]+ import|function|public|#include|SELECT)\b",
+    rf"|{_CODE_LINE}",
     re.I | re.M,
 )
 _JSON = re.compile(r"\bjson\b|\byaml\b|\bxml\b|\bcsv\b|键值|字典格式", re.I)
@@ -132,8 +134,8 @@ _ASCII_SCREENS: dict[int, tuple[frozenset[str], frozenset[str], tuple[str, ...]]
             "kotlin swift scala perl bash shell powershell sql mysql postgres postgresql html "
             "css jsx react nodejs matlab haskell lua dart assembly latex yaml regex regexp"
         ),
-        # pseudo-code, regular expression, one-liner, c++/c#, node.js, lines opening code
-        _code_words | word_set("pseudo regular liner c node def import from public include select"),
+        # pseudo-code, regular expression, one-liner, c++/c#, node.js
+        _code_words | word_set("pseudo regular liner c node"),
         ("code", "```", "sql"),  # "sql" is also matched inside words
     ),
     ASK_JSON: (_json_words := word_set("json yaml xml csv"), _json_words, ()),
@@ -169,6 +171,15 @@ _ASCII_SCREENS: dict[int, tuple[frozenset[str], frozenset[str], tuple[str, ...]]
         (),
     ),
 }
+#: When a request has none of a pattern's needed words and substrings, the one alternative
+#: of the pattern still possible, with the words it needs: a line opening code ("import os")
+#: can only match there, and one anchored scan of the lines settles it.
+_ASCII_RESIDUE: dict[int, tuple[frozenset[str], re.Pattern[str]]] = {
+    ASK_CODE: (
+        word_set("def class import from function public include select"),
+        re.compile(_CODE_LINE.lower(), re.M),
+    ),
+}
 #: Characters of a request read: the end, where the request follows any preamble.
 MAX_REQUEST_CHARS = 2_000
 
@@ -191,9 +202,13 @@ def asked_format(request: str) -> int:
         if not sure.isdisjoint(words):
             asks |= bit
             continue
-        may = not needed.isdisjoint(words) or any(sub in text for sub in substrings)
-        if may and pattern.search(text):
-            asks |= bit
+        if not needed.isdisjoint(words) or any(sub in text for sub in substrings):
+            if pattern.search(text):
+                asks |= bit
+        elif bit in _ASCII_RESIDUE:
+            line_words, line = _ASCII_RESIDUE[bit]
+            if not line_words.isdisjoint(words) and line.search(text):
+                asks |= bit
     return asks
 
 
