@@ -9,7 +9,9 @@ JSONL shards; each run is a fresh subprocess writing a sharded split (``--sharde
 local engine, so both write the same files, which the script compares). Per run it prints
 wall time, the **driver's** peak RSS (what limits the dataset one machine can plan), the
 driver's CPU and the CPU of everything it started (pool workers, or Ray's raylet, GCS and
-workers, read from /proc before Ray shuts down: Linux only).
+workers, read from /proc before Ray shuts down: Linux only), and the three busiest of those
+still running (Ray's: whether the work spread over several workers, whatever the wall time
+on a busy machine says; the local pool's workers have exited by then).
 
 ``--features-only`` runs the analysis and prints what the driver keeps per example: the
 feature table's column bytes (numpy arrays exactly, list columns estimated by
@@ -68,15 +70,19 @@ def descendants(pid):
 me = os.times()
 driver_cpu = me.user + me.system
 helpers = me.children_user + me.children_system
+each = []
 for pid in descendants(os.getpid()):
     try:
-        helpers += proc_cpu(pid)
+        cpu = proc_cpu(pid)
+        each.append((round(cpu, 1), Path(f"/proc/{pid}/comm").read_text().strip()))
     except OSError:
-        pass
+        continue
+    helpers += cpu
 if ray is not None:
     ray.shutdown()
 print(json.dumps({"wall": wall, "driver_cpu": driver_cpu, "helpers_cpu": helpers,
-                  "driver_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "driver_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "busiest": sorted(each, reverse=True)[:3]}))
 """
 
 FEATURES = r"""
@@ -161,10 +167,12 @@ def main() -> None:
             out = folder / f"out-{engine}"
             results[engine] = run(RUN, str(shards), str(out), engine, str(args.cpus))
             r = results[engine]
+            busiest = ", ".join(f"{cpu} {name}" for cpu, name in r["busiest"])
             print(
                 f"{engine:5} n={args.n} shards={args.shards}: {r['wall']:.1f} s wall, driver "
                 f"{r['driver_cpu']:.1f} s cpu + {r['helpers_cpu']:.1f} s cpu in workers, driver "
-                f"peak RSS {r['driver_rss_mb']:.0f} MB",
+                f"peak RSS {r['driver_rss_mb']:.0f} MB"
+                + (f"; busiest (s cpu, process): {busiest}" if busiest else ""),
                 flush=True,
             )
         print("same split files:", same_split(folder / "out-local", folder / "out-ray"))

@@ -1,10 +1,11 @@
 """``--engine ray``: the per-batch work of :mod:`ftprep.batch` on a Ray cluster (Ray Data).
 
 The seam stays the pure :func:`~ftprep.batch.process_batch`: a Ray Data pipeline reads each
-input shard on a worker into batches of raw records (one read task per shard, its batches
-spread over several blocks), ``map_batches`` runs ``process_batch`` on them wherever Ray puts
-them, and the driver gathers the compact results back **in input order** (by shard, then
-first record), whatever order the workers finish in. Everything after that (the feature
+input shard on a worker into batches of raw records (one read task per shard, each batch its
+own block), ``map_batches`` runs ``process_batch`` on them wherever Ray puts them (the
+batches of one large shard on all the cluster's CPUs), and the driver gathers the compact
+results back **in input order** (by shard, then first record), whatever order the workers
+finish in. Everything after that (the feature
 table, the dataset checks, the split plan) runs unchanged on the driver, so the report and
 the split are the local engine's (tests/test_ray_engine.py proves it on a local Ray).
 
@@ -155,7 +156,15 @@ class RayEngine:
 
     def read(self, sources: Sequence[Source]) -> Any:
         """The Ray dataset of the inputs' raw records: one read task per shard, each
-        yielding batches of ``batch_size`` records (blocks as Ray Data cuts them)."""
+        yielding batches of ``batch_size`` records, **one batch per block**.
+
+        Why one per block: Ray Data cuts a task's output into blocks of up to
+        ``DataContext.target_max_block_size`` (128 MiB), so a large shard's batches would
+        share a few blocks, and the next step's tasks run block by block: one file would run
+        on one CPU. The streaming repartition (fused into the read task, no shuffle, nothing
+        materialised) ends every block after one batch, and as Ray Data never fuses a step
+        after it, ``map_batches(_process)`` runs as its own tasks, one per batch, on every
+        CPU of the cluster."""
         ray = connect(self.address)
         shards = ray.data.from_items(
             [{"source": i} for i in range(len(sources))], override_num_blocks=len(sources)
@@ -164,7 +173,7 @@ class RayEngine:
             _read_shards,
             batch_size=1,
             fn_kwargs={"sources": list(sources), "size": self.batch_size},
-        )
+        ).repartition(target_num_rows_per_block=1)
 
     def writer(self) -> Any:
         """The runner :func:`ftprep.split.sharded.write_sharded` writes the parts with."""

@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -198,3 +199,46 @@ def test_a_worker_that_dies_is_retried_and_nothing_is_lost(local_ray: Any, tmp_p
     for part in sorted(expected.glob("*-of-*.jsonl")):
         assert (out / part.name).read_bytes() == part.read_bytes()
     assert not list(out.glob(".*"))  # no temporary part left behind
+
+
+@dataclass
+class RecordingProcess:
+    """The Ray process step, noting which worker process ran each batch (a file per batch
+    in ``folder``) and holding each one long enough that a second CPU has work to take."""
+
+    folder: str
+    process: Any
+
+    def __call__(self, batch: Any, plan: Any, sources: Any) -> Any:
+        time.sleep(0.2)
+        for first in batch["first"]:
+            (Path(self.folder) / f"{int(first)}.pid").write_text(str(os.getpid()))
+        return self.process(batch, plan, sources)
+
+
+def test_one_large_shard_is_processed_on_several_workers(
+    local_ray: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    root = tmp_path / "one"
+    root.mkdir()
+    rows = varied_chats(240, seed=11)
+    (root / "only.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    engine_module = sys.modules[RayEngine.__module__]
+    monkeypatch.setattr(
+        engine_module, "_process", RecordingProcess(str(pids), engine_module._process)
+    )
+    context = ray.data.DataContext.get_current()
+    monkeypatch.setattr(context, "target_max_block_size", 128 * 1024 * 1024)  # Ray's default
+    local = _split(root, tmp_path / "local", sharded=True)
+    remote = _split(root, tmp_path / "ray", engine=RayEngine(batch_size=BATCH))
+
+    assert remote.pop("run") == {"engine": "ray"} and local.pop("run") == {"engine": "local"}
+    assert remote == local
+    for part in sorted((tmp_path / "local").glob("*-of-*.jsonl")):
+        assert (tmp_path / "ray" / part.name).read_bytes() == part.read_bytes()
+    ran = {p.name: p.read_text() for p in pids.iterdir()}
+    assert len(ran) == 240 // BATCH + 1  # every batch of the one shard (and the empty last)
+    assert len(set(ran.values())) > 1  # by more than one worker process
