@@ -206,6 +206,7 @@ def analyze(
     for spec in dataset_specs:
         if not spec.after_split:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
+            table.release_pages()
             if progress:
                 progress(spec.id, 1, 1)
 

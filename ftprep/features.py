@@ -9,6 +9,7 @@ the module that owns the concept.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -238,6 +239,16 @@ class FeatureTable:
     def spilled(self) -> bool:
         """Whether the numpy columns are memory maps of files (the table outgrew the budget)."""
         return any(isinstance(v, np.memmap) for v in self._cols.values())
+
+    def release_pages(self) -> None:
+        """Let the system take back the pages of spilled columns read so far (they count in
+        the process's memory while mapped in, though the file holds them): the next read
+        maps them in again from the page cache. The engine calls this between dataset
+        checks, so each check holds only the columns it reads."""
+        for col in self._cols.values():
+            mapped = getattr(col, "_mmap", None) if isinstance(col, np.memmap) else None
+            if mapped is not None and hasattr(mapped, "madvise"):
+                mapped.madvise(mmap.MADV_DONTNEED)
 
     def columns(self) -> list[str]:
         """The column names, in the order the features produced them."""

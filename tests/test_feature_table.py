@@ -87,6 +87,8 @@ def test_table_spills_numpy_columns_to_read_only_maps_and_removes_its_files(tmp_
     assert list(mem["label"]) == list(disk["label"])
     assert list(tmp_path.iterdir()) == []  # the maps stay readable, the files are gone
     assert int(disk["sig"][49, 7]) == int(mem["sig"][49, 7])
+    disk.release_pages()  # pages dropped from memory read back from the (removed) file
+    assert np.array_equal(mem["sig"], disk["sig"])
 
 
 def _run(path: Path, monkeypatch: pytest.MonkeyPatch, budget_mb: str | None) -> tuple[str, bool]:
