@@ -65,11 +65,19 @@ def nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 
 def _means(x: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of the rows per label (a sparse indicator product) and the count per label."""
+    """Sum of the rows per label (a sparse indicator product) and the count per label.
+
+    The indicator is built in CSR form directly (members of each label in row order, by a
+    stable sort): the same matrix as from (row, column) pairs, without the conversion,
+    which cost more than the product on a 1,000-text sample."""
+    counts = np.bincount(labels, minlength=k)
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    members = np.argsort(labels, kind="stable")
     indicator = sparse.csr_matrix(
-        (np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels))
+        (np.ones(len(labels)), members, indptr), shape=(k, len(labels))
     )
-    return np.asarray(indicator @ x), np.bincount(labels, minlength=k)
+    return np.asarray(indicator @ x), counts
 
 
 def _seed_centres(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
