@@ -86,9 +86,7 @@ def _means(x: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.nd
     indptr = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     members = np.argsort(labels, kind="stable")
-    indicator = sparse.csr_matrix(
-        (np.ones(len(labels)), members, indptr), shape=(k, len(labels))
-    )
+    indicator = sparse.csr_matrix((np.ones(len(labels)), members, indptr), shape=(k, len(labels)))
     return np.asarray(indicator @ x), counts
 
 
