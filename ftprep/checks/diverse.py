@@ -20,7 +20,7 @@ from ftprep.similarity.diversity import (
     PROBE,
     balance,
     compression_ratio,
-    distinct_n,
+    distinct_ns,
     mean_pairwise_cosine,
 )
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
@@ -83,6 +83,7 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
     )
     clusters = [{"name": name, "size": -neg} for neg, name in ranked]
     bal = balance(sizes)
+    distinct_inputs, distinct_answers = distinct_ns(inputs, (1, 2)), distinct_ns(answers, (1, 2))
     profile: dict[str, Any] = {
         "examples": ft.n,
         "sampled": top.sampled,
@@ -90,10 +91,10 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
         "probe_size": len(probe),
         "distinct_inputs": round(len(np.unique(ft["hash_prompt"])) / ft.n, 4) if ft.n else 0.0,
         "near_duplicate_rate": _redundancy(ft, config),
-        "distinct_1_inputs": distinct_n(inputs, 1),
-        "distinct_2_inputs": distinct_n(inputs, 2),
-        "distinct_1_answers": distinct_n(answers, 1),
-        "distinct_2_answers": distinct_n(answers, 2),
+        "distinct_1_inputs": distinct_inputs[1],
+        "distinct_2_inputs": distinct_inputs[2],
+        "distinct_1_answers": distinct_answers[1],
+        "distinct_2_answers": distinct_answers[2],
         "compression_ratio": compression_ratio(inputs),
         "mean_cosine": mean_pairwise_cosine(top.embedding.tfidf) if top.embedding else None,
         "cluster_count": len(clusters),

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -25,8 +25,24 @@ from ftprep.similarity.scripts import units
 PROBE = 1_000
 
 
-def _ngrams(tokens: list[str], n: int) -> list[str]:
-    return [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+def _ngrams(tokens: list[str], n: int) -> Iterator[str]:
+    if n == 1:
+        return iter(tokens)
+    return map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False))
+
+
+def distinct_ns(texts: Sequence[str], ns: Sequence[int]) -> dict[int, float | None]:
+    """:func:`distinct_n` for each n in ``ns``, tokenising every text once (the tokenising
+    is half the cost, and the profile asks for distinct-1 and distinct-2 of the same texts)."""
+    seen: dict[int, set[str]] = {n: set() for n in ns}
+    totals = dict.fromkeys(ns, 0)
+    for text in texts:
+        tokens = units(text)
+        for n in ns:
+            if len(tokens) >= n:
+                totals[n] += len(tokens) - n + 1
+                seen[n].update(_ngrams(tokens, n))
+    return {n: round(len(seen[n]) / totals[n], 4) if totals[n] else None for n in ns}
 
 
 def distinct_n(texts: Sequence[str], n: int) -> float | None:
@@ -34,13 +50,7 @@ def distinct_n(texts: Sequence[str], n: int) -> float | None:
     written without spaces, character n-grams. :func:`~ftprep.similarity.scripts.units`
     gives scikit-learn's ``CountVectorizer`` words (runs of word characters, lower-cased)
     on spaced text, so the measure is the one it gave, without importing it."""
-    seen: set[str] = set()
-    total = 0
-    for text in texts:
-        grams = _ngrams(units(text), n)
-        total += len(grams)
-        seen.update(grams)
-    return round(len(seen) / total, 4) if total else None
+    return distinct_ns(texts, (n,))[n]
 
 
 def compression_ratio(texts: Sequence[str]) -> float | None:
