@@ -48,6 +48,7 @@ from ftprep.similarity.minhash import (
     signatures,
     signatures_of_sets,
     similarity,
+    sorted_unique,
 )
 from ftprep.similarity.normalize import (
     hash64_array,
@@ -226,7 +227,7 @@ def candidate_pairs(
             found.append(np.minimum(i, j) * n + np.maximum(i, j))
         if not found:
             continue
-        codes = np.unique(np.concatenate(found))
+        codes = sorted_unique(np.concatenate(found))
         del found
         if accept is not None:
             codes = codes[~np.isin(codes, kept, assume_unique=True)]
