@@ -511,8 +511,10 @@ def near_contradiction_pairs(
             & (ft["hash_prompt"][a] != ft["hash_prompt"][b])
             & (ft["answer_value"][a] != ft["answer_value"][b])
         )
-        for column, threshold in (("prompt_sig", settings.threshold),
-                                  ("prompt_char_sig", settings.char_threshold)):  # fmt: skip
+        # The 32-bin character test first: half the signature bytes gathered per pair,
+        # and on templated data it refuses most candidates before the 64-bin word test.
+        for column, threshold in (("prompt_char_sig", settings.char_threshold),
+                                  ("prompt_sig", settings.threshold)):  # fmt: skip
             at = np.flatnonzero(keep)
             keep[at] = pair_similarity(ft[column], pairs[at]) >= threshold
         return keep
