@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -39,15 +40,16 @@ def fit_transform(
 ) -> tuple[Vocabulary, sparse.csr_matrix] | None:
     """The vocabulary of ``texts`` and their TF-IDF rows; None when no term is kept."""
     bags = [Counter(analyzer(t)) for t in texts]
-    df: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-        total.update(bag)
+    # Iterating a bag yields each of its terms once: counting them all is the document
+    # frequency, in one C-level pass (``Counter.update`` with a mapping loops in Python).
+    df = Counter(chain.from_iterable(bags))
     terms = sorted(t for t, d in df.items() if d >= min_df)
     if not terms:
         return None
     if len(terms) > max_features:
+        total: Counter[str] = Counter()
+        for bag in bags:
+            total.update(bag)
         freq = np.array([total[t] for t in terms], dtype=np.int64)
         keep = np.sort(np.argsort(-freq, kind="stable")[:max_features])
         terms = [terms[i] for i in keep]
@@ -61,22 +63,28 @@ def fit_transform(
 
 
 def _counts(bags: Sequence[Counter[str]], index: dict[str, int]) -> sparse.csr_matrix:
-    """Term counts per text (CSR, columns sorted within each row)."""
-    indptr = [0]
-    cols: list[int] = []
-    vals: list[int] = []
-    for bag in bags:
-        row = sorted((index[t], c) for t, c in bag.items() if t in index)
-        cols.extend(j for j, _ in row)
-        vals.extend(c for _, c in row)
-        indptr.append(len(cols))
+    """Term counts per text (CSR, columns sorted within each row).
+
+    Every bag's terms are looked up in one flat pass and the entries sorted by (row,
+    column) in numpy: a bag holds each term once, so that order is the per-row sort."""
+    n = len(bags)
+    size = sum(map(len, bags))
+    get = index.get
+    cols = np.fromiter((get(t, -1) for t in chain.from_iterable(bags)), np.int64, count=size)
+    vals = np.fromiter(chain.from_iterable(b.values() for b in bags), np.int64, count=size)
+    rows = np.repeat(np.arange(n, dtype=np.int64), [len(b) for b in bags])
+    known = cols >= 0
+    rows, cols, vals = rows[known], cols[known], vals[known]
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     return sparse.csr_matrix(
         (
-            np.array(vals, dtype=np.float32),
-            np.array(cols, dtype=np.int32),
-            np.array(indptr, dtype=np.int64),
+            vals[order].astype(np.float32),
+            cols[order].astype(np.int32),
+            indptr,
         ),
-        shape=(len(bags), len(index)),
+        shape=(n, len(index)),
     )
 
 
