@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from ftprep.api import make_config
-from ftprep.engine import analyze
+from ftprep.batch import MIN_PIECE, split_batch
+from ftprep.engine import _record_batches, analyze
+from ftprep.loaders import LoadOptions, open_source
+from ftprep.loaders.readers import JsonLines
 from ftprep.report.build import build_report
 from tests import reports
 from tests.conftest import chat, varied_chats
@@ -50,6 +54,23 @@ def test_report_is_byte_identical_for_any_jobs_and_batch_size(tmp_path):
     }
     assert _report(path, jobs=1, batch_size=37) == one_batch
     assert _report(path, jobs=2, batch_size=37) == one_batch
+    # one batch of 538 records, cut in two for the two workers (split_batch)
+    assert _report(path, jobs=2, batch_size=4096) == one_batch
+
+
+def test_a_lone_batch_is_cut_into_consecutive_pieces_for_the_workers(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_mixed_lines()) + "\n", encoding="utf-8")
+    source = open_source(path, LoadOptions())
+    (batch,) = list(_record_batches([source], None, 4096))
+    assert isinstance(batch.raws, JsonLines) and len(batch.raws) == 538
+    pieces = split_batch(batch, 2)
+    assert [p.first for p in pieces] == [0, 269]
+    assert [len(p.raws) for p in pieces] == [269, 269]
+    assert [r.line for p in pieces for r in p.raws] == [r.line for r in batch.raws]
+    assert len(split_batch(batch, 3)) == 2  # 538 records: room for two pieces of 256
+    small = replace(batch, raws=list(batch.raws)[: 2 * MIN_PIECE - 1])
+    assert split_batch(small, 2) == [small]  # too small to be worth a second worker
 
 
 def test_cli_jobs_option_gives_the_same_split(write_jsonl, cli, tmp_path):
