@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ftprep.columns import Coded, SpillStore, spill_budget
+from ftprep.columns import Coded, SpillStore, give_back_freed_memory, spill_budget
 from ftprep.schema import ChatExample, Example, SourceLocation
 
 BatchExtractor = Callable[[Sequence[ChatExample], "FeatureContext"], dict[str, Any]]
@@ -230,9 +230,11 @@ class FeatureTable:
                 self._cols[key] = Coded.join(self._coded.pop(key))
             elif store is not None:
                 self._cols[key] = store.column(key)
+                give_back_freed_memory()  # the column's chunks, before the next is joined
         self._order = []
         if store is not None:
             store.close()
+        give_back_freed_memory()
         self.n = len(self._cols.get("record", []))
 
     @property
@@ -249,6 +251,7 @@ class FeatureTable:
             mapped = getattr(col, "_mmap", None) if isinstance(col, np.memmap) else None
             if mapped is not None and hasattr(mapped, "madvise"):
                 mapped.madvise(mmap.MADV_DONTNEED)
+        give_back_freed_memory()
 
     def columns(self) -> list[str]:
         """The column names, in the order the features produced them."""

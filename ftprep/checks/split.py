@@ -200,15 +200,20 @@ def leakage_near(
     Fix: drop or move the listed validation examples; `ftprep split` keeps near-duplicate
     groups on one side.
     """
-    from ftprep.similarity.minhash import cross_pairs
+    from ftprep.similarity.minhash import cross_pairs_of_rows
     from ftprep.similarity.neardup import boilerplate_discount
 
     view = split_view(ft, ctx)
     if view is None or "minhash" not in view.validation:
         return CheckResult()
-    sig_t = view.train["minhash"][view.train_rows]
-    sig_v = view.validation["minhash"][view.validation_rows]
-    pairs, sims = cross_pairs(sig_t, sig_v, settings.threshold, settings.bands)
+    pairs, sims = cross_pairs_of_rows(
+        view.train["minhash"],
+        view.train_rows,
+        view.validation["minhash"],
+        view.validation_rows,
+        settings.threshold,
+        settings.bands,
+    )
     if view.train is view.validation and len(pairs):
         # ftprep's own split: judge pairs as clean.near_duplicate and the split's groups do,
         # with a preamble most of the set shares set aside (toolformer's tool descriptions)

@@ -235,29 +235,39 @@ def band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
     return out
 
 
-def candidate_pairs(sig: np.ndarray, bands: int = 16) -> np.ndarray:
+def candidate_pairs(sig: np.ndarray, bands: int = 16, split_at: int | None = None) -> np.ndarray:
     """Pairs of rows that share at least one band, as an (m, 2) int64 array (i < j).
 
     Rows with an all-empty signature never pair. Within a bucket, sorted neighbours are
-    paired (a chain), which keeps the cost linear while preserving connectivity.
+    paired (a chain), which keeps the cost linear while preserving connectivity. With
+    ``split_at``, only the pairs with ``i < split_at <= j`` are kept (see
+    :func:`_bucket_pairs`).
     """
-    n = sig.shape[0]
     informative = np.flatnonzero((sig != EMPTY).any(axis=1))
     if len(informative) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    bh = band_hashes(sig[informative], bands)
+    return _bucket_pairs(band_hashes(sig[informative], bands), informative, split_at)
+
+
+def _bucket_pairs(bh: np.ndarray, informative: np.ndarray, split_at: int | None) -> np.ndarray:
+    """The chained pairs of rows sharing a band hash (``bh``: one row per ``informative``
+    row), sorted and distinct. With ``split_at``, each band keeps only its pairs with
+    ``i < split_at <= j`` before they are gathered: the same pairs as filtering the result,
+    without holding the others (on templated data, most of them)."""
     pairs = []
-    for b in range(bands):
+    for b in range(bh.shape[1]):
         order = np.argsort(bh[:, b], kind="stable")
         keys = bh[order, b]
         same = np.flatnonzero(keys[1:] == keys[:-1])
         if len(same):
-            pairs.append(np.stack([order[same], order[same + 1]], axis=1))
+            band = informative[np.stack([order[same], order[same + 1]], axis=1)]
+            band.sort(axis=1)
+            if split_at is not None:
+                band = band[(band[:, 0] < split_at) & (band[:, 1] >= split_at)]
+            pairs.append(band)
     if not pairs:
         return np.zeros((0, 2), dtype=np.int64)
-    p = informative[np.concatenate(pairs)]
-    p.sort(axis=1)
-    return np.unique(p, axis=0) if n else p
+    return np.unique(np.concatenate(pairs), axis=0)
 
 
 def near_duplicate_pairs(
@@ -268,8 +278,8 @@ def near_duplicate_pairs(
     if len(pairs) == 0:
         return pairs, np.zeros(0)
     sims = pair_similarity(sig, pairs)
-    keep = sims >= threshold
-    return pairs[keep], sims[keep]
+    similar = sims >= threshold
+    return pairs[similar], sims[similar]
 
 
 def groups_from_pairs(n: int, pairs: np.ndarray) -> np.ndarray:
@@ -283,10 +293,47 @@ def cross_pairs(
     sig_a: np.ndarray, sig_b: np.ndarray, threshold: float, bands: int = 16
 ) -> tuple[np.ndarray, np.ndarray]:
     """Near-duplicate pairs (row in a, row in b) between two signature sets (leakage)."""
-    both = np.concatenate([sig_a, sig_b])
-    pairs, sims = near_duplicate_pairs(both, threshold, bands)
-    na = len(sig_a)
-    cross = (pairs[:, 0] < na) & (pairs[:, 1] >= na)
-    out = pairs[cross]
-    out[:, 1] -= na
-    return out, sims[cross]
+    rows_a, rows_b = np.arange(len(sig_a)), np.arange(len(sig_b))
+    return cross_pairs_of_rows(sig_a, rows_a, sig_b, rows_b, threshold, bands)
+
+
+#: Rows whose band hashes are computed at a time by :func:`cross_pairs_of_rows`.
+ROW_CHUNK = 65536
+
+
+def cross_pairs_of_rows(
+    sig_a: np.ndarray,
+    rows_a: np.ndarray,
+    sig_b: np.ndarray,
+    rows_b: np.ndarray,
+    threshold: float,
+    bands: int = 16,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cross_pairs` of ``sig_a[rows_a]`` and ``sig_b[rows_b]`` (pairs of positions
+    in ``rows_a`` and ``rows_b``), without copying those rows: band hashes are computed a
+    chunk of rows at a time and candidates verified on the rows themselves. The split
+    compares train with validation this way; copying their signatures (and the copy of
+    both that pairing them took) was the driver's peak memory (~85 MB at 100,000)."""
+    na = len(rows_a)
+    parts = ((sig_a, np.asarray(rows_a), 0), (sig_b, np.asarray(rows_b), na))
+    informative_parts, hash_parts = [], []
+    for sig, rows, offset in parts:
+        for start in range(0, len(rows), ROW_CHUNK):
+            block = sig[rows[start : start + ROW_CHUNK]]
+            keep = np.flatnonzero((block != EMPTY).any(axis=1))
+            informative_parts.append(keep + (offset + start))
+            hash_parts.append(band_hashes(block[keep], bands))
+    informative = np.concatenate(informative_parts) if informative_parts else np.zeros(0, int)
+    if len(informative) < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    pairs = _bucket_pairs(np.concatenate(hash_parts), informative.astype(np.int64), na)
+    if len(pairs) == 0:
+        return pairs, np.zeros(0)
+    pairs[:, 1] -= na
+    sims = pair_similarity(
+        sig_a,
+        np.stack([np.asarray(rows_a)[pairs[:, 0]], np.asarray(rows_b)[pairs[:, 1]]], 1),
+        sig_b,
+    )
+    similar = sims >= threshold
+    return pairs[similar], sims[similar]
