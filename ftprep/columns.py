@@ -28,9 +28,9 @@ from typing import Any, overload
 
 import numpy as np
 
-#: Bytes of gathered numpy chunks held in memory before they go to disk (256 MiB; the
+#: Bytes of gathered numpy chunks held in memory before they go to disk (64 MiB; the
 #: environment variable FTPREP_FEATURE_MEMORY_MB overrides it, see docs/limits.md).
-SPILL_BUDGET = 256 << 20
+SPILL_BUDGET = 64 << 20
 #: Code of a row without a value (None).
 NONE = -1
 
