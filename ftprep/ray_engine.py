@@ -16,6 +16,7 @@ stops the run before anything is published (see :mod:`ftprep.split.sharded`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import pickle
@@ -27,7 +28,7 @@ import numpy as np
 
 from ftprep.batch import BATCH, BatchPlan, BatchResult, RecordBatch, process_batch
 from ftprep.errors import ConfigError
-from ftprep.loaders.readers import RawRecord
+from ftprep.loaders.readers import JsonLines, RawRecord
 from ftprep.loaders.remote import shard_records
 from ftprep.loaders.source import Source
 
@@ -67,21 +68,35 @@ def _read_shards(
     batch: dict[str, np.ndarray], sources: Sequence[Source], size: int
 ) -> Iterator[dict[str, np.ndarray]]:
     """Ray Data read step: each shard of ``batch`` as batches of ``size`` raw records (the
-    last one flagged, an empty shard as one empty batch), pickled for the next step."""
+    last one flagged, an empty shard as one empty batch), pickled for the next step. A
+    JSONL shard this node can read goes as unparsed line bytes (:class:`JsonLines`, as the
+    local engine ships them): the process step parses, so no record is parsed twice or
+    pickled as Python values through the object store."""
     for index in batch["source"]:
         source = sources[int(index)]
-        raws: list[RawRecord] = []
+        if source.uri is None or source.data_path.exists():
+            chunks: Iterator[list[RawRecord] | JsonLines] = source.record_chunks(size)
+        else:
+            chunks = _chunked(shard_records(source), size)
         first = 0
-        for raw in shard_records(source):
-            raws.append(raw)
-            if len(raws) >= size:
-                yield _row(int(index), first, raws, last=False)
-                first += len(raws)
-                raws = []
-        yield _row(int(index), first, raws, last=True)
+        for chunk in chunks:
+            if len(chunk) < size:  # the shard's last chunk
+                yield _row(int(index), first, chunk, last=True)
+                break
+            yield _row(int(index), first, chunk, last=False)
+            first += len(chunk)
+        else:  # no short chunk: an empty one says the shard is complete
+            yield _row(int(index), first, [], last=True)
 
 
-def _row(source: int, first: int, raws: list[RawRecord], last: bool) -> dict[str, np.ndarray]:
+def _chunked(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
+    while chunk := list(itertools.islice(records, size)):
+        yield chunk
+
+
+def _row(
+    source: int, first: int, raws: list[RawRecord] | JsonLines, last: bool
+) -> dict[str, np.ndarray]:
     return {
         "source": np.array([source], dtype=np.int64),
         "first": np.array([first], dtype=np.int64),

@@ -171,6 +171,18 @@ class DyingSource(Source):
                 os._exit(1)
             yield raw
 
+    def record_chunks(self, size: int) -> Iterator[Any]:
+        """The read step takes a JSONL shard as chunks of line bytes: die there the same way."""
+        path = Path(self.counter)
+        calls = (int(path.read_text()) if path.exists() else 0) + 1
+        path.write_text(str(calls))
+        seen = 0
+        for chunk in super().record_chunks(size):
+            seen += len(chunk)
+            if calls % 2 == 1 and seen > 20 and os.getpid() != self.driver:
+                os._exit(1)
+            yield chunk
+
 
 def test_a_worker_that_dies_is_retried_and_nothing_is_lost(local_ray: Any, tmp_path: Path) -> None:
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
