@@ -28,7 +28,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from ftprep.batch import BATCH
-    from ftprep.checks.base import REGISTRY, Flag
+    from ftprep.checks.base import REGISTRY
+    from ftprep.checks.batch_view import CheckBatch, run_example_check
     from ftprep.config import Config
     from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
     from ftprep.loaders.registry import LoadOptions
@@ -48,16 +49,15 @@ def main() -> None:
             t = time.process_time()
             views = [chat_view(ex) for ex in batch]
             costs["(chat views)"] = costs.get("(chat views)", 0) + time.process_time() - t
+            t = time.process_time()
+            shared = CheckBatch(batch, views)
+            _ = shared.marks  # what the checks share, read once (charged here, not to a check)
+            costs["(check views)"] = costs.get("(check views)", 0) + time.process_time() - t
             for cid in example_checks:
                 spec = REGISTRY[cid]
                 settings = config.check_settings(cid, spec.settings)
                 t = time.process_time()
-                for row, ex in enumerate(batch):
-                    if ex.kind not in spec.kinds:
-                        continue
-                    target = ex if ex.kind != "chat" else views[row]
-                    for detail in spec.func(target, settings):
-                        Flag(row, detail)
+                run_example_check(spec, settings, shared)
                 costs[f"check {cid}"] = costs.get(f"check {cid}", 0) + time.process_time() - t
             fctx = FeatureContext(encoding=enc, config=config, examples=batch, batch=memo)
             for name, feat in FEATURES.items():

@@ -31,6 +31,7 @@ import ftprep.checks
 import ftprep.similarity.normalize
 import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, Flag
+from ftprep.checks.batch_view import CheckBatch, run_example_check
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
 from ftprep.loaders.readers import JsonLines, RawRecord
 from ftprep.loaders.registry import LoadOptions
@@ -138,18 +139,13 @@ def reduce_examples(
     }
     with batch_scope() as memo:
         views = [chat_view(ex) for ex in examples]
+        shared = CheckBatch(examples, views)
         for cid in plan.example_checks:
             spec = REGISTRY[cid]
-            settings = config.check_settings(cid, spec.settings)
-            found: list[Flag] = []
-            for row, ex in enumerate(examples):
-                if ex.kind not in spec.kinds:
-                    continue
-                target = ex if ex.kind != "chat" else views[row]
-                for detail in spec.func(target, settings):  # type: ignore[misc]
-                    found.append(Flag(row, detail))
+            found = run_example_check(spec, config.check_settings(cid, spec.settings), shared)
             if found:
                 flags[cid] = found
+        del shared
         fctx = FeatureContext(
             encoding=get_encoding(plan.encoding, plan.pattern),
             config=config,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -84,6 +84,9 @@ class CheckSpec:
     #: A dataset check that judges the split (or the data the split keeps): it runs after
     #: the split is planned, with ``ctx.plan``/``ctx.kept`` set.
     after_split: bool = False
+    #: An example check's batch form (:func:`batch_form`): the same flags as ``func`` on
+    #: every row, from what the batch's checks share (``ftprep.checks.batch_view``).
+    batch: Callable[..., Iterable[tuple[int, str]]] | None = None
 
     @property
     def title(self) -> str:
@@ -154,6 +157,29 @@ def example_check(
                 kinds=kinds,
             )
         )
+        return fn
+
+    return deco
+
+
+def batch_form(
+    id: str,
+) -> Callable[[Callable[..., Iterable[tuple[int, str]]]], Callable[..., Any]]:
+    """Give the registered example check ``id`` a batch form:
+    ``fn(batch: CheckBatch, settings) -> iterable of (row, detail)``, yielding for each row
+    of the check's kinds, in row order, exactly the details its function yields for that
+    row. Runs in its place: one call per batch instead of one per example, reading the
+    texts and structures the batch's checks share instead of deriving them again.
+
+    Registering the id again (a user's own check of that id) drops the batch form, so it
+    never outlives the function it stands for.
+    """
+
+    def deco(fn: Callable[..., Iterable[tuple[int, str]]]) -> Callable[..., Any]:
+        spec = REGISTRY[id]
+        if spec.kind != "example":
+            raise ValueError(f"{id!r} is not a per-example check")
+        REGISTRY[id] = replace(spec, batch=fn)
         return fn
 
     return deco

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import BLANK, screened_by
 from ftprep.schema import ChatExample
 
 
@@ -34,3 +35,7 @@ def empty_turn(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
             yield (
                 "the document is empty" if ex.kind == "text" else f"message {i} ({m.role}) is empty"
             )
+
+
+# Only a row with an empty or whitespace-only text can hold an empty turn.
+screened_by("clean.empty_turn", BLANK)

@@ -9,7 +9,8 @@ import ftfy
 from ftfy.badness import is_bad
 
 from ftprep.checks.base import CheckSettings, example_check
-from ftprep.schema import ChatExample, Message, PreferenceExample
+from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.schema import ChatExample, PreferenceExample
 
 #: Characters that never belong in text: C0 controls other than tab/newline/return, DEL,
 #: C1 controls, a byte-order mark inside text, U+FFFD and unpaired surrogates.
@@ -27,12 +28,6 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
 #: Text a repaired run may hold: Latin letters, general punctuation, currency signs.
 _PLAUSIBLE = re.compile("[\u00a0-\u024f\u2010-\u2044\u20a0-\u20bf\u2122]+")
 _NAMES = {"\ufffd": "replacement character U+FFFD", "\ufeff": "byte-order mark U+FEFF"}
-
-
-def _messages(ex: ChatExample | PreferenceExample) -> list[Message]:
-    if isinstance(ex, PreferenceExample):
-        return [*ex.input, *ex.preferred, *ex.non_preferred]
-    return ex.messages
 
 
 def _describe(ch: str) -> str:
@@ -105,11 +100,20 @@ def encoding(ex: ChatExample | PreferenceExample, settings: CheckSettings) -> It
     Fix: re-export the source with the right encoding; `ftfy.fix_text` repairs most
     mojibake. Text with U+FFFD has lost information and needs the original.
     """
-    found = [
-        f"{problem} in message {i} ({m.role})"
-        for i, m in enumerate(_messages(ex), start=1)
-        if m.text
-        for problem in damage(m.text)
-    ]
+    found = damage_in(turns_of(ex), settings)
     if found:
-        yield "; ".join(found)
+        yield found
+
+
+def damage_in(turns: Turns, settings: CheckSettings) -> str | None:
+    """``clean.encoding``'s detail for an example's ``(role, text)`` turns, or None."""
+    found = [
+        f"{problem} in message {i} ({role})"
+        for i, (role, text) in enumerate(turns, start=1)
+        if text
+        for problem in damage(text)
+    ]
+    return "; ".join(found) if found else None
+
+
+by_turns("clean.encoding", damage_in)

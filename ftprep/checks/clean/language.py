@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code, word_set
 from ftprep.schema import ChatExample
 
@@ -200,13 +201,27 @@ def language_mismatch(ex: ChatExample, settings: CheckSettings) -> Iterator[str]
     Fix: regenerate the answer in the prompt's language, fix the pairing, or drop the
     example; if replying in another language is intended, say so in the system prompt.
     """
-    last = ex.last_assistant_index
-    if not last:
-        return
-    prompt = ex.messages[last - 1]
-    if prompt.role != "user" or not prompt.text or not ex.messages[last].text:
-        return
-    context = "\n".join(m.text for m in ex.messages[:last] if m.role in ("system", "developer"))
-    found = language_mismatch_of(prompt.text, context, ex.messages[last].text)
+    found = mismatch_in(turns_of(ex), settings)
     if found:
-        yield f"message {last + 1} is {found[1]}, the prompt is {found[0]}"
+        yield found
+
+
+def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
+    """``clean.language_mismatch``'s detail for a conversation's ``(role, text)`` turns."""
+    last = len(turns) - 1
+    while last >= 0 and turns[last][0] != "assistant":
+        last -= 1
+    if last <= 0:
+        return None  # no assistant turn, or nothing before it
+    role, prompt = turns[last - 1]
+    answer = turns[last][1]
+    if role != "user" or not prompt or not answer:
+        return None
+    context = "\n".join(t for r, t in turns[:last] if r in ("system", "developer"))
+    found = language_mismatch_of(prompt, context, answer)
+    if found:
+        return f"message {last + 1} is {found[1]}, the prompt is {found[0]}"
+    return None
+
+
+by_turns("clean.language_mismatch", mismatch_in)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.base import CheckSettings, batch_form, example_check
+from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
 from ftprep.similarity.normalize import media_key
@@ -112,15 +113,32 @@ def missing_input(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     Threshold: any dangling reference.
     Fix: restore the input from the source data, or drop the example.
     """
-    for i, m in enumerate(ex.messages, start=1):
-        if m.role == "assistant":
-            return
-        if m.role != "user" or not m.text:
+    found = missing_reference_in(turns_of(ex))
+    # "describe this image": the image is the input, beside the text (asked only now:
+    # rendering the media is dearer than the reference search)
+    if found and not media_key(ex):
+        yield found
+
+
+def missing_reference_in(turns: Turns) -> str | None:
+    """``clean.missing_input``'s detail for a conversation's ``(role, text)`` turns, media
+    aside: the first dangling reference of the opening user turns."""
+    for i, (role, text) in enumerate(turns, start=1):
+        if role == "assistant":
+            return None
+        if role != "user" or not text:
             continue
-        found = find_missing_reference(m.text)
+        found = find_missing_reference(text)
         if found:
-            # "describe this image": the image is the input, beside the text (asked only
-            # now: rendering the media is dearer than the reference search)
-            if not media_key(ex):
-                yield f"message {i}: '{found[:60]}' but nothing follows"
-            return
+            return f"message {i}: '{found[:60]}' but nothing follows"
+    return None
+
+
+@batch_form("clean.missing_input")
+def missing_input_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
+    """``clean.missing_input`` on the batch's shared texts."""
+    turns = batch.turns
+    for row in batch.rows(("chat",)):
+        found = missing_reference_in(turns[row])
+        if found and not media_key(batch.target(row)):  # type: ignore[arg-type]
+            yield row, found

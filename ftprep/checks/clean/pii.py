@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.base import CheckSettings, batch_form, example_check
+from ftprep.checks.batch_view import CheckBatch, Turns, messages_of, turns_of
 from ftprep.pii.context import Scene, judge
 from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii, may_hold_pii
 from ftprep.schema import ChatExample, Message, PreferenceExample
@@ -26,14 +27,8 @@ class PiiSettings(CheckSettings):
     )
 
 
-def _messages(ex: ChatExample | PreferenceExample) -> list[Message]:
-    if isinstance(ex, PreferenceExample):
-        return [*ex.input, *ex.preferred, *ex.non_preferred]
-    return ex.messages
-
-
-def _texts(m: Message) -> Iterator[str]:
-    yield m.text
+def _texts(m: Message, text: str) -> Iterator[str]:
+    yield text
     for call in m.tool_calls or ():
         args = (call.get("function") or {}).get("arguments")
         if isinstance(args, str):
@@ -98,17 +93,37 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
     """
     categories = frozenset(settings.categories)
     ignore = frozenset(settings.ignore_mailboxes)
+    found = pii_in(turns_of(ex), messages_of(ex), categories, ignore)
+    if found:
+        yield found
+
+
+def pii_in(
+    turns: Turns, messages: list[Message], categories: frozenset[str], ignore: frozenset[str]
+) -> str | None:
+    """``clean.pii``'s detail for an example's ``(role, text)`` turns and their messages
+    (read only for tool-call arguments and names), or None."""
     found: dict[str, None] = {}
     scene: Scene | None = None
-    messages = _messages(ex)
-    for i, m in enumerate(messages, start=1):
-        for text in _texts(m) if m.tool_calls or m.name else (m.text,):
+    for i, ((role, own), m) in enumerate(zip(turns, messages, strict=True), start=1):
+        for text in _texts(m, own) if m.tool_calls or m.name else (own,):
             if not text or not may_hold_pii(text):
                 continue  # what find_pii rules out first, without the call
             for match in find_pii(text, categories, ignore):
                 if scene is None:
-                    scene = Scene.of([p.text for p in messages if p.role != "assistant"])
+                    scene = Scene.of([t for r, t in turns if r != "assistant"])
                 if judge(text, match, scene).personal:
-                    found[f"{match.category} {match.masked} in message {i} ({m.role})"] = None
-    if found:
-        yield "; ".join(found)
+                    found[f"{match.category} {match.masked} in message {i} ({role})"] = None
+    return "; ".join(found) if found else None
+
+
+@batch_form("clean.pii")
+def pii_rows(batch: CheckBatch, settings: PiiSettings) -> Iterator[tuple[int, str]]:
+    """``clean.pii`` on the batch's shared texts."""
+    categories = frozenset(settings.categories)
+    ignore = frozenset(settings.ignore_mailboxes)
+    turns = batch.turns
+    for row in batch.rows(("chat", "preference", "text")):
+        found = pii_in(turns[row], messages_of(batch.examples[row]), categories, ignore)
+        if found:
+            yield row, found

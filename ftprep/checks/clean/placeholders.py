@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
 
@@ -119,21 +120,29 @@ def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     Fix: fill the slots from the source data or drop the example. If the assistant is meant
     to produce templates (e.g. drafting letters with `[Your Name]`), switch this check off.
     """
+    found = placeholders_in(turns_of(ex), settings)
+    if found:
+        yield found
+
+
+def placeholders_in(turns: Turns, settings: CheckSettings) -> str | None:
+    """``clean.placeholder``'s detail for a conversation's ``(role, text)`` turns, or None."""
     prompt = ""
     details: list[str] = []
-    for i, m in enumerate(ex.messages, start=1):
-        text = m.text
+    for i, (role, text) in enumerate(turns, start=1):
         if not text:
             continue
         found = find_placeholders(text)
-        if m.role != "assistant":
+        if role != "assistant":
             prompt += "\n" + text
         if not found:
             continue
-        if m.role == "user" and any(k == "lorem ipsum" for k, _ in found):
+        if role == "user" and any(k == "lorem ipsum" for k, _ in found):
             found = [f for f in found if f[0] != "lorem ipsum" or not _given_as_material(text)]
-        if m.role == "assistant":
+        if role == "assistant":
             found = [f for f in found if f[1] not in prompt]
-        details += [f"{k} '{v[:40]}' in message {i} ({m.role})" for k, v in dict.fromkeys(found)]
-    if details:
-        yield "; ".join(details)
+        details += [f"{k} '{v[:40]}' in message {i} ({role})" for k, v in dict.fromkeys(found)]
+    return "; ".join(details) if details else None
+
+
+by_turns("clean.placeholder", placeholders_in)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import ascii_words
 from ftprep.schema import ChatExample
@@ -300,19 +301,28 @@ def refusal(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     behaviour for out-of-scope requests, keep a deliberate, consistent set of such examples
     and switch this check off.
     """
+    found = refusals_in(turns_of(ex), settings)
+    if found:
+        yield found
+
+
+def refusals_in(turns: Turns, settings: CheckSettings) -> str | None:
+    """``clean.refusal``'s detail for a conversation's ``(role, text)`` turns, or None."""
     details = []
     prompt = ""
-    for i, m in enumerate(ex.messages, start=1):
-        if m.role == "user":
-            prompt = m.text  # not the system prompt: "You are a helpful AI assistant" is generic
+    for i, (role, text) in enumerate(turns, start=1):
+        if role == "user":
+            prompt = text  # not the system prompt: "You are a helpful AI assistant" is generic
             continue
-        if m.role != "assistant" or not m.text:
+        if role != "assistant" or not text:
             continue
-        found = find_refusal(m.text)
+        found = find_refusal(text)
         if found and found[0] in _NO_DISCLAIMER and prompt and asks_about_assistant(prompt):
             # Only then does the prompt matter: look again, for refusals only.
-            found = find_refusal(m.text, _NO_DISCLAIMER)
+            found = find_refusal(text, _NO_DISCLAIMER)
         if found:
             details.append(f"{found[0]} in message {i}: '{found[1][:60]}'")
-    if details:
-        yield "; ".join(details)
+    return "; ".join(details) if details else None
+
+
+by_turns("clean.refusal", refusals_in)

@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
 
@@ -221,12 +222,21 @@ def repetition(ex: ChatExample, settings: RepetitionSettings) -> Iterator[str]:
     Threshold: loops of 3+ copies over 8+ words; blocks of 15+ words twice in a row.
     Fix: regenerate or truncate the answer at the point where it starts looping, or drop it.
     """
+    found = repetition_in(turns_of(ex), settings)
+    if found:
+        yield found
+
+
+def repetition_in(turns: Turns, settings: RepetitionSettings) -> str | None:
+    """``clean.repetition``'s detail for a conversation's ``(role, text)`` turns, or None."""
     details = []
-    for i, m in enumerate(ex.messages, start=1):
-        if m.role != "assistant" or not m.text:
+    for i, (role, text) in enumerate(turns, start=1):
+        if role != "assistant" or not text:
             continue
-        found = find_repetition(m.text, settings)
+        found = find_repetition(text, settings)
         if found:
             details.append(f"message {i}: {found}")
-    if details:
-        yield "; ".join(details)
+    return "; ".join(details) if details else None
+
+
+by_turns("clean.repetition", repetition_in)

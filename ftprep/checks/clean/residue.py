@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
 
@@ -93,13 +94,21 @@ def template_residue(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     Fix: drop the empty input field (leave the instruction alone), or apply the prompt
     template exactly once, in the training framework, not in the data.
     """
+    found = residue_in(turns_of(ex), settings)
+    if found:
+        yield found
+
+
+def residue_in(turns: Turns, settings: CheckSettings) -> str | None:
+    """``clean.template_residue``'s detail for a conversation's ``(role, text)`` turns."""
     details: list[str] = []
     opening = True
-    for i, m in enumerate(ex.messages, start=1):
-        text = m.text
+    for i, (role, text) in enumerate(turns, start=1):
         if text:
-            found = find_residue(text, m.role, opening)
-            details += [f"{r} in message {i} ({m.role})" for r in found]
-        opening = opening and m.role != "assistant"
-    if details:
-        yield "; ".join(details)
+            found = find_residue(text, role, opening)
+            details += [f"{r} in message {i} ({role})" for r in found]
+        opening = opening and role != "assistant"
+    return "; ".join(details) if details else None
+
+
+by_turns("clean.template_residue", residue_in)

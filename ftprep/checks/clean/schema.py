@@ -9,6 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check, load_check
+from ftprep.checks.batch_view import (
+    EXTRA_KEY,
+    NO_ASSISTANT,
+    NO_CONTENT,
+    UNKNOWN_ROLE,
+    WEIGHT,
+    screened_by,
+)
 from ftprep.schema import KNOWN_MESSAGE_KEYS, KNOWN_ROLES, ChatExample
 
 _FIX_DROP = "ftprep drops such records from the split and lists each in the report."
@@ -233,3 +241,11 @@ def invalid_weight(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
             yield f"message {i} ({m.role}) has a weight; only assistant turns may"
         elif m.weight not in (0, 1) or isinstance(m.weight, bool):
             yield f"message {i} has weight {m.weight!r}; use 0 or 1"
+
+
+# Each rule above is about a structure most batches hold nowhere: run it only where it is.
+screened_by("clean.unknown_role", UNKNOWN_ROLE)
+screened_by("clean.unknown_key", EXTRA_KEY)
+screened_by("clean.missing_content", NO_CONTENT)
+screened_by("clean.no_assistant_message", NO_ASSISTANT)
+screened_by("clean.invalid_weight", WEIGHT)

@@ -21,13 +21,16 @@ from typing import Any, Literal
 import numpy as np
 
 from ftprep.checks.base import (
+    REGISTRY,
     CheckResult,
     CheckSettings,
     DatasetContext,
     Flag,
+    batch_form,
     dataset_check,
     example_check,
 )
+from ftprep.checks.batch_view import CheckBatch, each_row
 from ftprep.features import FeatureContext, FeatureTable, batch_memo, register_feature
 from ftprep.schema import ChatExample, Example
 from ftprep.targets import Conversion, get_target
@@ -232,6 +235,32 @@ def target_loss(ex: Example, settings: TargetSettings) -> Iterator[str]:
     if settings.target is None:
         return
     yield from conversion(ex, settings.target, settings.judge).losses
+
+
+def _without_target(id: str) -> None:
+    """Give target check ``id`` a batch form that skips the batch outright without a target
+    (the usual run: every target check is inert then, so asking each example is waste)."""
+    spec = REGISTRY[id]
+    func = spec.func
+
+    def rows(batch: CheckBatch, settings: TargetSettings) -> Iterator[tuple[int, str]]:
+        if settings.target is None:
+            return iter(())
+        return each_row(batch, batch.rows(spec.kinds), func, settings)  # type: ignore[arg-type]
+
+    rows.__doc__ = f"{id}, nothing to do without a target."
+    batch_form(id)(rows)
+
+
+for _id in (
+    "clean.target_role",
+    "clean.target_format",
+    "clean.target_tools",
+    "clean.target_content",
+    "clean.target_unconfirmed",
+    "clean.target_loss",
+):
+    _without_target(_id)
 
 
 @register_feature("target_bytes", ("target_bytes",))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import TOOLS, screened_by
 from ftprep.schema import ChatExample, Example, Message
 
 KINDS = ("chat", "preference")
@@ -214,3 +215,13 @@ def tool_call_duplicate_id(ex: Example, settings: CheckSettings) -> Iterator[str
                         seen[cid] = i
 
     yield from _dedupe(details())
+
+
+# Every rule here reads tool calls or tool results: rows without either pass them all.
+for _id in (
+    "clean.tool_arguments",
+    "clean.tool_unknown_function",
+    "clean.tool_result_unanswered",
+    "clean.tool_call_duplicate_id",
+):
+    screened_by(_id, TOOLS)

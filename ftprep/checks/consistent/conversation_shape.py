@@ -12,9 +12,11 @@ from ftprep.checks.base import (
     CheckSettings,
     DatasetContext,
     Flag,
+    batch_form,
     dataset_check,
     example_check,
 )
+from ftprep.checks.batch_view import CheckBatch, Shape
 from ftprep.checks.dataset import task_groups
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
@@ -31,21 +33,28 @@ def role_problems(ex: ChatExample) -> list[str]:
     with the user and ending with the assistant; tool/function results only right after an
     assistant turn that called a tool (or after another result).
     """
+    roles = tuple(m.role for m in ex.messages)
+    called = tuple(bool(m.tool_calls or m.function_call) for m in ex.messages)
+    return shape_problems(roles, called if any(called) else None)
+
+
+def shape_problems(roles: tuple[str, ...], called: tuple[bool, ...] | None) -> list[str]:
+    """:func:`role_problems` of a conversation with these ``roles``, whose messages call a
+    tool where ``called`` says (None: none does): all the rule reads, so conversations of
+    one shape (most of a dataset shares a few) are judged once."""
     problems: list[str] = []
-    roles = [m.role for m in ex.messages]
     systems = [i for i, r in enumerate(roles) if r in _SYSTEM]
     if len(systems) > 1:
         problems.append(plural(len(systems), "system message"))
     if systems and systems[-1] >= len(systems):
         problems.append(f"system message at position {systems[-1] + 1}, after the dialogue began")
     prev: str | None = None
-    called = False
-    for i, m in enumerate(ex.messages, start=1):
-        r = m.role
+    made_call = False
+    for i, r in enumerate(roles, start=1):
         if r in _SYSTEM:
             continue
         if r in _TOOL:
-            if not called:
+            if not made_call:
                 problems.append(f"message {i} is a tool result without a preceding tool call")
                 break
             prev = r
@@ -59,7 +68,7 @@ def role_problems(ex: ChatExample) -> list[str]:
             break
         elif prev in _TOOL and r == "user":
             problems.append(f"message {i} follows a tool result without an assistant turn")
-        called = r == "assistant" and bool(m.tool_calls or m.function_call)
+        made_call = r == "assistant" and called is not None and called[i - 1]
         prev = r
     if roles and roles[-1] != "assistant":
         problems.append(f"ends with a {roles[-1]} turn, not the assistant's answer")
@@ -86,6 +95,19 @@ def role_order(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
     problems = role_problems(ex)
     if problems:
         yield "; ".join(problems)
+
+
+@batch_form("consistent.role_order")
+def role_order_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
+    """``consistent.role_order`` judging each conversation shape of the batch once."""
+    judged: dict[Shape, str] = {}
+    for row in batch.rows(("chat",)):
+        shape = batch.shape(row)
+        detail = judged.get(shape)
+        if detail is None:
+            detail = judged[shape] = "; ".join(shape_problems(*shape))
+        if detail:
+            yield row, detail
 
 
 @register_feature("shape", ("turns", "exchanges"))

@@ -1,0 +1,251 @@
+"""Every per-example check's batch form flags exactly what its function flags, row by row.
+
+The batch forms (``ftprep.checks.base.batch_form``) run in place of the functions in every
+run; the functions stay the reference. Both are run over the examples of every real and
+defect file in the repository, and over generated batches whose messages mix every
+structure the screens look for (unknown roles, missing content, weights, extra keys, tool
+calls and results, blank turns, preference pairs, documents) with the trigger phrases of
+the text rules.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftprep.checks.base import REGISTRY, Flag
+from ftprep.checks.batch_view import CheckBatch, run_example_check
+from ftprep.checks.clean.target import TargetSettings
+from ftprep.config import Config
+from ftprep.features import batch_scope, chat_view
+from ftprep.loaders.registry import LoadOptions
+from ftprep.loaders.source import load_record, open_source
+from ftprep.schema import ChatExample, Example, Message, PreferenceExample, SourceLocation
+
+REPO = Path(__file__).resolve().parent.parent
+_NOT_DATA = {"judgments.jsonl", "benchmark_items.jsonl"}  # ftprep's own records, not examples
+FILES = sorted(
+    p
+    for p in [
+        *(REPO / "tests/data/real").glob("*.json*"),
+        *(REPO / "tests/data/text_warnings").glob("*.json*"),
+        *(REPO / "tests/data/consistency").glob("*.json*"),
+        *(REPO / "tests/data").glob("*.json*"),
+        REPO / "tests/defects/corpus.jsonl",
+        REPO / "sample_data/alpaca_small.json",
+        REPO / "sample_data/clinical_coding.jsonl",
+    ]
+    if p.name not in _NOT_DATA
+)
+BATCHED = sorted(cid for cid, spec in REGISTRY.items() if spec.batch is not None)
+
+
+def _per_example(cid: str, check_settings: Any, examples: list[Example]) -> list[Flag]:
+    """The flags of ``cid``'s function, run example by example as the engine once did."""
+    spec = REGISTRY[cid]
+    assert spec.func is not None
+    views = [chat_view(ex) for ex in examples]
+    found = []
+    with batch_scope():
+        for row, ex in enumerate(examples):
+            if ex.kind in spec.kinds:
+                target = ex if ex.kind != "chat" else views[row]
+                found += [Flag(row, d) for d in spec.func(target, check_settings)]
+    return found
+
+
+def _batched(cid: str, check_settings: Any, examples: list[Example]) -> list[Flag]:
+    with batch_scope():
+        batch = CheckBatch(examples, [chat_view(ex) for ex in examples])
+        return run_example_check(REGISTRY[cid], check_settings, batch)
+
+
+def _assert_same(examples: list[Example], config: Config) -> None:
+    for cid in BATCHED:
+        spec = REGISTRY[cid]
+        check_settings = config.check_settings(cid, spec.settings)
+        assert _batched(cid, check_settings, examples) == _per_example(
+            cid, check_settings, examples
+        ), cid
+
+
+def _load(path: Path) -> list[Example]:
+    options = LoadOptions()
+    source = open_source(path, options)
+    out: list[Example] = []
+    for raw in source.raw_records():
+        result = load_record(raw, source.name, source.format, source.container, options)
+        if not hasattr(result, "reason") and not hasattr(result, "code"):
+            out.append(result)  # type: ignore[arg-type]
+    return out
+
+
+def test_the_text_and_structure_checks_have_batch_forms() -> None:
+    assert {"clean.refusal", "clean.unknown_role", "consistent.role_order"} <= set(BATCHED)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_batch_forms_flag_what_the_functions_flag_on_real_files(path: Path) -> None:
+    examples = _load(path)
+    assert examples
+    _assert_same(examples, Config())
+
+
+@pytest.mark.parametrize("target", ["openai", "together", "mistral", "llamafactory"])
+def test_target_batch_forms_with_a_target(target: str) -> None:
+    examples = _load(REPO / "tests/data/real/llamafactory_glaive_toolcall_en_demo.json")
+    examples += _load(REPO / "tests/data/real/llamafactory_dpo_en_demo.json")
+    examples += _load(REPO / "tests/defects/corpus.jsonl")[:300]
+    for cid in BATCHED:
+        if cid.startswith("clean.target_"):
+            check_settings = TargetSettings(target=target)
+            got = _batched(cid, check_settings, examples)
+            assert got == _per_example(cid, check_settings, examples), cid
+
+
+_PHRASES = (
+    "As an AI language model, I", "I'm sorry, but I can't help with that.", "Who are you?",
+    "I must decline", "{{name}}", "[Your Name]", "<PLACEHOLDER>", "TODO:", "lorem ipsum",
+    "<noinput>", "N/A", "### Response:", "{input}", "<|im_start|>", "Input:",
+    "Summarize the following article.", "the given sentence", "this paragraph",
+    "jane.roe@gmail.com", "(415) 555-0199", "SSN 123-45-6789", "4111 1111 1111 1111",
+    "Ã©tÃ©", "caf\ufffd", "\x07", "Привет, как дела? Это тест на русском языке.",
+    "¿Qué es esto? La casa de mi madre es muy grande y está en la ciudad.",
+    "machine learning is the study of algorithms that improve with data",
+    "I think I think I think I think I think", "Same line.\nSame line.\nSame line.",
+    "```python\nprint('{{x}}')\n```", "`TODO`", "Translate to French:", "", " ", "\n",
+    "Hello there.", "the and of to is", "Yes.",
+)  # fmt: skip
+_ROLES = ("system", "developer", "user", "assistant", "tool", "function", "human", "gpt")
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.sampled_from(_PHRASES), max_size=6))
+    return draw(st.sampled_from([" ", "\n", "\n\n", ""])).join(parts)
+
+
+@st.composite
+def _messages(draw: st.DrawFn, min_size: int = 0) -> list[Message]:
+    out = []
+    for _ in range(draw(st.integers(min_size, 6))):
+        role = draw(st.sampled_from(_ROLES[:4] * 4 + _ROLES))
+        data: dict[str, Any] = {"role": role}
+        shape = draw(st.sampled_from(["text"] * 6 + ["none", "parts", "missing"]))
+        if shape == "text":
+            data["content"] = draw(_texts())
+        elif shape == "none":
+            data["content"] = None
+        elif shape == "parts":
+            data["content"] = [
+                {"type": "text", "text": draw(_texts())},
+                {"type": "reasoning", "reasoning": draw(_texts())},
+                {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+            ][: draw(st.integers(1, 3))]
+        if draw(st.integers(0, 5)) == 0:
+            calls = []
+            for _ in range(draw(st.integers(1, 2))):
+                args = draw(st.sampled_from(['{"a": 1}', "{bad", "[1]", "{}"]))
+                name = draw(st.sampled_from(["get", "put", None]))
+                calls.append(
+                    {
+                        "id": draw(st.sampled_from(["c1", "c2", None])),
+                        "type": "function",
+                        "function": {"name": name, "arguments": args},
+                    }
+                )
+            data["tool_calls"] = calls
+        if draw(st.integers(0, 8)) == 0:
+            data["function_call"] = {"name": "get", "arguments": "{}"}
+        if role == "tool" and draw(st.booleans()):
+            data["tool_call_id"] = draw(st.sampled_from(["c1", "c2", "c9"]))
+        if draw(st.integers(0, 6)) == 0:
+            data["weight"] = draw(st.sampled_from([0, 1, 2, 0.5, True]))
+        if draw(st.integers(0, 6)) == 0:
+            data[draw(st.sampled_from(["refusal", "thoughts", "id"]))] = "x"
+        if draw(st.integers(0, 6)) == 0:
+            data["name"] = draw(st.sampled_from(["bob", "555-123-4567"]))
+        out.append(Message.model_validate(data))
+    return out
+
+
+_WHERE = SourceLocation(source="t.jsonl", line=1)
+_TOOLS = [None, [{"type": "function", "function": {"name": "get"}}]]
+
+
+@st.composite
+def _examples(draw: st.DrawFn) -> Example:
+    kind = draw(st.sampled_from(["chat"] * 6 + ["text", "preference"]))
+    tools = draw(st.sampled_from(_TOOLS))
+    meta = draw(st.sampled_from([{}, {"images": ["a.png"]}]))
+    if kind == "preference":
+        return PreferenceExample(
+            input=draw(_messages()),
+            preferred=draw(_messages()),
+            non_preferred=draw(_messages()),
+            tools=tools,
+            metadata=meta,
+            location=_WHERE,
+        )
+    if kind == "text":
+        return ChatExample(
+            kind="text",
+            messages=[Message(role="assistant", content=draw(_texts()))],
+            location=_WHERE,
+        )
+    return ChatExample(
+        messages=draw(_messages(min_size=1)), tools=tools, metadata=meta, location=_WHERE
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_examples(), min_size=1, max_size=12))
+def test_batch_forms_flag_what_the_functions_flag_on_generated_batches(
+    examples: list[Example],
+) -> None:
+    _assert_same(examples, Config())
+
+
+def test_a_users_check_of_the_same_id_drops_the_batch_form(tmp_path: Path) -> None:
+    """Registering an id again replaces the function and its batch form with it."""
+    from ftprep.checks.base import example_check
+
+    spec = REGISTRY["clean.empty_turn"]
+    try:
+
+        @example_check("clean.empty_turn", "clean", "error", "{count} mine")
+        def mine(ex: ChatExample, settings: Any) -> Any:
+            """Mine."""
+            yield "mine"
+
+        assert REGISTRY["clean.empty_turn"].batch is None
+        ex = ChatExample(messages=[Message(role="user", content="hi")], location=_WHERE)
+        assert _batched("clean.empty_turn", None, [ex]) == [Flag(0, "mine")]
+    finally:
+        REGISTRY["clean.empty_turn"] = spec
+
+
+def test_a_disabled_check_is_not_run(tmp_path: Path) -> None:
+    """``--disable`` keeps a batch-formed check out of the run and out of the report."""
+    from click.testing import CliRunner
+
+    from ftprep.cli import main
+
+    data = tmp_path / "d.jsonl"
+    record = {"messages": [{"role": "human", "content": "hi"}, {"role": "gpt", "content": ""}]}
+    data.write_text(json.dumps(record) + "\n")
+    out = tmp_path / "r.json"
+    for disable, present in (([], True), (["--disable", "clean.unknown_role"], False)):
+        CliRunner().invoke(
+            main, ["validate", str(data), "-q", "--report", str(out), *disable],
+            catch_exceptions=False,
+        )
+        report = json.loads(out.read_text())
+        ids = {f["check"] for f in report["findings"]}
+        assert ("clean.unknown_role" in ids) is present
+        assert "clean.empty_turn" in ids
