@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from ftprep.checks import answers
 from ftprep.checks.base import CheckSettings
-from ftprep.checks.clean import language, placeholders, refusal, repetition
+from ftprep.checks.clean import encoding, language, pii, placeholders, refusal, repetition, residue
 from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.prose import normalize_quotes, strip_code
+from ftprep.checks.signs import CONTROL, KEPT, sign_of
 from ftprep.checks.words import ascii_words
 from ftprep.pii.detectors import may_hold_pii
 from ftprep.schema import ChatExample, Message, SourceLocation
@@ -307,3 +308,42 @@ def test_pii_screen_is_the_digit_or_at_test(text: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=40))
 def test_repetition_words_equal_lower_translate_split(text: str) -> None:
     assert repetition._words(text) == text.lower().translate(repetition._PUNCT).split()
+
+
+_SIGN_TOKENS = (
+    "{{name}}", "{% if %}", "${v}", "%(n)s", "__X__", "_HERE", "[", "]", "<", ">", "#", ":",
+    "XX/XX", "X", "Lorem ipsum", "LOREM", "dolor", "DOLOR", "TODO", "FIXME", "TBD",
+    "PLACEHOLDER", "TO", "DO", "jo@x.io", "42", "\n", "\t", "\x00", "\x07", "\x1b", "\x7f",
+    "word", "Word", "WORD", " ", "é", "\ufffd",
+)  # fmt: skip
+_SIGN_TEXTS = st.one_of(
+    st.lists(st.sampled_from(_SIGN_TOKENS), max_size=12).map("".join),
+    st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SIGN_TEXTS)
+def test_sign_screens_rule_out_only_what_the_text_scans_rule_out(text: str) -> None:
+    """Each screen asking a text's sign (``checks.signs``) says "absent" only when the scan
+    it replaces finds nothing, and the rules given the sign answer as without it."""
+    sign = sign_of(text)
+    if sign is None:
+        assert not text.isascii()
+        return
+    assert sign == bytes(b for b in text.encode() if b in KEPT)
+    if residue._SIGN_SCREEN.isdisjoint(sign):
+        assert not residue._SCREEN.search(text)
+    if CONTROL.isdisjoint(sign):
+        assert not encoding._ASCII_DAMAGE.search(text)
+    if pii._SIGN_SCREEN.isdisjoint(sign):
+        assert not may_hold_pii(text)
+    if not placeholders._may_hold_needle(text, sign):
+        assert not placeholders._ANY_NEEDLE.search(text)
+    assert placeholders.find_placeholders(text, sign) == placeholders.find_placeholders(text)
+    assert encoding.damage(text, sign) == encoding.damage(text)
+    for role in ("user", "assistant"):
+        for opening in (True, False):
+            screened = residue.find_residue(text, role, opening, sign)
+            assert screened == residue.find_residue(text, role, opening)

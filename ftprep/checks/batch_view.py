@@ -9,6 +9,8 @@ message once per batch, into
 - ``turns[row]``: ``(role, text)`` of each message the checks of that row read (a chat or
   text example's messages; a preference pair's prompt, preferred and rejected messages, in
   that order, as ``clean.encoding`` and ``clean.pii`` number them);
+- ``signs[row]``: the telling characters of each of those texts (``checks.signs``), which
+  the text rules' screens ask instead of scanning the text, each for its own characters;
 - ``marks[row]``: a few bits saying which rare structures the row holds at all (an unknown
   role, a missing content, a weight, an extra key, a tool call or result, a blank turn,
   no assistant turn), so a structural check runs its rule only on the rows that can
@@ -27,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ftprep.checks.base import REGISTRY, CheckSpec, Flag, batch_form
+from ftprep.checks.signs import sign_of
 from ftprep.schema import KNOWN_ROLES, ChatExample, Example, Message
 
 #: ``marks`` bits: a row holds...
@@ -51,17 +54,19 @@ def messages_of(ex: Example) -> list[Message]:
 
 def _read(messages: list[Message]) -> tuple[list[tuple[str, str]], int, bool]:
     """(role, text) of each message, the row's ``marks`` and whether any message calls a
-    tool; one pass, each attribute read once."""
+    tool; one pass, each field read once, from the model's ``__dict__`` (where pydantic
+    keeps the fields: a dict lookup costs a third of an attribute access on a model)."""
     turns: list[tuple[str, str]] = []
     marks = NO_ASSISTANT
     calls = False
     for m in messages:
-        role = m.role
-        content = m.content
+        fields = m.__dict__
+        role = fields["role"]
+        content = fields["content"]
         if content is None:
             text = ""
             marks |= NO_CONTENT
-        elif isinstance(content, str):
+        elif content.__class__ is str:
             text = content
         else:
             text = m.text
@@ -72,12 +77,12 @@ def _read(messages: list[Message]) -> tuple[list[tuple[str, str]], int, bool]:
             marks |= UNKNOWN_ROLE
         elif role == "tool":
             marks |= TOOLS
-        if m.tool_calls or m.function_call:
+        if fields["tool_calls"] or fields["function_call"]:
             marks |= TOOLS
             calls = True
-        if m.weight is not None:
+        if fields["weight"] is not None:
             marks |= WEIGHT
-        if m.model_extra:
+        if m.__pydantic_extra__:
             marks |= EXTRA_KEY
         if not text or text.isspace():
             marks |= BLANK
@@ -92,15 +97,26 @@ class CheckBatch:
         self.examples = examples
         self.views = views
         self._rows: dict[tuple[str, ...], list[int]] = {}
+        self._all = list(range(len(examples)))
+        #: The kind of every example, when the batch holds only one.
+        self._single: str | None = None
         self._turns: list[list[tuple[str, str]]] | None = None
         self._marks: list[int] = []
+        self._signs: list[list[bytes | None]] | None = None
         self._calls: list[bool] = []
 
     def rows(self, kinds: tuple[str, ...]) -> list[int]:
         """The rows whose example kind is one of ``kinds`` (those a check of ``kinds`` sees)."""
         rows = self._rows.get(kinds)
         if rows is None:
-            rows = [row for row, ex in enumerate(self.examples) if ex.kind in kinds]
+            if not self._rows:  # the first call: one kind for the whole batch is the rule
+                kinds_here = {ex.kind for ex in self.examples}
+                if len(kinds_here) == 1:
+                    self._single = next(iter(kinds_here))
+            if self._single is not None:
+                rows = self._all if self._single in kinds else []
+            else:
+                rows = [row for row, ex in enumerate(self.examples) if ex.kind in kinds]
             self._rows[kinds] = rows
         return rows
 
@@ -124,6 +140,13 @@ class CheckBatch:
     def turns(self) -> list[list[tuple[str, str]]]:
         """Per row, ``(role, text)`` of each of :func:`messages_of` its example."""
         return self._read_all()
+
+    @property
+    def signs(self) -> list[list[bytes | None]]:
+        """Per row, the :func:`~ftprep.checks.signs.sign_of` each of its texts."""
+        if self._signs is None:
+            self._signs = [[sign_of(text) for _, text in turns] for turns in self.turns]
+        return self._signs
 
     @property
     def marks(self) -> list[int]:
@@ -180,16 +203,22 @@ def turns_of(ex: Example) -> list[tuple[str, str]]:
     return [(m.role, m.text) for m in messages_of(ex)]
 
 
-def by_turns(id: str, rule: Callable[[Turns, Any], str | None]) -> None:
+def by_turns(id: str, rule: Callable[..., str | None], signed: bool = False) -> None:
     """Give the registered check ``id``, whose function yields ``rule(turns_of(ex),
     settings)`` when it is not None, the batch form that applies ``rule`` to the batch's
-    shared :attr:`CheckBatch.turns` (texts read once for all the text rules)."""
+    shared :attr:`CheckBatch.turns` (texts read once for all the text rules); ``signed``:
+    and to their :attr:`CheckBatch.signs`, as a third argument (the rule screens its texts
+    by their signs, and by the texts themselves without it)."""
     kinds = REGISTRY[id].kinds
 
     def rows(batch: CheckBatch, settings: Any) -> Iterator[tuple[int, str]]:
         turns = batch.turns
+        signs = batch.signs if signed else None
         for row in batch.rows(kinds):
-            found = rule(turns[row], settings)
+            if signs is None:
+                found = rule(turns[row], settings)
+            else:
+                found = rule(turns[row], settings, signs[row])
             if found is not None:
                 yield row, found
 

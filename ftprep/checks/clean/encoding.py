@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import ftfy
 from ftfy.badness import is_bad
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.checks.signs import CONTROL
 from ftprep.schema import ChatExample, PreferenceExample
 
 #: Characters that never belong in text: C0 controls other than tab/newline/return, DEL,
@@ -64,9 +65,13 @@ def mojibake(text: str) -> tuple[str, str] | None:
     return _legacy_run(text)
 
 
-def damage(text: str) -> list[str]:
-    """Descriptions of the encoding damage in one text (empty when clean)."""
+def damage(text: str, sign: bytes | None = None) -> list[str]:
+    """Descriptions of the encoding damage in one text (empty when clean); ``sign``: the
+    text's :func:`~ftprep.checks.signs.sign_of`, when known (an ASCII text whose sign holds
+    no control character is clean)."""
     found: list[str] = []
+    if sign is not None and CONTROL.isdisjoint(sign):
+        return found
     if text.isascii():
         m = _ASCII_DAMAGE.search(text)
         return [_describe(m[0])] if m else found
@@ -105,15 +110,18 @@ def encoding(ex: ChatExample | PreferenceExample, settings: CheckSettings) -> It
         yield found
 
 
-def damage_in(turns: Turns, settings: CheckSettings) -> str | None:
-    """``clean.encoding``'s detail for an example's ``(role, text)`` turns, or None."""
+def damage_in(
+    turns: Turns, settings: CheckSettings, signs: Sequence[bytes | None] | None = None
+) -> str | None:
+    """``clean.encoding``'s detail for an example's ``(role, text)`` turns (``signs``:
+    their signs, when known), or None."""
     found = [
         f"{problem} in message {i} ({role})"
         for i, (role, text) in enumerate(turns, start=1)
         if text
-        for problem in damage(text)
+        for problem in damage(text, None if signs is None else signs[i - 1])
     ]
     return "; ".join(found) if found else None
 
 
-by_turns("clean.encoding", damage_in)
+by_turns("clean.encoding", damage_in, signed=True)

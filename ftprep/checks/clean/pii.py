@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from pydantic import Field
 
 from ftprep.checks.base import CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import CheckBatch, Turns, messages_of, turns_of
+from ftprep.checks.signs import screen
 from ftprep.pii.context import Scene, judge
 from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii, may_hold_pii
 from ftprep.schema import ChatExample, Message, PreferenceExample
@@ -98,16 +99,29 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
         yield found
 
 
+#: What every detector needs one of.
+_SIGN_SCREEN = screen(b"@0123456789")
+
+
 def pii_in(
-    turns: Turns, messages: list[Message], categories: frozenset[str], ignore: frozenset[str]
+    turns: Turns,
+    messages: list[Message],
+    categories: frozenset[str],
+    ignore: frozenset[str],
+    signs: Sequence[bytes | None] | None = None,
 ) -> str | None:
     """``clean.pii``'s detail for an example's ``(role, text)`` turns and their messages
-    (read only for tool-call arguments and names), or None."""
+    (read only for tool-call arguments and names), or None. ``signs``: the turns' signs,
+    when known: a message whose sign holds neither "@" nor a digit has no PII in its text."""
     found: dict[str, None] = {}
     scene: Scene | None = None
     for i, ((role, own), m) in enumerate(zip(turns, messages, strict=True), start=1):
+        sign = None if signs is None else signs[i - 1]
         for text in _texts(m, own) if m.tool_calls or m.name else (own,):
-            if not text or not may_hold_pii(text):
+            if text is own and sign is not None:
+                if _SIGN_SCREEN.isdisjoint(sign):
+                    continue  # what may_hold_pii tells, from the sign
+            elif not text or not may_hold_pii(text):
                 continue  # what find_pii rules out first, without the call
             for match in find_pii(text, categories, ignore):
                 if scene is None:
@@ -122,8 +136,9 @@ def pii_rows(batch: CheckBatch, settings: PiiSettings) -> Iterator[tuple[int, st
     """``clean.pii`` on the batch's shared texts."""
     categories = frozenset(settings.categories)
     ignore = frozenset(settings.ignore_mailboxes)
-    turns = batch.turns
+    turns, signs = batch.turns, batch.signs
     for row in batch.rows(("chat", "preference", "text")):
-        found = pii_in(turns[row], messages_of(batch.examples[row]), categories, ignore)
+        messages = messages_of(batch.examples[row])
+        found = pii_in(turns[row], messages, categories, ignore, signs[row])
         if found:
             yield row, found

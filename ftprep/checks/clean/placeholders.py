@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code
+from ftprep.checks.signs import screen
 from ftprep.schema import ChatExample
 
 _SLOT_NOUNS = r"(?:Name|Date|Address|Number|Email|Phone|Title|Amount|Signature|Company|City)"
@@ -74,8 +75,28 @@ _GROUPS: dict[tuple[str, ...], re.Pattern[str]] = {
 _ANY_NEEDLE = re.compile("|".join(re.escape(n) for n in dict.fromkeys(sum(_NEEDLES, ()))))
 
 
-def find_placeholders(text: str) -> list[tuple[str, str]]:
-    """(kind, placeholder) pairs found in the prose of ``text`` (code excluded), in order."""
+#: The needles by the character of a sign (``checks.signs``) that each needs: a bracket or
+#: other punctuation, a run of capitals, or lower-case letters (which signs do not keep).
+_PUNCT_NEEDLES = screen(b"{[<%_$")
+_CAPITAL_NEEDLES = re.compile(rb"XX|OREM|OLOR|TODO|FIXME|TBD|PLACEHOLDER")
+
+
+def _may_hold_needle(text: str, sign: bytes) -> bool:
+    """False when ``text`` (of :func:`~ftprep.checks.signs.sign_of` ``sign``) holds no
+    needle: what ``_ANY_NEEDLE`` tells, from the sign but for two lower-case needles."""
+    return (
+        not _PUNCT_NEEDLES.isdisjoint(sign)
+        or _CAPITAL_NEEDLES.search(sign) is not None
+        or "orem" in text
+        or "olor" in text
+    )
+
+
+def find_placeholders(text: str, sign: bytes | None = None) -> list[tuple[str, str]]:
+    """(kind, placeholder) pairs found in the prose of ``text`` (code excluded), in order;
+    ``sign``: the text's :func:`~ftprep.checks.signs.sign_of`, when known."""
+    if sign is not None and not _may_hold_needle(text, sign):
+        return []
     if not _ANY_NEEDLE.search(text):
         return []
     groups = [rx for needles, rx in _GROUPS.items() if any(n in text for n in needles)]
@@ -125,14 +146,17 @@ def placeholder(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
         yield found
 
 
-def placeholders_in(turns: Turns, settings: CheckSettings) -> str | None:
-    """``clean.placeholder``'s detail for a conversation's ``(role, text)`` turns, or None."""
+def placeholders_in(
+    turns: Turns, settings: CheckSettings, signs: Sequence[bytes | None] | None = None
+) -> str | None:
+    """``clean.placeholder``'s detail for a conversation's ``(role, text)`` turns
+    (``signs``: their signs, when known), or None."""
     prompt = ""
     details: list[str] = []
     for i, (role, text) in enumerate(turns, start=1):
         if not text:
             continue
-        found = find_placeholders(text)
+        found = find_placeholders(text, None if signs is None else signs[i - 1])
         if role != "assistant":
             prompt += "\n" + text
         if not found:
@@ -145,4 +169,4 @@ def placeholders_in(turns: Turns, settings: CheckSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-by_turns("clean.placeholder", placeholders_in)
+by_turns("clean.placeholder", placeholders_in, signed=True)

@@ -10,11 +10,12 @@ applied twice leaves ``{input}``, ``### Response:`` or chat-template tokens (``<
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code
+from ftprep.checks.signs import screen
 from ftprep.schema import ChatExample
 
 #: Anywhere, any role: markers no prose contains.
@@ -41,21 +42,29 @@ _EMPTY_FIELD = re.compile(
 _DANGLING_LABEL = re.compile(r"\n[ \t]*(?:Input|Context|Text)[ \t]*:[ \t]*\Z", re.I)
 #: Residue needs one of these characters; one class scan finds any of them.
 _SCREEN = re.compile(r"[<\[{#:\n]")
+_SIGN_SCREEN = screen(b"<[{#:\n")
 _SHORT_FIELD = 24
 
 
-def find_residue(text: str, role: str, opening: bool = True) -> list[str]:
+def find_residue(
+    text: str, role: str, opening: bool = True, sign: bytes | None = None
+) -> list[str]:
     """The template residue in one turn's ``text`` (code excluded), in order.
 
     ``opening``: no assistant turn came before, so the turn is a prompt built from fields;
-    later in a conversation a user may well answer "None." or "N/A".
+    later in a conversation a user may well answer "None." or "N/A". ``sign``: the text's
+    :func:`~ftprep.checks.signs.sign_of`, when known: asked instead of the text whether
+    residue's characters are there at all.
     """
     found: list[str] = []
     stripped = text.strip()
     prompt = opening and role in ("user", "system")
     if prompt and stripped and len(stripped) <= _SHORT_FIELD and _EMPTY_FIELD.fullmatch(stripped):
         return [f"the whole turn is '{stripped}'"]
-    if not _SCREEN.search(text):
+    if sign is not None:
+        if _SIGN_SCREEN.isdisjoint(sign):
+            return found
+    elif not _SCREEN.search(text):
         return found
     prose = strip_code(text)
     found += [f"'{' '.join(m[0].split())}'" for m in _MARKER.finditer(prose)]
@@ -99,16 +108,19 @@ def template_residue(ex: ChatExample, settings: CheckSettings) -> Iterator[str]:
         yield found
 
 
-def residue_in(turns: Turns, settings: CheckSettings) -> str | None:
-    """``clean.template_residue``'s detail for a conversation's ``(role, text)`` turns."""
+def residue_in(
+    turns: Turns, settings: CheckSettings, signs: Sequence[bytes | None] | None = None
+) -> str | None:
+    """``clean.template_residue``'s detail for a conversation's ``(role, text)`` turns
+    (``signs``: their signs, when known)."""
     details: list[str] = []
     opening = True
     for i, (role, text) in enumerate(turns, start=1):
         if text:
-            found = find_residue(text, role, opening)
+            found = find_residue(text, role, opening, None if signs is None else signs[i - 1])
             details += [f"{r} in message {i} ({role})" for r in found]
         opening = opening and role != "assistant"
     return "; ".join(details) if details else None
 
 
-by_turns("clean.template_residue", residue_in)
+by_turns("clean.template_residue", residue_in, signed=True)
