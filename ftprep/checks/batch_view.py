@@ -41,6 +41,10 @@ TOOLS = 16  # a tool call (``tool_calls``/``function_call``) or a ``tool`` messa
 BLANK = 32  # a message whose text is empty or whitespace
 NO_ASSISTANT = 64  # no assistant message
 
+#: A row's ``(role, text)`` pairs. Tuples, like the rows' signs: the collector stops
+#: tracking a tuple of strings the first time it meets it, so a batch's thousands of them
+#: do not pile up in the oldest generation and bring on full collections (lists would).
+RowTurns = tuple[tuple[str, str], ...]
 #: A role tuple and whether each message calls a tool: all that the role order reads.
 Shape = tuple[tuple[str, ...], tuple[bool, ...] | None]
 
@@ -52,7 +56,7 @@ def messages_of(ex: Example) -> list[Message]:
     return [*ex.input, *ex.preferred, *ex.non_preferred]
 
 
-def _read(messages: list[Message]) -> tuple[list[tuple[str, str]], int, bool]:
+def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
     """(role, text) of each message, the row's ``marks`` and whether any message calls a
     tool; one pass, each field read once, from the model's ``__dict__`` (where pydantic
     keeps the fields: a dict lookup costs a third of an attribute access on a model)."""
@@ -86,7 +90,7 @@ def _read(messages: list[Message]) -> tuple[list[tuple[str, str]], int, bool]:
             marks |= EXTRA_KEY
         if not text or text.isspace():
             marks |= BLANK
-    return turns, marks, calls
+    return tuple(turns), marks, calls
 
 
 class CheckBatch:
@@ -100,9 +104,9 @@ class CheckBatch:
         self._all = list(range(len(examples)))
         #: The kind of every example, when the batch holds only one.
         self._single: str | None = None
-        self._turns: list[list[tuple[str, str]]] | None = None
+        self._turns: list[RowTurns] | None = None
         self._marks: list[int] = []
-        self._signs: list[list[bytes | None]] | None = None
+        self._signs: list[tuple[bytes | None, ...]] | None = None
         self._calls: list[bool] = []
 
     def rows(self, kinds: tuple[str, ...]) -> list[int]:
@@ -125,7 +129,7 @@ class CheckBatch:
         ex = self.examples[row]
         return self.views[row] if ex.kind == "chat" else ex
 
-    def _read_all(self) -> list[list[tuple[str, str]]]:
+    def _read_all(self) -> list[RowTurns]:
         if self._turns is None:
             turns, marks, calls = [], [], []
             for ex in self.examples:
@@ -137,15 +141,15 @@ class CheckBatch:
         return self._turns
 
     @property
-    def turns(self) -> list[list[tuple[str, str]]]:
+    def turns(self) -> list[RowTurns]:
         """Per row, ``(role, text)`` of each of :func:`messages_of` its example."""
         return self._read_all()
 
     @property
-    def signs(self) -> list[list[bytes | None]]:
+    def signs(self) -> list[tuple[bytes | None, ...]]:
         """Per row, the :func:`~ftprep.checks.signs.sign_of` each of its texts."""
         if self._signs is None:
-            self._signs = [[sign_of(text) for _, text in turns] for turns in self.turns]
+            self._signs = [tuple([sign_of(text) for _, text in turns]) for turns in self.turns]
         return self._signs
 
     @property
