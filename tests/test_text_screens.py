@@ -269,6 +269,7 @@ def _language_texts(draw: st.DrawFn) -> str:
 @given(_language_texts(), st.sampled_from(["", "Answer in French."]), _language_texts())
 def test_language_mismatch_equals_unscreened_rules(prompt: str, context: str, answer: str) -> None:
     assert language.detect_language(prompt) == _detect_language_unscreened(prompt)
+    assert language.detect_language(answer) == _detect_language_unscreened(answer)
     expected = _language_mismatch_unscreened(prompt, context, answer)
     assert language.language_mismatch_of(prompt, context, answer) == expected
 

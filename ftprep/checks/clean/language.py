@@ -32,6 +32,9 @@ _SCRIPTS: tuple[tuple[str, str], ...] = (
     ("Chinese", "\u4e00-\u9fff\u3400-\u4dbf"),
 )
 _SCRIPT_RX = tuple((name, re.compile(f"[{chars}]")) for name, chars in _SCRIPTS)
+#: Any letter of those scripts: one scan tells whether the nine counts are worth taking
+#: (most non-ASCII text is Latin with a curly quote, a dash or an accent).
+_ANY_SCRIPT = re.compile("[" + "".join(chars for _, chars in _SCRIPTS) + "]")
 #: Han characters carry about a word each, so they count triple against alphabet letters.
 _WIDE = frozenset({"Chinese", "Japanese", "Korean"})
 _WORDS = re.compile(r"[a-z\u00df-\u024f]+")  # lower-case Latin letters
@@ -125,21 +128,31 @@ def _name_list(text: str) -> bool:
     return sum(len(i.split()) for i in items) / len(items) <= 6
 
 
-def detect_language(text: str) -> str | None:
+def detect_language(text: str, settled: str | None = None) -> str | None:
     """The language (or, outside the Latin script, the writing system) of ``text``; "Latin"
-    for a Latin-script text whose language is not clear; None when even the script is not."""
+    for a Latin-script text whose language is not clear; None when even the script is not.
+
+    ``settled``: a Latin-script language the caller reads like "Latin" (the prompt's own,
+    when judging its answer): returned as soon as its function words lead, without the
+    costlier test that would only decide between the two.
+    """
     text = strip_code(text)[:_SAMPLE_CHARS]
-    counts: dict[str, int] = {}
     if text.isascii():
-        words = text.encode("ascii").translate(_ASCII_LETTERS).decode("ascii").split()
-    else:
+        # Only Latin letters: the script is settled by their number, which the translated
+        # bytes tell before any word is cut (a letter stays a byte, all else is a space).
+        letters = text.encode("ascii").translate(_ASCII_LETTERS)
+        if len(letters) - letters.count(b" ") < _MIN_LETTERS:
+            return None
+        return _latin_language(text, letters.decode("ascii").split(), settled)
+    counts: dict[str, int] = {}
+    if _ANY_SCRIPT.search(text):
         for name, rx in _SCRIPT_RX:
             n = len(rx.findall(text))
             if n:
                 counts[name] = n * (3 if name in _WIDE else 1)
-        if "Japanese" in counts and "Chinese" in counts:
-            counts["Japanese"] += counts.pop("Chinese")  # kanji with kana is Japanese
-        words = _WORDS.findall(text.lower())
+    if "Japanese" in counts and "Chinese" in counts:
+        counts["Japanese"] += counts.pop("Chinese")  # kanji with kana is Japanese
+    words = _WORDS.findall(text.lower())
     latin = sum(map(len, words))
     if latin:
         counts["Latin"] = latin
@@ -151,12 +164,20 @@ def detect_language(text: str) -> str | None:
         return None
     if script != "Latin":
         return script
+    return _latin_language(text, words, settled)
+
+
+def _latin_language(text: str, words: list[str], settled: str | None = None) -> str:
+    """The language of a Latin-script ``text`` of enough letters, by its lower-case
+    ``words``: one whose function words are clearly ahead, else "Latin" (``settled``: see
+    :func:`detect_language`)."""
     if _WORD_LANGUAGE.keys().isdisjoint(words):
         return "Latin"  # not one function word: no language is clear
     hits = dict.fromkeys(_STOPWORDS, 0)
     hits.update(Counter(filter(None, map(_WORD_LANGUAGE.get, words))))
     (best, lang), (second, _) = sorted(((n, k) for k, n in hits.items()), reverse=True)[:2]
-    if best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second and not _name_list(text):
+    clear = best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second
+    if clear and (lang == settled or not _name_list(text)):
         return lang
     return "Latin"
 
@@ -164,18 +185,30 @@ def detect_language(text: str) -> str | None:
 def language_mismatch_of(prompt: str, context: str, answer: str) -> tuple[str, str] | None:
     """(prompt language, answer language) when they differ and ``prompt``/``context`` (the
     system prompt) do not ask for another language; None otherwise."""
+    found = _clash(prompt, answer)
+    if found is None or _asks_for_language(prompt, context):
+        return None
+    return found
+
+
+def _asks_for_language(prompt: str, context: str) -> bool:
+    """Whether the prompt or the system prompt names a language or asks to translate."""
+    asks = (prompt + "\n" + context).lower()
+    return any(k in asks for k in _LANGUAGE_WORDS)
+
+
+def _clash(prompt: str, answer: str) -> tuple[str, str] | None:
+    """(prompt language, answer language) when they clearly differ, whatever was asked."""
     # The cheapest test that settles the answer first: each returns None on its own.
     asked = detect_language(prompt)
     if asked is None or (asked == "Latin" and answer.isascii()):
         return None  # an unclear Latin prompt only clashes with another script
-    given = detect_language(answer)
+    # the prompt's own language and "Latin" read alike below: no need to tell them apart
+    given = detect_language(answer, asked if asked in _STOPWORDS else None)
     if given is None or given == asked:
         return None
     if "Latin" in (asked, given) and (asked in _STOPWORDS or given in _STOPWORDS):
         return None  # a Latin-script text of unclear language may be in either language
-    asks = (prompt + "\n" + context).lower()
-    if any(k in asks for k in _LANGUAGE_WORDS):
-        return None
     return asked, given
 
 
@@ -217,11 +250,14 @@ def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
     answer = turns[last][1]
     if role != "user" or not prompt or not answer:
         return None
+    found = _clash(prompt, answer)
+    if found is None:
+        return None
+    # the system prompt is read only now: most pairs are settled without it
     context = "\n".join(t for r, t in turns[:last] if r in ("system", "developer"))
-    found = language_mismatch_of(prompt, context, answer)
-    if found:
-        return f"message {last + 1} is {found[1]}, the prompt is {found[0]}"
-    return None
+    if _asks_for_language(prompt, context):
+        return None
+    return f"message {last + 1} is {found[1]}, the prompt is {found[0]}"
 
 
 by_turns("clean.language_mismatch", mismatch_in)
