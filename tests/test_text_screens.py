@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ftprep.checks import answers
 from ftprep.checks.base import CheckSettings
+from ftprep.checks.batch_view import CheckBatch, turns_of
 from ftprep.checks.clean import encoding, language, pii, placeholders, refusal, repetition, residue
 from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
@@ -348,3 +349,17 @@ def test_sign_screens_rule_out_only_what_the_text_scans_rule_out(text: str) -> N
         for opening in (True, False):
             screened = residue.find_residue(text, role, opening, sign)
             assert screened == residue.find_residue(text, role, opening)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SIGN_TEXTS, min_size=1, max_size=4))
+def test_row_screens_pass_every_row_a_rule_could_flag(texts: list[str]) -> None:
+    """A row that a rule's row screen calls clean gets nothing from the rule."""
+    messages = [Message(role=("user", "assistant")[i % 2], content=t) for i, t in enumerate(texts)]
+    ex = ChatExample(messages=messages, location=SourceLocation(source="t", line=1))
+    batch = CheckBatch([ex], [ex])
+    turns = turns_of(ex)
+    if encoding._clean_row(batch, 0):
+        assert encoding.damage_in(turns, CheckSettings()) is None
+    if placeholders._clean_row(batch, 0):
+        assert placeholders.placeholders_in(turns, CheckSettings()) is None

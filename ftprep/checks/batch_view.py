@@ -40,6 +40,7 @@ EXTRA_KEY = 8  # a message with keys the model does not define
 TOOLS = 16  # a tool call (``tool_calls``/``function_call``) or a ``tool`` message
 BLANK = 32  # a message whose text is empty or whitespace
 NO_ASSISTANT = 64  # no assistant message
+NAMED = 128  # a message with a name
 
 #: A row's ``(role, text)`` pairs. Tuples, like the rows' signs: the collector stops
 #: tracking a tuple of strings the first time it meets it, so a batch's thousands of them
@@ -86,6 +87,8 @@ def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
             calls = True
         if fields["weight"] is not None:
             marks |= WEIGHT
+        if fields["name"]:
+            marks |= NAMED
         if m.__pydantic_extra__:
             marks |= EXTRA_KEY
         if not text or text.isspace():
@@ -107,6 +110,7 @@ class CheckBatch:
         self._turns: list[RowTurns] | None = None
         self._marks: list[int] = []
         self._signs: list[tuple[bytes | None, ...]] | None = None
+        self._row_signs: list[bytes | None] | None = None
         self._calls: list[bool] = []
 
     def rows(self, kinds: tuple[str, ...]) -> list[int]:
@@ -151,6 +155,18 @@ class CheckBatch:
         if self._signs is None:
             self._signs = [tuple([sign_of(text) for _, text in turns]) for turns in self.turns]
         return self._signs
+
+    @property
+    def row_signs(self) -> list[bytes | None]:
+        """Per row, the signs of all its texts end to end, None when one is not ASCII: a
+        screen that finds none of its characters there rules out the whole row at once
+        (capitals of two texts meeting may look like a run: that only lets a row through)."""
+        if self._row_signs is None:
+            self._row_signs = [
+                None if None in signs else b"".join(signs)  # type: ignore[arg-type]
+                for signs in self.signs
+            ]
+        return self._row_signs
 
     @property
     def marks(self) -> list[int]:
@@ -207,18 +223,26 @@ def turns_of(ex: Example) -> list[tuple[str, str]]:
     return [(m.role, m.text) for m in messages_of(ex)]
 
 
-def by_turns(id: str, rule: Callable[..., str | None], signed: bool = False) -> None:
+def by_turns(
+    id: str,
+    rule: Callable[..., str | None],
+    signed: bool = False,
+    clean: Callable[[CheckBatch, int], bool] | None = None,
+) -> None:
     """Give the registered check ``id``, whose function yields ``rule(turns_of(ex),
     settings)`` when it is not None, the batch form that applies ``rule`` to the batch's
     shared :attr:`CheckBatch.turns` (texts read once for all the text rules); ``signed``:
     and to their :attr:`CheckBatch.signs`, as a third argument (the rule screens its texts
-    by their signs, and by the texts themselves without it)."""
+    by their signs, and by the texts themselves without it). ``clean(batch, row)``: true
+    only when ``rule`` surely finds nothing in the row (skipped then)."""
     kinds = REGISTRY[id].kinds
 
     def rows(batch: CheckBatch, settings: Any) -> Iterator[tuple[int, str]]:
         turns = batch.turns
         signs = batch.signs if signed else None
         for row in batch.rows(kinds):
+            if clean is not None and clean(batch, row):
+                continue
             if signs is None:
                 found = rule(turns[row], settings)
             else:

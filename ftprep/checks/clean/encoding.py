@@ -9,7 +9,7 @@ import ftfy
 from ftfy.badness import is_bad
 
 from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.checks.batch_view import CheckBatch, Turns, by_turns, turns_of
 from ftprep.checks.signs import CONTROL
 from ftprep.schema import ChatExample, PreferenceExample
 
@@ -124,4 +124,10 @@ def damage_in(
     return "; ".join(found) if found else None
 
 
-by_turns("clean.encoding", damage_in, signed=True)
+def _clean_row(batch: CheckBatch, row: int) -> bool:
+    """No control character in any text of an all-ASCII row: nothing to report."""
+    sign = batch.row_signs[row]
+    return sign is not None and CONTROL.isdisjoint(sign)
+
+
+by_turns("clean.encoding", damage_in, signed=True, clean=_clean_row)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from ftprep.checks.base import CheckSettings, batch_form, example_check
-from ftprep.checks.batch_view import CheckBatch, Turns, messages_of, turns_of
+from ftprep.checks.batch_view import NAMED, TOOLS, CheckBatch, Turns, messages_of, turns_of
 from ftprep.checks.signs import screen
 from ftprep.pii.context import Scene, judge
 from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii, may_hold_pii
@@ -99,6 +99,8 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
         yield found
 
 
+#: Rows whose messages hold texts besides their content (tool-call arguments, names).
+OTHER_TEXTS = TOOLS | NAMED
 #: What every detector needs one of.
 _SIGN_SCREEN = screen(b"@0123456789")
 
@@ -136,8 +138,11 @@ def pii_rows(batch: CheckBatch, settings: PiiSettings) -> Iterator[tuple[int, st
     """``clean.pii`` on the batch's shared texts."""
     categories = frozenset(settings.categories)
     ignore = frozenset(settings.ignore_mailboxes)
-    turns, signs = batch.turns, batch.signs
+    turns, signs, row_signs, marks = batch.turns, batch.signs, batch.row_signs, batch.marks
     for row in batch.rows(("chat", "preference", "text")):
+        sign = row_signs[row]
+        if sign is not None and _SIGN_SCREEN.isdisjoint(sign) and not marks[row] & OTHER_TEXTS:
+            continue  # no "@" nor digit in any of the row's texts, and no other text
         messages = messages_of(batch.examples[row])
         found = pii_in(turns[row], messages, categories, ignore, signs[row])
         if found:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.checks.batch_view import CheckBatch, Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code
 from ftprep.checks.signs import screen
 from ftprep.schema import ChatExample
@@ -169,4 +169,12 @@ def placeholders_in(
     return "; ".join(details) if details else None
 
 
-by_turns("clean.placeholder", placeholders_in, signed=True)
+def _clean_row(batch: CheckBatch, row: int) -> bool:
+    """No needle in any text of an all-ASCII row: no placeholder to find."""
+    sign = batch.row_signs[row]
+    if sign is None or not _PUNCT_NEEDLES.isdisjoint(sign) or _CAPITAL_NEEDLES.search(sign):
+        return False
+    return not any("orem" in text or "olor" in text for _, text in batch.turns[row])
+
+
+by_turns("clean.placeholder", placeholders_in, signed=True, clean=_clean_row)
