@@ -21,7 +21,7 @@ from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.prose import normalize_quotes, strip_code
 from ftprep.checks.signs import CONTROL, KEPT, sign_of
-from ftprep.checks.words import ascii_words
+from ftprep.checks.words import ascii_word_list, ascii_words
 from ftprep.pii.detectors import may_hold_pii
 from ftprep.schema import ChatExample, Message, SourceLocation
 
@@ -363,3 +363,15 @@ def test_row_screens_pass_every_row_a_rule_could_flag(texts: list[str]) -> None:
         assert encoding.damage_in(turns, CheckSettings()) is None
     if placeholders._clean_row(batch, 0):
         assert placeholders.placeholders_in(turns, CheckSettings()) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ANY_TEXT)
+def test_word_list_is_the_word_set_as_a_list(text: str) -> None:
+    listed = ascii_word_list(text)
+    words = ascii_words(text)
+    assert (listed is None) == (words is None)
+    if listed is not None:
+        assert frozenset(listed) == words
+    lower = text.lower()
+    assert refusal._screen_words(lower) == lower.translate(refusal._PUNCT).split()

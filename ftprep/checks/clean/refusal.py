@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import normalize_quotes, word_set
-from ftprep.checks.words import ascii_words
+from ftprep.checks.words import ascii_word_list
 from ftprep.schema import ChatExample
 
 _NEG = (
@@ -204,6 +204,16 @@ _SCREEN = word_set(
 )
 _NO_DISCLAIMER = frozenset({"ai disclaimer"})
 _PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|'})
+#: ``_PUNCT`` as a bytes table, for ASCII text (``str.translate`` looks each character up
+#: in a dict; this is one pass in C).
+_ASCII_PUNCT = bytes(0x20 if chr(b) in ',.;:!?()[]{}<>"*_/|' else b for b in range(256))
+
+
+def _screen_words(lower: str) -> list[str]:
+    """``lower.translate(_PUNCT).split()``: the words ``_SCREEN`` is asked about."""
+    if lower.isascii():
+        return lower.encode("ascii").translate(_ASCII_PUNCT).decode("ascii").split()
+    return lower.translate(_PUNCT).split()
 
 
 #: A prompt that asks the assistant about itself ("Who are you?", "Are you ChatGPT?", "Do
@@ -238,12 +248,13 @@ def find_refusal(text: str, skip: frozenset[str] = frozenset()) -> tuple[str, st
 
     Kinds in ``skip`` ("ai disclaimer") are not looked for.
     """
-    words = ascii_words(text)
-    if words is None:
+    listed = ascii_word_list(text)
+    if listed is None:
         rules: Sequence[tuple[str, tuple[str, ...], re.Pattern[str]]] = _COMPILED
-    elif _FIRST_NEEDS.isdisjoint(words):
+    elif _FIRST_NEEDS.isdisjoint(listed):
         return None
     else:
+        words = frozenset(listed)
         rules = []
         for rule, needs in zip(_COMPILED, _NEEDS, strict=True):
             for group in needs:
@@ -254,7 +265,7 @@ def find_refusal(text: str, skip: frozenset[str] = frozenset()) -> tuple[str, st
         if not rules:
             return None
     lower = normalize_quotes(text).lower()
-    if _SCREEN.isdisjoint(lower.translate(_PUNCT).split()):
+    if _SCREEN.isdisjoint(_screen_words(lower)):
         return None
     short = len(lower) <= _BEFORE + _AFTER
     for kind, keys, rx in rules:
