@@ -306,8 +306,15 @@ def test_pii_screen_is_the_digit_or_at_test(text: str) -> None:
     assert may_hold_pii(text) == ("@" in text or re.search(r"\d", text) is not None)
 
 
+_ODD_CHARS = ["a", "Z", "\ud800", "\udfff", "É", "İ", "ß", "\u212a", "—", ",", "'", " ", "\x1c"]
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=40))
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60)
+    | st.text(max_size=40)
+    | st.lists(st.sampled_from(_ODD_CHARS), max_size=20).map("".join)
+)
 def test_repetition_words_equal_lower_translate_split(text: str) -> None:
     assert repetition._words(text) == text.lower().translate(repetition._PUNCT).split()
 

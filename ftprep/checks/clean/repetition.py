@@ -131,7 +131,7 @@ def _quote(words: list[str]) -> str:
 
 
 def _unit_key(text: str) -> str:
-    return " ".join(text.lower().translate(_PUNCT).split())
+    return " ".join(_words(text))
 
 
 def _block_loop(parts: list[str], settings: RepetitionSettings) -> tuple[int, int, str] | None:
@@ -161,10 +161,14 @@ def _block_loop(parts: list[str], settings: RepetitionSettings) -> tuple[int, in
 
 
 def _words(prose: str) -> list[str]:
-    """The lower-cased words of ``prose``, punctuation read as space."""
+    """The lower-cased words of ``prose``, punctuation read as space: what
+    ``prose.lower().translate(_PUNCT).split()`` gives, the punctuation replaced in the
+    text's bytes (one pass in C; ``str.translate`` looks up every character in a dict).
+    The table leaves the bytes of non-ASCII characters (all 0x80 or more in UTF-8) alone."""
     if prose.isascii():
         return prose.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
-    return prose.lower().translate(_PUNCT).split()
+    data = prose.lower().encode("utf-8", "surrogatepass").translate(_ASCII_WORDS)
+    return data.decode("utf-8", "surrogatepass").split()
 
 
 def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
@@ -186,6 +190,8 @@ def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
                 f"(starting with {what} '{_quote(first.split()[:8])}')"
             )
     periods = _periods(grams, settings.max_unit)
+    if not periods and not (settings.gopher and len(words) >= settings.min_words_ngram):
+        return None  # no phrase recurs close enough to loop, and no n-gram ratios asked
     vocab: dict[str, int] = {}
     ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), np.int64, len(words))
     if periods:
