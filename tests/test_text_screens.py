@@ -382,3 +382,10 @@ def test_word_list_is_the_word_set_as_a_list(text: str) -> None:
         assert frozenset(listed) == words
     lower = text.lower()
     assert refusal._screen_words(lower) == lower.translate(refusal._PUNCT).split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*_ODD_CHARS, "(", "|", "_", "?"]), max_size=20).map("".join))
+def test_refusal_screen_words_of_any_text(text: str) -> None:
+    lower = text.lower()
+    assert refusal._screen_words(lower) == lower.translate(refusal._PUNCT).split()

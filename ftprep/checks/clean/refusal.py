@@ -210,10 +210,12 @@ _ASCII_PUNCT = bytes(0x20 if chr(b) in ',.;:!?()[]{}<>"*_/|' else b for b in ran
 
 
 def _screen_words(lower: str) -> list[str]:
-    """``lower.translate(_PUNCT).split()``: the words ``_SCREEN`` is asked about."""
+    """``lower.translate(_PUNCT).split()``: the words ``_SCREEN`` is asked about (the
+    table leaves the bytes of non-ASCII characters, all 0x80 or more in UTF-8, alone)."""
     if lower.isascii():
         return lower.encode("ascii").translate(_ASCII_PUNCT).decode("ascii").split()
-    return lower.translate(_PUNCT).split()
+    data = lower.encode("utf-8", "surrogatepass").translate(_ASCII_PUNCT)
+    return data.decode("utf-8", "surrogatepass").split()
 
 
 #: A prompt that asks the assistant about itself ("Who are you?", "Are you ChatGPT?", "Do
