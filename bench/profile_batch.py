@@ -51,7 +51,7 @@ def main() -> None:
             costs["(chat views)"] = costs.get("(chat views)", 0) + time.process_time() - t
             t = time.process_time()
             shared = CheckBatch(batch, views)
-            _ = shared.marks, shared.signs  # what the checks share (charged here, not to a check)
+            _ = shared.marks, shared.row_signs  # what the checks share (charged here)
             costs["(check views)"] = costs.get("(check views)", 0) + time.process_time() - t
             for cid in example_checks:
                 spec = REGISTRY[cid]

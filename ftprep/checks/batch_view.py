@@ -9,8 +9,9 @@ message once per batch, into
 - ``turns[row]``: ``(role, text)`` of each message the checks of that row read (a chat or
   text example's messages; a preference pair's prompt, preferred and rejected messages, in
   that order, as ``clean.encoding`` and ``clean.pii`` number them);
-- ``signs[row]``: the telling characters of each of those texts (``checks.signs``), which
-  the text rules' screens ask instead of scanning the text, each for its own characters;
+- ``row_signs[row]``, ``signs(row)``: the telling characters of the row's texts, all
+  together and each (``checks.signs``), which the text rules' screens ask instead of
+  scanning the texts, each for its own characters;
 - ``marks[row]``: a few bits saying which rare structures the row holds at all (an unknown
   role, a missing content, a weight, an extra key, a tool call or result, a blank turn,
   no assistant turn), so a structural check runs its rule only on the rows that can
@@ -109,7 +110,7 @@ class CheckBatch:
         self._single: str | None = None
         self._turns: list[RowTurns] | None = None
         self._marks: list[int] = []
-        self._signs: list[tuple[bytes | None, ...]] | None = None
+        self._signs: dict[int, tuple[bytes | None, ...]] = {}
         self._row_signs: list[bytes | None] | None = None
         self._calls: list[bool] = []
 
@@ -149,23 +150,22 @@ class CheckBatch:
         """Per row, ``(role, text)`` of each of :func:`messages_of` its example."""
         return self._read_all()
 
-    @property
-    def signs(self) -> list[tuple[bytes | None, ...]]:
-        """Per row, the :func:`~ftprep.checks.signs.sign_of` each of its texts."""
-        if self._signs is None:
-            self._signs = [tuple([sign_of(text) for _, text in turns]) for turns in self.turns]
-        return self._signs
+    def signs(self, row: int) -> tuple[bytes | None, ...]:
+        """The :func:`~ftprep.checks.signs.sign_of` each text of ``row``, made when first
+        asked for (most rows are ruled out by their :attr:`row_signs` alone)."""
+        signs = self._signs.get(row)
+        if signs is None:
+            signs = self._signs[row] = tuple([sign_of(text) for _, text in self.turns[row]])
+        return signs
 
     @property
     def row_signs(self) -> list[bytes | None]:
-        """Per row, the signs of all its texts end to end, None when one is not ASCII: a
-        screen that finds none of its characters there rules out the whole row at once
-        (capitals of two texts meeting may look like a run: that only lets a row through)."""
+        """Per row, the sign of all its texts end to end (the signs of its texts, end to
+        end), None when one is not ASCII: a screen that finds none of its characters
+        there rules out the whole row at once (capitals of two texts meeting may look like
+        a run: that only lets a row through)."""
         if self._row_signs is None:
-            self._row_signs = [
-                None if None in signs else b"".join(signs)  # type: ignore[arg-type]
-                for signs in self.signs
-            ]
+            self._row_signs = [sign_of("".join([t for _, t in turns])) for turns in self.turns]
         return self._row_signs
 
     @property
@@ -232,21 +232,20 @@ def by_turns(
     """Give the registered check ``id``, whose function yields ``rule(turns_of(ex),
     settings)`` when it is not None, the batch form that applies ``rule`` to the batch's
     shared :attr:`CheckBatch.turns` (texts read once for all the text rules); ``signed``:
-    and to their :attr:`CheckBatch.signs`, as a third argument (the rule screens its texts
+    and to their :meth:`CheckBatch.signs`, as a third argument (the rule screens its texts
     by their signs, and by the texts themselves without it). ``clean(batch, row)``: true
     only when ``rule`` surely finds nothing in the row (skipped then)."""
     kinds = REGISTRY[id].kinds
 
     def rows(batch: CheckBatch, settings: Any) -> Iterator[tuple[int, str]]:
         turns = batch.turns
-        signs = batch.signs if signed else None
         for row in batch.rows(kinds):
             if clean is not None and clean(batch, row):
                 continue
-            if signs is None:
-                found = rule(turns[row], settings)
+            if signed:
+                found = rule(turns[row], settings, batch.signs(row))
             else:
-                found = rule(turns[row], settings, signs[row])
+                found = rule(turns[row], settings)
             if found is not None:
                 yield row, found
 

@@ -138,12 +138,12 @@ def pii_rows(batch: CheckBatch, settings: PiiSettings) -> Iterator[tuple[int, st
     """``clean.pii`` on the batch's shared texts."""
     categories = frozenset(settings.categories)
     ignore = frozenset(settings.ignore_mailboxes)
-    turns, signs, row_signs, marks = batch.turns, batch.signs, batch.row_signs, batch.marks
+    turns, row_signs, marks = batch.turns, batch.row_signs, batch.marks
     for row in batch.rows(("chat", "preference", "text")):
         sign = row_signs[row]
         if sign is not None and _SIGN_SCREEN.isdisjoint(sign) and not marks[row] & OTHER_TEXTS:
             continue  # no "@" nor digit in any of the row's texts, and no other text
         messages = messages_of(batch.examples[row])
-        found = pii_in(turns[row], messages, categories, ignore, signs[row])
+        found = pii_in(turns[row], messages, categories, ignore, batch.signs(row))
         if found:
             yield row, found

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.checks.base import CheckSettings, batch_form, example_check
+from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
 from ftprep.checks.prose import strip_code
 from ftprep.checks.signs import screen
 from ftprep.schema import ChatExample
@@ -123,4 +123,18 @@ def residue_in(
     return "; ".join(details) if details else None
 
 
-by_turns("clean.template_residue", residue_in, signed=True)
+@batch_form("clean.template_residue")
+def residue_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
+    """``clean.template_residue`` on the batch's shared texts and signs. A row whose texts
+    hold none of residue's characters is read with blank signs, which say as much for
+    each text without making them: only its empty input fields are looked for."""
+    turns, row_signs = batch.turns, batch.row_signs
+    for row in batch.rows(("chat",)):
+        sign = row_signs[row]
+        if sign is not None and _SIGN_SCREEN.isdisjoint(sign):
+            signs: Sequence[bytes | None] = (b"",) * len(turns[row])
+        else:
+            signs = batch.signs(row)
+        found = residue_in(turns[row], settings, signs)
+        if found is not None:
+            yield row, found
