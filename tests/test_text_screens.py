@@ -20,7 +20,7 @@ from ftprep.checks.clean import encoding, language, pii, placeholders, refusal, 
 from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.prose import normalize_quotes, strip_code
-from ftprep.checks.signs import CONTROL, KEPT, sign_of
+from ftprep.checks.signs import CONTROL, KEPT, digits_in, sign_of
 from ftprep.checks.words import ascii_word_list, ascii_words
 from ftprep.pii.detectors import may_hold_pii
 from ftprep.schema import ChatExample, Message, SourceLocation
@@ -389,3 +389,27 @@ def test_word_list_is_the_word_set_as_a_list(text: str) -> None:
 def test_refusal_screen_words_of_any_text(text: str) -> None:
     lower = text.lower()
     assert refusal._screen_words(lower) == lower.translate(refusal._PUNCT).split()
+
+
+_PII_TOKENS = (
+    "jo@x.io", "support@acme.com", "555-0142", "(415) 555-0199", "+44 20 7946 0958",
+    "123-45-6789", "SSN", "4111 1111 1111 1111", "4242424242424242", "10.0.0.1", "8.8.8.8",
+    "2001:db8::1", "fe80::1:2:3:4", "DOB", "d.o.b", "date of birth", "born on", "Mr No",
+    "MRN", "mr#", "medical record number", "03/14/1962", "00482913", "1", "12", ".", ":",
+    " ", "\n", "call", "patient", "v1.2.3.4", "٣", "Ⅻ",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PII_TOKENS), max_size=10).map(" ".join) | st.text(max_size=40))
+def test_pii_digit_count_and_context_screens_change_nothing(text: str) -> None:
+    from ftprep.pii import detectors
+
+    lower = text.lower()
+    expected = any(w in lower for w in detectors._CONTEXT_WORDS)
+    assert detectors._has_context_word(lower) == expected
+    sign = sign_of(text)
+    if sign is not None:
+        assert digits_in(sign) == sum(c.isdigit() for c in text)
+        count = digits_in(sign)
+        assert detectors.find_pii(text, digit_count=count) == detectors.find_pii(text)

@@ -46,5 +46,13 @@ def screen(chars: bytes) -> frozenset[int]:
 
 #: The control characters ``clean.encoding`` reports.
 CONTROL = screen(_CONTROL)
+#: Digits to "0", every other byte to "x" (a translate without deletions, then a count).
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x78 for b in range(256))
 
-__all__ = ["CONTROL", "KEPT", "screen", "sign_of"]
+
+def digits_in(sign: bytes) -> int:
+    """How many digits the text of ``sign`` holds (signs keep every digit)."""
+    return sign.translate(_DIGITS_AS_ZERO).count(b"0")
+
+
+__all__ = ["CONTROL", "KEPT", "digits_in", "screen", "sign_of"]

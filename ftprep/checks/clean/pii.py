@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ftprep.checks.base import CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import NAMED, TOOLS, CheckBatch, Turns, messages_of, turns_of
-from ftprep.checks.signs import screen
+from ftprep.checks.signs import digits_in, screen
 from ftprep.pii.context import Scene, judge
 from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii, may_hold_pii
 from ftprep.schema import ChatExample, Message, PreferenceExample
@@ -125,7 +125,8 @@ def pii_in(
                     continue  # what may_hold_pii tells, from the sign
             elif not text or not may_hold_pii(text):
                 continue  # what find_pii rules out first, without the call
-            for match in find_pii(text, categories, ignore):
+            digits = None if sign is None or text is not own else digits_in(sign)
+            for match in find_pii(text, categories, ignore, digits):
                 if scene is None:
                     scene = Scene.of([t for r, t in turns if r != "assistant"])
                 if judge(text, match, scene).personal:
