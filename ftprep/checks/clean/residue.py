@@ -123,6 +123,17 @@ def residue_in(
     return "; ".join(details) if details else None
 
 
+def _short_prompt(turns: Turns) -> bool:
+    """Whether a user or system turn before the first answer is short enough to be an
+    empty input field (all that is left to find in a text without residue characters)."""
+    for role, text in turns:
+        if role == "assistant":
+            return False
+        if role in ("user", "system") and text and len(text.strip()) <= _SHORT_FIELD:
+            return True
+    return False
+
+
 @batch_form("clean.template_residue")
 def residue_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
     """``clean.template_residue`` on the batch's shared texts and signs. A row whose texts
@@ -132,6 +143,8 @@ def residue_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[i
     for row in batch.rows(("chat",)):
         sign = row_signs[row]
         if sign is not None and _SIGN_SCREEN.isdisjoint(sign):
+            if not _short_prompt(turns[row]):
+                continue  # and no opening prompt turn short enough to be an empty field
             signs: Sequence[bytes | None] = (b"",) * len(turns[row])
         else:
             signs = batch.signs(row)
