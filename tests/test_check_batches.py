@@ -126,6 +126,8 @@ _ROLES = ("system", "developer", "user", "assistant", "tool", "function", "human
 
 @st.composite
 def _texts(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):  # one phrase alone: a whole prompt or answer of its own
+        return draw(st.sampled_from(_PHRASES))
     parts = draw(st.lists(st.sampled_from(_PHRASES), max_size=6))
     return draw(st.sampled_from([" ", "\n", "\n\n", ""])).join(parts)
 
@@ -178,8 +180,37 @@ _WHERE = SourceLocation(source="t.jsonl", line=1)
 _TOOLS = [None, [{"type": "function", "function": {"name": "get"}}]]
 
 
+#: Whole prompts and answers that trip the rules reading a prompt with its answer.
+_PROMPTS = (
+    "Summarize the following article.", "Find the longest word in the given sentence.",
+    "Привет, как дела? Это тест на русском языке, и он довольно длинный.",
+    "¿Qué es esto? La casa de mi madre es muy grande y está en la ciudad.",
+    "What is machine learning? Tell me what it is and how it works, in detail.",
+    "Who are you?", "Describe this image.",
+)  # fmt: skip
+_ANSWERS = (
+    "Machine learning is the study of algorithms that improve with data, and it is useful.",
+    "La casa de mi madre es muy grande y está en la ciudad, y no es para mí.",
+    "Это тест на русском языке, и он довольно длинный, как и вопрос.",
+    "As an AI language model, I cannot browse the internet.", "I'm sorry, but I can't help.",
+)  # fmt: skip
+
+
+@st.composite
+def _exchanges(draw: st.DrawFn) -> Example:
+    system = draw(st.sampled_from(["Be brief.", "Answer in French."]))
+    messages = [Message(role="system", content=system)]
+    for _ in range(draw(st.integers(1, 2))):
+        messages.append(Message(role="user", content=draw(st.sampled_from(_PROMPTS))))
+        messages.append(Message(role="assistant", content=draw(st.sampled_from(_ANSWERS))))
+    meta = draw(st.sampled_from([{}, {}, {"images": ["a.png"]}]))
+    return ChatExample(messages=messages, metadata=meta, location=_WHERE)
+
+
 @st.composite
 def _examples(draw: st.DrawFn) -> Example:
+    if draw(st.integers(0, 3)) == 0:
+        return draw(_exchanges())
     kind = draw(st.sampled_from(["chat"] * 6 + ["text", "preference"]))
     tools = draw(st.sampled_from(_TOOLS))
     meta = draw(st.sampled_from([{}, {"images": ["a.png"]}]))
