@@ -58,8 +58,9 @@ _REFS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     ("either", ("above",), re.compile(rf"\b{_NOUN}\s+above\b")),
 )
-_SCREEN = ("following", "given", "provided", "attached", "enclosed", "included", "supplied",
-           "below", "above", "previous", "this ", "these ", "follows")  # fmt: skip
+#: Commonest first: the screen stops at the first one found.
+_SCREEN = ("this ", "following", "given", "these ", "below", "above", "provided", "previous",
+           "follows", "attached", "included", "enclosed", "supplied")  # fmt: skip
 #: Content after the reference: a colon, a new line, a quote or bracket, then something.
 _CONTENT = re.compile(r"\b[\w-]+\.[a-z]{2,4}\b|[:\n\"'“‘«\[{(<]\s*\S|\d|https?://|www\.")
 _WORD = re.compile(r"[^\W\d_]+")
