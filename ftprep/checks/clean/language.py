@@ -12,7 +12,6 @@ translation are skipped: there a change of language is the task.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, example_check
@@ -173,9 +172,9 @@ def _latin_language(text: str, words: list[str], settled: str | None = None) -> 
     :func:`detect_language`)."""
     if _WORD_LANGUAGE.keys().isdisjoint(words):
         return "Latin"  # not one function word: no language is clear
-    hits = dict.fromkeys(_STOPWORDS, 0)
-    hits.update(Counter(filter(None, map(_WORD_LANGUAGE.get, words))))
-    (best, lang), (second, _) = sorted(((n, k) for k, n in hits.items()), reverse=True)[:2]
+    found = list(filter(None, map(_WORD_LANGUAGE.get, words)))  # a language per function word
+    ranked = sorted(((found.count(lang), lang) for lang in _STOPWORDS), reverse=True)
+    (best, lang), (second, _) = ranked[:2]
     clear = best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second
     if clear and (lang == settled or not _name_list(text)):
         return lang
