@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ftprep.loaders.exact import exact_messages
 from ftprep.schema import LoadError, Message, SourceLocation
 
 _MESSAGES: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
@@ -38,6 +39,9 @@ def parse_messages(
         )
     if not raw:
         return load_error("clean.missing_messages", f"'{key}' is empty", loc)
+    exact = exact_messages(raw)  # messages that need no validation: most of them
+    if exact is not None:
+        return exact
     try:
         return _MESSAGES.validate_python(raw)  # one call for the whole list: the fast path
     except ValidationError:
