@@ -109,11 +109,11 @@ def _deep(model: Any) -> Any:
     return (type(model), repr(model))
 
 
-def _load(value: Any, options: LoadOptions, shortcut: bool) -> Any:
+def _load(value: Any, options: LoadOptions, shortcut: bool, fmt: str = "chat") -> Any:
     saved = exact.ENABLED
     exact.ENABLED = shortcut
     try:
-        result = load_record(RawRecord(line=7, value=value), "in.jsonl", "chat", "jsonl", options)
+        result = load_record(RawRecord(line=7, value=value), "in.jsonl", fmt, "jsonl", options)
     finally:
         exact.ENABLED = saved
     return _deep(result)
@@ -184,11 +184,13 @@ def test_location_origin_and_example_equal_validated() -> None:
     assert _deep(loc) == _deep(SourceLocation(source="data.jsonl", line=4))
     msg = Message(role="user", content="q")
     tools = [{"type": "function", "function": {"name": "f"}}]
-    built = exact.exact_chat([msg], tools, {"id": 1}, loc)
+    built = exact.exact_chat([msg], {"id": 1}, loc, tools)
     valid = ChatExample(messages=[msg], tools=tools, metadata={"id": 1}, location=loc)
     assert _deep(built) == _deep(valid)
     assert built.tools is not tools and built.tools is not None
     assert built.tools[0] is not tools[0]
+    plain = exact.exact_chat([exact.text_message("user", "q")], {}, loc)
+    assert _deep(plain) == _deep(ChatExample(messages=[msg], metadata={}, location=loc))
 
 
 def test_errors_keep_their_messages() -> None:
@@ -198,3 +200,38 @@ def test_errors_keep_their_messages() -> None:
     assert isinstance(result, LoadError)
     assert result.code == "clean.invalid_message"
     assert result.message.startswith("message 2 (assistant): weight")
+
+
+text_values = st.one_of(st.text(max_size=8), json_values)
+alpaca_records = st.fixed_dictionaries(
+    {"instruction": text_values, "output": text_values},
+    optional={
+        "input": text_values,
+        "system": text_values,
+        "history": st.one_of(st.lists(st.lists(text_values, max_size=3), max_size=2), json_values),
+        "id": json_values,
+    },
+)
+prompt_records = st.fixed_dictionaries(
+    {"prompt": text_values, "completion": text_values}, optional={"label": json_values}
+)
+mapped_records = st.fixed_dictionaries(
+    {"q": text_values, "a": text_values}, optional={"sys": text_values, "k": json_values}
+)
+MAPPING = {"user": "q", "assistant": "a", "system": "sys"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.tuples(st.just("alpaca"), alpaca_records),
+        st.tuples(st.just("prompt_completion"), prompt_records),
+        st.tuples(st.just("mapped"), mapped_records),
+    ),
+    st.sampled_from([None, "Be brief."]),
+)
+def test_text_formats_load_the_same(case: tuple[str, dict[str, Any]], system: str | None) -> None:
+    """Adapters that assemble turns from text fields build them without validation too."""
+    fmt, record = case
+    options = LoadOptions(system=system, mapping=MAPPING if fmt == "mapped" else {})
+    assert _load(record, options, True, fmt) == _load(record, options, False, fmt)

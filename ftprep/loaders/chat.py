@@ -59,4 +59,4 @@ def adapt_chat(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | 
     if isinstance(tools, LoadError):
         return tools
     metadata = {k: v for k, v in value.items() if k not in _KNOWN_TOP}
-    return exact_chat(with_system(messages, opts.system), tools, metadata, loc)
+    return exact_chat(with_system(messages, opts.system), metadata, loc, tools)

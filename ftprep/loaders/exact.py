@@ -20,6 +20,7 @@ differently. ``tests/test_exact_models.py`` compares both paths on generated rec
 
 from __future__ import annotations
 
+from types import EllipsisType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -146,18 +147,29 @@ def exact_origin(value: Any, layout: Any, container: Any) -> RawOrigin:
     return RawOrigin(value=value, layout=layout, container=container)
 
 
+def text_message(role: str, content: str | None) -> Message:
+    """``Message(role=role, content=content)``: a turn an adapter assembled from text."""
+    if ENABLED and type(role) is str and type(content) is str:
+        values = _MESSAGE_DEFAULTS.copy()
+        values["role"] = role
+        values["content"] = content
+        return _instance(Message, values, {"role", "content"}, {}, None)
+    return Message(role=role, content=content)
+
+
 def exact_chat(
     messages: list[Message],
-    tools: list[dict[str, Any]] | None,
     metadata: dict[str, Any],
     location: SourceLocation,
+    tools: list[dict[str, Any]] | EllipsisType | None = ...,
 ) -> ChatExample:
-    """``ChatExample(messages=..., tools=..., metadata=..., location=...)``."""
+    """``ChatExample(messages=..., metadata=..., location=..., tools=...)``, ``tools``
+    left out when not given (``...``), as the constructor call would."""
     if ENABLED and type(location) is SourceLocation:
-        copied_tools = None if tools is None else _objects(tools)
+        copied_tools = None if tools is ... or tools is None else _objects(tools)
         copied_meta = _object(metadata)
         if (
-            (tools is None or copied_tools is not None)
+            (copied_tools is not None or tools is ... or tools is None)
             and copied_meta is not None
             and all(type(m) is Message for m in messages)
         ):
@@ -168,8 +180,12 @@ def exact_chat(
                 "metadata": copied_meta,
                 "location": location,
             }
-            fields_set = {"messages", "tools", "metadata", "location"}
+            fields_set = {"messages", "metadata", "location"}
+            if tools is not ...:
+                fields_set.add("tools")
             return _instance(ChatExample, values, fields_set, None, {"_origin": None})
+    if tools is ...:
+        return ChatExample(messages=messages, metadata=metadata, location=location)
     return ChatExample(messages=messages, tools=tools, metadata=metadata, location=location)
 
 
@@ -203,7 +219,11 @@ def _agrees() -> bool:
         loc = exact_location("data.jsonl", 3)
         valid_loc = SourceLocation(source="data.jsonl", line=3)
         origin = exact_origin(record, "chat", "jsonl")
-        example = exact_chat([built] if built else [], [{"type": "function"}], {"k": 1}, loc)
+        example = exact_chat([built] if built else [], {"k": 1}, loc, [{"type": "function"}])
+        plain = exact_chat([text_message("user", "q")], {}, loc)
+        valid_plain = ChatExample(
+            messages=[Message(role="user", content="q")], metadata={}, location=loc
+        )
         valid_msg = Message.model_validate(record)
         valid = ChatExample(
             messages=[valid_msg], tools=[{"type": "function"}], metadata={"k": 1}, location=loc
@@ -214,6 +234,8 @@ def _agrees() -> bool:
             and slots(loc) == slots(valid_loc)
             and slots(origin) == slots(RawOrigin(value=record, layout="chat", container="jsonl"))
             and slots(example) == slots(valid)
+            and slots(plain) == slots(valid_plain)
+            and slots(plain.messages[0]) == slots(valid_plain.messages[0])
         )
     except Exception:  # any surprise from a pydantic release: validate everything
         return False

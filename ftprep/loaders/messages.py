@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ftprep.loaders.exact import exact_messages
+from ftprep.loaders.exact import exact_messages, text_message
 from ftprep.schema import LoadError, Message, SourceLocation
 
 _MESSAGES: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
@@ -87,7 +87,7 @@ def with_system(messages: list[Message], system: str | None) -> list[Message]:
     """Prepend ``system`` unless the conversation already starts with a system message."""
     if system is None or (messages and messages[0].role in ("system", "developer")):
         return messages
-    return [Message(role="system", content=system), *messages]
+    return [text_message("system", system), *messages]
 
 
 def parse_tools(raw: Any, loc: SourceLocation) -> list[dict[str, Any]] | LoadError | None:
