@@ -157,8 +157,10 @@ def test_plain_records_take_the_shortcut() -> None:
         "tool_calls": [{"id": "1", "type": "function", "function": {"name": "f"}}],
         "weight": 1,
     }
+    parts = {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "image_url"}]}
     assert exact.exact_message(plain) is not None
     assert exact.exact_message(call) is not None
+    assert exact.exact_message(parts) is not None
     assert exact.exact_messages([plain, call]) is not None
 
 
@@ -168,7 +170,8 @@ def test_plain_records_take_the_shortcut() -> None:
         {"content": "no role"},
         {"role": 3, "content": "x"},
         {"role": "user", "content": 3},
-        {"role": "user", "content": [{"type": "text", "text": "part"}]},
+        {"role": "user", "content": [{"type": "text", "text": 3}]},
+        {"role": "user", "content": [{"text": "no type"}]},
         {"role": "user", "weight": True},
         {"role": "user", "tool_calls": [["not", "a", "dict"]]},
         {"role": "user", "function_call": "f()"},

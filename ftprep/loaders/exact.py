@@ -6,9 +6,9 @@ fields already have exactly the declared types (``role`` a ``str``, ``content`` 
 or ``null``...). For such values validation changes nothing but the containers (a new
 list or dict holding the same items), so the functions here build the model instance
 directly, with what validation would have stored, and return None for anything else
-(a wrong type, a missing role, a part list, a ``bool`` weight, a non-string key), which
-the caller then validates in full: so every load error and every coercion stays
-pydantic's. (``model_construct`` would skip validation too, but it costs more than
+(a wrong type, a missing role, a part without a string ``type``, a ``bool`` weight, a
+non-string key), which the caller then validates in full: so every load error and every
+coercion stays pydantic's. (``model_construct`` would skip validation too, but it costs more than
 validating in pydantic 2.13.)
 
 An instance is what :class:`pydantic.BaseModel` keeps in its four slots (the field
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ftprep.schema import ChatExample, Message, RawOrigin, SourceLocation
+from ftprep.schema import ChatExample, ContentPart, Message, RawOrigin, SourceLocation
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -42,7 +42,7 @@ _MESSAGE_DEFAULTS: dict[str, Any] = {
     "function_call": None,
     "weight": None,
 }
-_OPTIONAL_TEXT = frozenset({"content", "name", "tool_call_id"})
+_OPTIONAL_TEXT = frozenset({"name", "tool_call_id"})
 
 
 def _instance(
@@ -85,15 +85,54 @@ def _objects(value: Any) -> list[dict[str, Any]] | None:
     return out
 
 
+def _parts(raw: list[Any]) -> list[ContentPart] | None:
+    """``list[ContentPart]`` as validation builds it from part dicts whose ``type`` is a
+    string and ``text`` a string or null (other keys kept as extras), or None."""
+    out = []
+    for item in raw:
+        if type(item) is not dict or type(item.get("type")) is not str:
+            return None
+        values = {"type": item["type"], "text": None}
+        extra = {}
+        for key, value in item.items():
+            if key == "text":
+                if value is not None and type(value) is not str:
+                    return None
+                values["text"] = value
+            elif type(key) is not str:
+                return None
+            elif key != "type":
+                extra[key] = value
+        out.append(_instance(ContentPart, values, set(item), extra, None))
+    return out
+
+
 def exact_message(raw: Any) -> Message | None:
     """``Message.model_validate(raw)`` when ``raw`` is a message dict whose fields have
     exactly their types (text content only), else None (validate it instead)."""
-    if type(raw) is not dict or type(raw.get("role")) is not str:
+    if type(raw) is not dict:
         return None
+    role = raw.get("role")
+    if type(role) is not str:
+        return None
+    if len(raw) == 2:  # the usual shape, {"role", "content"}, without the loop below
+        content = raw.get("content", raw)
+        if type(content) is str or content is None:
+            values = _MESSAGE_DEFAULTS.copy()
+            values["role"] = role
+            values["content"] = content
+            return _instance(Message, values, {"role", "content"}, {}, None)
     values = _MESSAGE_DEFAULTS.copy()
     extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key == "role":
+            values[key] = value
+        elif key == "content":
+            if type(value) is list:
+                if (value := _parts(value)) is None:
+                    return None
+            elif value is not None and type(value) is not str:
+                return None
             values[key] = value
         elif key in _OPTIONAL_TEXT:
             if value is not None and type(value) is not str:
@@ -203,6 +242,12 @@ def slots(model: BaseModel) -> tuple[Any, ...]:
     )
 
 
+def _same_parts(built: Message | None, valid: Message) -> bool:
+    if built is None or not isinstance(built.content, list) or not isinstance(valid.content, list):
+        return False
+    return [slots(p) for p in built.content] == [slots(p) for p in valid.content]
+
+
 def _agrees() -> bool:
     """Whether instances built here equal validated ones in this pydantic release."""
     global ENABLED
@@ -215,6 +260,7 @@ def _agrees() -> bool:
             "weight": 1,
             "x-extra": [1],
         }
+        parts = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}
         built = exact_message(record)
         loc = exact_location("data.jsonl", 3)
         valid_loc = SourceLocation(source="data.jsonl", line=3)
@@ -235,6 +281,7 @@ def _agrees() -> bool:
             and slots(origin) == slots(RawOrigin(value=record, layout="chat", container="jsonl"))
             and slots(example) == slots(valid)
             and slots(plain) == slots(valid_plain)
+            and _same_parts(exact_message(parts), Message.model_validate(parts))
             and slots(plain.messages[0]) == slots(valid_plain.messages[0])
         )
     except Exception:  # any surprise from a pydantic release: validate everything
