@@ -222,6 +222,18 @@ mapped_records = st.fixed_dictionaries(
     {"q": text_values, "a": text_values}, optional={"sys": text_values, "k": json_values}
 )
 MAPPING = {"user": "q", "assistant": "a", "system": "sys"}
+turns = st.fixed_dictionaries(
+    {
+        "from": st.one_of(
+            st.sampled_from(["human", "gpt", "system", "observation", "x"]), json_values
+        ),
+        "value": text_values,
+    }
+)
+sharegpt_records = st.fixed_dictionaries(
+    {"conversations": st.one_of(st.lists(turns, max_size=4), json_values)},
+    optional={"system": text_values, "tools": st.one_of(st.none(), json_values), "id": json_values},
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -230,6 +242,7 @@ MAPPING = {"user": "q", "assistant": "a", "system": "sys"}
         st.tuples(st.just("alpaca"), alpaca_records),
         st.tuples(st.just("prompt_completion"), prompt_records),
         st.tuples(st.just("mapped"), mapped_records),
+        st.tuples(st.just("sharegpt"), sharegpt_records),
     ),
     st.sampled_from([None, "Be brief."]),
 )
