@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.main import TupleGenerator
@@ -65,6 +65,9 @@ class RawOrigin(BaseModel):
     container: str
 
 
+_R = TypeVar("_R", bound="_Remembers")
+
+
 class _Remembers(BaseModel):
     """A model that remembers values derived from its fields (``functools.cached_property``,
     listed in ``_DERIVED``): checks and features read a message's text some twenty times
@@ -85,7 +88,7 @@ class _Remembers(BaseModel):
             self._forget()
         super().__setattr__(name, value)
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+    def model_copy(self: _R, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> _R:
         copied = super().model_copy(update=update, deep=deep)
         if update:
             copied._forget()
