@@ -22,6 +22,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -104,20 +105,41 @@ def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
     return {"meta_group": groups, "meta_label": labels, "kind": [ex.kind for ex in batch]}
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for one batch (and back as it was after).
+
+    A batch allocates some ten container objects per message (parsed records, models,
+    their dicts) and keeps them all until it ends, so every collection the allocations
+    trigger rescans the growing batch to free nothing: 12% of a worker's CPU on chat
+    batches, measured. What a batch leaves is freed by reference counting; a batch of
+    chat records leaves no cycles (measured), and whatever cycles one might leave are
+    found at the next collection after it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
     """Adapt, check and reduce one batch (see the module docstring)."""
     examples: list[Example] = []
     records: list[int] = []
     errors: list[tuple[int, LoadError]] = []
-    for offset, raw in enumerate(batch.raws):
-        record = batch.first + offset
-        result = load_record(raw, batch.name, batch.format, batch.container, batch.options)
-        if isinstance(result, LoadError):
-            errors.append((record, result))
-        else:
-            examples.append(result)
-            records.append(record)
-    return reduce_examples(plan, batch.source, examples, records, errors)
+    with collector_paused():
+        for offset, raw in enumerate(batch.raws):
+            record = batch.first + offset
+            result = load_record(raw, batch.name, batch.format, batch.container, batch.options)
+            if isinstance(result, LoadError):
+                errors.append((record, result))
+            else:
+                examples.append(result)
+                records.append(record)
+        return reduce_examples(plan, batch.source, examples, records, errors)
 
 
 def reduce_examples(

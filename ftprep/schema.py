@@ -8,9 +8,12 @@ Only what cannot be represented at all (not an object, no role) becomes a :class
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic.main import TupleGenerator
 
 #: Roles the OpenAI chat finetuning format accepts (``function`` is the legacy tool role,
 #: ``developer`` the newer name for ``system``).
@@ -62,7 +65,47 @@ class RawOrigin(BaseModel):
     container: str
 
 
-class Message(BaseModel):
+_R = TypeVar("_R", bound="_Remembers")
+
+
+class _Remembers(BaseModel):
+    """A model that remembers values derived from its fields (``functools.cached_property``,
+    listed in ``_DERIVED``): checks and features read a message's text some twenty times
+    per example, and a property call costs more than the work. The values live in the
+    instance ``__dict__`` beside the fields, never serialised, compared or iterated, and
+    are forgotten when a field is assigned or :meth:`model_copy` updates one (models are
+    never changed otherwise: a list field is replaced, not mutated in place)."""
+
+    _DERIVED: ClassVar[tuple[str, ...]] = ()
+
+    def _forget(self) -> None:
+        state = self.__dict__
+        for name in self._DERIVED:
+            state.pop(name, None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in type(self).__pydantic_fields__:
+            self._forget()
+        super().__setattr__(name, value)
+
+    def model_copy(self: _R, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> _R:
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            copied._forget()
+        return copied
+
+    def __iter__(self) -> TupleGenerator:
+        """The fields and extra keys, as :meth:`BaseModel.__iter__` (``dict(model)``)."""
+        derived = self._DERIVED
+        yield from [
+            (k, v) for k, v in self.__dict__.items() if not k.startswith("_") and k not in derived
+        ]
+        extra = self.__pydantic_extra__
+        if extra:
+            yield from extra.items()
+
+
+class Message(_Remembers):
     """One chat turn. Extra keys are kept (and reported) rather than silently dropped."""
 
     model_config = ConfigDict(extra="allow")
@@ -75,9 +118,12 @@ class Message(BaseModel):
     function_call: dict[str, Any] | None = None
     weight: int | float | None = None
 
-    @property
+    _DERIVED: ClassVar[tuple[str, ...]] = ("text",)
+
+    @cached_property
     def text(self) -> str:
-        """The message's text: the string content, or its text parts joined by newlines."""
+        """The message's text: the string content, or its text parts joined by newlines
+        (found once per message: see :class:`_Remembers`)."""
         if self.content is None:
             return ""
         if isinstance(self.content, str):
@@ -100,7 +146,7 @@ class Message(BaseModel):
         return sorted((self.model_extra or {}).keys())
 
 
-class ChatExample(BaseModel):
+class ChatExample(_Remembers):
     """A supervised chat example: the normalized form of every SFT input format.
 
     ``kind="text"`` marks a plain document for continued pretraining (``{"text": ...}``): one
@@ -118,6 +164,7 @@ class ChatExample(BaseModel):
     location: SourceLocation
     #: The raw record (set by the loader; see :class:`RawOrigin`).
     _origin: RawOrigin | None = PrivateAttr(default=None)
+    _DERIVED: ClassVar[tuple[str, ...]] = ("last_assistant_index",)
 
     def to_record(self) -> dict[str, Any]:
         """The example as an OpenAI chat JSONL record (metadata is not part of it); a
@@ -135,10 +182,13 @@ class ChatExample(BaseModel):
         last = self.last_assistant_index
         return self.messages if last is None else self.messages[:last]
 
-    @property
+    @cached_property
     def last_assistant_index(self) -> int | None:
-        for i in range(len(self.messages) - 1, -1, -1):
-            if self.messages[i].role == "assistant":
+        """The index of the final assistant turn, None without one (found once per
+        example: see :class:`_Remembers`)."""
+        messages = self.messages
+        for i in range(len(messages) - 1, -1, -1):
+            if messages[i].role == "assistant":
                 return i
         return None
 

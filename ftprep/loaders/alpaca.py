@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ftprep.loaders.exact import exact_chat, text_message
 from ftprep.loaders.messages import load_error, text_field, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
-from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
+from ftprep.schema import Example, LoadError, Message, SourceLocation
 
 _FIELDS = ("instruction", "input", "output", "system", "history")
 
@@ -33,7 +34,7 @@ def adapt_alpaca(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
     assert not isinstance(extra, LoadError) and not isinstance(system, LoadError)
     messages: list[Message] = []
     if system:
-        messages.append(Message(role="system", content=system))
+        messages.append(text_message("system", system))
     history = value.get("history") or []
     if not isinstance(history, list):
         return load_error(
@@ -50,11 +51,8 @@ def adapt_alpaca(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
                 f"history item {i} is not a [user, assistant] pair of strings",
                 loc,
             )
-        messages += [
-            Message(role="user", content=pair[0]),
-            Message(role="assistant", content=pair[1]),
-        ]
+        messages += [text_message("user", pair[0]), text_message("assistant", pair[1])]
     user = instruction if not extra else f"{instruction}\n\n{extra}"
-    messages += [Message(role="user", content=user), Message(role="assistant", content=output)]
+    messages += [text_message("user", user), text_message("assistant", output)]
     metadata = {k: v for k, v in value.items() if k not in _FIELDS}
-    return ChatExample(messages=with_system(messages, opts.system), metadata=metadata, location=loc)
+    return exact_chat(with_system(messages, opts.system), metadata, loc)

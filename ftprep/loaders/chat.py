@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ftprep.loaders.exact import exact_chat
 from ftprep.loaders.messages import load_error, parse_messages, parse_tools, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
-from ftprep.schema import ChatExample, Example, LoadError, SourceLocation
+from ftprep.schema import Example, LoadError, SourceLocation
 
 _KNOWN_TOP = {"messages", "tools", "interactions", "available_tools"}
 
@@ -58,6 +59,4 @@ def adapt_chat(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | 
     if isinstance(tools, LoadError):
         return tools
     metadata = {k: v for k, v in value.items() if k not in _KNOWN_TOP}
-    return ChatExample(
-        messages=with_system(messages, opts.system), tools=tools, metadata=metadata, location=loc
-    )
+    return exact_chat(with_system(messages, opts.system), metadata, loc, tools)

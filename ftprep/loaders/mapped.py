@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from ftprep.errors import ConfigError
+from ftprep.loaders.exact import exact_chat, text_message
 from ftprep.loaders.messages import text_field, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
-from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
+from ftprep.schema import Example, LoadError, SourceLocation
 
 TARGETS = ("system", "user", "assistant", "label", "group")
 GUESSES: dict[str, tuple[str, ...]] = {
@@ -70,14 +71,14 @@ def adapt_mapped(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example 
         return system
     messages = []
     if system:
-        messages.append(Message(role="system", content=system))
-    messages += [Message(role="user", content=user), Message(role="assistant", content=assistant)]
+        messages.append(text_message("system", system))
+    messages += [text_message("user", user), text_message("assistant", assistant)]
     used = {mapping[t] for t in ("system", "user", "assistant") if t in mapping}
     metadata = {k: v for k, v in value.items() if k not in used}
     for target in ("label", "group"):
         if target in mapping and fields.get(target) is not None:
             metadata[target] = fields[target]
-    return ChatExample(messages=with_system(messages, opts.system), metadata=metadata, location=loc)
+    return exact_chat(with_system(messages, opts.system), metadata, loc)
 
 
 def _lookup(value: dict[str, Any], path: str) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ftprep.loaders.exact import exact_messages, text_message
 from ftprep.schema import LoadError, Message, SourceLocation
 
 _MESSAGES: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
@@ -38,6 +39,9 @@ def parse_messages(
         )
     if not raw:
         return load_error("clean.missing_messages", f"'{key}' is empty", loc)
+    exact = exact_messages(raw)  # messages that need no validation: most of them
+    if exact is not None:
+        return exact
     try:
         return _MESSAGES.validate_python(raw)  # one call for the whole list: the fast path
     except ValidationError:
@@ -83,7 +87,7 @@ def with_system(messages: list[Message], system: str | None) -> list[Message]:
     """Prepend ``system`` unless the conversation already starts with a system message."""
     if system is None or (messages and messages[0].role in ("system", "developer")):
         return messages
-    return [Message(role="system", content=system), *messages]
+    return [text_message("system", system), *messages]
 
 
 def parse_tools(raw: Any, loc: SourceLocation) -> list[dict[str, Any]] | LoadError | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ftprep.loaders.exact import exact_chat, text_message
 from ftprep.loaders.messages import parse_messages, parse_tools, text_field, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
@@ -29,9 +30,9 @@ def adapt_prompt_completion(
         return prompt
     if isinstance(completion, LoadError):
         return completion
-    messages = [Message(role="user", content=prompt), Message(role="assistant", content=completion)]
+    messages = [text_message("user", prompt), text_message("assistant", completion)]
     metadata = {k: v for k, v in value.items() if k not in ("prompt", "completion")}
-    return ChatExample(messages=with_system(messages, opts.system), metadata=metadata, location=loc)
+    return exact_chat(with_system(messages, opts.system), metadata, loc)
 
 
 def _conversational(

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ftprep.errors import InputError
+from ftprep.loaders.fastjson import quick_loads
 from ftprep.loaders.raw import RawRecord
 from ftprep.schema import LoadError, SourceLocation
 
@@ -421,7 +422,17 @@ def jsonl_items(
 
 def parse_line(path: Path, number: int, data: bytes) -> RawRecord:
     """The record of JSONL line ``number`` (its bytes without the line end): the parsed
-    value, or a load error at the line."""
+    value, or a load error at the line. Most lines are parsed by orjson
+    (:func:`~ftprep.loaders.fastjson.quick_loads`); the rest, and every line that is
+    wrong, by the strict decoder, which names the problem."""
+    quick = quick_loads(data[3:] if number == 1 and data.startswith(codecs.BOM_UTF8) else data)
+    if quick is not None:
+        value, openers = quick
+        # orjson refuses what else value_problem finds: only the depth is left to check
+        problem = value_problem(value) if openers > MAX_DEPTH else None
+        if problem is not None:
+            return _error(path, number, *problem)
+        return RawRecord(line=number, value=value)
     try:
         text = _decode(number, data)
     except UnicodeDecodeError as exc:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ftprep.loaders.exact import exact_location, exact_origin
 from ftprep.loaders.raw import RawRecord
 from ftprep.loaders.readers import TEXT_CONTAINERS, json_data
 from ftprep.loaders.registry import FORMATS, LoadOptions
-from ftprep.schema import Example, LoadError, RawOrigin, SourceLocation
+from ftprep.schema import Example, LoadError, SourceLocation
 
 
 def load_record(
@@ -26,7 +27,7 @@ def load_record(
             loc = SourceLocation(source=name, line=error.location.line)
             error = error.model_copy(update={"location": loc})
         return error
-    loc = SourceLocation(source=name, line=raw.line)
+    loc = exact_location(name, raw.line)
     walk = container not in TEXT_CONTAINERS  # text readers check values themselves
     tabular = container in ("parquet", "xlsx", "dataframe", "dataset")
     value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
@@ -34,7 +35,7 @@ def load_record(
         return LoadError(code=problem[0], message=problem[1], location=loc)
     result = _adapt_safely(FORMATS[fmt].adapt, value, loc, options, fmt)
     if not isinstance(result, LoadError):
-        result._origin = RawOrigin(value=raw.value, layout=fmt, container=container)
+        result._origin = exact_origin(raw.value, fmt, container)
     return result
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ftprep.loaders.exact import exact_chat, text_message
 from ftprep.loaders.messages import load_error, openai_tools, parse_tools, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
-from ftprep.schema import ChatExample, Example, LoadError, Message, SourceLocation
+from ftprep.schema import Example, LoadError, Message, SourceLocation
 
 ROLE_MAP = {
     "human": "user",
@@ -100,7 +101,7 @@ def turns_to_messages(
                 call_id = pending.pop(0) if pending else None
                 messages.append(Message(role="tool", content=part, tool_call_id=call_id))
             continue
-        messages.append(Message(role=role, content=text))
+        messages.append(text_message(role, text))
     return messages, pending
 
 
@@ -128,7 +129,7 @@ def adapt_sharegpt(value: Any, loc: SourceLocation, opts: LoadOptions) -> Exampl
     messages: list[Message] = []
     system = value.get("system")
     if isinstance(system, str) and system:
-        messages.append(Message(role="system", content=system))
+        messages.append(text_message("system", system))
     converted = turns_to_messages(convs, loc)
     if isinstance(converted, LoadError):
         return converted
@@ -137,9 +138,6 @@ def adapt_sharegpt(value: Any, loc: SourceLocation, opts: LoadOptions) -> Exampl
     if isinstance(tools, LoadError):
         return tools
     metadata = {k: v for k, v in value.items() if k not in (key, "system", "tools")}
-    return ChatExample(
-        messages=with_system(messages, opts.system),
-        tools=openai_tools(tools) or None,
-        metadata=metadata,
-        location=loc,
+    return exact_chat(
+        with_system(messages, opts.system), metadata, loc, openai_tools(tools) or None
     )

@@ -113,19 +113,25 @@ def media_key(ex: ChatExample) -> str:
     Part of every input hash: "What colour is the car?" about two different photos is two
     inputs, not one input with contradicting answers, and not a duplicate.
     """
-    refs = [
-        f"{k}={json.dumps(ex.metadata[k], sort_keys=True, default=str)}"
-        for k in MEDIA_KEYS
-        if ex.metadata.get(k)
-    ]
+    meta = ex.metadata
+    refs = (
+        [
+            f"{k}={json.dumps(meta[k], sort_keys=True, default=str)}"
+            for k in MEDIA_KEYS
+            if meta.get(k)
+        ]
+        if meta
+        else []
+    )
     for m in ex.messages:
-        if isinstance(m.content, list):
+        content = m.content
+        if isinstance(content, list):
             refs += [
                 json.dumps(p.model_dump(exclude_none=True), sort_keys=True, default=str)
-                for p in m.content
+                for p in content
                 if p.type not in ("text", "reasoning")
             ]
-    return "\x1d".join(refs)
+    return "\x1d".join(refs) if refs else ""
 
 
 def conversation_keys(

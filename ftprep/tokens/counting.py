@@ -43,7 +43,7 @@ class TokenCounts:
 def _message_strings(msg: Message) -> list[str]:
     """The values of a message that are encoded, except the role (counted from a cache)."""
     parts = [msg.text]
-    if msg.reasoning:
+    if isinstance(msg.content, list) and msg.reasoning:  # only parts hold reasoning
         parts.append(msg.reasoning)
     if msg.name:
         parts.append(msg.name)
@@ -96,30 +96,34 @@ def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> Toke
     last_mask: list[bool] = []
     encode = enc.encode_ordinary
     role_tokens: dict[str, int] = {}
-    fixed = np.zeros(len(examples), dtype=np.int64)
+    fixed: list[int] = []  # tokens that need no encoding, per example
     for i, ex in enumerate(examples):
-        fixed[i] = REPLY_PRIMING
+        tokens = REPLY_PRIMING
         last = ex.last_assistant_index
         for j, msg in enumerate(ex.messages):
             role = role_tokens.get(msg.role)
             if role is None:
                 role = role_tokens[msg.role] = len(encode(msg.role))
-            fixed[i] += TOKENS_PER_MESSAGE + role + (TOKENS_PER_NAME if msg.name else 0)
+            tokens += TOKENS_PER_MESSAGE + role + (TOKENS_PER_NAME if msg.name else 0)
             trains = msg.role == "assistant" and msg.weight != 0
+            is_last = j == last
             for s in _message_strings(msg):
                 strings.append(s)
                 owner.append(i)
                 trained_mask.append(trains)
-                last_mask.append(j == last)
+                last_mask.append(is_last)
         if ex.tools:
             strings.append(json.dumps(ex.tools, ensure_ascii=False, sort_keys=True))
             owner.append(i)
             trained_mask.append(False)
             last_mask.append(False)
+        fixed.append(tokens)
     lengths = encoded_lengths(strings, enc)
     own = np.asarray(owner, dtype=np.int64)
     n = len(examples)
-    total = fixed + np.bincount(own, weights=lengths, minlength=n).astype(np.int64)
+    total = np.asarray(fixed, dtype=np.int64) + np.bincount(
+        own, weights=lengths, minlength=n
+    ).astype(np.int64)
     trained = np.bincount(own, weights=lengths * np.asarray(trained_mask), minlength=n)
     last_answer = np.bincount(own, weights=lengths * np.asarray(last_mask), minlength=n)
     return TokenCounts(

@@ -11,7 +11,7 @@ from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag,
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
-from ftprep.similarity.normalize import hash64
+from ftprep.similarity.normalize import hash64_array
 from ftprep.wording import plural
 
 
@@ -19,13 +19,8 @@ from ftprep.wording import plural
 def raw_hash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """A hash of the conversation's exact text (no normalisation): copies that differ only
     in case, punctuation or spacing are exact duplicates *and* near duplicates."""
-    return {
-        "hash_raw": np.fromiter(
-            (hash64("\x1e".join(f"{m.role}\x1f{m.text}" for m in ex.messages)) for ex in batch),
-            dtype=np.uint64,
-            count=len(batch),
-        )
-    }
+    keys = ("\x1e".join([f"{m.role}\x1f{m.text}" for m in ex.messages]) for ex in batch)
+    return {"hash_raw": hash64_array(keys, len(batch))}
 
 
 class NearDuplicateSettings(CheckSettings):

@@ -113,17 +113,13 @@ def role_order_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tupl
 @register_feature("shape", ("turns", "exchanges"))
 def shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: the number of non-system messages, and of user turns (exchanges)."""
+    roles = [[m.role for m in ex.messages] for ex in batch]
+    n = len(batch)
     return {
         "turns": np.fromiter(
-            (sum(m.role not in _SYSTEM for m in ex.messages) for ex in batch),
-            dtype=np.int32,
-            count=len(batch),
+            (len(r) - sum(r.count(s) for s in _SYSTEM) for r in roles), dtype=np.int32, count=n
         ),
-        "exchanges": np.fromiter(
-            (sum(m.role == "user" for m in ex.messages) for ex in batch),
-            dtype=np.int32,
-            count=len(batch),
-        ),
+        "exchanges": np.fromiter((r.count("user") for r in roles), dtype=np.int32, count=n),
     }
 
 

@@ -1,0 +1,293 @@
+"""Models built straight from values that already have exactly their fields' types.
+
+Validating a chat record with pydantic costs about 2 µs per model (a message, the
+example, its location, its origin): most of the time of loading a typical record, whose
+fields already have exactly the declared types (``role`` a ``str``, ``content`` a ``str``
+or ``null``...). For such values validation changes nothing but the containers (a new
+list or dict holding the same items), so the functions here build the model instance
+directly, with what validation would have stored, and return None for anything else
+(a wrong type, a missing role, a part without a string ``type``, a ``bool`` weight, a
+non-string key), which the caller then validates in full: so every load error and every
+coercion stays pydantic's. (``model_construct`` would skip validation too, but it costs more than
+validating in pydantic 2.13.)
+
+An instance is what :class:`pydantic.BaseModel` keeps in its four slots (the field
+values in field order, the names of the fields given, the extra keys, the private
+attributes); :data:`ENABLED` checks at import that instances built here equal validated
+ones slot for slot, and turns the shortcut off if a pydantic release stores them
+differently. ``tests/test_exact_models.py`` compares both paths on generated records.
+"""
+
+from __future__ import annotations
+
+from types import EllipsisType
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from ftprep.schema import ChatExample, ContentPart, Message, RawOrigin, SourceLocation
+
+_M = TypeVar("_M", bound=BaseModel)
+
+_new = object.__new__
+_set = object.__setattr__
+
+#: A message's field values before the record's are filled in: field order, defaults.
+_MESSAGE_DEFAULTS: dict[str, Any] = {
+    "role": None,
+    "content": None,
+    "name": None,
+    "tool_calls": None,
+    "tool_call_id": None,
+    "function_call": None,
+    "weight": None,
+}
+_OPTIONAL_TEXT = frozenset({"name", "tool_call_id"})
+
+
+def _instance(
+    cls: type[_M],
+    values: dict[str, Any],
+    fields_set: set[str],
+    extra: dict[str, Any] | None,
+    private: dict[str, Any] | None,
+) -> _M:
+    """A ``cls`` holding exactly these slots, as validation leaves them."""
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", fields_set)
+    _set(obj, "__pydantic_extra__", extra)
+    _set(obj, "__pydantic_private__", private)
+    return obj
+
+
+def _object(value: Any) -> dict[str, Any] | None:
+    """A copy of ``value`` if it is a dict with string keys only (``dict[str, Any]``
+    validates it to such a copy), else None."""
+    if type(value) is not dict:
+        return None
+    for key in value:
+        if type(key) is not str:
+            return None
+    return dict(value)
+
+
+def _objects(value: Any) -> list[dict[str, Any]] | None:
+    """``list[dict[str, Any]]`` as validation builds it (new list, new dicts), or None."""
+    if type(value) is not list:
+        return None
+    out = []
+    for item in value:
+        copy = _object(item)
+        if copy is None:
+            return None
+        out.append(copy)
+    return out
+
+
+def _parts(raw: list[Any]) -> list[ContentPart] | None:
+    """``list[ContentPart]`` as validation builds it from part dicts whose ``type`` is a
+    string and ``text`` a string or null (other keys kept as extras), or None."""
+    out = []
+    for item in raw:
+        if type(item) is not dict or type(item.get("type")) is not str:
+            return None
+        values = {"type": item["type"], "text": None}
+        extra = {}
+        for key, value in item.items():
+            if key == "text":
+                if value is not None and type(value) is not str:
+                    return None
+                values["text"] = value
+            elif type(key) is not str:
+                return None
+            elif key != "type":
+                extra[key] = value
+        out.append(_instance(ContentPart, values, set(item), extra, None))
+    return out
+
+
+def exact_message(raw: Any) -> Message | None:
+    """``Message.model_validate(raw)`` when ``raw`` is a message dict whose fields have
+    exactly their types (text content only), else None (validate it instead)."""
+    if type(raw) is not dict:
+        return None
+    role = raw.get("role")
+    if type(role) is not str:
+        return None
+    if len(raw) == 2:  # the usual shape, {"role", "content"}, without the loop below
+        content = raw.get("content", raw)
+        if type(content) is str or content is None:
+            values = _MESSAGE_DEFAULTS.copy()
+            values["role"] = role
+            values["content"] = content
+            return _instance(Message, values, {"role", "content"}, {}, None)
+    values = _MESSAGE_DEFAULTS.copy()
+    extra: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "role":
+            values[key] = value
+        elif key == "content":
+            if type(value) is list:
+                if (value := _parts(value)) is None:
+                    return None
+            elif value is not None and type(value) is not str:
+                return None
+            values[key] = value
+        elif key in _OPTIONAL_TEXT:
+            if value is not None and type(value) is not str:
+                return None
+            values[key] = value
+        elif key == "weight":
+            if value is not None and type(value) is not int and type(value) is not float:
+                return None
+            values[key] = value
+        elif key == "tool_calls":
+            if value is not None and (value := _objects(value)) is None:
+                return None
+            values[key] = value
+        elif key == "function_call":
+            if value is not None and (value := _object(value)) is None:
+                return None
+            values[key] = value
+        elif type(key) is str:
+            extra[key] = value
+        else:
+            return None
+    return _instance(Message, values, set(raw), extra, None)
+
+
+def exact_messages(raw: list[Any]) -> list[Message] | None:
+    """:func:`exact_message` of every item, or None if one of them needs validating."""
+    if not ENABLED:
+        return None
+    out = []
+    for item in raw:
+        msg = exact_message(item)
+        if msg is None:
+            return None
+        out.append(msg)
+    return out
+
+
+def exact_location(source: Any, line: Any) -> SourceLocation:
+    """``SourceLocation(source=source, line=line)``."""
+    if ENABLED and type(source) is str and type(line) is int:
+        values = {"source": source, "line": line, "detail": None}
+        return _instance(SourceLocation, values, {"source", "line"}, None, None)
+    return SourceLocation(source=source, line=line)
+
+
+def exact_origin(value: Any, layout: Any, container: Any) -> RawOrigin:
+    """``RawOrigin(value=value, layout=layout, container=container)``."""
+    if ENABLED and type(layout) is str and type(container) is str:
+        values = {"value": value, "layout": layout, "container": container}
+        return _instance(RawOrigin, values, {"value", "layout", "container"}, None, None)
+    return RawOrigin(value=value, layout=layout, container=container)
+
+
+def text_message(role: str, content: str | None) -> Message:
+    """``Message(role=role, content=content)``: a turn an adapter assembled from text."""
+    if ENABLED and type(role) is str and type(content) is str:
+        values = _MESSAGE_DEFAULTS.copy()
+        values["role"] = role
+        values["content"] = content
+        return _instance(Message, values, {"role", "content"}, {}, None)
+    return Message(role=role, content=content)
+
+
+def exact_chat(
+    messages: list[Message],
+    metadata: dict[str, Any],
+    location: SourceLocation,
+    tools: list[dict[str, Any]] | EllipsisType | None = ...,
+) -> ChatExample:
+    """``ChatExample(messages=..., metadata=..., location=..., tools=...)``, ``tools``
+    left out when not given (``...``), as the constructor call would."""
+    if ENABLED and type(location) is SourceLocation:
+        copied_tools = None if tools is ... or tools is None else _objects(tools)
+        copied_meta = _object(metadata)
+        if (
+            (copied_tools is not None or tools is ... or tools is None)
+            and copied_meta is not None
+            and all(type(m) is Message for m in messages)
+        ):
+            values = {
+                "kind": "chat",
+                "messages": list(messages),
+                "tools": copied_tools,
+                "metadata": copied_meta,
+                "location": location,
+            }
+            fields_set = {"messages", "metadata", "location"}
+            if tools is not ...:
+                fields_set.add("tools")
+            return _instance(ChatExample, values, fields_set, None, {"_origin": None})
+    if tools is ...:
+        return ChatExample(messages=messages, metadata=metadata, location=location)
+    return ChatExample(messages=messages, tools=tools, metadata=metadata, location=location)
+
+
+def slots(model: BaseModel) -> tuple[Any, ...]:
+    """What a model instance holds, for comparing two of them exactly: its type, its slots
+    (key order included) and the types of its field values."""
+    values = model.__dict__
+    return (
+        type(model),
+        list(values.items()),
+        [type(v) for v in values.values()],
+        model.__pydantic_fields_set__,
+        model.__pydantic_extra__,
+        model.__pydantic_private__,
+    )
+
+
+def _same_parts(built: Message | None, valid: Message) -> bool:
+    if built is None or not isinstance(built.content, list) or not isinstance(valid.content, list):
+        return False
+    return [slots(p) for p in built.content] == [slots(p) for p in valid.content]
+
+
+def _agrees() -> bool:
+    """Whether instances built here equal validated ones in this pydantic release."""
+    global ENABLED
+    ENABLED = True
+    try:
+        record = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "c1", "function": {"name": "f", "arguments": "{}"}}],
+            "weight": 1,
+            "x-extra": [1],
+        }
+        parts = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}
+        built = exact_message(record)
+        loc = exact_location("data.jsonl", 3)
+        valid_loc = SourceLocation(source="data.jsonl", line=3)
+        origin = exact_origin(record, "chat", "jsonl")
+        example = exact_chat([built] if built else [], {"k": 1}, loc, [{"type": "function"}])
+        plain = exact_chat([text_message("user", "q")], {}, loc)
+        valid_plain = ChatExample(
+            messages=[Message(role="user", content="q")], metadata={}, location=loc
+        )
+        valid_msg = Message.model_validate(record)
+        valid = ChatExample(
+            messages=[valid_msg], tools=[{"type": "function"}], metadata={"k": 1}, location=loc
+        )
+        return (
+            built is not None
+            and slots(built) == slots(valid_msg)
+            and slots(loc) == slots(valid_loc)
+            and slots(origin) == slots(RawOrigin(value=record, layout="chat", container="jsonl"))
+            and slots(example) == slots(valid)
+            and slots(plain) == slots(valid_plain)
+            and _same_parts(exact_message(parts), Message.model_validate(parts))
+            and slots(plain.messages[0]) == slots(valid_plain.messages[0])
+        )
+    except Exception:  # any surprise from a pydantic release: validate everything
+        return False
+
+
+#: Whether the shortcut is on (see the module docstring).
+ENABLED = True
+ENABLED = _agrees()
