@@ -43,3 +43,46 @@ def test_examples() -> None:
     text = "In 2024 Paris had 2,100,000 people (3.5% more); x12 and O'Brien. Ask Bob."
     assert answer_profile.facts(text) == {"2024", "paris", "2,100,000", "3.5", "bob"}
     assert [m[0] for m in contradictions._NAME.finditer(text)] == ["In", "Paris", "Ask", "Bob"]
+
+
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:|]\s*|\n\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+
+
+def _names_not_opening(text: str, opens: re.Pattern[str]) -> list[str]:
+    """The original rule: every capitalised word, tested in Python on the three characters
+    before it."""
+    return [
+        m[0]
+        for m in ORIGINAL_PROMPT_NAME.finditer(text)
+        if opens.search(text[max(0, m.start() - 3) : m.start()]) is None
+    ]
+
+
+SENTENCES = ["Paris", "Ab", " ", "  ", "\n", "\t", ". ", ".", "!", "?", ":", "|", "\u2003", "'",
+             "a", "x.", "\n \n", "I", "é", "_", "9"]  # fmt: skip
+sentences = st.one_of(
+    st.lists(st.sampled_from(SENTENCES), max_size=25).map("".join),
+    st.text(max_size=60),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=sentences)
+def test_mid_sentence_names_are_the_names_the_python_test_kept(text: str) -> None:
+    """The sentence-start test written into the patterns keeps exactly the words the test
+    on the three characters before each word kept (prompt names and answer facts)."""
+    assert contradictions._MID_NAME.findall(text) == _names_not_opening(text, _OPENS_SENTENCE)
+    assert answer_profile._FACT_NAME.findall(text) == _names_not_opening(text, _SENTENCE_START)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts=st.lists(st.one_of(texts, st.text(max_size=40)), min_size=1, max_size=6))
+def test_prompt_numbers_screened_by_word_equal_the_regex(texts: list[str]) -> None:
+    """A prompt's numbers found only when one of its words holds a digit are the numbers
+    the regex finds in every prompt (words learnt over a batch, as the sketch does)."""
+    known = contradictions._PromptWords()
+    for text in texts:
+        words = set(text.split())
+        known.learn(words)
+        assert known.numbers(text, words) == " ".join(contradictions._DIGITS.findall(text))

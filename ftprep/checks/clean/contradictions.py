@@ -80,34 +80,29 @@ _DIGITS = re.compile(r"\d+")
 #: engine skips to the next capital instead of trying the look-behind at every position
 #: (the same matches: tests/test_fast_patterns.py).
 _NAME = re.compile(r"[A-Z](?<![\w'][A-Z])[a-zA-Z]+")
-_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:|]\s*|\n\s*)$")
+#: :data:`_NAME` matches not opening a sentence: the three characters before the word
+#: (fewer at the text's start) do not match ``(?:^|[.!?:|]\s*|\n\s*)$``, i.e. there is a
+#: character before it, and no ``[.!?:|\n]`` followed by up to two spaces up to the word.
+#: Written into the pattern, the test rejects the many sentence-opening capitals inside the
+#: regex engine (the same words: tests/test_fast_patterns.py).
+_MID_NAME = re.compile(
+    r"[A-Z](?<=[^\w'.!?:|\n][A-Z])(?<![.!?:|\n]\s[A-Z])(?<![.!?:|\n]\s\s[A-Z])[a-zA-Z]+"
+)
 
 
-def _names(
-    ex: ChatExample, last: int | None = None, opens: dict[str, bool] | None = None
-) -> set[str]:
+def _names(ex: ChatExample, last: int | None = None) -> set[str]:
     """Names in the prompt turns (capitalised words not opening a sentence), each keyed by
     its sorted letters so a transposition typo keeps it: "Tell me about Paris" and "Tell me
     about Albert Einstein" are two questions however much preamble they share.
 
-    ``last``: the example's ``last_assistant_index`` when the caller has it; ``opens``:
-    a batch's memo of the sentence-start test, which depends on the three characters
-    before the word only."""
+    ``last``: the example's ``last_assistant_index`` when the caller has it."""
     found = set()
-    if opens is None:
-        opens = {}
     prompt = ex.prompt_messages if last is None else ex.messages[:last]
     for m in prompt:
         if m.role in ("system", "developer"):
             continue
-        text = m.text
-        for w in _NAME.finditer(text):
-            before = text[max(0, w.start() - 3) : w.start()]
-            start = opens.get(before)
-            if start is None:
-                start = opens[before] = _OPENS_SENTENCE.search(before) is not None
-            if not start:
-                found.add("".join(sorted(w[0].lower())))
+        for w in _MID_NAME.findall(m.text):
+            found.add("".join(sorted(w.lower())))
     return found
 
 
@@ -154,11 +149,13 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
 
 class _PromptWords:
     """What a batch learns once per distinct prompt word: the hash of its sorted letters
-    (the word MinHash) and, when those letters spell a negation, that negation."""
+    (the word MinHash), when those letters spell a negation, that negation, and whether
+    it holds a digit (a prompt none of whose words does has no numbers to look for)."""
 
     def __init__(self) -> None:
         self.crc: dict[str, int] = {}
         self.negation_of: dict[str, str] = {}
+        self.numbered: set[str] = set()
 
     def learn(self, words: set[str]) -> None:
         for w in words.difference(self.crc):
@@ -166,6 +163,16 @@ class _PromptWords:
             self.crc[w] = zlib.crc32(key.encode("utf-8", "surrogatepass"))
             if len(w) > 2 and key in _NEGATION_KEYS:
                 self.negation_of[w] = _NEGATION_KEYS[key]
+            if not w.isalpha() and _DIGITS.search(w):
+                self.numbered.add(w)
+
+    def numbers(self, text: str, words: set[str]) -> str:
+        """The digit runs of ``text`` (whose words, already learnt, are ``words``), in
+        order, as one string; the regex runs only on a text with a word holding a digit
+        (a digit run never spans a space, so it lies inside one word)."""
+        if words.isdisjoint(self.numbered):
+            return ""
+        return " ".join(_DIGITS.findall(text))
 
     def negations(self, words: set[str]) -> str:
         """The negations among ``words`` (already learnt), a transposition typo counting
@@ -257,7 +264,6 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     prompts, answers, key_texts, word_sets = [], [], [], []
     names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
     known = _PromptWords()
-    opens: dict[str, bool] = {}
     for i, ex in enumerate(batch):
         last = lasts[i]
         texts = normalized[i]
@@ -273,13 +279,13 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         known.learn(words)
         answers.append("" if last is None else texts[last])
         system = "\n".join(m.text for m in ex.messages if m.role in ("system", "developer"))
-        digits = " ".join(_DIGITS.findall(text))
+        digits = known.numbers(text, words)
         tools = "" if not ex.tools else repr(ex.tools)
         key_texts.append(
             f"{system}\x1e{tools}\x1e{digits}\x1e{known.negations(words)}\x1e{media[i]}"
         )
         found = sorted(
-            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(ex, last, opens)}
+            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(ex, last)}
         )
         names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
     chars = signatures(
