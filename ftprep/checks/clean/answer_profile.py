@@ -38,10 +38,10 @@ from ftprep.similarity.minhash import signatures_of_sets, similarity
 from ftprep.similarity.normalize import (
     hash64,
     hash64_array,
-    last_assistants,
     normalize_text,
     normalized_messages,
 )
+from ftprep.turns import batch_turns
 
 NONE, LABEL, JSON_VALUE, TOOL_CALL, FREE = 0, 1, 2, 3, 4
 HEAD = 5
@@ -212,22 +212,22 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     head_texts: list[str] = []
     crc: dict[str, int] = {}
     stems: dict[str, str] = {}
-    lasts = last_assistants(batch, ctx.batch)
+    turns = batch_turns(batch, ctx.batch)
     normalized = normalized_messages(batch, ctx.batch)
     for i, ex in enumerate(batch):
-        if ex.metadata:
-            tools = _metadata_tools(ex.metadata)
+        meta = ex.metadata
+        if meta:
+            tools = _metadata_tools(meta)
             extra[i] = hash64(tools) if tools else 0
-            kto[i] = _is_kto(ex.metadata)
-        last = lasts[i]
+            kto[i] = _is_kto(meta)
+        last = turns.last[i]
         if last is None:
             continue
-        msg = ex.messages[last]
-        text = msg.text
+        text = turns.texts[i][last]
         # normalize_text(text.strip()) is the memo's normalize_text(text) when nothing is
         # stripped, and always for ASCII (stripped and folded whitespace are the same set)
         norm = normalized[i][last] if text.isascii() or len(text.strip()) == len(text) else None
-        kind, value = classify(text, msg.tool_calls, norm)
+        kind, value = classify(text, turns.calls[i][last], norm)
         kinds[i] = kind
         if kind:
             value_rows.append(i)

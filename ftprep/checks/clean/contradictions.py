@@ -50,12 +50,8 @@ from ftprep.similarity.minhash import (
     similarity,
     sorted_unique,
 )
-from ftprep.similarity.normalize import (
-    hash64_array,
-    last_assistants,
-    media_keys,
-    normalized_messages,
-)
+from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
+from ftprep.turns import batch_turns
 from ftprep.wording import plural
 
 BINS = 64
@@ -90,18 +86,16 @@ _MID_NAME = re.compile(
 )
 
 
-def _names(ex: ChatExample, last: int | None = None) -> set[str]:
+def _names(texts: list[str], prompt: list[int]) -> set[str]:
     """Names in the prompt turns (capitalised words not opening a sentence), each keyed by
     its sorted letters so a transposition typo keeps it: "Tell me about Paris" and "Tell me
     about Albert Einstein" are two questions however much preamble they share.
 
-    ``last``: the example's ``last_assistant_index`` when the caller has it."""
+    ``texts``: an example's message texts; ``prompt``: the indexes of its prompt turns
+    (before the final answer, system prompts excluded)."""
     found = set()
-    prompt = ex.prompt_messages if last is None else ex.messages[:last]
-    for m in prompt:
-        if m.role in ("system", "developer"):
-            continue
-        for w in _MID_NAME.findall(m.text):
+    for j in prompt:
+        for w in _MID_NAME.findall(texts[j]):
             found.add("".join(sorted(w.lower())))
     return found
 
@@ -244,6 +238,10 @@ def candidate_pairs(
     return np.stack([kept // n, kept % n], axis=1)
 
 
+#: Roles of system prompts: in the exact key, not in the prompt's words.
+_SYSTEM_ROLES = ("system", "developer")
+
+
 @register_feature(
     "prompt_sketch",
     ("prompt_sig", "prompt_char_sig", "answer_sig", "prompt_key", "prompt_words", "prompt_names"),
@@ -259,35 +257,35 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     :func:`signatures` call."""
     n = len(batch)
     normalized = normalized_messages(batch, ctx.batch)
-    lasts = last_assistants(batch, ctx.batch)
+    turns = batch_turns(batch, ctx.batch)
     media = media_keys(batch, ctx.batch)
     prompts, answers, key_texts, word_sets = [], [], [], []
     names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
     known = _PromptWords()
     for i, ex in enumerate(batch):
-        last = lasts[i]
+        last = turns.last[i]
         texts = normalized[i]
+        roles = turns.roles[i]
         cut = len(texts) if last is None else last
-        text = " ".join(
-            t
-            for m, t in zip(ex.messages[:cut], texts[:cut], strict=True)
-            if m.role not in ("system", "developer")
-        )
+        prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
+        text = " ".join([texts[j] for j in prompt])
         prompts.append(text)
         words = set(text.split())
         word_sets.append(words)
         known.learn(words)
         answers.append("" if last is None else texts[last])
-        system = "\n".join(m.text for m in ex.messages if m.role in ("system", "developer"))
+        raw = turns.texts[i]
+        system = "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
         digits = known.numbers(text, words)
         tools = "" if not ex.tools else repr(ex.tools)
         key_texts.append(
             f"{system}\x1e{tools}\x1e{digits}\x1e{known.negations(words)}\x1e{media[i]}"
         )
         found = sorted(
-            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(ex, last)}
+            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(raw, prompt)}
         )
-        names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
+        if found:
+            names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
     chars = signatures(
         [*prompts, *answers, *(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)],
         bins=SMALL_BINS,

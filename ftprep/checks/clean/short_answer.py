@@ -14,6 +14,7 @@ from ftprep.checks.prose import word_set
 from ftprep.checks.words import ascii_words
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.turns import batch_turns
 
 #: A prompt for which a one-word or one-line answer is the right answer: a classification
 #: or choice, a count or calculation, a riddle, a short form (haiku, title, slogan, one
@@ -102,11 +103,12 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
 def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Whether a very short final answer fits the prompt before it (see ``_SHORT_OK``)."""
     col = np.zeros(len(batch), dtype=bool)
-    for i, ex in enumerate(batch):
-        last = ex.last_assistant_index
-        if not last or ex.messages[last - 1].role != "user":
+    turns = batch_turns(batch, ctx.batch)
+    for i, last in enumerate(turns.last):
+        if not last or turns.roles[i][last - 1] != "user":
             continue
-        col[i] = short_answer_plausible(ex.messages[last - 1].text, ex.messages[last].text)
+        texts = turns.texts[i]
+        col[i] = short_answer_plausible(texts[last - 1], texts[last])
     return {"short_answer_plausible": col}
 
 

@@ -1,0 +1,54 @@
+"""A batch's conversations as plain lists: each message's role, text and tool calls.
+
+Feature extractors read every message of every example, a dozen of them in turn. Reading a
+field of a pydantic model costs a few hundred nanoseconds on the thousands of cold
+objects of a batch (measured: ~220 ns for ``role``, ~330 ns for ``text``, a property over
+``content``), so a dozen extractors reading roles and texts paid more for the reads than
+for some of their own work. :func:`batch_turns` copies them into plain lists once per
+batch, in the batch memo (:func:`ftprep.features.batch_scope`: it lives exactly as long as
+the batch and is never shared between batches or processes); extractors index the lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ftprep.schema import ChatExample
+
+
+@dataclass(frozen=True)
+class Turns:
+    """Per example of a batch (same order): its messages' roles, texts
+    (:attr:`~ftprep.schema.Message.text`) and tool calls, and the index of its last
+    assistant message (:attr:`~ftprep.schema.ChatExample.last_assistant_index`)."""
+
+    roles: list[list[str]]
+    texts: list[list[str]]
+    calls: list[list[list[dict[str, Any]] | None]]
+    last: list[int | None]
+
+
+def _last_assistant(roles: list[str]) -> int | None:
+    """``last_assistant_index`` from the roles alone."""
+    for i in range(len(roles) - 1, -1, -1):
+        if roles[i] == "assistant":
+            return i
+    return None
+
+
+def batch_turns(batch: Sequence[ChatExample], memo: dict[str, Any]) -> Turns:
+    """The batch's :class:`Turns`, built by the first extractor that asks."""
+    cached = memo.get("turns")
+    if cached is None:
+        roles: list[list[str]] = []
+        texts: list[list[str]] = []
+        calls: list[list[list[dict[str, Any]] | None]] = []
+        for ex in batch:
+            messages = ex.messages
+            roles.append([m.role for m in messages])
+            texts.append([m.text for m in messages])
+            calls.append([m.tool_calls for m in messages])
+        cached = memo["turns"] = Turns(roles, texts, calls, list(map(_last_assistant, roles)))
+    return cached
