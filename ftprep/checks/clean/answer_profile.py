@@ -129,15 +129,24 @@ def classify(
 ) -> tuple[int, str]:
     """(answer type, canonical value) of one final answer (``normalized``: the text's
     ``normalize_text(text.strip())`` when the caller has it already)."""
+    kind, value, _ = _classify(text, tool_calls, normalized)
+    return kind, value
+
+
+def _classify(
+    text: str, tool_calls: list[dict[str, Any]] | None, normalized: str | None
+) -> tuple[int, str, list[str]]:
+    """:func:`classify`, with the words of the value of a label or free text (``[]`` for
+    the other types), which the profile reads next."""
     if tool_calls:
-        return TOOL_CALL, _tool_value(tool_calls)
+        return TOOL_CALL, _tool_value(tool_calls), []
     stripped = text.strip()
     if not stripped:
-        return NONE, ""
+        return NONE, "", []
     if stripped[0] in "{[":
         with contextlib.suppress(ValueError):  # not JSON after all: judged as text below
             value = json.loads(stripped)
-            return JSON_VALUE, json.dumps(value, sort_keys=True, ensure_ascii=False)
+            return JSON_VALUE, json.dumps(value, sort_keys=True, ensure_ascii=False), []
     norm = normalize_text(stripped) if normalized is None else normalized
     words = norm.split()
     if (
@@ -146,8 +155,8 @@ def classify(
         and not _NOT_LABEL.intersection(stripped)
         and not _PRONOUNS.intersection(words)
     ):
-        return LABEL, norm
-    return FREE, norm
+        return LABEL, norm, words
+    return FREE, norm, words
 
 
 def facts(text: str) -> set[str]:
@@ -194,15 +203,18 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     from the batch memo; each distinct word's hash is computed once per batch; the 64-bit
     hashes are computed together at the end."""
     n = len(batch)
-    kinds = np.zeros(n, dtype=np.int8)
-    bloom = np.zeros((n, 4), dtype=np.uint64)
-    counts = np.zeros(n, dtype=np.int32)
+    kinds = [0] * n
+    counts = [0] * n
+    fact_counts = [0] * n
     extra = np.zeros(n, dtype=np.uint64)
     kto = np.zeros(n, dtype=bool)
-    fact_counts = np.zeros(n, dtype=np.int32)
     owners: list[int] = []
     hashes: list[int] = []
-    fact_sketch = np.zeros((n, FACT_SKETCH), dtype=np.uint32)
+    # (flat slot, hash) of the fact sketches, (row, bits) of the word filters
+    fact_slots: list[int] = []
+    fact_hashes: list[int] = []
+    bloom_rows: list[int] = []
+    bloom_bits: list[list[int]] = []
     # (row, text) of each 64-bit hash to compute: answer values, leading codes, heads
     value_rows: list[int] = []
     value_texts: list[str] = []
@@ -227,7 +239,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
         # normalize_text(text.strip()) is the memo's normalize_text(text) when nothing is
         # stripped, and always for ASCII (stripped and folded whitespace are the same set)
         norm = normalized[i][last] if text.isascii() or len(text.strip()) == len(text) else None
-        kind, value = classify(text, turns.calls[i][last], norm)
+        kind, value, words = _classify(text, turns.calls[i][last], norm)
         kinds[i] = kind
         if kind:
             value_rows.append(i)
@@ -243,43 +255,67 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
             fact_counts[i] = len(found)
             _learn(crc, found)
             smallest = sorted({crc[f] or 1 for f in found})[:FACT_SKETCH]
-            fact_sketch[i, : len(smallest)] = smallest
-        words = value.split()
-        for k in range(min(HEAD, len(words))):
-            head_slots.append(i * HEAD + k)
-            head_texts.append(" ".join(words[: k + 1]))
+            fact_slots.extend(range(i * FACT_SKETCH, i * FACT_SKETCH + len(smallest)))
+            fact_hashes.extend(smallest)
+        heads = min(HEAD, len(words))
+        if heads:
+            head_slots.extend(range(i * HEAD, i * HEAD + heads))
+            head = words[0]
+            head_texts.append(head)
+            for w in words[1:heads]:
+                head = f"{head} {w}"
+                head_texts.append(head)
+        distinct = set(words)
+        _learn_words(distinct.difference(stems), stems, crc)
         if len(words) <= BLOOM_WORDS:
-            _learn(crc, words)
             bits = [0, 0, 0, 0]
-            for w in words:
+            for w in distinct:
                 bit = crc[w] & 0xFF
                 bits[bit >> 6] |= 1 << (bit & 63)
-            bloom[i] = bits
-        content = _content_set(words, stems)
+            bloom_rows.append(i)
+            bloom_bits.append(bits)
+        content = set(map(stems.__getitem__, distinct))
+        content.discard("")
         counts[i] = len(content)
         owners.extend([i] * len(content))
-        _learn(crc, content)
         hashes.extend(map(crc.__getitem__, content))
     values = np.zeros(n, dtype=np.uint64)
     values[value_rows] = hash64_array(value_texts, len(value_texts))
     codes = np.zeros(n, dtype=np.uint64)
     codes[code_rows] = hash64_array(code_texts, len(code_texts))
-    heads = np.zeros(n * HEAD, dtype=np.uint64)
-    heads[head_slots] = hash64_array(head_texts, len(head_texts))
+    head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
+    head_hashes[head_slots] = hash64_array(head_texts, len(head_texts))
+    fact_sketch = np.zeros(n * FACT_SKETCH, dtype=np.uint32)
+    fact_sketch[fact_slots] = fact_hashes
+    bloom = np.zeros((n, 4), dtype=np.uint64)
+    if bloom_rows:
+        bloom[bloom_rows] = np.array(bloom_bits, dtype=np.uint64)
     sig = signatures_of_sets(owners, hashes, n, WORD_BINS)
     return {
-        "answer_type": kinds,
+        "answer_type": np.array(kinds, dtype=np.int8),
         "answer_value": values,
-        "answer_head": heads.reshape(n, HEAD),
+        "answer_head": head_hashes.reshape(n, HEAD),
         "answer_bloom": bloom,
         "answer_words_sig": sig,
-        "answer_words_n": counts,
+        "answer_words_n": np.array(counts, dtype=np.int32),
         "answer_code": codes,
-        "answer_facts": fact_sketch,
-        "answer_facts_n": fact_counts,
+        "answer_facts": fact_sketch.reshape(n, FACT_SKETCH),
+        "answer_facts_n": np.array(fact_counts, dtype=np.int32),
         "input_extra": extra,
         "kto": kto,
     }
+
+
+def _learn_words(fresh: set[str], stems: dict[str, str], crc: dict[str, int]) -> None:
+    """What a batch keeps of each answer word the first time it sees it: its content form
+    (:func:`_content_words` of the word alone; "" for a stopword or a one-letter word) in
+    ``stems``, and the :func:`_word_hash` of the word and of that form in ``crc``."""
+    for w in fresh:
+        stem = stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
+        if w not in crc:
+            crc[w] = _word_hash(w)
+        if stem and stem not in crc:
+            crc[stem] = _word_hash(stem)
 
 
 def _learn(crc: dict[str, int], words: Iterable[str]) -> None:
@@ -287,17 +323,6 @@ def _learn(crc: dict[str, int], words: Iterable[str]) -> None:
     far smaller than its words, so each distinct word is hashed once)."""
     for w in set(words).difference(crc):
         crc[w] = _word_hash(w)
-
-
-def _content_set(words: list[str], stems: dict[str, str]) -> set[str]:
-    """The distinct :func:`_content_words` of a normalised answer's words. ``stems`` keeps
-    each word's content form for the batch ("" for a stopword or a one-letter word)."""
-    distinct = set(words)
-    for w in distinct.difference(stems):
-        stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
-    content = set(map(stems.__getitem__, distinct))
-    content.discard("")
-    return content
 
 
 CONSISTENT, LABEL_CONFLICT, FREE_DIVERGENCE = 0, 1, 2
