@@ -86,3 +86,27 @@ def test_prompt_numbers_screened_by_word_equal_the_regex(texts: list[str]) -> No
         words = set(text.split())
         known.learn(words)
         assert known.numbers(text, words) == " ".join(contradictions._DIGITS.findall(text))
+
+
+_WORDS = ["no", "on", "not", "nto", "ton", "never", "nevre", "without", "wihtout", "wont",
+          "town", "none", "neon", "nor", "cant", "nact", "except", "unless", "paris", "the", "4",
+          "x2"]  # fmt: skip
+
+
+def _negations_as_before(words: set[str]) -> str:
+    """The rule as first written: negations, and the negation a word's letters spell."""
+    found = words & contradictions.NEGATIONS
+    for w in words:
+        key = "".join(sorted(w))
+        if len(w) > 2 and key in contradictions._NEGATION_KEYS:
+            found.add(contradictions._NEGATION_KEYS[key])
+    return " ".join(sorted(found))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sets(st.one_of(st.sampled_from(_WORDS), st.text(max_size=8))), max_size=5))
+def test_prompt_negations_learnt_per_word_equal_the_rule(word_sets: list[set[str]]) -> None:
+    known = contradictions._PromptWords()
+    for words in word_sets:
+        known.learn(words)
+        assert known.negations(words) == _negations_as_before(words)

@@ -143,20 +143,24 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
 
 class _PromptWords:
     """What a batch learns once per distinct prompt word: the hash of its sorted letters
-    (the word MinHash), when those letters spell a negation, that negation, and whether
-    it holds a digit (a prompt none of whose words does has no numbers to look for)."""
+    (the word MinHash), the negations it stands for (itself when it is one, and the one
+    its letters spell: a transposition typo), and whether it holds a digit (a prompt none
+    of whose words does has no numbers to look for)."""
 
     def __init__(self) -> None:
         self.crc: dict[str, int] = {}
-        self.negation_of: dict[str, str] = {}
+        self.negating: dict[str, tuple[str, ...]] = {}
         self.numbered: set[str] = set()
 
     def learn(self, words: set[str]) -> None:
         for w in words.difference(self.crc):
             key = "".join(sorted(w))
             self.crc[w] = zlib.crc32(key.encode("utf-8", "surrogatepass"))
+            negates: tuple[str, ...] = (w,) if w in NEGATIONS else ()
             if len(w) > 2 and key in _NEGATION_KEYS:
-                self.negation_of[w] = _NEGATION_KEYS[key]
+                negates += (_NEGATION_KEYS[key],)
+            if negates:
+                self.negating[w] = negates
             if not w.isalpha() and _DIGITS.search(w):
                 self.numbered.add(w)
 
@@ -171,9 +175,10 @@ class _PromptWords:
     def negations(self, words: set[str]) -> str:
         """The negations among ``words`` (already learnt), a transposition typo counting
         as the negation it misspells, as one sorted string."""
-        found = words & NEGATIONS
-        found |= {self.negation_of[w] for w in words.intersection(self.negation_of)}
-        return " ".join(sorted(found))
+        hit = words.intersection(self.negating)
+        if not hit:
+            return ""
+        return " ".join(sorted({n for w in hit for n in self.negating[w]}))
 
 
 def _word_set_signatures(word_sets: list[set[str]], known: _PromptWords, bins: int) -> np.ndarray:
@@ -260,6 +265,8 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     turns = batch_turns(batch, ctx.batch)
     media = media_keys(batch, ctx.batch)
     prompts, answers, key_texts, word_sets = [], [], [], []
+    owners: list[int] = []
+    hashes: list[int] = []
     names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
     known = _PromptWords()
     for i, ex in enumerate(batch):
@@ -273,6 +280,8 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         words = set(text.split())
         word_sets.append(words)
         known.learn(words)
+        owners.extend([i] * len(words))
+        hashes.extend(map(known.crc.__getitem__, words))
         answers.append("" if last is None else texts[last])
         raw = turns.texts[i]
         system = "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
@@ -291,7 +300,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         bins=SMALL_BINS,
     )
     return {
-        "prompt_sig": _word_set_signatures(word_sets, known, BINS),
+        "prompt_sig": signatures_of_sets(owners, hashes, n, BINS),
         "prompt_char_sig": chars[:n],
         "answer_sig": chars[n : 2 * n],
         "prompt_key": hash64_array(key_texts, n),
