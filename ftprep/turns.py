@@ -46,9 +46,19 @@ def batch_turns(batch: Sequence[ChatExample], memo: dict[str, Any]) -> Turns:
         texts: list[list[str]] = []
         calls: list[list[list[dict[str, Any]] | None]] = []
         for ex in batch:
-            messages = ex.messages
-            roles.append([m.role for m in messages])
-            texts.append([m.text for m in messages])
-            calls.append([m.tool_calls for m in messages])
+            r: list[str] = []
+            t: list[str] = []
+            c: list[list[dict[str, Any]] | None] = []
+            for m in ex.messages:
+                # one read of the model's field dict per message (pydantic keeps the
+                # fields there), not three attribute reads and a property
+                fields = m.__dict__
+                r.append(fields["role"])
+                content = fields["content"]
+                t.append(content if content.__class__ is str else m.text)
+                c.append(fields["tool_calls"])
+            roles.append(r)
+            texts.append(t)
+            calls.append(c)
         cached = memo["turns"] = Turns(roles, texts, calls, list(map(_last_assistant, roles)))
     return cached
