@@ -338,3 +338,25 @@ def test_batch_hashes_of_long_batches_equal_per_turn_hashes(
             for grams in ngram_hashes(norm, [5, 13]).values():
                 expected += [(i, int(h)) for h in grams]
     assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == sorted(expected)
+
+
+def test_batch_hashes_of_long_ascii_batches_equal_per_turn_hashes() -> None:
+    """A batch all of whose turns are ASCII without annotations (encoded in one piece)
+    hashes every window as its turn hashed alone does, over many rows of prefix sums."""
+    rng = random.Random(7)
+    ascii_words = [w for w in _LONG_WORDS if w.isascii() and "<<" not in w]
+    examples = [
+        [" ".join(rng.choices(ascii_words, k=rng.randrange(0, 300))) for _ in range(3)]
+        for _ in range(40)
+    ]
+    hashes, owners = batch_grams(examples, [5, 13], whole_below=8)
+    expected: list[tuple[int, int]] = []
+    for i, turns in enumerate(examples):
+        for text in turns:
+            norm = normalize(text)
+            if norm and word_count(norm) < 8:
+                expected.append((i, whole_hash(norm)))
+            for grams in ngram_hashes(norm, [5, 13]).values():
+                expected += [(i, int(h)) for h in grams]
+    assert len(expected) > 10_000
+    assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == sorted(expected)

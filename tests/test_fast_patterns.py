@@ -110,3 +110,28 @@ def test_prompt_negations_learnt_per_word_equal_the_rule(word_sets: list[set[str
     for words in word_sets:
         known.learn(words)
         assert known.negations(words) == _negations_as_before(words)
+
+
+_ANSWER_PIECES = ["Paris", "in", "2024", "the", "3.5%", "x12", " ", ". ", "\n", "`code_id`",
+                  "Bob", "é", "10,000", "and", "7"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ANSWER_PIECES), min_size=8, max_size=30).map("".join),
+                min_size=1, max_size=8))  # fmt: skip
+def test_answer_profile_counts_the_facts_of_every_answer(answers: list[str]) -> None:
+    """Numbers are looked for only in answers holding a digit: the profile's fact counts are
+    those of :func:`facts` on each answer."""
+    from ftprep.features import FeatureContext
+    from ftprep.schema import ChatExample, Message, SourceLocation
+
+    where = SourceLocation(source="x", line=1)
+    batch = [
+        ChatExample(messages=[Message(role="user", content="Q?"),
+                              Message(role="assistant", content=a)], location=where)
+        for a in answers
+    ]  # fmt: skip
+    cols = answer_profile.answer_profile_feature(batch, FeatureContext(encoding=None))
+    for i, text in enumerate(answers):
+        if cols["answer_type"][i] == answer_profile.FREE:
+            assert cols["answer_facts_n"][i] == len(answer_profile.facts(text))

@@ -115,7 +115,14 @@ def _batch_words(texts: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.nda
     The turns are joined raw and translated with ``_ASCII_BYTES`` once; words are found
     and the runs of separators between them folded to one space with array operations
     rather than a ``split`` and ``join`` per turn."""
-    joined = bytes([_TURN]).join([_turn_bytes(t) for turns in texts for t in turns])
+    flat = [t for turns in texts for t in turns]
+    whole = "".join(flat)
+    if whole.isascii() and "<<" not in whole:
+        # every turn takes the byte-table path: one encoding of the batch (Latin-1 encodes
+        # ASCII as itself, and the separator U+00FF as the byte 0xFF)
+        joined = chr(_TURN).join(flat).encode("latin-1")
+    else:
+        joined = bytes([_TURN]).join(map(_turn_bytes, flat))
     raw = np.frombuffer(joined.translate(_ASCII_BYTES), dtype=np.uint8)
     word = raw != 0x20
     word &= raw != _TURN

@@ -94,6 +94,7 @@ _FACT_NAME = re.compile(
 )
 _CODE_SPAN = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.S)
 _IDENT = re.compile(r"[A-Za-z_]\w{2,}")
+_DIGIT = re.compile(r"\d")
 
 
 def _content_words(norm: str) -> list[str]:
@@ -159,11 +160,12 @@ def _classify(
     return FREE, norm, words
 
 
-def facts(text: str) -> set[str]:
+def facts(text: str, digits: bool = True) -> set[str]:
     """Names (capitalised words not opening a sentence), numbers of two or more digits, and
     identifiers inside code: what two paraphrases of one answer keep and two different
-    answers change."""
-    found = set(_NUMBER.findall(text))
+    answers change. ``digits=False``: the caller knows ``text`` holds no digit (numbers
+    are not looked for)."""
+    found = set(_NUMBER.findall(text)) if digits else set()
     found.update(map(str.lower, _FACT_NAME.findall(text)))
     if "`" in text:
         for span in _CODE_SPAN.finditer(text):
@@ -223,6 +225,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     head_slots: list[int] = []
     head_texts: list[str] = []
     crc: dict[str, int] = {}
+    numbered: set[str] = set()
     stems: dict[str, str] = {}
     turns = batch_turns(batch, ctx.batch)
     normalized = normalized_messages(batch, ctx.batch)
@@ -250,8 +253,11 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
         if code:
             code_rows.append(i)
             code_texts.append(code[1])
+        distinct = set(words)
+        _learn_words(distinct.difference(stems), stems, crc, numbered)
         if kind == FREE:
-            found = facts(text)
+            # an ASCII answer's digits are all in its normalised words
+            found = facts(text, not text.isascii() or not distinct.isdisjoint(numbered))
             fact_counts[i] = len(found)
             _learn(crc, found)
             smallest = sorted({crc[f] or 1 for f in found})[:FACT_SKETCH]
@@ -265,8 +271,6 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
             for w in words[1:heads]:
                 head = f"{head} {w}"
                 head_texts.append(head)
-        distinct = set(words)
-        _learn_words(distinct.difference(stems), stems, crc)
         if len(words) <= BLOOM_WORDS:
             bits = [0, 0, 0, 0]
             for w in distinct:
@@ -306,11 +310,16 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     }
 
 
-def _learn_words(fresh: set[str], stems: dict[str, str], crc: dict[str, int]) -> None:
+def _learn_words(
+    fresh: set[str], stems: dict[str, str], crc: dict[str, int], numbered: set[str]
+) -> None:
     """What a batch keeps of each answer word the first time it sees it: its content form
     (:func:`_content_words` of the word alone; "" for a stopword or a one-letter word) in
-    ``stems``, and the :func:`_word_hash` of the word and of that form in ``crc``."""
+    ``stems``, the :func:`_word_hash` of the word and of that form in ``crc``, and the word
+    in ``numbered`` when it holds a digit."""
     for w in fresh:
+        if not w.isalpha() and _DIGIT.search(w):
+            numbered.add(w)
         stem = stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
         if w not in crc:
             crc[w] = _word_hash(w)
