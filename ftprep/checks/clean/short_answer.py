@@ -68,6 +68,9 @@ _SHORT_OK_WORDS = word_set(
 )
 _QUANTITY_QUESTION_WORDS = word_set("how")
 _ROLE_PLAY_WORDS = word_set("you respond reply act play playing role roleplay pretend")
+#: The words the three screens ask about: a prompt's words are intersected with these once
+#: (each screen's answer is the same on the intersection, which is mostly empty).
+_SCREENED = _SHORT_OK_WORDS | _QUANTITY_QUESTION_WORDS | _ROLE_PLAY_WORDS
 
 
 def _may_match(words: frozenset[str] | None, needed: frozenset[str]) -> bool:
@@ -80,9 +83,10 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     question, a label to a classification, a number or a tool call, a haiku to "write a
     haiku"."""
     prompt = prompt.strip()
-    words = ascii_words(prompt)
     if _CALL_OR_NUMBER.fullmatch(answer):
         return True
+    all_words = ascii_words(prompt)
+    words = None if all_words is None else all_words & _SCREENED
     if _may_match(words, _SHORT_OK_WORDS) and _SHORT_OK.search(prompt):
         return True
     if (

@@ -181,6 +181,13 @@ _ASCII_RESIDUE: dict[int, tuple[frozenset[str], re.Pattern[str]]] = {
         re.compile(_CODE_LINE.lower(), re.M),
     ),
 }
+#: Every word a screen above asks about: a request's words are intersected with these once,
+#: and each screen then asks the few left (``X.isdisjoint(words)`` equals
+#: ``X.isdisjoint(words & _SCREENED)`` for every ``X`` within it), not all of them.
+_SCREENED: frozenset[str] = frozenset().union(
+    *(sure | needed for sure, needed, _ in _ASCII_SCREENS.values()),
+    *(line_words for line_words, _ in _ASCII_RESIDUE.values()),
+)
 #: Characters of a request read: the end, where the request follows any preamble.
 MAX_REQUEST_CHARS = 2_000
 
@@ -191,13 +198,14 @@ def asked_format(request: str) -> int:
         return 0
     tail = request[-MAX_REQUEST_CHARS:]
     text = tail.lower()
-    words = ascii_words(tail)
+    all_words = ascii_words(tail)
     asks = 0
-    if words is None:
+    if all_words is None:
         for bit, literals, pattern in _PATTERNS:
             if any(lit in text for lit in literals) and pattern.search(text):
                 asks |= bit
         return asks
+    words = all_words & _SCREENED
     for bit, _, pattern in _PATTERNS:
         sure, needed, substrings = _ASCII_SCREENS[bit]
         if not sure.isdisjoint(words):
