@@ -27,6 +27,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from hashlib import blake2b
 from typing import Any
 
 import numpy as np
@@ -223,7 +224,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     code_rows: list[int] = []
     code_texts: list[str] = []
     head_slots: list[int] = []
-    head_texts: list[str] = []
+    head_digests: list[bytes] = []
     crc: dict[str, int] = {}
     numbered: set[str] = set()
     stems: dict[str, str] = {}
@@ -265,12 +266,14 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
             fact_hashes.extend(smallest)
         heads = min(HEAD, len(words))
         if heads:
+            # hash64 of each of the first five words joined, from one running hash:
+            # blake2b of "w1 w2" is blake2b of "w1" updated with " w2"
             head_slots.extend(range(i * HEAD, i * HEAD + heads))
-            head = words[0]
-            head_texts.append(head)
+            running = blake2b(words[0].encode("utf-8", "surrogatepass"), digest_size=8)
+            head_digests.append(running.digest())
             for w in words[1:heads]:
-                head = f"{head} {w}"
-                head_texts.append(head)
+                running.update(b" " + w.encode("utf-8", "surrogatepass"))
+                head_digests.append(running.digest())
         if len(words) <= BLOOM_WORDS:
             bits = [0, 0, 0, 0]
             for w in distinct:
@@ -288,7 +291,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     codes = np.zeros(n, dtype=np.uint64)
     codes[code_rows] = hash64_array(code_texts, len(code_texts))
     head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
-    head_hashes[head_slots] = hash64_array(head_texts, len(head_texts))
+    head_hashes[head_slots] = np.frombuffer(b"".join(head_digests), dtype="<u8")
     fact_sketch = np.zeros(n * FACT_SKETCH, dtype=np.uint32)
     fact_sketch[fact_slots] = fact_hashes
     bloom = np.zeros((n, 4), dtype=np.uint64)
