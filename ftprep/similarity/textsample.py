@@ -23,7 +23,7 @@ import numpy as np
 
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.normalize import hash64
+from ftprep.similarity.normalize import hash64_array
 from ftprep.turns import batch_turns
 
 #: Default number of examples whose texts are kept (``diverse.coverage.sample_size``).
@@ -117,9 +117,7 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
     inputs = list(
         map(user_input, [ex.kind for ex in batch], turns.roles, turns.texts, turns.last)
     )
-    prio = np.fromiter(
-        (hash64("sample\x1f" + t) for t in inputs), dtype=np.uint64, count=len(batch)
-    )
+    prio = hash64_array(["sample\x1f" + t for t in inputs], len(batch))
     keep = np.ones(len(batch), dtype=bool)
     if len(batch) > limit:
         keep[:] = False
