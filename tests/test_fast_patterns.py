@@ -135,3 +135,14 @@ def test_answer_profile_counts_the_facts_of_every_answer(answers: list[str]) -> 
     for i, text in enumerate(answers):
         if cols["answer_type"][i] == answer_profile.FREE:
             assert cols["answer_facts_n"][i] == len(answer_profile.facts(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(texts, sentences), among=st.sets(st.sampled_from(
+    ["paris", "ab", "x", "1", "23", "i", "z9", "code", "list", "é", "ünïcode"])))  # fmt: skip
+def test_ascii_words_among_is_the_words_within(text: str, among: set[str]) -> None:
+    from ftprep.checks.words import ascii_words, ascii_words_among
+
+    words = ascii_words(text)
+    expected = None if words is None else words & frozenset(among)
+    assert ascii_words_among(text, frozenset(among)) == expected

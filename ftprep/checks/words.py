@@ -38,4 +38,13 @@ def ascii_words(text: str) -> frozenset[str] | None:
     return _build(text)
 
 
-__all__ = ["ascii_words"]
+def ascii_words_among(text: str, among: frozenset[str]) -> frozenset[str] | None:
+    """``ascii_words(text) & among`` (None for a text that is not ASCII), without building
+    the set of all the text's words: a screen that asks about a few dozen words needs only
+    those of them the text has."""
+    if not text.isascii():
+        return None
+    return among.intersection(text.encode("ascii").translate(_WORD_BYTES).decode("ascii").split())
+
+
+__all__ = ["ascii_words", "ascii_words_among"]

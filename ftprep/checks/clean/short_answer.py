@@ -11,7 +11,7 @@ from pydantic import Field
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import robust_z, task_groups
 from ftprep.checks.prose import word_set
-from ftprep.checks.words import ascii_words
+from ftprep.checks.words import ascii_words_among
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns
@@ -85,8 +85,7 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     prompt = prompt.strip()
     if _CALL_OR_NUMBER.fullmatch(answer):
         return True
-    all_words = ascii_words(prompt)
-    words = None if all_words is None else all_words & _SCREENED
+    words = ascii_words_among(prompt, _SCREENED)
     if _may_match(words, _SHORT_OK_WORDS) and _SHORT_OK.search(prompt):
         return True
     if (

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ftprep.checks.prose import word_set
-from ftprep.checks.words import ascii_words
+from ftprep.checks.words import ascii_words_among
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns
@@ -198,14 +198,13 @@ def asked_format(request: str) -> int:
         return 0
     tail = request[-MAX_REQUEST_CHARS:]
     text = tail.lower()
-    all_words = ascii_words(tail)
+    words = ascii_words_among(tail, _SCREENED)
     asks = 0
-    if all_words is None:
+    if words is None:
         for bit, literals, pattern in _PATTERNS:
             if any(lit in text for lit in literals) and pattern.search(text):
                 asks |= bit
         return asks
-    words = all_words & _SCREENED
     for bit, _, pattern in _PATTERNS:
         sure, needed, substrings = _ASCII_SCREENS[bit]
         if not sure.isdisjoint(words):
