@@ -42,9 +42,9 @@ def test_turns_hold_what_the_messages_hold(name: str) -> None:
         turns = batch_turns(batch, memo)
         assert batch_turns(batch, memo) is turns  # built once per batch
     for i, ex in enumerate(batch):
-        assert turns.roles[i] == [m.role for m in ex.messages]
-        assert turns.texts[i] == [m.text for m in ex.messages]
-        assert turns.calls[i] == [m.tool_calls for m in ex.messages]
+        assert turns.roles[i] == tuple(m.role for m in ex.messages)
+        assert turns.texts[i] == tuple(m.text for m in ex.messages)
+        assert turns.calls[i] == tuple(m.tool_calls for m in ex.messages)
         assert turns.last[i] == ex.last_assistant_index
 
 

@@ -26,7 +26,7 @@ DEFAULT_BANDS = 16
 _SYSTEM_ROLES = ("system", "developer")
 
 
-def dialogue_text(roles: list[str], normalized: list[str]) -> str:
+def dialogue_text(roles: Sequence[str], normalized: Sequence[str]) -> str:
     """The normalised non-system turns (``normalized``: an example's normalised message
     texts, ``roles`` their roles), with roles, for similarity."""
     return "\n".join(
@@ -41,7 +41,7 @@ BOILERPLATE_MIN_EXAMPLES = 5
 BOILERPLATE_MIN_SHARE = 0.01
 
 
-def preamble_lines(roles: list[str], texts: list[str]) -> np.ndarray | None:
+def preamble_lines(roles: Sequence[str], texts: Sequence[str]) -> np.ndarray | None:
     """(32-bit hash << 32 | length) of the lines of user turns that have two or more lines,
     longest first (at most MAX_LINES); None when no user turn has.
 

@@ -34,7 +34,7 @@ MAX_CHARS = 1_000
 LIMIT_SETTING = ("diverse.coverage", "sample_size")
 
 
-def user_input(kind: str, roles: list[str], texts: list[str], last: int | None) -> str:
+def user_input(kind: str, roles: Sequence[str], texts: Sequence[str], last: int | None) -> str:
     """The user turns the model is conditioned on (system prompts excluded), joined; for a
     continued-pretraining document, the document itself (what the data's range is made of).
     From an example's kind, message roles and texts, and last assistant index."""
@@ -44,7 +44,7 @@ def user_input(kind: str, roles: list[str], texts: list[str], last: int | None) 
     return "\n".join([texts[j] for j in range(cut) if roles[j] == "user"])
 
 
-def final_answer(texts: list[str], last: int | None) -> str:
+def final_answer(texts: Sequence[str], last: int | None) -> str:
     return "" if last is None else texts[last]
 
 

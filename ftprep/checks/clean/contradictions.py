@@ -86,7 +86,7 @@ _MID_NAME = re.compile(
 )
 
 
-def _names(texts: list[str], prompt: list[int]) -> set[str]:
+def _names(texts: Sequence[str], prompt: list[int]) -> set[str]:
     """Names in the prompt turns (capitalised words not opening a sentence), each keyed by
     its sorted letters so a transposition typo keeps it: "Tell me about Paris" and "Tell me
     about Albert Einstein" are two questions however much preamble they share.

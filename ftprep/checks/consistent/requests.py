@@ -220,7 +220,7 @@ def asked_format(request: str) -> int:
     return asks
 
 
-def last_request(roles: list[str], texts: list[str], last: int | None) -> str:
+def last_request(roles: Sequence[str], texts: Sequence[str], last: int | None) -> str:
     """The last user turn before the final answer (the request that answer answers), from
     an example's message roles and texts and its last assistant index."""
     for j in range(len(roles) - 1 if last is None else last - 1, -1, -1):
