@@ -264,7 +264,10 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     normalized = normalized_messages(batch, ctx.batch)
     turns = batch_turns(batch, ctx.batch)
     media = media_keys(batch, ctx.batch)
-    prompts, answers, key_texts, word_sets = [], [], [], []
+    prompts, answers, key_texts = [], [], []
+    # each prompt's word set is used within its iteration only: a list of the batch's
+    # sets would be walked by every full collection while the function runs
+    word_counts = [0] * n
     owners: list[int] = []
     hashes: list[int] = []
     names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
@@ -278,7 +281,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         text = " ".join([texts[j] for j in prompt])
         prompts.append(text)
         words = set(text.split())
-        word_sets.append(words)
+        word_counts[i] = len(words)
         known.learn(words)
         owners.extend([i] * len(words))
         hashes.extend(map(known.crc.__getitem__, words))
@@ -304,7 +307,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         "prompt_char_sig": chars[:n],
         "answer_sig": chars[n : 2 * n],
         "prompt_key": hash64_array(key_texts, n),
-        "prompt_words": np.fromiter(map(len, word_sets), dtype=np.int32, count=n),
+        "prompt_words": np.array(word_counts, dtype=np.int32),
         "prompt_names": names,
         "prompt_ends_sig": np.concatenate([chars[2 * n : 3 * n], chars[3 * n :]], axis=1),
     }
