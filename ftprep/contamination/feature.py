@@ -39,11 +39,11 @@ def floor(config: Any) -> tuple[float, float]:
     return float(min(long)), float(min(short))
 
 
-def _texts(texts: Sequence[str], calls: Sequence[list[dict[str, Any]] | None]) -> list[str]:
+def _texts(texts: Sequence[str], calls: Sequence[list[dict[str, Any]] | None]) -> Sequence[str]:
     """An example's message texts (``texts``) and the string arguments of its tool calls
     (``calls``: each message's), the turns matched against the index."""
     if not any(calls):
-        return list(texts)
+        return texts
     out = list(texts)
     for made in calls:
         for call in made or ():

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -106,7 +106,9 @@ _ROW_BITS = 12
 _ROW = 1 << _ROW_BITS
 
 
-def _batch_words(texts: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _batch_words(
+    texts: Sequence[Sequence[str]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A batch's normalised turns as one buffer, vectorised: ``(bytes, word starts, word
     ends, turn of each word)``, where the bytes are those of ``b" ".join`` of every
     non-empty turn's normalisation (``normalize(turn)`` encoded) and a turn is an index
@@ -177,7 +179,10 @@ def _word_prefixes(
 
 
 def batch_grams(
-    texts: list[list[str]], sizes: Iterable[int], whole_below: int = 0, gate: Gate | None = None
+    texts: Sequence[Sequence[str]],
+    sizes: Iterable[int],
+    whole_below: int = 0,
+    gate: Gate | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Window hashes of many examples in one vectorised pass: ``(hashes, example index)``.
 
