@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ftprep.contamination.index import bundled_path, load_index
@@ -309,3 +309,54 @@ def test_gated_matching_finds_what_hashing_every_window_finds(monkeypatch) -> No
     assert sum(bool(h) for h in gated) >= len(planted)
     monkeypatch.setattr(Fingerprint, "short_gated", property(lambda self: False))
     assert match.find_batch(index, texts, 0.05, 0.1) == gated
+
+
+_LONG_WORDS = ["the", "Ducks", "lay", "16", "eggs,", "her", "farmers'", "market--", "$2",
+               "Café", "naïve", "日本語", "über", "(each)", "x_y", "...", "\t", "\n\n",
+               "<<3*4=12>>"]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.lists(st.text(_PROSE, max_size=600), max_size=4), min_size=1, max_size=6),
+       st.randoms(use_true_random=False))  # fmt: skip
+def test_batch_hashes_of_long_batches_equal_per_turn_hashes(
+    examples: list[list[str]], rng: random.Random
+) -> None:
+    """Batches longer than one row of the batch's prefix sums (4,096 bytes), with runs of
+    punctuation and spacing between words, annotations and non-ASCII turns, hash every
+    window as its turn hashed alone does."""
+    long = [" ".join(rng.choices(_LONG_WORDS, k=rng.randrange(400, 1500))) for _ in range(3)]
+    examples = [[long[0], *examples[0]], *examples[1:], long[1:]]
+    hashes, owners = batch_grams(examples, [5, 13], whole_below=8)
+    expected: list[tuple[int, int]] = []
+    for i, turns in enumerate(examples):
+        for text in turns:
+            norm = normalize(text)
+            if norm and word_count(norm) < 8:
+                expected.append((i, whole_hash(norm)))
+            for grams in ngram_hashes(norm, [5, 13]).values():
+                expected += [(i, int(h)) for h in grams]
+    assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == sorted(expected)
+
+
+def test_batch_hashes_of_long_ascii_batches_equal_per_turn_hashes() -> None:
+    """A batch all of whose turns are ASCII without annotations (encoded in one piece)
+    hashes every window as its turn hashed alone does, over many rows of prefix sums."""
+    rng = random.Random(7)
+    ascii_words = [w for w in _LONG_WORDS if w.isascii() and "<<" not in w]
+    examples = [
+        [" ".join(rng.choices(ascii_words, k=rng.randrange(0, 300))) for _ in range(3)]
+        for _ in range(40)
+    ]
+    hashes, owners = batch_grams(examples, [5, 13], whole_below=8)
+    expected: list[tuple[int, int]] = []
+    for i, turns in enumerate(examples):
+        for text in turns:
+            norm = normalize(text)
+            if norm and word_count(norm) < 8:
+                expected.append((i, whole_hash(norm)))
+            for grams in ngram_hashes(norm, [5, 13]).values():
+                expected += [(i, int(h)) for h in grams]
+    assert len(expected) > 10_000
+    assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == sorted(expected)

@@ -43,3 +43,106 @@ def test_examples() -> None:
     text = "In 2024 Paris had 2,100,000 people (3.5% more); x12 and O'Brien. Ask Bob."
     assert answer_profile.facts(text) == {"2024", "paris", "2,100,000", "3.5", "bob"}
     assert [m[0] for m in contradictions._NAME.finditer(text)] == ["In", "Paris", "Ask", "Bob"]
+
+
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:|]\s*|\n\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+
+
+def _names_not_opening(text: str, opens: re.Pattern[str]) -> list[str]:
+    """The original rule: every capitalised word, tested in Python on the three characters
+    before it."""
+    return [
+        m[0]
+        for m in ORIGINAL_PROMPT_NAME.finditer(text)
+        if opens.search(text[max(0, m.start() - 3) : m.start()]) is None
+    ]
+
+
+SENTENCES = ["Paris", "Ab", " ", "  ", "\n", "\t", ". ", ".", "!", "?", ":", "|", "\u2003", "'",
+             "a", "x.", "\n \n", "I", "é", "_", "9"]  # fmt: skip
+sentences = st.one_of(
+    st.lists(st.sampled_from(SENTENCES), max_size=25).map("".join),
+    st.text(max_size=60),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=sentences)
+def test_mid_sentence_names_are_the_names_the_python_test_kept(text: str) -> None:
+    """The sentence-start test written into the patterns keeps exactly the words the test
+    on the three characters before each word kept (prompt names and answer facts)."""
+    assert contradictions._MID_NAME.findall(text) == _names_not_opening(text, _OPENS_SENTENCE)
+    assert answer_profile._FACT_NAME.findall(text) == _names_not_opening(text, _SENTENCE_START)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts=st.lists(st.one_of(texts, st.text(max_size=40)), min_size=1, max_size=6))
+def test_prompt_numbers_screened_by_word_equal_the_regex(texts: list[str]) -> None:
+    """A prompt's numbers found only when one of its words holds a digit are the numbers
+    the regex finds in every prompt (words learnt over a batch, as the sketch does)."""
+    known = contradictions._PromptWords()
+    for text in texts:
+        words = set(text.split())
+        known.learn(words)
+        assert known.numbers(text, words) == " ".join(contradictions._DIGITS.findall(text))
+
+
+_WORDS = ["no", "on", "not", "nto", "ton", "never", "nevre", "without", "wihtout", "wont",
+          "town", "none", "neon", "nor", "cant", "nact", "except", "unless", "paris", "the", "4",
+          "x2"]  # fmt: skip
+
+
+def _negations_as_before(words: set[str]) -> str:
+    """The rule as first written: negations, and the negation a word's letters spell."""
+    found = words & contradictions.NEGATIONS
+    for w in words:
+        key = "".join(sorted(w))
+        if len(w) > 2 and key in contradictions._NEGATION_KEYS:
+            found.add(contradictions._NEGATION_KEYS[key])
+    return " ".join(sorted(found))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sets(st.one_of(st.sampled_from(_WORDS), st.text(max_size=8))), max_size=5))
+def test_prompt_negations_learnt_per_word_equal_the_rule(word_sets: list[set[str]]) -> None:
+    known = contradictions._PromptWords()
+    for words in word_sets:
+        known.learn(words)
+        assert known.negations(words) == _negations_as_before(words)
+
+
+_ANSWER_PIECES = ["Paris", "in", "2024", "the", "3.5%", "x12", " ", ". ", "\n", "`code_id`",
+                  "Bob", "é", "10,000", "and", "7"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ANSWER_PIECES), min_size=8, max_size=30).map("".join),
+                min_size=1, max_size=8))  # fmt: skip
+def test_answer_profile_counts_the_facts_of_every_answer(answers: list[str]) -> None:
+    """Numbers are looked for only in answers holding a digit: the profile's fact counts are
+    those of :func:`facts` on each answer."""
+    from ftprep.features import FeatureContext
+    from ftprep.schema import ChatExample, Message, SourceLocation
+
+    where = SourceLocation(source="x", line=1)
+    batch = [
+        ChatExample(messages=[Message(role="user", content="Q?"),
+                              Message(role="assistant", content=a)], location=where)
+        for a in answers
+    ]  # fmt: skip
+    cols = answer_profile.answer_profile_feature(batch, FeatureContext(encoding=None))
+    for i, text in enumerate(answers):
+        if cols["answer_type"][i] == answer_profile.FREE:
+            assert cols["answer_facts_n"][i] == len(answer_profile.facts(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(texts, sentences), among=st.sets(st.sampled_from(
+    ["paris", "ab", "x", "1", "23", "i", "z9", "code", "list", "é", "ünïcode"])))  # fmt: skip
+def test_ascii_words_among_is_the_words_within(text: str, among: set[str]) -> None:
+    from ftprep.checks.words import ascii_words, ascii_words_among
+
+    words = ascii_words(text)
+    expected = None if words is None else words & frozenset(among)
+    assert ascii_words_among(text, frozenset(among)) == expected

@@ -76,6 +76,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ftprep.tokens",
             "ftprep.similarity",
             "ftprep.features",
+            "ftprep.turns",
             "ftprep.columns",
             "ftprep.evaluation.tasks",
             "ftprep.evaluation.metrics",

@@ -25,6 +25,7 @@ from ftprep.features import FeatureContext, register_feature
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
 from ftprep.similarity.normalize import hash64
+from ftprep.turns import batch_turns
 
 # Answer formats.
 NONE, PLAIN, MARKDOWN, FENCED, JSON, JSON_FENCED, JSON_INVALID = range(7)
@@ -307,14 +308,15 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     keys_text: list[str | None] = [None] * n
     labels: list[str | None] = [None] * n
     start_mid = np.zeros(n, dtype=bool)
+    turns = batch_turns(batch, ctx.batch)
     for i, ex in enumerate(batch):
-        last = ex.last_assistant_index
+        last = turns.last[i]
         if last is None or ex.kind == "text":  # a pretraining document is not an answer
             continue
-        for j, m in enumerate(ex.messages):
-            if m.role != "assistant" or not m.text:
+        roles, texts = turns.roles[i], turns.texts[i]
+        for j, text in enumerate(texts):
+            if roles[j] != "assistant" or not text:
                 continue
-            text = m.text
             if j == last:
                 fmt, value, truncated = answer_format(text)
                 end = ending(text, fmt, truncated)
@@ -324,8 +326,8 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
                 if names is not None and remember_once(ctx, "json_keys", key):
                     keys_text[i] = excerpt(names, 200)
                 labels[i] = label_candidate(text, fmt)
-                if fmt in (PLAIN, MARKDOWN) and j and ex.messages[j - 1].role == "user":
-                    start_mid[i] = starts_mid(text, ex.messages[j - 1].text)
+                if fmt in (PLAIN, MARKDOWN) and j and roles[j - 1] == "user":
+                    start_mid[i] = starts_mid(text, texts[j - 1])
             else:
                 end = ending(text)
             if end > worst_col[i]:

@@ -46,4 +46,12 @@ def ascii_word_list(text: str) -> list[str] | None:
     return text.encode("ascii").translate(_WORD_BYTES).decode("ascii").split()
 
 
-__all__ = ["ascii_word_list", "ascii_words"]
+def ascii_words_among(text: str, among: frozenset[str]) -> frozenset[str] | None:
+    """``ascii_words(text) & among`` (None for a text that is not ASCII), without building
+    the set of all the text's words: a screen that asks about a few dozen words needs only
+    those of them the text has."""
+    words = ascii_word_list(text)
+    return None if words is None else among.intersection(words)
+
+
+__all__ = ["ascii_word_list", "ascii_words", "ascii_words_among"]

@@ -16,6 +16,7 @@ from ftprep.contamination.match import DEFAULT_MIN_SHARE, DEFAULT_MIN_SHORT_SHAR
 from ftprep.features import FeatureContext, register_feature
 from ftprep.loaders import LoadOptions
 from ftprep.schema import ChatExample
+from ftprep.turns import batch_turns
 
 #: The checks whose ``min_share`` setting decides what the feature keeps.
 CHECKS = ("evaluated.contamination", "evaluated.eval_overlap")
@@ -38,10 +39,14 @@ def floor(config: Any) -> tuple[float, float]:
     return float(min(long)), float(min(short))
 
 
-def _texts(ex: ChatExample) -> list[str]:
-    out = [m.text for m in ex.messages]
-    for m in ex.messages:
-        for call in m.tool_calls or ():
+def _texts(texts: Sequence[str], calls: Sequence[list[dict[str, Any]] | None]) -> Sequence[str]:
+    """An example's message texts (``texts``) and the string arguments of its tool calls
+    (``calls``: each message's), the turns matched against the index."""
+    if not any(calls):
+        return texts
+    out = list(texts)
+    for made in calls:
+        for call in made or ():
             args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
             if isinstance(args, str):
                 out.append(args)
@@ -53,7 +58,8 @@ def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     config = ctx.config
     index = run_index(config)
     long, short = floor(config)
-    found = find_batch(index, [_texts(ex) for ex in batch], long, short)
+    turns = batch_turns(batch, ctx.batch)
+    found = find_batch(index, list(map(_texts, turns.texts, turns.calls)), long, short)
     return {
         "contamination": [
             tuple((h.part, h.share, h.short_share) for h in hits) or None for hits in found

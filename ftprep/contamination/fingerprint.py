@@ -78,16 +78,19 @@ class Fingerprint:
 
     @functools.cached_property
     def screen(self) -> np.ndarray:
-        """A bitmap of the hashes' low bits: almost every window of ordinary text misses it,
-        so only the few that hit are looked up in the sorted array (a random-access
-        ``searchsorted`` over millions of windows was half the matching time)."""
+        """A bitmap of the hashes' low bits, eight slots a byte (slot ``s`` is bit ``s % 8``
+        of byte ``s // 8``): almost every window of ordinary text misses it, so only the
+        few that hit are looked up in the sorted array (a random-access ``searchsorted``
+        over millions of windows was half the matching time). Packed, it is 2 MB, which
+        stays in cache where a byte per slot (16 MB) did not: a third of the lookup time."""
         bits = np.zeros(SCREEN_SIZE, dtype=bool)
         bits[(self.hashes & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)] = True
-        return bits
+        return np.packbits(bits, bitorder="little")
 
     def may_hold(self, hashes: np.ndarray) -> np.ndarray:
         """Where ``hashes`` pass :attr:`screen` (a superset of those in the index)."""
-        return self.screen[(hashes & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)]
+        slot = (hashes & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)
+        return (self.screen[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1 != 0
 
     @functools.cached_property
     def short_gated(self) -> bool:

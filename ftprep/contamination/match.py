@@ -10,7 +10,7 @@ phrase from making a whole item look copied.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +36,7 @@ class Hit:
 
 def find_batch(
     fp: Fingerprint,
-    texts: list[list[str]],
+    texts: Sequence[Sequence[str]],
     min_share: float = DEFAULT_MIN_SHARE,
     min_short_share: float = DEFAULT_MIN_SHORT_SHARE,
 ) -> list[list[Hit]]:

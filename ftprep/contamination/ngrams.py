@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -57,11 +57,13 @@ _ASCII_BYTES = bytes(
 )
 
 
-def normalized_utf8(text: str) -> bytes:
-    """``normalize(text)`` encoded as UTF-8 (as hashed); ASCII text without annotations
-    goes through a byte table, several times faster than the same steps on ``str``."""
+def _turn_bytes(text: str) -> bytes:
+    """A turn's bytes as :func:`batch_grams` joins them before one ``_ASCII_BYTES``
+    translation of the whole batch: ASCII text without annotations as it is (the table
+    then does its normalisation), any other text already normalised (the table leaves
+    such bytes as they are: lower-case letters, digits, single spaces, non-ASCII bytes)."""
     if "<<" not in text and text.isascii():
-        return b" ".join(text.encode("ascii").translate(_ASCII_BYTES).split())
+        return text.encode("ascii")
     return normalize(text).encode("utf-8", "surrogatepass")
 
 
@@ -95,8 +97,92 @@ def _prefix(normalized: str | bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray
 Gate = tuple[int, Callable[[np.ndarray], np.ndarray]]
 
 
+#: Separates turns in a batch's joined bytes: 0xFF never occurs in UTF-8, and
+#: ``_ASCII_BYTES`` leaves it as it is.
+_TURN = 0xFF
+#: Bytes per row when a batch's prefix sums are computed row by row (:func:`_word_prefixes`):
+#: the inverse powers of one row are shared by all rows.
+_ROW_BITS = 12
+_ROW = 1 << _ROW_BITS
+
+
+def _batch_words(
+    texts: Sequence[Sequence[str]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A batch's normalised turns as one buffer, vectorised: ``(bytes, word starts, word
+    ends, turn of each word)``, where the bytes are those of ``b" ".join`` of every
+    non-empty turn's normalisation (``normalize(turn)`` encoded) and a turn is an index
+    into the batch's turns in order (empty ones included).
+
+    The turns are joined raw and translated with ``_ASCII_BYTES`` once; words are found
+    and the runs of separators between them folded to one space with array operations
+    rather than a ``split`` and ``join`` per turn."""
+    flat = [t for turns in texts for t in turns]
+    whole = "".join(flat)
+    if whole.isascii() and "<<" not in whole:
+        # every turn takes the byte-table path: one encoding of the batch (Latin-1 encodes
+        # ASCII as itself, and the separator U+00FF as the byte 0xFF)
+        joined = chr(_TURN).join(flat).encode("latin-1")
+    else:
+        joined = bytes([_TURN]).join(map(_turn_bytes, flat))
+    raw = np.frombuffer(joined.translate(_ASCII_BYTES), dtype=np.uint8)
+    word = raw != 0x20
+    word &= raw != _TURN
+    edges = np.flatnonzero(np.diff(word, prepend=False, append=False))
+    starts, ends = edges[0::2], edges[1::2]
+    turn = np.searchsorted(np.flatnonzero(raw == _TURN), starts)
+    keep = word
+    keep[starts[1:] - 1] = True  # one separator before each word but the first
+    packed = raw[keep]
+    lengths = ends - starts
+    offsets = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=offsets[1:])
+    packed[offsets[1:] - 1] = 0x20
+    return packed, offsets, offsets + lengths, turn
+
+
+def _word_prefixes(
+    data: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(prefix at starts, prefix at ends, base power at starts)`` of :func:`_prefix`
+    over ``data`` (uint8; ``starts[0] == 0`` and every other position above 0): the same
+    values, from two passes over the bytes.
+
+    The bytes are laid out in rows of ``_ROW``: each row's prefix sums use the inverse
+    powers of one row, and a row's sums are scaled by the inverse power of its first
+    byte and carried over from the rows before it when read. No array of powers as long
+    as the data is ever made (the whole-length arrays were most of the hashing time)."""
+    length = len(data)
+    rows = -(-length // _ROW)
+    sums = np.zeros((rows, _ROW), dtype=np.uint64)
+    flat = sums.reshape(-1)
+    np.add(data, 1, out=flat[:length], dtype=np.uint64)
+    sums *= _powers(_INVERSE, _ROW)
+    np.cumsum(sums, axis=1, out=sums)
+    row_power = _powers(np.uint64(pow(int(_INVERSE), _ROW, 1 << 64)), rows)
+    carry = np.zeros(rows, dtype=np.uint64)
+    np.cumsum((sums[:, -1] * row_power)[:-1], out=carry[1:])
+
+    def prefix(at: np.ndarray) -> np.ndarray:  # at >= 1: the sums through byte at - 1
+        last = at - 1
+        row = last >> _ROW_BITS
+        out = row_power[row]
+        out *= flat[last]
+        out += carry[row]
+        return out
+
+    at_start = np.zeros(len(starts), dtype=np.uint64)
+    at_start[1:] = prefix(starts[1:])
+    base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows + 1)[starts >> _ROW_BITS]
+    base *= _powers(_BASE, _ROW)[starts & (_ROW - 1)]
+    return at_start, prefix(ends), base
+
+
 def batch_grams(
-    texts: list[list[str]], sizes: Iterable[int], whole_below: int = 0, gate: Gate | None = None
+    texts: Sequence[Sequence[str]],
+    sizes: Iterable[int],
+    whole_below: int = 0,
+    gate: Gate | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Window hashes of many examples in one vectorised pass: ``(hashes, example index)``.
 
@@ -111,27 +197,17 @@ def batch_grams(
     this, and ordinary text, which almost never passes, costs one window size instead of
     all of them.
     """
-    norms: list[bytes] = []
-    owner: list[int] = []
-    for i, turns in enumerate(texts):
-        for text in turns:
-            norm = normalized_utf8(text) if text else b""
-            if norm:
-                norms.append(norm)
-                owner.append(i)
-    if not norms:
+    data, starts, ends, turn_of_word = _batch_words(texts)
+    words = len(starts)
+    if not words:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
-    values, prefix, base_powers = _prefix(b" ".join(norms))
-    length = len(values)
-    spaces = np.flatnonzero(values == _SPACE)
-    starts = np.concatenate(([0], spaces + 1))
-    ends = np.concatenate((spaces, [length]))
-    counts = np.fromiter((s.count(b" ") + 1 for s in norms), dtype=np.int64, count=len(norms))
-    turn_of_word = np.repeat(np.arange(len(norms)), counts)
-    owners = np.asarray(owner, dtype=np.int32)
+    at_start, at_end, base_powers = _word_prefixes(data, starts, ends)
+    owners = np.repeat(
+        np.arange(len(texts), dtype=np.int32),
+        np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
+    )
     out_h = [np.zeros(0, dtype=np.uint64)]
     out_o = [np.zeros(0, dtype=np.int32)]
-    words = len(starts)
     gated: np.ndarray | None = None  # first words of the g-word windows that passed the gate
     for n in sorted(set(sizes)):
         if n < 1 or words < n:
@@ -140,19 +216,20 @@ def batch_grams(
             first = gated[gated <= words - n]
         else:
             first = np.arange(words - n + 1)
-        last = first + (n - 1)
-        first = first[turn_of_word[first] == turn_of_word[last]]
-        s, e = starts[first], ends[first + (n - 1)]
-        hashes = mix64(((prefix[e] - prefix[s]) * base_powers[s]) ^ np.uint64(n))
+        first = first[turn_of_word[first] == turn_of_word[first + (n - 1)]]
+        raw = (at_end[first + (n - 1)] - at_start[first]) * base_powers[first]
+        hashes = mix64(raw ^ np.uint64(n))
         out_h.append(hashes)
         out_o.append(owners[turn_of_word[first]])
         if gate is not None and n == gate[0]:
             gated = first[gate[1](hashes)]
-    short = np.flatnonzero(counts < whole_below)
+    counts = np.bincount(turn_of_word, minlength=len(owners))
+    short = np.flatnonzero((counts > 0) & (counts < whole_below))
     if len(short):
-        first_word = np.concatenate(([0], np.cumsum(counts)[:-1]))[short]
-        s, e = starts[first_word], ends[first_word + counts[short] - 1]
-        raw = ((prefix[e] - prefix[s]) * base_powers[s]) ^ counts[short].astype(np.uint64)
+        first_word = (np.cumsum(counts) - counts)[short]
+        last_word = first_word + counts[short] - 1
+        raw = (at_end[last_word] - at_start[first_word]) * base_powers[first_word]
+        raw ^= counts[short].astype(np.uint64)
         out_h.append(mix64(mix64(raw) ^ _WHOLE))
         out_o.append(owners[short])
     return np.concatenate(out_h), np.concatenate(out_o)

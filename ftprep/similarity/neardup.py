@@ -16,18 +16,21 @@ from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import groups_from_pairs, near_duplicate_pairs, signatures
 from ftprep.similarity.normalize import hash64, normalize_text, normalized_messages
+from ftprep.turns import batch_turns
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_BANDS = 16
 
 
-def dialogue_text(ex: ChatExample, normalized: list[str] | None = None) -> str:
-    """The normalised non-system turns, with roles, for similarity."""
-    texts = normalized if normalized is not None else [normalize_text(m.text) for m in ex.messages]
+#: Roles of system prompts, left out of the dialogue compared.
+_SYSTEM_ROLES = ("system", "developer")
+
+
+def dialogue_text(roles: Sequence[str], normalized: Sequence[str]) -> str:
+    """The normalised non-system turns (``normalized``: an example's normalised message
+    texts, ``roles`` their roles), with roles, for similarity."""
     return "\n".join(
-        f"{m.role}: {t}"
-        for m, t in zip(ex.messages, texts, strict=True)
-        if m.role not in ("system", "developer")
+        [f"{r}: {t}" for r, t in zip(roles, normalized, strict=True) if r not in _SYSTEM_ROLES]
     )
 
 
@@ -38,7 +41,7 @@ BOILERPLATE_MIN_EXAMPLES = 5
 BOILERPLATE_MIN_SHARE = 0.01
 
 
-def preamble_lines(ex: ChatExample) -> np.ndarray | None:
+def preamble_lines(roles: Sequence[str], texts: Sequence[str]) -> np.ndarray | None:
     """(32-bit hash << 32 | length) of the lines of user turns that have two or more lines,
     longest first (at most MAX_LINES); None when no user turn has.
 
@@ -46,13 +49,14 @@ def preamble_lines(ex: ChatExample) -> np.ndarray | None:
     data) is part of the user turn, so it counts in the shingles like the request itself:
     two different requests under one long preamble look alike. These lines let the dataset
     stage recognise such a preamble (lines most examples share) and discount it. A one-line
-    turn ("Who are you?") is the request itself and is never discounted.
+    turn ("Who are you?") is the request itself and is never discounted. From an example's
+    message roles and texts.
     """
     packed: list[int] = []
-    for m in ex.messages:
-        if m.role != "user":
+    for role, text in zip(roles, texts, strict=True):
+        if role != "user":
             continue
-        lines = [ln for ln in m.text.splitlines() if ln.strip()]
+        lines = [ln for ln in text.splitlines() if ln.strip()]
         if len(lines) < 2:
             continue
         for ln in lines:
@@ -67,12 +71,12 @@ def preamble_lines(ex: ChatExample) -> np.ndarray | None:
 
 @register_feature("minhash", ("minhash", "dialogue_len", "preamble_lines"))
 def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    texts = normalized_messages(batch, ctx.batch)
-    dialogues = [dialogue_text(ex, t) for ex, t in zip(batch, texts, strict=True)]
+    turns = batch_turns(batch, ctx.batch)
+    dialogues = list(map(dialogue_text, turns.roles, normalized_messages(batch, ctx.batch)))
     return {
         "minhash": signatures(dialogues),
         "dialogue_len": np.fromiter((len(d) for d in dialogues), dtype=np.int32, count=len(batch)),
-        "preamble_lines": [preamble_lines(ex) for ex in batch],
+        "preamble_lines": list(map(preamble_lines, turns.roles, turns.texts)),
     }
 
 

@@ -23,7 +23,8 @@ import numpy as np
 
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.normalize import hash64
+from ftprep.similarity.normalize import hash64_array
+from ftprep.turns import batch_turns
 
 #: Default number of examples whose texts are kept (``diverse.coverage.sample_size``).
 DEFAULT_LIMIT = 20_000
@@ -33,17 +34,18 @@ MAX_CHARS = 1_000
 LIMIT_SETTING = ("diverse.coverage", "sample_size")
 
 
-def user_input(ex: ChatExample) -> str:
+def user_input(kind: str, roles: Sequence[str], texts: Sequence[str], last: int | None) -> str:
     """The user turns the model is conditioned on (system prompts excluded), joined; for a
-    continued-pretraining document, the document itself (what the data's range is made of)."""
-    if ex.kind == "text":
-        return final_answer(ex)
-    return "\n".join(m.text for m in ex.prompt_messages if m.role == "user")
+    continued-pretraining document, the document itself (what the data's range is made of).
+    From an example's kind, message roles and texts, and last assistant index."""
+    if kind == "text":
+        return final_answer(texts, last)
+    cut = len(texts) if last is None else last
+    return "\n".join([texts[j] for j in range(cut) if roles[j] == "user"])
 
 
-def final_answer(ex: ChatExample) -> str:
-    last = ex.last_assistant_index
-    return "" if last is None else ex.messages[last].text
+def final_answer(texts: Sequence[str], last: int | None) -> str:
+    return "" if last is None else texts[last]
 
 
 class _Sampler:
@@ -111,20 +113,21 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
     """Priorities of every row, and the texts of the batch's ``limit`` lowest-priority rows
     (the gatherer keeps the run's bottom ``limit``)."""
     limit = _limit(ctx.config)
-    inputs = [user_input(ex) for ex in batch]
-    prio = np.fromiter(
-        (hash64("sample\x1f" + t) for t in inputs), dtype=np.uint64, count=len(batch)
+    turns = batch_turns(batch, ctx.batch)
+    inputs = list(
+        map(user_input, [ex.kind for ex in batch], turns.roles, turns.texts, turns.last)
     )
+    prio = hash64_array(["sample\x1f" + t for t in inputs], len(batch))
     keep = np.ones(len(batch), dtype=bool)
     if len(batch) > limit:
         keep[:] = False
         keep[np.lexsort((np.arange(len(batch)), prio))[:limit]] = True
     col_in: list[str | None] = []
     col_ans: list[str | None] = []
-    for i, (ex, text) in enumerate(zip(batch, inputs, strict=True)):
+    for i, text in enumerate(inputs):
         if keep[i]:
             col_in.append(text[:MAX_CHARS])
-            col_ans.append(final_answer(ex)[:MAX_CHARS])
+            col_ans.append(final_answer(turns.texts[i], turns.last[i])[:MAX_CHARS])
         else:
             col_in.append(None)
             col_ans.append(None)

@@ -27,6 +27,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from hashlib import blake2b
 from typing import Any
 
 import numpy as np
@@ -38,10 +39,10 @@ from ftprep.similarity.minhash import signatures_of_sets, similarity
 from ftprep.similarity.normalize import (
     hash64,
     hash64_array,
-    last_assistants,
     normalize_text,
     normalized_messages,
 )
+from ftprep.turns import batch_turns
 
 NONE, LABEL, JSON_VALUE, TOOL_CALL, FREE = 0, 1, 2, 3, 4
 HEAD = 5
@@ -83,9 +84,18 @@ _LEADING_CODE = re.compile(
 _NUMBER = re.compile(r"(\d(?<![\w.]\d)(?:\d*(?:[.,]\d+)+|\d+))%?(?![\w])")
 #: Capitalised words: ``(?<![\w'])([A-Z][a-zA-Z]+)``, capital first for the same reason.
 _NAME = re.compile(r"([A-Z](?<![\w'][A-Z])[a-zA-Z]+)")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+#: Capitalised words not opening a sentence: :data:`_NAME` matches whose three characters
+#: before (fewer at the start of the text) do not match ``(?:^|[.!?:]\s+|\n\s*)$``: some
+#: character before the word (not the text's start), not a newline, and no ``[.!?:\n]``
+#: followed by one or two spaces up to the word. The test is written into the pattern, so
+#: the many sentence-opening capitals are rejected by the regex engine, not one by one in
+#: Python (the same words: tests/test_fast_patterns.py).
+_FACT_NAME = re.compile(
+    r"([A-Z](?<=[^\w'\n][A-Z])(?<![.!?:\n]\s[A-Z])(?<![.!?:\n]\s\s[A-Z])[a-zA-Z]+)"
+)
 _CODE_SPAN = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.S)
 _IDENT = re.compile(r"[A-Za-z_]\w{2,}")
+_DIGIT = re.compile(r"\d")
 
 
 def _content_words(norm: str) -> list[str]:
@@ -121,15 +131,24 @@ def classify(
 ) -> tuple[int, str]:
     """(answer type, canonical value) of one final answer (``normalized``: the text's
     ``normalize_text(text.strip())`` when the caller has it already)."""
+    kind, value, _ = _classify(text, tool_calls, normalized)
+    return kind, value
+
+
+def _classify(
+    text: str, tool_calls: list[dict[str, Any]] | None, normalized: str | None
+) -> tuple[int, str, list[str]]:
+    """:func:`classify`, with the words of the value of a label or free text (``[]`` for
+    the other types), which the profile reads next."""
     if tool_calls:
-        return TOOL_CALL, _tool_value(tool_calls)
+        return TOOL_CALL, _tool_value(tool_calls), []
     stripped = text.strip()
     if not stripped:
-        return NONE, ""
+        return NONE, "", []
     if stripped[0] in "{[":
         with contextlib.suppress(ValueError):  # not JSON after all: judged as text below
             value = json.loads(stripped)
-            return JSON_VALUE, json.dumps(value, sort_keys=True, ensure_ascii=False)
+            return JSON_VALUE, json.dumps(value, sort_keys=True, ensure_ascii=False), []
     norm = normalize_text(stripped) if normalized is None else normalized
     words = norm.split()
     if (
@@ -138,32 +157,20 @@ def classify(
         and not _NOT_LABEL.intersection(stripped)
         and not _PRONOUNS.intersection(words)
     ):
-        return LABEL, norm
-    return FREE, norm
+        return LABEL, norm, words
+    return FREE, norm, words
 
 
-def facts(text: str, opens: dict[str, bool] | None = None) -> set[str]:
+def facts(text: str, digits: bool = True) -> set[str]:
     """Names (capitalised words not opening a sentence), numbers of two or more digits, and
     identifiers inside code: what two paraphrases of one answer keep and two different
-    answers change.
-
-    Whether a word opens a sentence depends on the three characters before it only; a
-    batch passes ``opens`` to remember that test per three characters (most capitalised
-    words follow ". ")."""
-    found = {m[1] for m in _NUMBER.finditer(text)}
-    if opens is None:
-        opens = {}
-    for m in _NAME.finditer(text):
-        if m[1] == "I":
-            continue
-        before = text[max(0, m.start() - 3) : m.start()]
-        start = opens.get(before)
-        if start is None:
-            start = opens[before] = _SENTENCE_START.search(before) is not None
-        if not start:
-            found.add(m[1].lower())
-    for span in _CODE_SPAN.finditer(text):
-        found.update(w.lower() for w in _IDENT.findall(span[0]))
+    answers change. ``digits=False``: the caller knows ``text`` holds no digit (numbers
+    are not looked for)."""
+    found = set(_NUMBER.findall(text)) if digits else set()
+    found.update(map(str.lower, _FACT_NAME.findall(text)))
+    if "`" in text:
+        for span in _CODE_SPAN.finditer(text):
+            found.update(w.lower() for w in _IDENT.findall(span[0]))
     return found
 
 
@@ -199,41 +206,44 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     from the batch memo; each distinct word's hash is computed once per batch; the 64-bit
     hashes are computed together at the end."""
     n = len(batch)
-    kinds = np.zeros(n, dtype=np.int8)
-    bloom = np.zeros((n, 4), dtype=np.uint64)
-    counts = np.zeros(n, dtype=np.int32)
+    kinds = [0] * n
+    counts = [0] * n
+    fact_counts = [0] * n
     extra = np.zeros(n, dtype=np.uint64)
     kto = np.zeros(n, dtype=bool)
-    fact_counts = np.zeros(n, dtype=np.int32)
     owners: list[int] = []
     hashes: list[int] = []
-    fact_sketch = np.zeros((n, FACT_SKETCH), dtype=np.uint32)
+    # (flat slot, hash) of the fact sketches, (row, bits) of the word filters
+    fact_slots: list[int] = []
+    fact_hashes: list[int] = []
+    bloom_rows: list[int] = []
+    bloom_bits: list[list[int]] = []
     # (row, text) of each 64-bit hash to compute: answer values, leading codes, heads
     value_rows: list[int] = []
     value_texts: list[str] = []
     code_rows: list[int] = []
     code_texts: list[str] = []
     head_slots: list[int] = []
-    head_texts: list[str] = []
+    head_digests: list[bytes] = []
     crc: dict[str, int] = {}
-    opens: dict[str, bool] = {}
+    numbered: set[str] = set()
     stems: dict[str, str] = {}
-    lasts = last_assistants(batch, ctx.batch)
+    turns = batch_turns(batch, ctx.batch)
     normalized = normalized_messages(batch, ctx.batch)
     for i, ex in enumerate(batch):
-        if ex.metadata:
-            tools = _metadata_tools(ex.metadata)
+        meta = ex.metadata
+        if meta:
+            tools = _metadata_tools(meta)
             extra[i] = hash64(tools) if tools else 0
-            kto[i] = _is_kto(ex.metadata)
-        last = lasts[i]
+            kto[i] = _is_kto(meta)
+        last = turns.last[i]
         if last is None:
             continue
-        msg = ex.messages[last]
-        text = msg.text
+        text = turns.texts[i][last]
         # normalize_text(text.strip()) is the memo's normalize_text(text) when nothing is
         # stripped, and always for ASCII (stripped and folded whitespace are the same set)
         norm = normalized[i][last] if text.isascii() or len(text.strip()) == len(text) else None
-        kind, value = classify(text, msg.tool_calls, norm)
+        kind, value, words = _classify(text, turns.calls[i][last], norm)
         kinds[i] = kind
         if kind:
             value_rows.append(i)
@@ -244,48 +254,80 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
         if code:
             code_rows.append(i)
             code_texts.append(code[1])
+        distinct = set(words)
+        _learn_words(distinct.difference(stems), stems, crc, numbered)
         if kind == FREE:
-            found = facts(text, opens)
+            # an ASCII answer's digits are all in its normalised words
+            found = facts(text, not text.isascii() or not distinct.isdisjoint(numbered))
             fact_counts[i] = len(found)
             _learn(crc, found)
             smallest = sorted({crc[f] or 1 for f in found})[:FACT_SKETCH]
-            fact_sketch[i, : len(smallest)] = smallest
-        words = value.split()
-        for k in range(min(HEAD, len(words))):
-            head_slots.append(i * HEAD + k)
-            head_texts.append(" ".join(words[: k + 1]))
+            fact_slots.extend(range(i * FACT_SKETCH, i * FACT_SKETCH + len(smallest)))
+            fact_hashes.extend(smallest)
+        heads = min(HEAD, len(words))
+        if heads:
+            # hash64 of each of the first five words joined, from one running hash:
+            # blake2b of "w1 w2" is blake2b of "w1" updated with " w2"
+            head_slots.extend(range(i * HEAD, i * HEAD + heads))
+            running = blake2b(words[0].encode("utf-8", "surrogatepass"), digest_size=8)
+            head_digests.append(running.digest())
+            for w in words[1:heads]:
+                running.update(b" " + w.encode("utf-8", "surrogatepass"))
+                head_digests.append(running.digest())
         if len(words) <= BLOOM_WORDS:
-            _learn(crc, words)
             bits = [0, 0, 0, 0]
-            for w in words:
+            for w in distinct:
                 bit = crc[w] & 0xFF
                 bits[bit >> 6] |= 1 << (bit & 63)
-            bloom[i] = bits
-        content = _content_set(words, stems)
+            bloom_rows.append(i)
+            bloom_bits.append(bits)
+        content = set(map(stems.__getitem__, distinct))
+        content.discard("")
         counts[i] = len(content)
         owners.extend([i] * len(content))
-        _learn(crc, content)
         hashes.extend(map(crc.__getitem__, content))
     values = np.zeros(n, dtype=np.uint64)
     values[value_rows] = hash64_array(value_texts, len(value_texts))
     codes = np.zeros(n, dtype=np.uint64)
     codes[code_rows] = hash64_array(code_texts, len(code_texts))
-    heads = np.zeros(n * HEAD, dtype=np.uint64)
-    heads[head_slots] = hash64_array(head_texts, len(head_texts))
+    head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
+    head_hashes[head_slots] = np.frombuffer(b"".join(head_digests), dtype="<u8")
+    fact_sketch = np.zeros(n * FACT_SKETCH, dtype=np.uint32)
+    fact_sketch[fact_slots] = fact_hashes
+    bloom = np.zeros((n, 4), dtype=np.uint64)
+    if bloom_rows:
+        bloom[bloom_rows] = np.array(bloom_bits, dtype=np.uint64)
     sig = signatures_of_sets(owners, hashes, n, WORD_BINS)
     return {
-        "answer_type": kinds,
+        "answer_type": np.array(kinds, dtype=np.int8),
         "answer_value": values,
-        "answer_head": heads.reshape(n, HEAD),
+        "answer_head": head_hashes.reshape(n, HEAD),
         "answer_bloom": bloom,
         "answer_words_sig": sig,
-        "answer_words_n": counts,
+        "answer_words_n": np.array(counts, dtype=np.int32),
         "answer_code": codes,
-        "answer_facts": fact_sketch,
-        "answer_facts_n": fact_counts,
+        "answer_facts": fact_sketch.reshape(n, FACT_SKETCH),
+        "answer_facts_n": np.array(fact_counts, dtype=np.int32),
         "input_extra": extra,
         "kto": kto,
     }
+
+
+def _learn_words(
+    fresh: set[str], stems: dict[str, str], crc: dict[str, int], numbered: set[str]
+) -> None:
+    """What a batch keeps of each answer word the first time it sees it: its content form
+    (:func:`_content_words` of the word alone; "" for a stopword or a one-letter word) in
+    ``stems``, the :func:`_word_hash` of the word and of that form in ``crc``, and the word
+    in ``numbered`` when it holds a digit."""
+    for w in fresh:
+        if not w.isalpha() and _DIGIT.search(w):
+            numbered.add(w)
+        stem = stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
+        if w not in crc:
+            crc[w] = _word_hash(w)
+        if stem and stem not in crc:
+            crc[stem] = _word_hash(stem)
 
 
 def _learn(crc: dict[str, int], words: Iterable[str]) -> None:
@@ -293,17 +335,6 @@ def _learn(crc: dict[str, int], words: Iterable[str]) -> None:
     far smaller than its words, so each distinct word is hashed once)."""
     for w in set(words).difference(crc):
         crc[w] = _word_hash(w)
-
-
-def _content_set(words: list[str], stems: dict[str, str]) -> set[str]:
-    """The distinct :func:`_content_words` of a normalised answer's words. ``stems`` keeps
-    each word's content form for the batch ("" for a stopword or a one-letter word)."""
-    distinct = set(words)
-    for w in distinct.difference(stems):
-        stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
-    content = set(map(stems.__getitem__, distinct))
-    content.discard("")
-    return content
 
 
 CONSISTENT, LABEL_CONFLICT, FREE_DIVERGENCE = 0, 1, 2

@@ -50,12 +50,8 @@ from ftprep.similarity.minhash import (
     similarity,
     sorted_unique,
 )
-from ftprep.similarity.normalize import (
-    hash64_array,
-    last_assistants,
-    media_keys,
-    normalized_messages,
-)
+from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
+from ftprep.turns import batch_turns
 from ftprep.wording import plural
 
 BINS = 64
@@ -80,34 +76,27 @@ _DIGITS = re.compile(r"\d+")
 #: engine skips to the next capital instead of trying the look-behind at every position
 #: (the same matches: tests/test_fast_patterns.py).
 _NAME = re.compile(r"[A-Z](?<![\w'][A-Z])[a-zA-Z]+")
-_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:|]\s*|\n\s*)$")
+#: :data:`_NAME` matches not opening a sentence: the three characters before the word
+#: (fewer at the text's start) do not match ``(?:^|[.!?:|]\s*|\n\s*)$``, i.e. there is a
+#: character before it, and no ``[.!?:|\n]`` followed by up to two spaces up to the word.
+#: Written into the pattern, the test rejects the many sentence-opening capitals inside the
+#: regex engine (the same words: tests/test_fast_patterns.py).
+_MID_NAME = re.compile(
+    r"[A-Z](?<=[^\w'.!?:|\n][A-Z])(?<![.!?:|\n]\s[A-Z])(?<![.!?:|\n]\s\s[A-Z])[a-zA-Z]+"
+)
 
 
-def _names(
-    ex: ChatExample, last: int | None = None, opens: dict[str, bool] | None = None
-) -> set[str]:
+def _names(texts: Sequence[str], prompt: list[int]) -> set[str]:
     """Names in the prompt turns (capitalised words not opening a sentence), each keyed by
     its sorted letters so a transposition typo keeps it: "Tell me about Paris" and "Tell me
     about Albert Einstein" are two questions however much preamble they share.
 
-    ``last``: the example's ``last_assistant_index`` when the caller has it; ``opens``:
-    a batch's memo of the sentence-start test, which depends on the three characters
-    before the word only."""
+    ``texts``: an example's message texts; ``prompt``: the indexes of its prompt turns
+    (before the final answer, system prompts excluded)."""
     found = set()
-    if opens is None:
-        opens = {}
-    prompt = ex.prompt_messages if last is None else ex.messages[:last]
-    for m in prompt:
-        if m.role in ("system", "developer"):
-            continue
-        text = m.text
-        for w in _NAME.finditer(text):
-            before = text[max(0, w.start() - 3) : w.start()]
-            start = opens.get(before)
-            if start is None:
-                start = opens[before] = _OPENS_SENTENCE.search(before) is not None
-            if not start:
-                found.add("".join(sorted(w[0].lower())))
+    for j in prompt:
+        for w in _MID_NAME.findall(texts[j]):
+            found.add("".join(sorted(w.lower())))
     return found
 
 
@@ -154,25 +143,42 @@ def word_signatures(texts: Sequence[str], bins: int = BINS) -> np.ndarray:
 
 class _PromptWords:
     """What a batch learns once per distinct prompt word: the hash of its sorted letters
-    (the word MinHash) and, when those letters spell a negation, that negation."""
+    (the word MinHash), the negations it stands for (itself when it is one, and the one
+    its letters spell: a transposition typo), and whether it holds a digit (a prompt none
+    of whose words does has no numbers to look for)."""
 
     def __init__(self) -> None:
         self.crc: dict[str, int] = {}
-        self.negation_of: dict[str, str] = {}
+        self.negating: dict[str, tuple[str, ...]] = {}
+        self.numbered: set[str] = set()
 
     def learn(self, words: set[str]) -> None:
         for w in words.difference(self.crc):
             key = "".join(sorted(w))
             self.crc[w] = zlib.crc32(key.encode("utf-8", "surrogatepass"))
+            negates: tuple[str, ...] = (w,) if w in NEGATIONS else ()
             if len(w) > 2 and key in _NEGATION_KEYS:
-                self.negation_of[w] = _NEGATION_KEYS[key]
+                negates += (_NEGATION_KEYS[key],)
+            if negates:
+                self.negating[w] = negates
+            if not w.isalpha() and _DIGITS.search(w):
+                self.numbered.add(w)
+
+    def numbers(self, text: str, words: set[str]) -> str:
+        """The digit runs of ``text`` (whose words, already learnt, are ``words``), in
+        order, as one string; the regex runs only on a text with a word holding a digit
+        (a digit run never spans a space, so it lies inside one word)."""
+        if words.isdisjoint(self.numbered):
+            return ""
+        return " ".join(_DIGITS.findall(text))
 
     def negations(self, words: set[str]) -> str:
         """The negations among ``words`` (already learnt), a transposition typo counting
         as the negation it misspells, as one sorted string."""
-        found = words & NEGATIONS
-        found |= {self.negation_of[w] for w in words.intersection(self.negation_of)}
-        return " ".join(sorted(found))
+        hit = words.intersection(self.negating)
+        if not hit:
+            return ""
+        return " ".join(sorted({n for w in hit for n in self.negating[w]}))
 
 
 def _word_set_signatures(word_sets: list[set[str]], known: _PromptWords, bins: int) -> np.ndarray:
@@ -237,6 +243,10 @@ def candidate_pairs(
     return np.stack([kept // n, kept % n], axis=1)
 
 
+#: Roles of system prompts: in the exact key, not in the prompt's words.
+_SYSTEM_ROLES = ("system", "developer")
+
+
 @register_feature(
     "prompt_sketch",
     ("prompt_sig", "prompt_char_sig", "answer_sig", "prompt_key", "prompt_words", "prompt_names"),
@@ -252,46 +262,52 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     :func:`signatures` call."""
     n = len(batch)
     normalized = normalized_messages(batch, ctx.batch)
-    lasts = last_assistants(batch, ctx.batch)
+    turns = batch_turns(batch, ctx.batch)
     media = media_keys(batch, ctx.batch)
-    prompts, answers, key_texts, word_sets = [], [], [], []
+    prompts, answers, key_texts = [], [], []
+    # each prompt's word set is used within its iteration only: a list of the batch's
+    # sets would be walked by every full collection while the function runs
+    word_counts = [0] * n
+    owners: list[int] = []
+    hashes: list[int] = []
     names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
     known = _PromptWords()
-    opens: dict[str, bool] = {}
     for i, ex in enumerate(batch):
-        last = lasts[i]
+        last = turns.last[i]
         texts = normalized[i]
+        roles = turns.roles[i]
         cut = len(texts) if last is None else last
-        text = " ".join(
-            t
-            for m, t in zip(ex.messages[:cut], texts[:cut], strict=True)
-            if m.role not in ("system", "developer")
-        )
+        prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
+        text = " ".join([texts[j] for j in prompt])
         prompts.append(text)
         words = set(text.split())
-        word_sets.append(words)
+        word_counts[i] = len(words)
         known.learn(words)
+        owners.extend([i] * len(words))
+        hashes.extend(map(known.crc.__getitem__, words))
         answers.append("" if last is None else texts[last])
-        system = "\n".join(m.text for m in ex.messages if m.role in ("system", "developer"))
-        digits = " ".join(_DIGITS.findall(text))
+        raw = turns.texts[i]
+        system = "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
+        digits = known.numbers(text, words)
         tools = "" if not ex.tools else repr(ex.tools)
         key_texts.append(
             f"{system}\x1e{tools}\x1e{digits}\x1e{known.negations(words)}\x1e{media[i]}"
         )
         found = sorted(
-            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(ex, last, opens)}
+            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(raw, prompt)}
         )
-        names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
+        if found:
+            names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
     chars = signatures(
         [*prompts, *answers, *(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)],
         bins=SMALL_BINS,
     )
     return {
-        "prompt_sig": _word_set_signatures(word_sets, known, BINS),
+        "prompt_sig": signatures_of_sets(owners, hashes, n, BINS),
         "prompt_char_sig": chars[:n],
         "answer_sig": chars[n : 2 * n],
         "prompt_key": hash64_array(key_texts, n),
-        "prompt_words": np.fromiter(map(len, word_sets), dtype=np.int32, count=n),
+        "prompt_words": np.array(word_counts, dtype=np.int32),
         "prompt_names": names,
         "prompt_ends_sig": np.concatenate([chars[2 * n : 3 * n], chars[3 * n :]], axis=1),
     }

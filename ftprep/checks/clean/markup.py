@@ -14,6 +14,7 @@ from ftprep.checks.dataset import task_groups
 from ftprep.checks.prose import strip_code
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.turns import batch_turns
 
 _TAG_NAMES = (
     "a|abbr|article|aside|b|blockquote|body|br|button|caption|center|cite|code|col|div|dd|dl|dt"
@@ -79,11 +80,12 @@ def markup_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[st
     counts = np.zeros(n, dtype=np.int16)
     where = np.zeros(n, dtype=np.int16)
     first: list[str | None] = [None] * n
-    for i, ex in enumerate(batch):
-        for j, m in enumerate(ex.messages, start=1):
-            if m.role not in ("user", "assistant") or not m.text:
+    turns = batch_turns(batch, ctx.batch)
+    for i, (roles, texts) in enumerate(zip(turns.roles, turns.texts, strict=True)):
+        for j, (role, text) in enumerate(zip(roles, texts, strict=True), start=1):
+            if role not in ("user", "assistant") or not text:
                 continue
-            c, f = markup_items(m.text)
+            c, f = markup_items(text)
             if c > counts[i]:
                 counts[i], where[i], first[i] = min(c, 32767), j, f
     return {"markup_count": counts, "markup_message": where, "markup_first": first}

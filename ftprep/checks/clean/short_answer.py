@@ -11,9 +11,10 @@ from pydantic import Field
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import robust_z, task_groups
 from ftprep.checks.prose import word_set
-from ftprep.checks.words import ascii_words
+from ftprep.checks.words import ascii_words_among
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.turns import batch_turns
 
 #: A prompt for which a one-word or one-line answer is the right answer: a classification
 #: or choice, a count or calculation, a riddle, a short form (haiku, title, slogan, one
@@ -67,6 +68,9 @@ _SHORT_OK_WORDS = word_set(
 )
 _QUANTITY_QUESTION_WORDS = word_set("how")
 _ROLE_PLAY_WORDS = word_set("you respond reply act play playing role roleplay pretend")
+#: The words the three screens ask about: a prompt's words are intersected with these once
+#: (each screen's answer is the same on the intersection, which is mostly empty).
+_SCREENED = _SHORT_OK_WORDS | _QUANTITY_QUESTION_WORDS | _ROLE_PLAY_WORDS
 
 
 def _may_match(words: frozenset[str] | None, needed: frozenset[str]) -> bool:
@@ -79,9 +83,9 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     question, a label to a classification, a number or a tool call, a haiku to "write a
     haiku"."""
     prompt = prompt.strip()
-    words = ascii_words(prompt)
     if _CALL_OR_NUMBER.fullmatch(answer):
         return True
+    words = ascii_words_among(prompt, _SCREENED)
     if _may_match(words, _SHORT_OK_WORDS) and _SHORT_OK.search(prompt):
         return True
     if (
@@ -102,11 +106,12 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
 def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Whether a very short final answer fits the prompt before it (see ``_SHORT_OK``)."""
     col = np.zeros(len(batch), dtype=bool)
-    for i, ex in enumerate(batch):
-        last = ex.last_assistant_index
-        if not last or ex.messages[last - 1].role != "user":
+    turns = batch_turns(batch, ctx.batch)
+    for i, last in enumerate(turns.last):
+        if not last or turns.roles[i][last - 1] != "user":
             continue
-        col[i] = short_answer_plausible(ex.messages[last - 1].text, ex.messages[last].text)
+        texts = turns.texts[i]
+        col[i] = short_answer_plausible(texts[last - 1], texts[last])
     return {"short_answer_plausible": col}
 
 

@@ -19,9 +19,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ftprep.checks.prose import word_set
-from ftprep.checks.words import ascii_words
+from ftprep.checks.words import ascii_words_among
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
+from ftprep.turns import batch_turns
 
 ASK_CODE, ASK_JSON, ASK_TABLE, ASK_MARKDOWN, ASK_LIST, ASK_LONG = 1, 2, 4, 8, 16, 32
 
@@ -180,6 +181,13 @@ _ASCII_RESIDUE: dict[int, tuple[frozenset[str], re.Pattern[str]]] = {
         re.compile(_CODE_LINE.lower(), re.M),
     ),
 }
+#: Every word a screen above asks about: a request's words are intersected with these once,
+#: and each screen then asks the few left (``X.isdisjoint(words)`` equals
+#: ``X.isdisjoint(words & _SCREENED)`` for every ``X`` within it), not all of them.
+_SCREENED: frozenset[str] = frozenset().union(
+    *(sure | needed for sure, needed, _ in _ASCII_SCREENS.values()),
+    *(line_words for line_words, _ in _ASCII_RESIDUE.values()),
+)
 #: Characters of a request read: the end, where the request follows any preamble.
 MAX_REQUEST_CHARS = 2_000
 
@@ -190,7 +198,7 @@ def asked_format(request: str) -> int:
         return 0
     tail = request[-MAX_REQUEST_CHARS:]
     text = tail.lower()
-    words = ascii_words(tail)
+    words = ascii_words_among(tail, _SCREENED)
     asks = 0
     if words is None:
         for bit, literals, pattern in _PATTERNS:
@@ -212,21 +220,18 @@ def asked_format(request: str) -> int:
     return asks
 
 
-def last_request(ex: ChatExample) -> str:
-    """The last user turn before the final answer (the request that answer answers)."""
-    last = ex.last_assistant_index
-    cut = len(ex.messages) if last is None else last
-    for m in reversed(ex.messages[:cut]):
-        if m.role == "user":
-            return m.text
+def last_request(roles: Sequence[str], texts: Sequence[str], last: int | None) -> str:
+    """The last user turn before the final answer (the request that answer answers), from
+    an example's message roles and texts and its last assistant index."""
+    for j in range(len(roles) - 1 if last is None else last - 1, -1, -1):
+        if roles[j] == "user":
+            return texts[j]
     return ""
 
 
 @register_feature("asked_format", ("asked_format",))
 def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: the ``ASK_*`` bit mask of its last request."""
-    return {
-        "asked_format": np.fromiter(
-            (asked_format(last_request(ex)) for ex in batch), dtype=np.int8, count=len(batch)
-        )
-    }
+    turns = batch_turns(batch, ctx.batch)
+    requests = map(last_request, turns.roles, turns.texts, turns.last)
+    return {"asked_format": np.fromiter(map(asked_format, requests), np.int8, count=len(batch))}
