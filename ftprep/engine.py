@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ftprep import forked_checks
 from ftprep.batch import (
     BATCH,
     BatchPlan,
@@ -203,12 +204,33 @@ def analyze(
     for cid in example_ids:
         results.setdefault(cid, CheckResult())
     ctx = DatasetContext(model=model, records=record, load_errors=len(load_errors), config=config)
-    for spec in dataset_specs:
-        if not spec.after_split:
-            results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
-            table.release_pages()
-            if progress:
-                progress(spec.id, 1, 1)
+    before = [spec for spec in dataset_specs if not spec.after_split]
+
+    def run(spec: CheckSpec) -> CheckResult:
+        return spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
+
+    # With jobs to spare, a forked child runs a share of the checks meanwhile.
+    side = (
+        forked_checks.start(table, before, run, jobs or default_jobs()) if engine is None else None
+    )
+    done: dict[str, CheckResult] = {}
+    try:
+        for spec in before:
+            if side is None or not side.runs(spec.id):
+                done[spec.id] = run(spec)
+                table.release_pages()
+                if progress:
+                    progress(spec.id, 1, 1)
+        if side is not None:
+            for cid, got in side.join(table, run).items():
+                done[cid] = got
+                if progress:
+                    progress(cid, 1, 1)
+    finally:
+        if side is not None:
+            side.close()
+    for spec in before:  # in the checks' order, whoever ran them
+        results[spec.id] = done[spec.id]
 
     analysis = Analysis(
         config=config,
