@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from ftprep.similarity.minhash import EMPTY, pair_similarity, similarity, sorted_unique
@@ -25,9 +26,11 @@ def _plain_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(informative > 0, match.sum(axis=-1) / np.maximum(informative, 1), 0.0)
 
 
-def test_similarity_matches_the_plain_formula_bit_for_bit() -> None:
+@pytest.mark.parametrize("bins", [32, 64, 128, 20, 256])
+def test_similarity_matches_the_plain_formula_bit_for_bit(bins: int) -> None:
+    """Widths counted eight bins at a time (32, 64, 128) and the others (plain count)."""
     rng = np.random.default_rng(7)
-    sig = rng.integers(0, 4, (2_000, 64)).astype(np.uint16)
+    sig = rng.integers(0, 4, (2_000, bins)).astype(np.uint16)
     sig[sig == 3] = EMPTY
     sig[:50] = EMPTY  # rows with no shingle at all
     pairs = rng.integers(0, len(sig), (20_000, 2))
