@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep import forked_checks
+from ftprep import prefetch
 from ftprep.batch import (
     BATCH,
     BatchPlan,
@@ -40,6 +40,7 @@ from ftprep.features import FEATURES, FeatureTable
 from ftprep.loaders import LoadOptions, Source, open_source
 from ftprep.schema import LoadError
 from ftprep.similarity.neardup import split_group_key
+from ftprep.similarity.topics import topic_params, topics
 from ftprep.split.plan import DROPPED, SplitPlan, plan_split
 from ftprep.split.refine import refine
 from ftprep.split.strata import strata_by_cluster, strata_by_label
@@ -205,31 +206,31 @@ def analyze(
         results.setdefault(cid, CheckResult())
     ctx = DatasetContext(model=model, records=record, load_errors=len(load_errors), config=config)
     before = [spec for spec in dataset_specs if not spec.after_split]
-
-    def run(spec: CheckSpec) -> CheckResult:
-        return spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
-
-    # With jobs to spare, a forked child runs a share of the checks meanwhile.
+    # With jobs to spare, a forked child computes the topic clusters meanwhile; the checks
+    # that read them run last (their results are stored in order all the same).
     side = (
-        forked_checks.start(table, before, run, jobs or default_jobs()) if engine is None else None
+        prefetch.start(table, lambda ft: topics(ft, topic_params(config)), jobs or default_jobs())
+        if engine is None and "sample_input" in table
+        else None
     )
+    later = [s for s in before if side is not None and prefetch.reads_topics(s.id)]
     done: dict[str, CheckResult] = {}
+
+    def run(specs: list[CheckSpec]) -> None:
+        for spec in specs:
+            done[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
+            table.release_pages()
+            if progress:
+                progress(spec.id, 1, 1)
+
     try:
-        for spec in before:
-            if side is None or not side.runs(spec.id):
-                done[spec.id] = run(spec)
-                table.release_pages()
-                if progress:
-                    progress(spec.id, 1, 1)
-        if side is not None:
-            for cid, got in side.join(table, run).items():
-                done[cid] = got
-                if progress:
-                    progress(cid, 1, 1)
+        run([s for s in before if s not in later])
+        table.derived.settle()  # the child's topics, when it computes them
+        run(later)
     finally:
         if side is not None:
             side.close()
-    for spec in before:  # in the checks' order, whoever ran them
+    for spec in before:  # in the checks' order, whichever ran first
         results[spec.id] = done[spec.id]
 
     analysis = Analysis(

@@ -176,6 +176,15 @@ class Derived:
     diversity: dict[str, Any] | None = None
     #: split.strata: what the split stratified by ("label", "cluster"; None: nothing)
     strata_by: str | None = None
+    #: Results being computed elsewhere (a forked child, see :mod:`ftprep.prefetch`): a
+    #: reader missing its result calls :meth:`settle` first, which waits for them.
+    pending: Callable[[], None] | None = None
+
+    def settle(self) -> None:
+        """Wait for the results being computed elsewhere, if any (they join these)."""
+        if self.pending is not None:
+            wait, self.pending = self.pending, None
+            wait()
 
 
 class FeatureTable:
