@@ -168,6 +168,9 @@ class Derived:
     contradictions: dict[float, list[np.ndarray]] = field(default_factory=dict)
     #: checks.clean.contradictions: settings -> verified (i, j) pairs
     near_contradictions: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict)
+    #: similarity.neardup: (threshold, bands, digests of the two row sets) -> near-duplicate
+    #: pairs across a split and their similarities (the last split measured)
+    straddling: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     #: similarity.topics: topic parameters (JSON) -> Topics or None
     topics: dict[str, Any] = field(default_factory=dict)
     #: evaluation.tasks: task parameters (JSON) -> TaskInfo
