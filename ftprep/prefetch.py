@@ -127,6 +127,8 @@ class Prefetch:
     process: Any
     conn: Connection
     before: dict[str, Any]
+    #: Whether the child's answer was read (it is then exiting on its own).
+    answered: bool = False
 
     def join(self, table: FeatureTable) -> None:
         """Wait for the child and add what it computed to ``table``'s derived results
@@ -135,20 +137,19 @@ class Prefetch:
             delta = pickle.loads(self.conn.recv_bytes())
         except (EOFError, OSError):
             delta = {}
-        finally:
-            self.close()
+        self.answered = True
+        self.close()
         if table.derived.pending is not None:  # joined directly, not through settle()
             table.derived.pending = None
         _merge(table.derived, delta, self.before)
 
     def close(self) -> None:
-        """Wait for the child (ended by its pid if it is still running: an interrupted run)."""
+        """Reap the child; one whose answer was never read (the run failed or was
+        interrupted before it needed the topics) is ended by its pid first."""
         self.conn.close()
-        if self.process.is_alive():
-            self.process.join(timeout=5)
-        if self.process.is_alive():
+        if not self.answered and self.process.is_alive():
             self.process.kill()
-            self.process.join()
+        self.process.join()
 
 
 def start(table: FeatureTable, work: Work, jobs: int) -> Prefetch | None:

@@ -5,13 +5,17 @@ serial run's behaviour when the child fails or dies."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from ftprep import prefetch
 from ftprep.api import make_config
+from ftprep.checks.base import REGISTRY
 from ftprep.engine import analyze
 from ftprep.features import Derived
 from ftprep.report.build import build_report
@@ -95,6 +99,27 @@ def test_a_child_that_fails_or_dies_leaves_the_topics_to_this_process(data, here
         monkeypatch.setattr(prefetch, "_child", lambda *a: os._exit(3))
     assert build_report(_analysis(data, jobs=2)).to_json() == serial
     assert len(here) == 1  # computed here instead
+
+
+def test_a_failing_run_ends_its_child_at_once(data, here, monkeypatch):
+    spec = REGISTRY["clean.near_contradiction"]  # runs before the join
+
+    def boom(ft, settings, ctx):
+        raise RuntimeError("near_contradiction broke")
+
+    compute = topics._topics
+
+    def slow(*args, **kwargs):  # the child would take a minute
+        time.sleep(60)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(topics, "_topics", slow)
+    monkeypatch.setitem(REGISTRY, spec.id, replace(spec, func=boom))
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="near_contradiction broke"):
+        _analysis(data, jobs=2)
+    assert time.monotonic() - started < 30
+    assert multiprocessing.active_children() == []
 
 
 def _broken_in_a_child(parent: int):
