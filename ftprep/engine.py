@@ -207,7 +207,8 @@ def analyze(
     ctx = DatasetContext(model=model, records=record, load_errors=len(load_errors), config=config)
     before = [spec for spec in dataset_specs if not spec.after_split]
     # With jobs to spare, a forked child computes the topic clusters meanwhile; the checks
-    # that read them run last (their results are stored in order all the same).
+    # that may read them run last, and wait for the child when they do (their results are
+    # stored in the checks' order all the same).
     side = (
         prefetch.start(table, lambda ft: topics(ft, topic_params(config)), jobs or default_jobs())
         if engine is None and "sample_input" in table
@@ -225,8 +226,9 @@ def analyze(
 
     try:
         run([s for s in before if s not in later])
-        table.derived.settle()  # the child's topics, when it computes them
+        hashes = [s.sha256() for s in sources]  # (while the child may still be busy)
         run(later)
+        table.derived.settle()  # the child's topics, when no check asked for them
     finally:
         if side is not None:
             side.close()
@@ -237,7 +239,7 @@ def analyze(
         config=config,
         model=model,
         sources=sources,
-        hashes=[s.sha256() for s in sources],
+        hashes=hashes,
         features=table,
         results=results,
         load_errors=load_errors,

@@ -4,16 +4,15 @@ that do not read them.
 After the batches, the dataset checks ran one after another in the parent while the pool's
 workers sat idle: at 100,000 examples ~6 s on one core, a third of it embedding and
 clustering the sampled inputs (:mod:`ftprep.similarity.topics`), which only the diverse
-checks, ``consistent.output_format`` and the split's strata read. With more than one job,
+checks, two consistency checks and the split's strata read. With more than one job,
 :func:`start` forks a child that inherits the finished feature table (copy-on-write: nothing
 is copied or pickled on the way in) and computes the topics; the parent runs the checks
-that do not read them (:func:`reads_topics`) meanwhile, :meth:`Prefetch.join` adds the
-child's topics to the table's :class:`~ftprep.features.Derived` (the memo every reader
-asks; a reader that finds them missing waits for the child first), and the parent runs
-the checks that read them. Results are stored in the checks'
-order and the topics are a deterministic function of the table and their settings
-(single-threaded BLAS, fixed seeds): the report and the split are the serial run's, byte
-for byte (tests/test_prefetch.py).
+that do not read them (:func:`reads_topics`) meanwhile, then the ones that may; the
+first to ask for the topics waits for the child (:meth:`Prefetch.join` adds its topics to
+the table's :class:`~ftprep.features.Derived`, the memo every reader asks). Results are
+stored in the checks' order and the topics are a deterministic function of the table and
+their settings (single-threaded BLAS, fixed seeds): the report and the split are the
+serial run's, byte for byte (tests/test_prefetch.py).
 
 Only under fork (the child must inherit the table) and for tables big enough to pay for a
 fork (:data:`MIN_ROWS`). A child that fails or dies sends nothing: the first reader computes
@@ -34,9 +33,10 @@ from ftprep.features import Derived, FeatureTable
 #: Checks that read the topic clusters (ids, or an item's prefix ending in "."): the diverse
 #: checks (their profile names the clusters), ``consistent.output_format`` and
 #: ``consistent.length_outlier`` (they compare answers within a cluster when no system
-#: prompt defines the task). The parent runs them last, so as not to wait for the child
-#: early; another reader waits for it (:meth:`~ftprep.features.Derived.settle`) rather
-#: than compute the topics a second time.
+#: prompt defines the task). The parent runs them last, so that it waits for the child
+#: (:meth:`~ftprep.features.Derived.settle`, when a check first asks for the topics) only
+#: once the rest is done; any other reader would wait for it as well, rather than compute
+#: the topics a second time.
 READS_TOPICS = ("diverse.", "consistent.output_format", "consistent.length_outlier")
 #: The fewest rows worth a fork: below this the topics take less than the fork, the pickled
 #: result and the child's start cost.
