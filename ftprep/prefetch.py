@@ -21,6 +21,7 @@ the topics here, as a serial run does (and fails the same way if that is what th
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 from collections.abc import Callable
@@ -109,7 +110,11 @@ def _child(
     conn: Connection, table: FeatureTable, work: Work
 ) -> None:  # pragma: no cover (runs in the forked child; tests/test_prefetch.py)
     """Do ``work`` and send what it added to the table's derived results (nothing when it
-    fails: the parent then does it again, and fails as a serial run would)."""
+    fails: the parent then does it again, and fails as a serial run would).
+
+    The inherited heap is frozen first, as the batch pool's workers do: the cyclic
+    collector then never walks (so never copies) the parent's objects."""
+    gc.freeze()
     before = _snapshot(table.derived)
     try:
         work(table)
