@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ftprep import prefetch
 from ftprep.batch import (
     BATCH,
     BatchPlan,
@@ -39,6 +40,7 @@ from ftprep.features import FEATURES, FeatureTable
 from ftprep.loaders import LoadOptions, Source, open_source
 from ftprep.schema import LoadError
 from ftprep.similarity.neardup import split_group_key
+from ftprep.similarity.topics import topic_params, topics
 from ftprep.split.plan import DROPPED, SplitPlan, plan_split
 from ftprep.split.refine import refine
 from ftprep.split.strata import strata_by_cluster, strata_by_label
@@ -203,18 +205,41 @@ def analyze(
     for cid in example_ids:
         results.setdefault(cid, CheckResult())
     ctx = DatasetContext(model=model, records=record, load_errors=len(load_errors), config=config)
-    for spec in dataset_specs:
-        if not spec.after_split:
-            results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
+    before = [spec for spec in dataset_specs if not spec.after_split]
+    # With jobs to spare, a forked child computes the topic clusters meanwhile; the checks
+    # that may read them run last, and wait for the child when they do (their results are
+    # stored in the checks' order all the same).
+    side = (
+        prefetch.start(table, lambda ft: topics(ft, topic_params(config)), jobs or default_jobs())
+        if engine is None and "sample_input" in table
+        else None
+    )
+    later = [s for s in before if side is not None and prefetch.reads_topics(s.id)]
+    done: dict[str, CheckResult] = {}
+
+    def run(specs: list[CheckSpec]) -> None:
+        for spec in specs:
+            done[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
             table.release_pages()
             if progress:
                 progress(spec.id, 1, 1)
+
+    try:
+        run([s for s in before if s not in later])
+        hashes = [s.sha256() for s in sources]  # (while the child may still be busy)
+        run(later)
+        table.derived.settle()  # the child's topics, when no check asked for them
+    finally:
+        if side is not None:
+            side.close()
+    for spec in before:  # in the checks' order, whichever ran first
+        results[spec.id] = done[spec.id]
 
     analysis = Analysis(
         config=config,
         model=model,
         sources=sources,
-        hashes=[s.sha256() for s in sources],
+        hashes=hashes,
         features=table,
         results=results,
         load_errors=load_errors,

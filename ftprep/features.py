@@ -168,6 +168,9 @@ class Derived:
     contradictions: dict[float, list[np.ndarray]] = field(default_factory=dict)
     #: checks.clean.contradictions: settings -> verified (i, j) pairs
     near_contradictions: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict)
+    #: similarity.neardup: (threshold, bands, digests of the two row sets) -> near-duplicate
+    #: pairs across a split and their similarities (the last split measured)
+    straddling: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     #: similarity.topics: topic parameters (JSON) -> Topics or None
     topics: dict[str, Any] = field(default_factory=dict)
     #: evaluation.tasks: task parameters (JSON) -> TaskInfo
@@ -176,6 +179,15 @@ class Derived:
     diversity: dict[str, Any] | None = None
     #: split.strata: what the split stratified by ("label", "cluster"; None: nothing)
     strata_by: str | None = None
+    #: Results being computed elsewhere (a forked child, see :mod:`ftprep.prefetch`): a
+    #: reader missing its result calls :meth:`settle` first, which waits for them.
+    pending: Callable[[], None] | None = None
+
+    def settle(self) -> None:
+        """Wait for the results being computed elsewhere, if any (they join these)."""
+        if self.pending is not None:
+            wait, self.pending = self.pending, None
+            wait()
 
 
 class FeatureTable:

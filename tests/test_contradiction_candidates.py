@@ -24,17 +24,43 @@ def test_filtering_each_band_keeps_exactly_the_pairs_filtering_all_would() -> No
         offered: list[int] = []
 
         def accept(
-            pairs: np.ndarray, sig: np.ndarray = sig, offered: list[int] = offered
+            pairs: np.ndarray, left: np.ndarray, right: np.ndarray, offered: list[int] = offered
         ) -> np.ndarray:
             offered.append(len(pairs))
-            same = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1)
-            return same >= 0.8
+            return (left == right).mean(axis=1) >= 0.8
 
         everything = candidate_pairs(sig, key)
         assert len(everything) > 1_000
-        expected = everything[accept(everything)]
+        expected = everything[accept(everything, sig[everything[:, 0]], sig[everything[:, 1]])]
         offered.clear()
         banded = candidate_pairs(sig, key, accept=accept)
         assert np.array_equal(banded, expected)
         assert (banded[:, 0] < banded[:, 1]).all()
         assert max(offered) < len(everything)  # never all candidates at once
+
+
+def test_the_payload_rows_handed_to_accept_are_the_pairs_rows() -> None:
+    """Dense buckets (templated rows: every neighbour tested on contiguous slices) and
+    sparse ones (distinct rows: candidates gathered) give the filtered candidates."""
+    rng = np.random.default_rng(5)
+    templated, key = _templated(3_000, 1)
+    distinct = rng.integers(0, 0xFFF0, (3_000, 64), dtype=np.uint16)
+    distinct[1::7] = distinct[::7][: len(distinct[1::7])]  # a few exact pairs
+    for sig in (templated, distinct):
+        payload = np.stack([np.arange(len(sig)), rng.integers(0, 4, len(sig))], axis=1)
+        seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+        def accept(
+            pairs: np.ndarray, left: np.ndarray, right: np.ndarray, seen: list = seen
+        ) -> np.ndarray:
+            seen.append((pairs, left, right))
+            return left[:, 1] == right[:, 1]  # symmetric, a function of the pair alone
+
+        everything = candidate_pairs(sig, key)
+        assert len(everything)
+        kept = payload[everything[:, 0], 1] == payload[everything[:, 1], 1]
+        got = candidate_pairs(sig, key, accept=accept, payload=payload)
+        assert np.array_equal(got, everything[kept])
+        for pairs, left, right in seen:  # each side's rows are its row's payload
+            assert np.array_equal(left[:, 0], pairs[:, 0])
+            assert np.array_equal(right[:, 0], pairs[:, 1])

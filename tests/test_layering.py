@@ -63,7 +63,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ftprep.progress",
         ),
     ),
-    ("engine", ("ftprep.engine", "ftprep.batch", "ftprep.ray_engine")),
+    ("engine", ("ftprep.engine", "ftprep.batch", "ftprep.ray_engine", "ftprep.prefetch")),
     (
         "checks",
         ("ftprep.checks", "ftprep.split", "ftprep.pii", "ftprep.masking", "ftprep.contamination"),

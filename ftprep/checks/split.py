@@ -201,19 +201,24 @@ def leakage_near(
     groups on one side.
     """
     from ftprep.similarity.minhash import cross_pairs_of_rows
-    from ftprep.similarity.neardup import boilerplate_discount
+    from ftprep.similarity.neardup import boilerplate_discount, straddling_pairs
 
     view = split_view(ft, ctx)
     if view is None or "minhash" not in view.validation:
         return CheckResult()
-    pairs, sims = cross_pairs_of_rows(
-        view.train["minhash"],
-        view.train_rows,
-        view.validation["minhash"],
-        view.validation_rows,
-        settings.threshold,
-        settings.bands,
-    )
+    if view.train is view.validation:  # ftprep's own split: measured by the refinement
+        pairs, sims = straddling_pairs(
+            ft, view.train_rows, view.validation_rows, settings.threshold, settings.bands
+        )
+    else:
+        pairs, sims = cross_pairs_of_rows(
+            view.train["minhash"],
+            view.train_rows,
+            view.validation["minhash"],
+            view.validation_rows,
+            settings.threshold,
+            settings.bands,
+        )
     if view.train is view.validation and len(pairs):
         # ftprep's own split: judge pairs as clean.near_duplicate and the split's groups do,
         # with a preamble most of the set shares set aside (toolformer's tool descriptions)

@@ -85,7 +85,10 @@ def _means(x: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.nd
     counts = np.bincount(labels, minlength=k)
     indptr = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    members = np.argsort(labels, kind="stable")
+    # a stable sort of small integers: numpy radix-sorts 8- and 16-bit keys (the same
+    # order as sorting the int64 labels, several times faster)
+    small = labels.astype(np.int16) if k <= np.iinfo(np.int16).max else labels
+    members = np.argsort(small, kind="stable")
     indicator = sparse.csr_matrix((np.ones(len(labels)), members, indptr), shape=(k, len(labels)))
     return np.asarray(indicator @ x), counts
 

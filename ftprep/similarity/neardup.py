@@ -7,6 +7,7 @@ prompt would otherwise make every example look alike.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +15,12 @@ import numpy as np
 
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.minhash import groups_from_pairs, near_duplicate_pairs, signatures
+from ftprep.similarity.minhash import (
+    cross_pairs_of_rows,
+    groups_from_pairs,
+    near_duplicate_pairs,
+    signatures,
+)
 from ftprep.similarity.normalize import hash64, normalize_text, normalized_messages
 from ftprep.turns import batch_turns
 
@@ -168,3 +174,29 @@ def split_group_key(ft: FeatureTable, config: Any) -> tuple[np.ndarray, np.ndarr
     )
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
     return labels, sizes[labels] > 1
+
+
+def straddling_pairs(
+    ft: FeatureTable,
+    train_rows: np.ndarray,
+    validation_rows: np.ndarray,
+    threshold: float,
+    bands: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~ftprep.similarity.minhash.cross_pairs_of_rows` of the table's ``minhash``
+    between two sets of its rows (pairs of positions in them, and their similarities),
+    memoised on the table for the last sets asked: the split's refinement measures the
+    final plan before ``split.leakage_near`` measures it again."""
+    key = (
+        float(threshold),
+        int(bands),
+        hashlib.blake2b(np.ascontiguousarray(train_rows, dtype=np.int64).tobytes()).digest(),
+        hashlib.blake2b(np.ascontiguousarray(validation_rows, dtype=np.int64).tobytes()).digest(),
+    )
+    memo = ft.derived.straddling
+    if key not in memo:
+        sig = ft["minhash"]
+        found = cross_pairs_of_rows(sig, train_rows, sig, validation_rows, threshold, bands)
+        memo.clear()  # one split at a time: the last one asked
+        memo[key] = found
+    return memo[key]

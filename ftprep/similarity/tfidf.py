@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 from scipy import sparse
@@ -69,8 +69,9 @@ def _counts(bags: Sequence[Counter[str]], index: dict[str, int]) -> sparse.csr_m
     column) in numpy: a bag holds each term once, so that order is the per-row sort."""
     n = len(bags)
     size = sum(map(len, bags))
-    get = index.get
-    cols = np.fromiter((get(t, -1) for t in chain.from_iterable(bags)), np.int64, count=size)
+    # dict.get mapped over the terms (unknown ones: -1) loops in C, not in a generator
+    found = map(index.get, chain.from_iterable(bags), repeat(-1, size))
+    cols = np.fromiter(found, np.int64, count=size)
     vals = np.fromiter(chain.from_iterable(b.values() for b in bags), np.int64, count=size)
     rows = np.repeat(np.arange(n, dtype=np.int64), [len(b) for b in bags])
     known = cols >= 0

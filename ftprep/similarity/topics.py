@@ -67,6 +67,8 @@ def topics(ft: FeatureTable, params: TopicParams) -> Topics | None:
         return None
     key = params.model_dump_json()
     if key not in ft.derived.topics:
+        ft.derived.settle()  # a forked child may be computing them (ftprep.prefetch)
+    if key not in ft.derived.topics:
         ft.derived.topics[key] = _topics(ft, params)
     found: Topics | None = ft.derived.topics[key]
     return found

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ftprep.features import FeatureTable
-from ftprep.similarity.minhash import cross_pairs_of_rows, groups_from_pairs
+from ftprep.similarity.minhash import groups_from_pairs
+from ftprep.similarity.neardup import straddling_pairs
 from ftprep.split.plan import TRAIN, VALIDATION, SplitPlan
 
 #: Re-planning rounds at most. Each round only merges groups, but a re-plan can move other
@@ -57,8 +58,7 @@ def straddling_near_duplicates(ft: FeatureTable, plan: SplitPlan, config: Any) -
         return None
     t = np.flatnonzero(plan.assignment == TRAIN)
     v = np.flatnonzero(plan.assignment == VALIDATION)
-    sig = ft["minhash"]
-    pairs, _ = cross_pairs_of_rows(sig, t, sig, v, raw.get("threshold", 0.8), raw.get("bands", 16))
+    pairs, _ = straddling_pairs(ft, t, v, raw.get("threshold", 0.8), raw.get("bands", 16))
     if len(pairs) == 0:
         return None
     return _key(ft.n, np.stack([t[pairs[:, 0]], v[pairs[:, 1]]], axis=1))

@@ -41,6 +41,7 @@ from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import (
     EMPTY,
+    PAIR_CHUNK,
     band_hashes,
     groups_from_pairs,
     mix64,
@@ -48,7 +49,6 @@ from ftprep.similarity.minhash import (
     signatures,
     signatures_of_sets,
     similarity,
-    sorted_unique,
 )
 from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
 from ftprep.turns import batch_turns
@@ -110,6 +110,10 @@ ENDS_SIMILARITY = 0.5
 #: Key under which the diverging free-text pairs of identical inputs are memoised (next to
 #: the near-contradiction pairs, whose keys start with a positive threshold).
 FREE_KEY = -1.0
+
+#: The hashes near-identical inputs must share (the first two) and must not (the last two:
+#: the same prompt is a contradiction, not a near one; the same answer no conflict).
+_EXACT = ("prompt_key", "input_extra", "hash_prompt", "answer_value")
 
 #: Names kept per prompt (the smallest hashes); prompts differing in more than one name are
 #: different questions.
@@ -191,12 +195,18 @@ def _word_set_signatures(word_sets: list[set[str]], known: _PromptWords, bins: i
     return signatures_of_sets(owners, hashes, len(word_sets), bins)
 
 
+#: ``accept(pairs, left, right)``: which of the (m, 2) candidate ``pairs`` to keep, given
+#: each side's payload rows (``left[k]`` for ``pairs[k, 0]``, ``right[k]`` for ``pairs[k, 1]``).
+Accept = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
 def candidate_pairs(
     sig: np.ndarray,
     key: np.ndarray | None = None,
     bands: int = BANDS,
     window: int = WINDOW,
-    accept: Callable[[np.ndarray], np.ndarray] | None = None,
+    accept: Accept | None = None,
+    payload: np.ndarray | None = None,
 ) -> np.ndarray:
     """(i, j) rows sharing a band (and ``key``, when given), comparing up to ``window``
     sorted neighbours per bucket; with ``accept``, only the pairs it keeps.
@@ -206,10 +216,16 @@ def candidate_pairs(
     keeps rows that can never pair (another system prompt, other numbers) out of each
     other's buckets, which is what keeps templated data cheap.
 
-    ``accept`` (a mask over an (m, 2) array of pairs) is applied band by band, before
-    anything is accumulated: memory then follows the pairs kept, not the candidates, which
-    templated data produces by the million (the peak of a 100K-example run). A pair kept in
-    one band is not offered again; one refused may be offered by another band.
+    ``accept`` is applied band by band, before anything is accumulated: memory then
+    follows the pairs kept, not the candidates, which templated data produces by the
+    million (the peak of a 100K-example run). It reads the rows of ``payload`` (one row
+    per row of ``sig``; default: ``sig``): the payload is put in the band's order once,
+    and each candidate's two rows are read from that copy at increasing positions, instead
+    of two random reads a candidate (millions of cache misses). ``accept`` must be a pure,
+    symmetric test of the pair: a pair may be offered in several bands, in either order,
+    and neighbours that are not candidates may be asked about too (see :func:`_accepted`;
+    their answers are dropped). The result is the set of candidates it keeps, whatever the
+    band that offered them.
     """
     informative = np.flatnonzero((sig != EMPTY).any(axis=1))
     if len(informative) < 2:
@@ -224,23 +240,49 @@ def candidate_pairs(
     for b in range(bands):
         order = np.lexsort((bh[:, (b + 1) % bands], bh[:, b]))
         keys = bh[order, b]
+        rows = informative[order]
+        local = None
+        if accept is not None:  # the payload in the band's order
+            local = (sig if payload is None else payload)[rows]
         found: list[np.ndarray] = []
         for off in range(1, window + 1):
             same = np.flatnonzero(keys[off:] == keys[:-off])
             if len(same) == 0:
                 break
-            i, j = informative[order[same]], informative[order[same + off]]
+            if accept is not None and local is not None:
+                same = _accepted(same, off, rows, local, accept)
+            i, j = rows[same], rows[same + off]
             found.append(np.minimum(i, j) * n + np.maximum(i, j))
-        if not found:
-            continue
-        codes = sorted_unique(np.concatenate(found))
-        del found
-        if accept is not None:
-            codes = codes[~np.isin(codes, kept, assume_unique=True)]
-            if len(codes):
-                codes = codes[accept(np.stack([codes // n, codes % n], axis=1))]
-        kept = np.union1d(kept, codes)
+        # a pair of positions is offered once per band: the codes are distinct
+        kept = np.union1d(kept, np.concatenate(found)) if found else kept
     return np.stack([kept // n, kept % n], axis=1)
+
+
+def _accepted(
+    same: np.ndarray, off: int, rows: np.ndarray, local: np.ndarray, accept: Accept
+) -> np.ndarray:
+    """The positions ``p`` of ``same`` whose pair (``rows[p]``, ``rows[p + off]``) ``accept``
+    keeps, asked :data:`PAIR_CHUNK` pairs at a time (bounded temporaries).
+
+    When most neighbours at this offset are candidates (templated data: a few huge
+    buckets), every neighbour pair is tested on contiguous slices of ``local``, without
+    gathering any row, and the answers for non-candidates are dropped; otherwise the
+    candidates' rows are gathered."""
+    m = len(rows) - off
+    if 4 * len(same) >= m:
+        mask = np.zeros(m, dtype=bool)
+        mask[same] = True
+        for start in range(0, m, PAIR_CHUNK):
+            stop = min(start + PAIR_CHUNK, m)
+            pairs = np.stack([rows[start:stop], rows[start + off : stop + off]], axis=1)
+            mask[start:stop] &= accept(pairs, local[start:stop], local[start + off : stop + off])
+        return np.flatnonzero(mask)
+    keep = np.zeros(len(same), dtype=bool)
+    for start in range(0, len(same), PAIR_CHUNK):
+        at = same[start : start + PAIR_CHUNK]
+        pairs = np.stack([rows[at], rows[at + off]], axis=1)
+        keep[start : start + len(at)] = accept(pairs, local[at], local[at + off])
+    return same[keep]
 
 
 #: Roles of system prompts: in the exact key, not in the prompt's words.
@@ -516,27 +558,34 @@ def near_contradiction_pairs(
     informative = ((sig != EMPTY).sum(axis=1) >= min(settings.min_words, BINS)) & ~skipped[reps]
     sig = np.where(informative[:, None], sig, EMPTY).astype(np.uint16)
 
-    def similar_inputs(candidates: np.ndarray) -> np.ndarray:
+    # What the cheap tests read, per representative, in one contiguous block: four hashes,
+    # then the 32-bin character sketch (96 bytes a row). Templated data offers millions of
+    # candidates: :func:`candidate_pairs` hands the test each side's row of this block,
+    # read in band order, instead of six random reads a side from the table's columns.
+    block = np.empty((len(reps), len(_EXACT) + SMALL_BINS // 4), dtype=np.uint64)
+    for c, name in enumerate(_EXACT):
+        block[:, c] = ft[name][reps]
+    block[:, len(_EXACT) :] = np.ascontiguousarray(ft["prompt_char_sig"][reps]).view(np.uint64)
+
+    def similar_inputs(pairs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Same system prompt and extra input, other prompt and answer, words and
-        characters similar enough: the cheap tests, run on each band's candidates."""
-        pairs = reps[candidates]
-        a, b = pairs[:, 0], pairs[:, 1]
-        keep = (
-            (ft["prompt_key"][a] == ft["prompt_key"][b])
-            & (ft["input_extra"][a] == ft["input_extra"][b])
-            & (ft["hash_prompt"][a] != ft["hash_prompt"][b])
-            & (ft["answer_value"][a] != ft["answer_value"][b])
+        characters similar enough: the cheap tests, run on each band's candidates
+        (``pairs`` of positions in ``reps``; ``a``, ``b``: their rows of ``block``)."""
+        ok = (a[:, 0] == b[:, 0]) & (a[:, 1] == b[:, 1]) & (a[:, 2] != b[:, 2])
+        ok &= a[:, 3] != b[:, 3]
+        # The 32-bin character test first: on templated data it refuses most candidates
+        # before the 64-bin word test.
+        at = np.flatnonzero(ok)
+        chars = similarity(
+            a[at, len(_EXACT) :].view(np.uint16), b[at, len(_EXACT) :].view(np.uint16)
         )
-        # The 32-bin character test first: half the signature bytes gathered per pair,
-        # and on templated data it refuses most candidates before the 64-bin word test.
-        for column, threshold in (("prompt_char_sig", settings.char_threshold),
-                                  ("prompt_sig", settings.threshold)):  # fmt: skip
-            at = np.flatnonzero(keep)
-            keep[at] = pair_similarity(ft[column], pairs[at]) >= threshold
-        return keep
+        ok[at] = chars >= settings.char_threshold
+        at = np.flatnonzero(ok)
+        ok[at] = pair_similarity(sig, pairs[at]) >= settings.threshold
+        return ok
 
     key_of = ft["prompt_key"][reps] ^ mix64(ft["input_extra"][reps])
-    pairs = candidate_pairs(sig, key_of, accept=similar_inputs)
+    pairs = candidate_pairs(sig, key_of, accept=similar_inputs, payload=block)
     pairs = reps[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
     if len(pairs):
         pairs = _filter(pairs, _changed_words(ft, pairs) <= settings.max_changed_words + 0.5)

@@ -1,0 +1,48 @@
+"""The near duplicates across the planned split are measured once: the refinement's last
+measure of the final plan is what ``split.leakage_near`` reports on (the same report as
+measuring again)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ftprep.api import make_config
+from ftprep.engine import analyze
+from ftprep.report.build import build_report
+from ftprep.similarity import minhash, neardup
+from tests.test_engine_jobs import _mixed_lines
+
+
+def _measured(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    measure = minhash.cross_pairs_of_rows
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(neardup, "cross_pairs_of_rows", counted)
+    monkeypatch.setattr(minhash, "cross_pairs_of_rows", counted)
+    return calls
+
+
+def test_leakage_near_reads_the_refinements_measure_of_the_final_plan(tmp_path, monkeypatch):
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_mixed_lines()) + "\n", encoding="utf-8")
+    config = make_config(None, sets=["diverse.coverage.sample_size=100"])
+    calls = _measured(monkeypatch)
+    memo = analyze([path], config, jobs=1)
+    rounds = memo.plan.details["refinement_rounds"]
+    assert len(calls) == rounds + 1  # one per plan the refinement measured, none more
+
+    def fresh(ft, train_rows, validation_rows, threshold, bands):
+        sig = ft["minhash"]
+        return minhash.cross_pairs_of_rows(sig, train_rows, sig, validation_rows, threshold, bands)
+
+    monkeypatch.setattr(neardup, "straddling_pairs", fresh)
+    calls.clear()
+    again = analyze([path], config, jobs=1)
+    assert len(calls) == rounds + 2  # measured again by the check
+    assert build_report(memo).to_json() == build_report(again).to_json()
+    assert np.array_equal(memo.plan.assignment, again.plan.assignment)
+    assert memo.results["split.leakage_near"].metrics == again.results["split.leakage_near"].metrics
