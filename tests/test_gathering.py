@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ftprep.evaluation.tasks as tasks
-from ftprep.columns import GONE, Coded
+from ftprep.columns import GONE, NONE, Coded
 from ftprep.config import Config
 from ftprep.features import FeatureTable
 from ftprep.similarity.textsample import _Sampler
@@ -125,3 +125,38 @@ def test_text_sample_on_coded_columns_keeps_what_it_keeps_on_lists(prios, limit,
     for key in ("sample_input", "sample_answer") if prios else ():
         assert list(table[key]) == [t for c in lists for t in c[key]]
     assert on_coded.held == on_lists.held and on_coded.cutoff == on_lists.cutoff
+
+
+def _slow_join(chunks: list[Coded]) -> Coded:
+    """Coded.join by its definition: a slot lookup per value still held, slot by slot."""
+    out = Coded(np.zeros(0, dtype=np.int32), [])
+    codes = []
+    for chunk in chunks:
+        held = sorted({c for c in chunk.codes.tolist() if c != NONE})
+        remap = {c: out._code(chunk.values[c]) for c in held}
+        codes += [remap.get(c, NONE) for c in chunk.codes.tolist()]
+    return Coded(np.asarray(codes, dtype=np.int32), out.values)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.one_of(st.none(), WORDS, st.integers(0, 2), st.booleans()), max_size=12),
+            st.lists(st.integers(0, 11), max_size=6),
+        ),
+        max_size=5,
+    ),
+    st.booleans(),
+)
+def test_joining_chunks_gives_the_slots_of_one_lookup_per_value(chunks, plain):
+    coded = []
+    for items, released in chunks:
+        items = [v for v in items if isinstance(v, str)] if plain else items
+        col = Coded.of(items)
+        col.release(np.asarray([r for r in released if r < len(items)], dtype=np.int64))
+        coded.append(col)
+    joined, slow = Coded.join(coded), _slow_join(coded)
+    assert joined.codes.tolist() == slow.codes.tolist()
+    assert [repr(v) for v in joined.values] == [repr(v) for v in slow.values]
+    assert all(a is b for a, b in zip(joined.values, slow.values, strict=True))
