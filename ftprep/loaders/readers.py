@@ -408,10 +408,10 @@ def jsonl_blocks(
 ) -> Iterator[tuple[list[int], list[bytes | RawRecord]]]:
     """:func:`jsonl_items` a read of the file at a time, as two lists (line numbers, items).
 
-    The lines of a read with no ``\r`` in it are split with one ``bytes.split`` and pass
+    The lines of a read with no ``\\r`` in it are split with one ``bytes.split`` and pass
     on in bulk, where :func:`iter_lines` makes an object per line: the process that reads
     the file for the workers (the run's serial step) spent ~4 µs a line on it, 0.4 s per
-    100,000 records. A read holding a ``\r`` follows :func:`iter_lines` line by line, so
+    100,000 records. A read holding a ``\\r`` follows :func:`iter_lines` line by line, so
     every file splits as it does (tests/test_robust_reading.py)."""
     lines: list[int] = []
     items: list[bytes | RawRecord] = []
@@ -486,10 +486,10 @@ def _split_slowly(
     limit: int,
     emit: Callable[[int, bytes | None, int], None],
 ) -> tuple[int, int, bool]:
-    """One read of :func:`jsonl_blocks` split as :func:`iter_lines` splits it (at ``\n``,
-    ``\r\n`` and a lone ``\r``): each line ended goes to ``emit``, the start of an unended
+    """One read of :func:`jsonl_blocks` split as :func:`iter_lines` splits it (at ``\\n``,
+    ``\\r\\n`` and a lone ``\\r``): each line ended goes to ``emit``, the start of an unended
     one stays in ``parts``. Returns the next line number, the unended line's size, and
-    whether the read ended with a ``\r`` (a ``\n`` starting the next read belongs to it)."""
+    whether the read ended with a ``\\r`` (a ``\\n`` starting the next read belongs to it)."""
     pending_cr = False
     pieces = chunk.splitlines(keepends=True)
     last = len(pieces) - 1
