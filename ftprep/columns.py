@@ -112,23 +112,54 @@ class Coded:
     @classmethod
     def of(cls, items: Iterable[Any]) -> Coded:
         """The coded form of ``items`` (a list's values, in order)."""
+        items = items if isinstance(items, list) else list(items)
+        kinds = set(map(type, items))
+        kinds.discard(type(None))
+        if len(kinds) <= 1 and kinds <= _PLAIN:
+            return cls._of_plain(items)
         out = cls(np.zeros(0, dtype=np.int32), [])
         codes = np.asarray([out._code(v) for v in items], dtype=np.int32)
         return cls(codes, out.values)
 
     @classmethod
+    def _of_plain(cls, items: list[Any]) -> Coded:
+        """:meth:`of` for values of one plain type besides None (the engine's text and
+        label columns), with the dictionary work done in C: several times faster than
+        :meth:`_code` per value, which cost the gathering process ~0.3 s per 100,000 rows.
+        Within one such type equal values are equal keys, so the slots, their order (first
+        occurrence) and their objects (the first one seen) are those :meth:`_code` gives."""
+        distinct = dict.fromkeys(items)  # first occurrences, in order, first objects kept
+        distinct.pop(None, None)
+        values = list(distinct)
+        index = dict(zip(values, range(len(values)), strict=True))
+        index[None] = NONE
+        codes = np.fromiter(map(index.__getitem__, items), dtype=np.int32, count=len(items))
+        return cls(codes, values)
+
+    @classmethod
     def join(cls, chunks: list[Coded]) -> Coded:
         """One column from the chunks of the batches, in order; values no row uses any more
         (released by a gatherer) are left out, and codes take the smallest integer type."""
+        held = [np.flatnonzero(chunk._uses) for chunk in chunks]
+        pairs = zip(chunks, held, strict=True)
+        used = [[chunk.values[i] for i in slots.tolist()] for chunk, slots in pairs]
+        kinds = {type(v) for values in used for v in values}
         out = cls(np.zeros(0, dtype=np.int32), [])
+        # Values of one plain type: a plain dictionary gives the slots _code gives (see
+        # _of_plain), without a key object per value (the sample's texts: ~0.1 s at 100K).
+        index: dict[Any, int] = {}
+        code = out._code if len(kinds) > 1 or not kinds <= _PLAIN else None
         parts = []
-        for chunk in chunks:
+        for chunk, slots, values in zip(chunks, held, used, strict=True):
             remap = np.full(len(chunk.values) + 1, NONE, dtype=np.int32)
-            for old in np.flatnonzero(chunk._uses).tolist():
-                remap[old] = out._code(chunk.values[old])
+            if code is None:
+                remap[slots] = [index.setdefault(v, len(index)) for v in values]
+            else:
+                remap[slots] = [code(v) for v in values]
             parts.append(remap[chunk.codes])  # NONE (-1) reads the extra last slot: NONE
+        values = out.values if code is not None else list(index)
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        return cls(codes.astype(_code_dtype(len(out.values)), copy=False), out.values)
+        return cls(codes.astype(_code_dtype(len(values)), copy=False), values)
 
     def _code(self, value: Any) -> int:
         """The slot of ``value`` (added when new)."""
@@ -184,6 +215,24 @@ class Coded:
                 if self._index is not None and key is not None and self._index.get(key) == old:
                     del self._index[key]
 
+    def release(self, rows: np.ndarray) -> None:
+        """``col[i] = None`` for each of ``rows`` (indexes, or a mask of the rows), in one
+        step: a gatherer releasing most of a batch's texts (the text sample) would
+        otherwise pay a Python assignment per row."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else np.unique(rows)
+        old = self.codes[rows]
+        old = old[old != NONE]
+        if not len(old):
+            return
+        self.codes[rows] = NONE
+        self._uses -= np.bincount(old, minlength=len(self._uses))
+        slots = np.unique(old)
+        values, index = self.values, self._index
+        for slot in slots[self._uses[slots] == 0].tolist():
+            gone, values[slot] = values[slot], GONE
+            if index is not None and (key := _key(gone)) is not None and index.get(key) == slot:
+                del index[key]
+
     def __iter__(self) -> Iterator[Any]:
         values = self.values
         for c in self.codes.tolist():
@@ -207,6 +256,12 @@ class Coded:
 
     def __repr__(self) -> str:
         return f"Coded({len(self)} rows, {len(self.values)} values)"
+
+
+#: Types :meth:`Coded.of` codes by a plain dictionary when a column holds values of only
+#: one of them (and None): hashable, and never equal to a value of another type in the
+#: column (unlike 1, 1.0 and True, which mixed types would merge).
+_PLAIN = frozenset({str, bytes, int})
 
 
 def _objects(values: list[Any]) -> np.ndarray:

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 from ftprep.api import make_config
-from ftprep.batch import MIN_PIECE, split_batch
+from ftprep.batch import MIN_PIECE, last_split, split_batch
 from ftprep.engine import _record_batches, analyze
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.loaders.readers import JsonLines
@@ -71,6 +71,21 @@ def test_a_lone_batch_is_cut_into_consecutive_pieces_for_the_workers(tmp_path):
     assert len(split_batch(batch, 3)) == 2  # 538 records: room for two pieces of 256
     small = replace(batch, raws=list(batch.raws)[: 2 * MIN_PIECE - 1])
     assert split_batch(small, 2) == [small]  # too small to be worth a second worker
+
+
+def test_the_last_batch_of_a_run_is_cut_for_the_workers_to_finish_together(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_mixed_lines()) + "\n", encoding="utf-8")
+    source = open_source(path, LoadOptions())
+    batches = list(_record_batches([source], None, 100))  # 100 x 5, then 38
+    big = list(_record_batches([source], None, 270))  # 270, then 268
+    assert list(last_split(iter(batches), 2)) == batches  # 38 records: too small to cut
+    cut = list(last_split(iter(big), 2))
+    assert [(b.first, len(b.raws)) for b in cut] == [(0, 270), (270, 268)]  # < 2 x MIN_PIECE
+    whole = list(_record_batches([source], None, 4096))
+    cut = list(last_split(iter(whole), 2))
+    assert [(b.first, len(b.raws)) for b in cut] == [(0, 269), (269, 269)]
+    assert list(last_split(iter([]), 2)) == []
 
 
 def test_cli_jobs_option_gives_the_same_split(write_jsonl, cli, tmp_path):

@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import ftprep
@@ -178,3 +178,38 @@ def test_jsonl_chunks_shipped_to_workers_parse_to_the_records_read_jsonl_gives(t
         shipped = [pickle.loads(pickle.dumps(c)) for c in chunks]
         assert [r for c in shipped for r in c] == expected
         assert [len(c) for c in chunks][:-1] == [size] * (len(chunks) - 1)
+
+
+def _items_line_by_line(path, limit):
+    """jsonl_items by its definition: iter_lines, a line at a time."""
+    out = []
+    with readers.open_binary(path) as fh:
+        for line in iter_lines(fh, limit):
+            if line.data is None:
+                error = readers.too_large(path, line.number, line.size, limit, "line")
+                out.append((line.number, error))
+            elif line.data.removeprefix(b"\xef\xbb\xbf" if line.number == 1 else b"").strip():
+                out.append((line.number, line.data))
+    return out
+
+
+BITS = [b"{}", b"ab", b"x" * 9, b" ", b"\t", b"\n", b"\r", b"\r\n", b"\xef\xbb\xbf"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(BITS), max_size=40),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=12),
+)
+def test_jsonl_items_in_bulk_split_as_line_by_line(tmp_path_factory, pieces, chunk, limit):
+    path = tmp_path_factory.mktemp("bulk") / "data.jsonl"
+    path.write_bytes(b"".join(pieces))
+    readers_chunk = readers._CHUNK
+    try:
+        readers._CHUNK = chunk
+        expected = [(n, repr(x)) for n, x in _items_line_by_line(path, limit)]
+        got = [(n, repr(x)) for n, x in readers.jsonl_items(path, limit)]
+    finally:
+        readers._CHUNK = readers_chunk
+    assert got == expected

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ftprep.columns import NONE, Coded
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 
@@ -113,11 +114,37 @@ class _InternAnswers:
     def add(self, columns: dict[str, Any], start: int) -> None:
         tools, labels = columns["tool_name"], columns["answer_label"]
         get = self.interner.get
+        if isinstance(tools, Coded) and isinstance(labels, Coded):
+            self._add_coded(tools, labels)
+            return
         for i in range(len(labels)):
             if tools[i] is not None:
                 tools[i] = get(tools[i])
             if labels[i] is not None:
                 labels[i] = get(labels[i])
+
+    def _add_coded(self, tools: Coded, labels: Coded) -> None:
+        """:meth:`add` a distinct value at a time (what the table's columns hold).
+
+        Interning an equal string changes nothing a coded column holds, so all it can do
+        is release the values past the cap; and a value is past it from its first
+        occurrence on (the cap never frees a place). So each distinct value goes through
+        the interner once, in the order the row loop would first meet it (by row, a
+        tool before a label), and the rows of the capped ones are released together."""
+        columns = (tools, labels)
+        firsts: list[tuple[int, int, int]] = []  # (first row, column, slot)
+        for which, col in enumerate(columns):
+            slots, rows = np.unique(col.codes, return_index=True)
+            pairs = zip(slots.tolist(), rows.tolist(), strict=True)
+            firsts += [(row, which, slot) for slot, row in pairs if slot != NONE]
+        capped: tuple[list[int], list[int]] = ([], [])
+        get = self.interner.get
+        for _, which, slot in sorted(firsts):
+            if get(columns[which].values[slot]) is None:
+                capped[which].append(slot)
+        for col, gone in zip(columns, capped, strict=True):
+            if gone:
+                col.release(np.isin(col.codes, gone))
 
     def finish(self, table: FeatureTable) -> None:
         """Nothing to add once every batch is in: labels were interned as they came."""

@@ -42,7 +42,7 @@ from ftprep.loaders.readers import (
     JsonLines,
     RawRecord,
     container_of,
-    jsonl_items,
+    jsonl_blocks,
     read_container,
     read_head,
     sniff_json_container,
@@ -110,10 +110,18 @@ class Source:
         may be shorter). A JSONL file's chunks are :class:`JsonLines`, parsed when iterated:
         the engine ships them to its workers, so reading stays the only serial step."""
         if self.container == "jsonl":
-            items = jsonl_items(self.data_path, self.options.max_record_bytes)
-            while chunk := list(itertools.islice(items, size)):
-                lines, data = zip(*chunk, strict=True)
-                yield JsonLines(self.data_path, list(lines), list(data))
+            lines: list[int] = []
+            items: list[bytes | RawRecord] = []
+            for more_lines, more_items in jsonl_blocks(
+                self.data_path, self.options.max_record_bytes
+            ):
+                lines += more_lines
+                items += more_items
+                while len(items) >= size:
+                    yield JsonLines(self.data_path, lines[:size], items[:size])
+                    del lines[:size], items[:size]
+            if items:
+                yield JsonLines(self.data_path, lines, items)
             return
         raws = self.raw_records()
         while records := list(itertools.islice(raws, size)):

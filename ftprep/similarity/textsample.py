@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ftprep.columns import NONE, Coded
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.normalize import hash64_array
@@ -51,13 +52,14 @@ def final_answer(texts: Sequence[str], last: int | None) -> str:
 class _Sampler:
     """Gatherer keeping the texts of the lowest (priority, row) pairs seen so far: whenever
     more than ``2 × limit`` texts are held, those above the ``limit``-th smallest are released
-    in place, in the columns already gathered."""
+    in place, in the columns already gathered (a batch at a time, not a row at a time: once
+    the sample is full, most rows of every batch are released as they arrive)."""
 
     def __init__(self, config: Any) -> None:
         self.limit = _limit(config)
         self.cutoff: tuple[int, int] | None = None  # (priority, row) of the limit-th smallest
         self.held = 0
-        self.chunks: list[tuple[np.ndarray, int, list[str | None], list[str | None]]] = []
+        self.chunks: list[tuple[np.ndarray, int, Any, Any]] = []
 
     def add(self, columns: dict[str, Any], start: int) -> None:
         prio, inputs, answers = (
@@ -67,9 +69,10 @@ class _Sampler:
         )
         if self.cutoff is not None:
             # Rows arriving now come after the cutoff row: only a smaller priority gets in.
-            for i in np.flatnonzero(prio >= np.uint64(self.cutoff[0])):
-                inputs[i] = answers[i] = None
-        held = sum(t is not None for t in inputs)
+            drop = prio >= np.uint64(self.cutoff[0])
+            _release(inputs, drop)
+            _release(answers, drop)
+        held = int(np.count_nonzero(_held(inputs)))
         if held:
             self.chunks.append((prio, start, inputs, answers))
             self.held += held
@@ -80,7 +83,7 @@ class _Sampler:
             return
         prios, rows = [], []
         for prio, start, inputs, _ in self.chunks:
-            idx = np.flatnonzero([t is not None for t in inputs])
+            idx = np.flatnonzero(_held(inputs))
             prios.append(prio[idx])
             rows.append(idx + start)
         p, r = np.concatenate(prios), np.concatenate(rows)
@@ -88,16 +91,37 @@ class _Sampler:
         self.cutoff = (int(p[k]), int(r[k]))
         cp, cr = np.uint64(self.cutoff[0]), self.cutoff[1]
         self.held = 0
-        for prio, start, inputs, answers in self.chunks:
+        kept = []
+        for chunk in self.chunks:
+            prio, start, inputs, answers = chunk
             row = np.arange(start, start + len(prio))
             drop = (prio > cp) | ((prio == cp) & (row > cr))
-            for i in np.flatnonzero(drop):
-                inputs[i] = answers[i] = None
-            self.held += sum(t is not None for t in inputs)
-        self.chunks = [c for c in self.chunks if any(t is not None for t in c[2])]
+            _release(inputs, drop)
+            _release(answers, drop)
+            held = int(np.count_nonzero(_held(inputs)))
+            self.held += held
+            if held:
+                kept.append(chunk)
+        self.chunks = kept
 
     def finish(self, table: FeatureTable) -> None:
         self.chunks = []
+
+
+def _held(col: Coded | list[str | None]) -> np.ndarray:
+    """Mask of the rows of a text column that hold a text."""
+    if isinstance(col, Coded):
+        return col.codes != NONE
+    return np.fromiter((t is not None for t in col), dtype=bool, count=len(col))
+
+
+def _release(col: Coded | list[str | None], rows: np.ndarray) -> None:
+    """Release the texts of the rows of mask ``rows`` (in place)."""
+    if isinstance(col, Coded):
+        col.release(rows)
+    else:
+        for i in np.flatnonzero(rows).tolist():
+            col[i] = None
 
 
 def _limit(config: Any) -> int:
