@@ -60,7 +60,12 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "verdict": report.verdict
 def run(code: str, *args: str, cwd: Path | None = None) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(cwd or HERE.parent)}
     out = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=cwd or HERE.parent,  # ``-c`` puts the working directory first on sys.path
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
