@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftprep.checks.clean import answer_profile, contradictions
-from ftprep.features import FeatureContext
+from ftprep.features import FEATURES, FeatureContext
 from ftprep.schema import ChatExample, Message, SourceLocation
 from ftprep.similarity.minhash import EMPTY, mix64, signatures
-from ftprep.similarity.normalize import hash64_array, normalize_text
+from ftprep.similarity.normalize import conversation_hashes, hash64_array, normalize_text
 
 _PIECES = ["Paris", "in", "2024", "the", "3.5%", "x12", " ", ". ", "\n", "{", "Bob", "é",
            "Straße", "ÉCOLE", "cats", "cat", "a", "yes", "No", "!", "\t", "ﬁ"]  # fmt: skip
@@ -154,3 +154,22 @@ def test_byte_signatures_of_a_batch_are_each_texts_own(
     assert got.shape == (len(texts), bins)
     for i, text in enumerate(texts):
         assert got[i].tolist() == _byte_signature_as_before(text, bins, k)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_TURN, min_size=1, max_size=5), min_size=1, max_size=6))
+def test_batch_hashes_are_each_examples_conversation_hashes(
+    conversations: list[list[tuple[str, str]]],
+) -> None:
+    """The hashes feature reads the roles from the batch's turns; its hashes are those of
+    :func:`conversation_hashes` of each example on its own."""
+    where = SourceLocation(source="x", line=1)
+    batch = [
+        ChatExample(messages=[Message(role=r, content=t) for r, t in turns], location=where)
+        for turns in conversations
+    ]
+    cols = FEATURES["hashes"].extract(batch, FeatureContext(encoding=None))
+    for i, ex in enumerate(batch):
+        whole, prompt, answer = conversation_hashes(ex)
+        assert (cols["hash_conversation"][i], cols["hash_prompt"][i]) == (whole, prompt)
+        assert cols["hash_answer"][i] == answer
