@@ -67,10 +67,13 @@ def _mix64_inplace(h: np.ndarray, scratch: np.ndarray) -> np.ndarray:
 def _window_owners(lens: np.ndarray, k: int, rows: np.ndarray, dummy: int) -> np.ndarray:
     """Owner row of every window position of texts laid end to end, ``k - 1`` padding units
     after each: a text of ``u`` units owns its first ``max(u - k + 1, 1)`` positions (none
-    when empty); the positions whose window reaches into the padding belong to ``dummy``."""
+    when empty); the positions whose window reaches into the padding belong to ``dummy``.
+
+    Owners are 32-bit while ``dummy`` fits (always, for a batch): the repeat writes one
+    value per byte of text, and half the bytes written is a quarter of its time."""
     n = len(lens)
     nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
-    owner = np.empty(2 * n, dtype=np.int64)
+    owner = np.empty(2 * n, dtype=np.int32 if dummy < 2**31 else np.int64)
     owner[0::2] = rows
     owner[1::2] = dummy
     count = np.empty(2 * n, dtype=np.int64)
@@ -84,7 +87,12 @@ def _byte_windows(encoded: list[bytes], k: int) -> np.ndarray:
     end to end with ``k - 1`` zero bytes after each: one unaligned 8-byte read per position
     and a shift, instead of ``k`` shifted passes."""
     pad = b"\0" * (k - 1)
-    buf = pad.join(encoded) + pad
+    return _buffer_windows(pad.join(encoded) + pad, k)
+
+
+def _buffer_windows(buf: bytes, k: int) -> np.ndarray:
+    """:func:`_byte_windows` of texts already laid end to end in ``buf`` (``k - 1`` zero
+    bytes after each)."""
     positions = len(buf)
     buf += b"\0" * 7
     view = np.ndarray((positions,), dtype=">u8", buffer=buf, strides=(1,))
@@ -146,17 +154,27 @@ def signatures(
     n = len(texts)
     if n == 0:
         return np.full((0, bins), EMPTY, dtype=np.uint16)
-    wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
-    narrow = np.setdiff1d(np.arange(n), wide) if wide else np.arange(n)
     dummy = n * bins
     bases, values = [], []
-    if len(narrow):
+    # All-ASCII texts (most batches): one join and one encode for the whole batch, the
+    # same bytes as the texts encoded one by one and joined, and no text is wide
+    pad = "\0" * (k - 1)
+    joined = pad.join(texts) + pad if k <= 8 else ""
+    wide: list[int] = []
+    if k <= 8 and joined.isascii():
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+        bases.append(_window_owners(lens, k, np.arange(n) * bins, dummy))
+        values.append(_buffer_windows(joined.encode("ascii"), k))
+    else:
+        wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
+    narrow = np.setdiff1d(np.arange(n), wide) if wide else np.arange(n)
+    if not values and len(narrow):
         encoded = [texts[i].encode("utf-8", "surrogatepass") for i in narrow.tolist()]
         if k <= 8:
             windows = _byte_windows(encoded, k)
         else:
-            pad = b"\0" * (k - 1)
-            units = np.frombuffer(pad.join(encoded) + pad + pad, dtype=np.uint8)
+            zeros = b"\0" * (k - 1)
+            units = np.frombuffer(zeros.join(encoded) + zeros + zeros, dtype=np.uint8)
             windows = _unit_windows(units, k, 8, len(units) - (k - 1))
         lens = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         bases.append(_window_owners(lens, k, narrow * bins, dummy))

@@ -18,6 +18,7 @@ from itertools import chain
 import numpy as np
 
 from ftprep.schema import ChatExample, Message
+from ftprep.turns import batch_turns
 
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 
@@ -135,14 +136,22 @@ def media_key(ex: ChatExample) -> str:
 
 
 def conversation_keys(
-    ex: ChatExample, normalized: list[str], last: int | None, media: str
+    ex: ChatExample,
+    normalized: Sequence[str],
+    last: int | None,
+    media: str,
+    roles: Sequence[str] | None = None,
 ) -> tuple[str, str, str]:
     """The texts :func:`conversation_hashes` hashes, given the example's normalised texts,
-    last assistant index and :func:`media_key` (the batch computes each of those once)."""
+    last assistant index, :func:`media_key` and (optionally) its messages' roles (the batch
+    computes each of those once: :func:`ftprep.turns.batch_turns` holds the roles as plain
+    strings, cheaper to read than the messages' fields)."""
     cut = len(ex.messages) if last is None else last
     answer = "" if last is None else normalized[last]
     tools = ("" if not ex.tools else repr(ex.tools)) + media
-    parts = [f"{m.role}\x1f{t}" for m, t in zip(ex.messages, normalized, strict=True)]
+    if roles is None:
+        roles = [m.role for m in ex.messages]
+    parts = [f"{r}\x1f{t}" for r, t in zip(roles, normalized, strict=True)]
     whole = "\x1e".join(parts) + tools
     if cut == 0:
         return (whole, whole, answer)
@@ -188,6 +197,7 @@ def _register() -> None:
             normalized_messages(batch, ctx.batch),
             last_assistants(batch, ctx.batch),
             media,
+            batch_turns(batch, ctx.batch).roles,
         )
         arr = hash64_array(chain.from_iterable(keys), 3 * n).reshape(n, 3)
         return {

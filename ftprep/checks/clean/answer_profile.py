@@ -27,7 +27,9 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from functools import reduce
 from hashlib import blake2b
+from operator import or_
 from typing import Any
 
 import numpy as np
@@ -217,7 +219,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     fact_slots: list[int] = []
     fact_hashes: list[int] = []
     bloom_rows: list[int] = []
-    bloom_bits: list[list[int]] = []
+    bloom_bits: list[bytes] = []
     # (row, text) of each 64-bit hash to compute: answer values, leading codes, heads
     value_rows: list[int] = []
     value_texts: list[str] = []
@@ -228,6 +230,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     crc: dict[str, int] = {}
     numbered: set[str] = set()
     stems: dict[str, str] = {}
+    masks: dict[str, int] = {}
     turns = batch_turns(batch, ctx.batch)
     normalized = normalized_messages(batch, ctx.batch)
     for i, ex in enumerate(batch):
@@ -255,7 +258,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
             code_rows.append(i)
             code_texts.append(code[1])
         distinct = set(words)
-        _learn_words(distinct.difference(stems), stems, crc, numbered)
+        _learn_words(distinct.difference(stems), stems, crc, numbered, masks)
         if kind == FREE:
             # an ASCII answer's digits are all in its normalised words
             found = facts(text, not text.isascii() or not distinct.isdisjoint(numbered))
@@ -275,12 +278,11 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
                 running.update(b" " + w.encode("utf-8", "surrogatepass"))
                 head_digests.append(running.digest())
         if len(words) <= BLOOM_WORDS:
-            bits = [0, 0, 0, 0]
-            for w in distinct:
-                bit = crc[w] & 0xFF
-                bits[bit >> 6] |= 1 << (bit & 63)
+            # the 256-bit filter as one int: its 32 little-endian bytes are the row's four
+            # 64-bit words (bit b of the filter is bit b % 64 of word b // 64)
+            bits = reduce(or_, map(masks.__getitem__, distinct), 0)
             bloom_rows.append(i)
-            bloom_bits.append(bits)
+            bloom_bits.append(bits.to_bytes(32, "little"))
         content = set(map(stems.__getitem__, distinct))
         content.discard("")
         counts[i] = len(content)
@@ -296,7 +298,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     fact_sketch[fact_slots] = fact_hashes
     bloom = np.zeros((n, 4), dtype=np.uint64)
     if bloom_rows:
-        bloom[bloom_rows] = np.array(bloom_bits, dtype=np.uint64)
+        bloom[bloom_rows] = np.frombuffer(b"".join(bloom_bits), dtype="<u8").reshape(-1, 4)
     sig = signatures_of_sets(owners, hashes, n, WORD_BINS)
     return {
         "answer_type": np.array(kinds, dtype=np.int8),
@@ -314,18 +316,24 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
 
 
 def _learn_words(
-    fresh: set[str], stems: dict[str, str], crc: dict[str, int], numbered: set[str]
+    fresh: set[str],
+    stems: dict[str, str],
+    crc: dict[str, int],
+    numbered: set[str],
+    masks: dict[str, int],
 ) -> None:
     """What a batch keeps of each answer word the first time it sees it: its content form
     (:func:`_content_words` of the word alone; "" for a stopword or a one-letter word) in
-    ``stems``, the :func:`_word_hash` of the word and of that form in ``crc``, and the word
-    in ``numbered`` when it holds a digit."""
+    ``stems``, the :func:`_word_hash` of the word and of that form in ``crc``, its bit of
+    the 256-bit word filter (``1 << (hash & 0xFF)``) in ``masks``, and the word in
+    ``numbered`` when it holds a digit."""
     for w in fresh:
         if not w.isalpha() and _DIGIT.search(w):
             numbered.add(w)
         stem = stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
         if w not in crc:
             crc[w] = _word_hash(w)
+        masks[w] = 1 << (crc[w] & 0xFF)
         if stem and stem not in crc:
             crc[stem] = _word_hash(stem)
 

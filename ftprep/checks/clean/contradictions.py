@@ -86,20 +86,6 @@ _MID_NAME = re.compile(
 )
 
 
-def _names(texts: Sequence[str], prompt: list[int]) -> set[str]:
-    """Names in the prompt turns (capitalised words not opening a sentence), each keyed by
-    its sorted letters so a transposition typo keeps it: "Tell me about Paris" and "Tell me
-    about Albert Einstein" are two questions however much preamble they share.
-
-    ``texts``: an example's message texts; ``prompt``: the indexes of its prompt turns
-    (before the final answer, system prompts excluded)."""
-    found = set()
-    for j in prompt:
-        for w in _MID_NAME.findall(texts[j]):
-            found.add("".join(sorted(w.lower())))
-    return found
-
-
 #: Characters at each end of the prompt compared on their own: a long shared preamble (a
 #: tool description, a role-play setup) makes two different questions look alike overall,
 #: but the question itself sits at one end.
@@ -155,6 +141,25 @@ class _PromptWords:
         self.crc: dict[str, int] = {}
         self.negating: dict[str, tuple[str, ...]] = {}
         self.numbered: set[str] = set()
+        self.names: dict[str, int] = {}
+
+    def name_hashes(self, texts: Sequence[str], prompt: list[int]) -> set[int]:
+        """The hashes of the names in the prompt turns: capitalised words not opening a
+        sentence (:data:`_MID_NAME`), each keyed by its sorted lower-case letters so a
+        transposition typo keeps it, hashed by CRC-32 (0 read as 1). "Tell me about Paris"
+        and "Tell me about Albert Einstein" are two questions however much preamble they
+        share. Each distinct word is keyed and hashed once a batch.
+
+        ``texts``: an example's message texts; ``prompt``: the indexes of its prompt turns
+        (before the final answer, system prompts excluded)."""
+        words: set[str] = set()
+        for j in prompt:
+            words.update(_MID_NAME.findall(texts[j]))
+        names = self.names
+        for w in words.difference(names):
+            key = "".join(sorted(w.lower()))
+            names[w] = zlib.crc32(key.encode("utf-8", "surrogatepass")) or 1
+        return set(map(names.__getitem__, words))
 
     def learn(self, words: set[str]) -> None:
         for w in words.difference(self.crc):
@@ -287,6 +292,7 @@ def _accepted(
 
 #: Roles of system prompts: in the exact key, not in the prompt's words.
 _SYSTEM_ROLES = ("system", "developer")
+_SYSTEM_ROLE_SET = frozenset(_SYSTEM_ROLES)
 
 
 @register_feature(
@@ -319,8 +325,14 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         texts = normalized[i]
         roles = turns.roles[i]
         cut = len(texts) if last is None else last
-        prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
-        text = " ".join([texts[j] for j in prompt])
+        # most conversations have no system turn: their prompt is every turn before the cut
+        has_system = not _SYSTEM_ROLE_SET.isdisjoint(roles)
+        if has_system:
+            prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
+            text = " ".join([texts[j] for j in prompt])
+        else:
+            prompt = list(range(cut))
+            text = " ".join(texts[:cut])
         prompts.append(text)
         words = set(text.split())
         word_counts[i] = len(words)
@@ -329,15 +341,17 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         hashes.extend(map(known.crc.__getitem__, words))
         answers.append("" if last is None else texts[last])
         raw = turns.texts[i]
-        system = "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
+        system = (
+            "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
+            if has_system
+            else ""
+        )
         digits = known.numbers(text, words)
         tools = "" if not ex.tools else repr(ex.tools)
         key_texts.append(
             f"{system}\x1e{tools}\x1e{digits}\x1e{known.negations(words)}\x1e{media[i]}"
         )
-        found = sorted(
-            {zlib.crc32(w.encode("utf-8", "surrogatepass")) or 1 for w in _names(raw, prompt)}
-        )
+        found = sorted(known.name_hashes(raw, prompt))
         if found:
             names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
     chars = signatures(
