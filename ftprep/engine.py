@@ -195,11 +195,26 @@ def analyze(
         source.counts = count
     if progress:
         progress("loading", record, record)
+    table.finish()
+    if table.n == 0:
+        _empty_columns(table, plan)
+    for gatherer in gatherers:
+        gatherer.finish(table)
+
     results: dict[str, CheckResult] = {cid: CheckResult(flags=f) for cid, f in flags.items()}
     for cid in example_ids:
         results.setdefault(cid, CheckResult())
     ctx = DatasetContext(model=model, records=record, load_errors=len(load_errors), config=config)
     before = [spec for spec in dataset_specs if not spec.after_split]
+    # With jobs to spare, a forked child computes the topic clusters meanwhile; the checks
+    # that may read them run last, and wait for the child when they do (their results are
+    # stored in the checks' order all the same).
+    side = (
+        prefetch.start(table, lambda ft: topics(ft, topic_params(config)), jobs or default_jobs())
+        if engine is None and "sample_input" in table
+        else None
+    )
+    later = [s for s in before if side is not None and prefetch.reads_topics(s.id)]
     done: dict[str, CheckResult] = {}
 
     def run(specs: list[CheckSpec]) -> None:
@@ -209,25 +224,7 @@ def analyze(
             if progress:
                 progress(spec.id, 1, 1)
 
-    # With jobs to spare, a forked child computes the topic clusters while the parent joins
-    # the rest of the table and runs the dataset checks that do not read them; the checks
-    # that may read them run last, and wait for the child when they do (their results are
-    # stored in the checks' order all the same). The child reads only the text sample's
-    # columns, so it starts as soon as they are joined (the gatherers' ``finish`` adds
-    # nothing to them: the text sample was bounded as the batches came).
-    table.finish_first(prefetch.COLUMNS)
-    side = (
-        prefetch.start(table, lambda ft: topics(ft, topic_params(config)), jobs or default_jobs())
-        if engine is None and "sample_input" in table
-        else None
-    )
-    later = [s for s in before if side is not None and prefetch.reads_topics(s.id)]
     try:
-        table.finish()
-        if table.n == 0:
-            _empty_columns(table, plan)
-        for gatherer in gatherers:
-            gatherer.finish(table)
         run([s for s in before if s not in later])
         hashes = [s.sha256() for s in sources]  # (while the child may still be busy)
         run(later)

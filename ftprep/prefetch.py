@@ -39,10 +39,6 @@ from ftprep.features import Derived, FeatureTable
 #: once the rest is done; any other reader would wait for it as well, rather than compute
 #: the topics a second time.
 READS_TOPICS = ("diverse.", "consistent.output_format", "consistent.length_outlier")
-#: The columns the topics read (:func:`ftprep.similarity.topics.topics`): the engine joins
-#: them first (:meth:`~ftprep.features.FeatureTable.finish_first`) and forks the child
-#: before it joins the others, which the child never reads.
-COLUMNS = ("sample_priority", "sample_input")
 #: The fewest rows worth a fork: below this the topics take less than the fork, the pickled
 #: result and the child's start cost.
 MIN_ROWS = 5_000
@@ -177,4 +173,4 @@ def start(table: FeatureTable, work: Work, jobs: int) -> Prefetch | None:
     return side
 
 
-__all__ = ["COLUMNS", "MIN_ROWS", "READS_TOPICS", "Prefetch", "can_fork", "reads_topics", "start"]
+__all__ = ["MIN_ROWS", "READS_TOPICS", "Prefetch", "can_fork", "reads_topics", "start"]

@@ -91,36 +91,6 @@ def test_table_spills_numpy_columns_to_read_only_maps_and_removes_its_files(tmp_
     assert np.array_equal(mem["sig"], disk["sig"])
 
 
-@pytest.mark.parametrize("spill", [None, 0])
-def test_columns_joined_first_equal_the_finished_table(spill, tmp_path, monkeypatch):
-    """finish_first (the engine forks the topics child after it) gives the listed columns,
-    and ``n``, the values finish gives, and finish then joins the others as before."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    whole, early = FeatureTable(["x"], spill=spill), FeatureTable(["x"], spill=spill)
-    rng = np.random.default_rng(1)
-    for start in range(0, 40, 10):
-        batch = {
-            "record": np.arange(start, start + 10, dtype=np.int64),
-            "prio": rng.integers(0, 2**63, size=10, dtype=np.uint64),
-            "text": [None if i % 4 else f"t{start + i}" for i in range(10)],
-            "other": [f"o{i % 3}" for i in range(10)],
-        }
-        for table in (whole, early):
-            table.append(
-                {k: (v.copy() if isinstance(v, np.ndarray) else list(v)) for k, v in batch.items()}
-            )
-    whole.finish()
-    early.finish_first(("prio", "text", "absent"))
-    assert early.n == 40 and "prio" in early and "text" in early and "other" not in early
-    assert np.array_equal(early["prio"], whole["prio"])
-    assert list(early["text"]) == list(whole["text"])
-    early.finish()
-    assert early.columns() == whole.columns() and early.n == whole.n
-    for key in whole.columns():
-        assert np.array_equal(np.asarray(list(early[key])), np.asarray(list(whole[key])))
-    assert list(tmp_path.iterdir()) == []
-
-
 def _run(path: Path, monkeypatch: pytest.MonkeyPatch, budget_mb: str | None) -> tuple[str, bool]:
     if budget_mb is None:
         monkeypatch.delenv("FTPREP_FEATURE_MEMORY_MB", raising=False)
