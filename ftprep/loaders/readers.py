@@ -340,6 +340,11 @@ def iter_lines(fh: IO[bytes], limit: int) -> Iterator[Line]:
     parts: list[bytes] = []
     size = 0
     pending_cr = False
+    ended: list[Line] = []
+
+    def emit(number: int, data: bytes | None, end: bytes, size: int) -> None:
+        ended.append(Line(number, data, end, size))
+
     while True:
         chunk = fh.read(_CHUNK)
         if not chunk:
@@ -350,25 +355,9 @@ def iter_lines(fh: IO[bytes], limit: int) -> Iterator[Line]:
                 chunk = chunk[1:]
                 if not chunk:
                     continue
-        pieces = chunk.splitlines(keepends=True)
-        last = len(pieces) - 1
-        for i, piece in enumerate(pieces):
-            if piece[-1:] in (b"\n", b"\r"):
-                end = b"\r\n" if piece.endswith(b"\r\n") else piece[-1:]
-                body = piece[: -len(end)]
-                if end == b"\r" and i == last:
-                    pending_cr = True  # a "\n" starting the next chunk belongs to this line
-                size += len(body)
-                data = None if size > limit else b"".join([*parts, body])
-                yield Line(number, data, end, size)
-                number += 1
-                parts, size = [], 0
-            else:
-                size += len(piece)
-                if size <= limit:
-                    parts.append(piece)
-                else:
-                    parts = []
+        number, size, pending_cr = _split_slowly(chunk, number, parts, size, limit, emit)
+        yield from ended
+        ended.clear()
     if size or parts:
         yield Line(number, None if size > limit else b"".join(parts), b"", size)
 
@@ -417,7 +406,7 @@ def jsonl_blocks(
     lines: list[int] = []
     items: list[bytes | RawRecord] = []
 
-    def emit(number: int, data: bytes | None, size: int) -> None:
+    def emit(number: int, data: bytes | None, end: bytes, size: int) -> None:
         if data is None:
             lines.append(number)
             items.append(too_large(path, number, size, limit, "line"))
@@ -454,12 +443,13 @@ def jsonl_blocks(
                 if pieces and (size or number == 1):
                     first = pieces.pop(0)  # ends the line begun in an earlier read
                     size += len(first)
-                    emit(number, None if size > limit else b"".join([*parts, first]), size)
+                    emit(number, None if size > limit else b"".join([*parts, first]), b"\n", size)
                     number, parts, size = number + 1, [], 0
                 if pieces:
                     if max(map(len, pieces)) > limit or not all(map(bytes.strip, pieces)):
                         for i, piece in enumerate(pieces):
-                            emit(number + i, None if len(piece) > limit else piece, len(piece))
+                            data = None if len(piece) > limit else piece
+                            emit(number + i, data, b"\n", len(piece))
                     else:
                         lines.extend(range(number, number + len(pieces)))
                         items.extend(pieces)
@@ -474,7 +464,7 @@ def jsonl_blocks(
                 yield lines, items
                 lines, items = [], []
     if size or parts:
-        emit(number, None if size > limit else b"".join(parts), size)
+        emit(number, None if size > limit else b"".join(parts), b"", size)
     if items:
         yield lines, items
 
@@ -485,11 +475,12 @@ def _split_slowly(
     parts: list[bytes],
     size: int,
     limit: int,
-    emit: Callable[[int, bytes | None, int], None],
+    emit: Callable[[int, bytes | None, bytes, int], None],
 ) -> tuple[int, int, bool]:
-    """One read of :func:`jsonl_blocks` split as :func:`iter_lines` splits it (at ``\\n``,
-    ``\\r\\n`` and a lone ``\\r``): each line ended goes to ``emit``, the start of an unended
-    one stays in ``parts``. Returns the next line number, the unended line's size, and
+    """One read split at ``\\n``, ``\\r\\n`` and a lone ``\\r`` (for :func:`iter_lines`, and
+    :func:`jsonl_blocks` on a read holding a ``\\r``): each line ended goes to ``emit`` (its
+    number, bytes or None past ``limit``, terminator, size), the start of an unended one
+    stays in ``parts``. Returns the next line number, the unended line's size, and
     whether the read ended with a ``\\r`` (a ``\\n`` starting the next read belongs to it)."""
     pending_cr = False
     pieces = chunk.splitlines(keepends=True)
@@ -501,7 +492,7 @@ def _split_slowly(
             if end == b"\r" and i == last:
                 pending_cr = True
             size += len(body)
-            emit(number, None if size > limit else b"".join([*parts, body]), size)
+            emit(number, None if size > limit else b"".join([*parts, body]), end, size)
             number += 1
             parts.clear()
             size = 0
