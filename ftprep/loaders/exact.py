@@ -20,6 +20,7 @@ differently. ``tests/test_exact_models.py`` compares both paths on generated rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import EllipsisType
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from pydantic import BaseModel
 from ftprep.schema import ChatExample, ContentPart, Message, RawOrigin, SourceLocation
 
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
 
 _new = object.__new__
 _set = object.__setattr__
@@ -76,12 +78,17 @@ def _objects(value: Any) -> list[dict[str, Any]] | None:
     """``list[dict[str, Any]]`` as validation builds it (new list, new dicts), or None."""
     if type(value) is not list:
         return None
+    return _each(_object, value)
+
+
+def _each(exact: Callable[[Any], _T | None], items: list[Any]) -> list[_T] | None:
+    """``exact`` of every item, or None as soon as one of them needs validating."""
     out = []
-    for item in value:
-        copy = _object(item)
-        if copy is None:
+    for item in items:
+        built = exact(item)
+        if built is None:
             return None
-        out.append(copy)
+        out.append(built)
     return out
 
 
@@ -159,15 +166,7 @@ def exact_message(raw: Any) -> Message | None:
 
 def exact_messages(raw: list[Any]) -> list[Message] | None:
     """:func:`exact_message` of every item, or None if one of them needs validating."""
-    if not ENABLED:
-        return None
-    out = []
-    for item in raw:
-        msg = exact_message(item)
-        if msg is None:
-            return None
-        out.append(msg)
-    return out
+    return _each(exact_message, raw) if ENABLED else None
 
 
 def exact_location(source: Any, line: Any) -> SourceLocation:
