@@ -13,7 +13,8 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import accumulate, chain
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,13 @@ def _ascii_table() -> bytes:
 
 
 _ASCII_TABLE = _ascii_table()
+#: ``_ASCII_TABLE`` that also turns the whitespace ``bytes.split`` splits on into a space:
+#: the batch path folds whitespace by collapsing runs of one byte value.
+_FOLD_TABLE = _ASCII_TABLE.translate(bytes.maketrans(b"\t\n\r\x0b\x0c", b"     "))
+#: Separates texts in a batch's joined bytes: never in ASCII text, and both tables keep it.
+_SEP = "\xff"
+_SPACE = 0x20
+_SEP_BYTE = 0xFF
 
 
 def normalize_text(text: str) -> str:
@@ -52,11 +60,52 @@ def normalize_text(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", text).split())
 
 
+def normalize_texts(texts: Sequence[str]) -> list[str]:
+    """:func:`normalize_text` of each text, for many texts at once: the ASCII ones (most
+    chat data) joined and normalised together, the others one by one.
+
+    Per text, the ASCII path's cost was the word list ``bytes.split`` makes (a bytes
+    object per word) and the join back; here the whitespace is folded on the joined bytes
+    with a few numpy operations, and one ``str.split`` cuts the result into the texts.
+    """
+    if all(map(str.isascii, texts)):
+        return _normalize_ascii(texts)
+    folded = iter(_normalize_ascii([t for t in texts if t.isascii()]))
+    return [next(folded) if t.isascii() else normalize_text(t) for t in texts]
+
+
+def _normalize_ascii(texts: Sequence[str]) -> list[str]:
+    """:func:`normalize_text` of ASCII texts: joined with ``_SEP`` (not ASCII, so in no
+    text; Latin-1 encodes it as the byte 0xFF, which the table keeps), one ``_FOLD_TABLE``
+    translation, then every run of spaces cut to its last space, and the spaces left at a
+    text's start or end dropped."""
+    if not texts:
+        return []
+    data = _SEP.join(texts).encode("latin-1").translate(_FOLD_TABLE)
+    x = np.frombuffer(data, dtype=np.uint8)
+    space = x == _SPACE
+    if space.any():
+        keep = np.ones(len(x), dtype=bool)
+        np.logical_not(space[:-1] & space[1:], out=keep[:-1])  # not the last of its run
+        x = x[keep]
+        # each run is now one space: drop those next to a separator or an end
+        space = x == _SPACE
+        bound = np.ones(len(x) + 2, dtype=bool)
+        np.equal(x, _SEP_BYTE, out=bound[1:-1])
+        space &= bound[:-2] | bound[2:]
+        if space.any():
+            x = x[~space]
+    return x.tobytes().decode("latin-1").split(_SEP)
+
+
 def normalized_messages(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[list[str]]:
     """Each example's message texts, normalised once per batch and shared by extractors."""
     cached = memo.get("normalized_messages")
     if cached is None:
-        cached = [[normalize_text(m.text) for m in ex.messages] for ex in batch]
+        texts = batch_turns(batch, memo).texts
+        flat = normalize_texts([t for each in texts for t in each])
+        ends = list(accumulate(map(len, texts)))
+        cached = [flat[end - len(each) : end] for each, end in zip(texts, ends, strict=True)]
         memo["normalized_messages"] = cached
     return cached  # type: ignore[return-value]
 
@@ -146,16 +195,27 @@ def conversation_keys(
     last assistant index, :func:`media_key` and (optionally) its messages' roles (the batch
     computes each of those once: :func:`ftprep.turns.batch_turns` holds the roles as plain
     strings, cheaper to read than the messages' fields)."""
-    cut = len(ex.messages) if last is None else last
-    answer = "" if last is None else normalized[last]
-    tools = ("" if not ex.tools else repr(ex.tools)) + media
     if roles is None:
         roles = [m.role for m in ex.messages]
+    return _keys(roles, normalized, last, key_suffix(ex.tools, media))
+
+
+def key_suffix(tools: list[dict[str, Any]] | None, media: str) -> str:
+    """What follows the messages in every key of an example: its tools, then its media."""
+    return ("" if not tools else repr(tools)) + media
+
+
+def _keys(
+    roles: Sequence[str], normalized: Sequence[str], last: int | None, suffix: str
+) -> tuple[str, str, str]:
+    """:func:`conversation_keys` from the roles and the key suffix."""
+    cut = len(roles) if last is None else last
+    answer = "" if last is None else normalized[last]
     parts = [f"{r}\x1f{t}" for r, t in zip(roles, normalized, strict=True)]
-    whole = "\x1e".join(parts) + tools
+    whole = "\x1e".join(parts) + suffix
     if cut == 0:
         return (whole, whole, answer)
-    return (whole, "\x1e".join(parts[:cut]) + tools, answer)
+    return (whole, "\x1e".join(parts[:cut]) + suffix, answer)
 
 
 def conversation_hashes(
@@ -171,6 +231,100 @@ def conversation_hashes(
     texts = normalized if normalized is not None else [normalize_text(m.text) for m in ex.messages]
     whole, prompt, answer = conversation_keys(ex, texts, ex.last_assistant_index, media_key(ex))
     return (hash64(whole), hash64(prompt), hash64(answer))
+
+
+def conversation_hash_arrays(
+    roles: Sequence[Sequence[str]],
+    normalized: Sequence[Sequence[str]],
+    last: Sequence[int | None],
+    suffixes: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`conversation_hashes` of a batch as three uint64 arrays (whole, prompt,
+    answer), given each example's roles, normalised texts, last assistant index and key
+    suffix (``repr(tools)`` when it has tools, then its :func:`media_key`).
+
+    The keys are not built one by one: every example's messages are rendered into one
+    string (``role\x1ftext`` joined by ``\x1e``, then the suffix), encoded once, and
+    each key hashed from a slice of it: the whole key is one span of it, and so are the
+    prompt (a prefix of the whole key when there is no suffix) and the answer (one
+    message's text). Only a prompt followed by a suffix is hashed from two pieces.
+    """
+    n = len(roles)
+    counts = np.fromiter(map(len, roles), dtype=np.int64, count=n)
+    if n == 0 or not counts.all():  # an example without messages has no span of its own
+        keys = chain.from_iterable(map(_keys, roles, normalized, last, suffixes))
+        arr = hash64_array(keys, 3 * n).reshape(n, 3)
+        return arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy()
+    flat_roles = [r for each in roles for r in each]
+    flat_texts = [t for each in normalized for t in each]
+    m = len(flat_roles)
+    header = {r: f"{r}\x1f" for r in set(flat_roles)}
+    heads = list(map(header.__getitem__, flat_roles))
+    ends = np.cumsum(counts)  # one past each example's last message
+    tails = ["\x1e"] * m
+    for end, suffix in zip(ends.tolist(), suffixes, strict=True):
+        tails[end - 1] = suffix
+    pieces: list[str] = [""] * (3 * m)
+    pieces[0::3], pieces[1::3], pieces[2::3] = heads, flat_texts, tails
+    text = "".join(pieces)
+    lengths = np.empty((m, 3), dtype=np.int64)
+    lengths[:, 0] = np.fromiter(map(len, heads), dtype=np.int64, count=m)
+    lengths[:, 1] = np.fromiter(map(len, flat_texts), dtype=np.int64, count=m)
+    lengths[:, 2] = 1
+    lengths[ends - 1, 2] = np.fromiter(map(len, suffixes), dtype=np.int64, count=n)
+    bounds = np.zeros(3 * m + 1, dtype=np.int64)
+    np.cumsum(lengths.reshape(-1), out=bounds[1:])
+    if text.isascii():
+        data = text.encode("ascii")
+    else:  # character offsets to byte offsets: where each character's encoding starts
+        data = text.encode("utf-8", "surrogatepass")
+        starts = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) & 0xC0 != 0x80)
+        bounds = np.append(starts, len(data))[bounds]
+    msg_start, text_start, text_end = bounds[0:-1:3], bounds[1::3], bounds[2::3]
+    first = ends - counts
+    has_last = np.fromiter((a is not None for a in last), dtype=bool, count=n)
+    answer_at = first + np.fromiter((a or 0 for a in last), dtype=np.int64, count=n)
+    cut = np.where(has_last, answer_at, ends)  # the prompt's messages end here
+    whole_end = bounds[3 * ends]
+    # a prompt of no message or of all messages is the whole key
+    is_whole = (cut == first) | (cut == ends)
+    prompt_end = np.where(is_whole, whole_end, text_end[np.maximum(cut - 1, first)])
+    answers = _span_hashes(
+        data,
+        np.where(has_last, text_start[answer_at], 0),
+        np.where(has_last, text_end[answer_at], 0),
+    )
+    digests: list[bytes] = []
+    add = digests.append
+    blake2b = hashlib.blake2b
+    spans = zip(
+        msg_start[first].tolist(), prompt_end.tolist(), whole_end.tolist(), suffixes, strict=True
+    )
+    for s, p, e, suffix in spans:
+        # the prompt's bytes start the whole key's: hashed once, digested on the way
+        h = blake2b(data[s:p], digest_size=8)
+        if suffix and p != e:  # the prompt's key ends with the suffix too
+            hp = h.copy()
+            hp.update(suffix.encode("utf-8", "surrogatepass"))
+            add(hp.digest())
+        else:
+            add(h.digest())
+        h.update(data[p:e])
+        add(h.digest())
+    pairs = np.frombuffer(b"".join(digests), dtype="<u8", count=2 * n).astype(np.uint64)
+    return pairs[1::2].copy(), pairs[0::2].copy(), answers
+
+
+def _span_hashes(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """:func:`hash64` of each ``data[start:end]`` as a uint64 array."""
+    blake2b = hashlib.blake2b
+    digests = b"".join(
+        [
+            blake2b(data[s:e], digest_size=8).digest()
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+    )
+    return np.frombuffer(digests, dtype="<u8", count=len(starts)).astype(np.uint64)
 
 
 def _repeated_hashes(texts: list[str]) -> np.ndarray:
@@ -189,21 +343,18 @@ def _register() -> None:
 
     @register_feature("hashes", ("hash_conversation", "hash_prompt", "hash_answer", "hash_media"))
     def hashes_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-        n = len(batch)
         media = media_keys(batch, ctx.batch)
-        keys = map(
-            conversation_keys,
-            batch,
+        turns = batch_turns(batch, ctx.batch)
+        whole, prompt, answer = conversation_hash_arrays(
+            turns.roles,
             normalized_messages(batch, ctx.batch),
-            last_assistants(batch, ctx.batch),
-            media,
-            batch_turns(batch, ctx.batch).roles,
+            turns.last,
+            list(map(key_suffix, [ex.tools for ex in batch], media)),
         )
-        arr = hash64_array(chain.from_iterable(keys), 3 * n).reshape(n, 3)
         return {
-            "hash_conversation": arr[:, 0],
-            "hash_prompt": arr[:, 1],
-            "hash_answer": arr[:, 2],
+            "hash_conversation": whole,
+            "hash_prompt": prompt,
+            "hash_answer": answer,
             "hash_media": _repeated_hashes(media),
         }
 

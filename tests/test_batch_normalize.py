@@ -1,0 +1,136 @@
+"""A batch's texts normalised and hashed together equal each text normalised and each
+example hashed on its own.
+
+:func:`~ftprep.similarity.normalize.normalize_texts` folds a batch's ASCII texts on one
+joined buffer and :func:`~ftprep.similarity.normalize.conversation_hash_arrays` hashes
+slices of one rendered buffer; :func:`~ftprep.similarity.normalize.normalize_text` and
+:func:`~ftprep.similarity.normalize.conversation_hashes` stay the definitions. Every ASCII
+character is in the generated texts (controls, the separators ``str.split`` folds but
+``bytes.split`` does not, punctuation, whitespace runs), with empty texts, non-ASCII text
+and lone surrogates, and with the separator the batch path joins texts with.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.schema import ChatExample, Message, SourceLocation
+from ftprep.similarity.normalize import (
+    conversation_hash_arrays,
+    conversation_hashes,
+    key_suffix,
+    media_key,
+    normalize_text,
+    normalize_texts,
+    normalized_messages,
+)
+from ftprep.turns import batch_turns
+
+PIECES = [
+    *map(chr, range(128)),
+    "  ",
+    "\t\n",
+    " \x1c ",
+    "...",
+    "A.B",
+    "word",
+    "Word",
+    "x_y",
+    "\xff",
+    "é",
+    "Ünï",
+    "\u2003",
+    "\u00a0",
+    "ﬁ",
+    "\ud800",
+    "\U0001f600",
+    "٣",
+    "中文",
+]
+ASCII_PIECES = [p for p in PIECES if p.isascii()]
+texts = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=30).map("".join),
+    st.lists(st.sampled_from(ASCII_PIECES), max_size=30).map("".join),
+    st.text(max_size=40),
+)
+ascii_texts = st.lists(st.sampled_from(ASCII_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(texts, ascii_texts), max_size=8))
+def test_batch_normalisation_equals_each_text_normalised(batch: list[str]) -> None:
+    assert normalize_texts(batch) == [normalize_text(t) for t in batch]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ascii_texts, min_size=1, max_size=8))
+def test_ascii_batches_come_back_as_ascii_strings(batch: list[str]) -> None:
+    """The batch path decodes Latin-1 (its separator is not ASCII): the texts it returns
+    are still plain ASCII strings, as the per-text path returns them."""
+    assert all(t.isascii() for t in normalize_texts(batch))
+
+
+def test_examples() -> None:
+    batch = ["  Hello,\tWorld!  ", "", " ", "a\x1cb\x1fc", "ÉCOLE d'été", "x\x00y", "!?"]
+    assert normalize_texts(batch) == ["hello world", "", "", "a b c", "école d été", "x\x00y", ""]
+    assert normalize_texts([]) == []
+
+
+ROLES = ["system", "user", "assistant", "tool", "developer", "rôle"]
+messages = st.lists(
+    st.tuples(st.sampled_from(ROLES), st.one_of(texts, ascii_texts)), min_size=1, max_size=5
+)
+tools = st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}]))
+media = st.one_of(st.none(), st.just(["a.png"]), st.just(["é.png", "b.png"]))
+
+
+def _example(msgs: list[tuple[str, str]], tool_list: object, images: object) -> ChatExample:
+    return ChatExample(
+        messages=[Message(role=r, content=t) for r, t in msgs],
+        tools=tool_list,
+        metadata={"images": images} if images else {},
+        location=SourceLocation(source="t.jsonl", line=1),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(messages, tools, media), min_size=1, max_size=6))
+def test_batch_hashes_equal_each_examples_hashes(rows: list[tuple[object, ...]]) -> None:
+    batch = [_example(*row) for row in rows]  # type: ignore[arg-type]
+    memo: dict[str, object] = {}
+    turns = batch_turns(batch, memo)
+    normalized = normalized_messages(batch, memo)
+    assert normalized == [[normalize_text(m.text) for m in ex.messages] for ex in batch]
+    suffixes = [key_suffix(ex.tools, media_key(ex)) for ex in batch]
+    whole, prompt, answer = conversation_hash_arrays(turns.roles, normalized, turns.last, suffixes)
+    expected = np.array([conversation_hashes(ex) for ex in batch], dtype=np.uint64)
+    assert whole.tolist() == expected[:, 0].tolist()
+    assert prompt.tolist() == expected[:, 1].tolist()
+    assert answer.tolist() == expected[:, 2].tolist()
+
+
+def test_every_printable_character_in_one_batch() -> None:
+    text = string.printable + "".join(map(chr, range(32))) + "\x7f"
+    batch = [text, text.upper(), "", text[::-1]]
+    assert normalize_texts(batch) == [normalize_text(t) for t in batch]
+
+
+def test_a_batch_with_an_example_without_messages() -> None:
+    """Such an example has no span in the rendered buffer: the batch takes the per-example
+    keys, with the same hashes."""
+    batch = [
+        _example([], None, None),
+        _example([("user", "Hi there"), ("assistant", "Hello!")], None, ["a.png"]),
+    ]
+    memo: dict[str, object] = {}
+    turns = batch_turns(batch, memo)
+    suffixes = [key_suffix(ex.tools, media_key(ex)) for ex in batch]
+    arrays = conversation_hash_arrays(
+        turns.roles, normalized_messages(batch, memo), turns.last, suffixes
+    )
+    expected = [conversation_hashes(ex) for ex in batch]
+    assert [tuple(int(a[i]) for a in arrays) for i in range(2)] == expected
