@@ -22,11 +22,13 @@ from ftprep.schema import ChatExample, Message, SourceLocation
 from ftprep.similarity.normalize import (
     conversation_hash_arrays,
     conversation_hashes,
+    hash64,
     key_suffix,
     media_key,
     normalize_text,
     normalize_texts,
     normalized_messages,
+    raw_conversation_hashes,
 )
 from ftprep.turns import batch_turns
 
@@ -111,6 +113,8 @@ def test_batch_hashes_equal_each_examples_hashes(rows: list[tuple[object, ...]])
     assert whole.tolist() == expected[:, 0].tolist()
     assert prompt.tolist() == expected[:, 1].tolist()
     assert answer.tolist() == expected[:, 2].tolist()
+    raw = [hash64("\x1e".join(f"{m.role}\x1f{m.text}" for m in ex.messages)) for ex in batch]
+    assert raw_conversation_hashes(turns.roles, turns.texts).tolist() == raw
 
 
 def test_every_printable_character_in_one_batch() -> None:
@@ -134,3 +138,5 @@ def test_a_batch_with_an_example_without_messages() -> None:
     )
     expected = [conversation_hashes(ex) for ex in batch]
     assert [tuple(int(a[i]) for a in arrays) for i in range(2)] == expected
+    raw = [hash64(""), hash64("user\x1fHi there\x1eassistant\x1fHello!")]
+    assert raw_conversation_hashes(turns.roles, turns.texts).tolist() == raw

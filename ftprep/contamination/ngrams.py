@@ -97,47 +97,53 @@ def _prefix(normalized: str | bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray
 Gate = tuple[int, Callable[[np.ndarray], np.ndarray]]
 
 
-#: Separates turns in a batch's joined bytes: 0xFF never occurs in UTF-8, and
-#: ``_ASCII_BYTES`` leaves it as it is.
-_TURN = 0xFF
 #: Bytes per row when a batch's prefix sums are computed row by row (:func:`_word_prefixes`):
 #: the inverse powers of one row are shared by all rows.
 _ROW_BITS = 12
 _ROW = 1 << _ROW_BITS
 
 
-def _batch_words(
-    texts: Sequence[Sequence[str]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A batch's normalised turns as one buffer, vectorised: ``(bytes, word starts, word
+def _turn_words(turns: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Many turns' normalisations as one buffer, vectorised: ``(bytes, word starts, word
     ends, turn of each word)``, where the bytes are those of ``b" ".join`` of every
     non-empty turn's normalisation (``normalize(turn)`` encoded) and a turn is an index
-    into the batch's turns in order (empty ones included).
+    into ``turns``.
 
-    The turns are joined raw and translated with ``_ASCII_BYTES`` once; words are found
-    and the runs of separators between them folded to one space with array operations
-    rather than a ``split`` and ``join`` per turn."""
-    flat = [t for turns in texts for t in turns]
-    whole = "".join(flat)
-    if whole.isascii() and "<<" not in whole:
-        # every turn takes the byte-table path: one encoding of the batch (Latin-1 encodes
-        # ASCII as itself, and the separator U+00FF as the byte 0xFF)
-        joined = chr(_TURN).join(flat).encode("latin-1")
+    The turns are joined raw with a space and translated with ``_ASCII_BYTES`` once:
+    words are the runs of bytes other than a space, a word never spans two turns, and a
+    word's turn follows from where each turn starts. The runs of spaces between words
+    are folded to one with array operations rather than a ``split`` and ``join`` per
+    turn."""
+    text = " ".join(turns)
+    if text.isascii() and "<<" not in text:
+        # every turn takes the byte-table path: one encoding of the batch
+        joined = text.encode("ascii")
+        sizes = np.fromiter(map(len, turns), dtype=np.int64, count=len(turns))
     else:
-        joined = bytes([_TURN]).join(map(_turn_bytes, flat))
+        pieces = list(map(_turn_bytes, turns))
+        joined = b" ".join(pieces)
+        sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     raw = np.frombuffer(joined.translate(_ASCII_BYTES), dtype=np.uint8)
+    length = len(raw)
     word = raw != 0x20
-    word &= raw != _TURN
-    edges = np.flatnonzero(np.diff(word, prepend=False, append=False))
+    change = np.empty(length + 1, dtype=bool)
+    if length:
+        change[0], change[-1] = word[0], word[-1]
+        np.not_equal(word[1:], word[:-1], out=change[1:-1])
+    else:
+        change[0] = False
+    edges = np.flatnonzero(change)
     starts, ends = edges[0::2], edges[1::2]
-    turn = np.searchsorted(np.flatnonzero(raw == _TURN), starts)
+    turn_start = np.zeros(len(turns), dtype=np.int64)
+    np.cumsum(sizes[:-1] + 1, out=turn_start[1:])
+    before = np.searchsorted(starts, turn_start)  # words before each turn
+    turn = np.repeat(np.arange(len(turns), dtype=np.int64), np.diff(before, append=len(starts)))
     keep = word
-    keep[starts[1:] - 1] = True  # one separator before each word but the first
+    keep[starts[1:] - 1] = True  # one space before each word but the first
     packed = raw[keep]
     lengths = ends - starts
     offsets = np.zeros(len(starts), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=offsets[1:])
-    packed[offsets[1:] - 1] = 0x20
     return packed, offsets, offsets + lengths, turn
 
 
@@ -186,10 +192,28 @@ def batch_grams(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Window hashes of many examples in one vectorised pass: ``(hashes, example index)``.
 
-    Each example's texts (turns) are normalised and joined; for every n in ``sizes``, the
-    n-word windows that do not span two turns; and the whole-text hash of every turn
-    shorter than ``whole_below`` words. Values equal :func:`ngram_hashes` /
-    :func:`whole_hash` of each turn on its own: hashes depend on a span's bytes only.
+    Each example's texts (turns) are normalised; what :func:`turn_grams` hashes of all
+    the examples' turns, each window given its example."""
+    hashes, turn = turn_grams([t for turns in texts for t in turns], sizes, whole_below, gate)
+    owners = np.repeat(
+        np.arange(len(texts), dtype=np.int32),
+        np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
+    )
+    return hashes, owners[turn]
+
+
+def turn_grams(
+    turns: Sequence[str],
+    sizes: Iterable[int],
+    whole_below: int = 0,
+    gate: Gate | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Window hashes of many turns in one vectorised pass: ``(hashes, turn index)``.
+
+    For every n in ``sizes``, the n-word windows of each turn (none spans two turns);
+    and the whole-text hash of every turn shorter than ``whole_below`` words. Values
+    equal :func:`ngram_hashes` / :func:`whole_hash` of each turn on its own: hashes
+    depend on a span's bytes only.
 
     With ``gate=(g, may_hold)`` (g in ``sizes``), windows longer than g words are hashed
     only where the g-word window starting at the same word passes ``may_hold``. An index
@@ -197,17 +221,13 @@ def batch_grams(
     this, and ordinary text, which almost never passes, costs one window size instead of
     all of them.
     """
-    data, starts, ends, turn_of_word = _batch_words(texts)
+    data, starts, ends, turn_of_word = _turn_words(turns)
     words = len(starts)
     if not words:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     at_start, at_end, base_powers = _word_prefixes(data, starts, ends)
-    owners = np.repeat(
-        np.arange(len(texts), dtype=np.int32),
-        np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
-    )
     out_h = [np.zeros(0, dtype=np.uint64)]
-    out_o = [np.zeros(0, dtype=np.int32)]
+    out_o = [np.zeros(0, dtype=np.int64)]
     gated: np.ndarray | None = None  # first words of the g-word windows that passed the gate
     for n in sorted(set(sizes)):
         if n < 1 or words < n:
@@ -220,10 +240,10 @@ def batch_grams(
         raw = (at_end[first + (n - 1)] - at_start[first]) * base_powers[first]
         hashes = mix64(raw ^ np.uint64(n))
         out_h.append(hashes)
-        out_o.append(owners[turn_of_word[first]])
+        out_o.append(turn_of_word[first])
         if gate is not None and n == gate[0]:
             gated = first[gate[1](hashes)]
-    counts = np.bincount(turn_of_word, minlength=len(owners))
+    counts = np.bincount(turn_of_word, minlength=len(turns))
     short = np.flatnonzero((counts > 0) & (counts < whole_below))
     if len(short):
         first_word = (np.cumsum(counts) - counts)[short]
@@ -231,7 +251,7 @@ def batch_grams(
         raw = (at_end[last_word] - at_start[first_word]) * base_powers[first_word]
         raw ^= counts[short].astype(np.uint64)
         out_h.append(mix64(mix64(raw) ^ _WHOLE))
-        out_o.append(owners[short])
+        out_o.append(short)
     return np.concatenate(out_h), np.concatenate(out_o)
 
 
@@ -266,4 +286,12 @@ def whole_hash(normalized: str) -> int:
     return int(mix64(window ^ _WHOLE)[0])
 
 
-__all__ = ["NORMALIZATION", "batch_grams", "ngram_hashes", "normalize", "whole_hash", "word_count"]
+__all__ = [
+    "NORMALIZATION",
+    "batch_grams",
+    "ngram_hashes",
+    "normalize",
+    "turn_grams",
+    "whole_hash",
+    "word_count",
+]

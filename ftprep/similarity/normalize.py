@@ -250,36 +250,12 @@ def conversation_hash_arrays(
     message's text). Only a prompt followed by a suffix is hashed from two pieces.
     """
     n = len(roles)
-    counts = np.fromiter(map(len, roles), dtype=np.int64, count=n)
-    if n == 0 or not counts.all():  # an example without messages has no span of its own
+    rendered = _render(roles, normalized, suffixes)
+    if rendered is None:
         keys = chain.from_iterable(map(_keys, roles, normalized, last, suffixes))
         arr = hash64_array(keys, 3 * n).reshape(n, 3)
         return arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy()
-    flat_roles = [r for each in roles for r in each]
-    flat_texts = [t for each in normalized for t in each]
-    m = len(flat_roles)
-    header = {r: f"{r}\x1f" for r in set(flat_roles)}
-    heads = list(map(header.__getitem__, flat_roles))
-    ends = np.cumsum(counts)  # one past each example's last message
-    tails = ["\x1e"] * m
-    for end, suffix in zip(ends.tolist(), suffixes, strict=True):
-        tails[end - 1] = suffix
-    pieces: list[str] = [""] * (3 * m)
-    pieces[0::3], pieces[1::3], pieces[2::3] = heads, flat_texts, tails
-    text = "".join(pieces)
-    lengths = np.empty((m, 3), dtype=np.int64)
-    lengths[:, 0] = np.fromiter(map(len, heads), dtype=np.int64, count=m)
-    lengths[:, 1] = np.fromiter(map(len, flat_texts), dtype=np.int64, count=m)
-    lengths[:, 2] = 1
-    lengths[ends - 1, 2] = np.fromiter(map(len, suffixes), dtype=np.int64, count=n)
-    bounds = np.zeros(3 * m + 1, dtype=np.int64)
-    np.cumsum(lengths.reshape(-1), out=bounds[1:])
-    if text.isascii():
-        data = text.encode("ascii")
-    else:  # character offsets to byte offsets: where each character's encoding starts
-        data = text.encode("utf-8", "surrogatepass")
-        starts = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) & 0xC0 != 0x80)
-        bounds = np.append(starts, len(data))[bounds]
+    data, bounds, ends, counts = rendered
     msg_start, text_start, text_end = bounds[0:-1:3], bounds[1::3], bounds[2::3]
     first = ends - counts
     has_last = np.fromiter((a is not None for a in last), dtype=bool, count=n)
@@ -313,6 +289,64 @@ def conversation_hash_arrays(
         add(h.digest())
     pairs = np.frombuffer(b"".join(digests), dtype="<u8", count=2 * n).astype(np.uint64)
     return pairs[1::2].copy(), pairs[0::2].copy(), answers
+
+
+def raw_conversation_hashes(
+    roles: Sequence[Sequence[str]], texts: Sequence[Sequence[str]]
+) -> np.ndarray:
+    """:func:`hash64` of each example's ``role\x1ftext`` pairs joined by ``\x1e`` (its
+    exact text, nothing normalised), hashed from slices of one rendered buffer."""
+    n = len(roles)
+    rendered = _render(roles, texts, [""] * n)
+    if rendered is None:
+        keys = [
+            "\x1e".join(map("{}\x1f{}".format, r, t)) for r, t in zip(roles, texts, strict=True)
+        ]
+        return hash64_array(keys, n)
+    data, bounds, ends, counts = rendered
+    return _span_hashes(data, bounds[3 * (ends - counts)], bounds[3 * ends])
+
+
+def _render(
+    roles: Sequence[Sequence[str]], texts: Sequence[Sequence[str]], suffixes: Sequence[str]
+) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Every example's messages rendered into one buffer: for each message
+    ``role\x1f`` and its text, then ``\x1e`` or, after an example's last message, the
+    example's suffix. Returns ``(UTF-8 bytes, piece bounds, one past each example's last
+    message, messages per example)``: message ``j`` starts at ``bounds[3 * j]``, its text
+    spans ``bounds[3 * j + 1] : bounds[3 * j + 2]``, and an example's key (its messages
+    and suffix) ends at ``bounds[3 * end]``. None when an example has no messages (no
+    span of its own to hold its suffix), or there are no examples."""
+    n = len(roles)
+    counts = np.fromiter(map(len, roles), dtype=np.int64, count=n)
+    if n == 0 or not counts.all():
+        return None
+    flat_roles = [r for each in roles for r in each]
+    flat_texts = [t for each in texts for t in each]
+    m = len(flat_roles)
+    header = {r: f"{r}\x1f" for r in set(flat_roles)}
+    heads = list(map(header.__getitem__, flat_roles))
+    ends = np.cumsum(counts)
+    tails = ["\x1e"] * m
+    for end, suffix in zip(ends.tolist(), suffixes, strict=True):
+        tails[end - 1] = suffix
+    pieces: list[str] = [""] * (3 * m)
+    pieces[0::3], pieces[1::3], pieces[2::3] = heads, flat_texts, tails
+    text = "".join(pieces)
+    lengths = np.empty((m, 3), dtype=np.int64)
+    lengths[:, 0] = np.fromiter(map(len, heads), dtype=np.int64, count=m)
+    lengths[:, 1] = np.fromiter(map(len, flat_texts), dtype=np.int64, count=m)
+    lengths[:, 2] = 1
+    lengths[ends - 1, 2] = np.fromiter(map(len, suffixes), dtype=np.int64, count=n)
+    bounds = np.zeros(3 * m + 1, dtype=np.int64)
+    np.cumsum(lengths.reshape(-1), out=bounds[1:])
+    if text.isascii():
+        data = text.encode("ascii")
+    else:  # character offsets to byte offsets: where each character's encoding starts
+        data = text.encode("utf-8", "surrogatepass")
+        starts = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) & 0xC0 != 0x80)
+        bounds = np.append(starts, len(data))[bounds]
+    return data, bounds, ends, counts
 
 
 def _span_hashes(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

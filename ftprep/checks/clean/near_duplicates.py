@@ -11,7 +11,8 @@ from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag,
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
-from ftprep.similarity.normalize import hash64_array
+from ftprep.similarity.normalize import raw_conversation_hashes
+from ftprep.turns import batch_turns
 from ftprep.wording import plural
 
 
@@ -19,8 +20,8 @@ from ftprep.wording import plural
 def raw_hash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """A hash of the conversation's exact text (no normalisation): copies that differ only
     in case, punctuation or spacing are exact duplicates *and* near duplicates."""
-    keys = ("\x1e".join([f"{m.role}\x1f{m.text}" for m in ex.messages]) for ex in batch)
-    return {"hash_raw": hash64_array(keys, len(batch))}
+    turns = batch_turns(batch, ctx.batch)
+    return {"hash_raw": raw_conversation_hashes(turns.roles, turns.texts)}
 
 
 class NearDuplicateSettings(CheckSettings):
