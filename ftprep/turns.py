@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ftprep.schema import ChatExample
 
 
@@ -65,4 +67,33 @@ def batch_turns(batch: Sequence[ChatExample], memo: dict[str, Any]) -> Turns:
             texts.append(tuple(t))
             calls.append(tuple(c))
         cached = memo["turns"] = Turns(roles, texts, calls, list(map(_last_assistant, roles)))
+    return cached
+
+
+@dataclass(frozen=True)
+class FlatTurns:
+    """A batch's messages in one flat list, in order: each message's role and text, the
+    example each belongs to (``owner``) and how many messages each example has
+    (``counts``). Whole-batch operations (one join, one map over every text) read these
+    instead of walking the examples' tuples."""
+
+    roles: list[str]
+    texts: list[str]
+    owner: np.ndarray  # int64: the example of each message
+    counts: np.ndarray  # int64: messages per example
+
+
+def flat_turns(batch: Sequence[ChatExample], memo: dict[str, Any]) -> FlatTurns:
+    """The batch's :class:`FlatTurns` (from :func:`batch_turns`), built once per batch."""
+    cached = memo.get("flat_turns")
+    if cached is None:
+        turns = batch_turns(batch, memo)
+        n = len(turns.roles)
+        counts = np.fromiter(map(len, turns.roles), dtype=np.int64, count=n)
+        cached = memo["flat_turns"] = FlatTurns(
+            [r for each in turns.roles for r in each],
+            [t for each in turns.texts for t in each],
+            np.repeat(np.arange(n, dtype=np.int64), counts),
+            counts,
+        )
     return cached

@@ -115,7 +115,7 @@ def _turn_words(turns: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     are folded to one with array operations rather than a ``split`` and ``join`` per
     turn."""
     text = " ".join(turns)
-    if text.isascii() and "<<" not in text:
+    if text.isascii() and ("<" not in text or "<<" not in text):  # one byte: memchr
         # every turn takes the byte-table path: one encoding of the batch
         joined = text.encode("ascii")
         sizes = np.fromiter(map(len, turns), dtype=np.int64, count=len(turns))

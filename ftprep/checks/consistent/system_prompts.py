@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -14,16 +15,42 @@ from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import signatures, similarity
-from ftprep.similarity.normalize import hash64, normalize_text
+from ftprep.similarity.normalize import hash64, normalize_texts
+from ftprep.turns import flat_turns
 from ftprep.wording import plural
 
 SYSTEM_ROLES = ("system", "developer")
+_SYSTEM_SET = frozenset(SYSTEM_ROLES)
 TOP = 20
 
 
 def system_text(ex: ChatExample) -> str:
     """The example's system (and developer) messages, joined; empty when there are none."""
     return "\n".join(m.text for m in ex.messages if m.role in SYSTEM_ROLES)
+
+
+def system_texts(batch: Sequence[ChatExample], memo: dict[str, Any]) -> list[str]:
+    """:func:`system_text` of each example of a batch, from its flat turns: the system
+    messages found with one C-level pass over the roles, and an example's text is its one
+    system message itself (a join of one text is that text), or its several joined with
+    newlines."""
+    flat = flat_turns(batch, memo)
+    texts = [""] * len(batch)
+    system = np.fromiter(
+        map(_SYSTEM_SET.__contains__, flat.roles), dtype=bool, count=len(flat.roles)
+    )
+    rows = np.flatnonzero(system)
+    owners = flat.owner[rows]
+    if np.all(owners[1:] != owners[:-1]):  # at most one system message per example
+        for i, j in zip(owners.tolist(), rows.tolist(), strict=True):
+            texts[i] = flat.texts[j]
+        return texts
+    parts: dict[int, list[str]] = {}
+    for i, j in zip(owners.tolist(), rows.tolist(), strict=True):
+        parts.setdefault(i, []).append(flat.texts[j])
+    for i, each in parts.items():
+        texts[i] = "\n".join(each)
+    return texts
 
 
 _DIGITS = re.compile(r"\d+")
@@ -47,35 +74,36 @@ def system_prompt_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     at the first occurrence of each distinct prompt (bounded), a masked excerpt and a
     MinHash signature to tell a near-copy of a prompt from a different one."""
     n = len(batch)
-    exact = np.zeros(n, dtype=np.uint64)
-    norm = np.zeros(n, dtype=np.uint64)
-    template = np.zeros(n, dtype=np.uint64)
-    length = np.zeros(n, dtype=np.int32)
-    texts: list[str | None] = [None] * n
+    texts = system_texts(batch, ctx.batch)
+    # prompts repeat: each distinct one is hashed once, in order of first use
+    distinct = list(dict.fromkeys(texts))
+    code = {text: k for k, text in enumerate(distinct)}
+    codes = np.fromiter(map(code.__getitem__, texts), dtype=np.int64, count=n)
+    folded = normalize_texts(distinct)
+    table = np.zeros((len(distinct), 3), dtype=np.uint64)
+    for k, (text, fold) in enumerate(zip(distinct, folded, strict=True)):
+        if text:
+            table[k] = (hash64(text) or 1, hash64(fold) or 1, hash64(_DIGITS.sub("0", fold)) or 1)
+    exact, norm, template = (table[codes, c] for c in range(3))
+    length = np.fromiter(map(len, texts), dtype=np.int32, count=n)
+    excerpts: list[str | None] = [None] * n
     sigs: list[np.ndarray | None] = [None] * n
-    known: dict[str, tuple[int, int, int]] = {}  # prompts repeat: hash each distinct one once
-    for i, ex in enumerate(batch):
-        text = system_text(ex)
-        if not text:
-            continue
-        if text not in known:
-            folded = normalize_text(text)
-            known[text] = (
-                hash64(text) or 1,
-                hash64(folded) or 1,
-                hash64(_DIGITS.sub("0", folded)) or 1,
-            )
-        exact[i], norm[i], template[i] = known[text]
-        length[i] = len(text)
-        if remember_once(ctx, "system_prompt", int(exact[i])):
-            texts[i] = excerpt(text, 120)
-            sigs[i] = signatures([normalize_text(text)])[0]
+    _, first = np.unique(codes, return_index=True)  # codes count up in order of first use
+    kept = [
+        (k, row)
+        for k, row in enumerate(first.tolist())
+        if distinct[k] and remember_once(ctx, "system_prompt", int(table[k, 0]))
+    ]
+    signed = signatures([folded[k] for k, _ in kept])
+    for (k, row), sig in zip(kept, signed, strict=True):
+        excerpts[row] = excerpt(distinct[k], 120)
+        sigs[row] = sig
     return {
         "system_hash": exact,
         "system_norm_hash": norm,
         "system_template_hash": template,
         "system_len": length,
-        "system_excerpt": texts,
+        "system_excerpt": excerpts,
         "system_sig": sigs,
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import is_not
 
 import numpy as np
 from pydantic import Field
@@ -10,6 +11,7 @@ from pydantic import Field
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.turns import flat_turns
 
 _ROLE_BITS = {"assistant": 0, "user": 2, "system": 4, "developer": 4}
 _BIT_NAMES = (
@@ -24,23 +26,28 @@ _BIT_NAMES = (
 
 @register_feature("whitespace", ("whitespace_bits",))
 def whitespace_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    """Per example: bit flags for leading/trailing whitespace per role (see ``_BIT_NAMES``)."""
+    """Per example: bit flags for leading/trailing whitespace per role (see ``_BIT_NAMES``).
+
+    Most turns have none: ``str.strip`` returns such a text itself, so one C-level pass
+    over the batch's texts finds the few that do, and only those are looked at."""
     bits = np.zeros(len(batch), dtype=np.int8)
-    for i, ex in enumerate(batch):
+    flat = flat_turns(batch, ctx.batch)
+    stripped = list(map(str.strip, flat.texts))
+    padded = np.fromiter(map(is_not, stripped, flat.texts), dtype=bool, count=len(flat.texts))
+    for j in np.flatnonzero(padded).tolist():
+        role, text = flat.roles[j], flat.texts[j]
+        shift = _ROLE_BITS.get(role)
+        if shift is None or not stripped[j]:
+            continue
         b = 0
-        for m in ex.messages:
-            text = m.text
-            shift = _ROLE_BITS.get(m.role)
-            if not text or shift is None or not text.strip():
-                continue
-            if text[0].isspace():
-                b |= 1 << shift
-            # one space after the user's question is how people type it, and the model is not
-            # trained to write it: no habit worth a reviewer's minute (a newline or tab is)
-            typed = m.role == "user" and text.endswith(" ") and not text[-2:-1].isspace()
-            if text[-1].isspace() and not typed:
-                b |= 2 << shift
-        bits[i] = b
+        if text[0].isspace():
+            b |= 1 << shift
+        # one space after the user's question is how people type it, and the model is not
+        # trained to write it: no habit worth a reviewer's minute (a newline or tab is)
+        typed = role == "user" and text.endswith(" ") and not text[-2:-1].isspace()
+        if text[-1].isspace() and not typed:
+            b |= 2 << shift
+        bits[flat.owner[j]] |= b
     return {"whitespace_bits": bits}
 
 
