@@ -360,3 +360,53 @@ def test_batch_hashes_of_long_ascii_batches_equal_per_turn_hashes() -> None:
                 expected += [(i, int(h)) for h in grams]
     assert len(expected) > 10_000
     assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == sorted(expected)
+
+
+def test_batch_matching_with_repeated_turns_equals_matching_each_example() -> None:
+    """Turns that repeat across a batch (a shared system prompt, the same planted item in
+    several examples, a turn repeated within one example) are hashed once: every example
+    holding one still gets its hits, the same as matched on its own."""
+    from ftprep.contamination.match import find, find_batch
+
+    rows, planted = seeded(random.Random(3))
+    texts = [[m["content"] for m in r["messages"]] for r in rows]
+    copies = [texts[line - 1] for line in sorted(planted)[:20]]
+    system = "You are a careful assistant. Answer every question step by step."
+    batch = [[system, *t] for t in texts[:60]] + copies + copies + [[*c, *c] for c in copies]
+    index = load_index(("bundled",), ())
+    got = find_batch(index, batch, 0.05, 0.1)
+    assert got == [find(index, turns, 0.05, 0.1) for turns in batch]
+    assert sum(bool(h) for h in got) >= 3 * len(copies)
+
+
+@pytest.mark.parametrize("length", [1, 4095, 4096, 4097, 65535, 65536, 65537, 300_001])
+def test_word_prefixes_equal_the_whole_text_prefix_sums(length: int) -> None:
+    """The blocked prefix sums (a block of rows at a time, only the sums at word bounds
+    kept) equal the plain prefix sums over the whole text, across row and block edges."""
+    from ftprep.contamination.ngrams import _prefix, _word_prefixes
+
+    rng = np.random.default_rng(length)
+    data = rng.integers(0x21, 0xFE, length).astype(np.uint8)
+    data[rng.random(length) < 0.2] = 0x20
+    data[0] = data[-1] = 0x61
+    word = np.r_[False, data != 0x20, False].astype(np.int8)
+    starts, ends = np.flatnonzero(np.diff(word) == 1), np.flatnonzero(np.diff(word) == -1)
+    at_start, at_end, base = _word_prefixes(data, starts, ends)
+    _, prefix, powers = _prefix(data.tobytes())
+    assert at_start.tolist() == prefix[starts].tolist()
+    assert at_end.tolist() == prefix[ends].tolist()
+    assert base.tolist() == powers[starts].tolist()
+
+
+def test_screened_windows_are_the_windows_passing_the_screen() -> None:
+    from ftprep.contamination.ngrams import turn_grams
+
+    rows, _ = seeded(random.Random(5))
+    turns = [m["content"] for r in rows for m in r["messages"]]
+    index = load_index(("bundled",), ())
+    gate = (5, index.may_hold)
+    hashes, turn = turn_grams(turns, index.window_sizes, 8, gate)
+    passed = index.may_hold(hashes)
+    screened = turn_grams(turns, index.window_sizes, 8, gate, index.may_hold)
+    assert screened[0].tolist() == hashes[passed].tolist()
+    assert screened[1].tolist() == turn[passed].tolist()

@@ -12,11 +12,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from ftprep.contamination.index import load_index
-from ftprep.contamination.match import DEFAULT_MIN_SHARE, DEFAULT_MIN_SHORT_SHARE, find_batch
+from ftprep.contamination.match import (
+    DEFAULT_MIN_SHARE,
+    DEFAULT_MIN_SHORT_SHARE,
+    find_batch,
+    find_turns,
+)
 from ftprep.features import FeatureContext, register_feature
 from ftprep.loaders import LoadOptions
 from ftprep.schema import ChatExample
-from ftprep.turns import batch_turns
+from ftprep.turns import batch_turns, flat_turns
 
 #: The checks whose ``min_share`` setting decides what the feature keeps.
 CHECKS = ("evaluated.contamination", "evaluated.eval_overlap")
@@ -59,7 +64,11 @@ def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     index = run_index(config)
     long, short = floor(config)
     turns = batch_turns(batch, ctx.batch)
-    found = find_batch(index, list(map(_texts, turns.texts, turns.calls)), long, short)
+    if any(map(any, turns.calls)):
+        found = find_batch(index, list(map(_texts, turns.texts, turns.calls)), long, short)
+    else:  # the turns are the messages' texts: the batch's flat list as it is
+        flat = flat_turns(batch, ctx.batch)
+        found = find_turns(index, flat.texts, flat.counts, long, short)
     return {
         "contamination": [
             tuple((h.part, h.share, h.short_share) for h in hits) or None for hits in found

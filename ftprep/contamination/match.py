@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ftprep.contamination.fingerprint import SHORT_N, Fingerprint
-from ftprep.contamination.ngrams import batch_grams
+from ftprep.contamination.ngrams import turn_grams
 
 #: Share of an item part's 13-word windows an example must contain.
 DEFAULT_MIN_SHARE = 0.2
@@ -41,21 +41,38 @@ def find_batch(
     min_short_share: float = DEFAULT_MIN_SHORT_SHARE,
 ) -> list[list[Hit]]:
     """The parts each example (a list of turns) reproduces, best first; one vectorised pass."""
-    out: list[list[Hit]] = [[] for _ in texts]
-    if len(fp.hashes) == 0 or not texts:
+    counts = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    flat = [t for turns in texts for t in turns]
+    return find_turns(fp, flat, counts, min_share, min_short_share)
+
+
+def find_turns(
+    fp: Fingerprint,
+    turns: Sequence[str],
+    counts: np.ndarray,
+    min_share: float = DEFAULT_MIN_SHARE,
+    min_short_share: float = DEFAULT_MIN_SHORT_SHARE,
+) -> list[list[Hit]]:
+    """:func:`find_batch` of examples given as one flat list of turns, ``counts[i]`` of
+    them example ``i``'s, in order."""
+    out: list[list[Hit]] = [[] for _ in range(len(counts))]
+    if len(fp.hashes) == 0 or not len(counts):
         return out
     gate = (SHORT_N, fp.may_hold) if fp.short_gated else None
-    grams, example = batch_grams(texts, fp.window_sizes, fp.whole_below, gate)
-    hit = fp.may_hold(grams)
-    grams, example = grams[hit], example[hit]
+    # turns repeat (a system prompt in every example): each distinct one is hashed once
+    distinct = dict.fromkeys(turns)
+    code = dict(zip(distinct, range(len(distinct)), strict=True))
+    codes = np.fromiter(map(code.__getitem__, turns), dtype=np.int64, count=len(turns))
+    grams, turn = turn_grams(list(code), fp.window_sizes, fp.whole_below, gate, fp.may_hold)
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)
     found = np.zeros(len(grams), dtype=bool)
     found[inside] = fp.hashes[pos[inside]] == grams[inside]
     if not found.any():
         return out
+    grams, example = _to_examples(grams[found], turn[found], codes, counts)
     # distinct (example, hash) pairs, then every (part, layer) owning each hash
-    pairs = np.unique(np.stack([example[found].astype(np.uint64), grams[found]]), axis=1)
+    pairs = np.unique(np.stack([example.astype(np.uint64), grams]), axis=1)
     ex, g = pairs[0].astype(np.int64), pairs[1]
     left = np.searchsorted(fp.hashes, g, "left")
     count = np.searchsorted(fp.hashes, g, "right") - left
@@ -77,6 +94,21 @@ def find_batch(
     return [sorted(h, key=lambda x: (-x.share, -x.short_share, x.part)) for h in out]
 
 
+def _to_examples(
+    grams: np.ndarray, turn: np.ndarray, codes: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Window hashes found in distinct turns, repeated for every example holding the turn
+    (``codes``: each turn of the batch's distinct turn; ``counts``: turns per example):
+    ``(hashes, example index)``."""
+    owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    order = np.argsort(codes, kind="stable")  # the batch's turns grouped by distinct turn
+    holders = np.bincount(codes, minlength=int(turn.max()) + 1)
+    first = np.cumsum(holders) - holders
+    count = holders[turn]
+    at = np.repeat(first[turn] - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+    return np.repeat(grams, count), owners[order[at]]
+
+
 def find(
     fp: Fingerprint,
     texts: Iterable[str],
@@ -87,4 +119,11 @@ def find(
     return find_batch(fp, [list(texts)], min_share, min_short_share)[0]
 
 
-__all__ = ["DEFAULT_MIN_SHARE", "DEFAULT_MIN_SHORT_SHARE", "Hit", "find", "find_batch"]
+__all__ = [
+    "DEFAULT_MIN_SHARE",
+    "DEFAULT_MIN_SHORT_SHARE",
+    "Hit",
+    "find",
+    "find_batch",
+    "find_turns",
+]

@@ -101,6 +101,8 @@ Gate = tuple[int, Callable[[np.ndarray], np.ndarray]]
 #: the inverse powers of one row are shared by all rows.
 _ROW_BITS = 12
 _ROW = 1 << _ROW_BITS
+#: Rows summed at a time by :func:`_word_prefixes` (64 KiB of bytes, 512 KiB of sums).
+_BLOCK_ROWS = 16
 
 
 def _turn_words(turns: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -151,37 +153,55 @@ def _word_prefixes(
     data: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(prefix at starts, prefix at ends, base power at starts)`` of :func:`_prefix`
-    over ``data`` (uint8; ``starts[0] == 0`` and every other position above 0): the same
-    values, from two passes over the bytes.
+    over ``data`` (uint8 bytes of UTF-8, which never holds 0xFF; ``starts[0] == 0`` and
+    every other position above 0): the same values, from one pass over the bytes.
 
     The bytes are laid out in rows of ``_ROW``: each row's prefix sums use the inverse
     powers of one row, and a row's sums are scaled by the inverse power of its first
     byte and carried over from the rows before it when read. No array of powers as long
-    as the data is ever made (the whole-length arrays were most of the hashing time)."""
+    as the data is ever made (the whole-length arrays were most of the hashing time).
+    The rows are summed a block of ``_BLOCK_ROWS`` at a time, in one reused buffer that
+    stays in cache, and only the sums at word boundaries are kept: the sums of the
+    whole batch (eight bytes per byte) never exist."""
     length = len(data)
     rows = -(-length // _ROW)
-    sums = np.zeros((rows, _ROW), dtype=np.uint64)
-    flat = sums.reshape(-1)
-    np.add(data, 1, out=flat[:length], dtype=np.uint64)
-    sums *= _powers(_INVERSE, _ROW)
-    np.cumsum(sums, axis=1, out=sums)
+    padded = np.zeros(rows * _ROW, dtype=np.uint8)
+    np.add(data, 1, out=padded[:length])  # byte + 1: no byte is zero (0xFF is no UTF-8)
+    values = padded.reshape(rows, _ROW)
+    inverse = _powers(_INVERSE, _ROW)
+    # the sums through byte at - 1, for each at in starts[1:] and in ends (both sorted)
+    lasts = (starts[1:] - 1, ends - 1)
+    inner = (np.empty(len(lasts[0]), dtype=np.uint64), np.empty(len(lasts[1]), dtype=np.uint64))
+    block_starts = np.arange(0, rows + _BLOCK_ROWS, _BLOCK_ROWS) * _ROW
+    cuts = [np.searchsorted(last, block_starts).tolist() for last in lasts]
+    totals = np.empty(rows, dtype=np.uint64)
+    buffer = np.empty((min(rows, _BLOCK_ROWS), _ROW), dtype=np.uint64)
+    for b, first_row in enumerate(range(0, rows, _BLOCK_ROWS)):
+        block = buffer[: min(rows - first_row, _BLOCK_ROWS)]
+        np.multiply(values[first_row : first_row + len(block)], inverse, out=block)
+        np.cumsum(block, axis=1, out=block)
+        totals[first_row : first_row + len(block)] = block[:, -1]
+        sums = block.reshape(-1)
+        offset = first_row * _ROW
+        for last, out, cut in zip(lasts, inner, cuts, strict=True):
+            lo, hi = cut[b], cut[b + 1]
+            out[lo:hi] = sums[last[lo:hi] - offset]
     row_power = _powers(np.uint64(pow(int(_INVERSE), _ROW, 1 << 64)), rows)
     carry = np.zeros(rows, dtype=np.uint64)
-    np.cumsum((sums[:, -1] * row_power)[:-1], out=carry[1:])
+    np.cumsum((totals * row_power)[:-1], out=carry[1:])
 
-    def prefix(at: np.ndarray) -> np.ndarray:  # at >= 1: the sums through byte at - 1
-        last = at - 1
+    def prefix(last: np.ndarray, sums: np.ndarray) -> np.ndarray:
         row = last >> _ROW_BITS
         out = row_power[row]
-        out *= flat[last]
+        out *= sums
         out += carry[row]
         return out
 
     at_start = np.zeros(len(starts), dtype=np.uint64)
-    at_start[1:] = prefix(starts[1:])
+    at_start[1:] = prefix(lasts[0], inner[0])
     base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows + 1)[starts >> _ROW_BITS]
     base *= _powers(_BASE, _ROW)[starts & (_ROW - 1)]
-    return at_start, prefix(ends), base
+    return at_start, prefix(lasts[1], inner[1]), base
 
 
 def batch_grams(
@@ -207,6 +227,7 @@ def turn_grams(
     sizes: Iterable[int],
     whole_below: int = 0,
     gate: Gate | None = None,
+    screen: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Window hashes of many turns in one vectorised pass: ``(hashes, turn index)``.
 
@@ -220,6 +241,9 @@ def turn_grams(
     holding the g-word windows of every text it holds longer windows of loses no match by
     this, and ordinary text, which almost never passes, costs one window size instead of
     all of them.
+
+    With ``screen`` (a test like ``may_hold``), only the windows passing it are returned:
+    the g-word windows' test is the gate's, not made twice.
     """
     data, starts, ends, turn_of_word = _turn_words(turns)
     words = len(starts)
@@ -229,20 +253,25 @@ def turn_grams(
     out_h = [np.zeros(0, dtype=np.uint64)]
     out_o = [np.zeros(0, dtype=np.int64)]
     gated: np.ndarray | None = None  # first words of the g-word windows that passed the gate
+    gate_size, gate_test = gate if gate is not None else (0, None)
     for n in sorted(set(sizes)):
         if n < 1 or words < n:
             continue
-        if gate is not None and gated is not None and n > gate[0]:
+        if gated is not None and n > gate_size:
             first = gated[gated <= words - n]
         else:
             first = np.arange(words - n + 1)
         first = first[turn_of_word[first] == turn_of_word[first + (n - 1)]]
         raw = (at_end[first + (n - 1)] - at_start[first]) * base_powers[first]
         hashes = mix64(raw ^ np.uint64(n))
+        tested = gate_test(hashes) if gate_test is not None and n == gate_size else None
+        if tested is not None:
+            gated = first[tested]
+        if screen is not None:
+            passed = tested if tested is not None and screen == gate_test else screen(hashes)
+            hashes, first = hashes[passed], first[passed]
         out_h.append(hashes)
         out_o.append(turn_of_word[first])
-        if gate is not None and n == gate[0]:
-            gated = first[gate[1](hashes)]
     counts = np.bincount(turn_of_word, minlength=len(turns))
     short = np.flatnonzero((counts > 0) & (counts < whole_below))
     if len(short):
@@ -250,7 +279,11 @@ def turn_grams(
         last_word = first_word + counts[short] - 1
         raw = (at_end[last_word] - at_start[first_word]) * base_powers[first_word]
         raw ^= counts[short].astype(np.uint64)
-        out_h.append(mix64(mix64(raw) ^ _WHOLE))
+        whole = mix64(mix64(raw) ^ _WHOLE)
+        if screen is not None:
+            passed = screen(whole)
+            whole, short = whole[passed], short[passed]
+        out_h.append(whole)
         out_o.append(short)
     return np.concatenate(out_h), np.concatenate(out_o)
 
