@@ -410,3 +410,24 @@ def test_screened_windows_are_the_windows_passing_the_screen() -> None:
     screened = turn_grams(turns, index.window_sizes, 8, gate, index.may_hold)
     assert screened[0].tolist() == hashes[passed].tolist()
     assert screened[1].tolist() == turn[passed].tolist()
+
+
+_ASCII_PIECES = [*map(chr, range(128)), "the", "Ducks", "16", "eggs,", "x_y", "  ", "\t\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ASCII_PIECES), max_size=40).map("".join), max_size=8))
+def test_turns_folded_for_the_hashes_give_the_windows_of_the_originals(turns: list[str]) -> None:
+    """ASCII turns without annotations, as normalize_text folded them (control characters
+    left in, which contamination's normalisation turns into spaces), give every window
+    and whole-turn hash the original turns give, turn for turn."""
+    from ftprep.contamination.ngrams import turn_grams
+    from ftprep.similarity.normalize import normalize_text
+
+    turns = [re.sub("<+", "<", t) for t in turns]
+    folded = [normalize_text(t) for t in turns]
+    for n in (1, 2, 5):
+        want = turn_grams(turns, [n, n + 3], whole_below=n + 1)
+        got = turn_grams(folded, [n, n + 3], whole_below=n + 1, folded=True)
+        assert got[0].tolist() == want[0].tolist()
+        assert got[1].tolist() == want[1].tolist()

@@ -21,6 +21,7 @@ from ftprep.contamination.match import (
 from ftprep.features import FeatureContext, register_feature
 from ftprep.loaders import LoadOptions
 from ftprep.schema import ChatExample
+from ftprep.similarity.normalize import normalized_texts
 from ftprep.turns import batch_turns, flat_turns
 
 #: The checks whose ``min_share`` setting decides what the feature keeps.
@@ -68,7 +69,13 @@ def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         found = find_batch(index, list(map(_texts, turns.texts, turns.calls)), long, short)
     else:  # the turns are the messages' texts: the batch's flat list as it is
         flat = flat_turns(batch, ctx.batch)
-        found = find_turns(index, flat.texts, flat.counts, long, short)
+        text = "".join(flat.texts)
+        if text.isascii() and ("<" not in text or "<<" not in text):  # memchr for one byte
+            # the texts the batch has folded already are as good (see turn_grams)
+            folded = normalized_texts(batch, ctx.batch)
+            found = find_turns(index, folded, flat.counts, long, short, folded=True)
+        else:
+            found = find_turns(index, flat.texts, flat.counts, long, short)
     return {
         "contamination": [
             tuple((h.part, h.share, h.short_share) for h in hits) or None for hits in found

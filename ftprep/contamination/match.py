@@ -52,9 +52,10 @@ def find_turns(
     counts: np.ndarray,
     min_share: float = DEFAULT_MIN_SHARE,
     min_short_share: float = DEFAULT_MIN_SHORT_SHARE,
+    folded: bool = False,
 ) -> list[list[Hit]]:
     """:func:`find_batch` of examples given as one flat list of turns, ``counts[i]`` of
-    them example ``i``'s, in order."""
+    them example ``i``'s, in order (``folded``: see :func:`turn_grams`)."""
     out: list[list[Hit]] = [[] for _ in range(len(counts))]
     if len(fp.hashes) == 0 or not len(counts):
         return out
@@ -63,7 +64,7 @@ def find_turns(
     distinct = dict.fromkeys(turns)
     code = dict(zip(distinct, range(len(distinct)), strict=True))
     codes = np.fromiter(map(code.__getitem__, turns), dtype=np.int64, count=len(turns))
-    grams, turn = turn_grams(list(code), fp.window_sizes, fp.whole_below, gate, fp.may_hold)
+    grams, turn = turn_grams(list(code), fp.window_sizes, fp.whole_below, gate, fp.may_hold, folded)
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)
     found = np.zeros(len(grams), dtype=bool)

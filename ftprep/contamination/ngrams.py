@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -103,6 +104,30 @@ _ROW_BITS = 12
 _ROW = 1 << _ROW_BITS
 #: Rows summed at a time by :func:`_word_prefixes` (64 KiB of bytes, 512 KiB of sums).
 _BLOCK_ROWS = 16
+
+
+def _folded_words(
+    turns: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`_turn_words` of ASCII turns already folded by
+    :func:`ftprep.similarity.normalize.normalize_text` (lower case, no punctuation, single
+    spaces): their join is the normalised buffer as it is, words end at its spaces, and a
+    turn's words are its spaces plus one. None when a turn holds a control character,
+    which :func:`normalize` also turns into a space (the caller then takes
+    :func:`_turn_words`, whose result on folded turns is the same as on the originals)."""
+    data = np.frombuffer(" ".join(filter(None, turns)).encode("ascii"), dtype=np.uint8)
+    if np.any(data < 0x20) or np.any(data == 0x7F):
+        return None
+    spaces = np.flatnonzero(data == 0x20)
+    starts = np.zeros(len(spaces) + 1 if len(data) else 0, dtype=np.int64)
+    starts[1:] = spaces + 1
+    ends = np.empty(len(starts), dtype=np.int64)
+    ends[:-1] = spaces
+    ends[-1:] = len(data)
+    words = np.fromiter(map(str.count, turns, repeat(" ")), dtype=np.int64, count=len(turns))
+    words += np.fromiter(map(bool, turns), dtype=np.int64, count=len(turns))
+    turn = np.repeat(np.arange(len(turns), dtype=np.int64), words)
+    return data, starts, ends, turn
 
 
 def _turn_words(turns: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -228,6 +253,7 @@ def turn_grams(
     whole_below: int = 0,
     gate: Gate | None = None,
     screen: Callable[[np.ndarray], np.ndarray] | None = None,
+    folded: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Window hashes of many turns in one vectorised pass: ``(hashes, turn index)``.
 
@@ -244,8 +270,15 @@ def turn_grams(
 
     With ``screen`` (a test like ``may_hold``), only the windows passing it are returned:
     the g-word windows' test is the gate's, not made twice.
+
+    ``folded``: the turns are ASCII texts without annotations, given as
+    :func:`ftprep.similarity.normalize.normalize_text` folded them (a batch's memo holds
+    them): :func:`normalize` of such a text equals that of the original (both turn every
+    character that is not a letter or a digit into a space, and fold the spaces), and its
+    words are found without translating or packing the bytes.
     """
-    data, starts, ends, turn_of_word = _turn_words(turns)
+    words_of = (_folded_words(turns) if folded else None) or _turn_words(turns)
+    data, starts, ends, turn_of_word = words_of
     words = len(starts)
     if not words:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ftprep.schema import ChatExample, Message
-from ftprep.turns import batch_turns
+from ftprep.turns import batch_turns, flat_turns
 
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 
@@ -98,12 +98,21 @@ def _normalize_ascii(texts: Sequence[str]) -> list[str]:
     return x.tobytes().decode("latin-1").split(_SEP)
 
 
+def normalized_texts(batch: Sequence[ChatExample], memo: dict[str, Any]) -> list[str]:
+    """:func:`normalize_text` of every message of the batch, in one flat list in order
+    (:func:`ftprep.turns.flat_turns`), normalised once per batch."""
+    cached = memo.get("normalized_texts")
+    if cached is None:
+        cached = memo["normalized_texts"] = normalize_texts(flat_turns(batch, memo).texts)
+    return cached
+
+
 def normalized_messages(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[list[str]]:
     """Each example's message texts, normalised once per batch and shared by extractors."""
     cached = memo.get("normalized_messages")
     if cached is None:
         texts = batch_turns(batch, memo).texts
-        flat = normalize_texts([t for each in texts for t in each])
+        flat = normalized_texts(batch, memo)
         ends = list(accumulate(map(len, texts)))
         cached = [flat[end - len(each) : end] for each, end in zip(texts, ends, strict=True)]
         memo["normalized_messages"] = cached
