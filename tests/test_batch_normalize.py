@@ -25,6 +25,7 @@ from ftprep.similarity.normalize import (
     hash64,
     key_suffix,
     media_key,
+    media_keys,
     normalize_text,
     normalize_texts,
     normalized_messages,
@@ -90,6 +91,9 @@ tools = st.one_of(st.none(), st.just([{"type": "function", "function": {"name": 
 media = st.one_of(st.none(), st.just(["a.png"]), st.just(["é.png", "b.png"]))
 
 
+_AT = SourceLocation(source="t.jsonl", line=1)
+
+
 def _example(msgs: list[tuple[str, str]], tool_list: object, images: object) -> ChatExample:
     return ChatExample(
         messages=[Message(role=r, content=t) for r, t in msgs],
@@ -107,7 +111,9 @@ def test_batch_hashes_equal_each_examples_hashes(rows: list[tuple[object, ...]])
     turns = batch_turns(batch, memo)
     normalized = normalized_messages(batch, memo)
     assert normalized == [[normalize_text(m.text) for m in ex.messages] for ex in batch]
-    suffixes = [key_suffix(ex.tools, media_key(ex)) for ex in batch]
+    media = media_keys(batch, memo)
+    assert media == [media_key(ex) for ex in batch]
+    suffixes = [key_suffix(ex.tools, m) for ex, m in zip(batch, media, strict=True)]
     whole, prompt, answer = conversation_hash_arrays(turns.roles, normalized, turns.last, suffixes)
     expected = np.array([conversation_hashes(ex) for ex in batch], dtype=np.uint64)
     assert whole.tolist() == expected[:, 0].tolist()
@@ -140,3 +146,29 @@ def test_a_batch_with_an_example_without_messages() -> None:
     assert [tuple(int(a[i]) for a in arrays) for i in range(2)] == expected
     raw = [hash64(""), hash64("user\x1fHi there\x1eassistant\x1fHello!")]
     assert raw_conversation_hashes(turns.roles, turns.texts).tolist() == raw
+
+
+def test_media_keys_of_a_batch_are_each_examples_media_key() -> None:
+    """Only examples with media metadata or content parts are rendered; the others' key is
+    empty, as media_key finds it."""
+    image = {"type": "image_url", "image_url": {"url": "x.png"}}
+    text = {"type": "text", "text": "What is this?"}
+    rows = [
+        ChatExample(messages=[Message(role="user", content=[text, image])], location=_AT),
+        ChatExample(messages=[Message(role="user", content=[text])], location=_AT),
+        ChatExample(messages=[Message(role="user", content="Hi")], location=_AT),
+        ChatExample(
+            messages=[Message(role="user", content="Hi")],
+            metadata={"images": ["a.png"]},
+            location=_AT,
+        ),
+        ChatExample(
+            messages=[Message(role="user", content="Hi")],
+            metadata={"images": [], "id": 3},
+            location=_AT,
+        ),
+        ChatExample(messages=[Message(role="user", content=None)], location=_AT),
+    ]
+    keys = media_keys(rows, {})
+    assert keys == [media_key(ex) for ex in rows]
+    assert keys[0] and keys[3] and not any(keys[i] for i in (1, 2, 4, 5))
