@@ -29,9 +29,10 @@ from ftprep.similarity.normalize import (
     normalize_text,
     normalize_texts,
     normalized_messages,
+    normalized_texts,
     raw_conversation_hashes,
 )
-from ftprep.turns import batch_turns
+from ftprep.turns import batch_turns, flat_turns
 
 PIECES = [
     *map(chr, range(128)),
@@ -114,13 +115,18 @@ def test_batch_hashes_equal_each_examples_hashes(rows: list[tuple[object, ...]])
     media = media_keys(batch, memo)
     assert media == [media_key(ex) for ex in batch]
     suffixes = [key_suffix(ex.tools, m) for ex, m in zip(batch, media, strict=True)]
-    whole, prompt, answer = conversation_hash_arrays(turns.roles, normalized, turns.last, suffixes)
+    flat = flat_turns(batch, memo)
+    folded = normalized_texts(batch, memo)
+    assert folded == [t for each in normalized for t in each]
+    whole, prompt, answer = conversation_hash_arrays(
+        flat.roles, folded, flat.counts, turns.last, suffixes
+    )
     expected = np.array([conversation_hashes(ex) for ex in batch], dtype=np.uint64)
     assert whole.tolist() == expected[:, 0].tolist()
     assert prompt.tolist() == expected[:, 1].tolist()
     assert answer.tolist() == expected[:, 2].tolist()
     raw = [hash64("\x1e".join(f"{m.role}\x1f{m.text}" for m in ex.messages)) for ex in batch]
-    assert raw_conversation_hashes(turns.roles, turns.texts).tolist() == raw
+    assert raw_conversation_hashes(flat.roles, flat.texts, flat.counts).tolist() == raw
 
 
 def test_every_printable_character_in_one_batch() -> None:
@@ -139,13 +145,13 @@ def test_a_batch_with_an_example_without_messages() -> None:
     memo: dict[str, object] = {}
     turns = batch_turns(batch, memo)
     suffixes = [key_suffix(ex.tools, media_key(ex)) for ex in batch]
-    arrays = conversation_hash_arrays(
-        turns.roles, normalized_messages(batch, memo), turns.last, suffixes
-    )
+    flat = flat_turns(batch, memo)
+    folded = normalized_texts(batch, memo)
+    arrays = conversation_hash_arrays(flat.roles, folded, flat.counts, turns.last, suffixes)
     expected = [conversation_hashes(ex) for ex in batch]
     assert [tuple(int(a[i]) for a in arrays) for i in range(2)] == expected
     raw = [hash64(""), hash64("user\x1fHi there\x1eassistant\x1fHello!")]
-    assert raw_conversation_hashes(turns.roles, turns.texts).tolist() == raw
+    assert raw_conversation_hashes(flat.roles, flat.texts, flat.counts).tolist() == raw
 
 
 def test_media_keys_of_a_batch_are_each_examples_media_key() -> None:

@@ -243,14 +243,17 @@ def conversation_hashes(
 
 
 def conversation_hash_arrays(
-    roles: Sequence[Sequence[str]],
-    normalized: Sequence[Sequence[str]],
+    roles: Sequence[str],
+    normalized: Sequence[str],
+    counts: np.ndarray,
     last: Sequence[int | None],
     suffixes: Sequence[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`conversation_hashes` of a batch as three uint64 arrays (whole, prompt,
-    answer), given each example's roles, normalised texts, last assistant index and key
-    suffix (``repr(tools)`` when it has tools, then its :func:`media_key`).
+    answer), given its messages' roles and normalised texts in one flat list
+    (``counts[i]`` of them example ``i``'s, as :func:`ftprep.turns.flat_turns` holds
+    them), and each example's last assistant index and key suffix (``repr(tools)`` when
+    it has tools, then its :func:`media_key`).
 
     The keys are not built one by one: every example's messages are rendered into one
     string (``role\x1ftext`` joined by ``\x1e``, then the suffix), encoded once, and
@@ -258,10 +261,11 @@ def conversation_hash_arrays(
     prompt (a prefix of the whole key when there is no suffix) and the answer (one
     message's text). Only a prompt followed by a suffix is hashed from two pieces.
     """
-    n = len(roles)
-    rendered = _render(roles, normalized, suffixes)
+    n = len(counts)
+    rendered = _render(roles, normalized, counts, suffixes)
     if rendered is None:
-        keys = chain.from_iterable(map(_keys, roles, normalized, last, suffixes))
+        nested = zip(_nest(roles, counts), _nest(normalized, counts), last, suffixes, strict=True)
+        keys = chain.from_iterable(_keys(*each) for each in nested)
         arr = hash64_array(keys, 3 * n).reshape(n, 3)
         return arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy()
     data, bounds, ends, counts = rendered
@@ -301,23 +305,32 @@ def conversation_hash_arrays(
 
 
 def raw_conversation_hashes(
-    roles: Sequence[Sequence[str]], texts: Sequence[Sequence[str]]
+    roles: Sequence[str], texts: Sequence[str], counts: np.ndarray
 ) -> np.ndarray:
     """:func:`hash64` of each example's ``role\x1ftext`` pairs joined by ``\x1e`` (its
-    exact text, nothing normalised), hashed from slices of one rendered buffer."""
-    n = len(roles)
-    rendered = _render(roles, texts, [""] * n)
+    exact text, nothing normalised), given the batch's messages in one flat list
+    (``counts``: see :func:`conversation_hash_arrays`), hashed from slices of one
+    rendered buffer."""
+    n = len(counts)
+    rendered = _render(roles, texts, counts, [""] * n)
     if rendered is None:
-        keys = [
-            "\x1e".join(map("{}\x1f{}".format, r, t)) for r, t in zip(roles, texts, strict=True)
-        ]
-        return hash64_array(keys, n)
+        pairs = zip(_nest(roles, counts), _nest(texts, counts), strict=True)
+        return hash64_array(["\x1e".join(map("{}\x1f{}".format, r, t)) for r, t in pairs], n)
     data, bounds, ends, counts = rendered
     return _span_hashes(data, bounds[3 * (ends - counts)], bounds[3 * ends])
 
 
+def _nest(flat: Sequence[str], counts: np.ndarray) -> list[Sequence[str]]:
+    """A flat list cut back into each example's items."""
+    ends = np.cumsum(counts).tolist()
+    return [flat[end - count : end] for end, count in zip(ends, counts.tolist(), strict=True)]
+
+
 def _render(
-    roles: Sequence[Sequence[str]], texts: Sequence[Sequence[str]], suffixes: Sequence[str]
+    flat_roles: Sequence[str],
+    flat_texts: Sequence[str],
+    counts: np.ndarray,
+    suffixes: Sequence[str],
 ) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray] | None:
     """Every example's messages rendered into one buffer: for each message
     ``role\x1f`` and its text, then ``\x1e`` or, after an example's last message, the
@@ -326,12 +339,9 @@ def _render(
     spans ``bounds[3 * j + 1] : bounds[3 * j + 2]``, and an example's key (its messages
     and suffix) ends at ``bounds[3 * end]``. None when an example has no messages (no
     span of its own to hold its suffix), or there are no examples."""
-    n = len(roles)
-    counts = np.fromiter(map(len, roles), dtype=np.int64, count=n)
+    n = len(counts)
     if n == 0 or not counts.all():
         return None
-    flat_roles = [r for each in roles for r in each]
-    flat_texts = [t for each in texts for t in each]
     m = len(flat_roles)
     header = {r: f"{r}\x1f" for r in set(flat_roles)}
     heads = list(map(header.__getitem__, flat_roles))
@@ -387,11 +397,12 @@ def _register() -> None:
     @register_feature("hashes", ("hash_conversation", "hash_prompt", "hash_answer", "hash_media"))
     def hashes_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
         media = media_keys(batch, ctx.batch)
-        turns = batch_turns(batch, ctx.batch)
+        flat = flat_turns(batch, ctx.batch)
         whole, prompt, answer = conversation_hash_arrays(
-            turns.roles,
-            normalized_messages(batch, ctx.batch),
-            turns.last,
+            flat.roles,
+            normalized_texts(batch, ctx.batch),
+            flat.counts,
+            batch_turns(batch, ctx.batch).last,
             list(map(key_suffix, [ex.tools for ex in batch], media)),
         )
         return {

@@ -12,7 +12,7 @@ from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
 from ftprep.similarity.normalize import raw_conversation_hashes
-from ftprep.turns import batch_turns
+from ftprep.turns import flat_turns
 from ftprep.wording import plural
 
 
@@ -20,8 +20,8 @@ from ftprep.wording import plural
 def raw_hash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """A hash of the conversation's exact text (no normalisation): copies that differ only
     in case, punctuation or spacing are exact duplicates *and* near duplicates."""
-    turns = batch_turns(batch, ctx.batch)
-    return {"hash_raw": raw_conversation_hashes(turns.roles, turns.texts)}
+    flat = flat_turns(batch, ctx.batch)
+    return {"hash_raw": raw_conversation_hashes(flat.roles, flat.texts, flat.counts)}
 
 
 class NearDuplicateSettings(CheckSettings):
