@@ -22,7 +22,7 @@ from itertools import repeat
 
 import numpy as np
 
-from ftprep.similarity.minhash import mix64
+from ftprep.similarity.minhash import _mix64_inplace, mix64
 
 #: Normalisation version, stored in fingerprint files: a change here invalidates them.
 NORMALIZATION = 1
@@ -292,19 +292,33 @@ def turn_grams(
             continue
         if gated is not None and n > gate_size:
             first = gated[gated <= words - n]
-        else:
-            first = np.arange(words - n + 1)
-        first = first[turn_of_word[first] == turn_of_word[first + (n - 1)]]
-        raw = (at_end[first + (n - 1)] - at_start[first]) * base_powers[first]
-        hashes = mix64(raw ^ np.uint64(n))
-        tested = gate_test(hashes) if gate_test is not None and n == gate_size else None
-        if tested is not None:
-            gated = first[tested]
-        if screen is not None:
-            passed = tested if tested is not None and screen == gate_test else screen(hashes)
-            hashes, first = hashes[passed], first[passed]
-        out_h.append(hashes)
-        out_o.append(turn_of_word[first])
+            first = first[turn_of_word[first] == turn_of_word[first + (n - 1)]]
+            raw = (at_end[first + (n - 1)] - at_start[first]) * base_powers[first]
+            hashes = mix64(raw ^ np.uint64(n))
+            if screen is not None:
+                passed = screen(hashes)
+                hashes, first = hashes[passed], first[passed]
+            out_h.append(hashes)
+            out_o.append(turn_of_word[first])
+            continue
+        # every window: slices rather than gathers, hashed in place; the few that span two
+        # turns are hashed too and left out after
+        count = words - n + 1
+        within = turn_of_word[:count] == turn_of_word[n - 1 :]
+        hashes = at_end[n - 1 :] - at_start[:count]
+        hashes *= base_powers[:count]
+        hashes ^= np.uint64(n)
+        _mix64_inplace(hashes, np.empty_like(hashes))
+        keep = within
+        if gate_test is not None and n == gate_size:
+            tested = gate_test(hashes) & within
+            gated = np.flatnonzero(tested)
+            if screen is not None:
+                keep = tested if screen == gate_test else screen(hashes) & within
+        elif screen is not None:
+            keep = screen(hashes) & within
+        out_h.append(hashes[keep])
+        out_o.append(turn_of_word[:count][keep])
     counts = np.bincount(turn_of_word, minlength=len(turns))
     short = np.flatnonzero((counts > 0) & (counts < whole_below))
     if len(short):
