@@ -283,25 +283,24 @@ def conversation_hash_arrays(
         np.where(has_last, text_start[answer_at], 0),
         np.where(has_last, text_end[answer_at], 0),
     )
-    digests: list[bytes] = []
-    add = digests.append
     blake2b = hashlib.blake2b
-    spans = zip(
-        msg_start[first].tolist(), prompt_end.tolist(), whole_end.tolist(), suffixes, strict=True
-    )
-    for s, p, e, suffix in spans:
-        # the prompt's bytes start the whole key's: hashed once, digested on the way
-        h = blake2b(data[s:p], digest_size=8)
-        if suffix and p != e:  # the prompt's key ends with the suffix too
-            hp = h.copy()
-            hp.update(suffix.encode("utf-8", "surrogatepass"))
-            add(hp.digest())
-        else:
-            add(h.digest())
+    starts, cuts, stops = msg_start[first].tolist(), prompt_end.tolist(), whole_end.tolist()
+    # the prompt's bytes start the whole key's: hashed once, digested on the way
+    hashers = [blake2b(data[s:p], digest_size=8) for s, p in zip(starts, cuts, strict=True)]
+    prompts = [h.digest() for h in hashers]
+    suffixed = np.fromiter(map(bool, suffixes), dtype=bool, count=n)
+    for i in np.flatnonzero(suffixed & ~is_whole).tolist():  # the prompt's key ends with it too
+        h = hashers[i].copy()
+        h.update(suffixes[i].encode("utf-8", "surrogatepass"))
+        prompts[i] = h.digest()
+    for h, p, e in zip(hashers, cuts, stops, strict=True):
         h.update(data[p:e])
-        add(h.digest())
-    pairs = np.frombuffer(b"".join(digests), dtype="<u8", count=2 * n).astype(np.uint64)
-    return pairs[1::2].copy(), pairs[0::2].copy(), answers
+    wholes = b"".join([h.digest() for h in hashers])
+    return (
+        np.frombuffer(wholes, dtype="<u8", count=n).astype(np.uint64),
+        np.frombuffer(b"".join(prompts), dtype="<u8", count=n).astype(np.uint64),
+        answers,
+    )
 
 
 def raw_conversation_hashes(
