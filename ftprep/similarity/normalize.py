@@ -351,20 +351,24 @@ def _render(
     pieces: list[str] = [""] * (3 * m)
     pieces[0::3], pieces[1::3], pieces[2::3] = heads, flat_texts, tails
     text = "".join(pieces)
+    ascii = text.isascii()
+    # bounds are byte offsets: a piece's length in characters is its length in bytes only
+    # when the text is ASCII; otherwise each piece's UTF-8 is measured
+    size = len if ascii else _utf8_size
     lengths = np.empty((m, 3), dtype=np.int64)
-    lengths[:, 0] = np.fromiter(map(len, heads), dtype=np.int64, count=m)
-    lengths[:, 1] = np.fromiter(map(len, flat_texts), dtype=np.int64, count=m)
+    lengths[:, 0] = np.fromiter(map(size, heads), dtype=np.int64, count=m)
+    lengths[:, 1] = np.fromiter(map(size, flat_texts), dtype=np.int64, count=m)
     lengths[:, 2] = 1
-    lengths[ends - 1, 2] = np.fromiter(map(len, suffixes), dtype=np.int64, count=n)
+    lengths[ends - 1, 2] = np.fromiter(map(size, suffixes), dtype=np.int64, count=n)
     bounds = np.zeros(3 * m + 1, dtype=np.int64)
     np.cumsum(lengths.reshape(-1), out=bounds[1:])
-    if text.isascii():
-        data = text.encode("ascii")
-    else:  # character offsets to byte offsets: where each character's encoding starts
-        data = text.encode("utf-8", "surrogatepass")
-        starts = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) & 0xC0 != 0x80)
-        bounds = np.append(starts, len(data))[bounds]
+    data = text.encode("ascii") if ascii else text.encode("utf-8", "surrogatepass")
     return data, bounds, ends, counts
+
+
+def _utf8_size(text: str) -> int:
+    """The length of ``text`` in UTF-8 bytes (as :func:`hash64` encodes it)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _span_hashes(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
