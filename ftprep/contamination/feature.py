@@ -77,8 +77,9 @@ def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         else:
             found = find_turns(index, flat.texts, flat.counts, long, short)
     return {
-        "contamination": [
-            tuple((h.part, h.share, h.short_share) for h in hits) or None for hits in found
+        "contamination": [  # None for the many without a hit, without a tuple each
+            tuple((h.part, h.share, h.short_share) for h in hits) if hits else None
+            for hits in found
         ]
     }
 

@@ -92,7 +92,12 @@ def find_turns(
     for (r, p), (long, short) in best.items():
         if long >= min_share or short >= min_short_share:
             out[r].append(Hit(p, long, short))
-    return [sorted(h, key=lambda x: (-x.share, -x.short_share, x.part)) for h in out]
+    # most examples have no hit: only lists of two or more need sorting
+    return [sorted(h, key=_best_first) if len(h) > 1 else h for h in out]
+
+
+def _best_first(hit: Hit) -> tuple[float, float, int]:
+    return (-hit.share, -hit.short_share, hit.part)
 
 
 def _to_examples(
