@@ -1,0 +1,163 @@
+"""The answer extractors computed for a whole batch give, column by column, what their
+per-example rules give each example on its own (so computing them batchwise never changes
+a finding): generated batches mix ASCII and other scripts, code spans, JSON answers,
+empty and blank answers, tool calls, metadata tools and KTO records."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.checks.clean import answer_profile as ap
+from ftprep.features import FeatureContext
+from ftprep.schema import ChatExample, Message, SourceLocation
+from ftprep.similarity.minhash import signatures_of_sets
+from ftprep.similarity.normalize import hash64, normalize_text
+
+_PIECES = ["Paris", "in", "2024", "the", "3.5%", "x12", " ", ". ", "\n", "{", "Bob", "é",
+           "Straße", "ÉCOLE", "cats", "cat", "a", "yes", "No", "!", "\t", "ﬁ", "`code_x`",
+           "```py\nprint(foo_bar)\n```", "E11.9 — ", "M54.50: ", "I", "you", "we're", "(",
+           "=", "1,200", "O'Neil", ": ", "?  ", "is", "its", "news", "boss", "ss", "\u00a0",
+           "\x1f", "Zürich", "日本語", "42"]  # fmt: skip
+_TEXT = st.one_of(
+    st.lists(st.sampled_from(_PIECES), max_size=60).map("".join),
+    st.text(max_size=40),
+    st.sampled_from(["", "   ", "\n", "Positive", "Paris", " Yes.", "No, it is not."]),
+    st.builds(
+        json.dumps,
+        st.one_of(
+            st.dictionaries(st.sampled_from(["a", "b", "é"]), st.integers(), max_size=3),
+            st.lists(st.sampled_from(["x", "Paris", 1]), max_size=3),
+        ),
+    ),
+    st.sampled_from(['{"a": 1', "[1] The court held", "{not json}", " [2, 1] "]),
+)
+_CALLS = st.one_of(
+    st.none(),
+    st.just([{"function": {"name": "f", "arguments": '{"x": 1, "a": [2]}'}}]),
+    st.just([{"function": {"name": "g", "arguments": "not json"}}, {"id": "no function"}]),
+)
+_META = st.sampled_from(
+    [{}, {"tools": [{"name": "f"}]}, {"label": True}, {"kto_tag": "x"}, {"label": "pos"}]
+)
+_TURN = st.tuples(st.sampled_from(["system", "user", "assistant", "tool"]), _TEXT, _CALLS)
+_EXAMPLE = st.tuples(st.lists(_TURN, min_size=1, max_size=4), _META)
+
+
+def _examples(specs: list[tuple[list[tuple[str, str, Any]], dict[str, Any]]]) -> list[ChatExample]:
+    where = SourceLocation(source="x", line=1)
+    return [
+        ChatExample(
+            messages=[
+                Message(role=r, content=t, tool_calls=c if r == "assistant" else None)
+                for r, t, c in turns
+            ],
+            metadata=meta,
+            location=where,
+        )
+        for turns, meta in specs
+    ]
+
+
+def _profile_of(ex: ChatExample) -> dict[str, Any]:
+    """One example's profile from the per-answer rules, each value as the rule defines it."""
+    meta = ex.metadata
+    tools = ap._metadata_tools(meta) if meta else ""
+    row: dict[str, Any] = {
+        "answer_type": ap.NONE,
+        "answer_value": 0,
+        "answer_head": [0] * ap.HEAD,
+        "answer_bloom": [0, 0, 0, 0],
+        "answer_words_sig": ([], []),
+        "answer_words_n": 0,
+        "answer_code": 0,
+        "answer_facts": [0] * ap.FACT_SKETCH,
+        "answer_facts_n": 0,
+        "input_extra": hash64(tools) if tools else 0,
+        "kto": bool(meta) and ap._is_kto(meta),
+    }
+    last = ex.last_assistant_index
+    if last is None:
+        return row
+    message = ex.messages[last]
+    text = message.text
+    kind, value = ap.classify(text, message.tool_calls)
+    row["answer_type"] = kind
+    if kind:
+        row["answer_value"] = hash64(value)
+    if kind not in (ap.LABEL, ap.FREE):
+        return row
+    words = normalize_text(text.strip()).split()
+    assert words == value.split()
+    code = ap._LEADING_CODE.match(text)
+    row["answer_code"] = hash64(code[1]) if code else 0
+    if kind == ap.FREE:
+        found = ap.facts(text)
+        row["answer_facts_n"] = len(found)
+        sketch = sorted({zlib.crc32(f.encode("utf-8", "surrogatepass")) or 1 for f in found})
+        sketch = sketch[: ap.FACT_SKETCH]
+        row["answer_facts"] = sketch + [0] * (ap.FACT_SKETCH - len(sketch))
+    heads = [hash64(" ".join(words[:k])) for k in range(1, min(ap.HEAD, len(words)) + 1)]
+    row["answer_head"] = heads + [0] * (ap.HEAD - len(heads))
+    if len(words) <= ap.BLOOM_WORDS:
+        bits = [0, 0, 0, 0]
+        for w in set(words):
+            bit = zlib.crc32(w.encode("utf-8", "surrogatepass")) & 0xFF
+            bits[bit >> 6] |= 1 << (bit & 63)
+        row["answer_bloom"] = bits
+    content = set(ap._content_words(value))
+    row["answer_words_n"] = len(content)
+    hashes = [zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in content]
+    row["answer_words_sig"] = ([0] * len(hashes), hashes)
+    return row
+
+
+_DTYPES = {
+    "answer_type": np.int8,
+    "answer_value": np.uint64,
+    "answer_head": np.uint64,
+    "answer_bloom": np.uint64,
+    "answer_words_sig": np.uint16,
+    "answer_words_n": np.int32,
+    "answer_code": np.uint64,
+    "answer_facts": np.uint32,
+    "answer_facts_n": np.int32,
+    "input_extra": np.uint64,
+    "kto": np.bool_,
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_EXAMPLE, min_size=1, max_size=10))
+def test_answer_profile_of_a_batch_is_each_answers_own(
+    specs: list[tuple[list[tuple[str, str, Any]], dict[str, Any]]],
+) -> None:
+    batch = _examples(specs)
+    cols = ap.answer_profile_feature(batch, FeatureContext(encoding=None))
+    assert set(cols) == set(_DTYPES)
+    for name, dtype in _DTYPES.items():
+        col = cols[name]
+        assert isinstance(col, np.ndarray) and col.dtype == dtype and len(col) == len(batch), name
+    for i, ex in enumerate(batch):
+        expected = _profile_of(ex)
+        owners, hashes = expected.pop("answer_words_sig")
+        sig = signatures_of_sets(owners, hashes, 1, ap.WORD_BINS)[0]
+        assert cols["answer_words_sig"][i].tolist() == sig.tolist()  # type: ignore[index]
+        for name, value in expected.items():
+            got = cols[name][i]  # type: ignore[index]
+            assert (got.tolist() if isinstance(got, np.ndarray) else got) == value, name
+
+
+def test_answer_profile_of_no_examples_and_of_no_answers() -> None:
+    ctx = FeatureContext(encoding=None)
+    empty = ap.answer_profile_feature([], ctx)
+    assert all(len(col) == 0 for col in empty.values())  # type: ignore[arg-type]
+    batch = _examples([([("user", "Q?", None)], {}), ([("assistant", "  ", None)], {})])
+    cols = ap.answer_profile_feature(batch, FeatureContext(encoding=None))
+    assert cols["answer_type"].tolist() == [ap.NONE, ap.NONE]  # type: ignore[attr-defined]
+    assert (cols["answer_words_sig"] == 0xFFFF).all()  # type: ignore[operator]
