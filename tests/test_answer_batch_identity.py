@@ -13,11 +13,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ftprep.checks import request_words
 from ftprep.checks.clean import answer_profile as ap
+from ftprep.checks.clean import short_answer as sa
+from ftprep.checks.consistent import requests
+from ftprep.checks.words import ascii_words
 from ftprep.features import FeatureContext
 from ftprep.schema import ChatExample, Message, SourceLocation
 from ftprep.similarity.minhash import signatures_of_sets
 from ftprep.similarity.normalize import hash64, normalize_text
+from tests.test_text_screens import _ANY_TEXT
 
 _PIECES = ["Paris", "in", "2024", "the", "3.5%", "x12", " ", ". ", "\n", "{", "Bob", "é",
            "Straße", "ÉCOLE", "cats", "cat", "a", "yes", "No", "!", "\t", "ﬁ", "`code_x`",
@@ -161,3 +166,81 @@ def test_answer_profile_of_no_examples_and_of_no_answers() -> None:
     cols = ap.answer_profile_feature(batch, FeatureContext(encoding=None))
     assert cols["answer_type"].tolist() == [ap.NONE, ap.NONE]  # type: ignore[attr-defined]
     assert (cols["answer_words_sig"] == 0xFFFF).all()  # type: ignore[operator]
+
+
+_REQUEST = st.one_of(_ANY_TEXT, _TEXT, st.sampled_from(["", "a\x01b code", "x" * 2100 + " code"]))
+_CONVERSATION = st.lists(
+    st.tuples(st.sampled_from(["system", "user", "assistant", "tool"]), _REQUEST),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _conversations(convs: list[list[tuple[str, str]]]) -> list[ChatExample]:
+    return _examples([([(r, t, None) for r, t in turns], {}) for turns in convs])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CONVERSATION, min_size=1, max_size=8))
+def test_asked_format_of_a_batch_is_each_requests_own(convs: list[list[tuple[str, str]]]) -> None:
+    """The batch's request words settle most rows; every row equals :func:`asked_format`
+    of its last request (the last user turn before the final answer)."""
+    batch = _conversations(convs)
+    col = requests.asked_format_feature(batch, FeatureContext(encoding=None))["asked_format"]
+    assert isinstance(col, np.ndarray) and col.dtype == np.int8
+    for i, ex in enumerate(batch):
+        last = ex.last_assistant_index
+        cut = len(ex.messages) if last is None else last
+        asks = [m.text for m in ex.messages[:cut] if m.role == "user"]
+        assert col[i] == requests.asked_format(asks[-1] if asks else ""), i
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CONVERSATION, min_size=1, max_size=8))
+def test_prompt_shape_of_a_batch_is_each_prompts_own(convs: list[list[tuple[str, str]]]) -> None:
+    batch = _conversations(convs)
+    col = sa.prompt_shape_feature(batch, FeatureContext(encoding=None))["short_answer_plausible"]
+    assert isinstance(col, np.ndarray) and col.dtype == np.bool_
+    for i, ex in enumerate(batch):
+        last = ex.last_assistant_index
+        expected = False
+        if last and ex.messages[last - 1].role == "user":
+            prompt, answer = ex.messages[last - 1].text, ex.messages[last].text
+            expected = sa.short_answer_plausible(prompt, answer)
+        assert col[i] == expected, i
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_REQUEST, max_size=8))
+def test_request_word_masks_are_the_screens_word_sets(texts: list[str]) -> None:
+    screened, masks = request_words.masks_of(texts)
+    for text, ok, mask in zip(texts, screened.tolist(), masks.tolist(), strict=True):
+        words = ascii_words(text)
+        assert ok == (words is not None and request_words.SEPARATOR not in text)
+        if not ok:
+            assert mask == 0
+            continue
+        for k, among in enumerate(request_words._screens):
+            assert bool(mask >> k & 1) == (not among.isdisjoint(words)), (text, sorted(among))
+
+
+def test_prompt_shape_rows_the_screens_leave_to_the_rules() -> None:
+    """A closed question answered "Yes", a number, a call, a role-play sound, a quantity,
+    a prompt that is not ASCII: each is settled by the per-prompt rule."""
+    pairs = [
+        ("Is it safe?", "Yes."),
+        ("Is it safe?  ", "No"),
+        ("Tell me about Paris.", "Yes."),
+        ("Give the total.", "42"),
+        ("Look it up.", "search('x')"),
+        ("You are a bear.", "Grrrr"),
+        ("How many cats?", "three"),
+        ("Est-ce sûr ?", "Oui"),
+        ("Is it sûr?", "Yes"),
+        ("Write about cats.", "Cats."),
+    ]
+    batch = _conversations([[("user", p), ("assistant", a)] for p, a in pairs])
+    col = sa.prompt_shape_feature(batch, FeatureContext(encoding=None))["short_answer_plausible"]
+    expected = [sa.short_answer_plausible(p, a) for p, a in pairs]
+    assert col.tolist() == expected  # type: ignore[attr-defined]
+    assert expected == [True, True, False, True, True, True, True, False, True, False]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 from pydantic import Field
@@ -11,6 +12,7 @@ from pydantic import Field
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import robust_z, task_groups
 from ftprep.checks.prose import word_set
+from ftprep.checks.request_words import batch_requests, screen
 from ftprep.checks.words import ascii_words_among
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
@@ -102,16 +104,43 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     )
 
 
+#: The three prompt screens as request-word bits (:mod:`ftprep.checks.request_words`).
+_PROMPT_SCREENS = (
+    screen(_SHORT_OK_WORDS) | screen(_QUANTITY_QUESTION_WORDS) | screen(_ROLE_PLAY_WORDS)
+)
+
+
 @register_feature("prompt_shape", ("short_answer_plausible",))
 def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    """Whether a very short final answer fits the prompt before it (see ``_SHORT_OK``)."""
-    col = np.zeros(len(batch), dtype=bool)
+    """Whether a very short final answer fits the prompt before it (see ``_SHORT_OK``).
+
+    The prompt is the request of :mod:`ftprep.checks.request_words` (the user turn right
+    before the answer), whose words the batch has screened already: a prompt holding none
+    of the screens' words and not ending in "?" makes a short answer plausible only when
+    the answer is a call or a number; every other row runs :func:`short_answer_plausible`."""
+    n = len(batch)
+    col = np.zeros(n, dtype=bool)
     turns = batch_turns(batch, ctx.batch)
-    for i, last in enumerate(turns.last):
-        if not last or turns.roles[i][last - 1] != "user":
-            continue
-        texts = turns.texts[i]
-        col[i] = short_answer_plausible(texts[last - 1], texts[last])
+    requests = batch_requests(batch, ctx.batch)
+    rows = [
+        i for i, (r, last) in enumerate(zip(turns.roles, turns.last, strict=True))
+        if last and r[last - 1] == "user"
+    ]  # fmt: skip
+    if not rows:
+        return {"short_answer_plausible": col}
+    prompts = [requests.texts[i] for i in rows]  # the user turn right before the answer
+    answers = [turns.texts[i][turns.last[i]] for i in rows]  # type: ignore[index]
+    at = np.asarray(rows, dtype=np.int64)
+    questions = map(str.endswith, map(str.rstrip, prompts), repeat("?"))
+    calls = map(_CALL_OR_NUMBER.fullmatch, answers)
+    open_rows = (
+        ~requests.screened[at]
+        | ((requests.masks[at] & _PROMPT_SCREENS) != 0)
+        | np.fromiter(questions, dtype=bool, count=len(rows))
+        | np.fromiter(map(bool, calls), dtype=bool, count=len(rows))
+    )
+    for k in np.flatnonzero(open_rows).tolist():
+        col[rows[k]] = short_answer_plausible(prompts[k], answers[k])
     return {"short_answer_plausible": col}
 
 
