@@ -13,12 +13,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftprep.checks import request_words
+from ftprep.checks import answers, request_words
 from ftprep.checks.clean import answer_profile as ap
 from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
+from ftprep.checks.dataset import remember_once
 from ftprep.checks.words import ascii_words
 from ftprep.features import FeatureContext
+from ftprep.masking import excerpt
 from ftprep.schema import ChatExample, Message, SourceLocation
 from ftprep.similarity.minhash import signatures_of_sets
 from ftprep.similarity.normalize import hash64, normalize_text
@@ -244,3 +246,94 @@ def test_prompt_shape_rows_the_screens_leave_to_the_rules() -> None:
     expected = [sa.short_answer_plausible(p, a) for p, a in pairs]
     assert col.tolist() == expected  # type: ignore[attr-defined]
     assert expected == [True, True, False, True, True, True, True, False, True, False]
+
+
+def _shape_as_before(batch: list[ChatExample]) -> dict[str, list[Any]]:
+    """The answer shape columns message by message, as the rules define them."""
+    ctx = FeatureContext(encoding=None)
+    cols: dict[str, list[Any]] = {name: [] for name in _SHAPE_COLUMNS}
+    for ex in batch:
+        row = dict.fromkeys(_SHAPE_COLUMNS, 0)
+        row.update(json_keys_text=None, label_candidate=None, answer_start_mid=False)
+        last = ex.last_assistant_index
+        texts = [m.text for m in ex.messages]
+        roles = [m.role for m in ex.messages]
+        for j, text in enumerate(texts):
+            if last is None or ex.kind == "text" or roles[j] != "assistant" or not text:
+                continue
+            if j == last:
+                fmt, value, truncated = answers.answer_format(text)
+                end = answers.ending(text, fmt, truncated)
+                key, names = answers.json_key_set(value)
+                row.update(answer_format=fmt, answer_end=end, json_keys=key)
+                if names is not None and remember_once(ctx, "json_keys", key):
+                    row["json_keys_text"] = excerpt(names, 200)
+                row["label_candidate"] = answers.label_candidate(text, fmt)
+                if fmt in (answers.PLAIN, answers.MARKDOWN) and j and roles[j - 1] == "user":
+                    row["answer_start_mid"] = answers.starts_mid(text, texts[j - 1])
+            else:
+                end = answers.ending(text)
+            if end > row["answer_end_worst"]:
+                row.update(answer_end_worst=end, answer_end_message=j + 1)
+        for name in _SHAPE_COLUMNS:
+            cols[name].append(row[name])
+    return cols
+
+
+_SHAPE_COLUMNS = (
+    "answer_format",
+    "json_keys",
+    "json_keys_text",
+    "label_candidate",
+    "answer_end",
+    "answer_end_worst",
+    "answer_end_message",
+    "answer_start_mid",
+)
+_SHAPE_TEXT = st.one_of(
+    _TEXT,
+    _ANY_TEXT,
+    st.sampled_from(
+        [
+            "```python\nprint(1)\n```",
+            '```json\n{"a": 1}\n```',
+            "Here:\n```\ncode",
+            "# Title\nBody text",
+            "**Bold** claim",
+            "| a | b |",
+            "See [docs](https://x).",
+            "~~~\nx\n~~~",
+            "and then it stopped",
+            "the reason is that",
+            "Yours sincerely,\nJane",
+            "Done (see above)",
+            '{"a": [1, 2',
+            "[1] The court held.",
+            "ing the report was late. Then it came.",
+        ]
+    ),
+)
+_SHAPE_TURN = st.tuples(st.sampled_from(["system", "user", "assistant", "tool"]), _SHAPE_TEXT)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(_SHAPE_TURN, min_size=1, max_size=5), st.booleans()),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_answer_shape_of_a_batch_is_each_answers_own(
+    convs: list[tuple[list[tuple[str, str]], bool]],
+) -> None:
+    batch = _conversations([turns for turns, _ in convs])
+    for ex, (_, document) in zip(batch, convs, strict=True):
+        if document:
+            ex.kind = "text"
+    cols = answers.answer_shape_feature(batch, FeatureContext(encoding=None))
+    expected = _shape_as_before(batch)
+    for name in _SHAPE_COLUMNS:
+        col = cols[name]
+        got = col.tolist() if isinstance(col, np.ndarray) else list(col)  # type: ignore[call-overload]
+        assert got == expected[name], name
