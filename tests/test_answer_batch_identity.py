@@ -170,7 +170,17 @@ def test_answer_profile_of_no_examples_and_of_no_answers() -> None:
     assert (cols["answer_words_sig"] == 0xFFFF).all()  # type: ignore[operator]
 
 
-_REQUEST = st.one_of(_ANY_TEXT, _TEXT, st.sampled_from(["", "a\x01b code", "x" * 2100 + " code"]))
+#: Words sharing their first eight bytes with a longer screened word, or longer than it.
+_NEAR_WORDS = ["document", "documentary", "documentation", "documentations", "spreadsheets",
+               "implementation", "implementations", "javascripts", "javascript", "programme",
+               "programmer", "regexps", "cheatsheet", "cheatsheets", "comparisons", "tutorials",
+               "overviews", "markdowns", "examplesx"]  # fmt: skip
+_REQUEST = st.one_of(
+    _ANY_TEXT,
+    _TEXT,
+    st.sampled_from(["", "a\x01b code", "x" * 2100 + " code"]),
+    st.lists(st.sampled_from([*_NEAR_WORDS, " ", ", ", "\n", "Write"]), max_size=12).map("".join),
+)
 _CONVERSATION = st.lists(
     st.tuples(st.sampled_from(["system", "user", "assistant", "tool"]), _REQUEST),
     min_size=1,

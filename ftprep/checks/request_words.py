@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -83,7 +82,11 @@ def batch_requests(batch: Sequence[ChatExample], memo: dict[str, Any]) -> Reques
 def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(screened, masks) of ``texts``: a text is screened when it is ASCII (and holds no
     separator character); its mask is the OR of the bits of the screened words it holds
-    (``ascii_words(text) & words`` is not empty exactly when the screen's bit is set)."""
+    (``ascii_words(text) & words`` is not empty exactly when the screen's bit is set).
+
+    No word becomes a Python object: the joined texts' translated bytes are cut at the
+    spaces with numpy, each word's first eight bytes read as one 64-bit number (the word
+    itself when it is no longer), and looked up in a table of the screened words."""
     n = len(texts)
     screened = np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
     joiner = f" {SEPARATOR} "
@@ -96,12 +99,78 @@ def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         chosen = [texts[i] for i in rows.tolist()]
         joined = joiner.join(chosen)
     masks = np.zeros(n, dtype=np.int64)
-    words = joined.encode("ascii").translate(_TABLE).split()
-    bits = np.fromiter(map(_BITS.get, words, repeat(0)), dtype=np.int64, count=len(words))
-    separators = bits == _SEPARATOR_BIT
-    owner = np.cumsum(separators)
+    if not chosen:
+        return screened, masks
+    buf = b" " + joined.encode("ascii").translate(_TABLE) + b" " * 8
+    spaces = np.frombuffer(buf, dtype=np.uint8) == 0x20
+    edges = np.flatnonzero(spaces[1:] != spaces[:-1]) + 1
+    starts, lengths = edges[0::2], edges[1::2] - edges[0::2]
+    heads = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    keys = heads[starts] & _LENGTH_MASKS[np.minimum(lengths, 8)]
+    table = _lookup()
+    slots = (keys * table.multiplier) >> np.uint64(64 - _SLOT_BITS)
+    bits = np.where((table.keys[slots] == keys) & (lengths <= 8), table.bits[slots], 0)
+    if table.long_bits:  # words longer than eight bytes: the few whose start fits, by name
+        maybe = np.flatnonzero((table.long_keys[slots] == keys) & (lengths > 8))
+        for t in maybe.tolist():
+            s = int(starts[t])
+            bits[t] = table.long_bits.get(buf[s : s + int(lengths[t])], 0)
+    owner = np.cumsum(bits == _SEPARATOR_BIT)
     hit = np.flatnonzero(bits & ~_SEPARATOR_BIT)
     found = np.zeros(len(chosen), dtype=np.int64)
     np.bitwise_or.at(found, owner[hit], bits[hit])
     masks[rows] = found
     return screened, masks
+
+
+_LENGTH_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+_SLOT_BITS = 16
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The screened words as a hash table over their first eight bytes (a little-endian
+    64-bit number; no word holds a zero byte, so 0 marks an empty slot): ``keys`` and
+    ``bits`` of the words of at most eight bytes, ``long_keys`` of the longer ones (whose
+    bits ``long_bits`` holds by the whole word). ``multiplier`` sends every key to a slot
+    of its own (``key * multiplier >> (64 - _SLOT_BITS)``)."""
+
+    screens: int
+    multiplier: np.uint64
+    keys: np.ndarray
+    bits: np.ndarray
+    long_keys: np.ndarray
+    long_bits: dict[bytes, int]
+
+
+_lookups: list[_Lookup] = []
+
+
+def _lookup() -> _Lookup:
+    """The :class:`_Lookup` of the screens registered so far (built again after a new one)."""
+    if _lookups and _lookups[-1].screens == len(_screens):
+        return _lookups[-1]
+    short = {int.from_bytes(w, "little"): b for w, b in _BITS.items() if len(w) <= 8}
+    long_bits = {w: b for w, b in _BITS.items() if len(w) > 8}
+    long_keys = {int.from_bytes(w[:8], "little") for w in long_bits}
+    every = sorted(short.keys() | long_keys)
+    size = 1 << _SLOT_BITS
+    for attempt in range(1, 1000):
+        multiplier = (0x9E3779B97F4A7C15 * attempt) & ((1 << 64) - 1) | 1
+        slots = [(k * multiplier & ((1 << 64) - 1)) >> (64 - _SLOT_BITS) for k in every]
+        if len(set(slots)) == len(slots):
+            break
+    else:  # pragma: no cover - 2**16 slots for a few hundred words
+        raise RuntimeError("no collision-free multiplier for the request screens")
+    keys = np.zeros(size, dtype=np.uint64)
+    bits = np.zeros(size, dtype=np.int64)
+    long_table = np.zeros(size, dtype=np.uint64)
+    for k in every:
+        slot = (k * multiplier & ((1 << 64) - 1)) >> (64 - _SLOT_BITS)
+        if k in short:
+            keys[slot], bits[slot] = k, short[k]
+        if k in long_keys:
+            long_table[slot] = k
+    table = _Lookup(len(_screens), np.uint64(multiplier), keys, bits, long_table, long_bits)
+    _lookups[:] = [table]
+    return table
