@@ -222,6 +222,7 @@ def asked_format(request: str) -> int:
     return asks
 
 
+_PATTERN_OF = {bit: pattern for bit, _, pattern in _PATTERNS}
 #: The screens of :data:`_ASCII_SCREENS` and :data:`_ASCII_RESIDUE` as request-word bits
 #: (:func:`ftprep.checks.request_words.screen`): per format, (bit, sure, needed, residue).
 _BATCH_SCREENS = tuple(
@@ -240,11 +241,11 @@ _BATCH_SCREENS = tuple(
 def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: the ``ASK_*`` bit mask of its last request.
 
-    Most requests are settled by their words alone (:mod:`ftprep.checks.request_words`):
-    each format either surely asked for (one of its one-word alternatives is there) or
-    surely not (none of the words or substrings its matches need): the mask is then the
-    sure formats. The others, the requests that are not ASCII and the longer ones run
-    :func:`asked_format`."""
+    The screens of :func:`asked_format` read the batch's request words
+    (:mod:`ftprep.checks.request_words`): a format whose one-word alternative is there is
+    asked for, one with none of the words or substrings its matches need is not, and only
+    the rest run the format's pattern on the lower-cased request. Requests that are not
+    ASCII, or longer than ``MAX_REQUEST_CHARS``, run :func:`asked_format`."""
     requests = batch_requests(batch, ctx.batch)
     texts = requests.texts
     n = len(texts)
@@ -253,15 +254,24 @@ def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     fast = requests.screened & (lengths <= MAX_REQUEST_CHARS)
     holding = _substrings_held(texts, np.flatnonzero(fast))
     asks = np.zeros(n, dtype=np.int8)
-    open_rows = ~fast
+    lowered: dict[int, str] = {}
     for bit, sure, needed, residue, substrings in _BATCH_SCREENS:
         surely = (masks & sure) != 0
         asks[surely] |= bit
-        maybe = (masks & (needed | residue)) != 0
+        maybe = (masks & needed) != 0
         for sub in substrings:
             maybe |= holding[sub]
-        open_rows |= ~surely & maybe
-    for i in np.flatnonzero(open_rows).tolist():
+        # as asked_format: the pattern where a needed word or substring is there, else
+        # the line pattern where a line word is
+        for i in np.flatnonzero(fast & ~surely & maybe).tolist():
+            if _PATTERN_OF[bit].search(lowered.get(i) or lowered.setdefault(i, texts[i].lower())):
+                asks[i] |= bit
+        if residue:
+            line = _ASCII_RESIDUE[bit][1]
+            for i in np.flatnonzero(fast & ~surely & ~maybe & ((masks & residue) != 0)).tolist():
+                if line.search(lowered.get(i) or lowered.setdefault(i, texts[i].lower())):
+                    asks[i] |= bit
+    for i in np.flatnonzero(~fast).tolist():
         asks[i] = asked_format(texts[i])
     return {"asked_format": asks}
 
