@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ftprep.checks import answers, request_words
 from ftprep.checks.clean import answer_profile as ap
+from ftprep.checks.clean import answer_words
 from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.dataset import remember_once
@@ -347,3 +348,21 @@ def test_answer_shape_of_a_batch_is_each_answers_own(
         col = cols[name]
         got = col.tolist() if isinstance(col, np.ndarray) else list(col)  # type: ignore[call-overload]
         assert got == expected[name], name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.sampled_from([(2, 3), (30, 400)]), st.integers(0, 6))
+def test_distinct_pairs_are_the_sorted_unique_pairs(
+    data: st.DataObject, shape: tuple[int, int], pad: int
+) -> None:
+    """Both ways of finding a batch's distinct (row, id) pairs (a bitmap for a small
+    vocabulary, sorted keys otherwise) give the sorted distinct pairs."""
+    top_row, top_id = shape
+    pairs = data.draw(
+        st.lists(st.tuples(st.integers(0, top_row), st.integers(0, top_id)), max_size=60)
+    )
+    width = top_id + 1 + pad
+    rows = np.array([r for r, _ in sorted(pairs)], dtype=np.int64)
+    ids = np.array([i for _, i in sorted(pairs)], dtype=np.int64)
+    got_rows, got_ids = answer_words.distinct_pairs(rows, ids, width)
+    assert list(zip(got_rows.tolist(), got_ids.tolist(), strict=True)) == sorted(set(pairs))

@@ -28,8 +28,8 @@ import re
 import zlib
 from collections.abc import Sequence
 from hashlib import blake2b
-from itertools import accumulate, repeat
-from operator import attrgetter
+from itertools import accumulate, compress, repeat
+from operator import attrgetter, getitem, is_not
 from typing import Any
 
 import numpy as np
@@ -255,52 +255,67 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     kinds = np.zeros(n, dtype=np.int8)
     extra = np.zeros(n, dtype=np.uint64)
     kto = np.zeros(n, dtype=bool)
-    for i, meta in enumerate(map(attrgetter("metadata"), batch)):
-        if meta:
-            tools = _metadata_tools(meta)
-            extra[i] = hash64(tools) if tools else 0
-            kto[i] = _is_kto(meta)
+    metas = list(map(attrgetter("metadata"), batch))
+    for i in compress(range(n), metas):
+        tools = _metadata_tools(metas[i])
+        extra[i] = hash64(tools) if tools else 0
+        kto[i] = _is_kto(metas[i])
     turns = batch_turns(batch, ctx.batch)
     normalized = normalized_messages(batch, ctx.batch)
     lasts = turns.last
-    answered = [i for i, last in enumerate(lasts) if last is not None]
-    texts = [turns.texts[i][lasts[i]] for i in answered]  # type: ignore[index]
-    calls = [turns.calls[i][lasts[i]] for i in answered]  # type: ignore[index]
+    answered = list(compress(range(n), map(is_not, lasts, repeat(None))))
+    texts: list[str]
+    calls: list[list[dict[str, Any]] | None]
+    memo_norms: list[str]
+    if len(answered) == n:  # every index an int
+        texts = list(map(getitem, turns.texts, lasts))  # type: ignore[arg-type]
+        calls = list(map(getitem, turns.calls, lasts))  # type: ignore[arg-type]
+        memo_norms = list(map(getitem, normalized, lasts))  # type: ignore[arg-type]
+    else:
+        texts = [turns.texts[i][lasts[i]] for i in answered]  # type: ignore[index]
+        calls = [turns.calls[i][lasts[i]] for i in answered]  # type: ignore[index]
+        memo_norms = [normalized[i][lasts[i]] for i in answered]  # type: ignore[index]
+    m = len(texts)
     stripped = list(map(str.strip, texts))
     # normalize_text(text.strip()) is the memo's normalize_text(text) when nothing is
     # stripped, and always for ASCII (stripped and folded whitespace are the same set)
-    norms = [
-        normalized[i][lasts[i]] if t.isascii() or len(s) == len(t) else None  # type: ignore[index]
-        for i, t, s in zip(answered, texts, stripped, strict=True)
+    memo_ok = np.fromiter(map(str.isascii, texts), dtype=bool, count=m)
+    memo_ok |= np.fromiter(map(len, stripped), dtype=np.int64, count=m) == np.fromiter(
+        map(len, texts), dtype=np.int64, count=m
+    )
+    norms: list[str | None] = [
+        norm if ok else None for norm, ok in zip(memo_norms, memo_ok.tolist(), strict=True)
     ]
+    filled = np.fromiter(map(bool, stripped), dtype=bool, count=m)
+    special = np.fromiter(map(bool, calls), dtype=bool, count=m)
+    special |= np.fromiter(map(str.startswith, stripped, repeat(("{", "["))), dtype=bool, count=m)
     # (row, value) of each answer with a value; the label and free-text answers' positions
     value_rows: list[int] = []
     value_texts: list[str] = []
-    plain: list[int] = []
-    for k, (s, c) in enumerate(zip(stripped, calls, strict=True)):
-        if c or (s and s[0] in "{["):  # a tool call or JSON: the per-answer rule
-            kind, value, _ = _classify(texts[k], c, norms[k])
-            kinds[answered[k]] = kind
-            if kind in (LABEL, FREE):
-                norms[k] = value
-                plain.append(k)
-            else:
-                value_rows.append(answered[k])
-                value_texts.append(value)
-        elif s:
-            plain.append(k)
-    for k in plain:
+    plain = filled & ~special
+    for k in np.flatnonzero(special).tolist():  # a tool call or JSON: the per-answer rule
+        kind, value, _ = _classify(texts[k], calls[k], norms[k])
+        kinds[answered[k]] = kind
+        if kind in (LABEL, FREE):
+            norms[k] = value
+            plain[k] = True
+        else:
+            value_rows.append(answered[k])
+            value_texts.append(value)
+    lf = np.flatnonzero(plain).tolist()
+    for k in np.flatnonzero(plain & ~memo_ok).tolist():
         if norms[k] is None:
             norms[k] = normalize_text(stripped[k])
-    rows = np.array([answered[k] for k in plain], dtype=np.int64)
-    lf_norms: list[str] = [norms[k] for k in plain]  # type: ignore[misc]
-    lf_texts = [texts[k] for k in plain]
+    rows = np.asarray(answered, dtype=np.int64)[lf] if lf else np.zeros(0, dtype=np.int64)
+    lf_norms = [norms[k] or "" for k in lf]  # every one is set by now
+    lf_texts = [texts[k] for k in lf]
+    plain_rows = lf
     words = batch_words(lf_norms)
     lengths = words.lengths.tolist()
     # more than LABEL_WORDS words is free text; the rule decides the few shorter answers
-    lf_kinds = np.full(len(plain), FREE, dtype=np.int8)
+    lf_kinds = np.full(len(lf), FREE, dtype=np.int8)
     for j in np.flatnonzero(words.lengths <= LABEL_WORDS).tolist():
-        k = plain[j]
+        k = plain_rows[j]
         lf_kinds[j] = _classify(texts[k], None, norms[k])[0]
     kinds[rows] = lf_kinds
     values = np.zeros(n, dtype=np.uint64)
@@ -308,14 +323,11 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     value_texts.extend(lf_norms)
     values[value_rows] = hash64_array(value_texts, len(value_texts))
     codes = np.zeros(n, dtype=np.uint64)
-    found = [
-        (r, m[1])
-        for r, m in zip(rows.tolist(), map(_LEADING_CODE.match, lf_texts), strict=True)
-        if m
-    ]
-    if found:
-        code_rows, code_texts = zip(*found, strict=True)
-        codes[list(code_rows)] = hash64_array(code_texts, len(code_texts))
+    matches = list(map(_LEADING_CODE.match, lf_texts))
+    coded = list(compress(range(len(matches)), matches))
+    if coded:
+        code_texts = [matches[j][1] for j in coded]  # type: ignore[index]
+        codes[rows[coded]] = hash64_array(code_texts, len(code_texts))
     crc = crc_array(words.vocab, zlib.crc32)
     counts, sig = _content_profile(words, rows, n)
     fact_counts, fact_sketch = _fact_profile(lf_texts, words, lf_kinds, rows, n)

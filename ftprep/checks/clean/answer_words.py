@@ -82,10 +82,19 @@ def crc_array(words: Sequence[str], crc: Callable[[bytes], int]) -> np.ndarray:
 
 
 def distinct_pairs(rows: np.ndarray, ids: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (row, id) pairs (ids below ``width``), sorted by row then id."""
+    """The distinct (row, id) pairs (ids below ``width``), sorted by row then id.
+
+    A bitmap of every (row, id) when it is not much larger than the pairs (a small
+    vocabulary: one pass to set, one to read), else the pairs' keys sorted."""
     if not len(rows):
         return rows, ids
-    dtype = np.int32 if (int(rows.max()) + 1) * width < 2**31 else np.int64
+    span = (int(rows.max()) + 1) * width
+    if span <= 8 * len(rows):
+        seen = np.zeros(span, dtype=bool)
+        seen[rows * width + ids] = True
+        keys = np.flatnonzero(seen)
+        return keys // width, keys % width
+    dtype = np.int32 if span < 2**31 else np.int64
     keys = np.sort(rows.astype(dtype) * dtype(width) + ids.astype(dtype))
     keep = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=keep[1:])
