@@ -16,7 +16,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -373,20 +373,19 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
         else:
             end = ending(text)
         ends[k] = end
-    for k in finals:
-        i, j, text = owners[k], positions[k], texts[k]
-        if plain[k]:
-            fmt_col[i] = PLAIN
-        fmt = fmt_col[i]
+    final_rows = np.asarray(owners, dtype=np.int64)[finals]
+    fmt_col[final_rows[plain[finals]]] = PLAIN
+    final_fmts = fmt_col[final_rows].tolist()
+    for k, fmt in zip(finals, final_fmts, strict=True):
         if len(stripped[k]) <= LABEL_MAX_CHARS:
-            labels[i] = label_candidate(text, fmt)
-        if (
-            fmt in (PLAIN, MARKDOWN)
-            and stripped[k][:1] in _LOWER
-            and j
-            and turns.roles[i][j - 1] == "user"
-        ):
-            start_mid[i] = starts_mid(text, turns.texts[i][j - 1])
+            labels[owners[k]] = label_candidate(texts[k], fmt)
+    # an answer starting in lower case, after a user turn, in plain text or markdown
+    lower = map(_LOWER.__contains__, map(itemgetter(slice(0, 1)), stripped))
+    lowered = np.fromiter(lower, dtype=bool, count=len(texts))[finals]
+    for k, fmt in compress(zip(finals, final_fmts, strict=True), lowered.tolist()):
+        i, j = owners[k], positions[k]
+        if fmt in (PLAIN, MARKDOWN) and j and turns.roles[i][j - 1] == "user":
+            start_mid[i] = starts_mid(texts[k], turns.texts[i][j - 1])
     end_col[[owners[k] for k in finals]] = ends[finals]
     _worst_endings(np.asarray(owners), np.asarray(positions), ends, worst_col, worst_msg)
     return _shape_columns(
