@@ -311,7 +311,6 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     lf_texts = [texts[k] for k in lf]
     plain_rows = lf
     words = batch_words(lf_norms)
-    lengths = words.lengths.tolist()
     # more than LABEL_WORDS words is free text; the rule decides the few shorter answers
     lf_kinds = np.full(len(lf), FREE, dtype=np.int8)
     for j in np.flatnonzero(words.lengths <= LABEL_WORDS).tolist():
@@ -334,7 +333,7 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     return {
         "answer_type": kinds,
         "answer_value": values,
-        "answer_head": _head_hashes(words, lengths, rows, n),
+        "answer_head": _head_hashes(words, rows, n),
         "answer_bloom": _word_filters(words, crc, rows, n),
         "answer_words_sig": sig,
         "answer_words_n": counts,
@@ -382,22 +381,30 @@ def _word_filters(words: BatchWords, crc: np.ndarray, rows: np.ndarray, n: int) 
     return np.ascontiguousarray(packed).view("<u8").astype(np.uint64)
 
 
-def _head_hashes(words: BatchWords, lengths: list[int], rows: np.ndarray, n: int) -> np.ndarray:
+def _head_hashes(words: BatchWords, rows: np.ndarray, n: int) -> np.ndarray:
     """hash64 of each row's first one to five words joined, from one running hash per
-    row: blake2b of "w1 w2" is blake2b of "w1" updated with " w2"."""
-    slots: list[int] = []
+    row: blake2b of "w1 w2" is blake2b of "w1" updated with " w2" (each distinct word
+    encoded once)."""
+    heads = np.minimum(words.lengths, HEAD)
+    if not len(heads) or not heads.any():
+        return np.zeros((n, HEAD), dtype=np.uint64)
+    first = np.repeat(words.starts - np.cumsum(heads) + heads, heads) + np.arange(int(heads.sum()))
+    ids = words.ids[first].tolist()
+    encoded = [w.encode("utf-8", "surrogatepass") for w in words.vocab]
+    spaced = [b" " + e for e in encoded]
     digests: list[bytes] = []
-    flat = words.words
-    for row, start, length in zip(rows.tolist(), words.starts.tolist(), lengths, strict=True):
-        heads = min(HEAD, length)
-        if not heads:
+    add = digests.append
+    at = 0
+    for count in heads.tolist():
+        if not count:
             continue
-        slots.extend(range(row * HEAD, row * HEAD + heads))
-        running = blake2b(flat[start].encode("utf-8", "surrogatepass"), digest_size=8)
-        digests.append(running.digest())
-        for w in flat[start + 1 : start + heads]:
-            running.update(b" " + w.encode("utf-8", "surrogatepass"))
-            digests.append(running.digest())
+        running = blake2b(encoded[ids[at]], digest_size=8)
+        add(running.digest())
+        for w in ids[at + 1 : at + count]:
+            running.update(spaced[w])
+            add(running.digest())
+        at += count
+    slots = np.repeat(rows * HEAD - np.cumsum(heads) + heads, heads) + np.arange(len(ids))
     head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
     head_hashes[slots] = np.frombuffer(b"".join(digests), dtype="<u8")
     return head_hashes.reshape(n, HEAD)
