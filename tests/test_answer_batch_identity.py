@@ -366,3 +366,39 @@ def test_distinct_pairs_are_the_sorted_unique_pairs(
     ids = np.array([i for _, i in sorted(pairs)], dtype=np.int64)
     got_rows, got_ids = answer_words.distinct_pairs(rows, ids, width)
     assert list(zip(got_rows.tolist(), got_ids.tolist(), strict=True)) == sorted(set(pairs))
+
+
+_WORD = st.one_of(
+    st.text(alphabet="ab0\x00\x07", min_size=1, max_size=20),
+    st.sampled_from(["a" * 7, "a" * 8, "a" * 9, "a" * 15, "a" * 16, "a" * 17, "a" * 16 + "b",
+                     "a" * 8 + "\x00", "a\x00", "a", "é", "ﬁ"]),
+)  # fmt: skip
+_NORMS = st.lists(st.lists(_WORD, max_size=8).map(" ".join), max_size=8)
+
+
+def _check_words(texts: list[str], words: answer_words.BatchWords) -> None:
+    assert len(set(words.vocab)) == len(words.vocab)
+    assert words.lengths.tolist() == [len(t.split()) for t in texts]
+    for r, text in enumerate(texts):
+        start, length = int(words.starts[r]), int(words.lengths[r])
+        ids = words.ids[start : start + length].tolist()
+        assert [words.vocab[i] for i in ids] == text.split()
+        assert words.rows[start : start + length].tolist() == [r] * length
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NORMS, st.sampled_from([0, 1, 64]), st.booleans())
+def test_batch_words_give_each_texts_words(texts: list[str], probes: int, collide: bool) -> None:
+    """Cut by numpy (ASCII batches, words told apart by their bytes and a hash table
+    probed up to ``probes`` times) or split by Python (other batches, or when the table
+    gives up), each text's words come back in order, with one id per distinct word.
+    ``collide``: every word hashes to the same slot, so words are told apart by the
+    table's comparison alone."""
+    saved = answer_words._MAX_PROBES, answer_words.mix64
+    answer_words._MAX_PROBES = probes
+    if collide:
+        answer_words.mix64 = np.zeros_like
+    try:
+        _check_words(texts, answer_words.batch_words(texts))
+    finally:
+        answer_words._MAX_PROBES, answer_words.mix64 = saved
