@@ -45,7 +45,7 @@ def batch_words(texts: Sequence[str]) -> BatchWords:
     are split by Python: ``" ".join(texts).split()`` is each text's ``split()`` one after
     the other, and a text's word count is its spaces plus one (none for an empty text)."""
     joined = "\n".join(texts)
-    if joined.isascii():
+    if texts and joined.isascii():  # (no texts and one empty text join alike)
         found = _ascii_words(joined.encode("ascii"), len(texts))
         if found is not None:
             return found
@@ -98,8 +98,10 @@ def _ascii_words(buf: bytes, m: int) -> BatchWords | None:
     starts, ends = edges[0::2], edges[1::2]
     total = len(starts)
     sizes = ends - starts
-    rows = np.cumsum(chars == 0x0A)[starts] - 1
-    lengths = np.bincount(rows, minlength=m).astype(np.int64)
+    # the texts' words lie between consecutive new lines (one before the first, one after
+    # the last text)
+    lengths = np.diff(np.searchsorted(starts, np.flatnonzero(chars == 0x0A))).astype(np.int64)
+    rows = np.repeat(np.arange(m, dtype=np.int64), lengths)
     if not total:
         empty = np.zeros(0, dtype=np.int64)
         return BatchWords([], empty, empty, lengths, _starts(lengths))
