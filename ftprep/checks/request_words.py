@@ -79,6 +79,12 @@ def batch_requests(batch: Sequence[ChatExample], memo: dict[str, Any]) -> Reques
     return cached
 
 
+def _translated(joined: str) -> bytes:
+    """The joined requests as word bytes (:data:`_TABLE`), with a space before and eight
+    after (every word then has eight bytes to read from its start)."""
+    return b" " + joined.encode("ascii").translate(_TABLE) + b" " * 8
+
+
 def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(screened, masks) of ``texts``: a text is screened when it is ASCII (and holds no
     separator character); its mask is the OR of the bits of the screened words it holds
@@ -92,16 +98,16 @@ def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     joiner = f" {SEPARATOR} "
     rows = np.flatnonzero(screened)
     chosen = [texts[i] for i in rows.tolist()]
-    joined = joiner.join(chosen)
-    if joined.count(SEPARATOR) != max(len(chosen) - 1, 0):  # a text holds the separator
+    buf = _translated(joiner.join(chosen))
+    if np.count_nonzero(np.frombuffer(buf, dtype=np.uint8) == 1) != max(len(chosen) - 1, 0):
+        # a text holds the separator character: it is not screened
         screened &= np.fromiter((SEPARATOR not in t for t in texts), dtype=bool, count=n)
         rows = np.flatnonzero(screened)
         chosen = [texts[i] for i in rows.tolist()]
-        joined = joiner.join(chosen)
+        buf = _translated(joiner.join(chosen))
     masks = np.zeros(n, dtype=np.int64)
     if not chosen:
         return screened, masks
-    buf = b" " + joined.encode("ascii").translate(_TABLE) + b" " * 8
     spaces = np.frombuffer(buf, dtype=np.uint8) == 0x20
     edges = np.flatnonzero(spaces[1:] != spaces[:-1]) + 1
     starts, lengths = edges[0::2], edges[1::2] - edges[0::2]
