@@ -6,10 +6,11 @@ answer right for it?). Both screen their regexes with the request's words
 (:mod:`ftprep.checks.words`): a rule whose words are all absent cannot match and is not
 run. Built request by request, each screen split the text again and intersected sets in
 Python (~5 µs per example for the two). Here every screen registers its words once, at
-import, and gets a bit; for a batch, the ASCII requests are joined, lower-cased to words by
-one ``bytes.translate`` and split once, and each word's bits come from one dictionary
-(``map`` over ``dict.get`` runs in C): a row's mask is the OR of its words' bits. Texts that
-are not ASCII get no mask (``screened`` is False): their rules run unscreened.
+import, and gets a bit; for a batch, the ASCII requests are joined and lower-cased to words
+by one ``bytes.translate``, and numpy finds each word's bits in a table of the screened
+words (no Python object per word: a split and a dictionary look-up per word cost ~90 ns,
+more than all the rest): a row's mask is the OR of its words' bits. Texts that are not
+ASCII get no mask (``screened`` is False): their rules run unscreened.
 """
 
 from __future__ import annotations

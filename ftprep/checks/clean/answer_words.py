@@ -1,13 +1,14 @@
-"""The words of a batch's texts as numbers: one split, one dictionary, then numpy.
+"""The words of a batch's texts as numbers: word ids for the batch, then numpy.
 
 The answer profile asks of every answer's words the same few things: which distinct words
 (and content words) it holds, the hash of each, the first five, a 256-bit filter of them.
 Asked answer by answer, each question is a Python loop over the answer's words (a set, a
-difference, a map, a reduce: ~18 µs per example on chat data). Asked of the batch, the
-texts are joined and split once, each word gets an id from one dictionary (``map`` over
-``dict.setdefault`` runs in C), and every question becomes an array operation over (row,
-word id) pairs; what depends on the word itself (its hash, its content form) is computed
-once per distinct word of the batch.
+difference, a map, a reduce: ~18 µs per example on chat data). Asked of the batch, each
+word of the joined texts gets an id (ASCII texts: cut and told apart by numpy, without a
+Python object per word; others: one split and one dictionary, ``map`` over
+``dict.setdefault`` in C), and every question becomes an array operation over (row, word
+id) pairs; what depends on the word itself (its hash, its content form) is computed once
+per distinct word of the batch.
 """
 
 from __future__ import annotations
