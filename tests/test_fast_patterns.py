@@ -146,3 +146,23 @@ def test_ascii_words_among_is_the_words_within(text: str, among: set[str]) -> No
     words = ascii_words(text)
     expected = None if words is None else words & frozenset(among)
     assert ascii_words_among(text, frozenset(among)) == expected
+
+
+_ASCII_SENTENCES = st.one_of(
+    st.lists(st.sampled_from([p for p in SENTENCES if p.isascii()] + ["\x1c", "\x1f", "\x0b",
+                              "O'Neil", "x'A", "BOB", "'", "''", "3Ab", "_Ab"]),
+             max_size=25).map("".join),
+    st.text(alphabet=st.characters(max_codepoint=127, exclude_characters="\x00"), max_size=60),
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts=st.lists(_ASCII_SENTENCES, max_size=6))
+def test_names_of_joined_ascii_texts_are_each_texts_own(texts: list[str]) -> None:
+    """The one-pass name search over a batch's ASCII texts (capitals marked, texts joined
+    after apostrophes) finds, text by text, the lower-cased :data:`_FACT_NAME` matches."""
+    owners, names = answer_profile.ascii_names(texts)
+    expected = [
+        (k, w.lower()) for k, t in enumerate(texts) for w in answer_profile._FACT_NAME.findall(t)
+    ]
+    assert list(zip(owners, names, strict=True)) == expected

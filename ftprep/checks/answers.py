@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate, compress, repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -298,7 +301,13 @@ def json_key_set(value: Any) -> tuple[int, str | None]:
     gather=first_excerpts("json_keys_text", "json_keys"),
 )
 def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    """Format, JSON key set, label candidate and ending of the answers of each example."""
+    """Format, JSON key set, label candidate and ending of the answers of each example.
+
+    Most answers are plain prose ending in a full stop: :func:`_plain_prose` finds them for
+    the whole batch (none of the characters any other format needs), and their format,
+    ending, label and start follow from a few string operations mapped over the batch. The
+    other answers, and prose ending any other way, run :func:`answer_format` and
+    :func:`ending` as before."""
     n = len(batch)
     fmt_col = np.zeros(n, dtype=np.int8)
     keys_col = np.zeros(n, dtype=np.uint64)
@@ -309,29 +318,130 @@ def answer_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     labels: list[str | None] = [None] * n
     start_mid = np.zeros(n, dtype=bool)
     turns = batch_turns(batch, ctx.batch)
-    for i, ex in enumerate(batch):
-        last = turns.last[i]
-        if last is None or ex.kind == "text":  # a pretraining document is not an answer
+    # every assistant message with text, example after example, in order
+    owners: list[int] = []
+    positions: list[int] = []
+    texts: list[str] = []
+    finals: list[int] = []  # index in ``texts`` of each example's final answer
+    for i, (roles, msgs, last, kind) in enumerate(
+        zip(turns.roles, turns.texts, turns.last, map(attrgetter("kind"), batch), strict=True)
+    ):
+        if last is None or kind == "text":  # a pretraining document is not an answer
             continue
-        roles, texts = turns.roles[i], turns.texts[i]
-        for j, text in enumerate(texts):
-            if roles[j] != "assistant" or not text:
-                continue
-            if j == last:
-                fmt, value, truncated = answer_format(text)
-                end = ending(text, fmt, truncated)
-                fmt_col[i], end_col[i] = fmt, end
-                key, names = json_key_set(value)
-                keys_col[i] = key
-                if names is not None and remember_once(ctx, "json_keys", key):
-                    keys_text[i] = excerpt(names, 200)
-                labels[i] = label_candidate(text, fmt)
-                if fmt in (PLAIN, MARKDOWN) and j and roles[j - 1] == "user":
-                    start_mid[i] = starts_mid(text, texts[j - 1])
-            else:
-                end = ending(text)
-            if end > worst_col[i]:
-                worst_col[i], worst_msg[i] = end, j + 1
+        if roles.count("assistant") == 1:
+            if msgs[last]:
+                finals.append(len(texts))
+                owners.append(i)
+                positions.append(last)
+                texts.append(msgs[last])
+            continue
+        for j, text in enumerate(msgs):
+            if roles[j] == "assistant" and text:
+                if j == last:
+                    finals.append(len(texts))
+                owners.append(i)
+                positions.append(j)
+                texts.append(text)
+    if not texts:
+        return _shape_columns(
+            fmt_col, keys_col, keys_text, labels, end_col, worst_col, worst_msg, start_mid
+        )
+    stripped = list(map(str.strip, texts))
+    plain = _plain_prose(texts, stripped)
+    cores = map(str.rstrip, map(str.rstrip, texts), repeat(_CLOSERS + " "))
+    ends = np.fromiter(
+        map(_TERMINAL.__contains__, map(itemgetter(slice(-1, None)), cores)),
+        dtype=np.int8,
+        count=len(texts),
+    )
+    ends *= plain  # E_TERMINAL (1) where plain prose ends in terminal punctuation
+    is_final = np.zeros(len(texts), dtype=bool)
+    is_final[finals] = True
+    for k in np.flatnonzero(ends == E_NONE).tolist():
+        text = texts[k]
+        if plain[k]:
+            end = ending(text, PLAIN, False)
+        elif is_final[k]:
+            fmt, value, truncated = answer_format(text)
+            end = ending(text, fmt, truncated)
+            i = owners[k]
+            fmt_col[i] = fmt
+            key, names = json_key_set(value)
+            keys_col[i] = key
+            if names is not None and remember_once(ctx, "json_keys", key):
+                keys_text[i] = excerpt(names, 200)
+        else:
+            end = ending(text)
+        ends[k] = end
+    final_rows = np.asarray(owners, dtype=np.int64)[finals]
+    fmt_col[final_rows[plain[finals]]] = PLAIN
+    final_fmts = fmt_col[final_rows].tolist()
+    for k, fmt in zip(finals, final_fmts, strict=True):
+        if len(stripped[k]) <= LABEL_MAX_CHARS:
+            labels[owners[k]] = label_candidate(texts[k], fmt)
+    # an answer starting in lower case, after a user turn, in plain text or markdown
+    lower = map(_LOWER.__contains__, map(itemgetter(slice(0, 1)), stripped))
+    lowered = np.fromiter(lower, dtype=bool, count=len(texts))[finals]
+    for k, fmt in compress(zip(finals, final_fmts, strict=True), lowered.tolist()):
+        i, j = owners[k], positions[k]
+        if fmt in (PLAIN, MARKDOWN) and j and turns.roles[i][j - 1] == "user":
+            start_mid[i] = starts_mid(texts[k], turns.texts[i][j - 1])
+    end_col[[owners[k] for k in finals]] = ends[finals]
+    _worst_endings(np.asarray(owners), np.asarray(positions), ends, worst_col, worst_msg)
+    return _shape_columns(
+        fmt_col, keys_col, keys_text, labels, end_col, worst_col, worst_msg, start_mid
+    )
+
+
+#: Characters every answer format but plain prose needs: a code fence (``` or ~~~), a
+#: markdown heading, bold or table row, a link's "](" (JSON starts with "{" or "[").
+_SHAPING = "`~#*|]"
+#: First characters of an answer :func:`starts_mid` may find cut (``_FIRST_WORD``).
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _plain_prose(texts: list[str], stripped: list[str]) -> np.ndarray:
+    """Which texts :func:`answer_format` surely finds plain, with no fence for
+    :func:`ending`: not blank, not starting with "{" or "[", and holding none of
+    :data:`_SHAPING` (looked for in the joined texts: a text found, the search goes on
+    at the next text)."""
+    m = len(texts)
+    plain = np.fromiter(map(bool, stripped), dtype=bool, count=m)
+    plain &= ~np.fromiter(map(str.startswith, stripped, repeat(("{", "["))), dtype=bool, count=m)
+    joined = "\0".join(texts)
+    starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+    for char in _SHAPING:
+        pos = joined.find(char)
+        while pos >= 0:
+            k = bisect_right(starts, pos) - 1
+            plain[k] = False
+            pos = joined.find(char, starts[k + 1])
+    return plain
+
+
+def _worst_endings(
+    owners: np.ndarray, positions: np.ndarray, ends: np.ndarray, worst: np.ndarray, at: np.ndarray
+) -> None:
+    """Each example's worst ending among its answers and the (1-based) message holding the
+    first of them (none for examples whose answers all end well, E_NONE)."""
+    row_worst = np.zeros(len(worst), dtype=np.int8)
+    np.maximum.at(row_worst, owners, ends)
+    hit = np.flatnonzero((ends == row_worst[owners]) & (ends > E_NONE))
+    rows, first = np.unique(owners[hit], return_index=True)
+    worst[rows] = row_worst[rows]
+    at[rows] = positions[hit[first]] + 1
+
+
+def _shape_columns(
+    fmt_col: np.ndarray,
+    keys_col: np.ndarray,
+    keys_text: list[str | None],
+    labels: list[str | None],
+    end_col: np.ndarray,
+    worst_col: np.ndarray,
+    worst_msg: np.ndarray,
+    start_mid: np.ndarray,
+) -> dict[str, object]:
     return {
         "answer_format": fmt_col,
         "json_keys": keys_col,

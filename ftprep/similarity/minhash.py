@@ -121,11 +121,13 @@ def _code_point_windows(texts: list[str], k: int) -> np.ndarray:
     return _unit_windows(units, k, 21, len(units) - (k - 1))
 
 
-def signatures_of_sets(owners: list[int], hashes: list[int], n: int, bins: int) -> np.ndarray:
-    """One-permutation MinHash of ``n`` sets given as (owner row, element hash) pairs: an
-    (n, bins) uint16 array, EMPTY where a row has no element in a bin."""
+def signatures_of_sets(
+    owners: Sequence[int] | np.ndarray, hashes: Sequence[int] | np.ndarray, n: int, bins: int
+) -> np.ndarray:
+    """One-permutation MinHash of ``n`` sets given as (owner row, element hash) pairs (lists
+    or arrays): an (n, bins) uint16 array, EMPTY where a row has no element in a bin."""
     sig = np.full(n * bins, EMPTY, dtype=np.uint16)
-    if hashes:
+    if len(hashes):
         mixed = mix64(np.asarray(hashes, dtype=np.uint64))
         shift = np.uint64(64 - int(np.log2(bins)))
         slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)

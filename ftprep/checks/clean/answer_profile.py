@@ -26,14 +26,21 @@ import contextlib
 import json
 import re
 import zlib
-from collections.abc import Iterable, Sequence
-from functools import reduce
+from collections.abc import Sequence
 from hashlib import blake2b
-from operator import or_
+from itertools import accumulate, compress, repeat
+from operator import attrgetter, getitem, is_not
 from typing import Any
 
 import numpy as np
 
+from ftprep.checks.clean.answer_words import (
+    BatchWords,
+    batch_words,
+    codes,
+    crc_array,
+    distinct_pairs,
+)
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
@@ -95,6 +102,40 @@ _NAME = re.compile(r"([A-Z](?<![\w'][A-Z])[a-zA-Z]+)")
 _FACT_NAME = re.compile(
     r"([A-Z](?<=[^\w'\n][A-Z])(?<![.!?:\n]\s[A-Z])(?<![.!?:\n]\s\s[A-Z])[a-zA-Z]+)"
 )
+#: :data:`_FACT_NAME` for ASCII texts whose capitals :data:`_MARK_CAPITALS` turned into
+#: NUL bytes: the search for a literal first byte skips ahead in C (``memchr``) where the
+#: character class ``[A-Z]`` is tested at every character (~4x faster on chat answers).
+#: A marked capital counts as a word character, and ``\s`` is spelt out as the str
+#: pattern's ASCII ``\s`` (which holds \x1c-\x1f, unlike a bytes pattern's); the names
+#: are read from the lower-cased text at the match's span (tests/test_fast_patterns.py).
+_MARKED_NAME = re.compile(
+    rb"\x00(?<=[^\w'\n\x00]\x00)(?<![.!?:\n][\s\x1c-\x1f]\x00)"
+    rb"(?<![.!?:\n][\s\x1c-\x1f][\s\x1c-\x1f]\x00)[a-z\x00]+"
+)
+_MARK_CAPITALS = bytes(0 if 0x41 <= b <= 0x5A else b for b in range(256))
+
+
+def ascii_names(texts: Sequence[str]) -> tuple[list[int], list[str]]:
+    """(text index, lower-cased name) of every :data:`_FACT_NAME` match of ``texts``
+    (ASCII, without NUL), found in one pass over the texts joined: each text follows an
+    apostrophe, before which no match looks (a name cannot follow one, a sentence opening
+    needs a stop or a line break, and names stop at it), so each text is searched as if
+    alone."""
+    joined = "'" + "'".join(texts)
+    spans = [
+        m.span() for m in _MARKED_NAME.finditer(joined.encode("ascii").translate(_MARK_CAPITALS))
+    ]
+    if not spans:
+        return [], []
+    starts = np.fromiter(
+        accumulate((len(t) + 1 for t in texts), initial=1), np.int64, len(texts) + 1
+    )
+    at = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
+    owners = (np.searchsorted(starts, at, side="right") - 1).tolist()
+    lower = joined.lower()
+    return owners, [lower[a:b] for a, b in spans]
+
+
 _CODE_SPAN = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.S)
 _IDENT = re.compile(r"[A-Za-z_]\w{2,}")
 _DIGIT = re.compile(r"\d")
@@ -204,145 +245,226 @@ def _is_kto(meta: dict[str, Any]) -> bool:
 def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """The profile of each example's final answer (see the module docstring).
 
-    Texts several extractors need (normalised messages, the final answer's index) come
-    from the batch memo; each distinct word's hash is computed once per batch; the 64-bit
-    hashes are computed together at the end."""
+    Computed for the whole batch at once (:mod:`ftprep.checks.clean.answer_words`): the
+    label and free-text answers are split into words together, each distinct word is
+    hashed once, and the word filters, sketches and counts are array operations over
+    (answer, word) pairs. The per-answer rules (:func:`classify`, :func:`facts`,
+    :func:`_content_words`) stay the definition: tests/test_answer_batch_identity.py holds
+    every column to them."""
     n = len(batch)
-    kinds = [0] * n
-    counts = [0] * n
-    fact_counts = [0] * n
+    kinds = np.zeros(n, dtype=np.int8)
     extra = np.zeros(n, dtype=np.uint64)
     kto = np.zeros(n, dtype=bool)
-    owners: list[int] = []
-    hashes: list[int] = []
-    # (flat slot, hash) of the fact sketches, (row, bits) of the word filters
-    fact_slots: list[int] = []
-    fact_hashes: list[int] = []
-    bloom_rows: list[int] = []
-    bloom_bits: list[bytes] = []
-    # (row, text) of each 64-bit hash to compute: answer values, leading codes, heads
-    value_rows: list[int] = []
-    value_texts: list[str] = []
-    code_rows: list[int] = []
-    code_texts: list[str] = []
-    head_slots: list[int] = []
-    head_digests: list[bytes] = []
-    crc: dict[str, int] = {}
-    numbered: set[str] = set()
-    stems: dict[str, str] = {}
-    masks: dict[str, int] = {}
+    metas = list(map(attrgetter("metadata"), batch))
+    for i in compress(range(n), metas):
+        tools = _metadata_tools(metas[i])
+        extra[i] = hash64(tools) if tools else 0
+        kto[i] = _is_kto(metas[i])
     turns = batch_turns(batch, ctx.batch)
     normalized = normalized_messages(batch, ctx.batch)
-    for i, ex in enumerate(batch):
-        meta = ex.metadata
-        if meta:
-            tools = _metadata_tools(meta)
-            extra[i] = hash64(tools) if tools else 0
-            kto[i] = _is_kto(meta)
-        last = turns.last[i]
-        if last is None:
-            continue
-        text = turns.texts[i][last]
-        # normalize_text(text.strip()) is the memo's normalize_text(text) when nothing is
-        # stripped, and always for ASCII (stripped and folded whitespace are the same set)
-        norm = normalized[i][last] if text.isascii() or len(text.strip()) == len(text) else None
-        kind, value, words = _classify(text, turns.calls[i][last], norm)
-        kinds[i] = kind
-        if kind:
-            value_rows.append(i)
+    lasts = turns.last
+    answered = list(compress(range(n), map(is_not, lasts, repeat(None))))
+    texts: list[str]
+    calls: list[list[dict[str, Any]] | None]
+    memo_norms: list[str]
+    if len(answered) == n:  # every index an int
+        texts = list(map(getitem, turns.texts, lasts))  # type: ignore[arg-type]
+        calls = list(map(getitem, turns.calls, lasts))  # type: ignore[arg-type]
+        memo_norms = list(map(getitem, normalized, lasts))  # type: ignore[arg-type]
+    else:
+        texts = [turns.texts[i][lasts[i]] for i in answered]  # type: ignore[index]
+        calls = [turns.calls[i][lasts[i]] for i in answered]  # type: ignore[index]
+        memo_norms = [normalized[i][lasts[i]] for i in answered]  # type: ignore[index]
+    m = len(texts)
+    stripped = list(map(str.strip, texts))
+    # normalize_text(text.strip()) is the memo's normalize_text(text) when nothing is
+    # stripped, and always for ASCII (stripped and folded whitespace are the same set)
+    memo_ok = np.fromiter(map(str.isascii, texts), dtype=bool, count=m)
+    memo_ok |= np.fromiter(map(len, stripped), dtype=np.int64, count=m) == np.fromiter(
+        map(len, texts), dtype=np.int64, count=m
+    )
+    norms: list[str | None] = [
+        norm if ok else None for norm, ok in zip(memo_norms, memo_ok.tolist(), strict=True)
+    ]
+    filled = np.fromiter(map(bool, stripped), dtype=bool, count=m)
+    special = np.fromiter(map(bool, calls), dtype=bool, count=m)
+    special |= np.fromiter(map(str.startswith, stripped, repeat(("{", "["))), dtype=bool, count=m)
+    # (row, value) of each answer with a value; the label and free-text answers' positions
+    value_rows: list[int] = []
+    value_texts: list[str] = []
+    plain = filled & ~special
+    for k in np.flatnonzero(special).tolist():  # a tool call or JSON: the per-answer rule
+        kind, value, _ = _classify(texts[k], calls[k], norms[k])
+        kinds[answered[k]] = kind
+        if kind in (LABEL, FREE):
+            norms[k] = value
+            plain[k] = True
+        else:
+            value_rows.append(answered[k])
             value_texts.append(value)
-        if kind not in (LABEL, FREE):
-            continue
-        code = _LEADING_CODE.match(text)
-        if code:
-            code_rows.append(i)
-            code_texts.append(code[1])
-        distinct = set(words)
-        _learn_words(distinct.difference(stems), stems, crc, numbered, masks)
-        if kind == FREE:
-            # an ASCII answer's digits are all in its normalised words
-            found = facts(text, not text.isascii() or not distinct.isdisjoint(numbered))
-            fact_counts[i] = len(found)
-            _learn(crc, found)
-            smallest = sorted({crc[f] or 1 for f in found})[:FACT_SKETCH]
-            fact_slots.extend(range(i * FACT_SKETCH, i * FACT_SKETCH + len(smallest)))
-            fact_hashes.extend(smallest)
-        heads = min(HEAD, len(words))
-        if heads:
-            # hash64 of each of the first five words joined, from one running hash:
-            # blake2b of "w1 w2" is blake2b of "w1" updated with " w2"
-            head_slots.extend(range(i * HEAD, i * HEAD + heads))
-            running = blake2b(words[0].encode("utf-8", "surrogatepass"), digest_size=8)
-            head_digests.append(running.digest())
-            for w in words[1:heads]:
-                running.update(b" " + w.encode("utf-8", "surrogatepass"))
-                head_digests.append(running.digest())
-        if len(words) <= BLOOM_WORDS:
-            # the 256-bit filter as one int: its 32 little-endian bytes are the row's four
-            # 64-bit words (bit b of the filter is bit b % 64 of word b // 64)
-            bits = reduce(or_, map(masks.__getitem__, distinct), 0)
-            bloom_rows.append(i)
-            bloom_bits.append(bits.to_bytes(32, "little"))
-        content = set(map(stems.__getitem__, distinct))
-        content.discard("")
-        counts[i] = len(content)
-        owners.extend([i] * len(content))
-        hashes.extend(map(crc.__getitem__, content))
+    lf = np.flatnonzero(plain).tolist()
+    for k in np.flatnonzero(plain & ~memo_ok).tolist():
+        if norms[k] is None:
+            norms[k] = normalize_text(stripped[k])
+    rows = np.asarray(answered, dtype=np.int64)[lf] if lf else np.zeros(0, dtype=np.int64)
+    lf_norms = [norms[k] or "" for k in lf]  # every one is set by now
+    lf_texts = [texts[k] for k in lf]
+    plain_rows = lf
+    words = batch_words(lf_norms)
+    # more than LABEL_WORDS words is free text; the rule decides the few shorter answers
+    lf_kinds = np.full(len(lf), FREE, dtype=np.int8)
+    for j in np.flatnonzero(words.lengths <= LABEL_WORDS).tolist():
+        k = plain_rows[j]
+        lf_kinds[j] = _classify(texts[k], None, norms[k])[0]
+    kinds[rows] = lf_kinds
     values = np.zeros(n, dtype=np.uint64)
+    value_rows.extend(rows.tolist())
+    value_texts.extend(lf_norms)
     values[value_rows] = hash64_array(value_texts, len(value_texts))
     codes = np.zeros(n, dtype=np.uint64)
-    codes[code_rows] = hash64_array(code_texts, len(code_texts))
-    head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
-    head_hashes[head_slots] = np.frombuffer(b"".join(head_digests), dtype="<u8")
-    fact_sketch = np.zeros(n * FACT_SKETCH, dtype=np.uint32)
-    fact_sketch[fact_slots] = fact_hashes
-    bloom = np.zeros((n, 4), dtype=np.uint64)
-    if bloom_rows:
-        bloom[bloom_rows] = np.frombuffer(b"".join(bloom_bits), dtype="<u8").reshape(-1, 4)
-    sig = signatures_of_sets(owners, hashes, n, WORD_BINS)
+    matches = list(map(_LEADING_CODE.match, lf_texts))
+    coded = list(compress(range(len(matches)), matches))
+    if coded:
+        code_texts = [matches[j][1] for j in coded]  # type: ignore[index]
+        codes[rows[coded]] = hash64_array(code_texts, len(code_texts))
+    crc = crc_array(words.vocab, zlib.crc32)
+    counts, sig = _content_profile(words, rows, n)
+    fact_counts, fact_sketch = _fact_profile(lf_texts, words, lf_kinds, rows, n)
     return {
-        "answer_type": np.array(kinds, dtype=np.int8),
+        "answer_type": kinds,
         "answer_value": values,
-        "answer_head": head_hashes.reshape(n, HEAD),
-        "answer_bloom": bloom,
+        "answer_head": _head_hashes(words, rows, n),
+        "answer_bloom": _word_filters(words, crc, rows, n),
         "answer_words_sig": sig,
-        "answer_words_n": np.array(counts, dtype=np.int32),
+        "answer_words_n": counts,
         "answer_code": codes,
-        "answer_facts": fact_sketch.reshape(n, FACT_SKETCH),
-        "answer_facts_n": np.array(fact_counts, dtype=np.int32),
+        "answer_facts": fact_sketch,
+        "answer_facts_n": fact_counts,
         "input_extra": extra,
         "kto": kto,
     }
 
 
-def _learn_words(
-    fresh: set[str],
-    stems: dict[str, str],
-    crc: dict[str, int],
-    numbered: set[str],
-    masks: dict[str, int],
-) -> None:
-    """What a batch keeps of each answer word the first time it sees it: its content form
-    (:func:`_content_words` of the word alone; "" for a stopword or a one-letter word) in
-    ``stems``, the :func:`_word_hash` of the word and of that form in ``crc``, its bit of
-    the 256-bit word filter (``1 << (hash & 0xFF)``) in ``masks``, and the word in
-    ``numbered`` when it holds a digit."""
-    for w in fresh:
-        if not w.isalpha() and _DIGIT.search(w):
-            numbered.add(w)
-        stem = stems[w] = "" if w in STOPWORDS or len(w) < 2 else _content_words(w)[0]
-        if w not in crc:
-            crc[w] = _word_hash(w)
-        masks[w] = 1 << (crc[w] & 0xFF)
-        if stem and stem not in crc:
-            crc[stem] = _word_hash(stem)
+def _content_stem(w: str) -> str:
+    """:func:`_content_words` of one word: its content form, "" for a stopword or a
+    one-letter word."""
+    if w in STOPWORDS or len(w) < 2:
+        return ""
+    return w[:-1] if len(w) > 3 and w.endswith("s") else w
 
 
-def _learn(crc: dict[str, int], words: Iterable[str]) -> None:
-    """Add the :func:`_word_hash` of each word not in ``crc`` yet (a batch's vocabulary is
-    far smaller than its words, so each distinct word is hashed once)."""
-    for w in set(words).difference(crc):
-        crc[w] = _word_hash(w)
+def _content_profile(words: BatchWords, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct content words per row, MinHash of each row's content word hashes): the
+    content form of each distinct word is found once, a row's repeats of one content word
+    count once, and a signature (a minimum per bin) does not see repeats at all."""
+    stems, stem_of = codes([_content_stem(w) for w in words.vocab])
+    content = stem_of[words.ids]
+    empty = stems.index("") if "" in stems else -1
+    keep = content != empty
+    local, stem_ids = distinct_pairs(words.rows[keep], content[keep], max(len(stems), 1))
+    counts = np.zeros(n, dtype=np.int32)
+    counts[rows] = np.bincount(local, minlength=len(rows)).astype(np.int32)
+    owners = rows[local]
+    hashes = crc_array(stems, zlib.crc32)[stem_ids]
+    return counts, signatures_of_sets(owners, hashes, n, WORD_BINS)
+
+
+def _word_filters(words: BatchWords, crc: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """The 256-bit word filter of each row with at most ``BLOOM_WORDS`` words: bit
+    ``crc & 0xFF`` of each of its words, as four little-endian 64-bit words (bit b of the
+    filter is bit b % 64 of word b // 64)."""
+    short = words.lengths <= BLOOM_WORDS
+    keep = short[words.rows]
+    bits = np.zeros((n, 256), dtype=bool)
+    bits[rows[words.rows[keep]], (crc[words.ids[keep]] & 0xFF).astype(np.int64)] = True
+    packed = np.packbits(bits, axis=1, bitorder="little")
+    return np.ascontiguousarray(packed).view("<u8").astype(np.uint64)
+
+
+def _head_hashes(words: BatchWords, rows: np.ndarray, n: int) -> np.ndarray:
+    """hash64 of each row's first one to five words joined, from one running hash per
+    row: blake2b of "w1 w2" is blake2b of "w1" updated with " w2" (each distinct word
+    encoded once)."""
+    heads = np.minimum(words.lengths, HEAD)
+    if not len(heads) or not heads.any():
+        return np.zeros((n, HEAD), dtype=np.uint64)
+    first = np.repeat(words.starts - np.cumsum(heads) + heads, heads) + np.arange(int(heads.sum()))
+    ids = words.ids[first].tolist()
+    encoded = [w.encode("utf-8", "surrogatepass") for w in words.vocab]
+    spaced = [b" " + e for e in encoded]
+    digests: list[bytes] = []
+    add = digests.append
+    at = 0
+    for count in heads.tolist():
+        if not count:
+            continue
+        running = blake2b(encoded[ids[at]], digest_size=8)
+        add(running.digest())
+        for w in ids[at + 1 : at + count]:
+            running.update(spaced[w])
+            add(running.digest())
+        at += count
+    slots = np.repeat(rows * HEAD - np.cumsum(heads) + heads, heads) + np.arange(len(ids))
+    head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
+    head_hashes[slots] = np.frombuffer(b"".join(digests), dtype="<u8")
+    return head_hashes.reshape(n, HEAD)
+
+
+def _fact_profile(
+    texts: list[str], words: BatchWords, kinds: np.ndarray, rows: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(how many facts, bottom-``FACT_SKETCH`` sketch of their hashes) of each free-text
+    row (``texts``, ``kinds`` and ``words`` are those of the label and free-text rows,
+    ``rows`` their rows in the batch): the facts of :func:`facts`, names found in one pass
+    over the ASCII texts (:func:`ascii_names`), numbers and code identifiers in the texts
+    that may hold them, then counted and sketched for the batch at once."""
+    fact_counts = np.zeros(n, dtype=np.int32)
+    sketch = np.zeros(n * FACT_SKETCH, dtype=np.uint32)
+    m = len(texts)
+    free = kinds == FREE
+    if not free.any():
+        return fact_counts, sketch.reshape(n, FACT_SKETCH)
+    ascii_text = np.fromiter(map(str.isascii, texts), dtype=bool, count=m)
+    nul = np.fromiter(map(str.__contains__, texts, repeat("\x00")), dtype=bool, count=m)
+    ticks = np.fromiter(map(str.__contains__, texts, repeat("`")), dtype=bool, count=m)
+    # a text may hold a number only when it is not ASCII or one of its words is not all
+    # letters (an ASCII text's digits are all in its normalised words)
+    odd = np.fromiter((not w.isalpha() for w in words.vocab), dtype=bool, count=len(words.vocab))
+    digits = np.bincount(words.rows[odd[words.ids]], minlength=m) > 0
+    owners: list[int] = []
+    found: list[str] = []
+    plain = np.flatnonzero(free & ascii_text & ~nul)
+    if len(plain):
+        at, names = ascii_names([texts[k] for k in plain.tolist()])
+        owners.extend(rows[plain[at]].tolist())
+        found.extend(names)
+    for k in np.flatnonzero(free & ~(ascii_text & ~nul)).tolist():
+        names = [w.lower() for w in _FACT_NAME.findall(texts[k])]
+        owners.extend([int(rows[k])] * len(names))
+        found.extend(names)
+    for k in np.flatnonzero(free & (digits | ~ascii_text)).tolist():
+        numbers = _NUMBER.findall(texts[k])
+        owners.extend([int(rows[k])] * len(numbers))
+        found.extend(numbers)
+    for k in np.flatnonzero(free & ticks).tolist():
+        for span in _CODE_SPAN.finditer(texts[k]):
+            idents = [w.lower() for w in _IDENT.findall(span[0])]
+            owners.extend([int(rows[k])] * len(idents))
+            found.extend(idents)
+    if not found:
+        return fact_counts, sketch.reshape(n, FACT_SKETCH)
+    distinct, ids = codes(found)
+    fact_rows, fact_ids = distinct_pairs(np.asarray(owners), ids, len(distinct))
+    fact_counts[:] = np.bincount(fact_rows, minlength=n)
+    hashes = crc_array(distinct, zlib.crc32).astype(np.int64)[fact_ids]
+    hashes[hashes == 0] = 1
+    keys = np.unique(fact_rows * (1 << 32) + hashes)
+    key_rows = keys >> 32
+    first = np.searchsorted(key_rows, key_rows)
+    rank = np.arange(len(keys)) - first
+    small = rank < FACT_SKETCH
+    sketch[key_rows[small] * FACT_SKETCH + rank[small]] = keys[small] & 0xFFFFFFFF
+    return fact_counts, sketch.reshape(n, FACT_SKETCH)
 
 
 CONSISTENT, LABEL_CONFLICT, FREE_DIVERGENCE = 0, 1, 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 from pydantic import Field
@@ -11,6 +12,7 @@ from pydantic import Field
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import robust_z, task_groups
 from ftprep.checks.prose import word_set
+from ftprep.checks.request_words import batch_requests, screen
 from ftprep.checks.words import ascii_words_among
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
@@ -86,15 +88,25 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     if _CALL_OR_NUMBER.fullmatch(answer):
         return True
     words = ascii_words_among(prompt, _SCREENED)
-    if _may_match(words, _SHORT_OK_WORDS) and _SHORT_OK.search(prompt):
+    return _plausible_after_call(
+        prompt,
+        answer,
+        _may_match(words, _SHORT_OK_WORDS),
+        _may_match(words, _QUANTITY_QUESTION_WORDS),
+        _may_match(words, _ROLE_PLAY_WORDS),
+    )
+
+
+def _plausible_after_call(
+    prompt: str, answer: str, may_short: bool, may_quantity: bool, may_role: bool
+) -> bool:
+    """:func:`short_answer_plausible` of a stripped ``prompt`` and an ``answer`` that is no
+    call or number, given what the word screens leave possible."""
+    if may_short and _SHORT_OK.search(prompt):
         return True
-    if (
-        _may_match(words, _QUANTITY_QUESTION_WORDS)
-        and _QUANTITY_QUESTION.search(prompt)
-        and _QUANTITY.search(answer)
-    ):
+    if may_quantity and _QUANTITY_QUESTION.search(prompt) and _QUANTITY.search(answer):
         return True
-    if _may_match(words, _ROLE_PLAY_WORDS) and _ROLE_PLAY.search(prompt) and _SOUND.search(answer):
+    if may_role and _ROLE_PLAY.search(prompt) and _SOUND.search(answer):
         return True
     # The closed question must end the (stripped) prompt: ``\?\s*\Z``.
     return bool(
@@ -102,16 +114,57 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
     )
 
 
+#: The three prompt screens as request-word bits (:mod:`ftprep.checks.request_words`).
+_SHORT_OK_BIT = screen(_SHORT_OK_WORDS)
+_QUANTITY_BIT = screen(_QUANTITY_QUESTION_WORDS)
+_ROLE_PLAY_BIT = screen(_ROLE_PLAY_WORDS)
+_PROMPT_SCREENS = _SHORT_OK_BIT | _QUANTITY_BIT | _ROLE_PLAY_BIT
+
+
 @register_feature("prompt_shape", ("short_answer_plausible",))
 def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    """Whether a very short final answer fits the prompt before it (see ``_SHORT_OK``)."""
-    col = np.zeros(len(batch), dtype=bool)
+    """Whether a very short final answer fits the prompt before it (see ``_SHORT_OK``).
+
+    The prompt is the request of :mod:`ftprep.checks.request_words` (the user turn right
+    before the answer), whose words the batch has screened already: a prompt holding none
+    of the screens' words and not ending in "?" makes a short answer plausible only when
+    the answer is a call or a number; the other prompts run the rules the screens leave
+    possible (all of them, :func:`short_answer_plausible`, for prompts not screened)."""
+    n = len(batch)
+    col = np.zeros(n, dtype=bool)
     turns = batch_turns(batch, ctx.batch)
-    for i, last in enumerate(turns.last):
-        if not last or turns.roles[i][last - 1] != "user":
-            continue
-        texts = turns.texts[i]
-        col[i] = short_answer_plausible(texts[last - 1], texts[last])
+    requests = batch_requests(batch, ctx.batch)
+    rows = [
+        i for i, (r, last) in enumerate(zip(turns.roles, turns.last, strict=True))
+        if last and r[last - 1] == "user"
+    ]  # fmt: skip
+    if not rows:
+        return {"short_answer_plausible": col}
+    prompts = [requests.texts[i] for i in rows]  # the user turn right before the answer
+    answers = [turns.texts[i][turns.last[i]] for i in rows]  # type: ignore[index]
+    at = np.asarray(rows, dtype=np.int64)
+    questions = map(str.endswith, map(str.rstrip, prompts), repeat("?"))
+    calls = map(_CALL_OR_NUMBER.fullmatch, answers)
+    called = np.fromiter(map(bool, calls), dtype=bool, count=len(rows))
+    open_rows = (
+        ~requests.screened[at]
+        | ((requests.masks[at] & _PROMPT_SCREENS) != 0)
+        | np.fromiter(questions, dtype=bool, count=len(rows))
+    )
+    screened = requests.screened[at]
+    masks = requests.masks[at]
+    for k in np.flatnonzero(open_rows & ~screened).tolist():
+        col[rows[k]] = short_answer_plausible(prompts[k], answers[k])
+    for k in np.flatnonzero(open_rows & screened & ~called).tolist():
+        mask = int(masks[k])
+        col[rows[k]] = _plausible_after_call(
+            prompts[k].strip(),
+            answers[k],
+            bool(mask & _SHORT_OK_BIT),
+            bool(mask & _QUANTITY_BIT),
+            bool(mask & _ROLE_PLAY_BIT),
+        )
+    col[at[called]] = True
     return {"short_answer_plausible": col}
 
 

@@ -14,15 +14,17 @@ from the others. The patterns are deliberately specific: "the ICD-10 code", "zip
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 
 from ftprep.checks.prose import word_set
+from ftprep.checks.request_words import SEPARATOR, batch_requests, screen
 from ftprep.checks.words import ascii_words_among
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
-from ftprep.turns import batch_turns
 
 ASK_CODE, ASK_JSON, ASK_TABLE, ASK_MARKDOWN, ASK_LIST, ASK_LONG = 1, 2, 4, 8, 16, 32
 
@@ -220,18 +222,75 @@ def asked_format(request: str) -> int:
     return asks
 
 
-def last_request(roles: Sequence[str], texts: Sequence[str], last: int | None) -> str:
-    """The last user turn before the final answer (the request that answer answers), from
-    an example's message roles and texts and its last assistant index."""
-    for j in range(len(roles) - 1 if last is None else last - 1, -1, -1):
-        if roles[j] == "user":
-            return texts[j]
-    return ""
+_PATTERN_OF = {bit: pattern for bit, _, pattern in _PATTERNS}
+#: The screens of :data:`_ASCII_SCREENS` and :data:`_ASCII_RESIDUE` as request-word bits
+#: (:func:`ftprep.checks.request_words.screen`): per format, (bit, sure, needed, residue).
+_BATCH_SCREENS = tuple(
+    (
+        bit,
+        screen(sure),
+        screen(needed),
+        screen(_ASCII_RESIDUE[bit][0]) if bit in _ASCII_RESIDUE else 0,
+        substrings,
+    )
+    for bit, (sure, needed, substrings) in _ASCII_SCREENS.items()
+)
 
 
 @register_feature("asked_format", ("asked_format",))
 def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-    """Per example: the ``ASK_*`` bit mask of its last request."""
-    turns = batch_turns(batch, ctx.batch)
-    requests = map(last_request, turns.roles, turns.texts, turns.last)
-    return {"asked_format": np.fromiter(map(asked_format, requests), np.int8, count=len(batch))}
+    """Per example: the ``ASK_*`` bit mask of its last request.
+
+    The screens of :func:`asked_format` read the batch's request words
+    (:mod:`ftprep.checks.request_words`): a format whose one-word alternative is there is
+    asked for, one with none of the words or substrings its matches need is not, and only
+    the rest run the format's pattern on the lower-cased request. Requests that are not
+    ASCII, or longer than ``MAX_REQUEST_CHARS``, run :func:`asked_format`."""
+    requests = batch_requests(batch, ctx.batch)
+    texts = requests.texts
+    n = len(texts)
+    masks = requests.masks
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    fast = requests.screened & (lengths <= MAX_REQUEST_CHARS)
+    holding = _substrings_held(texts, np.flatnonzero(fast))
+    asks = np.zeros(n, dtype=np.int8)
+    lowered: dict[int, str] = {}
+    for bit, sure, needed, residue, substrings in _BATCH_SCREENS:
+        surely = (masks & sure) != 0
+        asks[surely] |= bit
+        maybe = (masks & needed) != 0
+        for sub in substrings:
+            maybe |= holding[sub]
+        # as asked_format: the pattern where a needed word or substring is there, else
+        # the line pattern where a line word is
+        for i in np.flatnonzero(fast & ~surely & maybe).tolist():
+            if _PATTERN_OF[bit].search(lowered.get(i) or lowered.setdefault(i, texts[i].lower())):
+                asks[i] |= bit
+        if residue:
+            line = _ASCII_RESIDUE[bit][1]
+            for i in np.flatnonzero(fast & ~surely & ~maybe & ((masks & residue) != 0)).tolist():
+                if line.search(lowered.get(i) or lowered.setdefault(i, texts[i].lower())):
+                    asks[i] |= bit
+    for i in np.flatnonzero(~fast).tolist():
+        asks[i] = asked_format(texts[i])
+    return {"asked_format": asks}
+
+
+def _substrings_held(texts: list[str], rows: np.ndarray) -> dict[str, np.ndarray]:
+    """For each substring a screen asks about: which of ``rows``' texts (lower-cased) hold
+    it, found in one joined text (a row found, the search goes on at the next row)."""
+    n = len(texts)
+    chosen = [texts[i] for i in rows.tolist()]
+    joined = SEPARATOR.join(chosen).lower()
+    starts = list(accumulate((len(t) + 1 for t in chosen), initial=0))
+    held = {}
+    for _, _, _, _, substrings in _BATCH_SCREENS:
+        for sub in substrings:
+            found = np.zeros(n, dtype=bool)
+            pos = joined.find(sub)
+            while pos >= 0:
+                k = bisect_right(starts, pos) - 1
+                found[rows[k]] = True
+                pos = joined.find(sub, starts[k + 1])
+            held[sub] = found
+    return held
