@@ -280,3 +280,43 @@ def test_a_disabled_check_is_not_run(tmp_path: Path) -> None:
         ids = {f["check"] for f in report["findings"]}
         assert ("clean.unknown_role" in ids) is present
         assert "clean.empty_turn" in ids
+
+
+_WORDS = ("a", "I", "the", "loop", "Loop", "internationalization", "internationalisation",
+          "ab12345678cd", "ab87654321cd", "x-y", "don't", "", "42")  # fmt: skip
+_GAPS = (" ", "  ", "\n", "\t", "\x0b", "\x1c", "\x1f", ", ", ". ", "!", "_", "/", "(", "`", "~",
+         "é ")  # fmt: skip
+
+
+@st.composite
+def _word_texts(draw: st.DrawFn) -> str:
+    """Texts of a few words (long ones that share their first or last eight bytes, case
+    and punctuation variants) between every separator ``str.split`` and the word table
+    know, and now and then a backtick, a tilde or a non-ASCII letter."""
+    n = draw(st.integers(0, 14))
+    return "".join(draw(st.sampled_from(_WORDS)) + draw(st.sampled_from(_GAPS)) for _ in range(n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_word_texts(), max_size=8))
+def test_phrase_screen_passes_every_text_that_repeats_a_phrase(texts: list[str]) -> None:
+    """A text the screen calls unique repeats no word triple (as ``find_repetition`` cuts
+    its words); a text it cannot read exactly is never called unique."""
+    from ftprep.checks.clean.phrase_screen import phrases_unique, screenable
+    from ftprep.checks.clean.repetition import _ASCII_WORDS, _words
+
+    for text, unique in zip(texts, phrases_unique(_ASCII_WORDS, texts), strict=True):
+        if not unique:
+            continue
+        assert screenable(text)
+        words = _words(text)
+        triples = list(zip(words, words[1:], words[2:], strict=False))
+        assert len(set(triples)) == len(triples), text
+
+
+def test_phrase_screen_rules_out_plain_answers() -> None:
+    from ftprep.checks.clean.phrase_screen import phrases_unique
+    from ftprep.checks.clean.repetition import _ASCII_WORDS
+
+    texts = ["one two three four", "a b c a b c", "Intl internationalization x y z", "`a b`"]
+    assert phrases_unique(_ASCII_WORDS, texts) == [True, False, True, False]
