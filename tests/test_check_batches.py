@@ -320,3 +320,31 @@ def test_phrase_screen_rules_out_plain_answers() -> None:
 
     texts = ["one two three four", "a b c a b c", "Intl internationalization x y z", "`a b`"]
     assert phrases_unique(_ASCII_WORDS, texts) == [True, False, True, False]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_word_texts(), max_size=8), st.sampled_from(["words", "letters"]))
+def test_word_screen_passes_every_text_holding_a_word(texts: list[str], how: str) -> None:
+    """``byte_words.may_hold`` rules out a text only when none of the words looked for
+    is among the words its rule cuts (\\w runs for refusals, letter runs for languages)."""
+    from ftprep.checks.byte_words import may_hold, numbers_of
+    from ftprep.checks.clean.language import _ASCII_LETTERS
+    from ftprep.checks.words import WORD_BYTES
+
+    table = WORD_BYTES if how == "words" else _ASCII_LETTERS
+    wanted = {"i", "the", "loop", "internationalization", "ab12345678cd", "don", "t", "x"}
+    for text, held in zip(texts, may_hold(texts, table, numbers_of(wanted, table)), strict=True):
+        if held:
+            continue
+        assert text.isascii()
+        cut = text.encode("ascii").translate(table).decode("ascii").split()
+        assert wanted.isdisjoint(cut), text
+
+
+def test_word_screen_rules_out_texts_without_the_words() -> None:
+    from ftprep.checks.byte_words import may_hold, numbers_of
+    from ftprep.checks.words import WORD_BYTES
+
+    needles = numbers_of({"i", "knowledge"}, WORD_BYTES)
+    texts = ["I said", "no such word", "Knowledge!", "knowledgeable", "é i", "ii x"]
+    assert may_hold(texts, WORD_BYTES, needles) == [True, False, True, False, True, False]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
+from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
+from ftprep.checks.byte_words import may_hold, numbers_of
 from ftprep.checks.prose import normalize_quotes, word_set
-from ftprep.checks.words import ascii_word_list
+from ftprep.checks.words import WORD_BYTES, ascii_word_list
 from ftprep.schema import ChatExample
 
 _NEG = (
@@ -191,6 +192,8 @@ _NEEDS: tuple[tuple[frozenset[str], ...], ...] = tuple(
     )
 )
 _FIRST_NEEDS = frozenset().union(*(needs[0] for needs in _NEEDS))
+#: ``_FIRST_NEEDS`` as word numbers (``checks.byte_words``), for the batch's screen.
+_FIRST_NUMBERS = numbers_of(_FIRST_NEEDS, WORD_BYTES)
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
 #: before any substring search.
@@ -338,4 +341,20 @@ def refusals_in(turns: Turns, settings: CheckSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-by_turns("clean.refusal", refusals_in)
+@batch_form("clean.refusal")
+def refusal_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
+    """``clean.refusal`` on the batch's shared texts: :func:`refusals_in` on the rows with
+    an answer that may hold one of ``_FIRST_NEEDS`` (asked of all the answers at once,
+    ``checks.byte_words``); in any other row :func:`find_refusal` finds nothing."""
+    turns = batch.turns
+    rows = batch.rows(REGISTRY["clean.refusal"].kinds)
+    answers = [
+        (row, text) for row in rows for role, text in turns[row] if role == "assistant" and text
+    ]
+    maybe = may_hold([text for _, text in answers], WORD_BYTES, _FIRST_NUMBERS)
+    suspects = {row for (row, _), held in zip(answers, maybe, strict=True) if held}
+    for row in rows:
+        if row in suspects:
+            found = refusals_in(turns[row], settings)
+            if found:
+                yield row, found
