@@ -259,8 +259,11 @@ def _final_pair(turns: Turns) -> tuple[int, str, str] | None:
 def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
     """``clean.language_mismatch``'s detail for a conversation's ``(role, text)`` turns."""
     pair = _final_pair(turns)
-    if pair is None:
-        return None
+    return None if pair is None else _judge(turns, pair)
+
+
+def _judge(turns: Turns, pair: tuple[int, str, str]) -> str | None:
+    """:func:`mismatch_in` of ``turns``, whose :func:`_final_pair` is ``pair``."""
     last, prompt, answer = pair
     found = _clash(prompt, answer)
     if found is None:
@@ -290,12 +293,12 @@ def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[
     for row in batch.rows(REGISTRY["clean.language_mismatch"].kinds):
         pair = _final_pair(turns[row])
         if pair is not None:
-            pairs.append((row, pair[1], _unjudged(pair[1], pair[2])))
-    screened = [prompt for _, prompt, plain in pairs if plain]
+            pairs.append((row, pair, _unjudged(pair[1], pair[2])))
+    screened = [pair[1] for _, pair, plain in pairs if plain]
     worded = iter(may_hold(screened, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS))
-    for row, _, plain in pairs:
+    for row, pair, plain in pairs:
         if plain and not next(worded):
             continue
-        found = mismatch_in(turns[row], settings)
+        found = _judge(turns[row], pair)
         if found:
             yield row, found

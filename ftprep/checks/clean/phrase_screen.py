@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ftprep.checks.byte_words import GROUP, word_numbers
+from ftprep.checks.byte_words import groups, word_numbers, worth_going_on
 
 #: Odd multipliers that mix a triple's words and text into its number.
 _FIRST, _SECOND, _THIRD, _TEXT = (
@@ -40,14 +40,18 @@ def screenable(text: str) -> bool:
 def phrases_unique(words_table: bytes, texts: Sequence[str]) -> list[bool]:
     """Per text: True when surely no three consecutive words of it occur twice in it,
     its words being those of ``text.encode().translate(words_table).split()``; False
-    when they may, or when the text is not :func:`screenable`."""
+    when they may, when the text is not :func:`screenable`, and for the texts after a
+    group where the screen was not worth it (``byte_words.WORTH``: long natural answers
+    nearly all repeat some phrase, "one of the")."""
     out = [False] * len(texts)
-    picked = [i for i, text in enumerate(texts) if screenable(text)]
-    for start in range(0, len(picked), GROUP):
-        group = picked[start : start + GROUP]
-        repeats = _repeating([texts[i] for i in group], words_table)
+    for part in groups(texts):
+        group = [i for i in part if screenable(texts[i])]
+        chosen = [texts[i] for i in group]
+        repeats = _repeating(chosen, words_table) if chosen else set()
         for k, i in enumerate(group):
             out[i] = k not in repeats
+        if not worth_going_on([texts[i] for i in part], [out[i] for i in part]):
+            break
     return out
 
 
