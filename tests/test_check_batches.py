@@ -348,3 +348,20 @@ def test_word_screen_rules_out_texts_without_the_words() -> None:
     needles = numbers_of({"i", "knowledge"}, WORD_BYTES)
     texts = ["I said", "no such word", "Knowledge!", "knowledgeable", "é i", "ii x"]
     assert may_hold(texts, WORD_BYTES, needles) == [True, False, True, False, True, False]
+
+
+def test_word_screen_stops_where_it_rules_out_too_little() -> None:
+    """Texts after a group the screen mostly lets through are let through unread (the
+    rule reads them); after a group it mostly rules out, the screen reads on."""
+    from ftprep.checks.byte_words import GROUP, groups, may_hold, numbers_of
+    from ftprep.checks.words import WORD_BYTES
+
+    needles = numbers_of({"i"}, WORD_BYTES)
+    filler = "word " * 50  # 250 characters without the word
+    held = ["i " + filler] * 200 + [filler] * 400
+    assert may_hold(held, WORD_BYTES, needles) == [True] * 600
+    clean = [filler] * 600 + ["so i said"]
+    assert may_hold(clean, WORD_BYTES, needles) == [False] * 600 + [True]
+    parts = list(groups(clean))
+    assert [i for part in parts for i in part] == list(range(601))
+    assert all(sum(len(clean[i]) for i in part) <= GROUP for part in parts)
