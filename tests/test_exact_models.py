@@ -296,3 +296,16 @@ def test_text_formats_load_the_same(case: tuple[str, dict[str, Any]], system: st
     fmt, record = case
     options = LoadOptions(system=system, mapping=MAPPING if fmt == "mapped" else {})
     assert _load(record, options, True, fmt) == _load(record, options, False, fmt)
+
+
+def test_parsed_record_equals_the_dataclass() -> None:
+    """``parse_line`` builds its records without the frozen dataclass's ``__init__``."""
+    import pickle
+
+    from ftprep.loaders.raw import parsed_record
+
+    built = parsed_record(3, {"messages": []})
+    made = RawRecord(line=3, value={"messages": []})
+    assert built == made and repr(built) == repr(made) and type(built) is RawRecord
+    assert pickle.loads(pickle.dumps(built)) == made
+    assert built.error is None and vars(built) == vars(made)
