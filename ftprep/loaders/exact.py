@@ -39,7 +39,12 @@ _M = TypeVar("_M", bound=BaseModel)
 _T = TypeVar("_T")
 
 _new = object.__new__
-_set = object.__setattr__
+#: The setters of the four slots every model instance has (``BaseModel`` declares them):
+#: a call each, without ``object.__setattr__``'s look-up of the descriptor by name.
+_set_values = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 #: A message's field values before the record's are filled in: field order, defaults.
 _MESSAGE_DEFAULTS: dict[str, Any] = {
@@ -64,10 +69,10 @@ def _instance(
 ) -> _M:
     """A ``cls`` holding exactly these slots, as validation leaves them."""
     obj = _new(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", extra)
-    _set(obj, "__pydantic_private__", private)
+    _set_values(obj, values)
+    _set_fields_set(obj, fields_set)
+    _set_extra(obj, extra)
+    _set_private(obj, private)
     return obj
 
 
@@ -196,10 +201,10 @@ def plain_messages(raw: Any) -> list[Message] | None:
         values["role"] = role
         values["content"] = content
         obj = _new(Message)
-        _set(obj, "__dict__", values)
-        _set(obj, "__pydantic_fields_set__", {"role", "content"})
-        _set(obj, "__pydantic_extra__", {})
-        _set(obj, "__pydantic_private__", None)
+        _set_values(obj, values)
+        _set_fields_set(obj, {"role", "content"})
+        _set_extra(obj, {})
+        _set_private(obj, None)
         out.append(obj)
     return out
 
