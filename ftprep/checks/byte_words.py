@@ -18,6 +18,8 @@ read (one byte a character, so the words are those ``text.encode("ascii")
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
@@ -49,22 +51,19 @@ WORTH = 0.5
 def groups(texts: Sequence[str]) -> Iterator[range]:
     """Consecutive ranges of indices covering ``texts``, each of texts holding some
     :data:`GROUP` characters (the first, ``_FIRST_GROUP``) or a single longer text."""
-    start, n = 0, len(texts)
-    budget = _FIRST_GROUP
+    ends = list(itertools.accumulate(map(len, texts)))  # characters up to each text's end
+    start, n, budget, before = 0, len(texts), _FIRST_GROUP, 0
     while start < n:
-        stop, size = start, 0
-        while stop < n and (stop == start or size + len(texts[stop]) <= budget):
-            size += len(texts[stop])
-            stop += 1
+        stop = max(start + 1, bisect.bisect_right(ends, before + budget, lo=start))
         yield range(start, stop)
-        start, budget = stop, GROUP
+        start, budget, before = stop, GROUP, ends[stop - 1]
 
 
 def worth_going_on(texts: Sequence[str], ruled_out: Iterable[bool]) -> bool:
     """Whether a screen that ruled out the texts of a group marked in ``ruled_out`` should
     read on: they hold at least :data:`WORTH` of the group's characters."""
-    out = sum(len(text) for text, gone in zip(texts, ruled_out, strict=True) if gone)
-    return out >= WORTH * sum(map(len, texts))
+    lengths = list(map(len, texts))
+    return sum(itertools.compress(lengths, ruled_out)) >= WORTH * sum(lengths)
 
 
 def _spaced(table: bytes) -> bytes:

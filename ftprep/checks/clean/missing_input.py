@@ -10,15 +10,13 @@ opening prompt is read: later in a conversation "this paragraph" means the previ
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Iterator
 
 from ftprep.checks.base import CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
-from ftprep.checks.byte_words import groups, worth_going_on
 from ftprep.checks.prose import strip_code
+from ftprep.checks.substrings import holding
 from ftprep.schema import ChatExample
 from ftprep.similarity.normalize import media_key
 
@@ -150,37 +148,12 @@ def _opening_prompts(turns: Turns) -> list[str]:
     return out
 
 
-def _holding_screen(texts: list[str]) -> list[bool]:
-    """Per text: whether its lower-cased form holds one of ``_SCREEN`` (what
-    :func:`find_missing_reference` asks first), found by a search of each key through a
-    group of texts joined by ``\x00`` (which no key holds, so no match spans two texts)
-    instead of thirteen searches per text: most texts hold none, and a search then costs
-    one pass. After a match the search goes on from the next text. Texts after a group
-    where the screen was not worth it (``byte_words.WORTH``) count as holding one."""
-    out = [True] * len(texts)
-    for part in groups(texts):
-        group = [t.lower() for t in texts[part.start : part.stop]]
-        joined = "\x00".join(group)
-        starts = list(itertools.accumulate([len(t) + 1 for t in group], initial=0))
-        held = [False] * len(group)
-        for key in _SCREEN:
-            find = joined.find
-            pos = find(key)
-            while pos != -1:
-                k = bisect.bisect_right(starts, pos) - 1
-                held[k] = True
-                pos = find(key, starts[k + 1])
-        out[part.start : part.stop] = held
-        if not worth_going_on(group, [not h for h in held]):
-            break  # the rest is read text by text
-    return out
-
-
 @batch_form("clean.missing_input")
 def missing_input_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
     """``clean.missing_input`` on the batch's shared texts: :func:`missing_reference_in`
-    on the rows whose opening user texts hold a key of ``_SCREEN`` (on the others
-    :func:`find_missing_reference` finds nothing)."""
+    on the rows whose opening user texts hold a key of ``_SCREEN`` (asked of them all at
+    once, ``checks.substrings``; on the others :func:`find_missing_reference` finds
+    nothing)."""
     turns = batch.turns
     rows = batch.rows(("chat",))
     owners: list[int] = []
@@ -189,7 +162,8 @@ def missing_input_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[t
         prompts = _opening_prompts(turns[row])
         owners += [row] * len(prompts)
         texts += prompts
-    suspects = {row for row, held in zip(owners, _holding_screen(texts), strict=True) if held}
+    screened = holding(texts, _SCREEN, lower=True)  # find_missing_reference's first test
+    suspects = {row for row, held in zip(owners, screened, strict=True) if held}
     for row in rows:
         if row not in suspects:
             continue
