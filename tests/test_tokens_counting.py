@@ -347,3 +347,47 @@ def test_batch_counts_equal_message_by_message(rows) -> None:
                    counts.assistant_last.tolist(), strict=True))  # fmt: skip
     assert got == [_slow_counts(ex, enc) for ex in examples]
     assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64
+
+
+_plain_turn = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["user", "assistant", "system", "bot"]),
+        "content": st.one_of(
+            st.sampled_from(["same text", "", "<|endoftext|>"]), st.text(max_size=8)
+        ),
+    },
+    optional={"weight": st.sampled_from([0, 1, 0.0, None]), "name": st.just("")},
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_plain_turn, min_size=1, max_size=4),
+            st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}])),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_plain_batches_count_as_message_by_message(rows) -> None:
+    """Batches of text-only messages take the whole-batch path (``_plain_counts``): the
+    same counts, weights, tools, final answers and empty names included."""
+    from ftprep.tokens.counting import _plain_counts
+
+    enc = get_encoding("o200k_base")
+    examples = [
+        ChatExample(
+            messages=[Message.model_validate(m) for m in turns],
+            tools=tools,
+            location=SourceLocation(source="mem", line=i + 1),
+        )
+        for i, (turns, tools) in enumerate(rows)
+    ]
+    counts = _plain_counts(examples, enc)
+    assert counts is not None
+    got = list(zip(counts.total.tolist(), counts.trained.tolist(),
+                   counts.assistant_last.tolist(), strict=True))  # fmt: skip
+    assert got == [_slow_counts(ex, enc) for ex in examples]
+    assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64
