@@ -27,6 +27,7 @@ per-example function.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from ftprep.checks.base import REGISTRY, CheckSpec, Flag, batch_form
@@ -43,6 +44,8 @@ BLANK = 32  # a message whose text is empty or whitespace
 NO_ASSISTANT = 64  # no assistant message
 NAMED = 128  # a message with a name
 
+#: The text of a ``(role, text)`` pair.
+_TEXT = itemgetter(1)
 #: A row's ``(role, text)`` pairs. Tuples, like the rows' signs: the collector stops
 #: tracking a tuple of strings the first time it meets it, so a batch's thousands of them
 #: do not pile up in the oldest generation and bring on full collections (lists would).
@@ -165,7 +168,7 @@ class CheckBatch:
         the whole row at once (capitals of two texts meeting may look like a run: that
         only lets a row through)."""
         if self._row_signs is None:
-            self._row_signs = [sign_of("".join([t for _, t in turns])) for turns in self.turns]
+            self._row_signs = [sign_of("".join(map(_TEXT, turns))) for turns in self.turns]
         return self._row_signs
 
     @property
