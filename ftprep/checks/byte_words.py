@@ -1,8 +1,8 @@
 """The words of a batch's ASCII texts as numbers, read with numpy: the screens' word reader.
 
 Several text rules first ask of a text's words a question most texts answer "no" to: does
-one of these forty words occur (``clean.refusal``, ``clean.language_mismatch``), does a
-3-word phrase occur twice (``clean.repetition``). Cutting a text into a list of words
+one of these words occur (``clean.refusal``), does a 3-word phrase occur twice
+(``clean.repetition``). Cutting a text into a list of words
 costs a Python object per word (about 3 µs for an answer of forty words), more than the
 question. Here the texts of a batch are translated by the rule's byte table (the one its
 word list is cut with: lower case, what is not a word character made a space) and read

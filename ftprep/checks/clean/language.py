@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
-from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
-from ftprep.checks.byte_words import may_hold, numbers_of
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_turns, turns_of
 from ftprep.checks.prose import strip_code, word_set
 from ftprep.schema import ChatExample
 
@@ -98,8 +97,6 @@ _EXCLUSIVE: dict[str, frozenset[str]] = {
     for lang, stop in _USABLE.items()
 }
 _WORD_LANGUAGE = {w: lang for lang, words in _EXCLUSIVE.items() for w in words}
-#: The ASCII ones as word numbers (``checks.byte_words``), for the batch's screen.
-_ASCII_FUNCTION_WORDS = numbers_of([w for w in _WORD_LANGUAGE if w.isascii()], _ASCII_LETTERS)
 #: A prompt with any of these asks for (or allows) another language.
 _LANGUAGE_WORDS = (
     "translat", "traduc", "übersetz", "overset", "language", "idioma", "langue", "sprache",
@@ -241,9 +238,8 @@ def language_mismatch(ex: ChatExample, settings: CheckSettings) -> Iterator[str]
         yield found
 
 
-def _final_pair(turns: Turns) -> tuple[int, str, str] | None:
-    """(index, prompt, answer) of the final answer and the user turn right before it, both
-    with text: the pair the check judges; None when there is none."""
+def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
+    """``clean.language_mismatch``'s detail for a conversation's ``(role, text)`` turns."""
     last = len(turns) - 1
     while last >= 0 and turns[last][0] != "assistant":
         last -= 1
@@ -253,18 +249,6 @@ def _final_pair(turns: Turns) -> tuple[int, str, str] | None:
     answer = turns[last][1]
     if role != "user" or not prompt or not answer:
         return None
-    return last, prompt, answer
-
-
-def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
-    """``clean.language_mismatch``'s detail for a conversation's ``(role, text)`` turns."""
-    pair = _final_pair(turns)
-    return None if pair is None else _judge(turns, pair)
-
-
-def _judge(turns: Turns, pair: tuple[int, str, str]) -> str | None:
-    """:func:`mismatch_in` of ``turns``, whose :func:`_final_pair` is ``pair``."""
-    last, prompt, answer = pair
     found = _clash(prompt, answer)
     if found is None:
         return None
@@ -275,30 +259,4 @@ def _judge(turns: Turns, pair: tuple[int, str, str]) -> str | None:
     return f"message {last + 1} is {found[1]}, the prompt is {found[0]}"
 
 
-def _unjudged(prompt: str, answer: str) -> bool:
-    """Whether :func:`_clash` may be settled by the prompt's words alone: an ASCII answer
-    to an ASCII prompt short enough to be read whole (``_SAMPLE_CHARS``). Such a prompt
-    without one function word reads as "Latin" or as nothing (its sample, code removed,
-    holds only words the prompt holds), and neither clashes with an ASCII answer."""
-    return len(prompt) <= _SAMPLE_CHARS and prompt.isascii() and answer.isascii()
-
-
-@batch_form("clean.language_mismatch")
-def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
-    """``clean.language_mismatch`` on the batch's shared texts: :func:`mismatch_in` on the
-    rows with a pair to judge, except those where :func:`_unjudged` holds and the prompt
-    has no function word (asked of all those prompts at once, ``checks.byte_words``)."""
-    turns = batch.turns
-    pairs = []
-    for row in batch.rows(REGISTRY["clean.language_mismatch"].kinds):
-        pair = _final_pair(turns[row])
-        if pair is not None:
-            pairs.append((row, pair, _unjudged(pair[1], pair[2])))
-    screened = [pair[1] for _, pair, plain in pairs if plain]
-    worded = iter(may_hold(screened, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS))
-    for row, pair, plain in pairs:
-        if plain and not next(worded):
-            continue
-        found = _judge(turns[row], pair)
-        if found:
-            yield row, found
+by_turns("clean.language_mismatch", mismatch_in)
