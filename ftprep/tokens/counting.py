@@ -124,8 +124,10 @@ def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> To
     if not len(sizes) or not sizes.all():
         return None
     fields = [m.__dict__ for messages in per_example for m in messages]
+    if any(map(any, map(_EXTRAS, fields))):  # stops at the first such message
+        return None
     contents = list(map(_CONTENT, fields))
-    if set(map(type, contents)) != {str} or any(map(any, map(_EXTRAS, fields))):
+    if set(map(type, contents)) != {str}:
         return None
     roles = list(map(_ROLE, fields))
     encode = enc.encode_ordinary
