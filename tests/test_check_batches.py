@@ -365,18 +365,3 @@ def test_word_screen_stops_where_it_rules_out_too_little() -> None:
     parts = list(groups(clean))
     assert [i for part in parts for i in part] == list(range(601))
     assert all(sum(len(clean[i]) for i in part) <= GROUP for part in parts)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.text(alphabet="abcThIS \x00\u0130\u212a", max_size=12), max_size=10),
-    st.booleans(),
-)
-def test_substring_screen_finds_every_key(texts: list[str], lower: bool) -> None:
-    """``substrings.holding`` says a text holds a key exactly when it does (lower-cased
-    first when asked: "İ" lowers to two characters, the Kelvin sign to "k")."""
-    from ftprep.checks.substrings import holding
-
-    keys = ("this ", "ab", "k", "i\u0307")
-    expected = [any(k in (t.lower() if lower else t) for k in keys) for t in texts]
-    assert holding(texts, keys, lower=lower) == expected  # one group: no text let through

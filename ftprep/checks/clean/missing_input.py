@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from ftprep.checks.base import CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
 from ftprep.checks.prose import strip_code
-from ftprep.checks.substrings import holding
 from ftprep.schema import ChatExample
 from ftprep.similarity.normalize import media_key
 
@@ -136,37 +135,11 @@ def missing_reference_in(turns: Turns) -> str | None:
     return None
 
 
-def _opening_prompts(turns: Turns) -> list[str]:
-    """The user texts before the first assistant turn: those :func:`missing_reference_in`
-    reads."""
-    out = []
-    for role, text in turns:
-        if role == "assistant":
-            break
-        if role == "user" and text:
-            out.append(text)
-    return out
-
-
 @batch_form("clean.missing_input")
 def missing_input_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
-    """``clean.missing_input`` on the batch's shared texts: :func:`missing_reference_in`
-    on the rows whose opening user texts hold a key of ``_SCREEN`` (asked of them all at
-    once, ``checks.substrings``; on the others :func:`find_missing_reference` finds
-    nothing)."""
+    """``clean.missing_input`` on the batch's shared texts."""
     turns = batch.turns
-    rows = batch.rows(("chat",))
-    owners: list[int] = []
-    texts: list[str] = []
-    for row in rows:
-        prompts = _opening_prompts(turns[row])
-        owners += [row] * len(prompts)
-        texts += prompts
-    screened = holding(texts, _SCREEN, lower=True)  # find_missing_reference's first test
-    suspects = {row for row, held in zip(owners, screened, strict=True) if held}
-    for row in rows:
-        if row not in suspects:
-            continue
+    for row in batch.rows(("chat",)):
         found = missing_reference_in(turns[row])
         if found and not media_key(batch.target(row)):  # type: ignore[arg-type]
             yield row, found
