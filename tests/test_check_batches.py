@@ -365,3 +365,25 @@ def test_word_screen_stops_where_it_rules_out_too_little() -> None:
     parts = list(groups(clean))
     assert [i for part in parts for i in part] == list(range(601))
     assert all(sum(len(clean[i]) for i in part) <= GROUP for part in parts)
+
+
+def test_suspect_rows_reads_on_only_where_the_screen_pays() -> None:
+    """Rows whose texts the screen rules out are skipped; after a first group of rows
+    where it rules out too little, every other row is yielded unread."""
+    from ftprep.checks.batch_view import SCREEN_FIRST, suspect_rows
+
+    asked: list[str] = []
+
+    def clean(texts: list[str]) -> list[bool]:
+        asked.extend(texts)
+        return [t == "plain" for t in texts]
+
+    rows = list(range(SCREEN_FIRST * 2))
+    mostly_plain = {r: ["plain"] if r % 10 else ["odd"] for r in rows}
+    got = list(suspect_rows(rows, mostly_plain.__getitem__, clean))
+    assert got == [r for r in rows if r % 10 == 0] and len(asked) == len(rows)
+    asked.clear()
+    mostly_odd = {r: ["odd"] if r % 10 else ["plain"] for r in rows}
+    got = list(suspect_rows(rows, mostly_odd.__getitem__, clean))
+    assert got == [r for r in rows[:SCREEN_FIRST] if r % 10] + rows[SCREEN_FIRST:]
+    assert len(asked) == SCREEN_FIRST
