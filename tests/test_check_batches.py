@@ -280,3 +280,110 @@ def test_a_disabled_check_is_not_run(tmp_path: Path) -> None:
         ids = {f["check"] for f in report["findings"]}
         assert ("clean.unknown_role" in ids) is present
         assert "clean.empty_turn" in ids
+
+
+_WORDS = ("a", "I", "the", "loop", "Loop", "internationalization", "internationalisation",
+          "ab12345678cd", "ab87654321cd", "x-y", "don't", "", "42")  # fmt: skip
+_GAPS = (" ", "  ", "\n", "\t", "\x0b", "\x1c", "\x1f", ", ", ". ", "!", "_", "/", "(", "`", "~",
+         "é ")  # fmt: skip
+
+
+@st.composite
+def _word_texts(draw: st.DrawFn) -> str:
+    """Texts of a few words (long ones that share their first or last eight bytes, case
+    and punctuation variants) between every separator ``str.split`` and the word table
+    know, and now and then a backtick, a tilde or a non-ASCII letter."""
+    n = draw(st.integers(0, 14))
+    return "".join(draw(st.sampled_from(_WORDS)) + draw(st.sampled_from(_GAPS)) for _ in range(n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_word_texts(), max_size=8))
+def test_phrase_screen_passes_every_text_that_repeats_a_phrase(texts: list[str]) -> None:
+    """A text the screen calls unique repeats no word triple (as ``find_repetition`` cuts
+    its words); a text it cannot read exactly is never called unique."""
+    from ftprep.checks.clean.phrase_screen import phrases_unique, screenable
+    from ftprep.checks.clean.repetition import _ASCII_WORDS, _words
+
+    for text, unique in zip(texts, phrases_unique(_ASCII_WORDS, texts), strict=True):
+        if not unique:
+            continue
+        assert screenable(text)
+        words = _words(text)
+        triples = list(zip(words, words[1:], words[2:], strict=False))
+        assert len(set(triples)) == len(triples), text
+
+
+def test_phrase_screen_rules_out_plain_answers() -> None:
+    from ftprep.checks.clean.phrase_screen import phrases_unique
+    from ftprep.checks.clean.repetition import _ASCII_WORDS
+
+    texts = ["one two three four", "a b c a b c", "Intl internationalization x y z", "`a b`"]
+    assert phrases_unique(_ASCII_WORDS, texts) == [True, False, True, False]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_word_texts(), max_size=8), st.sampled_from(["words", "letters"]))
+def test_word_screen_passes_every_text_holding_a_word(texts: list[str], how: str) -> None:
+    """``byte_words.may_hold`` rules out a text only when none of the words looked for
+    is among the words its rule cuts (\\w runs for refusals, letter runs for languages)."""
+    from ftprep.checks.byte_words import may_hold, numbers_of
+    from ftprep.checks.clean.language import _ASCII_LETTERS
+    from ftprep.checks.words import WORD_BYTES
+
+    table = WORD_BYTES if how == "words" else _ASCII_LETTERS
+    wanted = {"i", "the", "loop", "internationalization", "ab12345678cd", "don", "t", "x"}
+    for text, held in zip(texts, may_hold(texts, table, numbers_of(wanted, table)), strict=True):
+        if held:
+            continue
+        assert text.isascii()
+        cut = text.encode("ascii").translate(table).decode("ascii").split()
+        assert wanted.isdisjoint(cut), text
+
+
+def test_word_screen_rules_out_texts_without_the_words() -> None:
+    from ftprep.checks.byte_words import may_hold, numbers_of
+    from ftprep.checks.words import WORD_BYTES
+
+    needles = numbers_of({"i", "knowledge"}, WORD_BYTES)
+    texts = ["I said", "no such word", "Knowledge!", "knowledgeable", "é i", "ii x"]
+    assert may_hold(texts, WORD_BYTES, needles) == [True, False, True, False, True, False]
+
+
+def test_word_screen_stops_where_it_rules_out_too_little() -> None:
+    """Texts after a group the screen mostly lets through are let through unread (the
+    rule reads them); after a group it mostly rules out, the screen reads on."""
+    from ftprep.checks.byte_words import GROUP, groups, may_hold, numbers_of
+    from ftprep.checks.words import WORD_BYTES
+
+    needles = numbers_of({"i"}, WORD_BYTES)
+    filler = "word " * 50  # 250 characters without the word
+    held = ["i " + filler] * 200 + [filler] * 400
+    assert may_hold(held, WORD_BYTES, needles) == [True] * 600
+    clean = [filler] * 600 + ["so i said"]
+    assert may_hold(clean, WORD_BYTES, needles) == [False] * 600 + [True]
+    parts = list(groups(clean))
+    assert [i for part in parts for i in part] == list(range(601))
+    assert all(sum(len(clean[i]) for i in part) <= GROUP for part in parts)
+
+
+def test_suspect_rows_reads_on_only_where_the_screen_pays() -> None:
+    """Rows whose texts the screen rules out are skipped; after a first group of rows
+    where it rules out too little, every other row is yielded unread."""
+    from ftprep.checks.batch_view import SCREEN_FIRST, suspect_rows
+
+    asked: list[str] = []
+
+    def clean(texts: list[str]) -> list[bool]:
+        asked.extend(texts)
+        return [t == "plain" for t in texts]
+
+    rows = list(range(SCREEN_FIRST * 2))
+    mostly_plain = {r: ["plain"] if r % 10 else ["odd"] for r in rows}
+    got = list(suspect_rows(rows, mostly_plain.__getitem__, clean))
+    assert got == [r for r in rows if r % 10 == 0] and len(asked) == len(rows)
+    asked.clear()
+    mostly_odd = {r: ["odd"] if r % 10 else ["plain"] for r in rows}
+    got = list(suspect_rows(rows, mostly_odd.__getitem__, clean))
+    assert got == [r for r in rows[:SCREEN_FIRST] if r % 10] + rows[SCREEN_FIRST:]
+    assert len(asked) == SCREEN_FIRST

@@ -131,6 +131,51 @@ def test_chat_records_load_the_same(record: dict[str, Any], system: str | None) 
     assert _load(record, options, True) == _load(record, options, False)
 
 
+plain_turns = st.fixed_dictionaries(
+    {
+        "role": st.one_of(st.sampled_from(["user", "assistant", "system", "bot"]), json_scalars),
+        "content": st.one_of(st.none(), st.text(max_size=10), json_scalars),
+    }
+)
+#: Records of the shape the chat format's shortcut builds, and records one step away from
+#: it (a third key, a turn that is not a dict, an alias, tools, a non-string top key).
+plain_records = st.builds(
+    lambda turns, odd, top: {"messages": turns + odd, **top},
+    st.lists(plain_turns, max_size=4),
+    st.one_of(
+        st.just([]),
+        st.lists(st.one_of(json_scalars, message_dicts(), plain_turns), max_size=1),
+    ),
+    st.dictionaries(
+        st.one_of(
+            st.sampled_from(["label", "tools", "interactions", "available_tools", "id"]),
+            st.integers(0, 3),
+        ),
+        json_values,
+        max_size=2,
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plain_records, st.sampled_from([None, "You are terse."]))
+def test_plain_chat_records_load_the_same(record: dict[Any, Any], system: str | None) -> None:
+    """The chat format's shortcut (``chat._plain``) gives what its adapter gives."""
+    options = LoadOptions(system=system)
+    assert _load(record, options, True) == _load(record, options, False)
+
+
+def test_plain_chat_takes_the_shortcut() -> None:
+    from ftprep.loaders.chat import _plain
+
+    loc = exact.exact_location("in.jsonl", 1)
+    record = {"messages": [{"role": "user", "content": "q"}, {"content": None, "role": "x"}]}
+    built = _plain({**record, "label": 1}, loc, LoadOptions())
+    assert isinstance(built, ChatExample) and built.metadata == {"label": 1}
+    assert _plain(record, loc, LoadOptions(system="s")) is None
+    assert _plain({"messages": []}, loc, LoadOptions()) is None
+
+
 @settings(max_examples=400, deadline=None)
 @given(message_dicts())
 def test_message_equals_validated(raw: dict[str, Any]) -> None:
@@ -251,3 +296,16 @@ def test_text_formats_load_the_same(case: tuple[str, dict[str, Any]], system: st
     fmt, record = case
     options = LoadOptions(system=system, mapping=MAPPING if fmt == "mapped" else {})
     assert _load(record, options, True, fmt) == _load(record, options, False, fmt)
+
+
+def test_parsed_record_equals_the_dataclass() -> None:
+    """``parse_line`` builds its records without the frozen dataclass's ``__init__``."""
+    import pickle
+
+    from ftprep.loaders.raw import parsed_record
+
+    built = parsed_record(3, {"messages": []})
+    made = RawRecord(line=3, value={"messages": []})
+    assert built == made and repr(built) == repr(made) and type(built) is RawRecord
+    assert pickle.loads(pickle.dumps(built)) == made
+    assert built.error is None and vars(built) == vars(made)

@@ -16,8 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import tiktoken
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ftprep
 from ftprep.schema import ChatExample, Message, SourceLocation
@@ -270,3 +273,121 @@ def test_long_and_short_strings_count_alike(tiktoken_own):
     enc = tiktoken_own("o200k_base")
     expected = [len(enc.encode(s, disallowed_special=())) for s in strings]
     assert encoded_lengths(strings, get_encoding("o200k_base")).tolist() == expected
+
+
+def _slow_counts(ex: ChatExample, enc) -> tuple[int, int, int]:
+    """(total, trained, final answer) of one example, message by message, string by string."""
+    from ftprep.tokens.counting import _message_strings
+
+    total, trained, last = 3, 0, 0
+    for j, m in enumerate(ex.messages):
+        total += 3 + len(enc.encode_ordinary(m.role)) + (1 if m.name else 0)
+        n = sum(len(enc.encode_ordinary(s)) for s in _message_strings(m))
+        total += n
+        if m.role == "assistant" and m.weight != 0:
+            trained += n
+        if j == ex.last_assistant_index:
+            last += n
+    if ex.tools:
+        total += len(enc.encode_ordinary(json.dumps(ex.tools, ensure_ascii=False, sort_keys=True)))
+    return total, trained, last
+
+
+_turn = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["user", "assistant", "system", "tool", "bot"]),
+        "content": st.one_of(
+            st.none(),
+            st.sampled_from(["same text", "", "x\ud800y", "<|endoftext|>"]),
+            st.text(max_size=12),
+            st.lists(
+                st.fixed_dictionaries(
+                    {"type": st.sampled_from(["text", "reasoning"])},
+                    optional={"text": st.text(max_size=5), "reasoning": st.text(max_size=5)},
+                ),
+                max_size=2,
+            ),
+        ),
+    },
+    optional={
+        "name": st.one_of(st.none(), st.sampled_from(["", "bob"])),
+        "weight": st.sampled_from([0, 1, None]),
+        "tool_call_id": st.sampled_from(["", "c1"]),
+        "tool_calls": st.just([{"id": "c1", "function": {"name": "f", "arguments": "{}"}}]),
+        "function_call": st.just({"name": "g", "arguments": "{}"}),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_turn, min_size=1, max_size=4),
+            st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}])),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_batch_counts_equal_message_by_message(rows) -> None:
+    """The batched counter (field-dict fast path, distinct strings once, index sums)
+    gives each example's counts as counting its messages one by one does."""
+    enc = get_encoding("o200k_base")
+    examples = [
+        ChatExample(
+            messages=[Message.model_validate(m) for m in turns],
+            tools=tools,
+            location=SourceLocation(source="mem", line=i + 1),
+        )
+        for i, (turns, tools) in enumerate(rows)
+    ]
+    counts = count_batch(examples, enc)
+    got = list(zip(counts.total.tolist(), counts.trained.tolist(),
+                   counts.assistant_last.tolist(), strict=True))  # fmt: skip
+    assert got == [_slow_counts(ex, enc) for ex in examples]
+    assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64
+
+
+_plain_turn = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["user", "assistant", "system", "bot"]),
+        "content": st.one_of(
+            st.sampled_from(["same text", "", "<|endoftext|>"]), st.text(max_size=8)
+        ),
+    },
+    optional={"weight": st.sampled_from([0, 1, 0.0, None]), "name": st.just("")},
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_plain_turn, min_size=1, max_size=4),
+            st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}])),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_plain_batches_count_as_message_by_message(rows) -> None:
+    """Batches of text-only messages take the whole-batch path (``_plain_counts``): the
+    same counts, weights, tools, final answers and empty names included."""
+    from ftprep.tokens.counting import _plain_counts
+
+    enc = get_encoding("o200k_base")
+    examples = [
+        ChatExample(
+            messages=[Message.model_validate(m) for m in turns],
+            tools=tools,
+            location=SourceLocation(source="mem", line=i + 1),
+        )
+        for i, (turns, tools) in enumerate(rows)
+    ]
+    counts = _plain_counts(examples, enc)
+    assert counts is not None
+    got = list(zip(counts.total.tolist(), counts.trained.tolist(),
+                   counts.assistant_last.tolist(), strict=True))  # fmt: skip
+    assert got == [_slow_counts(ex, enc) for ex in examples]
+    assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64

@@ -27,9 +27,11 @@ per-example function.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from ftprep.checks.base import REGISTRY, CheckSpec, Flag, batch_form
+from ftprep.checks.byte_words import worth_going_on
 from ftprep.checks.signs import sign_of
 from ftprep.schema import KNOWN_ROLES, ChatExample, Example, Message
 
@@ -43,6 +45,8 @@ BLANK = 32  # a message whose text is empty or whitespace
 NO_ASSISTANT = 64  # no assistant message
 NAMED = 128  # a message with a name
 
+#: The text of a ``(role, text)`` pair.
+_TEXT = itemgetter(1)
 #: A row's ``(role, text)`` pairs. Tuples, like the rows' signs: the collector stops
 #: tracking a tuple of strings the first time it meets it, so a batch's thousands of them
 #: do not pile up in the oldest generation and bring on full collections (lists would).
@@ -165,7 +169,7 @@ class CheckBatch:
         the whole row at once (capitals of two texts meeting may look like a run: that
         only lets a row through)."""
         if self._row_signs is None:
-            self._row_signs = [sign_of("".join([t for _, t in turns])) for turns in self.turns]
+            self._row_signs = [sign_of("".join(map(_TEXT, turns))) for turns in self.turns]
         return self._row_signs
 
     @property
@@ -253,6 +257,47 @@ def by_turns(
     batch_form(id)(rows)
 
 
+#: Rows a text screen reads first, to tell whether screening the batch is worth it.
+SCREEN_FIRST = 64
+
+
+def suspect_rows(
+    rows: list[int],
+    texts_of: Callable[[int], list[str]],
+    clean: Callable[[list[str]], list[bool]],
+) -> Iterator[int]:
+    """The rows of ``rows``, in order, but those all of whose texts (``texts_of(row)``)
+    ``clean`` rules out: a text rule's screen asked of many rows at once. The first
+    ``SCREEN_FIRST`` rows tell whether it is worth it: where the texts it rules out hold
+    less than ``byte_words.WORTH`` of their characters (natural text, say, holding what
+    it looks for), the other rows are all yielded unread, at no more cost than reading
+    them one by one."""
+    first, rest = rows[:SCREEN_FIRST], rows[SCREEN_FIRST:]
+    owners, texts = _texts_of_rows(first, texts_of)
+    ruled_out = clean(texts)
+    kept = {row for row, out in zip(owners, ruled_out, strict=True) if not out}
+    yield from (row for row in first if row in kept)
+    if not worth_going_on(texts, ruled_out):
+        yield from rest
+        return
+    owners, texts = _texts_of_rows(rest, texts_of)
+    kept = {row for row, out in zip(owners, clean(texts), strict=True) if not out}
+    yield from (row for row in rest if row in kept)
+
+
+def _texts_of_rows(
+    rows: list[int], texts_of: Callable[[int], list[str]]
+) -> tuple[list[int], list[str]]:
+    """The texts of ``rows`` end to end, and the row of each."""
+    owners: list[int] = []
+    texts: list[str] = []
+    for row in rows:
+        more = texts_of(row)
+        owners += [row] * len(more)
+        texts += more
+    return owners, texts
+
+
 def run_example_check(spec: CheckSpec, settings: Any, batch: CheckBatch) -> list[Flag]:
     """The flags of one per-example check over ``batch``, in row order: its batch form
     when it has one, else its function on each row of its kinds."""
@@ -275,5 +320,6 @@ __all__ = [
     "messages_of",
     "run_example_check",
     "screened_by",
+    "suspect_rows",
     "turns_of",
 ]

@@ -23,6 +23,10 @@ _WORD_BYTES = bytes(
     for b in range(256)
 )
 
+#: The table the word lists here are cut with (``text.encode("ascii").translate(WORD_BYTES)
+#: .decode("ascii").split()``), for readers of many texts at once (``checks.byte_words``).
+WORD_BYTES = _WORD_BYTES
+
 
 def _build(text: str) -> frozenset[str]:
     return frozenset(text.encode("ascii").translate(_WORD_BYTES).decode("ascii").split())
@@ -54,4 +58,4 @@ def ascii_words_among(text: str, among: frozenset[str]) -> frozenset[str] | None
     return None if words is None else among.intersection(words)
 
 
-__all__ = ["ascii_word_list", "ascii_words", "ascii_words_among"]
+__all__ = ["WORD_BYTES", "ascii_word_list", "ascii_words", "ascii_words_among"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftprep.loaders.exact import exact_chat
+from ftprep.loaders.exact import exact_chat, plain_chat, plain_messages
 from ftprep.loaders.messages import load_error, parse_messages, parse_tools, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import Example, LoadError, SourceLocation
@@ -40,10 +40,38 @@ def _content_alias(messages: Any) -> Any:
     return out
 
 
+def _plain(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | None:
+    """What :func:`adapt_chat` returns for the commonest record, built straight: a
+    ``messages`` list of ``{"role", "content"}`` turns with text content, string keys, no
+    alias, no tools and no system prompt to add (where every step of the adapter keeps
+    what it is given); None for any other record, which the adapter reads."""
+    if (
+        type(value) is not dict
+        or opts.system is not None
+        or type(loc) is not SourceLocation
+        or "interactions" in value
+        or "tools" in value
+        or "available_tools" in value
+    ):
+        return None
+    messages = plain_messages(value.get("messages"))
+    if messages is None:
+        return None
+    metadata = {}
+    if len(value) > 1:
+        for key, item in value.items():
+            if type(key) is not str:
+                return None
+            if key != "messages":
+                metadata[key] = item
+    return plain_chat(messages, metadata, loc)
+
+
 @register_format(
     "chat",
     'OpenAI chat JSONL: {"messages": [{"role": ..., "content": ...}], "tools": [...]}',
     detect=lambda v: isinstance(v, dict) and ("messages" in v or "interactions" in v),
+    shortcut=_plain,
 )
 def adapt_chat(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | LoadError:
     raw = _alias(value, "messages", "interactions", loc)

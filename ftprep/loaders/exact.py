@@ -26,13 +26,25 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ftprep.schema import ChatExample, ContentPart, Message, RawOrigin, SourceLocation
+from ftprep.schema import (
+    ChatExample,
+    ContentPart,
+    Message,
+    PreferenceExample,
+    RawOrigin,
+    SourceLocation,
+)
 
 _M = TypeVar("_M", bound=BaseModel)
 _T = TypeVar("_T")
 
 _new = object.__new__
-_set = object.__setattr__
+#: The setters of the four slots every model instance has (``BaseModel`` declares them):
+#: a call each, without ``object.__setattr__``'s look-up of the descriptor by name.
+_set_values = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 #: A message's field values before the record's are filled in: field order, defaults.
 _MESSAGE_DEFAULTS: dict[str, Any] = {
@@ -45,6 +57,7 @@ _MESSAGE_DEFAULTS: dict[str, Any] = {
     "weight": None,
 }
 _OPTIONAL_TEXT = frozenset({"name", "tool_call_id"})
+_EXAMPLES = (ChatExample, PreferenceExample)
 
 
 def _instance(
@@ -56,10 +69,10 @@ def _instance(
 ) -> _M:
     """A ``cls`` holding exactly these slots, as validation leaves them."""
     obj = _new(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", extra)
-    _set(obj, "__pydantic_private__", private)
+    _set_values(obj, values)
+    _set_fields_set(obj, fields_set)
+    _set_extra(obj, extra)
+    _set_private(obj, private)
     return obj
 
 
@@ -167,6 +180,60 @@ def exact_message(raw: Any) -> Message | None:
 def exact_messages(raw: list[Any]) -> list[Message] | None:
     """:func:`exact_message` of every item, or None if one of them needs validating."""
     return _each(exact_message, raw) if ENABLED else None
+
+
+def plain_messages(raw: Any) -> list[Message] | None:
+    """``list[Message]`` validated from ``raw`` when it is a non-empty list of messages of
+    the usual shape, ``{"role": str, "content": str | None}`` each (what
+    :func:`exact_message` builds for them, in one loop, without a call per message); None
+    for anything else, including a list that is empty or holds another shape."""
+    if not ENABLED or type(raw) is not list or not raw:
+        return None
+    out = []
+    for item in raw:
+        if type(item) is not dict or len(item) != 2:
+            return None
+        role = item.get("role")
+        content = item.get("content", item)
+        if type(role) is not str or (type(content) is not str and content is not None):
+            return None
+        values = _MESSAGE_DEFAULTS.copy()
+        values["role"] = role
+        values["content"] = content
+        obj = _new(Message)
+        _set_values(obj, values)
+        _set_fields_set(obj, {"role", "content"})
+        _set_extra(obj, {})
+        _set_private(obj, None)
+        out.append(obj)
+    return out
+
+
+def plain_chat(
+    messages: list[Message], metadata: dict[str, Any], location: SourceLocation
+) -> ChatExample:
+    """``exact_chat(messages, metadata, location, None)`` for ``messages`` from
+    :func:`plain_messages` and ``metadata`` a new dict with string keys (the caller's
+    copy: kept, not copied again)."""
+    values = {
+        "kind": "chat",
+        "messages": messages,
+        "tools": None,
+        "metadata": metadata,
+        "location": location,
+    }
+    fields_set = {"messages", "metadata", "location", "tools"}
+    return _instance(ChatExample, values, fields_set, None, {"_origin": None})
+
+
+def set_origin(example: Any, origin: RawOrigin) -> None:
+    """``example._origin = origin``: the dict write pydantic's ``__setattr__`` makes for a
+    private attribute, without its dispatch (for the library's own example models)."""
+    private = example.__pydantic_private__
+    if ENABLED and type(private) is dict and type(example) in _EXAMPLES:
+        private["_origin"] = origin
+    else:
+        example._origin = origin
 
 
 def exact_location(source: Any, line: Any) -> SourceLocation:

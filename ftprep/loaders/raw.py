@@ -20,3 +20,16 @@ class RawRecord:
     line: int
     value: Any = None
     error: LoadError | None = None
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def parsed_record(line: int, value: Any) -> RawRecord:
+    """``RawRecord(line=line, value=value)``, built without the frozen dataclass's
+    ``__init__`` (three ``object.__setattr__`` calls, half the cost of loading a parsed
+    line's record): the same instance, field for field."""
+    record = _new(RawRecord)
+    _set(record, "__dict__", {"line": line, "value": value, "error": None})
+    return record

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from ftprep.errors import InputError
 from ftprep.loaders.fastjson import quick_loads
-from ftprep.loaders.raw import RawRecord
+from ftprep.loaders.raw import RawRecord, parsed_record
 from ftprep.schema import LoadError, SourceLocation
 
 _CHUNK = 1 << 20
@@ -517,7 +517,7 @@ def parse_line(path: Path, number: int, data: bytes) -> RawRecord:
         problem = value_problem(value) if openers > MAX_DEPTH else None
         if problem is not None:
             return _error(path, number, *problem)
-        return RawRecord(line=number, value=value)
+        return parsed_record(number, value)
     try:
         text = _decode(number, data)
     except UnicodeDecodeError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftprep.loaders.exact import exact_location, exact_origin
+from ftprep.loaders.exact import exact_location, exact_origin, set_origin
 from ftprep.loaders.raw import RawRecord
 from ftprep.loaders.readers import TEXT_CONTAINERS, json_data
 from ftprep.loaders.registry import FORMATS, LoadOptions
@@ -33,9 +33,11 @@ def load_record(
     value, problem = json_data(raw.value, tabular) if walk else (raw.value, None)
     if problem is not None:
         return LoadError(code=problem[0], message=problem[1], location=loc)
-    result = _adapt_safely(FORMATS[fmt].adapt, value, loc, options, fmt)
+    spec = FORMATS[fmt]
+    built = None if spec.shortcut is None else spec.shortcut(value, loc, options)
+    result = _adapt_safely(spec.adapt, value, loc, options, fmt) if built is None else built
     if not isinstance(result, LoadError):
-        result._origin = exact_origin(raw.value, fmt, container)
+        set_origin(result, exact_origin(raw.value, fmt, container))
     return result
 
 

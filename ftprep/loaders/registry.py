@@ -30,6 +30,9 @@ class LoadOptions:
 
 Adapter = Callable[[Any, SourceLocation, LoadOptions], "Example | LoadError"]
 Detector = Callable[[Any], bool]
+#: An adapter's shortcut for the records it is sure of: the example the adapter would
+#: return, or None (then the adapter runs).
+Shortcut = Callable[[Any, SourceLocation, LoadOptions], "Example | None"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class InputFormat:
     detect: Detector
     adapt: Adapter
     priority: int = 0
+    #: Builds the commonest records directly, at a fraction of the adapter's cost (see
+    #: :func:`register_format`).
+    shortcut: Shortcut | None = None
 
 
 FORMATS: dict[str, InputFormat] = {}
@@ -61,12 +67,21 @@ def _objects_only(adapt: Adapter) -> Adapter:
 
 
 def register_format(
-    name: str, description: str, detect: Detector, priority: int = 0
+    name: str,
+    description: str,
+    detect: Detector,
+    priority: int = 0,
+    shortcut: Shortcut | None = None,
 ) -> Callable[[Adapter], Adapter]:
-    """Register ``adapt`` as the adapter for input format ``name``."""
+    """Register ``adapt`` as the adapter for input format ``name``. ``shortcut``: what
+    loading asks first, for the records whose example it can build without the adapter's
+    general path (it must return exactly what ``adapt`` would, or None); registering the
+    format again replaces both."""
 
     def deco(adapt: Adapter) -> Adapter:
-        FORMATS[name] = InputFormat(name, description, detect, _objects_only(adapt), priority)
+        FORMATS[name] = InputFormat(
+            name, description, detect, _objects_only(adapt), priority, shortcut
+        )
         return adapt
 
     return deco

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 import tiktoken
@@ -65,35 +66,115 @@ def _message_strings(msg: Message) -> list[str]:
 LONG_STRING = 4096
 
 
+def _encoder(enc: tiktoken.Encoding) -> Callable[[str], list[int]]:
+    """``enc.encode_ordinary``, or the tokenizer core it wraps (one Python frame less per
+    string) when that is how ``enc`` is built: the wrapper only adds a retry for text
+    holding a lone surrogate, which raises ``UnicodeEncodeError`` in the core (the caller
+    then encodes again with the wrapper)."""
+    core = getattr(enc, "_core_bpe", None)
+    encode = getattr(core, "encode_ordinary", None)
+    if encode is None or type(enc).encode_ordinary is not tiktoken.Encoding.encode_ordinary:
+        return enc.encode_ordinary
+    return encode
+
+
+def _distinct_lengths(distinct: list[str], enc: tiktoken.Encoding) -> list[int]:
+    """Token count of each of ``distinct``, short strings one by one, long ones on
+    tiktoken's thread pool."""
+    if distinct and max(map(len, distinct)) < LONG_STRING:  # the usual batch
+        try:
+            return list(map(len, map(_encoder(enc), distinct)))
+        except UnicodeEncodeError:  # a lone surrogate: the wrapper knows what to do
+            return list(map(len, map(enc.encode_ordinary, distinct)))
+    encode = enc.encode_ordinary
+    lengths = [len(encode(s)) if len(s) < LONG_STRING else 0 for s in distinct]
+    long_idx = [i for i, s in enumerate(distinct) if len(s) >= LONG_STRING]
+    if long_idx:
+        threads = min(8, os.cpu_count() or 1)
+        encoded = enc.encode_ordinary_batch([distinct[i] for i in long_idx], num_threads=threads)
+        for i, tokens in zip(long_idx, encoded, strict=True):
+            lengths[i] = len(tokens)
+    return lengths
+
+
 def encoded_lengths(strings: Sequence[str], enc: tiktoken.Encoding) -> np.ndarray:
     """Token count of each string (special-token text counted as ordinary text).
 
     Each distinct string is encoded once: the same system prompt (or role, or tool list)
     in every example of a batch costs one encoding, not one per example."""
-    index: dict[str, int] = {}
-    which = np.fromiter(
-        (index.setdefault(s, len(index)) for s in strings), dtype=np.int64, count=len(strings)
+    distinct = list(dict.fromkeys(strings))
+    length_of = dict(zip(distinct, _distinct_lengths(distinct, enc), strict=True))
+    return np.fromiter(map(length_of.__getitem__, strings), dtype=np.int64, count=len(strings))
+
+
+_ROLE = itemgetter("role")
+_CONTENT = itemgetter("content")
+_WEIGHT = itemgetter("weight")
+#: The fields that add strings or tokens to a message beyond its role and content (when
+#: they are not empty).
+_EXTRAS = itemgetter("name", "tool_calls", "function_call", "tool_call_id")
+
+
+def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> TokenCounts | None:
+    """:func:`count_batch` for a batch whose messages all have text content and empty
+    ``_EXTRAS`` (the usual batch), with the fields of all its messages read at once
+    (``map`` over their field dicts) and the sums in numpy; None for any other batch."""
+    per_example = [ex.messages for ex in examples]
+    sizes = np.fromiter(map(len, per_example), dtype=np.int64, count=len(per_example))
+    if not len(sizes) or not sizes.all():
+        return None
+    fields = [m.__dict__ for messages in per_example for m in messages]
+    if any(map(any, map(_EXTRAS, fields))):  # stops at the first such message
+        return None
+    contents = list(map(_CONTENT, fields))
+    if set(map(type, contents)) != {str}:
+        return None
+    roles = list(map(_ROLE, fields))
+    encode = enc.encode_ordinary
+    role_tokens = {role: len(encode(role)) for role in set(roles)}
+    n, m = len(examples), len(fields)
+    owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    role_cost = np.fromiter(map(role_tokens.__getitem__, roles), dtype=np.int64, count=m)
+    fixed = (
+        REPLY_PRIMING
+        + TOKENS_PER_MESSAGE * sizes
+        + np.bincount(owner, weights=role_cost, minlength=n).astype(np.int64)
     )
-    distinct = list(index)
-    lengths = np.fromiter(
-        (len(enc.encode_ordinary(s)) if len(s) < LONG_STRING else 0 for s in distinct),
-        dtype=np.int64,
-        count=len(distinct),
+    answers = np.fromiter(map("assistant".__eq__, roles), dtype=bool, count=m)
+    weights = list(map(_WEIGHT, fields))
+    if set(weights) == {None}:
+        trained = answers
+    else:
+        trained = answers & np.fromiter((w != 0 for w in weights), dtype=bool, count=m)
+    # the final assistant message of each example (``last_assistant_index``), if any
+    position = np.where(answers, np.arange(m, dtype=np.int64), -1)
+    finals = np.maximum.reduceat(position, np.cumsum(sizes) - sizes)
+    finals = finals[finals >= 0]
+    tools = [(i, ex.tools) for i, ex in enumerate(examples) if ex.tools]
+    strings = contents + [json.dumps(t, ensure_ascii=False, sort_keys=True) for _, t in tools]
+    own = np.concatenate([owner, np.asarray([i for i, _ in tools], dtype=np.int64)])
+    lengths = encoded_lengths(strings, enc)
+    total = fixed + np.bincount(own, weights=lengths, minlength=n).astype(np.int64)
+    return TokenCounts(
+        total=total,
+        trained=_sums(own, lengths, np.flatnonzero(trained), n),
+        assistant_last=_sums(own, lengths, finals, n),
     )
-    long_idx = [i for i, s in enumerate(distinct) if len(s) >= LONG_STRING]
-    if long_idx:
-        threads = min(8, os.cpu_count() or 1)
-        encoded = enc.encode_ordinary_batch([distinct[i] for i in long_idx], num_threads=threads)
-        lengths[long_idx] = [len(t) for t in encoded]
-    return lengths[which] if len(strings) else np.zeros(0, dtype=np.int64)
 
 
 def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> TokenCounts:
-    """Token counts of a batch of chat examples under OpenAI's chat counting rules."""
+    """Token counts of a batch of chat examples under OpenAI's chat counting rules.
+
+    A message with text content and no name, tool call or tool call id (most of them) is
+    read from its field dict (one string: its content); any other goes through
+    :func:`_message_strings`."""
+    plain = _plain_counts(examples, enc)
+    if plain is not None:
+        return plain
     strings: list[str] = []
     owner: list[int] = []  # example index per string
-    trained_mask: list[bool] = []
-    last_mask: list[bool] = []
+    trained: list[int] = []  # indices in ``strings`` of the trained ones
+    last_answer: list[int] = []  # ... and of the final assistant turn's
     encode = enc.encode_ordinary
     role_tokens: dict[str, int] = {}
     fixed: list[int] = []  # tokens that need no encoding, per example
@@ -101,22 +182,32 @@ def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> Toke
         tokens = REPLY_PRIMING
         last = ex.last_assistant_index
         for j, msg in enumerate(ex.messages):
-            role = role_tokens.get(msg.role)
-            if role is None:
-                role = role_tokens[msg.role] = len(encode(msg.role))
-            tokens += TOKENS_PER_MESSAGE + role + (TOKENS_PER_NAME if msg.name else 0)
-            trains = msg.role == "assistant" and msg.weight != 0
-            is_last = j == last
-            for s in _message_strings(msg):
-                strings.append(s)
+            fields = msg.__dict__
+            role = fields["role"]
+            role_count = role_tokens.get(role)
+            if role_count is None:
+                role_count = role_tokens[role] = len(encode(role))
+            content = fields["content"]
+            first = len(strings)
+            if content.__class__ is str and not (
+                fields["name"] or fields["tool_calls"] or fields["function_call"]
+                or fields["tool_call_id"]
+            ):  # fmt: skip
+                tokens += TOKENS_PER_MESSAGE + role_count
+                strings.append(content)
                 owner.append(i)
-                trained_mask.append(trains)
-                last_mask.append(is_last)
+            else:
+                tokens += TOKENS_PER_MESSAGE + role_count + (TOKENS_PER_NAME if msg.name else 0)
+                more = _message_strings(msg)
+                strings += more
+                owner += [i] * len(more)
+            if role == "assistant" and fields["weight"] != 0:
+                trained += range(first, len(strings))
+            if j == last:
+                last_answer += range(first, len(strings))
         if ex.tools:
             strings.append(json.dumps(ex.tools, ensure_ascii=False, sort_keys=True))
             owner.append(i)
-            trained_mask.append(False)
-            last_mask.append(False)
         fixed.append(tokens)
     lengths = encoded_lengths(strings, enc)
     own = np.asarray(owner, dtype=np.int64)
@@ -124,11 +215,19 @@ def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> Toke
     total = np.asarray(fixed, dtype=np.int64) + np.bincount(
         own, weights=lengths, minlength=n
     ).astype(np.int64)
-    trained = np.bincount(own, weights=lengths * np.asarray(trained_mask), minlength=n)
-    last_answer = np.bincount(own, weights=lengths * np.asarray(last_mask), minlength=n)
     return TokenCounts(
-        total=total, trained=trained.astype(np.int64), assistant_last=last_answer.astype(np.int64)
+        total=total,
+        trained=_sums(own, lengths, trained, n),
+        assistant_last=_sums(own, lengths, last_answer, n),
     )
+
+
+def _sums(
+    own: np.ndarray, lengths: np.ndarray, which: list[int] | np.ndarray, n: int
+) -> np.ndarray:
+    """Per example, the sum of ``lengths`` at the string indices ``which``."""
+    idx = np.asarray(which, dtype=np.int64)
+    return np.bincount(own[idx], weights=lengths[idx], minlength=n).astype(np.int64)
 
 
 def count_messages(messages: list[dict[str, object]], enc: tiktoken.Encoding) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
+from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows, turns_of
+from ftprep.checks.byte_words import may_hold, numbers_of
 from ftprep.checks.prose import normalize_quotes, word_set
-from ftprep.checks.words import ascii_word_list
+from ftprep.checks.words import WORD_BYTES, ascii_word_list
 from ftprep.schema import ChatExample
 
 _NEG = (
@@ -191,6 +192,8 @@ _NEEDS: tuple[tuple[frozenset[str], ...], ...] = tuple(
     )
 )
 _FIRST_NEEDS = frozenset().union(*(needs[0] for needs in _NEEDS))
+#: ``_FIRST_NEEDS`` as word numbers (``checks.byte_words``), for the batch's screen.
+_FIRST_NUMBERS = numbers_of(_FIRST_NEEDS, WORD_BYTES)
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
 #: before any substring search.
@@ -338,4 +341,25 @@ def refusals_in(turns: Turns, settings: CheckSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-by_turns("clean.refusal", refusals_in)
+def _answers(turns: Turns) -> list[str]:
+    """The assistant texts :func:`refusals_in` reads."""
+    return [text for role, text in turns if role == "assistant" and text]
+
+
+def _plain_answers(answers: list[str]) -> list[bool]:
+    """Per answer: True when it surely holds none of ``_FIRST_NEEDS`` (then
+    :func:`find_refusal` finds nothing in it)."""
+    return [not held for held in may_hold(answers, WORD_BYTES, _FIRST_NUMBERS)]
+
+
+@batch_form("clean.refusal")
+def refusal_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
+    """``clean.refusal`` on the batch's shared texts: :func:`refusals_in` on the rows with
+    an answer that may hold one of ``_FIRST_NEEDS`` (asked of many answers at once,
+    ``checks.byte_words``; ``batch_view.suspect_rows``)."""
+    turns = batch.turns
+    rows = batch.rows(REGISTRY["clean.refusal"].kinds)
+    for row in suspect_rows(rows, lambda row: _answers(turns[row]), _plain_answers):
+        found = refusals_in(turns[row], settings)
+        if found:
+            yield row, found

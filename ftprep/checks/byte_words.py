@@ -1,0 +1,157 @@
+"""The words of a batch's ASCII texts as numbers, read with numpy: the screens' word reader.
+
+Several text rules first ask of a text's words a question most texts answer "no" to: does
+one of these words occur (``clean.refusal``), does a 3-word phrase occur twice
+(``clean.repetition``). Cutting a text into a list of words
+costs a Python object per word (about 3 µs for an answer of forty words), more than the
+question. Here the texts of a batch are translated by the rule's byte table (the one its
+word list is cut with: lower case, what is not a word character made a space) and read
+together as bytes: each word (a run of bytes ``str.split`` does not split at) becomes a
+64-bit *number* made of its length and its first and last eight bytes.
+
+Equal words always get equal numbers (and words of up to eight bytes, different ones);
+two different long words may share one, which only makes a screen let a text through to
+the rule it stands in front of, which then decides exactly as before. Only ASCII texts are
+read (one byte a character, so the words are those ``text.encode("ascii")
+.translate(table).decode("ascii").split()`` gives); a screen passes any other text on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+#: Bytes ``str.split()`` splits an ASCII text at.
+_WHITE = b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_SPACED: dict[bytes, bytes] = {}
+#: The low ``k`` bytes of a little-endian 64-bit number, for ``k`` = 0..8.
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+#: Odd multipliers that mix the parts of a word's number.
+_HEAD, _TAIL, _LENGTH = (
+    np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
+)
+#: Characters read at a time: arrays of some hundred kilobytes stay in the processor's
+#: cache (measured: groups of 256 answers, ~64,000 characters, cost a third less than a
+#: batch of 2,048 at once).
+GROUP = 64_000
+#: The first group is smaller: it tells whether screening the batch is worth it.
+_FIRST_GROUP = 8_000
+#: A screen that rules out less than this share of a group's text (in characters) stops
+#: there and lets the batch's other texts through unread: reading a text costs it about
+#: half what the rule it stands for costs, so on texts that mostly hold what it looks for
+#: (the function words of natural English, a phrase of a long answer said twice) it
+#: would only add its cost to the rule's.
+WORTH = 0.5
+
+
+def groups(texts: Sequence[str]) -> Iterator[range]:
+    """Consecutive ranges of indices covering ``texts``, each of texts holding some
+    :data:`GROUP` characters (the first, ``_FIRST_GROUP``) or a single longer text."""
+    ends = list(itertools.accumulate(map(len, texts)))  # characters up to each text's end
+    start, n, budget, before = 0, len(texts), _FIRST_GROUP, 0
+    while start < n:
+        stop = max(start + 1, bisect.bisect_right(ends, before + budget, lo=start))
+        yield range(start, stop)
+        start, budget, before = stop, GROUP, ends[stop - 1]
+
+
+def worth_going_on(texts: Sequence[str], ruled_out: Iterable[bool]) -> bool:
+    """Whether a screen that ruled out the texts of a group marked in ``ruled_out`` should
+    read on: they hold at least :data:`WORTH` of the group's characters."""
+    lengths = list(map(len, texts))
+    return sum(itertools.compress(lengths, ruled_out)) >= WORTH * sum(lengths)
+
+
+def _spaced(table: bytes) -> bytes:
+    """``table`` followed by every white space byte to a space: the words stay, and a
+    word is then a run of bytes other than 0x20."""
+    spaced = _SPACED.get(table)
+    if spaced is None:
+        spaced = _SPACED[table] = bytes(0x20 if b in _WHITE else b for b in table)
+    return spaced
+
+
+class Needles(NamedTuple):
+    """Words a screen looks for, as numbers (sorted), and the length of the longest."""
+
+    numbers: np.ndarray
+    longest: int
+
+
+def _cut(texts: Sequence[str], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """The texts (all ASCII) joined by single spaces, translated by ``table`` and padded
+    with eight spaces at both ends, and the offsets there where each word starts and
+    ends."""
+    pad = b" " * 8
+    data = pad + " ".join(texts).encode("ascii").translate(_spaced(table)) + pad
+    word = np.frombuffer(data, dtype=np.uint8) != 0x20
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1  # where a word starts or ends
+    return data, edges[0::2], edges[1::2]
+
+
+def _numbers(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The number of each word of ``data`` (from :func:`_cut`)."""
+    lengths = ends - starts
+    # the eight bytes from each offset of ``data`` as a number (``data`` is padded)
+    eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    head = eights[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
+    tail = np.where(lengths > 8, eights[ends - 8], np.uint64(0))  # the last eight bytes
+    return head * _HEAD + tail * _TAIL + lengths.astype(np.uint64) * _LENGTH
+
+
+def _owners(texts: Sequence[str], starts: np.ndarray) -> np.ndarray:
+    """The index of the text of each word starting at ``starts`` (see :func:`_cut`)."""
+    firsts = np.cumsum([8] + [len(text) + 1 for text in texts[:-1]])
+    return np.searchsorted(firsts, starts, side="right") - 1
+
+
+def word_numbers(texts: Sequence[str], table: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``(owner, number)``: for each word of ``texts`` (all ASCII), in order, the index of
+    its text and its number."""
+    data, starts, ends = _cut(texts, table)
+    return _owners(texts, starts), _numbers(data, starts, ends)
+
+
+def numbers_of(words: Collection[str], table: bytes) -> Needles:
+    """``words`` (ASCII, each one word under ``table``) as :class:`Needles`."""
+    data, starts, ends = _cut([" ".join(sorted(words))], table)
+    return Needles(np.unique(_numbers(data, starts, ends)), int(max(ends - starts, default=0)))
+
+
+def may_hold(texts: Sequence[str], table: bytes, needles: Needles) -> list[bool]:
+    """Per text: False when none of its words is one of ``needles`` (none has a number
+    of theirs), True otherwise, for a text that is not ASCII, and for the texts after a
+    group where the screen was not worth it (:data:`WORTH`). Only the words no longer
+    than the longest needle are given a number."""
+    out = [True] * len(texts)
+    for part in groups(texts):
+        group = [i for i in part if texts[i].isascii()]
+        chosen = [texts[i] for i in group]
+        if not chosen:
+            continue
+        data, starts, ends = _cut(chosen, table)
+        short = np.flatnonzero(ends - starts <= needles.longest)
+        starts, ends = starts[short], ends[short]
+        found = starts[np.isin(_numbers(data, starts, ends), needles.numbers)]
+        holding = set(_owners(chosen, found).tolist()) if len(found) else set()
+        for k, i in enumerate(group):
+            out[i] = k in holding
+        if not worth_going_on([texts[i] for i in part], [not out[i] for i in part]):
+            break
+    return out
+
+
+__all__ = [
+    "GROUP",
+    "WORTH",
+    "Needles",
+    "groups",
+    "may_hold",
+    "numbers_of",
+    "word_numbers",
+    "worth_going_on",
+]
