@@ -124,11 +124,19 @@ def _code_point_windows(texts: list[str], k: int) -> np.ndarray:
 def signatures_of_sets(owners: list[int], hashes: list[int], n: int, bins: int) -> np.ndarray:
     """One-permutation MinHash of ``n`` sets given as (owner row, element hash) pairs: an
     (n, bins) uint16 array, EMPTY where a row has no element in a bin."""
+    return set_signatures(
+        np.asarray(owners, dtype=np.int64), np.asarray(hashes, dtype=np.uint64), n, bins
+    )
+
+
+def set_signatures(owners: np.ndarray, hashes: np.ndarray, n: int, bins: int) -> np.ndarray:
+    """:func:`signatures_of_sets` of (owner row, element hash) pairs given as arrays (an
+    element repeated in a set changes nothing: a bin keeps a minimum)."""
     sig = np.full(n * bins, EMPTY, dtype=np.uint16)
-    if hashes:
-        mixed = mix64(np.asarray(hashes, dtype=np.uint64))
+    if len(hashes):
+        mixed = mix64(hashes.astype(np.uint64))
         shift = np.uint64(64 - int(np.log2(bins)))
-        slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)
+        slot = owners.astype(np.int64) * bins + (mixed >> shift).astype(np.int64)
         value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
         value[value == EMPTY] = 0xFFFE
         np.minimum.at(sig, slot, value)

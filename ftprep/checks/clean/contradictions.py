@@ -22,6 +22,7 @@ enabling or disabling these checks never changes the split.
 from __future__ import annotations
 
 import re
+import string
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -39,6 +40,7 @@ from ftprep.checks.clean.answer_profile import (
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.similarity.batchwords import batch_words
 from ftprep.similarity.minhash import (
     EMPTY,
     PAIR_CHUNK,
@@ -46,12 +48,13 @@ from ftprep.similarity.minhash import (
     groups_from_pairs,
     mix64,
     pair_similarity,
+    set_signatures,
     signatures,
     signatures_of_sets,
     similarity,
 )
 from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
-from ftprep.turns import batch_turns
+from ftprep.turns import Turns, batch_turns
 from ftprep.wording import plural
 
 BINS = 64
@@ -157,8 +160,7 @@ class _PromptWords:
             words.update(_MID_NAME.findall(texts[j]))
         names = self.names
         for w in words.difference(names):
-            key = "".join(sorted(w.lower()))
-            names[w] = zlib.crc32(key.encode("utf-8", "surrogatepass")) or 1
+            names[w] = _name_hash(w)
         return set(map(names.__getitem__, words))
 
     def learn(self, words: set[str]) -> None:
@@ -188,6 +190,12 @@ class _PromptWords:
         if not hit:
             return ""
         return " ".join(sorted({n for w in hit for n in self.negating[w]}))
+
+
+def _name_hash(word: str) -> int:
+    """A name's hash: CRC-32 of its sorted lower-case letters (a transposition typo keeps
+    it), 0 read as 1 (0 marks an empty slot of ``prompt_names``)."""
+    return zlib.crc32("".join(sorted(word.lower())).encode("utf-8", "surrogatepass")) or 1
 
 
 def _word_set_signatures(word_sets: list[set[str]], known: _PromptWords, bins: int) -> np.ndarray:
@@ -305,68 +313,197 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     exactly for inputs to be near-identical: the system prompt, the tools, the numbers and
     the negations of the prompt.
 
-    Normalised texts, final-answer indexes and media keys come from the batch memo; each
-    distinct word is looked at once per batch; the four character sketches are one
-    :func:`signatures` call."""
+    Normalised texts, final-answer indexes and media keys come from the batch memo. The
+    batch is worked on whole: the prompts' words from one split (:func:`batch_words`),
+    each distinct word learnt once, their names from one regex scan (:func:`_batch_names`),
+    the four character sketches from one :func:`signatures` call; what is left per example
+    is putting its prompt, answer and system texts together."""
     n = len(batch)
     normalized = normalized_messages(batch, ctx.batch)
     turns = batch_turns(batch, ctx.batch)
-    media = media_keys(batch, ctx.batch)
-    prompts, answers, key_texts = [], [], []
-    # each prompt's word set is used within its iteration only: a list of the batch's
-    # sets would be walked by every full collection while the function runs
-    word_counts = [0] * n
-    owners: list[int] = []
-    hashes: list[int] = []
-    names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
-    known = _PromptWords()
-    for i, ex in enumerate(batch):
-        last = turns.last[i]
-        texts = normalized[i]
-        roles = turns.roles[i]
-        cut = len(texts) if last is None else last
-        # most conversations have no system turn: their prompt is every turn before the cut
-        has_system = not _SYSTEM_ROLE_SET.isdisjoint(roles)
-        if has_system:
-            prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
-            text = " ".join([texts[j] for j in prompt])
-        else:
-            prompt = list(range(cut))
-            text = " ".join(texts[:cut])
-        prompts.append(text)
-        words = set(text.split())
-        word_counts[i] = len(words)
-        known.learn(words)
-        owners.extend([i] * len(words))
-        hashes.extend(map(known.crc.__getitem__, words))
-        answers.append("" if last is None else texts[last])
-        raw = turns.texts[i]
-        system = (
-            "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
-            if has_system
-            else ""
+    prompts, answers, systems, named = _prompt_texts(normalized, turns)
+    sig, word_counts, digits, negations = _prompt_word_columns(prompts)
+    tools = ["" if not ex.tools else repr(ex.tools) for ex in batch]
+    keys = list(
+        map(
+            "\x1e".join,
+            zip(systems, tools, digits, negations, media_keys(batch, ctx.batch), strict=True),
         )
-        digits = known.numbers(text, words)
-        tools = "" if not ex.tools else repr(ex.tools)
-        key_texts.append(
-            f"{system}\x1e{tools}\x1e{digits}\x1e{known.negations(words)}\x1e{media[i]}"
-        )
-        found = sorted(known.name_hashes(raw, prompt))
-        if found:
-            names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
+    )
     chars = signatures(
         [*prompts, *answers, *(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)],
         bins=SMALL_BINS,
     )
     return {
-        "prompt_sig": signatures_of_sets(owners, hashes, n, BINS),
+        "prompt_sig": sig,
         "prompt_char_sig": chars[:n],
         "answer_sig": chars[n : 2 * n],
-        "prompt_key": hash64_array(key_texts, n),
-        "prompt_words": np.array(word_counts, dtype=np.int32),
-        "prompt_names": names,
+        "prompt_key": _repeated_hashes(keys),
+        "prompt_words": word_counts.astype(np.int32),
+        "prompt_names": _batch_names(named),
         "prompt_ends_sig": np.concatenate([chars[2 * n : 3 * n], chars[3 * n :]], axis=1),
     }
+
+
+def _prompt_texts(
+    normalized: list[list[str]], turns: Turns
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Per example: its prompt (the normalised turns before the final answer, system turns
+    excluded, joined by spaces), its normalised final answer, its system prompts (as
+    written, joined by new lines) and its prompt turns as written joined by
+    :data:`_TURN_JOIN` (where names are looked for)."""
+    prompts, answers, systems, named = [], [], [], []
+    for texts, roles, raw, last in zip(
+        normalized, turns.roles, turns.texts, turns.last, strict=True
+    ):
+        cut = len(texts) if last is None else last
+        # most conversations have no system turn: their prompt is every turn before the cut
+        if _SYSTEM_ROLE_SET.isdisjoint(roles):
+            prompts.append(" ".join(texts[:cut]))
+            named.append(_TURN_JOIN.join(raw[:cut]))
+            systems.append("")
+        else:
+            prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
+            prompts.append(" ".join([texts[j] for j in prompt]))
+            named.append(_TURN_JOIN.join([raw[j] for j in prompt]))
+            systems.append(
+                "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
+            )
+        answers.append("" if last is None else texts[last])
+    return prompts, answers, systems, named
+
+
+def _prompt_word_columns(
+    prompts: list[str],
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """(word MinHash, number of distinct words, numbers, negations) of each prompt.
+
+    Each distinct word of the batch is learnt once (:class:`_PromptWords`); the numbers are
+    looked for only in prompts one of whose words holds a digit, the negations collected
+    only for prompts holding one."""
+    n = len(prompts)
+    words = batch_words(prompts)
+    if words is None:  # a prompt holds the separator word: one set per prompt
+        return _prompt_word_columns_slowly(prompts)
+    known = _PromptWords()
+    known.learn(set(words.vocab))
+    vocab = words.vocab
+    crc = np.fromiter(map(known.crc.__getitem__, vocab), dtype=np.uint64, count=len(vocab))
+    sig = set_signatures(words.rows, crc[words.ids], n, BINS)
+    digits = [""] * n
+    if known.numbered:
+        numbered = np.fromiter(map(known.numbered.__contains__, vocab), bool, len(vocab))
+        for i in words.rows_with(numbered).tolist():
+            digits[i] = " ".join(_DIGITS.findall(prompts[i]))
+    negations = [""] * n
+    if known.negating:
+        negating = np.fromiter(map(known.negating.__contains__, vocab), bool, len(vocab))
+        hit = negating[words.ids]
+        found: dict[int, set[str]] = {}
+        for i, w in zip(words.rows[hit].tolist(), words.ids[hit].tolist(), strict=True):
+            found.setdefault(i, set()).update(known.negating[vocab[w]])
+        for i, negates in found.items():
+            negations[i] = " ".join(sorted(negates))
+    return sig, words.counts, digits, negations
+
+
+def _prompt_word_columns_slowly(
+    prompts: list[str],
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """:func:`_prompt_word_columns` one prompt's word set at a time."""
+    known = _PromptWords()
+    owners: list[int] = []
+    hashes: list[int] = []
+    counts, digits, negations = [], [], []
+    for i, text in enumerate(prompts):
+        words = set(text.split())
+        known.learn(words)
+        counts.append(len(words))
+        owners.extend([i] * len(words))
+        hashes.extend(map(known.crc.__getitem__, words))
+        digits.append(known.numbers(text, words))
+        negations.append(known.negations(words))
+    sig = signatures_of_sets(owners, hashes, len(prompts), BINS)
+    return sig, np.array(counts, dtype=np.int64), digits, negations
+
+
+#: What an example's prompt turns are joined with, and examples with one another, when the
+#: names of a whole batch are looked for at once: "_" is a word character, so no name starts
+#: right after it (as none starts a text) and none runs into it, and it is no sentence end
+#: nor space, so the look-behinds of :data:`_MID_NAME` find after it what they find at a
+#: text's start: the joined text holds each turn's names and no other.
+_TURN_JOIN = "_"
+_ROW_JOIN = "_"
+
+
+def _byte_class(chars: str) -> np.ndarray:
+    """A 256-entry mask of the bytes of ``chars`` (all ASCII)."""
+    mask = np.zeros(256, dtype=bool)
+    mask[list(chars.encode("ascii"))] = True
+    return mask
+
+
+#: Bytes of the ASCII characters :data:`_MID_NAME` reads around a capital: letters (a name
+#: goes on), what may not stand right before a name (``[\w'.!?:|\n]``), the spaces
+#: (``\s``) and the sentence ends before them.
+_LETTER = _byte_class(string.ascii_letters)
+_NOT_BEFORE = _byte_class(string.ascii_letters + string.digits + "_'.!?:|\n")
+_SPACE = _byte_class(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
+_END = _byte_class(".!?:|\n")
+
+
+def _name_rows(joined: bytes, starts: np.ndarray) -> np.ndarray:
+    """The rows whose text (ASCII, laid end to end in ``joined`` from ``starts``, one
+    :data:`_ROW_JOIN` between two) holds a :data:`_MID_NAME` match, found on the capitals
+    alone: the same tests as the pattern's, read from the bytes around each capital."""
+    b = np.frombuffer(joined, dtype=np.uint8)
+    at = np.flatnonzero((b - np.uint8(65)) < 26)  # the capitals
+    at = at[(at >= 1) & (at + 1 < len(b))]
+    at = at[_LETTER[b[at + 1]] & ~_NOT_BEFORE[b[at - 1]]]
+    # a sentence end, then one or two spaces, before the capital: it opens a sentence
+    spaced = _SPACE[b[at - 1]]
+    two, three = np.maximum(at - 2, 0), np.maximum(at - 3, 0)
+    opens = spaced & (at >= 2) & _END[b[two]]
+    opens |= spaced & (at >= 3) & _SPACE[b[two]] & _END[b[three]]
+    return np.unique(np.searchsorted(starts, at[~opens], side="right") - 1)
+
+
+def _batch_names(named: list[str]) -> np.ndarray:
+    """The ``prompt_names`` rows of a batch (``named``: each example's prompt turns as
+    written, joined by :data:`_TURN_JOIN`): the :data:`NAME_SKETCH` smallest of the
+    :meth:`_PromptWords.name_hashes` of each example, zeros after them.
+
+    An ASCII batch is screened first (:func:`_name_rows`): the pattern runs only on the
+    examples holding a name."""
+    n = len(named)
+    out = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
+    joined = _ROW_JOIN.join(named)
+    if joined.isascii():
+        lens = np.fromiter(map(len, named), dtype=np.int64, count=n) + len(_ROW_JOIN)
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        rows = _name_rows(joined.encode("ascii"), starts).tolist()
+    else:
+        rows = range(n)
+    hashes: dict[str, int] = {}
+    for i in rows:
+        words = set(_MID_NAME.findall(named[i]))
+        if words:
+            for w in words.difference(hashes):
+                hashes[w] = _name_hash(w)
+            found = sorted(set(map(hashes.__getitem__, words)))[:NAME_SKETCH]
+            out[i, : len(found)] = found
+    return out
+
+
+def _repeated_hashes(texts: list[str]) -> np.ndarray:
+    """:func:`hash64_array` of texts many of which repeat (most examples share a system
+    prompt and have no numbers, tools or media): each distinct text is hashed once."""
+    distinct = dict.fromkeys(texts)
+    if len(distinct) == len(texts):
+        return hash64_array(texts, len(texts))
+    index = dict(zip(distinct, range(len(distinct)), strict=True))
+    codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
+    return hash64_array(distinct, len(distinct))[codes]
 
 
 class ContradictionSettings(CheckSettings):
