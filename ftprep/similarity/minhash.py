@@ -207,6 +207,79 @@ def signatures(
     return sig[:dummy].reshape(n, bins)
 
 
+def signatures_with_pieces(
+    texts: Sequence[str],
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bins: int = BINS,
+    piece_bins: int = 32,
+    k: int = SHINGLE,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`signatures` of ASCII ``texts`` (``bins``) and, from the same hashed windows,
+    of pieces of them (``piece_bins``, which divides ``bins``); None when a text is not
+    ASCII.
+
+    ``pieces``: (text index, start, end) arrays, in the texts' order and not overlapping,
+    each at least ``k`` characters long: piece ``p``'s row is :func:`signatures` of
+    ``texts[index[p]][start[p]:end[p]]``, its windows being the text's windows inside it.
+
+    Each window is hashed and kept once, by the piece holding it or else by its text's
+    other windows: a text's signature is the bin-wise minimum of those of its pieces and
+    of the rest, and a piece's ``piece_bins`` signature is its ``bins`` one folded (a
+    window's slot among ``piece_bins`` is its slot among ``bins`` divided by their ratio,
+    its value the same). The pieces cost a little bookkeeping, no hashing of their own."""
+    n = len(texts)
+    pad = "\0" * (k - 1)
+    joined = pad.join(texts) + pad
+    if n == 0 or k > 8 or bins % piece_bins or not joined.isascii():
+        return None
+    index, start, end = pieces
+    m = len(index)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    windows = _buffer_windows(joined.encode("ascii"), k)
+    # Who keeps the window at each position: runs that start where a text's windows start
+    # (the text's rest), a piece starts (the piece), a piece ends (the text's rest again),
+    # the text's windows end (the padding: a spare row); at one position the later kind
+    # wins (the runs before it are empty).
+    text_at = np.cumsum(lens + (k - 1)) - (lens + (k - 1))
+    nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
+    piece_at = text_at[index] + start
+    piece_end = piece_at + (end - start - (k - 1))
+    rows = n + m
+    dummy = rows * bins
+    position = np.concatenate([text_at, piece_end, piece_at, text_at + nwin])
+    kind = np.repeat(np.arange(4), [n, m, m, n])
+    owner = np.concatenate([np.arange(n), index, n + np.arange(m), np.full(n, rows)]) * bins
+    order = np.lexsort((kind, position))
+    position, owner = position[order], owner[order]
+    sizes = np.diff(np.r_[position, len(windows)])
+    base = np.repeat(owner.astype(np.int32 if dummy < 2**31 else np.int64), sizes)
+    shift = np.uint64(64 - int(np.log2(bins)))
+    sig = np.full(dummy + bins, EMPTY, dtype=np.uint16)
+    scratch = np.empty(min(len(windows), _CHUNK), dtype=np.uint64)
+    for first in range(0, len(windows), _CHUNK):
+        h = _mix64_inplace(windows[first : first + _CHUNK], scratch)
+        slot = np.right_shift(h, shift, out=scratch[: len(h)]).view(np.int64)
+        slot += base[first : first + _CHUNK]
+        value = h.astype(np.uint16)
+        np.minimum(value, np.uint16(0xFFFE), out=value)  # EMPTY stays free for "no shingle"
+        np.minimum.at(sig, slot, value)
+    kept = sig[:dummy].reshape(rows, bins)
+    out, piece_sig = kept[:n], kept[n:]
+    if m:
+        # each text's pieces, j-th piece of every text at once (a text has a few)
+        starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+        counts = np.diff(np.r_[starts, m])
+        for j in range(int(counts.max())):
+            has = counts > j
+            held = index[starts[has]]
+            out[held] = np.minimum(out[held], piece_sig[starts[has] + j])
+    ratio = bins // piece_bins
+    folded = piece_sig[:, 0::ratio]
+    for j in range(1, ratio):
+        folded = np.minimum(folded, piece_sig[:, j::ratio])
+    return np.ascontiguousarray(out), np.ascontiguousarray(folded)
+
+
 _BYTES = np.uint64(0x0101010101010101)
 
 

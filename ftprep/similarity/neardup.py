@@ -15,29 +15,17 @@ import numpy as np
 
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.similarity.composed import batch_dialogues
 from ftprep.similarity.minhash import (
     cross_pairs_of_rows,
     groups_from_pairs,
     near_duplicate_pairs,
-    signatures,
 )
 from ftprep.similarity.normalize import hash64, normalize_text, normalized_messages
 from ftprep.turns import batch_turns
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_BANDS = 16
-
-
-#: Roles of system prompts, left out of the dialogue compared.
-_SYSTEM_ROLES = ("system", "developer")
-
-
-def dialogue_text(roles: Sequence[str], normalized: Sequence[str]) -> str:
-    """The normalised non-system turns (``normalized``: an example's normalised message
-    texts, ``roles`` their roles), with roles, for similarity."""
-    return "\n".join(
-        [f"{r}: {t}" for r, t in zip(roles, normalized, strict=True) if r not in _SYSTEM_ROLES]
-    )
 
 
 #: Lines kept per example for the boilerplate discount (the longest ones matter most).
@@ -77,11 +65,16 @@ def preamble_lines(roles: Sequence[str], texts: Sequence[str]) -> np.ndarray | N
 
 @register_feature("minhash", ("minhash", "dialogue_len", "preamble_lines"))
 def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    """MinHash of each dialogue (:func:`~ftprep.similarity.composed.dialogue_text`), its
+    length, and its preamble lines.
+
+    The dialogues are sketched once per batch, with each message's own sketch on the side
+    for the prompt sketch (:func:`~ftprep.similarity.composed.batch_dialogues`)."""
     turns = batch_turns(batch, ctx.batch)
-    dialogues = list(map(dialogue_text, turns.roles, normalized_messages(batch, ctx.batch)))
+    dialogues = batch_dialogues(normalized_messages(batch, ctx.batch), turns.roles, ctx.batch)
     return {
-        "minhash": signatures(dialogues),
-        "dialogue_len": np.fromiter((len(d) for d in dialogues), dtype=np.int32, count=len(batch)),
+        "minhash": dialogues.sig,
+        "dialogue_len": dialogues.lengths.astype(np.int32),
         "preamble_lines": list(map(preamble_lines, turns.roles, turns.texts)),
     }
 

@@ -41,6 +41,7 @@ from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.batchwords import batch_words
+from ftprep.similarity.composed import batch_dialogues, message_or_own_signatures
 from ftprep.similarity.minhash import (
     EMPTY,
     PAIR_CHUNK,
@@ -321,7 +322,8 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     n = len(batch)
     normalized = normalized_messages(batch, ctx.batch)
     turns = batch_turns(batch, ctx.batch)
-    prompts, answers, systems, named = _prompt_texts(normalized, turns)
+    dialogues = batch_dialogues(normalized, turns.roles, ctx.batch)
+    prompts, answers, systems, named, messages = _prompt_texts(normalized, turns, dialogues.first)
     sig, word_counts, digits, negations = _prompt_word_columns(prompts)
     tools = ["" if not ex.tools else repr(ex.tools) for ex in batch]
     keys = list(
@@ -330,31 +332,33 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
             zip(systems, tools, digits, negations, media_keys(batch, ctx.batch), strict=True),
         )
     )
-    chars = signatures(
-        [*prompts, *answers, *(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)],
-        bins=SMALL_BINS,
-    )
+    chars = message_or_own_signatures([*prompts, *answers], messages, dialogues)
+    ends = signatures([*(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)], SMALL_BINS)
     return {
         "prompt_sig": sig,
         "prompt_char_sig": chars[:n],
-        "answer_sig": chars[n : 2 * n],
+        "answer_sig": chars[n:],
         "prompt_key": _repeated_hashes(keys),
         "prompt_words": word_counts.astype(np.int32),
         "prompt_names": _batch_names(named),
-        "prompt_ends_sig": np.concatenate([chars[2 * n : 3 * n], chars[3 * n :]], axis=1),
+        "prompt_ends_sig": np.concatenate([ends[:n], ends[n:]], axis=1),
     }
 
 
 def _prompt_texts(
-    normalized: list[list[str]], turns: Turns
-) -> tuple[list[str], list[str], list[str], list[str]]:
+    normalized: list[list[str]], turns: Turns, first: list[int]
+) -> tuple[list[str], list[str], list[str], list[str], list[int]]:
     """Per example: its prompt (the normalised turns before the final answer, system turns
     excluded, joined by spaces), its normalised final answer, its system prompts (as
     written, joined by new lines) and its prompt turns as written joined by
-    :data:`_TURN_JOIN` (where names are looked for)."""
+    :data:`_TURN_JOIN` (where names are looked for); then, for every prompt and after them
+    every answer, the message it is (its index among the batch's messages laid end to end,
+    ``first`` being each example's first; -1 when it is not one message)."""
     prompts, answers, systems, named = [], [], [], []
-    for texts, roles, raw, last in zip(
-        normalized, turns.roles, turns.texts, turns.last, strict=True
+    single: list[int] = []
+    answered: list[int] = []
+    for texts, roles, raw, last, f in zip(
+        normalized, turns.roles, turns.texts, turns.last, first, strict=True
     ):
         cut = len(texts) if last is None else last
         # most conversations have no system turn: their prompt is every turn before the cut
@@ -362,6 +366,7 @@ def _prompt_texts(
             prompts.append(" ".join(texts[:cut]))
             named.append(_TURN_JOIN.join(raw[:cut]))
             systems.append("")
+            single.append(f if cut == 1 else -1)
         else:
             prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
             prompts.append(" ".join([texts[j] for j in prompt]))
@@ -369,8 +374,14 @@ def _prompt_texts(
             systems.append(
                 "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
             )
-        answers.append("" if last is None else texts[last])
-    return prompts, answers, systems, named
+            single.append(f + prompt[0] if len(prompt) == 1 else -1)
+        if last is None:
+            answers.append("")
+            answered.append(-1)
+        else:
+            answers.append(texts[last])
+            answered.append(f + last)
+    return prompts, answers, systems, named, single + answered
 
 
 def _prompt_word_columns(
