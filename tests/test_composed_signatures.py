@@ -19,7 +19,7 @@ from ftprep.similarity.minhash import EMPTY, signatures, signatures_with_pieces
 from ftprep.similarity.neardup import minhash_feature
 from ftprep.similarity.normalize import normalize_text
 
-_ROLES = ["system", "developer", "user", "assistant", "assistant", "tool", "ab"]
+_ROLES = ["system", "developer", "user", "assistant", "assistant", "tool", "ab", "{0}}"]
 _PIECES = ["hello", "wo", "a", "", " ", "é", "東京都", "ไทย", "12345", "x", "Straße",
            "\x00", "_", "ﬁ"]  # fmt: skip
 _TEXT = st.one_of(

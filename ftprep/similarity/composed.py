@@ -40,6 +40,32 @@ def dialogue_text(roles: Sequence[str], normalized: Sequence[str]) -> str:
     )
 
 
+def _dialogue_format(roles: tuple[str, ...]) -> str:
+    """:func:`dialogue_text` of a conversation with these roles as a format string over its
+    texts (braces in a role doubled)."""
+    return "\n".join(
+        [
+            f"{r.replace('{', '{{').replace('}', '}}')}: {{{j}}}"
+            for j, r in enumerate(roles)
+            if r not in SYSTEM_ROLES
+        ]
+    )
+
+
+def _dialogue_texts(roles: Sequence[Sequence[str]], normalized: list[list[str]]) -> list[str]:
+    """:func:`dialogue_text` of each example: one format call each, the format written once
+    per sequence of roles in the batch (a batch has a few)."""
+    formats: dict[tuple[str, ...], str] = {}
+    out = []
+    for rs, texts in zip(roles, normalized, strict=True):
+        key = rs if rs.__class__ is tuple else tuple(rs)
+        form = formats.get(key)
+        if form is None:
+            form = formats[key] = _dialogue_format(key)
+        out.append(form.format(*texts))
+    return out
+
+
 @dataclass(frozen=True)
 class Dialogues:
     """A batch's dialogues: their 128-bin MinHash (``sig``) and lengths; ``first[i]``, the
@@ -67,7 +93,7 @@ def batch_dialogues(
 
 def _dialogues(normalized: list[list[str]], roles: Sequence[Sequence[str]]) -> Dialogues:
     n = len(normalized)
-    dialogues = list(map(dialogue_text, roles, normalized))
+    dialogues = _dialogue_texts(roles, normalized)
     lengths = np.fromiter(map(len, dialogues), dtype=np.int64, count=n)
     counts = np.fromiter(map(len, normalized), dtype=np.int64, count=n)
     first = np.cumsum(counts) - counts

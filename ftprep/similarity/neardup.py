@@ -8,6 +8,7 @@ prompt would otherwise make every example look alike.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,6 +64,36 @@ def preamble_lines(roles: Sequence[str], texts: Sequence[str]) -> np.ndarray | N
     return np.array(packed[:MAX_LINES], dtype=np.uint64)
 
 
+#: What ``str.splitlines`` splits at: a text holding none of them is one line.
+_ALL_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAKS = _ALL_BREAKS[:7]  # the ASCII ones
+_LINE_BREAK = re.compile(f"[{_ALL_BREAKS}]")
+
+
+def batch_preamble_lines(
+    roles: Sequence[Sequence[str]], texts: Sequence[Sequence[str]]
+) -> list[np.ndarray | None]:
+    """:func:`preamble_lines` of each example of a batch (its messages' ``roles`` and
+    ``texts``), looked at only in the examples one of whose user turns breaks a line: the
+    others have none (most chat data: one-line requests)."""
+    out: list[np.ndarray | None] = [None] * len(roles)
+    owners = [i for i, rs in enumerate(roles) for r in rs if r == "user"]
+    users = [
+        t
+        for rs, ts in zip(roles, texts, strict=True)
+        for r, t in zip(rs, ts, strict=True)
+        if r == "user"
+    ]
+    joined = "\x00".join(users)
+    # a substring test per break character (a memchr-like scan each) beats the pattern
+    if not any(map(joined.__contains__, _BREAKS if joined.isascii() else _ALL_BREAKS)):
+        return out
+    search = _LINE_BREAK.search
+    for i in sorted({owners[k] for k, t in enumerate(users) if search(t)}):
+        out[i] = preamble_lines(roles[i], texts[i])
+    return out
+
+
 @register_feature("minhash", ("minhash", "dialogue_len", "preamble_lines"))
 def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """MinHash of each dialogue (:func:`~ftprep.similarity.composed.dialogue_text`), its
@@ -75,7 +106,7 @@ def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[s
     return {
         "minhash": dialogues.sig,
         "dialogue_len": dialogues.lengths.astype(np.int32),
-        "preamble_lines": list(map(preamble_lines, turns.roles, turns.texts)),
+        "preamble_lines": batch_preamble_lines(turns.roles, turns.texts),
     }
 
 

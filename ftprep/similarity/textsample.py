@@ -138,23 +138,20 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
     (the gatherer keeps the run's bottom ``limit``)."""
     limit = _limit(ctx.config)
     turns = batch_turns(batch, ctx.batch)
-    inputs = list(
-        map(user_input, [ex.kind for ex in batch], turns.roles, turns.texts, turns.last)
-    )
-    prio = hash64_array(["sample\x1f" + t for t in inputs], len(batch))
-    keep = np.ones(len(batch), dtype=bool)
-    if len(batch) > limit:
-        keep[:] = False
-        keep[np.lexsort((np.arange(len(batch)), prio))[:limit]] = True
-    col_in: list[str | None] = []
-    col_ans: list[str | None] = []
-    for i, text in enumerate(inputs):
-        if keep[i]:
-            col_in.append(text[:MAX_CHARS])
-            col_ans.append(final_answer(turns.texts[i], turns.last[i])[:MAX_CHARS])
-        else:
-            col_in.append(None)
-            col_ans.append(None)
+    n = len(batch)
+    inputs = list(map(user_input, [ex.kind for ex in batch], turns.roles, turns.texts, turns.last))
+    answers = list(map(final_answer, turns.texts, turns.last))
+    prio = hash64_array(["sample\x1f" + t for t in inputs], n)
+    if n <= limit:  # the batch is the sample (a batch is smaller than the default limit)
+        col_in: list[str | None] = [t[:MAX_CHARS] for t in inputs]
+        col_ans: list[str | None] = [t[:MAX_CHARS] for t in answers]
+    else:
+        keep = np.zeros(n, dtype=bool)
+        keep[np.lexsort((np.arange(n), prio))[:limit]] = True
+        col_in = [t[:MAX_CHARS] if k else None for t, k in zip(inputs, keep.tolist(), strict=True)]
+        col_ans = [
+            t[:MAX_CHARS] if k else None for t, k in zip(answers, keep.tolist(), strict=True)
+        ]
     return {"sample_priority": prio, "sample_input": col_in, "sample_answer": col_ans}
 
 
