@@ -45,6 +45,12 @@ def user_input(kind: str, roles: Sequence[str], texts: Sequence[str], last: int 
     return "\n".join([texts[j] for j in range(cut) if roles[j] == "user"])
 
 
+def _input_format(kind: str, roles: tuple[str, ...], last: int | None) -> str:
+    """:func:`user_input` of an example with this kind, roles and last assistant index, as
+    a format string over its message texts."""
+    return user_input(kind, roles, [f"{{{j}}}" for j in range(len(roles))], last)
+
+
 def final_answer(texts: Sequence[str], last: int | None) -> str:
     return "" if last is None else texts[last]
 
@@ -139,7 +145,11 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
     limit = _limit(ctx.config)
     turns = batch_turns(batch, ctx.batch)
     n = len(batch)
-    inputs = list(map(user_input, [ex.kind for ex in batch], turns.roles, turns.texts, turns.last))
+    # the turns joined depend on the kind, the roles and the final answer's index alone: one
+    # format string per such shape in the batch (a few)
+    keys = list(zip([ex.kind for ex in batch], turns.roles, turns.last, strict=True))
+    form_of = {key: _input_format(*key) for key in set(keys)}
+    inputs = [form_of[k].format(*t) for k, t in zip(keys, turns.texts, strict=True)]
     answers = list(map(final_answer, turns.texts, turns.last))
     prio = hash64_array(["sample\x1f" + t for t in inputs], n)
     if n <= limit:  # the batch is the sample (a batch is smaller than the default limit)

@@ -353,35 +353,36 @@ def _prompt_texts(
     written, joined by new lines) and its prompt turns as written joined by
     :data:`_TURN_JOIN` (where names are looked for); then, for every prompt and after them
     every answer, the message it is (its index among the batch's messages laid end to end,
-    ``first`` being each example's first; -1 when it is not one message)."""
-    prompts, answers, systems, named = [], [], [], []
-    single: list[int] = []
-    answered: list[int] = []
-    for texts, roles, raw, last, f in zip(
-        normalized, turns.roles, turns.texts, turns.last, first, strict=True
-    ):
-        cut = len(texts) if last is None else last
-        # most conversations have no system turn: their prompt is every turn before the cut
-        if _SYSTEM_ROLE_SET.isdisjoint(roles):
-            prompts.append(" ".join(texts[:cut]))
-            named.append(_TURN_JOIN.join(raw[:cut]))
-            systems.append("")
-            single.append(f if cut == 1 else -1)
-        else:
-            prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
-            prompts.append(" ".join([texts[j] for j in prompt]))
-            named.append(_TURN_JOIN.join([raw[j] for j in prompt]))
-            systems.append(
-                "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
-            )
-            single.append(f + prompt[0] if len(prompt) == 1 else -1)
-        if last is None:
-            answers.append("")
-            answered.append(-1)
-        else:
-            answers.append(texts[last])
-            answered.append(f + last)
+    ``first`` being each example's first; -1 when it is not one message).
+
+    Which turns go where depends on the roles and the final answer's index alone: a batch
+    has a few such shapes, each written once as format strings (:func:`_prompt_shape`)."""
+    keys = list(zip(turns.roles, turns.last, strict=True))
+    shape_of = {key: _prompt_shape(*key) for key in set(keys)}
+    shapes = list(map(shape_of.__getitem__, keys))
+    prompts = [s[0].format(*t) for s, t in zip(shapes, normalized, strict=True)]
+    named = [s[1].format(*t) for s, t in zip(shapes, turns.texts, strict=True)]
+    systems = [s[2].format(*t) for s, t in zip(shapes, turns.texts, strict=True)]
+    single = [-1 if s[3] < 0 else f + s[3] for s, f in zip(shapes, first, strict=True)]
+    answers = ["" if j is None else t[j] for t, j in zip(normalized, turns.last, strict=True)]
+    answered = [-1 if j is None else f + j for f, j in zip(first, turns.last, strict=True)]
     return prompts, answers, systems, named, single + answered
+
+
+def _prompt_shape(roles: tuple[str, ...], last: int | None) -> tuple[str, str, str, int]:
+    """For examples with these roles and final answer index: format strings (over the
+    message texts) of the prompt, of the prompt turns joined by :data:`_TURN_JOIN` and of
+    the system prompts, and the prompt's one turn (-1: it has none or several)."""
+    cut = len(roles) if last is None else last
+    prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
+    system = [j for j, r in enumerate(roles) if r in _SYSTEM_ROLES]
+    fields = [f"{{{j}}}" for j in prompt]
+    return (
+        " ".join(fields),
+        _TURN_JOIN.join(fields),
+        "\n".join([f"{{{j}}}" for j in system]),
+        prompt[0] if len(prompt) == 1 else -1,
+    )
 
 
 def _prompt_word_columns(
