@@ -235,7 +235,8 @@ def signatures_with_pieces(
     index, start, end = pieces
     m = len(index)
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    windows = _buffer_windows(joined.encode("ascii"), k)
+    buf = joined.encode("ascii")
+    total = len(buf)
     # Who keeps the window at each position: runs that start where a text's windows start
     # (the text's rest), a piece starts (the piece), a piece ends (the text's rest again),
     # the text's windows end (the padding: a spare row); at one position the later kind
@@ -251,15 +252,26 @@ def signatures_with_pieces(
     owner = np.concatenate([np.arange(n), index, n + np.arange(m), np.full(n, rows)]) * bins
     order = np.lexsort((kind, position))
     position, owner = position[order], owner[order]
-    sizes = np.diff(np.r_[position, len(windows)])
-    base = np.repeat(owner.astype(np.int32 if dummy < 2**31 else np.int64), sizes)
+    run_end = np.r_[position[1:], total]
+    owner = owner.astype(np.int32 if dummy < 2**31 else np.int64)
     shift = np.uint64(64 - int(np.log2(bins)))
     sig = np.full(dummy + bins, EMPTY, dtype=np.uint16)
-    scratch = np.empty(min(len(windows), _CHUNK), dtype=np.uint64)
-    for first in range(0, len(windows), _CHUNK):
-        h = _mix64_inplace(windows[first : first + _CHUNK], scratch)
+    # Windows and owners are made a chunk at a time, next to their hashing: the arrays a
+    # step reads stay in cache instead of a whole batch's being written out first.
+    view = np.ndarray((total,), dtype=">u8", buffer=buf + b"\0" * 7, strides=(1,))
+    windows = np.empty(min(total, _CHUNK), dtype=np.uint64)
+    scratch = np.empty_like(windows)
+    for first in range(0, total, _CHUNK):
+        last = min(first + _CHUNK, total)
+        h = windows[: last - first]
+        np.copyto(h, view[first:last])
+        h >>= np.uint64(64 - 8 * k)
+        _mix64_inplace(h, scratch)
+        a = int(np.searchsorted(position, first, side="right")) - 1
+        b = int(np.searchsorted(position, last, side="left"))
+        sizes = np.minimum(run_end[a:b], last) - np.maximum(position[a:b], first)
         slot = np.right_shift(h, shift, out=scratch[: len(h)]).view(np.int64)
-        slot += base[first : first + _CHUNK]
+        slot += np.repeat(owner[a:b], sizes)
         value = h.astype(np.uint16)
         np.minimum(value, np.uint16(0xFFFE), out=value)  # EMPTY stays free for "no shingle"
         np.minimum.at(sig, slot, value)
