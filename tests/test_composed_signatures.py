@@ -7,6 +7,7 @@ unsegmented texts."""
 from __future__ import annotations
 
 import string
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from ftprep.features import FeatureContext, batch_scope
 from ftprep.schema import ChatExample, Message, SourceLocation
+from ftprep.similarity import minhash
 from ftprep.similarity.composed import batch_dialogues, dialogue_text
 from ftprep.similarity.minhash import EMPTY, signatures, signatures_with_pieces
 from ftprep.similarity.neardup import minhash_feature
@@ -91,7 +93,10 @@ def test_pieces_sketch_their_windows(texts: list[str], data: st.DataObject) -> N
             index.append(i), start.append(s), end.append(e)
             at = e
     arrays = tuple(np.asarray(v, dtype=np.int64) for v in (index, start, end))
-    found = signatures_with_pieces(texts, arrays, bins=64, piece_bins=32)
+    # windows are hashed a chunk at a time: chunks of a few windows put run and text
+    # boundaries on every side of a chunk's edge
+    with patch.object(minhash, "_CHUNK", data.draw(st.sampled_from([1, 3, 7, 1 << 15]))):
+        found = signatures_with_pieces(texts, arrays, bins=64, piece_bins=32)
     assert found is not None
     sig, pieces = found
     assert np.array_equal(sig, signatures(texts, bins=64))
