@@ -170,13 +170,11 @@ def signatures(
     joined = pad.join(texts) + pad if k <= 8 else ""
     wide: list[int] = []
     if k <= 8 and joined.isascii():
-        lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-        bases.append(_window_owners(lens, k, np.arange(n) * bins, dummy))
-        values.append(_buffer_windows(joined.encode("ascii"), k))
-    else:
-        wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
+        none = np.zeros(0, dtype=np.int64)
+        return _ascii_signatures(texts, joined, (none, none, none), bins, bins, k)[0]
+    wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
     narrow = np.setdiff1d(np.arange(n), wide) if wide else np.arange(n)
-    if not values and len(narrow):
+    if len(narrow):
         encoded = [texts[i].encode("utf-8", "surrogatepass") for i in narrow.tolist()]
         if k <= 8:
             windows = _byte_windows(encoded, k)
@@ -227,11 +225,24 @@ def signatures_with_pieces(
     of the rest, and a piece's ``piece_bins`` signature is its ``bins`` one folded (a
     window's slot among ``piece_bins`` is its slot among ``bins`` divided by their ratio,
     its value the same). The pieces cost a little bookkeeping, no hashing of their own."""
-    n = len(texts)
     pad = "\0" * (k - 1)
     joined = pad.join(texts) + pad
-    if n == 0 or k > 8 or bins % piece_bins or not joined.isascii():
+    if not texts or k > 8 or bins % piece_bins or not joined.isascii():
         return None
+    return _ascii_signatures(texts, joined, pieces, bins, piece_bins, k)
+
+
+def _ascii_signatures(
+    texts: Sequence[str],
+    joined: str,
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bins: int,
+    piece_bins: int,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`signatures_with_pieces` of ASCII ``texts`` (at least one), ``joined`` being
+    them laid end to end with ``k - 1`` NUL characters after each."""
+    n = len(texts)
     index, start, end = pieces
     m = len(index)
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
@@ -240,7 +251,7 @@ def signatures_with_pieces(
     # Who keeps the window at each position: runs that start where a text's windows start
     # (the text's rest), a piece starts (the piece), a piece ends (the text's rest again),
     # the text's windows end (the padding: a spare row); at one position the later kind
-    # wins (the runs before it are empty).
+    # of the later text wins (the runs before it are empty).
     text_at = np.cumsum(lens + (k - 1)) - (lens + (k - 1))
     nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
     piece_at = text_at[index] + start
@@ -249,8 +260,11 @@ def signatures_with_pieces(
     dummy = rows * bins
     position = np.concatenate([text_at, piece_end, piece_at, text_at + nwin])
     kind = np.repeat(np.arange(4), [n, m, m, n])
+    text = np.concatenate([np.arange(n), index, index, np.arange(n)])
     owner = np.concatenate([np.arange(n), index, n + np.arange(m), np.full(n, rows)]) * bins
-    order = np.lexsort((kind, position))
+    # a text's events before the next's (without padding, k = 1, a text ends where the
+    # next starts)
+    order = np.lexsort((kind, text, position))
     position, owner = position[order], owner[order]
     run_end = np.r_[position[1:], total]
     owner = owner.astype(np.int32 if dummy < 2**31 else np.int64)
