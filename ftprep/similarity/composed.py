@@ -9,9 +9,8 @@ its own 32-bin signature: a message's windows are the dialogue's windows inside 
 (:func:`~ftprep.similarity.minhash.signatures_with_pieces`). The prompt sketch takes those
 for prompts and answers that are one such message and sketches the others itself.
 
-Only batches whose dialogues are all ASCII take this path (a message's characters are then
-its bytes); any other batch's dialogues are sketched by :func:`signatures` and its messages
-get no sketch of their own.
+Only ASCII dialogues take this path (a message's characters are then its bytes); the
+others are sketched by :func:`signatures` and their messages get no sketch of their own.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.similarity.minhash import SHINGLE, signatures, signatures_with_pieces
+from ftprep.similarity.minhash import BINS, SHINGLE, signatures, signatures_with_pieces
 
 #: Roles of system prompts, left out of the dialogue compared.
 SYSTEM_ROLES = ("system", "developer")
@@ -71,7 +70,8 @@ class Dialogues:
     """A batch's dialogues: their 128-bin MinHash (``sig``) and lengths; ``first[i]``, the
     index of example ``i``'s first message when the batch's messages are laid end to end;
     ``message_sig``, the 32-bin MinHash of each such message, valid where ``has_sig`` (a
-    non-system message of at least one window in an all-ASCII batch; None otherwise)."""
+    non-system message of at least one window in an ASCII dialogue; None when there is
+    none)."""
 
     sig: np.ndarray
     lengths: np.ndarray
@@ -114,15 +114,28 @@ def _dialogues(normalized: list[list[str]], roles: Sequence[Sequence[str]]) -> D
     before = np.cumsum(part) - part - (np.cumsum(row_total) - row_total)[row]
     if not np.array_equal(np.maximum(row_total - 1, 0), lengths):  # cannot be: no pieces
         return Dialogues(signatures(dialogues), lengths, first.tolist(), None, None)
-    has_sig = shown & (text_len >= SHINGLE)
+    # ASCII dialogues (most, even in a batch with a few accented words) are sketched with
+    # their messages; the others whole, their messages getting no sketch of their own
+    ascii_rows = np.fromiter(map(str.isascii, dialogues), dtype=bool, count=n)
+    rows = np.flatnonzero(ascii_rows)
+    if len(rows) == 0:
+        return Dialogues(signatures(dialogues), lengths, first.tolist(), None, None)
+    has_sig = shown & (text_len >= SHINGLE) & ascii_rows[row]
     at = np.flatnonzero(has_sig)
     start = before[at] + role_len[at] + 2
+    position = np.cumsum(ascii_rows) - 1  # of each ASCII dialogue among them
     found = signatures_with_pieces(
-        dialogues, (row[at], start, start + text_len[at]), piece_bins=MESSAGE_BINS
+        [dialogues[i] for i in rows.tolist()] if len(rows) < n else dialogues,
+        (position[row[at]], start, start + text_len[at]),
+        piece_bins=MESSAGE_BINS,
     )
-    if found is None:  # not ASCII
+    if found is None:  # cannot be: every text given is ASCII
         return Dialogues(signatures(dialogues), lengths, first.tolist(), None, None)
-    sig, pieces = found
+    sig = np.empty((n, BINS), dtype=np.uint16)
+    sig[rows], pieces = found
+    others = np.flatnonzero(~ascii_rows)
+    if len(others):
+        sig[others] = signatures([dialogues[i] for i in others.tolist()])
     message_sig = np.empty((len(flat_roles), MESSAGE_BINS), dtype=np.uint16)
     message_sig[at] = pieces
     return Dialogues(sig, lengths, first.tolist(), message_sig, has_sig)

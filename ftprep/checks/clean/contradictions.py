@@ -485,17 +485,18 @@ def _batch_names(named: list[str]) -> np.ndarray:
     written, joined by :data:`_TURN_JOIN`): the :data:`NAME_SKETCH` smallest of the
     :meth:`_PromptWords.name_hashes` of each example, zeros after them.
 
-    An ASCII batch is screened first (:func:`_name_rows`): the pattern runs only on the
-    examples holding a name."""
+    ASCII examples are screened first (:func:`_name_rows`): the pattern runs only on those
+    holding a name, and on the others."""
     n = len(named)
     out = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
-    joined = _ROW_JOIN.join(named)
-    if joined.isascii():
-        lens = np.fromiter(map(len, named), dtype=np.int64, count=n) + len(_ROW_JOIN)
-        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-        rows = _name_rows(joined.encode("ascii"), starts).tolist()
-    else:
-        rows = range(n)
+    plain = np.fromiter(map(str.isascii, named), dtype=bool, count=n)
+    screened = np.flatnonzero(plain)
+    texts = named if len(screened) == n else [named[i] for i in screened.tolist()]
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + len(_ROW_JOIN)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    found = screened[_name_rows(_ROW_JOIN.join(texts).encode("ascii"), starts)]
+    # the examples the screen keeps, and those it cannot read (not ASCII), in order
+    rows = np.union1d(found, np.flatnonzero(~plain)).tolist()
     hashes: dict[str, int] = {}
     for i in rows:
         words = set(_MID_NAME.findall(named[i]))
