@@ -103,3 +103,19 @@ def test_pieces_sketch_their_windows(texts: list[str], data: st.DataObject) -> N
     expected = signatures([texts[i][s:e] for i, s, e in zip(index, start, end, strict=True)], 32)
     assert np.array_equal(pieces, expected.reshape(len(index), 32))
     assert not (pieces == EMPTY).all(axis=1).any()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_TEXT, max_size=8),
+    st.sampled_from([(32, 5), (128, 5), (64, 1), (64, 9)]),
+)
+def test_signatures_of_a_mixed_batch_are_each_texts_own(
+    texts: list[str], shape: tuple[int, int]
+) -> None:
+    """ASCII, accented and unsegmented texts in one batch: each row is what the text gives
+    on its own (the ASCII ones go through the one-buffer path whatever the others are)."""
+    bins, k = shape
+    got = signatures(texts, bins=bins, k=k)
+    for i, text in enumerate(texts):
+        assert got[i].tolist() == signatures([text], bins=bins, k=k)[0].tolist()

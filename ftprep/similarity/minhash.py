@@ -168,12 +168,13 @@ def signatures(
     # same bytes as the texts encoded one by one and joined, and no text is wide
     pad = "\0" * (k - 1)
     joined = pad.join(texts) + pad if k <= 8 else ""
-    wide: list[int] = []
+    none = np.zeros(0, dtype=np.int64)
     if k <= 8 and joined.isascii():
-        none = np.zeros(0, dtype=np.int64)
         return _ascii_signatures(texts, joined, (none, none, none), bins, bins, k)[0]
+    # a batch with a few other texts: its ASCII ones still take the one-buffer path
+    plain = [i for i, t in enumerate(texts) if t.isascii()] if k <= 8 else []
     wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
-    narrow = np.setdiff1d(np.arange(n), wide) if wide else np.arange(n)
+    narrow = np.setdiff1d(np.arange(n), plain + wide) if plain or wide else np.arange(n)
     if len(narrow):
         encoded = [texts[i].encode("utf-8", "surrogatepass") for i in narrow.tolist()]
         if k <= 8:
@@ -190,19 +191,25 @@ def signatures(
         lens = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
         bases.append(_window_owners(lens, chars, np.asarray(wide, dtype=np.int64) * bins, dummy))
         values.append(_code_point_windows(chosen, chars) | _CHAR_TAG)  # never a byte window
-    windows = values[0] if len(values) == 1 else np.concatenate(values)
-    base = bases[0] if len(bases) == 1 else np.concatenate(bases)
-    shift = np.uint64(64 - int(np.log2(bins)))
     sig = np.full(dummy + bins, EMPTY, dtype=np.uint16)
-    scratch = np.empty(min(len(windows), _CHUNK), dtype=np.uint64)
-    for start in range(0, len(windows), _CHUNK):
-        h = _mix64_inplace(windows[start : start + _CHUNK], scratch)
-        slot = np.right_shift(h, shift, out=scratch[: len(h)]).view(np.int64)
-        slot += base[start : start + _CHUNK]
-        value = h.astype(np.uint16)
-        np.minimum(value, np.uint16(0xFFFE), out=value)  # EMPTY stays free for "no shingle"
-        np.minimum.at(sig, slot, value)
-    return sig[:dummy].reshape(n, bins)
+    if values:
+        windows = values[0] if len(values) == 1 else np.concatenate(values)
+        base = bases[0] if len(bases) == 1 else np.concatenate(bases)
+        shift = np.uint64(64 - int(np.log2(bins)))
+        scratch = np.empty(min(len(windows), _CHUNK), dtype=np.uint64)
+        for start in range(0, len(windows), _CHUNK):
+            h = _mix64_inplace(windows[start : start + _CHUNK], scratch)
+            slot = np.right_shift(h, shift, out=scratch[: len(h)]).view(np.int64)
+            slot += base[start : start + _CHUNK]
+            value = h.astype(np.uint16)
+            np.minimum(value, np.uint16(0xFFFE), out=value)  # EMPTY stays free for "no shingle"
+            np.minimum.at(sig, slot, value)
+    out = sig[:dummy].reshape(n, bins)
+    if plain:
+        chosen = [texts[i] for i in plain]
+        joined = pad.join(chosen) + pad
+        out[plain] = _ascii_signatures(chosen, joined, (none, none, none), bins, bins, k)[0]
+    return out
 
 
 def signatures_with_pieces(
