@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,12 @@ _BREAKS = _ALL_BREAKS[:7]  # the ASCII ones
 _LINE_BREAK = re.compile(f"[{_ALL_BREAKS}]")
 
 
+def _breaks_a_line(text: str) -> bool:
+    """Whether ``text`` holds a line break: a substring test per break character (a
+    memchr-like scan each), faster than the pattern's scan."""
+    return any(map(text.__contains__, _BREAKS if text.isascii() else _ALL_BREAKS))
+
+
 def batch_preamble_lines(
     roles: Sequence[Sequence[str]], texts: Sequence[Sequence[str]]
 ) -> list[np.ndarray | None]:
@@ -77,6 +84,8 @@ def batch_preamble_lines(
     ``texts``), looked at only in the examples one of whose user turns breaks a line: the
     others have none (most chat data: one-line requests)."""
     out: list[np.ndarray | None] = [None] * len(roles)
+    if not _breaks_a_line("\x00".join(chain.from_iterable(texts))):  # no turn at all does
+        return out
     owners = [i for i, rs in enumerate(roles) for r in rs if r == "user"]
     users = [
         t
@@ -84,9 +93,7 @@ def batch_preamble_lines(
         for r, t in zip(rs, ts, strict=True)
         if r == "user"
     ]
-    joined = "\x00".join(users)
-    # a substring test per break character (a memchr-like scan each) beats the pattern
-    if not any(map(joined.__contains__, _BREAKS if joined.isascii() else _ALL_BREAKS)):
+    if not _breaks_a_line("\x00".join(users)):
         return out
     search = _LINE_BREAK.search
     for i in sorted({owners[k] for k, t in enumerate(users) if search(t)}):
