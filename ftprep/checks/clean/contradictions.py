@@ -360,19 +360,27 @@ def _prompt_texts(
     keys = list(zip(turns.roles, turns.last, strict=True))
     shape_of = {key: _prompt_shape(*key) for key in set(keys)}
     shapes = list(map(shape_of.__getitem__, keys))
-    prompts = [s[0].format(*t) for s, t in zip(shapes, normalized, strict=True)]
-    named = [s[1].format(*t) for s, t in zip(shapes, turns.texts, strict=True)]
-    systems = [s[2].format(*t) for s, t in zip(shapes, turns.texts, strict=True)]
+    # one turn is that turn's text itself (most prompts and system prompts): no formatting
+    prompts = [
+        t[s[3]] if s[3] >= 0 else s[0].format(*t) for s, t in zip(shapes, normalized, strict=True)
+    ]
+    named = [
+        t[s[3]] if s[3] >= 0 else s[1].format(*t) for s, t in zip(shapes, turns.texts, strict=True)
+    ]
+    systems = [
+        t[s[4]] if s[4] >= 0 else s[2].format(*t) for s, t in zip(shapes, turns.texts, strict=True)
+    ]
     single = [-1 if s[3] < 0 else f + s[3] for s, f in zip(shapes, first, strict=True)]
     answers = ["" if j is None else t[j] for t, j in zip(normalized, turns.last, strict=True)]
     answered = [-1 if j is None else f + j for f, j in zip(first, turns.last, strict=True)]
     return prompts, answers, systems, named, single + answered
 
 
-def _prompt_shape(roles: tuple[str, ...], last: int | None) -> tuple[str, str, str, int]:
+def _prompt_shape(roles: tuple[str, ...], last: int | None) -> tuple[str, str, str, int, int]:
     """For examples with these roles and final answer index: format strings (over the
     message texts) of the prompt, of the prompt turns joined by :data:`_TURN_JOIN` and of
-    the system prompts, and the prompt's one turn (-1: it has none or several)."""
+    the system prompts; the prompt's one turn and the one system turn (-1: none or
+    several)."""
     cut = len(roles) if last is None else last
     prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
     system = [j for j, r in enumerate(roles) if r in _SYSTEM_ROLES]
@@ -382,6 +390,7 @@ def _prompt_shape(roles: tuple[str, ...], last: int | None) -> tuple[str, str, s
         _TURN_JOIN.join(fields),
         "\n".join([f"{{{j}}}" for j in system]),
         prompt[0] if len(prompt) == 1 else -1,
+        system[0] if len(system) == 1 else -1,
     )
 
 
