@@ -16,6 +16,7 @@ Columns: ``sample_priority`` (uint64, every row), ``sample_input`` and ``sample_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,10 +46,16 @@ def user_input(kind: str, roles: Sequence[str], texts: Sequence[str], last: int 
     return "\n".join([texts[j] for j in range(cut) if roles[j] == "user"])
 
 
-def _input_format(kind: str, roles: tuple[str, ...], last: int | None) -> str:
+def _input_format(kind: str, roles: tuple[str, ...], last: int | None) -> tuple[str, int]:
     """:func:`user_input` of an example with this kind, roles and last assistant index, as
-    a format string over its message texts."""
-    return user_input(kind, roles, [f"{{{j}}}" for j in range(len(roles))], last)
+    a format string over its message texts, and the one message it is (-1: none, or
+    several joined)."""
+    form = user_input(kind, roles, [f"{{{j}}}" for j in range(len(roles))], last)
+    one = _ONE_FIELD.fullmatch(form)
+    return form, int(one.group(1)) if one else -1
+
+
+_ONE_FIELD = re.compile(r"\{(\d+)\}")
 
 
 def final_answer(texts: Sequence[str], last: int | None) -> str:
@@ -149,8 +156,11 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
     # format string per such shape in the batch (a few)
     keys = list(zip([ex.kind for ex in batch], turns.roles, turns.last, strict=True))
     form_of = {key: _input_format(*key) for key in set(keys)}
-    inputs = [form_of[k].format(*t) for k, t in zip(keys, turns.texts, strict=True)]
-    answers = list(map(final_answer, turns.texts, turns.last))
+    forms = list(map(form_of.__getitem__, keys))
+    inputs = [
+        t[f[1]] if f[1] >= 0 else f[0].format(*t) for f, t in zip(forms, turns.texts, strict=True)
+    ]
+    answers = ["" if j is None else t[j] for t, j in zip(turns.texts, turns.last, strict=True)]
     prio = hash64_array(["sample\x1f" + t for t in inputs], n)
     if n <= limit:  # the batch is the sample (a batch is smaller than the default limit)
         col_in: list[str | None] = [t[:MAX_CHARS] for t in inputs]
