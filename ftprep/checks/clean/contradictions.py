@@ -333,7 +333,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         )
     )
     chars = message_or_own_signatures([*prompts, *answers], messages, dialogues)
-    ends = signatures([*(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)], SMALL_BINS)
+    ends = _end_signatures(prompts, chars[:n])
     return {
         "prompt_sig": sig,
         "prompt_char_sig": chars[:n],
@@ -341,8 +341,21 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         "prompt_key": _repeated_hashes(keys),
         "prompt_words": word_counts.astype(np.int32),
         "prompt_names": _batch_names(named),
-        "prompt_ends_sig": np.concatenate([ends[:n], ends[n:]], axis=1),
+        "prompt_ends_sig": ends,
     }
+
+
+def _end_signatures(prompts: list[str], whole: np.ndarray) -> np.ndarray:
+    """The character sketches of the first and of the last :data:`ENDS` characters of each
+    prompt, side by side (``whole``: the prompts' own sketches, which a prompt no longer
+    than that has at both ends)."""
+    out = np.concatenate([whole, whole], axis=1)
+    long = [i for i, t in enumerate(prompts) if len(t) > ENDS]
+    if long:
+        chosen = [prompts[i] for i in long]
+        ends = signatures([*(t[:ENDS] for t in chosen), *(t[-ENDS:] for t in chosen)], SMALL_BINS)
+        out[long] = np.concatenate([ends[: len(long)], ends[len(long) :]], axis=1)
+    return out
 
 
 def _prompt_texts(
