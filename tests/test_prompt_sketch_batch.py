@@ -6,6 +6,7 @@ must change no value."""
 from __future__ import annotations
 
 import string
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from ftprep.checks.clean import contradictions as C
 from ftprep.features import FeatureContext, batch_scope
 from ftprep.schema import ChatExample, Message, SourceLocation
-from ftprep.similarity.batchwords import SEPARATOR, batch_words
+from ftprep.similarity.batchwords import SEPARATOR, batch_words, sorted_letter_crcs
 from ftprep.similarity.minhash import signatures, signatures_of_sets
 from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
 from ftprep.turns import batch_turns
@@ -166,3 +167,13 @@ def test_batch_names_are_each_examples_names(named: list[str]) -> None:
     for i, text in enumerate(named):
         found = sorted(C._PromptWords().name_hashes((text,), [0]))[: C.NAME_SKETCH]
         assert got[i][got[i] != 0].tolist() == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=30), st.sampled_from(_PIECES)), max_size=40))
+def test_sorted_letter_hashes_are_zlibs(words: list[str]) -> None:
+    """Words of any length and script (the numpy path takes ASCII words up to 24 letters)."""
+    got = sorted_letter_crcs(words)
+    assert got.dtype == np.uint32
+    for w, h in zip(words, got.tolist(), strict=True):
+        assert h == zlib.crc32("".join(sorted(w)).encode("utf-8", "surrogatepass"))

@@ -16,6 +16,7 @@ so the caller keeps its per-text path for it.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import count
@@ -96,4 +97,51 @@ def batch_words(texts: Sequence[str]) -> BatchWords | None:
     return BatchWords(vocab, rows, ids, counts)
 
 
-__all__ = ["SEPARATOR", "BatchWords", "batch_words", "rows_of", "token_ids"]
+def _crc_table() -> np.ndarray:
+    """The byte table of CRC-32 (zlib's: reflected polynomial 0xEDB88320)."""
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
+    return table.astype(np.uint32)
+
+
+_CRC = _crc_table()
+#: Longest word whose letters are sorted and hashed in numpy (longer ones, rare, in Python).
+_LONGEST = 24
+
+
+def sorted_letter_crcs(words: list[str]) -> np.ndarray:
+    """``zlib.crc32("".join(sorted(w)).encode("utf-8", "surrogatepass"))`` of each word, as
+    uint32: what keys a word so that a transposition typo keeps it.
+
+    Sorting each word's letters and hashing them cost about a microsecond a word in Python,
+    and a batch of real text has thousands of distinct words; ASCII words up to
+    :data:`_LONGEST` letters are laid in a matrix, sorted row by row and hashed column by
+    column (the table-driven CRC over every word at once); the others take the Python path."""
+    out = np.zeros(len(words), dtype=np.uint32)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    fast = np.fromiter(map(str.isascii, words), dtype=bool, count=len(words)) & (lens <= _LONGEST)
+    slow = np.flatnonzero(~fast).tolist()
+    for i in slow:
+        out[i] = zlib.crc32("".join(sorted(words[i])).encode("utf-8", "surrogatepass"))
+    rows = np.flatnonzero(fast)
+    if len(rows) == 0:
+        return out
+    chosen = [words[i] for i in rows.tolist()] if slow else words
+    size = lens[rows]
+    width = int(size.max()) if len(size) else 0
+    buf = np.frombuffer("".join(chosen).encode("ascii") + b"\0", dtype=np.uint8)
+    starts = np.cumsum(size) - size
+    column = np.arange(width)
+    inside = column[None, :] < size[:, None]
+    letters = np.where(inside, buf[np.minimum(starts[:, None] + column, len(buf) - 1)], 255)
+    letters = np.sort(letters.astype(np.uint8), axis=1)  # 255 (no ASCII byte) sorts last
+    crc = np.full(len(rows), 0xFFFFFFFF, dtype=np.uint32)
+    for j in range(width):
+        step = _CRC[(crc ^ letters[:, j]) & 0xFF] ^ (crc >> np.uint32(8))
+        crc = np.where(inside[:, j], step, crc)
+    out[rows] = crc ^ np.uint32(0xFFFFFFFF)
+    return out
+
+
+__all__ = ["SEPARATOR", "BatchWords", "batch_words", "rows_of", "sorted_letter_crcs", "token_ids"]

@@ -40,7 +40,7 @@ from ftprep.checks.clean.answer_profile import (
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.batchwords import batch_words
+from ftprep.similarity.batchwords import batch_words, sorted_letter_crcs
 from ftprep.similarity.composed import batch_dialogues, message_or_own_signatures
 from ftprep.similarity.minhash import (
     EMPTY,
@@ -73,6 +73,8 @@ NEGATIONS = word_set(
 #: Negations keyed by their sorted letters, so a transposition typo ("wihtout") still
 #: counts as the negation it misspells; two-letter words must match exactly ("on" ≠ "no").
 _NEGATION_KEYS = {"".join(sorted(w)): w for w in NEGATIONS if len(w) > 2}
+#: The hashes of :data:`_NEGATION_KEYS` as :func:`sorted_letter_crcs` gives them.
+_NEGATION_KEY_CRCS = sorted_letter_crcs(list(_NEGATION_KEYS))
 _DIGITS = re.compile(r"\d+")
 
 
@@ -419,11 +421,16 @@ def _prompt_word_columns(
     words = batch_words(prompts)
     if words is None:  # a prompt holds the separator word: one set per prompt
         return _prompt_word_columns_slowly(prompts)
-    known = _PromptWords()
-    known.learn(set(words.vocab))
     vocab = words.vocab
-    crc = np.fromiter(map(known.crc.__getitem__, vocab), dtype=np.uint64, count=len(vocab))
-    sig = set_signatures(words.rows, crc[words.ids], n, BINS)
+    crc = sorted_letter_crcs(vocab)
+    # Only a word that is a negation, whose sorted letters hash like a negation's, or that
+    # is not all letters can negate or hold a digit: those alone are learnt one by one.
+    maybe = np.fromiter(map(NEGATIONS.__contains__, vocab), dtype=bool, count=len(vocab))
+    maybe |= np.isin(crc, _NEGATION_KEY_CRCS)
+    maybe |= ~np.fromiter(map(str.isalpha, vocab), dtype=bool, count=len(vocab))
+    known = _PromptWords()
+    known.learn({vocab[i] for i in np.flatnonzero(maybe).tolist()})
+    sig = set_signatures(words.rows, crc[words.ids].astype(np.uint64), n, BINS)
     digits = [""] * n
     if known.numbered:
         numbered = np.fromiter(map(known.numbered.__contains__, vocab), bool, len(vocab))
