@@ -126,11 +126,19 @@ def signatures_of_sets(
 ) -> np.ndarray:
     """One-permutation MinHash of ``n`` sets given as (owner row, element hash) pairs (lists
     or arrays): an (n, bins) uint16 array, EMPTY where a row has no element in a bin."""
+    return set_signatures(
+        np.asarray(owners, dtype=np.int64), np.asarray(hashes, dtype=np.uint64), n, bins
+    )
+
+
+def set_signatures(owners: np.ndarray, hashes: np.ndarray, n: int, bins: int) -> np.ndarray:
+    """:func:`signatures_of_sets` of (owner row, element hash) pairs given as arrays (an
+    element repeated in a set changes nothing: a bin keeps a minimum)."""
     sig = np.full(n * bins, EMPTY, dtype=np.uint16)
     if len(hashes):
-        mixed = mix64(np.asarray(hashes, dtype=np.uint64))
+        mixed = mix64(hashes.astype(np.uint64))
         shift = np.uint64(64 - int(np.log2(bins)))
-        slot = np.asarray(owners, dtype=np.int64) * bins + (mixed >> shift).astype(np.int64)
+        slot = owners.astype(np.int64) * bins + (mixed >> shift).astype(np.int64)
         value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
         value[value == EMPTY] = 0xFFFE
         np.minimum.at(sig, slot, value)
@@ -162,15 +170,14 @@ def signatures(
     # same bytes as the texts encoded one by one and joined, and no text is wide
     pad = "\0" * (k - 1)
     joined = pad.join(texts) + pad if k <= 8 else ""
-    wide: list[int] = []
+    none = np.zeros(0, dtype=np.int64)
     if k <= 8 and joined.isascii():
-        lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-        bases.append(_window_owners(lens, k, np.arange(n) * bins, dummy))
-        values.append(_buffer_windows(joined.encode("ascii"), k))
-    else:
-        wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
-    narrow = np.setdiff1d(np.arange(n), wide) if wide else np.arange(n)
-    if not values and len(narrow):
+        return _ascii_signatures(texts, joined, (none, none, none), bins, bins, k)[0]
+    # a batch with a few other texts: its ASCII ones still take the one-buffer path
+    plain = [i for i, t in enumerate(texts) if t.isascii()] if k <= 8 else []
+    wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
+    narrow = np.setdiff1d(np.arange(n), plain + wide) if plain or wide else np.arange(n)
+    if len(narrow):
         encoded = [texts[i].encode("utf-8", "surrogatepass") for i in narrow.tolist()]
         if k <= 8:
             windows = _byte_windows(encoded, k)
@@ -186,19 +193,126 @@ def signatures(
         lens = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
         bases.append(_window_owners(lens, chars, np.asarray(wide, dtype=np.int64) * bins, dummy))
         values.append(_code_point_windows(chosen, chars) | _CHAR_TAG)  # never a byte window
-    windows = values[0] if len(values) == 1 else np.concatenate(values)
-    base = bases[0] if len(bases) == 1 else np.concatenate(bases)
+    sig = np.full(dummy + bins, EMPTY, dtype=np.uint16)
+    if values:
+        windows = values[0] if len(values) == 1 else np.concatenate(values)
+        base = bases[0] if len(bases) == 1 else np.concatenate(bases)
+        shift = np.uint64(64 - int(np.log2(bins)))
+        scratch = np.empty(min(len(windows), _CHUNK), dtype=np.uint64)
+        for start in range(0, len(windows), _CHUNK):
+            h = _mix64_inplace(windows[start : start + _CHUNK], scratch)
+            slot = np.right_shift(h, shift, out=scratch[: len(h)]).view(np.int64)
+            slot += base[start : start + _CHUNK]
+            value = h.astype(np.uint16)
+            np.minimum(value, np.uint16(0xFFFE), out=value)  # EMPTY stays free for "no shingle"
+            np.minimum.at(sig, slot, value)
+    out = sig[:dummy].reshape(n, bins)
+    if plain:
+        chosen = [texts[i] for i in plain]
+        joined = pad.join(chosen) + pad
+        out[plain] = _ascii_signatures(chosen, joined, (none, none, none), bins, bins, k)[0]
+    return out
+
+
+def signatures_with_pieces(
+    texts: Sequence[str],
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bins: int = BINS,
+    piece_bins: int = 32,
+    k: int = SHINGLE,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`signatures` of ASCII ``texts`` (``bins``) and, from the same hashed windows,
+    of pieces of them (``piece_bins``, which divides ``bins``); None when a text is not
+    ASCII.
+
+    ``pieces``: (text index, start, end) arrays, in the texts' order and not overlapping,
+    each at least ``k`` characters long: piece ``p``'s row is :func:`signatures` of
+    ``texts[index[p]][start[p]:end[p]]``, its windows being the text's windows inside it.
+
+    Each window is hashed and kept once, by the piece holding it or else by its text's
+    other windows: a text's signature is the bin-wise minimum of those of its pieces and
+    of the rest, and a piece's ``piece_bins`` signature is its ``bins`` one folded (a
+    window's slot among ``piece_bins`` is its slot among ``bins`` divided by their ratio,
+    its value the same). The pieces cost a little bookkeeping, no hashing of their own."""
+    pad = "\0" * (k - 1)
+    joined = pad.join(texts) + pad
+    if not texts or k > 8 or bins % piece_bins or not joined.isascii():
+        return None
+    return _ascii_signatures(texts, joined, pieces, bins, piece_bins, k)
+
+
+def _ascii_signatures(
+    texts: Sequence[str],
+    joined: str,
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bins: int,
+    piece_bins: int,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`signatures_with_pieces` of ASCII ``texts`` (at least one), ``joined`` being
+    them laid end to end with ``k - 1`` NUL characters after each."""
+    n = len(texts)
+    index, start, end = pieces
+    m = len(index)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    buf = joined.encode("ascii")
+    total = len(buf)
+    # Who keeps the window at each position: runs that start where a text's windows start
+    # (the text's rest), a piece starts (the piece), a piece ends (the text's rest again),
+    # the text's windows end (the padding: a spare row); at one position the later kind
+    # of the later text wins (the runs before it are empty).
+    text_at = np.cumsum(lens + (k - 1)) - (lens + (k - 1))
+    nwin = np.where(lens > 0, np.maximum(lens - k + 1, 1), 0)
+    piece_at = text_at[index] + start
+    piece_end = piece_at + (end - start - (k - 1))
+    rows = n + m
+    dummy = rows * bins
+    position = np.concatenate([text_at, piece_end, piece_at, text_at + nwin])
+    kind = np.repeat(np.arange(4), [n, m, m, n])
+    text = np.concatenate([np.arange(n), index, index, np.arange(n)])
+    owner = np.concatenate([np.arange(n), index, n + np.arange(m), np.full(n, rows)]) * bins
+    # a text's events before the next's (without padding, k = 1, a text ends where the
+    # next starts)
+    order = np.lexsort((kind, text, position))
+    position, owner = position[order], owner[order]
+    run_end = np.r_[position[1:], total]
+    owner = owner.astype(np.int32 if dummy < 2**31 else np.int64)
     shift = np.uint64(64 - int(np.log2(bins)))
     sig = np.full(dummy + bins, EMPTY, dtype=np.uint16)
-    scratch = np.empty(min(len(windows), _CHUNK), dtype=np.uint64)
-    for start in range(0, len(windows), _CHUNK):
-        h = _mix64_inplace(windows[start : start + _CHUNK], scratch)
+    # Windows and owners are made a chunk at a time, next to their hashing: the arrays a
+    # step reads stay in cache instead of a whole batch's being written out first.
+    view = np.ndarray((total,), dtype=">u8", buffer=buf + b"\0" * 7, strides=(1,))
+    windows = np.empty(min(total, _CHUNK), dtype=np.uint64)
+    scratch = np.empty_like(windows)
+    for first in range(0, total, _CHUNK):
+        last = min(first + _CHUNK, total)
+        h = windows[: last - first]
+        np.copyto(h, view[first:last])
+        h >>= np.uint64(64 - 8 * k)
+        _mix64_inplace(h, scratch)
+        a = int(np.searchsorted(position, first, side="right")) - 1
+        b = int(np.searchsorted(position, last, side="left"))
+        sizes = np.minimum(run_end[a:b], last) - np.maximum(position[a:b], first)
         slot = np.right_shift(h, shift, out=scratch[: len(h)]).view(np.int64)
-        slot += base[start : start + _CHUNK]
+        slot += np.repeat(owner[a:b], sizes)
         value = h.astype(np.uint16)
         np.minimum(value, np.uint16(0xFFFE), out=value)  # EMPTY stays free for "no shingle"
         np.minimum.at(sig, slot, value)
-    return sig[:dummy].reshape(n, bins)
+    kept = sig[:dummy].reshape(rows, bins)
+    out, piece_sig = kept[:n], kept[n:]
+    if m:
+        # each text's pieces, j-th piece of every text at once (a text has a few)
+        starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+        counts = np.diff(np.r_[starts, m])
+        for j in range(int(counts.max())):
+            has = counts > j
+            held = index[starts[has]]
+            out[held] = np.minimum(out[held], piece_sig[starts[has] + j])
+    ratio = bins // piece_bins
+    folded = piece_sig[:, 0::ratio]
+    for j in range(1, ratio):
+        folded = np.minimum(folded, piece_sig[:, j::ratio])
+    return np.ascontiguousarray(out), np.ascontiguousarray(folded)
 
 
 _BYTES = np.uint64(0x0101010101010101)

@@ -8,36 +8,26 @@ prompt would otherwise make every example look alike.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.similarity.composed import batch_dialogues
 from ftprep.similarity.minhash import (
     cross_pairs_of_rows,
     groups_from_pairs,
     near_duplicate_pairs,
-    signatures,
 )
 from ftprep.similarity.normalize import hash64, normalize_text, normalized_messages
 from ftprep.turns import batch_turns
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_BANDS = 16
-
-
-#: Roles of system prompts, left out of the dialogue compared.
-_SYSTEM_ROLES = ("system", "developer")
-
-
-def dialogue_text(roles: Sequence[str], normalized: Sequence[str]) -> str:
-    """The normalised non-system turns (``normalized``: an example's normalised message
-    texts, ``roles`` their roles), with roles, for similarity."""
-    return "\n".join(
-        [f"{r}: {t}" for r, t in zip(roles, normalized, strict=True) if r not in _SYSTEM_ROLES]
-    )
 
 
 #: Lines kept per example for the boilerplate discount (the longest ones matter most).
@@ -75,14 +65,55 @@ def preamble_lines(roles: Sequence[str], texts: Sequence[str]) -> np.ndarray | N
     return np.array(packed[:MAX_LINES], dtype=np.uint64)
 
 
+#: What ``str.splitlines`` splits at: a text holding none of them is one line.
+_ALL_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAKS = _ALL_BREAKS[:7]  # the ASCII ones
+_LINE_BREAK = re.compile(f"[{_ALL_BREAKS}]")
+
+
+def _breaks_a_line(text: str) -> bool:
+    """Whether ``text`` holds a line break: a substring test per break character (a
+    memchr-like scan each), faster than the pattern's scan."""
+    return any(map(text.__contains__, _BREAKS if text.isascii() else _ALL_BREAKS))
+
+
+def batch_preamble_lines(
+    roles: Sequence[Sequence[str]], texts: Sequence[Sequence[str]]
+) -> list[np.ndarray | None]:
+    """:func:`preamble_lines` of each example of a batch (its messages' ``roles`` and
+    ``texts``), looked at only in the examples one of whose user turns breaks a line: the
+    others have none (most chat data: one-line requests)."""
+    out: list[np.ndarray | None] = [None] * len(roles)
+    if not _breaks_a_line("\x00".join(chain.from_iterable(texts))):  # no turn at all does
+        return out
+    owners = [i for i, rs in enumerate(roles) for r in rs if r == "user"]
+    users = [
+        t
+        for rs, ts in zip(roles, texts, strict=True)
+        for r, t in zip(rs, ts, strict=True)
+        if r == "user"
+    ]
+    if not _breaks_a_line("\x00".join(users)):
+        return out
+    search = _LINE_BREAK.search
+    for i in sorted({owners[k] for k, t in enumerate(users) if search(t)}):
+        out[i] = preamble_lines(roles[i], texts[i])
+    return out
+
+
 @register_feature("minhash", ("minhash", "dialogue_len", "preamble_lines"))
 def minhash_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
+    """MinHash of each dialogue (:func:`~ftprep.similarity.composed.dialogue_text`), its
+    length, and its preamble lines.
+
+    The dialogues are sketched once per batch, with each message's own sketch on the side
+    for the prompt sketch (:func:`~ftprep.similarity.composed.batch_dialogues`)."""
     turns = batch_turns(batch, ctx.batch)
-    dialogues = list(map(dialogue_text, turns.roles, normalized_messages(batch, ctx.batch)))
+    dialogues = batch_dialogues(normalized_messages(batch, ctx.batch), turns.roles, ctx.batch)
     return {
-        "minhash": signatures(dialogues),
-        "dialogue_len": np.fromiter((len(d) for d in dialogues), dtype=np.int32, count=len(batch)),
-        "preamble_lines": list(map(preamble_lines, turns.roles, turns.texts)),
+        "minhash": dialogues.sig,
+        "dialogue_len": dialogues.lengths.astype(np.int32),
+        "preamble_lines": batch_preamble_lines(turns.roles, turns.texts),
     }
 
 

@@ -16,6 +16,7 @@ Columns: ``sample_priority`` (uint64, every row), ``sample_input`` and ``sample_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,18 @@ def user_input(kind: str, roles: Sequence[str], texts: Sequence[str], last: int 
         return final_answer(texts, last)
     cut = len(texts) if last is None else last
     return "\n".join([texts[j] for j in range(cut) if roles[j] == "user"])
+
+
+def _input_format(kind: str, roles: tuple[str, ...], last: int | None) -> tuple[str, int]:
+    """:func:`user_input` of an example with this kind, roles and last assistant index, as
+    a format string over its message texts, and the one message it is (-1: none, or
+    several joined)."""
+    form = user_input(kind, roles, [f"{{{j}}}" for j in range(len(roles))], last)
+    one = _ONE_FIELD.fullmatch(form)
+    return form, int(one.group(1)) if one else -1
+
+
+_ONE_FIELD = re.compile(r"\{(\d+)\}")
 
 
 def final_answer(texts: Sequence[str], last: int | None) -> str:
@@ -138,23 +151,27 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
     (the gatherer keeps the run's bottom ``limit``)."""
     limit = _limit(ctx.config)
     turns = batch_turns(batch, ctx.batch)
-    inputs = list(
-        map(user_input, [ex.kind for ex in batch], turns.roles, turns.texts, turns.last)
-    )
-    prio = hash64_array(["sample\x1f" + t for t in inputs], len(batch))
-    keep = np.ones(len(batch), dtype=bool)
-    if len(batch) > limit:
-        keep[:] = False
-        keep[np.lexsort((np.arange(len(batch)), prio))[:limit]] = True
-    col_in: list[str | None] = []
-    col_ans: list[str | None] = []
-    for i, text in enumerate(inputs):
-        if keep[i]:
-            col_in.append(text[:MAX_CHARS])
-            col_ans.append(final_answer(turns.texts[i], turns.last[i])[:MAX_CHARS])
-        else:
-            col_in.append(None)
-            col_ans.append(None)
+    n = len(batch)
+    # the turns joined depend on the kind, the roles and the final answer's index alone: one
+    # format string per such shape in the batch (a few)
+    keys = list(zip([ex.kind for ex in batch], turns.roles, turns.last, strict=True))
+    form_of = {key: _input_format(*key) for key in set(keys)}
+    forms = list(map(form_of.__getitem__, keys))
+    inputs = [
+        t[f[1]] if f[1] >= 0 else f[0].format(*t) for f, t in zip(forms, turns.texts, strict=True)
+    ]
+    answers = ["" if j is None else t[j] for t, j in zip(turns.texts, turns.last, strict=True)]
+    prio = hash64_array(["sample\x1f" + t for t in inputs], n)
+    if n <= limit:  # the batch is the sample (a batch is smaller than the default limit)
+        col_in: list[str | None] = [t[:MAX_CHARS] for t in inputs]
+        col_ans: list[str | None] = [t[:MAX_CHARS] for t in answers]
+    else:
+        keep = np.zeros(n, dtype=bool)
+        keep[np.lexsort((np.arange(n), prio))[:limit]] = True
+        col_in = [t[:MAX_CHARS] if k else None for t, k in zip(inputs, keep.tolist(), strict=True)]
+        col_ans = [
+            t[:MAX_CHARS] if k else None for t, k in zip(answers, keep.tolist(), strict=True)
+        ]
     return {"sample_priority": prio, "sample_input": col_in, "sample_answer": col_ans}
 
 

@@ -22,6 +22,7 @@ enabling or disabling these checks never changes the split.
 from __future__ import annotations
 
 import re
+import string
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -39,6 +40,8 @@ from ftprep.checks.clean.answer_profile import (
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.similarity.batchwords import batch_words, sorted_letter_crcs
+from ftprep.similarity.composed import batch_dialogues, message_or_own_signatures
 from ftprep.similarity.minhash import (
     EMPTY,
     PAIR_CHUNK,
@@ -46,12 +49,13 @@ from ftprep.similarity.minhash import (
     groups_from_pairs,
     mix64,
     pair_similarity,
+    set_signatures,
     signatures,
     signatures_of_sets,
     similarity,
 )
 from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
-from ftprep.turns import batch_turns
+from ftprep.turns import Turns, batch_turns
 from ftprep.wording import plural
 
 BINS = 64
@@ -69,6 +73,8 @@ NEGATIONS = word_set(
 #: Negations keyed by their sorted letters, so a transposition typo ("wihtout") still
 #: counts as the negation it misspells; two-letter words must match exactly ("on" ≠ "no").
 _NEGATION_KEYS = {"".join(sorted(w)): w for w in NEGATIONS if len(w) > 2}
+#: The hashes of :data:`_NEGATION_KEYS` as :func:`sorted_letter_crcs` gives them.
+_NEGATION_KEY_CRCS = sorted_letter_crcs(list(_NEGATION_KEYS))
 _DIGITS = re.compile(r"\d+")
 
 
@@ -157,8 +163,7 @@ class _PromptWords:
             words.update(_MID_NAME.findall(texts[j]))
         names = self.names
         for w in words.difference(names):
-            key = "".join(sorted(w.lower()))
-            names[w] = zlib.crc32(key.encode("utf-8", "surrogatepass")) or 1
+            names[w] = _name_hash(w)
         return set(map(names.__getitem__, words))
 
     def learn(self, words: set[str]) -> None:
@@ -188,6 +193,12 @@ class _PromptWords:
         if not hit:
             return ""
         return " ".join(sorted({n for w in hit for n in self.negating[w]}))
+
+
+def _name_hash(word: str) -> int:
+    """A name's hash: CRC-32 of its sorted lower-case letters (a transposition typo keeps
+    it), 0 read as 1 (0 marks an empty slot of ``prompt_names``)."""
+    return zlib.crc32("".join(sorted(word.lower())).encode("utf-8", "surrogatepass")) or 1
 
 
 def _word_set_signatures(word_sets: list[set[str]], known: _PromptWords, bins: int) -> np.ndarray:
@@ -305,68 +316,236 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     exactly for inputs to be near-identical: the system prompt, the tools, the numbers and
     the negations of the prompt.
 
-    Normalised texts, final-answer indexes and media keys come from the batch memo; each
-    distinct word is looked at once per batch; the four character sketches are one
-    :func:`signatures` call."""
+    Normalised texts, final-answer indexes and media keys come from the batch memo. The
+    batch is worked on whole: the prompts' words from one split (:func:`batch_words`),
+    each distinct word learnt once, their names from one regex scan (:func:`_batch_names`),
+    the four character sketches from one :func:`signatures` call; what is left per example
+    is putting its prompt, answer and system texts together."""
     n = len(batch)
     normalized = normalized_messages(batch, ctx.batch)
     turns = batch_turns(batch, ctx.batch)
-    media = media_keys(batch, ctx.batch)
-    prompts, answers, key_texts = [], [], []
-    # each prompt's word set is used within its iteration only: a list of the batch's
-    # sets would be walked by every full collection while the function runs
-    word_counts = [0] * n
+    dialogues = batch_dialogues(normalized, turns.roles, ctx.batch)
+    prompts, answers, systems, named, messages = _prompt_texts(normalized, turns, dialogues.first)
+    sig, word_counts, digits, negations = _prompt_word_columns(prompts)
+    tools = ["" if not ex.tools else repr(ex.tools) for ex in batch]
+    keys = list(
+        map(
+            "\x1e".join,
+            zip(systems, tools, digits, negations, media_keys(batch, ctx.batch), strict=True),
+        )
+    )
+    chars = message_or_own_signatures([*prompts, *answers], messages, dialogues)
+    ends = _end_signatures(prompts, chars[:n])
+    return {
+        "prompt_sig": sig,
+        "prompt_char_sig": chars[:n],
+        "answer_sig": chars[n:],
+        "prompt_key": _repeated_hashes(keys),
+        "prompt_words": word_counts.astype(np.int32),
+        "prompt_names": _batch_names(named),
+        "prompt_ends_sig": ends,
+    }
+
+
+def _end_signatures(prompts: list[str], whole: np.ndarray) -> np.ndarray:
+    """The character sketches of the first and of the last :data:`ENDS` characters of each
+    prompt, side by side (``whole``: the prompts' own sketches, which a prompt no longer
+    than that has at both ends)."""
+    out = np.concatenate([whole, whole], axis=1)
+    long = [i for i, t in enumerate(prompts) if len(t) > ENDS]
+    if long:
+        chosen = [prompts[i] for i in long]
+        ends = signatures([*(t[:ENDS] for t in chosen), *(t[-ENDS:] for t in chosen)], SMALL_BINS)
+        out[long] = np.concatenate([ends[: len(long)], ends[len(long) :]], axis=1)
+    return out
+
+
+def _prompt_texts(
+    normalized: list[list[str]], turns: Turns, first: list[int]
+) -> tuple[list[str], list[str], list[str], list[str], list[int]]:
+    """Per example: its prompt (the normalised turns before the final answer, system turns
+    excluded, joined by spaces), its normalised final answer, its system prompts (as
+    written, joined by new lines) and its prompt turns as written joined by
+    :data:`_TURN_JOIN` (where names are looked for); then, for every prompt and after them
+    every answer, the message it is (its index among the batch's messages laid end to end,
+    ``first`` being each example's first; -1 when it is not one message).
+
+    Which turns go where depends on the roles and the final answer's index alone: a batch
+    has a few such shapes, each written once as format strings (:func:`_prompt_shape`)."""
+    keys = list(zip(turns.roles, turns.last, strict=True))
+    shape_of = {key: _prompt_shape(*key) for key in set(keys)}
+    shapes = list(map(shape_of.__getitem__, keys))
+    # one turn is that turn's text itself (most prompts and system prompts): no formatting
+    prompts = [
+        t[s[3]] if s[3] >= 0 else s[0].format(*t) for s, t in zip(shapes, normalized, strict=True)
+    ]
+    named = [
+        t[s[3]] if s[3] >= 0 else s[1].format(*t) for s, t in zip(shapes, turns.texts, strict=True)
+    ]
+    systems = [
+        t[s[4]] if s[4] >= 0 else s[2].format(*t) for s, t in zip(shapes, turns.texts, strict=True)
+    ]
+    single = [-1 if s[3] < 0 else f + s[3] for s, f in zip(shapes, first, strict=True)]
+    answers = ["" if j is None else t[j] for t, j in zip(normalized, turns.last, strict=True)]
+    answered = [-1 if j is None else f + j for f, j in zip(first, turns.last, strict=True)]
+    return prompts, answers, systems, named, single + answered
+
+
+def _prompt_shape(roles: tuple[str, ...], last: int | None) -> tuple[str, str, str, int, int]:
+    """For examples with these roles and final answer index: format strings (over the
+    message texts) of the prompt, of the prompt turns joined by :data:`_TURN_JOIN` and of
+    the system prompts; the prompt's one turn and the one system turn (-1: none or
+    several)."""
+    cut = len(roles) if last is None else last
+    prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
+    system = [j for j, r in enumerate(roles) if r in _SYSTEM_ROLES]
+    fields = [f"{{{j}}}" for j in prompt]
+    return (
+        " ".join(fields),
+        _TURN_JOIN.join(fields),
+        "\n".join([f"{{{j}}}" for j in system]),
+        prompt[0] if len(prompt) == 1 else -1,
+        system[0] if len(system) == 1 else -1,
+    )
+
+
+def _prompt_word_columns(
+    prompts: list[str],
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """(word MinHash, number of distinct words, numbers, negations) of each prompt.
+
+    Each distinct word of the batch is learnt once (:class:`_PromptWords`); the numbers are
+    looked for only in prompts one of whose words holds a digit, the negations collected
+    only for prompts holding one."""
+    n = len(prompts)
+    words = batch_words(prompts)
+    if words is None:  # a prompt holds the separator word: one set per prompt
+        return _prompt_word_columns_slowly(prompts)
+    vocab = words.vocab
+    crc = sorted_letter_crcs(vocab)
+    # Only a word that is a negation, whose sorted letters hash like a negation's, or that
+    # is not all letters can negate or hold a digit: those alone are learnt one by one.
+    maybe = np.fromiter(map(NEGATIONS.__contains__, vocab), dtype=bool, count=len(vocab))
+    maybe |= np.isin(crc, _NEGATION_KEY_CRCS)
+    maybe |= ~np.fromiter(map(str.isalpha, vocab), dtype=bool, count=len(vocab))
+    known = _PromptWords()
+    known.learn({vocab[i] for i in np.flatnonzero(maybe).tolist()})
+    sig = set_signatures(words.rows, crc[words.ids].astype(np.uint64), n, BINS)
+    digits = [""] * n
+    if known.numbered:
+        numbered = np.fromiter(map(known.numbered.__contains__, vocab), bool, len(vocab))
+        for i in words.rows_with(numbered).tolist():
+            digits[i] = " ".join(_DIGITS.findall(prompts[i]))
+    negations = [""] * n
+    if known.negating:
+        negating = np.fromiter(map(known.negating.__contains__, vocab), bool, len(vocab))
+        hit = negating[words.ids]
+        found: dict[int, set[str]] = {}
+        for i, w in zip(words.rows[hit].tolist(), words.ids[hit].tolist(), strict=True):
+            found.setdefault(i, set()).update(known.negating[vocab[w]])
+        for i, negates in found.items():
+            negations[i] = " ".join(sorted(negates))
+    return sig, words.counts, digits, negations
+
+
+def _prompt_word_columns_slowly(
+    prompts: list[str],
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """:func:`_prompt_word_columns` one prompt's word set at a time."""
+    known = _PromptWords()
     owners: list[int] = []
     hashes: list[int] = []
-    names = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
-    known = _PromptWords()
-    for i, ex in enumerate(batch):
-        last = turns.last[i]
-        texts = normalized[i]
-        roles = turns.roles[i]
-        cut = len(texts) if last is None else last
-        # most conversations have no system turn: their prompt is every turn before the cut
-        has_system = not _SYSTEM_ROLE_SET.isdisjoint(roles)
-        if has_system:
-            prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
-            text = " ".join([texts[j] for j in prompt])
-        else:
-            prompt = list(range(cut))
-            text = " ".join(texts[:cut])
-        prompts.append(text)
+    counts, digits, negations = [], [], []
+    for i, text in enumerate(prompts):
         words = set(text.split())
-        word_counts[i] = len(words)
         known.learn(words)
+        counts.append(len(words))
         owners.extend([i] * len(words))
         hashes.extend(map(known.crc.__getitem__, words))
-        answers.append("" if last is None else texts[last])
-        raw = turns.texts[i]
-        system = (
-            "\n".join([t for r, t in zip(roles, raw, strict=True) if r in _SYSTEM_ROLES])
-            if has_system
-            else ""
-        )
-        digits = known.numbers(text, words)
-        tools = "" if not ex.tools else repr(ex.tools)
-        key_texts.append(
-            f"{system}\x1e{tools}\x1e{digits}\x1e{known.negations(words)}\x1e{media[i]}"
-        )
-        found = sorted(known.name_hashes(raw, prompt))
-        if found:
-            names[i, : min(NAME_SKETCH, len(found))] = found[:NAME_SKETCH]
-    chars = signatures(
-        [*prompts, *answers, *(t[:ENDS] for t in prompts), *(t[-ENDS:] for t in prompts)],
-        bins=SMALL_BINS,
-    )
-    return {
-        "prompt_sig": signatures_of_sets(owners, hashes, n, BINS),
-        "prompt_char_sig": chars[:n],
-        "answer_sig": chars[n : 2 * n],
-        "prompt_key": hash64_array(key_texts, n),
-        "prompt_words": np.array(word_counts, dtype=np.int32),
-        "prompt_names": names,
-        "prompt_ends_sig": np.concatenate([chars[2 * n : 3 * n], chars[3 * n :]], axis=1),
-    }
+        digits.append(known.numbers(text, words))
+        negations.append(known.negations(words))
+    sig = signatures_of_sets(owners, hashes, len(prompts), BINS)
+    return sig, np.array(counts, dtype=np.int64), digits, negations
+
+
+#: What an example's prompt turns are joined with, and examples with one another, when the
+#: names of a whole batch are looked for at once: "_" is a word character, so no name starts
+#: right after it (as none starts a text) and none runs into it, and it is no sentence end
+#: nor space, so the look-behinds of :data:`_MID_NAME` find after it what they find at a
+#: text's start: the joined text holds each turn's names and no other.
+_TURN_JOIN = "_"
+_ROW_JOIN = "_"
+
+
+def _byte_class(chars: str) -> np.ndarray:
+    """A 256-entry mask of the bytes of ``chars`` (all ASCII)."""
+    mask = np.zeros(256, dtype=bool)
+    mask[list(chars.encode("ascii"))] = True
+    return mask
+
+
+#: Bytes of the ASCII characters :data:`_MID_NAME` reads around a capital: letters (a name
+#: goes on), what may not stand right before a name (``[\w'.!?:|\n]``), the spaces
+#: (``\s``) and the sentence ends before them.
+_LETTER = _byte_class(string.ascii_letters)
+_NOT_BEFORE = _byte_class(string.ascii_letters + string.digits + "_'.!?:|\n")
+_SPACE = _byte_class(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
+_END = _byte_class(".!?:|\n")
+
+
+def _name_rows(joined: bytes, starts: np.ndarray) -> np.ndarray:
+    """The rows whose text (ASCII, laid end to end in ``joined`` from ``starts``, one
+    :data:`_ROW_JOIN` between two) holds a :data:`_MID_NAME` match, found on the capitals
+    alone: the same tests as the pattern's, read from the bytes around each capital."""
+    b = np.frombuffer(joined, dtype=np.uint8)
+    at = np.flatnonzero((b - np.uint8(65)) < 26)  # the capitals
+    at = at[(at >= 1) & (at + 1 < len(b))]
+    at = at[_LETTER[b[at + 1]] & ~_NOT_BEFORE[b[at - 1]]]
+    # a sentence end, then one or two spaces, before the capital: it opens a sentence
+    spaced = _SPACE[b[at - 1]]
+    two, three = np.maximum(at - 2, 0), np.maximum(at - 3, 0)
+    opens = spaced & (at >= 2) & _END[b[two]]
+    opens |= spaced & (at >= 3) & _SPACE[b[two]] & _END[b[three]]
+    return np.unique(np.searchsorted(starts, at[~opens], side="right") - 1)
+
+
+def _batch_names(named: list[str]) -> np.ndarray:
+    """The ``prompt_names`` rows of a batch (``named``: each example's prompt turns as
+    written, joined by :data:`_TURN_JOIN`): the :data:`NAME_SKETCH` smallest of the
+    :meth:`_PromptWords.name_hashes` of each example, zeros after them.
+
+    ASCII examples are screened first (:func:`_name_rows`): the pattern runs only on those
+    holding a name, and on the others."""
+    n = len(named)
+    out = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
+    plain = np.fromiter(map(str.isascii, named), dtype=bool, count=n)
+    screened = np.flatnonzero(plain)
+    texts = named if len(screened) == n else [named[i] for i in screened.tolist()]
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + len(_ROW_JOIN)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    found = screened[_name_rows(_ROW_JOIN.join(texts).encode("ascii"), starts)]
+    # the examples the screen keeps, and those it cannot read (not ASCII), in order
+    rows = np.union1d(found, np.flatnonzero(~plain)).tolist()
+    hashes: dict[str, int] = {}
+    for i in rows:
+        words = set(_MID_NAME.findall(named[i]))
+        if words:
+            for w in words.difference(hashes):
+                hashes[w] = _name_hash(w)
+            found = sorted(set(map(hashes.__getitem__, words)))[:NAME_SKETCH]
+            out[i, : len(found)] = found
+    return out
+
+
+def _repeated_hashes(texts: list[str]) -> np.ndarray:
+    """:func:`hash64_array` of texts many of which repeat (most examples share a system
+    prompt and have no numbers, tools or media): each distinct text is hashed once."""
+    distinct = dict.fromkeys(texts)
+    if len(distinct) == len(texts):
+        return hash64_array(texts, len(texts))
+    index = dict(zip(distinct, range(len(distinct)), strict=True))
+    codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
+    return hash64_array(distinct, len(distinct))[codes]
 
 
 class ContradictionSettings(CheckSettings):
