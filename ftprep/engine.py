@@ -36,6 +36,7 @@ from ftprep.checks.base import (
 from ftprep.checks.clean.contradictions import contradiction_group_key
 from ftprep.config import Config
 from ftprep.contamination.feature import eval_copies
+from ftprep.evaluation.tasks import infer_task, task_params
 from ftprep.features import FEATURES, FeatureTable
 from ftprep.loaders import LoadOptions, Source, open_source
 from ftprep.schema import LoadError
@@ -224,9 +225,17 @@ def analyze(
             if progress:
                 progress(spec.id, 1, 1)
 
+    keys: list[Any] | None = None
     try:
         run([s for s in before if s not in later])
-        hashes = [s.sha256() for s in sources]  # (while the child may still be busy)
+        # While the child may still be busy: what the split plan reads besides the topics
+        # (its grouping keys and the task's labels, the first strata tried), so that less
+        # is left to do once the topics are in.
+        hashes = [s.sha256() for s in sources]
+        if side is not None and existing is None:
+            keys = plan_keys(table, config)
+            if "answer_kind" in table and table.n:
+                infer_task(table, task_params(config))
         run(later)
         table.derived.settle()  # the child's topics, when no check asked for them
     finally:
@@ -250,7 +259,7 @@ def analyze(
         _decide_fixes(analysis, checks)
     kept = np.ones(table.n, dtype=bool)
     kept[list(analysis.fix_drops)] = False
-    analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept)
+    analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept, keys)
     ctx.kept, ctx.plan, ctx.existing = kept, analysis.plan, existing
     for spec in dataset_specs:
         if spec.after_split:
@@ -299,9 +308,18 @@ STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = [
 ]
 
 
-def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
+def plan_keys(ft: FeatureTable, config: Config) -> list[Any]:
+    """The split's grouping keys (:data:`GROUP_KEYS`): functions of the table alone, so
+    they may be computed before the rows ``--fix`` drops are known."""
+    return [fn(ft, config) for fn in GROUP_KEYS]
+
+
+def plan_for(analysis: Analysis, kept: np.ndarray, keys: list[Any] | None = None) -> SplitPlan:
+    """The planned split of ``analysis``'s rows (``kept``: the rows not dropped; ``keys``:
+    :func:`plan_keys`, when already computed)."""
     ft = analysis.features
-    keys = [fn(ft, analysis.config) for fn in GROUP_KEYS]
+    if keys is None:
+        keys = plan_keys(ft, analysis.config)
     strata = None
     for provider in STRATA:
         strata = provider(ft, analysis.config)

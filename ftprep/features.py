@@ -168,6 +168,10 @@ class Derived:
     contradictions: dict[float, list[np.ndarray]] = field(default_factory=dict)
     #: checks.clean.contradictions: settings -> verified (i, j) pairs
     near_contradictions: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict)
+    #: similarity.neardup: bands -> the LSH buckets of the ``minhash`` rows
+    #: (:class:`~ftprep.similarity.minhash.BandBuckets`), kept by the near-duplicate groups
+    #: for the near duplicates across a split
+    band_buckets: dict[int, Any] = field(default_factory=dict)
     #: similarity.neardup: (threshold, bands, digests of the two row sets) -> near-duplicate
     #: pairs across a split and their similarities (the last split measured)
     straddling: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)

@@ -14,15 +14,18 @@ from tests.test_engine_jobs import _mixed_lines
 
 
 def _measured(monkeypatch) -> list[int]:
+    """Count the measures of near duplicates across a split, whichever way they are read
+    (hashing the two sides' rows, or the near-duplicate groups' buckets)."""
     calls: list[int] = []
-    measure = minhash.cross_pairs_of_rows
+    for name in ("cross_pairs_of_rows", "cross_pairs_in_buckets"):
+        measure = getattr(minhash, name)
 
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return measure(*args, **kwargs)
+        def counted(*args, _measure=measure, **kwargs):
+            calls.append(1)
+            return _measure(*args, **kwargs)
 
-    monkeypatch.setattr(neardup, "cross_pairs_of_rows", counted)
-    monkeypatch.setattr(minhash, "cross_pairs_of_rows", counted)
+        monkeypatch.setattr(neardup, name, counted)
+        monkeypatch.setattr(minhash, name, counted)
     return calls
 
 
