@@ -170,6 +170,7 @@ def analyze(
     sources = [open_source(p, load_options) for p in inputs]
     table = FeatureTable([s.name for s in sources])
     gatherers = [make(config) for n in feature_names if (make := FEATURES[n].gather)]
+    trims = [trim for g in gatherers if (trim := getattr(g, "trim", None)) is not None]
     flags: dict[str, list[Flag]] = defaultdict(list)
     load_errors: list[tuple[int, LoadError]] = []
     counts = [{"records": 0, "examples": 0, "load_errors": 0} for _ in sources]
@@ -188,6 +189,8 @@ def analyze(
         count["examples"] += result.n
         count["load_errors"] += len(result.load_errors)
         if result.n:
+            for trim in trims:  # what a gatherer would release at once, before it is coded
+                trim(result.columns)
             table.append(result.columns, result.n)  # list columns become Coded, in place
             for gatherer in gatherers:
                 gatherer.add(result.columns, start)
