@@ -291,6 +291,11 @@ class BandBuckets:
     rows: list[np.ndarray] = field(default_factory=list)
     starts: list[np.ndarray] = field(default_factory=list)
 
+    @property
+    def entries(self) -> int:
+        """Rows listed, over all bands (5 bytes each)."""
+        return sum(len(r) for r in self.rows)
+
     def add(self, informative: np.ndarray, order: np.ndarray, equal: np.ndarray) -> None:
         """Add one band: ``order`` sorts ``informative``'s band hashes, ``equal[i]`` says
         whether sorted entries ``i`` and ``i + 1`` share a bucket."""

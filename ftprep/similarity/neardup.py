@@ -28,6 +28,10 @@ from ftprep.turns import batch_turns
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_BANDS = 16
+#: The most LSH bucket entries kept for the split's measure, per row (5 bytes each): on
+#: templated data, where most rows collide in every band, the buckets would hold 16 entries
+#: a row (80 MB a million); past this the split hashes its rows again instead.
+KEEP_BUCKETS = 4
 
 
 #: Roles of system prompts, left out of the dialogue compared.
@@ -153,7 +157,8 @@ def near_duplicate_groups(
     if key not in ft.derived.near_duplicates:
         buckets = BandBuckets()
         pairs, sims = near_duplicate_pairs(ft["minhash"], threshold, bands, buckets)
-        ft.derived.band_buckets.setdefault(bands, buckets)
+        if buckets.entries <= KEEP_BUCKETS * ft.n:
+            ft.derived.band_buckets.setdefault(bands, buckets)
         pairs = pairs[boilerplate_discount(ft, pairs, sims, threshold)]
         if "hash_media" in ft and len(pairs):
             # the same words about different images are different examples
