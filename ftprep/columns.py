@@ -115,8 +115,12 @@ class Coded:
         items = items if isinstance(items, list) else list(items)
         kinds = set(map(type, items))
         kinds.discard(type(None))
+        if not kinds:  # only None (most columns of most batches: a rare finding's excerpt)
+            return cls(np.full(len(items), NONE, dtype=np.int32), [])
         if len(kinds) <= 1 and kinds <= _PLAIN:
             return cls._of_plain(items)
+        if kinds == {np.ndarray}:
+            return cls._of_arrays(items)
         out = cls(np.zeros(0, dtype=np.int32), [])
         codes = np.asarray([out._code(v) for v in items], dtype=np.int32)
         return cls(codes, out.values)
@@ -135,6 +139,16 @@ class Coded:
         index[None] = NONE
         codes = np.fromiter(map(index.__getitem__, items), dtype=np.int32, count=len(items))
         return cls(codes, values)
+
+    @classmethod
+    def _of_arrays(cls, items: list[Any]) -> Coded:
+        """:meth:`of` for arrays (and None): an array has no key, so :meth:`_code` gives each
+        one a slot of its own, in row order; the same slots without a failed hash per value
+        (a system-prompt sketch per row cost the gathering process ~0.1 s per 100,000)."""
+        rows = [i for i, v in enumerate(items) if v is not None]
+        codes = np.full(len(items), NONE, dtype=np.int32)
+        codes[rows] = np.arange(len(rows), dtype=np.int32)
+        return cls(codes, [items[i] for i in rows])
 
     @classmethod
     def join(cls, chunks: list[Coded]) -> Coded:

@@ -36,6 +36,7 @@ from ftprep.checks.base import (
 from ftprep.checks.clean.contradictions import contradiction_group_key
 from ftprep.config import Config
 from ftprep.contamination.feature import eval_copies
+from ftprep.evaluation.tasks import infer_task, task_params
 from ftprep.features import FEATURES, FeatureTable
 from ftprep.loaders import LoadOptions, Source, open_source
 from ftprep.schema import LoadError
@@ -169,6 +170,7 @@ def analyze(
     sources = [open_source(p, load_options) for p in inputs]
     table = FeatureTable([s.name for s in sources])
     gatherers = [make(config) for n in feature_names if (make := FEATURES[n].gather)]
+    trims = [trim for g in gatherers if (trim := getattr(g, "trim", None)) is not None]
     flags: dict[str, list[Flag]] = defaultdict(list)
     load_errors: list[tuple[int, LoadError]] = []
     counts = [{"records": 0, "examples": 0, "load_errors": 0} for _ in sources]
@@ -187,6 +189,8 @@ def analyze(
         count["examples"] += result.n
         count["load_errors"] += len(result.load_errors)
         if result.n:
+            for trim in trims:  # what a gatherer would release at once, before it is coded
+                trim(result.columns)
             table.append(result.columns, result.n)  # list columns become Coded, in place
             for gatherer in gatherers:
                 gatherer.add(result.columns, start)
@@ -224,9 +228,17 @@ def analyze(
             if progress:
                 progress(spec.id, 1, 1)
 
+    keys: list[Any] | None = None
     try:
         run([s for s in before if s not in later])
-        hashes = [s.sha256() for s in sources]  # (while the child may still be busy)
+        # While the child may still be busy: what the split plan reads besides the topics
+        # (its grouping keys and the task's labels, the first strata tried), so that less
+        # is left to do once the topics are in.
+        hashes = [s.sha256() for s in sources]
+        if side is not None and existing is None:
+            keys = plan_keys(table, config)
+            if "answer_kind" in table and table.n:
+                infer_task(table, task_params(config))
         run(later)
         table.derived.settle()  # the child's topics, when no check asked for them
     finally:
@@ -250,7 +262,7 @@ def analyze(
         _decide_fixes(analysis, checks)
     kept = np.ones(table.n, dtype=bool)
     kept[list(analysis.fix_drops)] = False
-    analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept)
+    analysis.plan = existing.plan(analysis, kept) if existing else plan_for(analysis, kept, keys)
     ctx.kept, ctx.plan, ctx.existing = kept, analysis.plan, existing
     for spec in dataset_specs:
         if spec.after_split:
@@ -299,9 +311,18 @@ STRATA: list[Callable[[FeatureTable, Config], np.ndarray | None]] = [
 ]
 
 
-def plan_for(analysis: Analysis, kept: np.ndarray) -> SplitPlan:
+def plan_keys(ft: FeatureTable, config: Config) -> list[Any]:
+    """The split's grouping keys (:data:`GROUP_KEYS`): functions of the table alone, so
+    they may be computed before the rows ``--fix`` drops are known."""
+    return [fn(ft, config) for fn in GROUP_KEYS]
+
+
+def plan_for(analysis: Analysis, kept: np.ndarray, keys: list[Any] | None = None) -> SplitPlan:
+    """The planned split of ``analysis``'s rows (``kept``: the rows not dropped; ``keys``:
+    :func:`plan_keys`, when already computed)."""
     ft = analysis.features
-    keys = [fn(ft, analysis.config) for fn in GROUP_KEYS]
+    if keys is None:
+        keys = plan_keys(ft, analysis.config)
     strata = None
     for provider in STRATA:
         strata = provider(ft, analysis.config)

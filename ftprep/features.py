@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ftprep.columns import Coded, SpillStore, give_back_freed_memory, spill_budget
+from ftprep.columns import NONE, Coded, SpillStore, give_back_freed_memory, spill_budget
 from ftprep.schema import ChatExample, Example, SourceLocation
 
 BatchExtractor = Callable[[Sequence[ChatExample], "FeatureContext"], dict[str, Any]]
@@ -35,6 +35,11 @@ class Gatherer(Protocol):
     def add(self, columns: dict[str, Any], start: int) -> None: ...
 
     def finish(self, table: FeatureTable) -> None: ...
+
+
+#: A gatherer may also have ``trim(columns)``: called with a batch's columns before the
+#: table codes them (list columns still lists), to blank values its ``add`` would release at
+#: once; the table ends up the same, without coding (hashing) values that are dropped.
 
 
 @dataclass(frozen=True)
@@ -128,9 +133,12 @@ class FirstExcerpts:
 
     def add(self, columns: dict[str, Any], start: int) -> None:
         texts, keys = columns[self.text_column], columns[self.key_column]
-        for i, text in enumerate(texts):
-            if text is None:
-                continue
+        # the rows holding a text (few: the first of each key within the batch)
+        if isinstance(texts, Coded):
+            rows = np.flatnonzero(texts.codes != NONE).tolist()
+        else:
+            rows = [i for i, text in enumerate(texts) if text is not None]
+        for i in rows:
             key = int(keys[i])
             if key in self.seen or len(self.seen) >= self.cap:
                 texts[i] = None
@@ -168,6 +176,10 @@ class Derived:
     contradictions: dict[float, list[np.ndarray]] = field(default_factory=dict)
     #: checks.clean.contradictions: settings -> verified (i, j) pairs
     near_contradictions: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict)
+    #: similarity.neardup: bands -> the LSH buckets of the ``minhash`` rows
+    #: (:class:`~ftprep.similarity.minhash.BandBuckets`), kept by the near-duplicate groups
+    #: for the near duplicates across a split
+    band_buckets: dict[int, Any] = field(default_factory=dict)
     #: similarity.neardup: (threshold, bands, digests of the two row sets) -> near-duplicate
     #: pairs across a split and their similarities (the last split measured)
     straddling: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)

@@ -70,3 +70,32 @@ def test_finds_the_planted_copies_across_two_tables():
     found = {(int(a), int(b)) for a, b in pairs}
     assert {(5, 0), (17, 1), (42, 2)} <= found
     assert (sims <= 1.0).all() and (sims >= 0.8).all()
+
+
+def test_pairs_read_from_the_buckets_are_the_pairs_of_hashing_the_rows() -> None:
+    """The split's measure reads the near-duplicate groups' buckets: the same pairs, in the
+    same order, with the same similarities, as hashing and sorting the two sides' rows, for
+    any two ascending, disjoint row sets (rows of neither side left out); rows not ascending
+    or shared by both sides are refused (the caller then hashes them)."""
+    from ftprep.similarity.minhash import BandBuckets, cross_pairs_in_buckets
+
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 4000, size=(60, 128), dtype=np.uint16)
+    sig = base[rng.integers(0, 60, size=900)].copy()
+    edits = rng.random(sig.shape) < 0.08
+    sig[edits] = rng.integers(0, 4000, size=int(edits.sum()), dtype=np.uint16)
+    sig[::37] = EMPTY
+    for bands in (16, 32):
+        buckets = BandBuckets()
+        near_duplicate_pairs(sig, 0.5, bands, buckets)
+        for seed in range(4):
+            side = np.random.default_rng(seed).integers(-1, 2, size=len(sig))
+            rows_a, rows_b = np.flatnonzero(side == 0), np.flatnonzero(side == 1)
+            for threshold in (0.0, 0.5, 0.8):
+                want = cross_pairs_of_rows(sig, rows_a, sig, rows_b, threshold, bands)
+                got = cross_pairs_in_buckets(buckets, sig, rows_a, rows_b, threshold)
+                assert got is not None and len(want[0]) > 0
+                assert np.array_equal(want[0], got[0]) and want[0].dtype == got[0].dtype
+                assert np.array_equal(want[1], got[1])
+        assert cross_pairs_in_buckets(buckets, sig, np.array([3, 1]), np.array([5]), 0.5) is None
+        assert cross_pairs_in_buckets(buckets, sig, np.array([1, 3]), np.array([3]), 0.5) is None

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 from ftprep.api import make_config
-from ftprep.batch import MIN_PIECE, last_split, split_batch
+from ftprep.batch import MIN_PIECE, first_split, last_split, split_batch
 from ftprep.engine import _record_batches, analyze
 from ftprep.loaders import LoadOptions, open_source
 from ftprep.loaders.readers import JsonLines
@@ -86,6 +86,20 @@ def test_the_last_batch_of_a_run_is_cut_for_the_workers_to_finish_together(tmp_p
     cut = list(last_split(iter(whole), 2))
     assert [(b.first, len(b.raws)) for b in cut] == [(0, 269), (269, 269)]
     assert list(last_split(iter([]), 2)) == []
+
+
+def test_the_first_batch_of_a_run_is_cut_for_the_workers_to_start_together(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_mixed_lines()) + "\n", encoding="utf-8")
+    source = open_source(path, LoadOptions())
+    big = list(_record_batches([source], None, 270))  # 270, then 268
+    assert list(first_split(iter(big), 4)) == big  # 270 records: one piece of 256 at most
+    pair = list(_record_batches([source], None, 530))  # 530, then 8
+    cut = list(first_split(iter(pair), 4))
+    assert [(b.first, len(b.raws)) for b in cut] == [(0, 265), (265, 265), (530, 8)]
+    whole = list(_record_batches([source], None, 4096))
+    assert list(first_split(iter(whole), 4)) == whole  # a lone batch: last_split's to cut
+    assert list(first_split(iter([]), 4)) == []
 
 
 def test_cli_jobs_option_gives_the_same_split(write_jsonl, cli, tmp_path):

@@ -36,6 +36,11 @@ def _state(col: Coded) -> tuple:
         st.lists(st.one_of(st.none(), st.integers(-3, 3)), max_size=40),
         st.lists(st.one_of(st.none(), st.binary(max_size=2)), max_size=40),
         st.lists(st.one_of(st.none(), WORDS, st.integers(0, 2), st.booleans()), max_size=40),
+        st.lists(st.none(), max_size=40),
+        st.lists(
+            st.one_of(st.none(), st.integers(0, 3).map(lambda k: np.arange(k, dtype=np.uint16))),
+            max_size=40,
+        ),
     )
 )
 def test_coding_a_list_in_bulk_gives_the_slots_of_one_lookup_per_value(items):
@@ -105,8 +110,8 @@ def _intern_both_ways(batches: list) -> None:
 @given(st.lists(st.integers(0, 30), max_size=200), st.integers(1, 15), st.integers(1, 40))
 def test_text_sample_on_coded_columns_keeps_what_it_keeps_on_lists(prios, limit, batch):
     config = Config(checks={"diverse.coverage": {"sample_size": limit}})
-    on_coded, on_lists = _Sampler(config), _Sampler(config)
-    table = FeatureTable(["x"])
+    on_coded, on_lists, trimmed = _Sampler(config), _Sampler(config), _Sampler(config)
+    table, trimmed_table = FeatureTable(["x"]), FeatureTable(["x"])
     lists: list[dict] = []
     for start in range(0, len(prios), batch):
         part = prios[start : start + batch]
@@ -116,15 +121,22 @@ def test_text_sample_on_coded_columns_keeps_what_it_keeps_on_lists(prios, limit,
             "sample_input": [f"in{p}" for p in part],
             "sample_answer": [f"out{p % 3}" for p in part],
         }
-        plain = copy.deepcopy(cols)
+        plain, early = copy.deepcopy(cols), copy.deepcopy(cols)
         table.append(cols)  # as the engine does: the gatherer sees the coded columns
         on_coded.add(cols, start)
         on_lists.add(plain, start)
         lists.append(plain)
+        trimmed.trim(early)  # as the engine does too: what add would release, before coding
+        trimmed_table.append(early)
+        trimmed.add(early, start)
     table.finish()
+    trimmed_table.finish()
     for key in ("sample_input", "sample_answer") if prios else ():
         assert list(table[key]) == [t for c in lists for t in c[key]]
+        assert list(trimmed_table[key]) == list(table[key])
+        assert trimmed_table[key].values == table[key].values  # the same slots
     assert on_coded.held == on_lists.held and on_coded.cutoff == on_lists.cutoff
+    assert trimmed.held == on_coded.held and trimmed.cutoff == on_coded.cutoff
 
 
 def _slow_join(chunks: list[Coded]) -> Coded:
@@ -160,3 +172,28 @@ def test_joining_chunks_gives_the_slots_of_one_lookup_per_value(chunks, plain):
     assert joined.codes.tolist() == slow.codes.tolist()
     assert [repr(v) for v in joined.values] == [repr(v) for v in slow.values]
     assert all(a is b for a, b in zip(joined.values, slow.values, strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.one_of(st.none(), WORDS), st.integers(0, 5)), max_size=20),
+        max_size=5,
+    ),
+    st.integers(1, 4),
+)
+def test_first_excerpts_on_coded_columns_keep_what_they_keep_on_lists(batches, cap):
+    """The excerpt gatherer visits only the rows holding a text of a coded column; what it
+    keeps is what the row loop over a list keeps (the first text of each key, up to the cap)."""
+    from ftprep.features import FirstExcerpts
+
+    on_coded, on_lists = FirstExcerpts("text", "key", cap), FirstExcerpts("text", "key", cap)
+    for rows in batches:
+        texts = [t for t, _ in rows]
+        keys = np.asarray([k for _, k in rows], dtype=np.uint64)
+        coded = {"text": Coded.of(texts), "key": keys}
+        listed = {"text": list(texts), "key": keys}
+        on_coded.add(coded, 0)
+        on_lists.add(listed, 0)
+        assert list(coded["text"]) == listed["text"]
+    assert on_coded.seen == on_lists.seen

@@ -14,15 +14,18 @@ from tests.test_engine_jobs import _mixed_lines
 
 
 def _measured(monkeypatch) -> list[int]:
+    """Count the measures of near duplicates across a split, whichever way they are read
+    (hashing the two sides' rows, or the near-duplicate groups' buckets)."""
     calls: list[int] = []
-    measure = minhash.cross_pairs_of_rows
+    for name in ("cross_pairs_of_rows", "cross_pairs_in_buckets"):
+        measure = getattr(minhash, name)
 
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return measure(*args, **kwargs)
+        def counted(*args, _measure=measure, **kwargs):
+            calls.append(1)
+            return _measure(*args, **kwargs)
 
-    monkeypatch.setattr(neardup, "cross_pairs_of_rows", counted)
-    monkeypatch.setattr(minhash, "cross_pairs_of_rows", counted)
+        monkeypatch.setattr(neardup, name, counted)
+        monkeypatch.setattr(minhash, name, counted)
     return calls
 
 
@@ -46,3 +49,19 @@ def test_leakage_near_reads_the_refinements_measure_of_the_final_plan(tmp_path, 
     assert build_report(memo).to_json() == build_report(again).to_json()
     assert np.array_equal(memo.plan.assignment, again.plan.assignment)
     assert memo.results["split.leakage_near"].metrics == again.results["split.leakage_near"].metrics
+
+
+def test_the_split_is_the_same_whether_the_buckets_were_kept_or_not(tmp_path, monkeypatch):
+    """Past :data:`~ftprep.similarity.neardup.KEEP_BUCKETS` entries a row (templated data)
+    the buckets are not kept and the split hashes its rows again: the same plan and report."""
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_mixed_lines()) + "\n", encoding="utf-8")
+    config = make_config(None, sets=["diverse.coverage.sample_size=100"])
+    calls = _measured(monkeypatch)
+    kept = analyze([path], config, jobs=1)
+    assert kept.features.derived.band_buckets
+    monkeypatch.setattr(neardup, "KEEP_BUCKETS", 0)
+    again = analyze([path], config, jobs=1)
+    assert not again.features.derived.band_buckets and calls
+    assert build_report(kept).to_json() == build_report(again).to_json()
+    assert np.array_equal(kept.plan.assignment, again.plan.assignment)

@@ -109,3 +109,58 @@ def test_connected_components_label_as_scipy() -> None:
             assert np.array_equal(connected_components(n, a, b), ref)
     chain = rng.permutation(10_000)  # one long path: pointer jumping, not 10,000 rounds
     assert not connected_components(10_000, chain[:-1], chain[1:]).any()
+
+
+def _counted_fit(texts, analyzer, min_df, max_features):
+    """fit_transform by its definition: a Counter per text, document frequencies and total
+    counts from them, the kept terms' counts looked up text by text."""
+    from collections import Counter
+
+    from ftprep.similarity.tfidf import Vocabulary, _counts, _weigh
+
+    bags = [Counter(analyzer(t)) for t in texts]
+    df: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for bag in bags:
+        df.update(set(bag))
+        total.update(bag)
+    terms = sorted(t for t, d in df.items() if d >= min_df)
+    if not terms:
+        return None
+    if len(terms) > max_features:
+        freq = np.array([total[t] for t in terms], dtype=np.int64)
+        terms = [terms[i] for i in np.sort(np.argsort(-freq, kind="stable")[:max_features])]
+    index = {t: i for i, t in enumerate(terms)}
+    counts = _counts(bags, index)
+    dfs = np.bincount(counts.indices, minlength=len(terms)).astype(np.float32)
+    idf = (np.log(np.float32(len(texts) + 1) / (dfs + np.float32(1))) + np.float32(1)).astype(
+        np.float32
+    )
+    return Vocabulary(analyzer, np.array(terms, dtype=object), index, idf), _weigh(counts, idf)
+
+
+@pytest.mark.parametrize("unsegmented", [False, True])
+def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(unsegmented: bool) -> None:
+    """fit_transform counts the whole corpus at once (stop words dropped per distinct
+    word): the same vocabulary, idf and matrix, bit for bit, as counting text by text."""
+    from ftprep.similarity.scripts import TopicAnalyzer
+    from ftprep.similarity.tfidf import fit_transform
+
+    rng = np.random.default_rng(3)
+    vocab = ["the", "and", "Alpha", "beta", "gamma", "ΣΟΦΙΑ", "x1", "42", "délai", "of", "a"]
+    vocab += ["中文文本"] if unsegmented else []
+    texts = [" ".join(rng.choice(vocab, size=rng.integers(0, 12))) for _ in range(300)]
+    texts += ["", "the of and", "ΑΣ ας"]
+    analyzer = TopicAnalyzer(ENGLISH_STOP_WORDS)
+    for min_df, max_features in ((1, 10_000), (2, 5), (3, 1), (400, 10)):
+        want = _counted_fit(texts, analyzer, min_df, max_features)
+        got = fit_transform(texts, analyzer, min_df=min_df, max_features=max_features)
+        if want is None:
+            assert got is None
+            continue
+        assert got is not None
+        assert list(got[0].terms) == list(want[0].terms) and got[0].index == want[0].index
+        assert got[0].idf.tobytes() == want[0].idf.tobytes()
+        for part in ("data", "indices", "indptr"):
+            a, b = getattr(got[1], part), getattr(want[1], part)
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()

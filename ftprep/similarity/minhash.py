@@ -19,6 +19,7 @@ not enumerated.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -392,30 +393,74 @@ def band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
     return out
 
 
-def candidate_pairs(sig: np.ndarray, bands: int = 16, split_at: int | None = None) -> np.ndarray:
+@dataclass
+class BandBuckets:
+    """The LSH buckets of a signature table's rows, band by band, as :func:`candidate_pairs`
+    sorted them: per band, the rows of the buckets holding two rows or more (bucket after
+    bucket, each in ascending row order) and where each bucket begins.
+
+    Kept so that the near duplicates across a split (:func:`cross_pairs_in_buckets`) need
+    no second hashing and sorting of every row, once per plan the split refines: that was
+    most of the split plan's time, after the last batch. Rows alone in their bucket are
+    left out (they pair with nothing), so the memory follows the rows that collide."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    starts: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def entries(self) -> int:
+        """Rows listed, over all bands (5 bytes each)."""
+        return sum(len(r) for r in self.rows)
+
+    def add(self, informative: np.ndarray, order: np.ndarray, equal: np.ndarray) -> None:
+        """Add one band: ``order`` sorts ``informative``'s band hashes, ``equal[i]`` says
+        whether sorted entries ``i`` and ``i + 1`` share a bucket."""
+        shared = np.zeros(len(order), dtype=bool)
+        shared[:-1] |= equal
+        shared[1:] |= equal
+        kept = np.flatnonzero(shared)
+        self.rows.append(informative[order[kept]].astype(np.int32))
+        self.starts.append(~np.r_[False, equal][kept])
+
+
+def candidate_pairs(
+    sig: np.ndarray,
+    bands: int = 16,
+    split_at: int | None = None,
+    buckets: BandBuckets | None = None,
+) -> np.ndarray:
     """Pairs of rows that share at least one band, as an (m, 2) int64 array (i < j).
 
     Rows with an all-empty signature never pair. Within a bucket, sorted neighbours are
     paired (a chain), which keeps the cost linear while preserving connectivity. With
     ``split_at``, only the pairs with ``i < split_at <= j`` are kept (see
-    :func:`_bucket_pairs`).
+    :func:`_bucket_pairs`). ``buckets``, when given, receives every band's buckets.
     """
     informative = np.flatnonzero((sig != EMPTY).any(axis=1))
     if len(informative) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    return _bucket_pairs(band_hashes(sig[informative], bands), informative, split_at)
+    return _bucket_pairs(band_hashes(sig[informative], bands), informative, split_at, buckets)
 
 
-def _bucket_pairs(bh: np.ndarray, informative: np.ndarray, split_at: int | None) -> np.ndarray:
+def _bucket_pairs(
+    bh: np.ndarray,
+    informative: np.ndarray,
+    split_at: int | None,
+    buckets: BandBuckets | None = None,
+) -> np.ndarray:
     """The chained pairs of rows sharing a band hash (``bh``: one row per ``informative``
     row), sorted and distinct. With ``split_at``, each band keeps only its pairs with
     ``i < split_at <= j`` before they are gathered: the same pairs as filtering the result,
-    without holding the others (on templated data, most of them)."""
+    without holding the others (on templated data, most of them). ``buckets``, when given,
+    receives every band's buckets (:class:`BandBuckets`)."""
     pairs = []
     for b in range(bh.shape[1]):
         order = np.argsort(bh[:, b], kind="stable")
         keys = bh[order, b]
-        same = np.flatnonzero(keys[1:] == keys[:-1])
+        equal = keys[1:] == keys[:-1]
+        if buckets is not None:
+            buckets.add(informative, order, equal)
+        same = np.flatnonzero(equal)
         if len(same):
             band = informative[np.stack([order[same], order[same + 1]], axis=1)]
             band.sort(axis=1)
@@ -435,10 +480,11 @@ def _bucket_pairs(bh: np.ndarray, informative: np.ndarray, split_at: int | None)
 
 
 def near_duplicate_pairs(
-    sig: np.ndarray, threshold: float, bands: int = 16
+    sig: np.ndarray, threshold: float, bands: int = 16, buckets: BandBuckets | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Verified pairs (estimated Jaccard ≥ ``threshold``) and their similarities."""
-    pairs = candidate_pairs(sig, bands)
+    """Verified pairs (estimated Jaccard ≥ ``threshold``) and their similarities
+    (``buckets``, when given, receives the LSH buckets: :class:`BandBuckets`)."""
+    pairs = candidate_pairs(sig, bands, buckets=buckets)
     if len(pairs) == 0:
         return pairs, np.zeros(0)
     sims = pair_similarity(sig, pairs)
@@ -499,5 +545,57 @@ def cross_pairs_of_rows(
         np.stack([np.asarray(rows_a)[pairs[:, 0]], np.asarray(rows_b)[pairs[:, 1]]], 1),
         sig_b,
     )
+    similar = sims >= threshold
+    return pairs[similar], sims[similar]
+
+
+def cross_pairs_in_buckets(
+    buckets: BandBuckets,
+    sig: np.ndarray,
+    rows_a: np.ndarray,
+    rows_b: np.ndarray,
+    threshold: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`cross_pairs_of_rows` of ``sig[rows_a]`` and ``sig[rows_b]`` (the same pairs,
+    in the same order, with the same similarities), read from ``buckets`` (the table
+    ``sig``'s buckets for the same number of bands) instead of hashing and sorting the rows
+    again; None when ``rows_a`` and ``rows_b`` are not ascending and disjoint.
+
+    Why the same: :func:`cross_pairs_of_rows` puts ``rows_a`` before ``rows_b`` and sorts each
+    band's hashes stably, so a bucket lists its ``a`` rows then its ``b`` rows, each in
+    ascending order, and the one chained pair crossing from ``a`` to ``b`` is the bucket's
+    last ``a`` row with its first ``b`` row. The buckets here list each bucket's rows in
+    ascending order too, so those two are its largest ``a`` row and its smallest ``b`` row."""
+    rows_a, rows_b = np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64)
+    side = np.zeros(len(sig), dtype=np.int8)
+    side[rows_a] = 1
+    side[rows_b] += 2
+    if np.any(side == 3) or np.any(np.diff(rows_a) <= 0) or np.any(np.diff(rows_b) <= 0):
+        return None
+    found = []
+    for rows, starts in zip(buckets.rows, buckets.starts, strict=True):
+        if len(rows) == 0:
+            continue
+        where = side[rows]
+        bucket = np.cumsum(starts)
+        a = np.flatnonzero(where == 1)
+        b = np.flatnonzero(where == 2)
+        if len(a) == 0 or len(b) == 0:
+            continue
+        last_a = a[np.r_[bucket[a][1:] != bucket[a][:-1], True]]
+        first_b = b[np.r_[True, bucket[b][1:] != bucket[b][:-1]]]
+        _, ia, ib = np.intersect1d(
+            bucket[last_a], bucket[first_b], assume_unique=True, return_indices=True
+        )
+        if len(ia):
+            found.append((rows[last_a[ia]], rows[first_b[ib]]))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    left = np.searchsorted(rows_a, np.concatenate([f[0] for f in found]))
+    right = np.searchsorted(rows_b, np.concatenate([f[1] for f in found]))
+    width = np.int64(len(rows_b))
+    codes = sorted_unique(left.astype(np.int64) * width + right)
+    pairs = np.stack([codes // width, codes % width], axis=1)
+    sims = pair_similarity(sig, np.stack([rows_a[pairs[:, 0]], rows_b[pairs[:, 1]]], 1), sig)
     similar = sims >= threshold
     return pairs[similar], sims[similar]

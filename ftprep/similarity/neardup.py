@@ -19,6 +19,8 @@ from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.composed import batch_dialogues
 from ftprep.similarity.minhash import (
+    BandBuckets,
+    cross_pairs_in_buckets,
     cross_pairs_of_rows,
     groups_from_pairs,
     near_duplicate_pairs,
@@ -28,6 +30,10 @@ from ftprep.turns import batch_turns
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_BANDS = 16
+#: The most LSH bucket entries kept for the split's measure, per row (5 bytes each): on
+#: templated data, where most rows collide in every band, the buckets would hold 16 entries
+#: a row (80 MB a million); past this the split hashes its rows again instead.
+KEEP_BUCKETS = 4
 
 
 #: Lines kept per example for the boilerplate discount (the longest ones matter most).
@@ -180,7 +186,10 @@ def near_duplicate_groups(
     lines shared by much of the set are set aside (:func:`boilerplate_discount`)."""
     key = (threshold, bands)
     if key not in ft.derived.near_duplicates:
-        pairs, sims = near_duplicate_pairs(ft["minhash"], threshold, bands)
+        buckets = BandBuckets()
+        pairs, sims = near_duplicate_pairs(ft["minhash"], threshold, bands, buckets)
+        if buckets.entries <= KEEP_BUCKETS * ft.n:
+            ft.derived.band_buckets.setdefault(bands, buckets)
         pairs = pairs[boilerplate_discount(ft, pairs, sims, threshold)]
         if "hash_media" in ft and len(pairs):
             # the same words about different images are different examples
@@ -217,7 +226,9 @@ def straddling_pairs(
     """:func:`~ftprep.similarity.minhash.cross_pairs_of_rows` of the table's ``minhash``
     between two sets of its rows (pairs of positions in them, and their similarities),
     memoised on the table for the last sets asked: the split's refinement measures the
-    final plan before ``split.leakage_near`` measures it again."""
+    final plan before ``split.leakage_near`` measures it again. Read from the buckets the
+    near-duplicate groups kept (:func:`~ftprep.similarity.minhash.cross_pairs_in_buckets`,
+    the same pairs) when they were computed with these ``bands``."""
     key = (
         float(threshold),
         int(bands),
@@ -227,7 +238,14 @@ def straddling_pairs(
     memo = ft.derived.straddling
     if key not in memo:
         sig = ft["minhash"]
-        found = cross_pairs_of_rows(sig, train_rows, sig, validation_rows, threshold, bands)
+        buckets = ft.derived.band_buckets.get(int(bands))
+        found = (
+            cross_pairs_in_buckets(buckets, sig, train_rows, validation_rows, threshold)
+            if buckets is not None
+            else None
+        )
+        if found is None:
+            found = cross_pairs_of_rows(sig, train_rows, sig, validation_rows, threshold, bands)
         memo.clear()  # one split at a time: the last one asked
         memo[key] = found
     return memo[key]

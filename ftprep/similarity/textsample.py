@@ -74,6 +74,19 @@ class _Sampler:
         self.held = 0
         self.chunks: list[tuple[np.ndarray, int, Any, Any]] = []
 
+    def trim(self, columns: dict[str, Any]) -> None:
+        """Blank, before the table codes them, the texts :meth:`add` would release at once
+        (a priority past the cutoff): once the sample is full, most texts of every batch.
+        Coding a text hashes it, ~0.2 s of the gathering process's CPU per 100,000 rows,
+        spent on texts dropped right after; the table ends up the same."""
+        if self.cutoff is None:
+            return
+        drop = (columns["sample_priority"] >= np.uint64(self.cutoff[0])).tolist()
+        for name in ("sample_input", "sample_answer"):
+            col = columns[name]
+            if isinstance(col, list):
+                columns[name] = [None if d else t for t, d in zip(col, drop, strict=True)]
+
     def add(self, columns: dict[str, Any], start: int) -> None:
         prio, inputs, answers = (
             columns["sample_priority"],

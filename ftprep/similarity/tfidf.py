@@ -18,6 +18,8 @@ from itertools import chain, repeat
 import numpy as np
 from scipy import sparse
 
+from ftprep.similarity.scripts import _WORD2, TopicAnalyzer, has_unsegmented
+
 Analyzer = Callable[[str], list[str]]
 
 
@@ -38,28 +40,64 @@ class Vocabulary:
 def fit_transform(
     texts: Sequence[str], analyzer: Analyzer, *, min_df: int, max_features: int
 ) -> tuple[Vocabulary, sparse.csr_matrix] | None:
-    """The vocabulary of ``texts`` and their TF-IDF rows; None when no term is kept."""
-    bags = [Counter(analyzer(t)) for t in texts]
-    # Iterating a bag yields each of its terms once: counting them all is the document
-    # frequency, in one C-level pass (``Counter.update`` with a mapping loops in Python).
-    df = Counter(chain.from_iterable(bags))
-    terms = sorted(t for t, d in df.items() if d >= min_df)
+    """The vocabulary of ``texts`` and their TF-IDF rows; None when no term is kept.
+
+    The counting is done for the whole corpus at once: every term occurrence becomes a
+    (text, term number) code, and one sort of the codes gives each text's counts, sorted,
+    and each term's document frequency. The same matrix as a ``Counter`` per text and a
+    dictionary pass over them (:meth:`Vocabulary.transform`'s way), in ~60% of the time,
+    on the topic sample of every run."""
+    n = len(texts)
+    words_of, stop = _terms(texts, analyzer)
+    lengths = np.fromiter(map(len, words_of), np.int64, count=n)
+    # term numbers by first occurrence (a dictionary built in C), then one per occurrence
+    ids = {w: i for i, w in enumerate(dict.fromkeys(chain.from_iterable(words_of)))}
+    found = map(ids.__getitem__, chain.from_iterable(words_of))
+    term = np.fromiter(found, np.int64, count=int(lengths.sum()))
+    row = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    words = list(ids)
+    if stop:
+        dropped = np.fromiter(map(stop.__contains__, words), bool, count=len(words))
+        kept = ~dropped[term]
+        term, row = term[kept], row[kept]
+    width = np.int64(max(len(words), 1))
+    pairs, counts = np.unique(row * width + term, return_counts=True)
+    pair_row, pair_term = pairs // width, pairs % width
+    df = np.bincount(pair_term, minlength=len(words))
+    terms = sorted(w for w, d in zip(words, df.tolist(), strict=True) if d >= min_df)
     if not terms:
         return None
     if len(terms) > max_features:
-        total: Counter[str] = Counter()
-        for bag in bags:
-            total.update(bag)
-        freq = np.array([total[t] for t in terms], dtype=np.int64)
+        # total count of each term (sums of integer counts: exact in float64)
+        total = np.bincount(pair_term, weights=counts, minlength=len(words))
+        freq = np.array([total[ids[t]] for t in terms]).astype(np.int64)
         keep = np.sort(np.argsort(-freq, kind="stable")[:max_features])
         terms = [terms[i] for i in keep]
     index = {t: i for i, t in enumerate(terms)}
-    counts = _counts(bags, index)
-    n = len(texts)
-    dfs = np.bincount(counts.indices, minlength=len(terms)).astype(np.float32)
+    column_of = np.full(len(words), -1, dtype=np.int64)
+    column_of[[ids[t] for t in terms]] = np.arange(len(terms))
+    cols = column_of[pair_term]
+    known = cols >= 0
+    counts_matrix = _csr(n, len(terms), pair_row[known], cols[known], counts[known])
+    dfs = np.bincount(counts_matrix.indices, minlength=len(terms)).astype(np.float32)
     idf = np.log(np.float32(n + 1) / (dfs + np.float32(1))) + np.float32(1)
     vocab = Vocabulary(analyzer, np.array(terms, dtype=object), index, idf.astype(np.float32))
-    return vocab, _weigh(counts, vocab.idf)
+    return vocab, _weigh(counts_matrix, vocab.idf)
+
+
+def _terms(texts: Sequence[str], analyzer: Analyzer) -> tuple[list[list[str]], frozenset[str]]:
+    """Each text's terms and the stop words still to drop from them.
+
+    For :class:`~ftprep.similarity.scripts.TopicAnalyzer` on texts without unsegmented
+    scripts (the usual case), its words are one regular-expression call per text, and the
+    stop words are dropped afterwards, once per distinct word: what the analyzer gives
+    (:func:`~ftprep.similarity.scripts.topic_terms`, which for such text is the words of
+    the lower-cased text minus the stop words), with no Python-level step per word."""
+    if isinstance(analyzer, TopicAnalyzer):
+        lowered = [t.lower() for t in texts]
+        if not any(map(has_unsegmented, lowered)):
+            return list(map(_WORD2.findall, lowered)), analyzer.stop_words
+    return [analyzer(t) for t in texts], frozenset()
 
 
 def _counts(bags: Sequence[Counter[str]], index: dict[str, int]) -> sparse.csr_matrix:
@@ -75,7 +113,14 @@ def _counts(bags: Sequence[Counter[str]], index: dict[str, int]) -> sparse.csr_m
     vals = np.fromiter(chain.from_iterable(b.values() for b in bags), np.int64, count=size)
     rows = np.repeat(np.arange(n, dtype=np.int64), [len(b) for b in bags])
     known = cols >= 0
-    rows, cols, vals = rows[known], cols[known], vals[known]
+    return _csr(n, len(index), rows[known], cols[known], vals[known])
+
+
+def _csr(
+    n: int, width: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray
+) -> sparse.csr_matrix:
+    """The (``n`` × ``width``) count matrix of distinct (row, column) entries, columns sorted
+    within each row."""
     order = np.lexsort((cols, rows))
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
@@ -85,7 +130,7 @@ def _counts(bags: Sequence[Counter[str]], index: dict[str, int]) -> sparse.csr_m
             cols[order].astype(np.int32),
             indptr,
         ),
-        shape=(n, len(index)),
+        shape=(n, width),
     )
 
 
