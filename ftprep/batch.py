@@ -35,8 +35,8 @@ from ftprep.checks.base import REGISTRY, Flag
 from ftprep.checks.batch_view import CheckBatch, run_example_check
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
 from ftprep.loaders.readers import JsonLines, RawRecord
+from ftprep.loaders.record import load_records
 from ftprep.loaders.registry import LoadOptions
-from ftprep.loaders.source import load_record
 from ftprep.schema import Example, LoadError
 from ftprep.similarity.normalize import hash64
 from ftprep.tokens.encodings import get_encoding
@@ -131,9 +131,9 @@ def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
     records: list[int] = []
     errors: list[tuple[int, LoadError]] = []
     with collector_paused():
-        for offset, raw in enumerate(batch.raws):
+        loaded = load_records(batch.raws, batch.name, batch.format, batch.container, batch.options)
+        for offset, result in enumerate(loaded):
             record = batch.first + offset
-            result = load_record(raw, batch.name, batch.format, batch.container, batch.options)
             if isinstance(result, LoadError):
                 errors.append((record, result))
             else:

@@ -6,11 +6,13 @@ file at all (:mod:`ftprep.loaders.probe`), which each load records through it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ftprep.loaders.exact import exact_location, exact_origin, set_origin
-from ftprep.loaders.raw import RawRecord
-from ftprep.loaders.readers import TEXT_CONTAINERS, json_data
+from ftprep.loaders.fastjson import quick_loads
+from ftprep.loaders.raw import RawRecord, parsed_record
+from ftprep.loaders.readers import MAX_DEPTH, TEXT_CONTAINERS, JsonLines, json_data, parse_line
 from ftprep.loaders.registry import FORMATS, LoadOptions
 from ftprep.schema import Example, LoadError, SourceLocation
 
@@ -39,6 +41,44 @@ def load_record(
     if not isinstance(result, LoadError):
         set_origin(result, exact_origin(raw.value, fmt, container))
     return result
+
+
+def load_records(
+    raws: Iterable[RawRecord] | JsonLines,
+    name: str,
+    fmt: str,
+    container: str,
+    options: LoadOptions,
+) -> list[Example | LoadError]:
+    """:func:`load_record` of each of a batch's records, in order.
+
+    A JSONL batch's lines (:class:`JsonLines`) are parsed here, and a line that orjson
+    parses and the format's shortcut builds goes straight from its bytes to its example:
+    the steps :func:`parse_line` and :func:`load_record` take for it, without the
+    intermediate record and the per-record set-up (about 2 µs of the ~13 a chat line
+    costs). Every other line takes those two functions, so what each line gives is theirs.
+    """
+    shortcut = FORMATS[fmt].shortcut
+    if not isinstance(raws, JsonLines) or container != "jsonl" or shortcut is None:
+        return [load_record(raw, name, fmt, container, options) for raw in raws]
+    path = raws.path
+    out: list[Example | LoadError] = []
+    append = out.append
+    for number, item in zip(raws.lines, raws.items, strict=True):
+        if type(item) is not bytes:
+            raw = item if isinstance(item, RawRecord) else parse_line(path, number, item)
+        elif number == 1 or (quick := quick_loads(item)) is None or quick[1] > MAX_DEPTH:
+            raw = parse_line(path, number, item)  # a BOM, the strict path, or depth to check
+        else:
+            value = quick[0]
+            built = shortcut(value, exact_location(name, number), options)
+            if built is not None:
+                set_origin(built, exact_origin(value, fmt, container))
+                append(built)
+                continue
+            raw = parsed_record(number, value)
+        append(load_record(raw, name, fmt, container, options))
+    return out
 
 
 def _adapt_safely(
