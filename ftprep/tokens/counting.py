@@ -20,7 +20,8 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 
 import numpy as np
 import tiktoken
@@ -107,32 +108,33 @@ def encoded_lengths(strings: Sequence[str], enc: tiktoken.Encoding) -> np.ndarra
     return np.fromiter(map(length_of.__getitem__, strings), dtype=np.int64, count=len(strings))
 
 
-_ROLE = itemgetter("role")
-_CONTENT = itemgetter("content")
-_WEIGHT = itemgetter("weight")
-#: The fields that add strings or tokens to a message beyond its role and content (when
-#: they are not empty).
-_EXTRAS = itemgetter("name", "tool_calls", "function_call", "tool_call_id")
+_FIELDS = attrgetter("__dict__")
+_MESSAGES = attrgetter("messages")
+_TOOLS = attrgetter("tools")
+#: A message's fields as :func:`_plain_counts` reads them: role, content and weight, then
+#: the fields that add strings or tokens beyond them (when they are not empty).
+_COLUMNS = itemgetter(
+    "role", "content", "weight", "name", "tool_calls", "function_call", "tool_call_id"
+)
 
 
 def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> TokenCounts | None:
-    """:func:`count_batch` for a batch whose messages all have text content and empty
-    ``_EXTRAS`` (the usual batch), with the fields of all its messages read at once
-    (``map`` over their field dicts) and the sums in numpy; None for any other batch."""
-    per_example = [ex.messages for ex in examples]
+    """:func:`count_batch` for a batch whose messages all have text content and no name,
+    tool call or tool call id (the usual batch), with the fields of all its messages read
+    at once (one ``map`` over their field dicts, turned into columns by ``zip``) and the
+    sums in numpy; None for any other batch."""
+    per_example = list(map(_MESSAGES, examples))
     sizes = np.fromiter(map(len, per_example), dtype=np.int64, count=len(per_example))
     if not len(sizes) or not sizes.all():
         return None
-    fields = [m.__dict__ for messages in per_example for m in messages]
-    if any(map(any, map(_EXTRAS, fields))):  # stops at the first such message
+    roles, contents, weights, *extras = zip(
+        *map(_COLUMNS, map(_FIELDS, chain.from_iterable(per_example))), strict=True
+    )
+    if any(map(any, extras)) or set(map(type, contents)) != {str}:
         return None
-    contents = list(map(_CONTENT, fields))
-    if set(map(type, contents)) != {str}:
-        return None
-    roles = list(map(_ROLE, fields))
     encode = enc.encode_ordinary
     role_tokens = {role: len(encode(role)) for role in set(roles)}
-    n, m = len(examples), len(fields)
+    n, m = len(examples), len(contents)
     owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
     role_cost = np.fromiter(map(role_tokens.__getitem__, roles), dtype=np.int64, count=m)
     fixed = (
@@ -141,7 +143,6 @@ def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> To
         + np.bincount(owner, weights=role_cost, minlength=n).astype(np.int64)
     )
     answers = np.fromiter(map("assistant".__eq__, roles), dtype=bool, count=m)
-    weights = list(map(_WEIGHT, fields))
     if set(weights) == {None}:
         trained = answers
     else:
@@ -150,8 +151,9 @@ def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> To
     position = np.where(answers, np.arange(m, dtype=np.int64), -1)
     finals = np.maximum.reduceat(position, np.cumsum(sizes) - sizes)
     finals = finals[finals >= 0]
-    tools = [(i, ex.tools) for i, ex in enumerate(examples) if ex.tools]
-    strings = contents + [json.dumps(t, ensure_ascii=False, sort_keys=True) for _, t in tools]
+    all_tools = list(map(_TOOLS, examples))
+    tools = [(i, t) for i, t in enumerate(all_tools) if t] if any(all_tools) else []
+    strings = [*contents, *[json.dumps(t, ensure_ascii=False, sort_keys=True) for _, t in tools]]
     own = np.concatenate([owner, np.asarray([i for i, _ in tools], dtype=np.int64)])
     lengths = encoded_lengths(strings, enc)
     total = fixed + np.bincount(own, weights=lengths, minlength=n).astype(np.int64)
