@@ -67,6 +67,26 @@ def test_batch_loads_like_each_line(texts: list[str], system: str | None, bom: b
     _check(texts, options=LoadOptions(system=system))
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "",
+        ', "id": 123456789012345678901234',
+        ', "id": "123456789012345678901234"',
+        ', "deep": ' + "[" * 120 + "]" * 120,
+        ', "n": 1e999',
+        ', "s": "\\ud800"',
+    ],
+)
+def test_plain_chat_lines_with_what_orjson_reads_differently(extra: str) -> None:
+    """Lines the chat format's plain path builds, and the same with a top-level key holding
+    what only the strict reader reads right (a long integer, deep nesting, an overflow, a
+    lone surrogate)."""
+    turns = json.dumps([{"role": "user", "content": "q 1234567890123456789012"}])
+    _check(["{}", f'{{"messages": {turns}{extra}}}', f'{{"messages": {turns}}}'])
+    _check(["{}", f'{{"messages": {turns}{extra}}}'], options=LoadOptions(system="Be terse."))
+
+
 @pytest.mark.parametrize("fmt", ["chat", "alpaca", "sharegpt", "prompt_completion", "text"])
 def test_other_formats_load_like_each_line(fmt: str) -> None:
     texts = [

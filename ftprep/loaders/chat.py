@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftprep.loaders.exact import exact_chat, plain_chat, plain_messages
+from ftprep.loaders.exact import (
+    exact_chat,
+    exact_location,
+    exact_origin,
+    plain_chat,
+    plain_messages,
+    set_origin,
+)
 from ftprep.loaders.messages import load_error, parse_messages, parse_tools, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
 from ftprep.schema import Example, LoadError, SourceLocation
@@ -65,6 +72,24 @@ def _plain(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | None
             if key != "messages":
                 metadata[key] = item
     return plain_chat(messages, metadata, loc)
+
+
+def messages_only(value: Any, name: str, line: int, fmt: str, container: str) -> Example | None:
+    """What loading a record with :func:`_plain` as its format's shortcut gives (origin
+    set), for a record that is ``{"messages": [...]}`` and nothing else, its turns
+    ``{"role": str, "content": str | None}``, when no system prompt is added; None for
+    any other record. Such a record holds only strings and None, three levels deep, so a
+    line orjson parsed to it needs none of the strict reader's further checks (no number
+    that could have overflowed, no deep nesting): :func:`ftprep.loaders.record.load_records`
+    asks this before making them."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    messages = plain_messages(value.get("messages"))
+    if messages is None:
+        return None
+    example = plain_chat(messages, {}, exact_location(name, line))
+    set_origin(example, exact_origin(value, fmt, container))
+    return example
 
 
 @register_format(

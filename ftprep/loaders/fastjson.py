@@ -44,7 +44,16 @@ def quick_loads(data: bytes) -> tuple[Any, int] | None:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return None
+    openers = quick_openers(data)
+    return None if openers is None else (value, openers)
+
+
+def quick_openers(data: bytes) -> int | None:
+    """The number of "[" and "{" in a line orjson parsed, or None when it may hold an
+    integer past 64 bits (a run of 19 digits): the two tests :func:`quick_loads` makes
+    after parsing, for a caller that parses the line itself and can tell some values need
+    neither (one holding only strings and None, a few levels deep)."""
     shape = data.translate(_DIGITS_AS_ZERO, _DROP)
     if _LONG_DIGITS in shape:
         return None
-    return value, shape.count(b"[") + shape.count(b"{")
+    return shape.count(b"[") + shape.count(b"{")

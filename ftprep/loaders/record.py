@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ftprep.loaders.chat import _plain, messages_only
 from ftprep.loaders.exact import exact_location, exact_origin, set_origin
-from ftprep.loaders.fastjson import quick_loads
+from ftprep.loaders.fastjson import orjson, quick_openers
 from ftprep.loaders.raw import RawRecord, parsed_record
 from ftprep.loaders.readers import MAX_DEPTH, TEXT_CONTAINERS, JsonLines, json_data, parse_line
 from ftprep.loaders.registry import FORMATS, LoadOptions
@@ -55,29 +56,51 @@ def load_records(
     A JSONL batch's lines (:class:`JsonLines`) are parsed here, and a line that orjson
     parses and the format's shortcut builds goes straight from its bytes to its example:
     the steps :func:`parse_line` and :func:`load_record` take for it, without the
-    intermediate record and the per-record set-up (about 2 µs of the ~13 a chat line
-    costs). Every other line takes those two functions, so what each line gives is theirs.
+    intermediate record and the per-record set-up; a plain chat line
+    (:func:`~ftprep.loaders.chat.messages_only`) also without the byte scan that looks
+    for what orjson reads differently, which its value cannot hold (together about 3 µs
+    of the ~13 a chat line costs). Every other line takes those two functions, so what
+    each line gives is theirs.
     """
     shortcut = FORMATS[fmt].shortcut
-    if not isinstance(raws, JsonLines) or container != "jsonl" or shortcut is None:
+    if (
+        not isinstance(raws, JsonLines)
+        or container != "jsonl"
+        or shortcut is None
+        or orjson is None
+    ):
         return [load_record(raw, name, fmt, container, options) for raw in raws]
+    only = messages_only if shortcut is _plain and options.system is None else None
+    loads, refused = orjson.loads, orjson.JSONDecodeError
     path = raws.path
     out: list[Example | LoadError] = []
     append = out.append
     for number, item in zip(raws.lines, raws.items, strict=True):
         if type(item) is not bytes:
             raw = item if isinstance(item, RawRecord) else parse_line(path, number, item)
-        elif number == 1 or (quick := quick_loads(item)) is None or quick[1] > MAX_DEPTH:
-            raw = parse_line(path, number, item)  # a BOM, the strict path, or depth to check
+            append(load_record(raw, name, fmt, container, options))
+            continue
+        if number == 1:  # a BOM to skip, maybe: parse_line knows
+            append(load_record(parse_line(path, number, item), name, fmt, container, options))
+            continue
+        try:
+            value = loads(item)
+        except refused:  # the strict reader says what is wrong, in its own words
+            append(load_record(parse_line(path, number, item), name, fmt, container, options))
+            continue
+        if only is not None and (built := only(value, name, number, fmt, container)) is not None:
+            append(built)
+            continue
+        openers = quick_openers(item)
+        if openers is None or openers > MAX_DEPTH:  # the strict path, or depth to check
+            append(load_record(parse_line(path, number, item), name, fmt, container, options))
+            continue
+        built = shortcut(value, exact_location(name, number), options)
+        if built is None:
+            append(load_record(parsed_record(number, value), name, fmt, container, options))
         else:
-            value = quick[0]
-            built = shortcut(value, exact_location(name, number), options)
-            if built is not None:
-                set_origin(built, exact_origin(value, fmt, container))
-                append(built)
-                continue
-            raw = parsed_record(number, value)
-        append(load_record(raw, name, fmt, container, options))
+            set_origin(built, exact_origin(value, fmt, container))
+            append(built)
     return out
 
 
