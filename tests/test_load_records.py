@@ -76,6 +76,13 @@ def test_batch_loads_like_each_line(texts: list[str], system: str | None, bom: b
         ', "deep": ' + "[" * 120 + "]" * 120,
         ', "n": 1e999',
         ', "s": "\\ud800"',
+        ', "id": 17, "ok": true, "tag": null, "name": "n"',
+        ', "id": 9223372036854775807, "low": -9223372036854775808',
+        ', "id": 18446744073709551616',
+        ', "score": 1.5',
+        ', "tools": null',
+        ', "interactions": []',
+        ', "available_tools": []',
     ],
 )
 def test_plain_chat_lines_with_what_orjson_reads_differently(extra: str) -> None:

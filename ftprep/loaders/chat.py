@@ -12,11 +12,9 @@ from typing import Any
 
 from ftprep.loaders.exact import (
     exact_chat,
-    exact_location,
-    exact_origin,
     plain_chat,
+    plain_chat_line,
     plain_messages,
-    set_origin,
 )
 from ftprep.loaders.messages import load_error, parse_messages, parse_tools, with_system
 from ftprep.loaders.registry import LoadOptions, register_format
@@ -74,22 +72,33 @@ def _plain(value: Any, loc: SourceLocation, opts: LoadOptions) -> Example | None
     return plain_chat(messages, metadata, loc)
 
 
+#: Types of a top-level value that cannot hold what orjson reads differently from the
+#: strict reader (an ``int`` from orjson is one that fits 64 bits; a float might not be).
+_FLAT = frozenset({str, int, bool, type(None)})
+
+
 def messages_only(value: Any, name: str, line: int, fmt: str, container: str) -> Example | None:
     """What loading a record with :func:`_plain` as its format's shortcut gives (origin
-    set), for a record that is ``{"messages": [...]}`` and nothing else, its turns
-    ``{"role": str, "content": str | None}``, when no system prompt is added; None for
-    any other record. Such a record holds only strings and None, three levels deep, so a
-    line orjson parsed to it needs none of the strict reader's further checks (no number
-    that could have overflowed, no deep nesting): :func:`ftprep.loaders.record.load_records`
-    asks this before making them."""
-    if type(value) is not dict or len(value) != 1:
+    set), for a record whose ``messages`` are ``{"role": str, "content": str | None}``
+    turns and whose other keys (no alias, no tools) hold strings, integers, booleans or
+    null, when no system prompt is added; None for any other record. Such a record holds
+    no float and nests three levels deep, so a line orjson parsed to it needs none of the
+    strict reader's further checks (no integer past 64 bits read as a float, no deep
+    nesting): :func:`ftprep.loaders.record.load_records` asks this before making them."""
+    if type(value) is not dict:
         return None
+    metadata = {}
+    if len(value) > 1:
+        for key, item in value.items():
+            if key == "messages":
+                continue
+            if type(item) not in _FLAT or type(key) is not str or key in _KNOWN_TOP:
+                return None
+            metadata[key] = item
     messages = plain_messages(value.get("messages"))
     if messages is None:
         return None
-    example = plain_chat(messages, {}, exact_location(name, line))
-    set_origin(example, exact_origin(value, fmt, container))
-    return example
+    return plain_chat_line(messages, metadata, name, line, value, fmt, container)
 
 
 @register_format(

@@ -226,6 +226,51 @@ def plain_chat(
     return _instance(ChatExample, values, fields_set, None, {"_origin": None})
 
 
+def plain_chat_line(
+    messages: list[Message],
+    metadata: dict[str, Any],
+    source: str,
+    line: int,
+    value: Any,
+    layout: str,
+    container: str,
+) -> ChatExample:
+    """``plain_chat(messages, metadata, exact_location(source, line))`` with its origin
+    set to ``exact_origin(value, layout, container)``: a JSONL line's plain chat example
+    (three models) built in one call, for the loop that loads a batch of lines."""
+    if not ENABLED or type(source) is not str or type(line) is not int:
+        example = plain_chat(messages, metadata, exact_location(source, line))
+        set_origin(example, exact_origin(value, layout, container))
+        return example
+    new, set_values, set_fields_set = _new, _set_values, _set_fields_set
+    set_extra, set_private = _set_extra, _set_private
+    location = new(SourceLocation)
+    set_values(location, {"source": source, "line": line, "detail": None})
+    set_fields_set(location, {"source", "line"})
+    set_extra(location, None)
+    set_private(location, None)
+    origin = new(RawOrigin)
+    set_values(origin, {"value": value, "layout": layout, "container": container})
+    set_fields_set(origin, {"value", "layout", "container"})
+    set_extra(origin, None)
+    set_private(origin, None)
+    example = new(ChatExample)
+    set_values(
+        example,
+        {
+            "kind": "chat",
+            "messages": messages,
+            "tools": None,
+            "metadata": metadata,
+            "location": location,
+        },
+    )
+    set_fields_set(example, {"messages", "metadata", "location", "tools"})
+    set_extra(example, None)
+    set_private(example, {"_origin": origin})
+    return example
+
+
 def set_origin(example: Any, origin: RawOrigin) -> None:
     """``example._origin = origin``: the dict write pydantic's ``__setattr__`` makes for a
     private attribute, without its dispatch (for the library's own example models)."""
