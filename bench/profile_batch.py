@@ -82,12 +82,16 @@ def main() -> None:
 
 
 def _load(path, options, open_source):  # type: ignore[no-untyped-def]
-    from ftprep.loaders.source import load_record
+    """The examples of ``path``, loaded the way a worker loads its batches
+    (``ftprep.batch.process_batch``: the source's chunks of ``BATCH`` records, each
+    through ``load_records``)."""
+    from ftprep.batch import BATCH
+    from ftprep.loaders.record import load_records
 
     source = open_source(path, options)
-    if True:
-        for raw in source.raw_records():
-            result = load_record(raw, source.name, source.format, source.container, options)
+    for raws in source.record_chunks(BATCH):
+        loaded = load_records(raws, source.name, source.format, source.container, options)
+        for result in loaded:
             if not hasattr(result, "reason"):
                 yield result
 
