@@ -259,7 +259,8 @@ def candidate_pairs(
         rows = informative[order]
         local = None
         if accept is not None:  # the payload in the band's order
-            local = (sig if payload is None else payload)[rows]
+            # np.take copies whole rows, twice as fast as fancy indexing on a 2-D array
+            local = np.take(sig if payload is None else payload, rows, axis=0)
         found: list[np.ndarray] = []
         for off in range(1, window + 1):
             same = np.flatnonzero(keys[off:] == keys[:-off])
@@ -767,12 +768,20 @@ def near_contradiction_pairs(
         ok = (a[:, 0] == b[:, 0]) & (a[:, 1] == b[:, 1]) & (a[:, 2] != b[:, 2])
         ok &= a[:, 3] != b[:, 3]
         # The 32-bin character test first: on templated data it refuses most candidates
-        # before the 64-bin word test.
+        # before the 64-bin word test. When most candidates passed the hash tests (the
+        # usual case), every row is measured on the sketches in place, the answers for
+        # the others dropped: gathering the survivors' rows cost twice the test.
         at = np.flatnonzero(ok)
-        chars = similarity(
-            a[at, len(_EXACT) :].view(np.uint16), b[at, len(_EXACT) :].view(np.uint16)
-        )
-        ok[at] = chars >= settings.char_threshold
+        if 2 * len(at) >= len(ok):
+            chars = similarity(
+                a[:, len(_EXACT) :].view(np.uint16), b[:, len(_EXACT) :].view(np.uint16)
+            )
+            ok &= chars >= settings.char_threshold
+        else:
+            chars = similarity(
+                a[at, len(_EXACT) :].view(np.uint16), b[at, len(_EXACT) :].view(np.uint16)
+            )
+            ok[at] = chars >= settings.char_threshold
         at = np.flatnonzero(ok)
         ok[at] = pair_similarity(sig, pairs[at]) >= settings.threshold
         return ok
