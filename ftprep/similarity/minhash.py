@@ -353,6 +353,41 @@ def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(informative > 0, match / np.maximum(informative, 1), 0.0)
 
 
+def _count_words(words: np.ndarray) -> np.ndarray:
+    """Per row, the flags set in uint64 ``words`` of eight boolean flags each (at most 255
+    flags a row), as :func:`_count_rows` counts them."""
+    total = words[:, 0].copy()
+    for column in range(1, words.shape[1]):
+        total += words[:, column]
+    total *= _BYTES
+    total >>= np.uint64(56)
+    return total.view(np.int64)
+
+
+def similarity_in_rows(a: np.ndarray, b: np.ndarray, first: int, bins: int) -> np.ndarray:
+    """:func:`similarity` of the sketches that rows ``a[i]`` and ``b[i]`` hold at uint16
+    columns ``first`` to ``first + bins`` (both multiples of 8), the rows being a
+    C-contiguous payload (a table's rows gathered, or contiguous slices of them).
+
+    The same counts and the same division as :func:`similarity` of the sliced sketches,
+    but the comparisons run over whole contiguous rows and the counts read the sketch's
+    eight-flag words: comparing a strided slice of each row cost twice as much, and
+    :func:`~ftprep.checks.clean.contradictions.candidate_pairs` asks this of millions of
+    neighbours on templated data."""
+    if first % 8 or bins % 8:
+        raise ValueError("the sketch must start and end on a multiple of 8 columns")
+    a16 = np.ascontiguousarray(a).view(np.uint16)
+    b16 = np.ascontiguousarray(b).view(np.uint16)
+    words = slice(first // 8, (first + bins) // 8)
+    equal = a16 == b16
+    equal_counts = _count_words(equal.view(np.uint64)[:, words])
+    equal &= a16 == EMPTY
+    both_empty = _count_words(equal.view(np.uint64)[:, words])
+    informative = bins - both_empty
+    match = equal_counts - both_empty
+    return np.where(informative > 0, match / np.maximum(informative, 1), 0.0)
+
+
 #: Pairs verified per step: bounds the temporaries to a few tens of MB whatever the number
 #: of candidates (templated data can produce millions).
 PAIR_CHUNK = 65_536

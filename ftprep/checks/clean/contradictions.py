@@ -53,6 +53,7 @@ from ftprep.similarity.minhash import (
     signatures,
     signatures_of_sets,
     similarity,
+    similarity_in_rows,
 )
 from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
 from ftprep.turns import Turns, batch_turns
@@ -769,18 +770,14 @@ def near_contradiction_pairs(
         ok &= a[:, 3] != b[:, 3]
         # The 32-bin character test first: on templated data it refuses most candidates
         # before the 64-bin word test. When most candidates passed the hash tests (the
-        # usual case), every row is measured on the sketches in place, the answers for
-        # the others dropped: gathering the survivors' rows cost twice the test.
+        # usual case), every row is measured in place, the answers for the others
+        # dropped: gathering the survivors' rows cost twice the test.
         at = np.flatnonzero(ok)
+        first = 4 * len(_EXACT)  # the sketch's first uint16 column in ``block``
         if 2 * len(at) >= len(ok):
-            chars = similarity(
-                a[:, len(_EXACT) :].view(np.uint16), b[:, len(_EXACT) :].view(np.uint16)
-            )
-            ok &= chars >= settings.char_threshold
+            ok &= similarity_in_rows(a, b, first, SMALL_BINS) >= settings.char_threshold
         else:
-            chars = similarity(
-                a[at, len(_EXACT) :].view(np.uint16), b[at, len(_EXACT) :].view(np.uint16)
-            )
+            chars = similarity_in_rows(a[at], b[at], first, SMALL_BINS)
             ok[at] = chars >= settings.char_threshold
         at = np.flatnonzero(ok)
         ok[at] = pair_similarity(sig, pairs[at]) >= settings.threshold
