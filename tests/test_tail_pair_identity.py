@@ -18,6 +18,8 @@ from ftprep.similarity.minhash import (
     EMPTY,
     _mix64_inplace,
     band_hashes,
+    mix64,
+    mix64_rows,
     similarity,
     similarity_in_rows,
 )
@@ -68,6 +70,14 @@ def test_band_hashes_by_blocks_equal_the_whole_table_computation(
 ) -> None:
     sig = _signatures(n, width, kind, seed)
     assert np.array_equal(band_hashes(sig, 16), _plain_band_hashes(sig, 16))
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.sampled_from([0, 1, 2047, 2048, 2049, 5000]), seed=st.integers(0, 10_000))
+def test_mix64_rows_equals_mix64(n: int, seed: int) -> None:
+    h = np.random.default_rng(seed).integers(0, 2**64 - 1, (n, 16), dtype=np.uint64)
+    want = mix64(h)
+    assert np.array_equal(mix64_rows(h), want)
 
 
 @settings(max_examples=60, deadline=None)
@@ -135,3 +145,79 @@ def test_band_filtered_pairs_equal_the_candidates_filtered_at_the_end(
         expected = everything
     got = candidate_pairs(sig, key, accept=accept, payload=payload)
     assert np.array_equal(got, expected)
+
+
+class _Table:
+    """The columns :func:`task_groups` reads."""
+
+    def __init__(self, columns: dict[str, object], n: int) -> None:
+        self.columns, self.n = columns, n
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> object:
+        return self.columns[name]
+
+
+def _plain_task_groups(ft: _Table, min_size: int, documents: bool = False) -> list:
+    """The np.unique computation :func:`task_groups` replaced."""
+    n = ft.n
+    if n == 0:
+        return []
+    keep = np.arange(n)
+    if not documents and "kind" in ft:
+        keep = np.flatnonzero(np.asarray(ft["kind"], dtype=object) != "text")
+        if len(keep) == 0:
+            return []
+    keys = ft["system_hash"] if "system_hash" in ft else np.zeros(n, dtype=np.uint64)
+    _, inverse, counts = np.unique(keys[keep], return_inverse=True, return_counts=True)  # type: ignore[index]
+    big = counts >= min_size
+    rest = keep[np.flatnonzero(~big[inverse])]
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.r_[0, np.cumsum(counts)]
+    out = []
+    for g in np.flatnonzero(big):
+        rows = np.sort(keep[order[bounds[g] : bounds[g + 1]]])
+        out.append((rows, rows))
+    if len(rest):
+        out.append((rest, rest if len(rest) >= min_size else keep))
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(0, 400),
+    prompts=st.integers(1, 12),
+    min_size=st.integers(1, 60),
+    documents=st.booleans(),
+    texts=st.floats(0, 1),
+    with_hash=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_task_groups_are_the_groups_np_unique_gave(
+    n: int,
+    prompts: int,
+    min_size: int,
+    documents: bool,
+    texts: float,
+    with_hash: bool,
+    seed: int,
+) -> None:
+    from ftprep.checks.dataset import task_groups
+
+    rng = np.random.default_rng(seed)
+    columns: dict[str, object] = {
+        "kind": ["text" if x else "chat" for x in rng.random(n) < texts],
+    }
+    if with_hash:
+        columns["system_hash"] = rng.integers(0, 2**63, prompts, dtype=np.uint64)[
+            rng.integers(0, prompts, n)
+        ]
+    ft = _Table(columns, n)
+    got = list(task_groups(ft, min_size, documents))  # type: ignore[arg-type]
+    want = _plain_task_groups(ft, min_size, documents)
+    assert len(got) == len(want)
+    for (rows, ref), (want_rows, want_ref) in zip(got, want, strict=True):
+        assert np.array_equal(rows, want_rows) and rows.dtype == want_rows.dtype
+        assert np.array_equal(ref, want_ref) and ref.dtype == want_ref.dtype

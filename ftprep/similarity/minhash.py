@@ -420,6 +420,16 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 _BAND_ROWS = 2048
 
 
+def mix64_rows(h: np.ndarray) -> np.ndarray:
+    """:func:`mix64` of a 2-D uint64 array, in place (``h`` is overwritten and returned), a
+    block of :data:`_BAND_ROWS` rows at a time so that each block stays in cache through
+    the steps: the same values, without the four table-sized temporaries."""
+    scratch = np.empty((min(len(h), _BAND_ROWS), *h.shape[1:]), dtype=np.uint64)
+    for start in range(0, len(h), _BAND_ROWS):
+        _mix64_inplace(h[start : start + _BAND_ROWS], scratch)
+    return h
+
+
 def band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
     """(n, bands) uint64: a hash of each band of ``BINS // bands`` consecutive bins."""
     n, width = sig.shape

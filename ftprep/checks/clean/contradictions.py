@@ -48,6 +48,7 @@ from ftprep.similarity.minhash import (
     band_hashes,
     groups_from_pairs,
     mix64,
+    mix64_rows,
     pair_similarity,
     set_signatures,
     signatures,
@@ -249,7 +250,8 @@ def candidate_pairs(
         return np.zeros((0, 2), dtype=np.int64)
     bh = band_hashes(sig[informative], bands)
     if key is not None:
-        bh = mix64(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
+        bh ^= np.asarray(key, dtype=np.uint64)[informative][:, None]
+        mix64_rows(bh)
     # Pairs are kept as one int64 code (i * n + j, i < j): 8 bytes per pair, deduplicated
     # with np.unique, decoded once at the end.
     n = np.int64(len(sig))
