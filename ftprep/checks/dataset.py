@@ -44,15 +44,21 @@ def task_groups(
         if len(keep) == 0:
             return
     keys = ft["system_hash"] if "system_hash" in ft else np.zeros(n, dtype=np.uint64)
-    _, inverse, counts = np.unique(keys[keep], return_inverse=True, return_counts=True)
+    # One stable sort groups the rows by system prompt, each group's rows ascending (as
+    # ``keep`` is): the groups np.unique's inverse gave, at a quarter of the cost (seven
+    # checks ask, after the last batch).
+    kept = np.asarray(keys)[keep]
+    order = np.argsort(kept, kind="stable")
+    ordered = kept[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts = np.diff(np.r_[starts, len(ordered)])
     big = counts >= min_size
-    rest = keep[np.flatnonzero(~big[inverse])]
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.r_[0, np.cumsum(counts)]
     for g in np.flatnonzero(big):
-        rows = np.sort(keep[order[bounds[g] : bounds[g + 1]]])
+        rows = keep[order[starts[g] : starts[g] + counts[g]]]
         yield rows, rows
-    if len(rest):
+    small = ~np.repeat(big, counts)
+    if small.any():
+        rest = np.sort(keep[order[small]])
         yield rest, (rest if len(rest) >= min_size else keep)
 
 

@@ -353,6 +353,41 @@ def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(informative > 0, match / np.maximum(informative, 1), 0.0)
 
 
+def _count_words(words: np.ndarray) -> np.ndarray:
+    """Per row, the flags set in uint64 ``words`` of eight boolean flags each (at most 255
+    flags a row), as :func:`_count_rows` counts them."""
+    total = words[:, 0].copy()
+    for column in range(1, words.shape[1]):
+        total += words[:, column]
+    total *= _BYTES
+    total >>= np.uint64(56)
+    return total.view(np.int64)
+
+
+def similarity_in_rows(a: np.ndarray, b: np.ndarray, first: int, bins: int) -> np.ndarray:
+    """:func:`similarity` of the sketches that rows ``a[i]`` and ``b[i]`` hold at uint16
+    columns ``first`` to ``first + bins`` (both multiples of 8), the rows being a
+    C-contiguous payload (a table's rows gathered, or contiguous slices of them).
+
+    The same counts and the same division as :func:`similarity` of the sliced sketches,
+    but the comparisons run over whole contiguous rows and the counts read the sketch's
+    eight-flag words: comparing a strided slice of each row cost twice as much, and
+    :func:`~ftprep.checks.clean.contradictions.candidate_pairs` asks this of millions of
+    neighbours on templated data."""
+    if first % 8 or bins % 8:
+        raise ValueError("the sketch must start and end on a multiple of 8 columns")
+    a16 = np.ascontiguousarray(a).view(np.uint16)
+    b16 = np.ascontiguousarray(b).view(np.uint16)
+    words = slice(first // 8, (first + bins) // 8)
+    equal = a16 == b16
+    equal_counts = _count_words(equal.view(np.uint64)[:, words])
+    equal &= a16 == EMPTY
+    both_empty = _count_words(equal.view(np.uint64)[:, words])
+    informative = bins - both_empty
+    match = equal_counts - both_empty
+    return np.where(informative > 0, match / np.maximum(informative, 1), 0.0)
+
+
 #: Pairs verified per step: bounds the temporaries to a few tens of MB whatever the number
 #: of candidates (templated data can produce millions).
 PAIR_CHUNK = 65_536
@@ -381,15 +416,35 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Rows whose band hashes :func:`band_hashes` mixes at a time (256 KB of hashes at 16 bands).
+_BAND_ROWS = 2048
+
+
+def mix64_rows(h: np.ndarray) -> np.ndarray:
+    """:func:`mix64` of a 2-D uint64 array, in place (``h`` is overwritten and returned), a
+    block of :data:`_BAND_ROWS` rows at a time so that each block stays in cache through
+    the steps: the same values, without the four table-sized temporaries."""
+    scratch = np.empty((min(len(h), _BAND_ROWS), *h.shape[1:]), dtype=np.uint64)
+    for start in range(0, len(h), _BAND_ROWS):
+        _mix64_inplace(h[start : start + _BAND_ROWS], scratch)
+    return h
+
+
 def band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
     """(n, bands) uint64: a hash of each band of ``BINS // bands`` consecutive bins."""
     n, width = sig.shape
     rows = width // bands
     out = np.zeros((n, bands), dtype=np.uint64)
-    scratch = np.empty_like(out)  # mixed in place: no new arrays per step
-    for r in range(rows):
-        out ^= sig[:, r : rows * bands : rows][:, :bands]
-        _mix64_inplace(out, scratch)
+    # Mixed in place, a block of rows at a time: the block and its scratch stay in cache
+    # through every step, instead of each step streaming the whole table (twice as fast
+    # at 100,000 rows; the same values).
+    scratch = np.empty((min(n, _BAND_ROWS), bands), dtype=np.uint64)
+    for start in range(0, n, _BAND_ROWS):
+        part = out[start : start + _BAND_ROWS]
+        block = sig[start : start + _BAND_ROWS]
+        for r in range(rows):
+            part ^= block[:, r : rows * bands : rows][:, :bands]
+            _mix64_inplace(part, scratch)
     return out
 
 

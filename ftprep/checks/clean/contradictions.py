@@ -48,11 +48,13 @@ from ftprep.similarity.minhash import (
     band_hashes,
     groups_from_pairs,
     mix64,
+    mix64_rows,
     pair_similarity,
     set_signatures,
     signatures,
     signatures_of_sets,
     similarity,
+    similarity_in_rows,
 )
 from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
 from ftprep.turns import Turns, batch_turns
@@ -248,7 +250,8 @@ def candidate_pairs(
         return np.zeros((0, 2), dtype=np.int64)
     bh = band_hashes(sig[informative], bands)
     if key is not None:
-        bh = mix64(bh ^ np.asarray(key, dtype=np.uint64)[informative][:, None])
+        bh ^= np.asarray(key, dtype=np.uint64)[informative][:, None]
+        mix64_rows(bh)
     # Pairs are kept as one int64 code (i * n + j, i < j): 8 bytes per pair, deduplicated
     # with np.unique, decoded once at the end.
     n = np.int64(len(sig))
@@ -259,7 +262,8 @@ def candidate_pairs(
         rows = informative[order]
         local = None
         if accept is not None:  # the payload in the band's order
-            local = (sig if payload is None else payload)[rows]
+            # np.take copies whole rows, twice as fast as fancy indexing on a 2-D array
+            local = np.take(sig if payload is None else payload, rows, axis=0)
         found: list[np.ndarray] = []
         for off in range(1, window + 1):
             same = np.flatnonzero(keys[off:] == keys[:-off])
@@ -767,12 +771,16 @@ def near_contradiction_pairs(
         ok = (a[:, 0] == b[:, 0]) & (a[:, 1] == b[:, 1]) & (a[:, 2] != b[:, 2])
         ok &= a[:, 3] != b[:, 3]
         # The 32-bin character test first: on templated data it refuses most candidates
-        # before the 64-bin word test.
+        # before the 64-bin word test. When most candidates passed the hash tests (the
+        # usual case), every row is measured in place, the answers for the others
+        # dropped: gathering the survivors' rows cost twice the test.
         at = np.flatnonzero(ok)
-        chars = similarity(
-            a[at, len(_EXACT) :].view(np.uint16), b[at, len(_EXACT) :].view(np.uint16)
-        )
-        ok[at] = chars >= settings.char_threshold
+        first = 4 * len(_EXACT)  # the sketch's first uint16 column in ``block``
+        if 2 * len(at) >= len(ok):
+            ok &= similarity_in_rows(a, b, first, SMALL_BINS) >= settings.char_threshold
+        else:
+            chars = similarity_in_rows(a[at], b[at], first, SMALL_BINS)
+            ok[at] = chars >= settings.char_threshold
         at = np.flatnonzero(ok)
         ok[at] = pair_similarity(sig, pairs[at]) >= settings.threshold
         return ok
