@@ -37,10 +37,16 @@ from ftprep.checks.clean.answer_profile import (
     LABEL_CONFLICT,
     judge_pair,
 )
+from ftprep.checks.clean.answer_words import ascii_batch_words
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.batchwords import batch_words, sorted_letter_crcs
+from ftprep.similarity.batchwords import (
+    BatchWords,
+    batch_words,
+    distinct_words,
+    sorted_letter_crcs,
+)
 from ftprep.similarity.composed import batch_dialogues, message_or_own_signatures
 from ftprep.similarity.minhash import (
     EMPTY,
@@ -418,7 +424,7 @@ def _prompt_word_columns(
     looked for only in prompts one of whose words holds a digit, the negations collected
     only for prompts holding one."""
     n = len(prompts)
-    words = batch_words(prompts)
+    words = _prompt_words(prompts)
     if words is None:  # a prompt holds the separator word: one set per prompt
         return _prompt_word_columns_slowly(prompts)
     vocab = words.vocab
@@ -446,6 +452,17 @@ def _prompt_word_columns(
         for i, negates in found.items():
             negations[i] = " ".join(sorted(negates))
     return sig, words.counts, digits, negations
+
+
+def _prompt_words(prompts: list[str]) -> BatchWords | None:
+    """The words of each prompt: ASCII prompts (normalised: spaces are their only
+    whitespace) cut by numpy (:func:`ascii_batch_words`, no Python string per token, the
+    split and a dictionary call per token were most of the prompt words' time), others
+    by one split of the batch (:func:`batch_words`; None: see there)."""
+    found = ascii_batch_words(prompts)
+    if found is None:
+        return batch_words(prompts)
+    return distinct_words(found.vocab, found.ids, found.rows, len(prompts))
 
 
 def _prompt_word_columns_slowly(
