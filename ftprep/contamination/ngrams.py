@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
 
 import numpy as np
 
@@ -124,8 +123,13 @@ def _folded_words(
     ends = np.empty(len(starts), dtype=np.int64)
     ends[:-1] = spaces
     ends[-1:] = len(data)
-    words = np.fromiter(map(str.count, turns, repeat(" ")), dtype=np.int64, count=len(turns))
-    words += np.fromiter(map(bool, turns), dtype=np.int64, count=len(turns))
+    # a turn's words are the word starts inside it (its bytes start one past the previous
+    # non-empty turn's end): counted from the starts, not by scanning each turn for spaces
+    sizes = np.fromiter(map(len, turns), dtype=np.int64, count=len(turns))
+    step = sizes + (sizes > 0)
+    first = np.cumsum(step) - step  # where each turn's bytes start
+    before = np.searchsorted(starts, first)
+    words = np.diff(before, append=len(starts))
     turn = np.repeat(np.arange(len(turns), dtype=np.int64), words)
     return data, starts, ends, turn
 

@@ -138,6 +138,19 @@ def media_keys(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[st
     return cached  # type: ignore[return-value]
 
 
+def answer_hashes(batch: Sequence[ChatExample], memo: dict[str, Any]) -> np.ndarray:
+    """:func:`hash64` of each example's normalised final answer (of "" without one), once
+    per batch: the hashes' answer column, and the answer profile's value of every answer
+    whose value is that text (most), which it no longer hashes again."""
+    cached = memo.get("answer_hashes")
+    if cached is None:
+        normalized = normalized_messages(batch, memo)
+        last = batch_turns(batch, memo).last
+        texts = ["" if j is None else t[j] for t, j in zip(normalized, last, strict=True)]
+        cached = memo["answer_hashes"] = _repeated_hashes(texts)
+    return cached
+
+
 def hash64(text: str) -> int:
     """A stable 64-bit hash (blake2b), the same on every machine and Python run."""
     return int.from_bytes(
@@ -248,6 +261,7 @@ def conversation_hash_arrays(
     counts: np.ndarray,
     last: Sequence[int | None],
     suffixes: Sequence[str],
+    answers: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`conversation_hashes` of a batch as three uint64 arrays (whole, prompt,
     answer), given its messages' roles and normalised texts in one flat list
@@ -260,6 +274,7 @@ def conversation_hash_arrays(
     each key hashed from a slice of it: the whole key is one span of it, and so are the
     prompt (a prefix of the whole key when there is no suffix) and the answer (one
     message's text). Only a prompt followed by a suffix is hashed from two pieces.
+    ``answers``: the answer hashes when the batch has them already (:func:`answer_hashes`).
     """
     n = len(counts)
     rendered = _render(roles, normalized, counts, suffixes)
@@ -278,11 +293,12 @@ def conversation_hash_arrays(
     # a prompt of no message or of all messages is the whole key
     is_whole = (cut == first) | (cut == ends)
     prompt_end = np.where(is_whole, whole_end, text_end[np.maximum(cut - 1, first)])
-    answers = _span_hashes(
-        data,
-        np.where(has_last, text_start[answer_at], 0),
-        np.where(has_last, text_end[answer_at], 0),
-    )
+    if answers is None:
+        answers = _span_hashes(
+            data,
+            np.where(has_last, text_start[answer_at], 0),
+            np.where(has_last, text_end[answer_at], 0),
+        )
     blake2b = hashlib.blake2b
     starts, cuts, stops = msg_start[first].tolist(), prompt_end.tolist(), whole_end.tolist()
     # the prompt's bytes start the whole key's: hashed once, digested on the way
@@ -407,6 +423,7 @@ def _register() -> None:
             flat.counts,
             batch_turns(batch, ctx.batch).last,
             list(map(key_suffix, [ex.tools for ex in batch], media)),
+            answer_hashes(batch, ctx.batch),
         )
         return {
             "hash_conversation": whole,

@@ -46,6 +46,7 @@ from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import signatures_of_sets, similarity
 from ftprep.similarity.normalize import (
+    answer_hashes,
     hash64,
     hash64_array,
     normalize_text,
@@ -293,6 +294,8 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     value_rows: list[int] = []
     value_texts: list[str] = []
     plain = filled & ~special
+    # a plain answer whose normalisation is the memo's: its value is the batch's answer hash
+    shared = plain & memo_ok
     for k in np.flatnonzero(special).tolist():  # a tool call or JSON: the per-answer rule
         kind, value, _ = _classify(texts[k], calls[k], norms[k])
         kinds[answered[k]] = kind
@@ -318,8 +321,10 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
         lf_kinds[j] = _classify(texts[k], None, norms[k])[0]
     kinds[rows] = lf_kinds
     values = np.zeros(n, dtype=np.uint64)
-    value_rows.extend(rows.tolist())
-    value_texts.extend(lf_norms)
+    reuse = shared[lf] if lf else np.zeros(0, dtype=bool)
+    values[rows[reuse]] = answer_hashes(batch, ctx.batch)[rows[reuse]]
+    value_rows.extend(rows[~reuse].tolist())
+    value_texts.extend([lf_norms[j] for j in np.flatnonzero(~reuse).tolist()])
     values[value_rows] = hash64_array(value_texts, len(value_texts))
     codes = np.zeros(n, dtype=np.uint64)
     matches = list(map(_LEADING_CODE.match, lf_texts))
