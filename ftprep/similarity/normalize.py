@@ -143,11 +143,13 @@ def answer_hashes(batch: Sequence[ChatExample], memo: dict[str, Any]) -> np.ndar
     per batch: the hashes' answer column, and the answer profile's value of every answer
     whose value is that text (most), which it no longer hashes again."""
     cached = memo.get("answer_hashes")
-    if cached is None:
-        normalized = normalized_messages(batch, memo)
+    if cached is None:  # (the hashes extractor, when first, leaves its column here)
+        flat = normalized_texts(batch, memo)
+        counts = flat_turns(batch, memo).counts
+        starts = (np.cumsum(counts) - counts).tolist()
         last = batch_turns(batch, memo).last
-        texts = ["" if j is None else t[j] for t, j in zip(normalized, last, strict=True)]
-        cached = memo["answer_hashes"] = _repeated_hashes(texts)
+        texts = ["" if j is None else flat[s + j] for s, j in zip(starts, last, strict=True)]
+        cached = memo["answer_hashes"] = hash64_array(texts, len(texts))
     return cached
 
 
@@ -423,8 +425,9 @@ def _register() -> None:
             flat.counts,
             batch_turns(batch, ctx.batch).last,
             list(map(key_suffix, [ex.tools for ex in batch], media)),
-            answer_hashes(batch, ctx.batch),
+            ctx.batch.get("answer_hashes"),
         )
+        ctx.batch["answer_hashes"] = answer
         return {
             "hash_conversation": whole,
             "hash_prompt": prompt,
