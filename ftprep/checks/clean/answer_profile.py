@@ -389,7 +389,9 @@ def _word_filters(words: BatchWords, crc: np.ndarray, rows: np.ndarray, n: int) 
 def _head_hashes(words: BatchWords, rows: np.ndarray, n: int) -> np.ndarray:
     """hash64 of each row's first one to five words joined, from one running hash per
     row: blake2b of "w1 w2" is blake2b of "w1" updated with " w2" (each distinct word
-    encoded once)."""
+    encoded once). Answers start with few distinct words: the hash of each distinct first
+    word is made and digested once, and a row's running hash starts as a copy of it (a
+    digest, the costly step, is then four per row at most)."""
     heads = np.minimum(words.lengths, HEAD)
     if not len(heads) or not heads.any():
         return np.zeros((n, HEAD), dtype=np.uint64)
@@ -399,15 +401,21 @@ def _head_hashes(words: BatchWords, rows: np.ndarray, n: int) -> np.ndarray:
     spaced = [b" " + e for e in encoded]
     digests: list[bytes] = []
     add = digests.append
+    starts: dict[int, tuple[Any, bytes]] = {}  # first word: (its hash, its digest)
     at = 0
     for count in heads.tolist():
         if not count:
             continue
-        running = blake2b(encoded[ids[at]], digest_size=8)
-        add(running.digest())
-        for w in ids[at + 1 : at + count]:
-            running.update(spaced[w])
-            add(running.digest())
+        start = starts.get(ids[at])
+        if start is None:
+            first_hash = blake2b(encoded[ids[at]], digest_size=8)
+            start = starts[ids[at]] = (first_hash, first_hash.digest())
+        add(start[1])
+        if count > 1:
+            running = start[0].copy()
+            for w in ids[at + 1 : at + count]:
+                running.update(spaced[w])
+                add(running.digest())
         at += count
     slots = np.repeat(rows * HEAD - np.cumsum(heads) + heads, heads) + np.arange(len(ids))
     head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
