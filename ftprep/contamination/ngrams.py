@@ -202,7 +202,11 @@ def _word_prefixes(
     inverse = _powers(_INVERSE, _ROW)
     # the sums through byte at - 1, for each at in starts[1:] and in ends (both sorted)
     lasts = (starts[1:] - 1, ends - 1)
-    inner = (np.empty(len(lasts[0]), dtype=np.uint64), np.empty(len(lasts[1]), dtype=np.uint64))
+    # the sums are read into the arrays returned (the one at starts keeps a 0 in front for
+    # the first word), then finished in place: no other array as long as the words
+    at_start = np.empty(len(starts), dtype=np.uint64)
+    at_start[0] = 0
+    inner = (at_start[1:], np.empty(len(lasts[1]), dtype=np.uint64))
     block_starts = np.arange(0, rows + _BLOCK_ROWS, _BLOCK_ROWS) * _ROW
     cuts = [np.searchsorted(last, block_starts).tolist() for last in lasts]
     totals = np.empty(rows, dtype=np.uint64)
@@ -221,18 +225,16 @@ def _word_prefixes(
     carry = np.zeros(rows, dtype=np.uint64)
     np.cumsum((totals * row_power)[:-1], out=carry[1:])
 
-    def prefix(last: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    def prefix(last: np.ndarray, sums: np.ndarray) -> None:
         row = last >> _ROW_BITS
-        out = row_power[row]
-        out *= sums
-        out += carry[row]
-        return out
+        sums *= row_power[row]
+        sums += carry[row]
 
-    at_start = np.zeros(len(starts), dtype=np.uint64)
-    at_start[1:] = prefix(lasts[0], inner[0])
+    prefix(lasts[0], inner[0])
+    prefix(lasts[1], inner[1])
     base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows + 1)[starts >> _ROW_BITS]
     base *= _powers(_BASE, _ROW)[starts & (_ROW - 1)]
-    return at_start, prefix(lasts[1], inner[1]), base
+    return at_start, inner[1], base
 
 
 def batch_grams(
