@@ -402,3 +402,24 @@ def test_batch_words_give_each_texts_words(texts: list[str], probes: int, collid
         _check_words(texts, answer_words.batch_words(texts))
     finally:
         answer_words._MAX_PROBES, answer_words.mix64 = saved
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_EXAMPLE, min_size=1, max_size=10))
+def test_answer_hashes_shared_by_hashes_and_profile_in_either_order(
+    specs: list[tuple[list[tuple[str, str, Any]], dict[str, Any]]],
+) -> None:
+    """The batch hashes each normalised final answer once (hash_answer, and answer_value
+    of the plain answers): whichever extractor runs first, both columns are what each
+    gives on its own."""
+    from ftprep.features import FEATURES
+
+    hashes = FEATURES["hashes"].extract
+    batch = _examples(specs)
+    alone_p = ap.answer_profile_feature(batch, FeatureContext(encoding=None))
+    alone_h = hashes(batch, FeatureContext(encoding=None))
+    for first, second in ((hashes, ap.answer_profile_feature), (ap.answer_profile_feature, hashes)):
+        ctx = FeatureContext(encoding=None)
+        got = {**first(batch, ctx), **second(batch, ctx)}
+        for name, col in [*alone_p.items(), *alone_h.items()]:
+            assert np.array_equal(got[name], col), name

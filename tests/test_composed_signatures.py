@@ -119,3 +119,25 @@ def test_signatures_of_a_mixed_batch_are_each_texts_own(
     got = signatures(texts, bins=bins, k=k)
     for i, text in enumerate(texts):
         assert got[i].tolist() == signatures([text], bins=bins, k=k)[0].tolist()
+
+
+_WORDY = st.text(alphabet=string.ascii_lowercase + " ", min_size=0, max_size=40).map(
+    lambda t: " ".join(t.split())
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_WORDY, min_size=1, max_size=4), min_size=1, max_size=6))
+def test_a_text_of_joined_messages_is_sketched_from_theirs(turns: list[list[str]]) -> None:
+    """A prompt of several turns (their normalised texts joined by single spaces) gets,
+    from its turns' sketches and the windows across each join, the sketch of its text."""
+    from ftprep.similarity.composed import MESSAGE_BINS, message_or_own_signatures
+
+    normalized = [[normalize_text(t) for t in texts] for texts in turns]
+    roles = [["user"] * len(texts) for texts in turns]
+    dialogues = batch_dialogues(normalized, roles, {})
+    first = np.cumsum([len(t) for t in normalized]) - [len(t) for t in normalized]
+    texts = [" ".join(t) for t in normalized]
+    joined = [tuple(range(f, f + len(t))) for f, t in zip(first.tolist(), normalized, strict=True)]
+    got = message_or_own_signatures(texts, [-1] * len(texts), dialogues, joined)
+    assert np.array_equal(got, signatures(texts, bins=MESSAGE_BINS))

@@ -153,6 +153,29 @@ def test_batch_words_are_each_texts_word_set(texts: list[str]) -> None:
         assert words.counts[i] == len(mine)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["a", "b", "ab", "", "  ", "\x00", "x" * 17, "y" * 40, "9", "not"]),
+            max_size=12,
+        ).map(" ".join),
+        max_size=8,
+    )
+)
+def test_ascii_prompt_words_are_the_split_ones(prompts: list[str]) -> None:
+    """Normalised ASCII prompts (runs of spaces where a turn was empty, control
+    characters, words longer than the numeric keys) cut by numpy: each prompt's word set
+    and count are its split's."""
+    words = C._prompt_words(prompts)
+    assert words is not None
+    for i, text in enumerate(prompts):
+        mine = [words.vocab[w] for w in words.ids[words.rows == i].tolist()]
+        assert len(mine) == len(set(mine)) and set(mine) == set(text.split())
+        assert words.counts[i] == len(mine)
+    assert list(words.ids) == sorted(words.ids.tolist())
+
+
 _NAME_PIECES = ["Paris", "Ab", "Bo", " ", "  ", "\n", "\t", "\x0b", "\x1c", "\x1f", ". ", ".",
                 "!", "?", ":", "|", "\u2003", "'", "a", "x.", "\n \n", "I", "é", "_", "9", "(",
                 "\x00"]  # fmt: skip

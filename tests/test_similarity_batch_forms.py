@@ -97,3 +97,13 @@ def test_the_line_break_screen_knows_every_break() -> None:
     breaks = {chr(c) for c in range(0x110000) if len(f"a{chr(c)}b".splitlines()) > 1}
     assert set(neardup._ALL_BREAKS) == breaks
     assert set(neardup._BREAKS) == {c for c in breaks if c.isascii()}
+
+
+@given(st.lists(st.text(max_size=40), max_size=12))
+def test_sample_priorities_are_the_prefixed_inputs_hashes(inputs: list[str]) -> None:
+    """A row's priority is hash64 of "sample\\x1f" and its input, whatever the input holds
+    (surrogates, other scripts): the prefix hashed once and copied gives the same."""
+    from ftprep.similarity.normalize import hash64
+    from ftprep.similarity.textsample import _priorities
+
+    assert _priorities(inputs).tolist() == [hash64("sample\x1f" + t) for t in inputs]

@@ -10,6 +10,7 @@ phrase from making a whole item look copied.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -61,10 +62,8 @@ def find_turns(
         return out
     gate = (SHORT_N, fp.may_hold) if fp.short_gated else None
     # turns repeat (a system prompt in every example): each distinct one is hashed once
-    distinct = dict.fromkeys(turns)
-    code = dict(zip(distinct, range(len(distinct)), strict=True))
-    codes = np.fromiter(map(code.__getitem__, turns), dtype=np.int64, count=len(turns))
-    grams, turn = turn_grams(list(code), fp.window_sizes, fp.whole_below, gate, fp.may_hold, folded)
+    distinct, codes = codes_of(turns)
+    grams, turn = turn_grams(distinct, fp.window_sizes, fp.whole_below, gate, fp.may_hold, folded)
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)
     found = np.zeros(len(grams), dtype=bool)
@@ -94,6 +93,18 @@ def find_turns(
             out[r].append(Hit(p, long, short))
     # most examples have no hit: only lists of two or more need sorting
     return [sorted(h, key=_best_first) if len(h) > 1 else h for h in out]
+
+
+def codes_of(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """(distinct values, first seen first; each value's index among them), from one
+    ``dict.setdefault`` per value (``map`` runs them in C) and numpy."""
+    index: dict[str, int] = {}
+    first = np.fromiter(
+        map(index.setdefault, values, itertools.count()), dtype=np.int64, count=len(values)
+    )
+    dense = np.empty(max(len(values), 1), dtype=np.int64)
+    dense[np.fromiter(index.values(), dtype=np.int64, count=len(index))] = np.arange(len(index))
+    return list(index), dense[first]
 
 
 def _best_first(hit: Hit) -> tuple[float, float, int]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
 
 import numpy as np
 
@@ -115,8 +114,10 @@ def _folded_words(
     turn's words are its spaces plus one. None when a turn holds a control character,
     which :func:`normalize` also turns into a space (the caller then takes
     :func:`_turn_words`, whose result on folded turns is the same as on the originals)."""
-    data = np.frombuffer(" ".join(filter(None, turns)).encode("ascii"), dtype=np.uint8)
-    if np.any(data < 0x20) or np.any(data == 0x7F):
+    joined = " ".join(filter(None, turns)).encode("ascii")
+    data = np.frombuffer(joined, dtype=np.uint8)
+    # (a reduction and a memchr: no mask as long as the batch's bytes)
+    if len(data) and (int(data.min()) < 0x20 or b"\x7f" in joined):
         return None
     spaces = np.flatnonzero(data == 0x20)
     starts = np.zeros(len(spaces) + 1 if len(data) else 0, dtype=np.int64)
@@ -124,8 +125,13 @@ def _folded_words(
     ends = np.empty(len(starts), dtype=np.int64)
     ends[:-1] = spaces
     ends[-1:] = len(data)
-    words = np.fromiter(map(str.count, turns, repeat(" ")), dtype=np.int64, count=len(turns))
-    words += np.fromiter(map(bool, turns), dtype=np.int64, count=len(turns))
+    # a turn's words are the word starts inside it (its bytes start one past the previous
+    # non-empty turn's end): counted from the starts, not by scanning each turn for spaces
+    sizes = np.fromiter(map(len, turns), dtype=np.int64, count=len(turns))
+    step = sizes + (sizes > 0)
+    first = np.cumsum(step) - step  # where each turn's bytes start
+    before = np.searchsorted(starts, first)
+    words = np.diff(before, append=len(starts))
     turn = np.repeat(np.arange(len(turns), dtype=np.int64), words)
     return data, starts, ends, turn
 
@@ -196,7 +202,11 @@ def _word_prefixes(
     inverse = _powers(_INVERSE, _ROW)
     # the sums through byte at - 1, for each at in starts[1:] and in ends (both sorted)
     lasts = (starts[1:] - 1, ends - 1)
-    inner = (np.empty(len(lasts[0]), dtype=np.uint64), np.empty(len(lasts[1]), dtype=np.uint64))
+    # the sums are read into the arrays returned (the one at starts keeps a 0 in front for
+    # the first word), then finished in place: no other array as long as the words
+    at_start = np.empty(len(starts), dtype=np.uint64)
+    at_start[0] = 0
+    inner = (at_start[1:], np.empty(len(lasts[1]), dtype=np.uint64))
     block_starts = np.arange(0, rows + _BLOCK_ROWS, _BLOCK_ROWS) * _ROW
     cuts = [np.searchsorted(last, block_starts).tolist() for last in lasts]
     totals = np.empty(rows, dtype=np.uint64)
@@ -215,18 +225,16 @@ def _word_prefixes(
     carry = np.zeros(rows, dtype=np.uint64)
     np.cumsum((totals * row_power)[:-1], out=carry[1:])
 
-    def prefix(last: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    def prefix(last: np.ndarray, sums: np.ndarray) -> None:
         row = last >> _ROW_BITS
-        out = row_power[row]
-        out *= sums
-        out += carry[row]
-        return out
+        sums *= row_power[row]
+        sums += carry[row]
 
-    at_start = np.zeros(len(starts), dtype=np.uint64)
-    at_start[1:] = prefix(lasts[0], inner[0])
+    prefix(lasts[0], inner[0])
+    prefix(lasts[1], inner[1])
     base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows + 1)[starts >> _ROW_BITS]
     base *= _powers(_BASE, _ROW)[starts & (_ROW - 1)]
-    return at_start, prefix(lasts[1], inner[1]), base
+    return at_start, inner[1], base
 
 
 def batch_grams(

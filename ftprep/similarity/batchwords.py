@@ -82,6 +82,14 @@ def batch_words(texts: Sequence[str]) -> BatchWords | None:
     if found is None:
         return None
     ids, rows = found
+    return distinct_words(vocab, ids, rows, n)
+
+
+def distinct_words(vocab: list[str], ids: np.ndarray, rows: np.ndarray, n: int) -> BatchWords:
+    """The :class:`BatchWords` of ``n`` texts given every token's word id (into ``vocab``,
+    any order of it) and text, tokens in text order: whatever found the words (one split
+    here, or a cut of ASCII bytes without a Python object per token), the distinct pairs
+    and counts are made alike."""
     # Tokens are in row order; a stable sort by word keeps each word's rows ascending, so a
     # pair is distinct where the word or the row changes. Word ids below 2**16 are sorted
     # by radix (linear time).
@@ -144,4 +152,12 @@ def sorted_letter_crcs(words: list[str]) -> np.ndarray:
     return out
 
 
-__all__ = ["SEPARATOR", "BatchWords", "batch_words", "rows_of", "sorted_letter_crcs", "token_ids"]
+__all__ = [
+    "SEPARATOR",
+    "BatchWords",
+    "batch_words",
+    "distinct_words",
+    "rows_of",
+    "sorted_letter_crcs",
+    "token_ids",
+]

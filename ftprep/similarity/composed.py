@@ -78,6 +78,8 @@ class Dialogues:
     first: list[int]
     message_sig: np.ndarray | None
     has_sig: np.ndarray | None
+    #: Each laid-end-to-end message's normalised length (with ``message_sig``).
+    message_len: np.ndarray | None = None
 
 
 def batch_dialogues(
@@ -138,15 +140,22 @@ def _dialogues(normalized: list[list[str]], roles: Sequence[Sequence[str]]) -> D
         sig[others] = signatures([dialogues[i] for i in others.tolist()])
     message_sig = np.empty((len(flat_roles), MESSAGE_BINS), dtype=np.uint16)
     message_sig[at] = pieces
-    return Dialogues(sig, lengths, first.tolist(), message_sig, has_sig)
+    return Dialogues(sig, lengths, first.tolist(), message_sig, has_sig, text_len)
 
 
 def message_or_own_signatures(
-    texts: Sequence[str], messages: Sequence[int], dialogues: Dialogues
+    texts: Sequence[str],
+    messages: Sequence[int],
+    dialogues: Dialogues,
+    joined: Sequence[tuple[int, ...]] | None = None,
 ) -> np.ndarray:
     """:func:`signatures` (32 bins) of ``texts``, each of which is the text of the message
     ``messages[i]`` (laid-end-to-end index; -1: of none): the message's own sketch where it
-    has one, the text's otherwise."""
+    has one, the text's otherwise.
+
+    ``joined[i]``: the messages whose texts, joined by single spaces, are ``texts[i]``
+    (a prompt of several turns; empty otherwise). When each has a sketch, the text's is
+    composed from theirs (:func:`_composed`) instead of hashed again."""
     n = len(texts)
     out = np.empty((n, MESSAGE_BINS), dtype=np.uint16)
     rest = np.arange(n)
@@ -155,9 +164,55 @@ def message_or_own_signatures(
         ok = (at >= 0) & dialogues.has_sig[np.maximum(at, 0)]
         out[ok] = dialogues.message_sig[at[ok]]
         rest = np.flatnonzero(~ok)
+        if joined is not None and len(rest):
+            rest = _composed(texts, rest, joined, dialogues, out)
     if len(rest):
         out[rest] = signatures([texts[i] for i in rest.tolist()], bins=MESSAGE_BINS)
     return out
+
+
+def _composed(
+    texts: Sequence[str],
+    rows: np.ndarray,
+    joined: Sequence[tuple[int, ...]],
+    dialogues: Dialogues,
+    out: np.ndarray,
+) -> np.ndarray:
+    """Fill ``out[i]`` for the ``rows`` whose text is two or more sketched messages joined
+    by single spaces; return the rows left.
+
+    A text's windows are those inside each message and those crossing a join, and a
+    sketch is a minimum per bin over its windows: the messages' sketches (all their
+    windows; a sketched message is ASCII and at least a window long), and the sketches of
+    the ``SHINGLE - 1`` characters either side of each join with the space (exactly the
+    windows crossing it), folded together."""
+    has, sigs, sizes = dialogues.has_sig, dialogues.message_sig, dialogues.message_len
+    if has is None or sigs is None or sizes is None:
+        return rows
+    left: list[int] = []
+    owners: list[int] = []
+    edges: list[str] = []
+    k = SHINGLE - 1
+    for i in rows.tolist():
+        parts = joined[i]
+        if len(parts) < 2 or not all(has[list(parts)].tolist()):
+            left.append(i)
+            continue
+        lens = sizes[list(parts)].tolist()
+        text = texts[i]
+        if sum(lens) + len(lens) - 1 != len(text):  # not these messages joined: cannot be
+            left.append(i)
+            continue
+        at = 0
+        for size in lens[:-1]:
+            at += size
+            edges.append(text[at - k : at + 1 + k])
+            owners.append(i)
+            at += 1
+        out[i] = sigs[list(parts)].min(axis=0)
+    if owners:
+        np.minimum.at(out, np.asarray(owners), signatures(edges, bins=MESSAGE_BINS))
+    return np.asarray(left, dtype=np.int64)
 
 
 __all__ = [

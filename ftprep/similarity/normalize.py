@@ -138,6 +138,21 @@ def media_keys(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[st
     return cached  # type: ignore[return-value]
 
 
+def answer_hashes(batch: Sequence[ChatExample], memo: dict[str, Any]) -> np.ndarray:
+    """:func:`hash64` of each example's normalised final answer (of "" without one), once
+    per batch: the hashes' answer column, and the answer profile's value of every answer
+    whose value is that text (most), which it no longer hashes again."""
+    cached = memo.get("answer_hashes")
+    if cached is None:  # (the hashes extractor, when first, leaves its column here)
+        flat = normalized_texts(batch, memo)
+        counts = flat_turns(batch, memo).counts
+        starts = (np.cumsum(counts) - counts).tolist()
+        last = batch_turns(batch, memo).last
+        texts = ["" if j is None else flat[s + j] for s, j in zip(starts, last, strict=True)]
+        cached = memo["answer_hashes"] = hash64_array(texts, len(texts))
+    return cached
+
+
 def hash64(text: str) -> int:
     """A stable 64-bit hash (blake2b), the same on every machine and Python run."""
     return int.from_bytes(
@@ -248,6 +263,7 @@ def conversation_hash_arrays(
     counts: np.ndarray,
     last: Sequence[int | None],
     suffixes: Sequence[str],
+    answers: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`conversation_hashes` of a batch as three uint64 arrays (whole, prompt,
     answer), given its messages' roles and normalised texts in one flat list
@@ -260,6 +276,7 @@ def conversation_hash_arrays(
     each key hashed from a slice of it: the whole key is one span of it, and so are the
     prompt (a prefix of the whole key when there is no suffix) and the answer (one
     message's text). Only a prompt followed by a suffix is hashed from two pieces.
+    ``answers``: the answer hashes when the batch has them already (:func:`answer_hashes`).
     """
     n = len(counts)
     rendered = _render(roles, normalized, counts, suffixes)
@@ -278,11 +295,12 @@ def conversation_hash_arrays(
     # a prompt of no message or of all messages is the whole key
     is_whole = (cut == first) | (cut == ends)
     prompt_end = np.where(is_whole, whole_end, text_end[np.maximum(cut - 1, first)])
-    answers = _span_hashes(
-        data,
-        np.where(has_last, text_start[answer_at], 0),
-        np.where(has_last, text_end[answer_at], 0),
-    )
+    if answers is None:
+        answers = _span_hashes(
+            data,
+            np.where(has_last, text_start[answer_at], 0),
+            np.where(has_last, text_end[answer_at], 0),
+        )
     blake2b = hashlib.blake2b
     starts, cuts, stops = msg_start[first].tolist(), prompt_end.tolist(), whole_end.tolist()
     # the prompt's bytes start the whole key's: hashed once, digested on the way
@@ -407,7 +425,9 @@ def _register() -> None:
             flat.counts,
             batch_turns(batch, ctx.batch).last,
             list(map(key_suffix, [ex.tools for ex in batch], media)),
+            ctx.batch.get("answer_hashes"),
         )
+        ctx.batch["answer_hashes"] = answer
         return {
             "hash_conversation": whole,
             "hash_prompt": prompt,

@@ -16,6 +16,7 @@ Columns: ``sample_priority`` (uint64, every row), ``sample_input`` and ``sample_
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -25,7 +26,6 @@ import numpy as np
 from ftprep.columns import NONE, Coded
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.normalize import hash64_array
 from ftprep.turns import batch_turns
 
 #: Default number of examples whose texts are kept (``diverse.coverage.sample_size``).
@@ -150,6 +150,24 @@ def _release(col: Coded | list[str | None], rows: np.ndarray) -> None:
             col[i] = None
 
 
+#: What a row's priority hashes before its input (the priority is ``hash64`` of both).
+_PRIORITY_PREFIX = b"sample\x1f"
+
+
+def _priorities(inputs: list[str]) -> np.ndarray:
+    """``hash64("sample\x1f" + text)`` of each input as uint64: the prefix hashed once and
+    its state copied per input (no new hash, nor a copy of the input with the prefix)."""
+    base = hashlib.blake2b(_PRIORITY_PREFIX, digest_size=8)
+    copy = base.copy
+    digests: list[bytes] = []
+    add = digests.append
+    for text in inputs:
+        h = copy()
+        h.update(text.encode("utf-8", "surrogatepass"))
+        add(h.digest())
+    return np.frombuffer(b"".join(digests), dtype="<u8", count=len(inputs)).astype(np.uint64)
+
+
 def _limit(config: Any) -> int:
     check, key = LIMIT_SETTING
     value = config.checks.get(check, {}).get(key, DEFAULT_LIMIT) if config else DEFAULT_LIMIT
@@ -174,7 +192,7 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
         t[f[1]] if f[1] >= 0 else f[0].format(*t) for f, t in zip(forms, turns.texts, strict=True)
     ]
     answers = ["" if j is None else t[j] for t, j in zip(turns.texts, turns.last, strict=True)]
-    prio = hash64_array(["sample\x1f" + t for t in inputs], n)
+    prio = _priorities(inputs)
     if n <= limit:  # the batch is the sample (a batch is smaller than the default limit)
         col_in: list[str | None] = [t[:MAX_CHARS] for t in inputs]
         col_ans: list[str | None] = [t[:MAX_CHARS] for t in answers]

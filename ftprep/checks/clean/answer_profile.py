@@ -46,6 +46,7 @@ from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.minhash import signatures_of_sets, similarity
 from ftprep.similarity.normalize import (
+    answer_hashes,
     hash64,
     hash64_array,
     normalize_text,
@@ -293,6 +294,8 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
     value_rows: list[int] = []
     value_texts: list[str] = []
     plain = filled & ~special
+    # a plain answer whose normalisation is the memo's: its value is the batch's answer hash
+    shared = plain & memo_ok
     for k in np.flatnonzero(special).tolist():  # a tool call or JSON: the per-answer rule
         kind, value, _ = _classify(texts[k], calls[k], norms[k])
         kinds[answered[k]] = kind
@@ -318,8 +321,10 @@ def answer_profile_feature(batch: Sequence[ChatExample], ctx: FeatureContext) ->
         lf_kinds[j] = _classify(texts[k], None, norms[k])[0]
     kinds[rows] = lf_kinds
     values = np.zeros(n, dtype=np.uint64)
-    value_rows.extend(rows.tolist())
-    value_texts.extend(lf_norms)
+    reuse = shared[lf] if lf else np.zeros(0, dtype=bool)
+    values[rows[reuse]] = answer_hashes(batch, ctx.batch)[rows[reuse]]
+    value_rows.extend(rows[~reuse].tolist())
+    value_texts.extend([lf_norms[j] for j in np.flatnonzero(~reuse).tolist()])
     values[value_rows] = hash64_array(value_texts, len(value_texts))
     codes = np.zeros(n, dtype=np.uint64)
     matches = list(map(_LEADING_CODE.match, lf_texts))
@@ -384,7 +389,9 @@ def _word_filters(words: BatchWords, crc: np.ndarray, rows: np.ndarray, n: int) 
 def _head_hashes(words: BatchWords, rows: np.ndarray, n: int) -> np.ndarray:
     """hash64 of each row's first one to five words joined, from one running hash per
     row: blake2b of "w1 w2" is blake2b of "w1" updated with " w2" (each distinct word
-    encoded once)."""
+    encoded once). Answers start with few distinct words: the hash of each distinct first
+    word is made and digested once, and a row's running hash starts as a copy of it (a
+    digest, the costly step, is then four per row at most)."""
     heads = np.minimum(words.lengths, HEAD)
     if not len(heads) or not heads.any():
         return np.zeros((n, HEAD), dtype=np.uint64)
@@ -394,15 +401,21 @@ def _head_hashes(words: BatchWords, rows: np.ndarray, n: int) -> np.ndarray:
     spaced = [b" " + e for e in encoded]
     digests: list[bytes] = []
     add = digests.append
+    starts: dict[int, tuple[Any, bytes]] = {}  # first word: (its hash, its digest)
     at = 0
     for count in heads.tolist():
         if not count:
             continue
-        running = blake2b(encoded[ids[at]], digest_size=8)
-        add(running.digest())
-        for w in ids[at + 1 : at + count]:
-            running.update(spaced[w])
-            add(running.digest())
+        start = starts.get(ids[at])
+        if start is None:
+            first_hash = blake2b(encoded[ids[at]], digest_size=8)
+            start = starts[ids[at]] = (first_hash, first_hash.digest())
+        add(start[1])
+        if count > 1:
+            running = start[0].copy()
+            for w in ids[at + 1 : at + count]:
+                running.update(spaced[w])
+                add(running.digest())
         at += count
     slots = np.repeat(rows * HEAD - np.cumsum(heads) + heads, heads) + np.arange(len(ids))
     head_hashes = np.zeros(n * HEAD, dtype=np.uint64)

@@ -70,6 +70,17 @@ def batch_words(texts: Sequence[str]) -> BatchWords:
     )
 
 
+def ascii_batch_words(texts: Sequence[str]) -> BatchWords | None:
+    """The :class:`BatchWords` of ASCII ``texts`` whose words are ``text.split()`` and
+    are cut by spaces alone (normalised ASCII texts, whose other whitespace is folded;
+    runs of spaces are allowed): numpy cuts them without a Python object per word. None
+    when a text is not ASCII or holds a new line, or when the table probes too long."""
+    joined = "\n".join(texts)
+    if not texts or not joined.isascii() or joined.count("\n") != len(texts) - 1:
+        return None
+    return _ascii_words(joined.encode("ascii"), len(texts))
+
+
 def _starts(lengths: np.ndarray) -> np.ndarray:
     starts = np.zeros(len(lengths), dtype=np.int64)
     if len(lengths) > 1:

@@ -37,10 +37,16 @@ from ftprep.checks.clean.answer_profile import (
     LABEL_CONFLICT,
     judge_pair,
 )
+from ftprep.checks.clean.answer_words import ascii_batch_words
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
-from ftprep.similarity.batchwords import batch_words, sorted_letter_crcs
+from ftprep.similarity.batchwords import (
+    BatchWords,
+    batch_words,
+    distinct_words,
+    sorted_letter_crcs,
+)
 from ftprep.similarity.composed import batch_dialogues, message_or_own_signatures
 from ftprep.similarity.minhash import (
     EMPTY,
@@ -329,7 +335,9 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
     normalized = normalized_messages(batch, ctx.batch)
     turns = batch_turns(batch, ctx.batch)
     dialogues = batch_dialogues(normalized, turns.roles, ctx.batch)
-    prompts, answers, systems, named, messages = _prompt_texts(normalized, turns, dialogues.first)
+    prompts, answers, systems, named, messages, joined = _prompt_texts(
+        normalized, turns, dialogues.first
+    )
     sig, word_counts, digits, negations = _prompt_word_columns(prompts)
     tools = ["" if not ex.tools else repr(ex.tools) for ex in batch]
     keys = list(
@@ -338,7 +346,9 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
             zip(systems, tools, digits, negations, media_keys(batch, ctx.batch), strict=True),
         )
     )
-    chars = message_or_own_signatures([*prompts, *answers], messages, dialogues)
+    chars = message_or_own_signatures(
+        [*prompts, *answers], messages, dialogues, [*joined, *([()] * n)]
+    )
     ends = _end_signatures(prompts, chars[:n])
     return {
         "prompt_sig": sig,
@@ -366,13 +376,14 @@ def _end_signatures(prompts: list[str], whole: np.ndarray) -> np.ndarray:
 
 def _prompt_texts(
     normalized: list[list[str]], turns: Turns, first: list[int]
-) -> tuple[list[str], list[str], list[str], list[str], list[int]]:
+) -> tuple[list[str], list[str], list[str], list[str], list[int], list[tuple[int, ...]]]:
     """Per example: its prompt (the normalised turns before the final answer, system turns
     excluded, joined by spaces), its normalised final answer, its system prompts (as
     written, joined by new lines) and its prompt turns as written joined by
     :data:`_TURN_JOIN` (where names are looked for); then, for every prompt and after them
     every answer, the message it is (its index among the batch's messages laid end to end,
-    ``first`` being each example's first; -1 when it is not one message).
+    ``first`` being each example's first; -1 when it is not one message); and for each
+    prompt of several turns, those messages (empty for the others).
 
     Which turns go where depends on the roles and the final answer's index alone: a batch
     has a few such shapes, each written once as format strings (:func:`_prompt_shape`)."""
@@ -392,14 +403,20 @@ def _prompt_texts(
     single = [-1 if s[3] < 0 else f + s[3] for s, f in zip(shapes, first, strict=True)]
     answers = ["" if j is None else t[j] for t, j in zip(normalized, turns.last, strict=True)]
     answered = [-1 if j is None else f + j for f, j in zip(first, turns.last, strict=True)]
-    return prompts, answers, systems, named, single + answered
+    joined = [
+        () if s[3] >= 0 or not s[5] else tuple([f + j for j in s[5]])
+        for s, f in zip(shapes, first, strict=True)
+    ]
+    return prompts, answers, systems, named, single + answered, joined
 
 
-def _prompt_shape(roles: tuple[str, ...], last: int | None) -> tuple[str, str, str, int, int]:
+def _prompt_shape(
+    roles: tuple[str, ...], last: int | None
+) -> tuple[str, str, str, int, int, tuple[int, ...]]:
     """For examples with these roles and final answer index: format strings (over the
     message texts) of the prompt, of the prompt turns joined by :data:`_TURN_JOIN` and of
     the system prompts; the prompt's one turn and the one system turn (-1: none or
-    several)."""
+    several); the prompt's turns."""
     cut = len(roles) if last is None else last
     prompt = [j for j in range(cut) if roles[j] not in _SYSTEM_ROLES]
     system = [j for j, r in enumerate(roles) if r in _SYSTEM_ROLES]
@@ -410,6 +427,7 @@ def _prompt_shape(roles: tuple[str, ...], last: int | None) -> tuple[str, str, s
         "\n".join([f"{{{j}}}" for j in system]),
         prompt[0] if len(prompt) == 1 else -1,
         system[0] if len(system) == 1 else -1,
+        tuple(prompt),
     )
 
 
@@ -422,7 +440,7 @@ def _prompt_word_columns(
     looked for only in prompts one of whose words holds a digit, the negations collected
     only for prompts holding one."""
     n = len(prompts)
-    words = batch_words(prompts)
+    words = _prompt_words(prompts)
     if words is None:  # a prompt holds the separator word: one set per prompt
         return _prompt_word_columns_slowly(prompts)
     vocab = words.vocab
@@ -450,6 +468,17 @@ def _prompt_word_columns(
         for i, negates in found.items():
             negations[i] = " ".join(sorted(negates))
     return sig, words.counts, digits, negations
+
+
+def _prompt_words(prompts: list[str]) -> BatchWords | None:
+    """The words of each prompt: ASCII prompts (normalised: spaces are their only
+    whitespace) cut by numpy (:func:`ascii_batch_words`, no Python string per token, the
+    split and a dictionary call per token were most of the prompt words' time), others
+    by one split of the batch (:func:`batch_words`; None: see there)."""
+    found = ascii_batch_words(prompts)
+    if found is None:
+        return batch_words(prompts)
+    return distinct_words(found.vocab, found.ids, found.rows, len(prompts))
 
 
 def _prompt_word_columns_slowly(
