@@ -26,6 +26,7 @@ from ftprep.features import batch_scope, chat_view
 from ftprep.loaders.registry import LoadOptions
 from ftprep.loaders.source import load_record, open_source
 from ftprep.schema import ChatExample, Example, Message, PreferenceExample, SourceLocation
+from ftprep.turns import batch_turns
 
 REPO = Path(__file__).resolve().parent.parent
 _NOT_DATA = {"judgments.jsonl", "benchmark_items.jsonl"}  # ftprep's own records, not examples
@@ -387,3 +388,27 @@ def test_suspect_rows_reads_on_only_where_the_screen_pays() -> None:
     got = list(suspect_rows(rows, mostly_odd.__getitem__, clean))
     assert got == [r for r in rows[:SCREEN_FIRST] if r % 10] + rows[SCREEN_FIRST:]
     assert len(asked) == SCREEN_FIRST
+
+
+def _assert_shared_turns(examples: list[Example]) -> None:
+    """A batch of chat examples leaves in the batch memo the ``Turns`` that
+    ``turns.batch_turns`` reads of its views; any other batch leaves none."""
+    views = [chat_view(ex) for ex in examples]
+    with batch_scope() as memo:
+        assert len(CheckBatch(examples, views).marks) == len(examples)
+        shared = memo.get("turns")
+    if all(isinstance(ex, ChatExample) for ex in examples):
+        assert shared == batch_turns(views, {})
+    else:
+        assert shared is None
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_check_batch_shares_the_turns_of_real_files(path: Path) -> None:
+    _assert_shared_turns(_load(path))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_examples(), min_size=1, max_size=12))
+def test_check_batch_shares_the_turns_of_generated_batches(examples: list[Example]) -> None:
+    _assert_shared_turns(examples)

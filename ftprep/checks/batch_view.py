@@ -33,7 +33,10 @@ from typing import Any
 from ftprep.checks.base import REGISTRY, CheckSpec, Flag, batch_form
 from ftprep.checks.byte_words import worth_going_on
 from ftprep.checks.signs import sign_of
+from ftprep.features import batch_memo
 from ftprep.schema import KNOWN_ROLES, ChatExample, Example, Message
+from ftprep.turns import Turns as BatchTurns
+from ftprep.turns import last_assistant
 
 #: ``marks`` bits: a row holds...
 UNKNOWN_ROLE = 1  # a role the chat format does not know
@@ -62,11 +65,17 @@ def messages_of(ex: Example) -> list[Message]:
     return [*ex.input, *ex.preferred, *ex.non_preferred]
 
 
-def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
-    """(role, text) of each message, the row's ``marks`` and whether any message calls a
-    tool; one pass, each field read once, from the model's ``__dict__`` (where pydantic
-    keeps the fields: a dict lookup costs a third of an attribute access on a model)."""
-    turns: list[tuple[str, str]] = []
+def _read(
+    messages: list[Message],
+) -> tuple[RowTurns, int, bool, tuple[str, ...], tuple[str, ...], tuple[Any, ...]]:
+    """(role, text) of each message, the row's ``marks``, whether any message calls a
+    tool, and the roles, texts and ``tool_calls`` of its messages each as a tuple (what
+    ``turns.Turns`` holds); one pass, each field read once, from the model's ``__dict__``
+    (where pydantic keeps the fields: a dict lookup costs a third of an attribute access
+    on a model)."""
+    roles: list[str] = []
+    texts: list[str] = []
+    tool_calls: list[Any] = []
     marks = NO_ASSISTANT
     calls = False
     for m in messages:
@@ -80,14 +89,17 @@ def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
             text = content
         else:
             text = m.text
-        turns.append((role, text))
+        roles.append(role)
+        texts.append(text)
+        called = fields["tool_calls"]
+        tool_calls.append(called)
         if role == "assistant":
             marks &= ~NO_ASSISTANT
         elif role not in KNOWN_ROLES:
             marks |= UNKNOWN_ROLE
         elif role == "tool":
             marks |= TOOLS
-        if fields["tool_calls"] or fields["function_call"]:
+        if called or fields["function_call"]:
             marks |= TOOLS
             calls = True
         if fields["weight"] is not None:
@@ -98,7 +110,8 @@ def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
             marks |= EXTRA_KEY
         if not text or text.isspace():
             marks |= BLANK
-    return tuple(turns), marks, calls
+    pair = tuple(zip(roles, texts, strict=True))
+    return pair, marks, calls, tuple(roles), tuple(texts), tuple(tool_calls)
 
 
 class CheckBatch:
@@ -141,12 +154,22 @@ class CheckBatch:
     def _read_all(self) -> list[RowTurns]:
         if self._turns is None:
             turns, marks, calls = [], [], []
+            roles, texts, tool_calls = [], [], []
             for ex in self.examples:
-                t, m, c = _read(messages_of(ex))
+                t, m, c, r, x, k = _read(messages_of(ex))
                 turns.append(t)
                 marks.append(m)
                 calls.append(c)
+                roles.append(r)
+                texts.append(x)
+                tool_calls.append(k)
             self._turns, self._marks, self._calls = turns, marks, calls
+            if all(ex.__class__ is ChatExample for ex in self.examples):
+                # the views are the examples themselves: what ``turns.batch_turns`` would
+                # read of them is read here already, so the feature extractors of this
+                # batch take it from the batch memo instead of reading every message again
+                shared = BatchTurns(roles, texts, tool_calls, list(map(last_assistant, roles)))
+                batch_memo().setdefault("turns", shared)
         return self._turns
 
     @property
