@@ -188,12 +188,19 @@ _PROMPTS = (
     "¿Qué es esto? La casa de mi madre es muy grande y está en la ciudad.",
     "What is machine learning? Tell me what it is and how it works, in detail.",
     "Who are you?", "Describe this image.",
+    "Mis favoritos:\n1. Porque muy pronto\n2. Tambien hay ruido\n3. Cuando todos vuelven",
+    "Dime porque los perros del barrio son muy amables y tambien por que hay tantos, sin ruido.",
+    "Explain `el perro de la casa que los gatos` and `para los que la casa` please, in detail.",
+    "Por favor, dime que es la casa de los padres y para que sirve. " * 40,
+    "Tell me what the code does and why it is written like this, in detail.",
 )  # fmt: skip
 _ANSWERS = (
     "Machine learning is the study of algorithms that improve with data, and it is useful.",
     "La casa de mi madre es muy grande y está en la ciudad, y no es para mí.",
     "Это тест на русском языке, и он довольно длинный, как и вопрос.",
     "As an AI language model, I cannot browse the internet.", "I'm sorry, but I can't help.",
+    "Dime porque los perros del barrio son muy amables y tambien por que hay tantos, sin ruido.",
+    "Le chat est dans la maison avec les enfants, et nous sommes pour les vacances dans une ville.",
 )  # fmt: skip
 
 
@@ -274,7 +281,8 @@ def test_a_disabled_check_is_not_run(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     for disable, present in (([], True), (["--disable", "clean.unknown_role"], False)):
         CliRunner().invoke(
-            main, ["validate", str(data), "-q", "--report", str(out), *disable],
+            main,
+            ["validate", str(data), "-q", "--report", str(out), *disable],
             catch_exceptions=False,
         )
         report = json.loads(out.read_text())
@@ -412,3 +420,27 @@ def test_check_batch_shares_the_turns_of_real_files(path: Path) -> None:
 @given(st.lists(_examples(), min_size=1, max_size=12))
 def test_check_batch_shares_the_turns_of_generated_batches(examples: list[Example]) -> None:
     _assert_shared_turns(examples)
+
+
+def _clash_as_it_was(prompt: str, answer: str) -> tuple[str, str] | None:
+    """``language._clash`` as it read before it asked whether the prompt is a list of
+    names only when the answer makes it matter."""
+    from ftprep.checks.clean.language import _STOPWORDS, detect_language
+
+    asked = detect_language(prompt)
+    if asked is None or (asked == "Latin" and answer.isascii()):
+        return None
+    given = detect_language(answer, asked if asked in _STOPWORDS else None)
+    if given is None or given == asked:
+        return None
+    if "Latin" in (asked, given) and (asked in _STOPWORDS or given in _STOPWORDS):
+        return None
+    return asked, given
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_PROMPTS + _ANSWERS), st.sampled_from(_PROMPTS + _ANSWERS))
+def test_language_clash_asks_for_name_lists_late_and_alike(prompt: str, answer: str) -> None:
+    from ftprep.checks.clean.language import _clash
+
+    assert _clash(prompt, answer) == _clash_as_it_was(prompt, answer)
