@@ -444,3 +444,29 @@ def test_language_clash_asks_for_name_lists_late_and_alike(prompt: str, answer: 
     from ftprep.checks.clean.language import _clash
 
     assert _clash(prompt, answer) == _clash_as_it_was(prompt, answer)
+
+
+_KEY_PARTS = (
+    "this ", "THIS ", "This", "thİs ", "th\u0130s ", "\u212a", "following", "FOLLOWS", "follow",
+    "given", "Giv", "these ", "below", "ABOVE", "provided", "previous", "attached", "included",
+    "enclosed", "supplied", "suppl", "encl", "\xff", "\x00", "ÿ", "é", "—", " ", "\n", "x", "Q",
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_KEY_PARTS), max_size=8).map("".join), max_size=10))
+def test_missing_input_screen_passes_every_text_holding_a_key(texts: list[str]) -> None:
+    """``missing_input._without_keys`` rules a text out only when its lower-cased text
+    holds none of the keys ``find_missing_reference`` screens with."""
+    from ftprep.checks.clean.missing_input import _SCREEN, _without_keys
+
+    for text, clean in zip(texts, _without_keys(texts), strict=True):
+        if clean:
+            assert not any(k in text.lower() for k in _SCREEN), text
+
+
+def test_missing_input_screen_rules_out_texts_without_keys() -> None:
+    from ftprep.checks.clean.missing_input import _without_keys
+
+    texts = ["Sum those numbers.", "Thistle thesis", "Read the text BELOW", "Give it", "", "é"]
+    assert _without_keys(texts) == [True, True, False, True, True, True]
