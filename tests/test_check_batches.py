@@ -470,3 +470,28 @@ def test_missing_input_screen_rules_out_texts_without_keys() -> None:
 
     texts = ["Sum those numbers.", "Thistle thesis", "Read the text BELOW", "Give it", "", "é"]
     assert _without_keys(texts) == [True, True, False, True, True, True]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_examples(), min_size=1, max_size=12))
+def test_shape_feature_counts_the_roles_of_each_view(examples: list[Example]) -> None:
+    """The ``shape`` columns, read from the batch's shared roles (published by the
+    check batch or read by ``batch_turns``), count each view's messages' roles."""
+    from ftprep.checks.consistent.conversation_shape import shape_feature
+    from ftprep.features import FeatureContext
+    from ftprep.tokens.encodings import get_encoding
+
+    views = [chat_view(ex) for ex in examples]
+    for shared in (True, False):
+        with batch_scope() as memo:
+            if shared:
+                assert len(CheckBatch(examples, views).marks) == len(examples)
+            ctx = FeatureContext(
+                encoding=get_encoding("o200k_base"), config=Config(), examples=examples, batch=memo
+            )
+            columns = shape_feature(views, ctx)
+        roles = [[m.role for m in view.messages] for view in views]
+        assert columns["turns"].tolist() == [
+            len(r) - r.count("system") - r.count("developer") for r in roles
+        ]
+        assert columns["exchanges"].tolist() == [r.count("user") for r in roles]

@@ -130,6 +130,7 @@ class CheckBatch:
         self._signs: dict[int, tuple[bytes | None, ...]] = {}
         self._row_signs: list[bytes | None] | None = None
         self._calls: list[bool] = []
+        self._roles: list[tuple[str, ...]] = []
 
     def rows(self, kinds: tuple[str, ...]) -> list[int]:
         """The rows whose example kind is one of ``kinds`` (those a check of ``kinds`` sees)."""
@@ -164,6 +165,7 @@ class CheckBatch:
                 texts.append(x)
                 tool_calls.append(k)
             self._turns, self._marks, self._calls = turns, marks, calls
+            self._roles = roles
             if all(ex.__class__ is ChatExample for ex in self.examples):
                 # the views are the examples themselves: what ``turns.batch_turns`` would
                 # read of them is read here already, so the feature extractors of this
@@ -210,7 +212,7 @@ class CheckBatch:
     def shape(self, row: int) -> Shape:
         """The roles of ``row`` and, when any message calls a tool, which ones do."""
         self._read_all()
-        roles = tuple([role for role, _ in self._turns[row]])  # type: ignore[index]
+        roles = self._roles[row]
         if not self._calls[row]:
             return roles, None
         messages = messages_of(self.examples[row])
