@@ -495,3 +495,38 @@ def test_shape_feature_counts_the_roles_of_each_view(examples: list[Example]) ->
             len(r) - r.count("system") - r.count("developer") for r in roles
         ]
         assert columns["exchanges"].tolist() == [r.count("user") for r in roles]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(["plain", "odd", "plain plain"]), max_size=3), max_size=150),
+    st.integers(0, 3),
+)
+def test_suspect_rows_of_gathered_texts_yields_what_suspect_rows_yields(
+    texts_by_row: list[list[str]], skip: int
+) -> None:
+    """``suspect_rows_of`` (texts gathered once for the batch) yields the rows, and asks
+    the screen about the texts, that ``suspect_rows`` does."""
+    from ftprep.checks.batch_view import suspect_rows, suspect_rows_of
+
+    def clean(texts: list[str]) -> list[bool]:
+        return [t.startswith("plain") for t in texts]
+
+    rows = [r for r in range(len(texts_by_row)) if r % 4 != skip]  # rows of other kinds left out
+    owners = [r for r in rows for _ in texts_by_row[r]]
+    texts = [t for r in rows for t in texts_by_row[r]]
+    expected = list(suspect_rows(rows, texts_by_row.__getitem__, clean))
+    assert list(suspect_rows_of(rows, owners, texts, clean)) == expected
+
+
+def test_check_batch_answers_are_the_assistant_texts_of_its_rows() -> None:
+    examples = _load(REPO / "tests/data/real/fastchat_dummy_conversation.jsonl")
+    batch = CheckBatch(examples, [chat_view(ex) for ex in examples])
+    owners, texts = batch.answers(("chat",))
+    expected = [
+        (row, text)
+        for row in batch.rows(("chat",))
+        for role, text in batch.turns[row]
+        if role == "assistant" and text
+    ]
+    assert list(zip(owners, texts, strict=True)) == expected and texts

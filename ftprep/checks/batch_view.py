@@ -26,6 +26,7 @@ per-example function.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
@@ -131,6 +132,7 @@ class CheckBatch:
         self._row_signs: list[bytes | None] | None = None
         self._calls: list[bool] = []
         self._roles: list[tuple[str, ...]] = []
+        self._answers: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
 
     def rows(self, kinds: tuple[str, ...]) -> list[int]:
         """The rows whose example kind is one of ``kinds`` (those a check of ``kinds`` sees)."""
@@ -202,6 +204,23 @@ class CheckBatch:
         """Per row, the bits above of what its messages hold."""
         self._read_all()
         return self._marks
+
+    def answers(self, kinds: tuple[str, ...]) -> tuple[list[int], list[str]]:
+        """The non-empty assistant texts of the rows of ``kinds``, in order, and the row of
+        each: what the answer rules read (``clean.repetition``, ``clean.refusal``), read
+        from :attr:`turns` once for all of them."""
+        found = self._answers.get(kinds)
+        if found is None:
+            owners: list[int] = []
+            texts: list[str] = []
+            turns = self.turns
+            for row in self.rows(kinds):
+                for role, text in turns[row]:
+                    if role == "assistant" and text:
+                        owners.append(row)
+                        texts.append(text)
+            found = self._answers[kinds] = (owners, texts)
+        return found
 
     def marked(self, kinds: tuple[str, ...], bits: int) -> list[int]:
         """The rows of ``kinds`` holding any of ``bits``: the only ones a structural rule
@@ -310,6 +329,28 @@ def suspect_rows(
     yield from (row for row in rest if row in kept)
 
 
+def suspect_rows_of(
+    rows: list[int],
+    owners: list[int],
+    texts: list[str],
+    clean: Callable[[list[str]], list[bool]],
+) -> Iterator[int]:
+    """:func:`suspect_rows` of texts already gathered: ``texts`` are all the texts of
+    ``rows`` (and no other), in row order, ``owners`` the row of each."""
+    first, rest = rows[:SCREEN_FIRST], rows[SCREEN_FIRST:]
+    cut = bisect.bisect_left(owners, rest[0]) if rest else len(owners)
+    ruled_out = clean(texts[:cut])
+    kept = {row for row, out in zip(owners[:cut], ruled_out, strict=True) if not out}
+    yield from (row for row in first if row in kept)
+    if not rest:
+        return
+    if not worth_going_on(texts[:cut], ruled_out):
+        yield from rest
+        return
+    kept = {row for row, out in zip(owners[cut:], clean(texts[cut:]), strict=True) if not out}
+    yield from (row for row in rest if row in kept)
+
+
 def _texts_of_rows(
     rows: list[int], texts_of: Callable[[int], list[str]]
 ) -> tuple[list[int], list[str]]:
@@ -346,5 +387,6 @@ __all__ = [
     "run_example_check",
     "screened_by",
     "suspect_rows",
+    "suspect_rows_of",
     "turns_of",
 ]
