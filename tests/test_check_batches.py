@@ -120,7 +120,7 @@ _PHRASES = (
     "machine learning is the study of algorithms that improve with data",
     "I think I think I think I think I think", "Same line.\nSame line.\nSame line.",
     "```python\nprint('{{x}}')\n```", "`TODO`", "Translate to French:", "", " ", "\n",
-    "Hello there.", "the and of to is", "Yes.",
+    "Hello there.", "the and of to is", "Yes.", "Lorem ipsum dolor", "colorem", "XXL TBD",
 )  # fmt: skip
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function", "human", "gpt")
 
@@ -530,3 +530,15 @@ def test_check_batch_answers_are_the_assistant_texts_of_its_rows() -> None:
         if role == "assistant" and text
     ]
     assert list(zip(owners, texts, strict=True)) == expected and texts
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_examples(), min_size=1, max_size=12))
+def test_placeholder_suspects_are_the_rows_not_found_clean(examples: list[Example]) -> None:
+    """``placeholders._suspects`` (all rows at once) is every row ``_clean_row`` does not
+    rule out."""
+    from ftprep.checks.clean.placeholders import _clean_row, _suspects
+
+    batch = CheckBatch(examples, [chat_view(ex) for ex in examples])
+    rows = batch.rows(("chat",))
+    assert _suspects(batch, rows) == {row for row in rows if not _clean_row(batch, row)}

@@ -132,6 +132,7 @@ class CheckBatch:
         self._row_signs: list[bytes | None] | None = None
         self._calls: list[bool] = []
         self._roles: list[tuple[str, ...]] = []
+        self._texts: list[tuple[str, ...]] = []
         self._answers: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
 
     def rows(self, kinds: tuple[str, ...]) -> list[int]:
@@ -167,6 +168,7 @@ class CheckBatch:
                 texts.append(x)
                 tool_calls.append(k)
             self._turns, self._marks, self._calls = turns, marks, calls
+            self._texts = texts
             self._roles = roles
             if all(ex.__class__ is ChatExample for ex in self.examples):
                 # the views are the examples themselves: what ``turns.batch_turns`` would
@@ -198,6 +200,12 @@ class CheckBatch:
         if self._row_signs is None:
             self._row_signs = [sign_of("".join(map(_TEXT, turns))) for turns in self.turns]
         return self._row_signs
+
+    @property
+    def texts(self) -> list[tuple[str, ...]]:
+        """Per row, the texts of its :attr:`turns` (the same strings, without the roles)."""
+        self._read_all()
+        return self._texts
 
     @property
     def marks(self) -> list[int]:
