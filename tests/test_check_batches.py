@@ -516,7 +516,9 @@ def test_suspect_rows_of_gathered_texts_yields_what_suspect_rows_yields(
     owners = [r for r in rows for _ in texts_by_row[r]]
     texts = [t for r in rows for t in texts_by_row[r]]
     expected = list(suspect_rows(rows, texts_by_row.__getitem__, clean))
-    assert list(suspect_rows_of(rows, owners, texts, clean)) == expected
+    gathered = lambda: (owners, texts)  # noqa: E731
+    got = suspect_rows_of(rows, texts_by_row.__getitem__, gathered, clean)
+    assert list(got) == expected
 
 
 def test_check_batch_answers_are_the_assistant_texts_of_its_rows() -> None:

@@ -230,6 +230,10 @@ class CheckBatch:
             found = self._answers[kinds] = (owners, texts)
         return found
 
+    def answer_texts(self, row: int) -> list[str]:
+        """The non-empty assistant texts of ``row`` (its part of :meth:`answers`)."""
+        return [text for role, text in self.turns[row] if role == "assistant" and text]
+
     def marked(self, kinds: tuple[str, ...], bits: int) -> list[int]:
         """The rows of ``kinds`` holding any of ``bits``: the only ones a structural rule
         about those structures can flag."""
@@ -339,22 +343,26 @@ def suspect_rows(
 
 def suspect_rows_of(
     rows: list[int],
-    owners: list[int],
-    texts: list[str],
+    texts_of: Callable[[int], list[str]],
+    gathered: Callable[[], tuple[list[int], list[str]]],
     clean: Callable[[list[str]], list[bool]],
 ) -> Iterator[int]:
-    """:func:`suspect_rows` of texts already gathered: ``texts`` are all the texts of
-    ``rows`` (and no other), in row order, ``owners`` the row of each."""
+    """:func:`suspect_rows`, the texts of the rows after the first ``SCREEN_FIRST`` taken,
+    when the screen is worth it, from ``gathered()``: all the texts of ``rows`` (and no
+    other), in row order, and the row of each, gathered once for the batch (and never
+    where the screen stops after the first rows)."""
     first, rest = rows[:SCREEN_FIRST], rows[SCREEN_FIRST:]
-    cut = bisect.bisect_left(owners, rest[0]) if rest else len(owners)
-    ruled_out = clean(texts[:cut])
-    kept = {row for row, out in zip(owners[:cut], ruled_out, strict=True) if not out}
+    owners, texts = _texts_of_rows(first, texts_of)
+    ruled_out = clean(texts)
+    kept = {row for row, out in zip(owners, ruled_out, strict=True) if not out}
     yield from (row for row in first if row in kept)
     if not rest:
         return
-    if not worth_going_on(texts[:cut], ruled_out):
+    if not worth_going_on(texts, ruled_out):
         yield from rest
         return
+    owners, texts = gathered()
+    cut = bisect.bisect_left(owners, rest[0])
     kept = {row for row, out in zip(owners[cut:], clean(texts[cut:]), strict=True) if not out}
     yield from (row for row in rest if row in kept)
 

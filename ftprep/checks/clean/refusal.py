@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import partial
 
 from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows_of, turns_of
@@ -354,8 +355,8 @@ def refusal_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[i
     ``checks.byte_words``; ``batch_view.suspect_rows``)."""
     turns = batch.turns
     kinds = REGISTRY["clean.refusal"].kinds
-    owners, answers = batch.answers(kinds)
-    for row in suspect_rows_of(batch.rows(kinds), owners, answers, _plain_answers):
+    gathered = partial(batch.answers, kinds)
+    for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, _plain_answers):
         found = refusals_in(turns[row], settings)
         if found:
             yield row, found

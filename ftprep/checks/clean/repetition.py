@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 import numpy as np
 from pydantic import Field
@@ -259,8 +260,8 @@ def repetition_rows(batch: CheckBatch, settings: RepetitionSettings) -> Iterator
     answers at once; ``batch_view.suspect_rows``)."""
     turns = batch.turns
     kinds = REGISTRY["clean.repetition"].kinds
-    owners, answers = batch.answers(kinds)
-    for row in suspect_rows_of(batch.rows(kinds), owners, answers, _loop_free):
+    gathered = partial(batch.answers, kinds)
+    for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, _loop_free):
         found = repetition_in(turns[row], settings)
         if found:
             yield row, found
