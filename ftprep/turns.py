@@ -32,7 +32,7 @@ class Turns:
     last: list[int | None]
 
 
-def _last_assistant(roles: tuple[str, ...]) -> int | None:
+def last_assistant(roles: tuple[str, ...]) -> int | None:
     """``last_assistant_index`` from the roles alone."""
     for i in range(len(roles) - 1, -1, -1):
         if roles[i] == "assistant":
@@ -66,7 +66,7 @@ def batch_turns(batch: Sequence[ChatExample], memo: dict[str, Any]) -> Turns:
             roles.append(tuple(r))
             texts.append(tuple(t))
             calls.append(tuple(c))
-        cached = memo["turns"] = Turns(roles, texts, calls, list(map(_last_assistant, roles)))
+        cached = memo["turns"] = Turns(roles, texts, calls, list(map(last_assistant, roles)))
     return cached
 
 

@@ -26,6 +26,7 @@ from ftprep.features import batch_scope, chat_view
 from ftprep.loaders.registry import LoadOptions
 from ftprep.loaders.source import load_record, open_source
 from ftprep.schema import ChatExample, Example, Message, PreferenceExample, SourceLocation
+from ftprep.turns import batch_turns
 
 REPO = Path(__file__).resolve().parent.parent
 _NOT_DATA = {"judgments.jsonl", "benchmark_items.jsonl"}  # ftprep's own records, not examples
@@ -119,7 +120,7 @@ _PHRASES = (
     "machine learning is the study of algorithms that improve with data",
     "I think I think I think I think I think", "Same line.\nSame line.\nSame line.",
     "```python\nprint('{{x}}')\n```", "`TODO`", "Translate to French:", "", " ", "\n",
-    "Hello there.", "the and of to is", "Yes.",
+    "Hello there.", "the and of to is", "Yes.", "Lorem ipsum dolor", "colorem", "XXL TBD",
 )  # fmt: skip
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function", "human", "gpt")
 
@@ -187,12 +188,19 @@ _PROMPTS = (
     "¿Qué es esto? La casa de mi madre es muy grande y está en la ciudad.",
     "What is machine learning? Tell me what it is and how it works, in detail.",
     "Who are you?", "Describe this image.",
+    "Mis favoritos:\n1. Porque muy pronto\n2. Tambien hay ruido\n3. Cuando todos vuelven",
+    "Dime porque los perros del barrio son muy amables y tambien por que hay tantos, sin ruido.",
+    "Explain `el perro de la casa que los gatos` and `para los que la casa` please, in detail.",
+    "Por favor, dime que es la casa de los padres y para que sirve. " * 40,
+    "Tell me what the code does and why it is written like this, in detail.",
 )  # fmt: skip
 _ANSWERS = (
     "Machine learning is the study of algorithms that improve with data, and it is useful.",
     "La casa de mi madre es muy grande y está en la ciudad, y no es para mí.",
     "Это тест на русском языке, и он довольно длинный, как и вопрос.",
     "As an AI language model, I cannot browse the internet.", "I'm sorry, but I can't help.",
+    "Dime porque los perros del barrio son muy amables y tambien por que hay tantos, sin ruido.",
+    "Le chat est dans la maison avec les enfants, et nous sommes pour les vacances dans une ville.",
 )  # fmt: skip
 
 
@@ -273,7 +281,8 @@ def test_a_disabled_check_is_not_run(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     for disable, present in (([], True), (["--disable", "clean.unknown_role"], False)):
         CliRunner().invoke(
-            main, ["validate", str(data), "-q", "--report", str(out), *disable],
+            main,
+            ["validate", str(data), "-q", "--report", str(out), *disable],
             catch_exceptions=False,
         )
         report = json.loads(out.read_text())
@@ -387,3 +396,151 @@ def test_suspect_rows_reads_on_only_where_the_screen_pays() -> None:
     got = list(suspect_rows(rows, mostly_odd.__getitem__, clean))
     assert got == [r for r in rows[:SCREEN_FIRST] if r % 10] + rows[SCREEN_FIRST:]
     assert len(asked) == SCREEN_FIRST
+
+
+def _assert_shared_turns(examples: list[Example]) -> None:
+    """A batch of chat examples leaves in the batch memo the ``Turns`` that
+    ``turns.batch_turns`` reads of its views; any other batch leaves none."""
+    views = [chat_view(ex) for ex in examples]
+    with batch_scope() as memo:
+        assert len(CheckBatch(examples, views).marks) == len(examples)
+        shared = memo.get("turns")
+    if all(isinstance(ex, ChatExample) for ex in examples):
+        assert shared == batch_turns(views, {})
+    else:
+        assert shared is None
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_check_batch_shares_the_turns_of_real_files(path: Path) -> None:
+    _assert_shared_turns(_load(path))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_examples(), min_size=1, max_size=12))
+def test_check_batch_shares_the_turns_of_generated_batches(examples: list[Example]) -> None:
+    _assert_shared_turns(examples)
+
+
+def _clash_as_it_was(prompt: str, answer: str) -> tuple[str, str] | None:
+    """``language._clash`` as it read before it asked whether the prompt is a list of
+    names only when the answer makes it matter."""
+    from ftprep.checks.clean.language import _STOPWORDS, detect_language
+
+    asked = detect_language(prompt)
+    if asked is None or (asked == "Latin" and answer.isascii()):
+        return None
+    given = detect_language(answer, asked if asked in _STOPWORDS else None)
+    if given is None or given == asked:
+        return None
+    if "Latin" in (asked, given) and (asked in _STOPWORDS or given in _STOPWORDS):
+        return None
+    return asked, given
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_PROMPTS + _ANSWERS), st.sampled_from(_PROMPTS + _ANSWERS))
+def test_language_clash_asks_for_name_lists_late_and_alike(prompt: str, answer: str) -> None:
+    from ftprep.checks.clean.language import _clash
+
+    assert _clash(prompt, answer) == _clash_as_it_was(prompt, answer)
+
+
+_KEY_PARTS = (
+    "this ", "THIS ", "This", "thİs ", "th\u0130s ", "\u212a", "following", "FOLLOWS", "follow",
+    "given", "Giv", "these ", "below", "ABOVE", "provided", "previous", "attached", "included",
+    "enclosed", "supplied", "suppl", "encl", "\xff", "\x00", "ÿ", "é", "—", " ", "\n", "x", "Q",
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_KEY_PARTS), max_size=8).map("".join), max_size=10))
+def test_missing_input_screen_passes_every_text_holding_a_key(texts: list[str]) -> None:
+    """``missing_input._without_keys`` rules a text out only when its lower-cased text
+    holds none of the keys ``find_missing_reference`` screens with."""
+    from ftprep.checks.clean.missing_input import _SCREEN, _without_keys
+
+    for text, clean in zip(texts, _without_keys(texts), strict=True):
+        if clean:
+            assert not any(k in text.lower() for k in _SCREEN), text
+
+
+def test_missing_input_screen_rules_out_texts_without_keys() -> None:
+    from ftprep.checks.clean.missing_input import _without_keys
+
+    texts = ["Sum those numbers.", "Thistle thesis", "Read the text BELOW", "Give it", "", "é"]
+    assert _without_keys(texts) == [True, True, False, True, True, True]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_examples(), min_size=1, max_size=12))
+def test_shape_feature_counts_the_roles_of_each_view(examples: list[Example]) -> None:
+    """The ``shape`` columns, read from the batch's shared roles (published by the
+    check batch or read by ``batch_turns``), count each view's messages' roles."""
+    from ftprep.checks.consistent.conversation_shape import shape_feature
+    from ftprep.features import FeatureContext
+    from ftprep.tokens.encodings import get_encoding
+
+    views = [chat_view(ex) for ex in examples]
+    for shared in (True, False):
+        with batch_scope() as memo:
+            if shared:
+                assert len(CheckBatch(examples, views).marks) == len(examples)
+            ctx = FeatureContext(
+                encoding=get_encoding("o200k_base"), config=Config(), examples=examples, batch=memo
+            )
+            columns = shape_feature(views, ctx)
+        roles = [[m.role for m in view.messages] for view in views]
+        assert columns["turns"].tolist() == [
+            len(r) - r.count("system") - r.count("developer") for r in roles
+        ]
+        assert columns["exchanges"].tolist() == [r.count("user") for r in roles]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(["plain", "odd", "plain plain"]), max_size=3), max_size=150),
+    st.integers(0, 3),
+)
+def test_suspect_rows_of_gathered_texts_yields_what_suspect_rows_yields(
+    texts_by_row: list[list[str]], skip: int
+) -> None:
+    """``suspect_rows_of`` (texts gathered once for the batch) yields the rows, and asks
+    the screen about the texts, that ``suspect_rows`` does."""
+    from ftprep.checks.batch_view import suspect_rows, suspect_rows_of
+
+    def clean(texts: list[str]) -> list[bool]:
+        return [t.startswith("plain") for t in texts]
+
+    rows = [r for r in range(len(texts_by_row)) if r % 4 != skip]  # rows of other kinds left out
+    owners = [r for r in rows for _ in texts_by_row[r]]
+    texts = [t for r in rows for t in texts_by_row[r]]
+    expected = list(suspect_rows(rows, texts_by_row.__getitem__, clean))
+    gathered = lambda: (owners, texts)  # noqa: E731
+    got = suspect_rows_of(rows, texts_by_row.__getitem__, gathered, clean)
+    assert list(got) == expected
+
+
+def test_check_batch_answers_are_the_assistant_texts_of_its_rows() -> None:
+    examples = _load(REPO / "tests/data/real/fastchat_dummy_conversation.jsonl")
+    batch = CheckBatch(examples, [chat_view(ex) for ex in examples])
+    owners, texts = batch.answers(("chat",))
+    expected = [
+        (row, text)
+        for row in batch.rows(("chat",))
+        for role, text in batch.turns[row]
+        if role == "assistant" and text
+    ]
+    assert list(zip(owners, texts, strict=True)) == expected and texts
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_examples(), min_size=1, max_size=12))
+def test_placeholder_suspects_are_the_rows_not_found_clean(examples: list[Example]) -> None:
+    """``placeholders._suspects`` (all rows at once) is every row ``_clean_row`` does not
+    rule out."""
+    from ftprep.checks.clean.placeholders import _clean_row, _suspects
+
+    batch = CheckBatch(examples, [chat_view(ex) for ex in examples])
+    rows = batch.rows(("chat",))
+    assert _suspects(batch, rows) == {row for row in rows if not _clean_row(batch, row)}

@@ -26,6 +26,7 @@ per-example function.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
@@ -33,7 +34,10 @@ from typing import Any
 from ftprep.checks.base import REGISTRY, CheckSpec, Flag, batch_form
 from ftprep.checks.byte_words import worth_going_on
 from ftprep.checks.signs import sign_of
+from ftprep.features import batch_memo
 from ftprep.schema import KNOWN_ROLES, ChatExample, Example, Message
+from ftprep.turns import Turns as BatchTurns
+from ftprep.turns import last_assistant
 
 #: ``marks`` bits: a row holds...
 UNKNOWN_ROLE = 1  # a role the chat format does not know
@@ -62,11 +66,17 @@ def messages_of(ex: Example) -> list[Message]:
     return [*ex.input, *ex.preferred, *ex.non_preferred]
 
 
-def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
-    """(role, text) of each message, the row's ``marks`` and whether any message calls a
-    tool; one pass, each field read once, from the model's ``__dict__`` (where pydantic
-    keeps the fields: a dict lookup costs a third of an attribute access on a model)."""
-    turns: list[tuple[str, str]] = []
+def _read(
+    messages: list[Message],
+) -> tuple[RowTurns, int, bool, tuple[str, ...], tuple[str, ...], tuple[Any, ...]]:
+    """(role, text) of each message, the row's ``marks``, whether any message calls a
+    tool, and the roles, texts and ``tool_calls`` of its messages each as a tuple (what
+    ``turns.Turns`` holds); one pass, each field read once, from the model's ``__dict__``
+    (where pydantic keeps the fields: a dict lookup costs a third of an attribute access
+    on a model)."""
+    roles: list[str] = []
+    texts: list[str] = []
+    tool_calls: list[Any] = []
     marks = NO_ASSISTANT
     calls = False
     for m in messages:
@@ -80,14 +90,17 @@ def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
             text = content
         else:
             text = m.text
-        turns.append((role, text))
+        roles.append(role)
+        texts.append(text)
+        called = fields["tool_calls"]
+        tool_calls.append(called)
         if role == "assistant":
             marks &= ~NO_ASSISTANT
         elif role not in KNOWN_ROLES:
             marks |= UNKNOWN_ROLE
         elif role == "tool":
             marks |= TOOLS
-        if fields["tool_calls"] or fields["function_call"]:
+        if called or fields["function_call"]:
             marks |= TOOLS
             calls = True
         if fields["weight"] is not None:
@@ -98,7 +111,8 @@ def _read(messages: list[Message]) -> tuple[RowTurns, int, bool]:
             marks |= EXTRA_KEY
         if not text or text.isspace():
             marks |= BLANK
-    return tuple(turns), marks, calls
+    pair = tuple(zip(roles, texts, strict=True))
+    return pair, marks, calls, tuple(roles), tuple(texts), tuple(tool_calls)
 
 
 class CheckBatch:
@@ -117,6 +131,9 @@ class CheckBatch:
         self._signs: dict[int, tuple[bytes | None, ...]] = {}
         self._row_signs: list[bytes | None] | None = None
         self._calls: list[bool] = []
+        self._roles: list[tuple[str, ...]] = []
+        self._texts: list[tuple[str, ...]] = []
+        self._answers: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
 
     def rows(self, kinds: tuple[str, ...]) -> list[int]:
         """The rows whose example kind is one of ``kinds`` (those a check of ``kinds`` sees)."""
@@ -141,12 +158,24 @@ class CheckBatch:
     def _read_all(self) -> list[RowTurns]:
         if self._turns is None:
             turns, marks, calls = [], [], []
+            roles, texts, tool_calls = [], [], []
             for ex in self.examples:
-                t, m, c = _read(messages_of(ex))
+                t, m, c, r, x, k = _read(messages_of(ex))
                 turns.append(t)
                 marks.append(m)
                 calls.append(c)
+                roles.append(r)
+                texts.append(x)
+                tool_calls.append(k)
             self._turns, self._marks, self._calls = turns, marks, calls
+            self._texts = texts
+            self._roles = roles
+            if all(ex.__class__ is ChatExample for ex in self.examples):
+                # the views are the examples themselves: what ``turns.batch_turns`` would
+                # read of them is read here already, so the feature extractors of this
+                # batch take it from the batch memo instead of reading every message again
+                shared = BatchTurns(roles, texts, tool_calls, list(map(last_assistant, roles)))
+                batch_memo().setdefault("turns", shared)
         return self._turns
 
     @property
@@ -173,10 +202,37 @@ class CheckBatch:
         return self._row_signs
 
     @property
+    def texts(self) -> list[tuple[str, ...]]:
+        """Per row, the texts of its :attr:`turns` (the same strings, without the roles)."""
+        self._read_all()
+        return self._texts
+
+    @property
     def marks(self) -> list[int]:
         """Per row, the bits above of what its messages hold."""
         self._read_all()
         return self._marks
+
+    def answers(self, kinds: tuple[str, ...]) -> tuple[list[int], list[str]]:
+        """The non-empty assistant texts of the rows of ``kinds``, in order, and the row of
+        each: what the answer rules read (``clean.repetition``, ``clean.refusal``), read
+        from :attr:`turns` once for all of them."""
+        found = self._answers.get(kinds)
+        if found is None:
+            owners: list[int] = []
+            texts: list[str] = []
+            turns = self.turns
+            for row in self.rows(kinds):
+                for role, text in turns[row]:
+                    if role == "assistant" and text:
+                        owners.append(row)
+                        texts.append(text)
+            found = self._answers[kinds] = (owners, texts)
+        return found
+
+    def answer_texts(self, row: int) -> list[str]:
+        """The non-empty assistant texts of ``row`` (its part of :meth:`answers`)."""
+        return [text for role, text in self.turns[row] if role == "assistant" and text]
 
     def marked(self, kinds: tuple[str, ...], bits: int) -> list[int]:
         """The rows of ``kinds`` holding any of ``bits``: the only ones a structural rule
@@ -187,7 +243,7 @@ class CheckBatch:
     def shape(self, row: int) -> Shape:
         """The roles of ``row`` and, when any message calls a tool, which ones do."""
         self._read_all()
-        roles = tuple([role for role, _ in self._turns[row]])  # type: ignore[index]
+        roles = self._roles[row]
         if not self._calls[row]:
             return roles, None
         messages = messages_of(self.examples[row])
@@ -285,6 +341,32 @@ def suspect_rows(
     yield from (row for row in rest if row in kept)
 
 
+def suspect_rows_of(
+    rows: list[int],
+    texts_of: Callable[[int], list[str]],
+    gathered: Callable[[], tuple[list[int], list[str]]],
+    clean: Callable[[list[str]], list[bool]],
+) -> Iterator[int]:
+    """:func:`suspect_rows`, the texts of the rows after the first ``SCREEN_FIRST`` taken,
+    when the screen is worth it, from ``gathered()``: all the texts of ``rows`` (and no
+    other), in row order, and the row of each, gathered once for the batch (and never
+    where the screen stops after the first rows)."""
+    first, rest = rows[:SCREEN_FIRST], rows[SCREEN_FIRST:]
+    owners, texts = _texts_of_rows(first, texts_of)
+    ruled_out = clean(texts)
+    kept = {row for row, out in zip(owners, ruled_out, strict=True) if not out}
+    yield from (row for row in first if row in kept)
+    if not rest:
+        return
+    if not worth_going_on(texts, ruled_out):
+        yield from rest
+        return
+    owners, texts = gathered()
+    cut = bisect.bisect_left(owners, rest[0])
+    kept = {row for row, out in zip(owners[cut:], clean(texts[cut:]), strict=True) if not out}
+    yield from (row for row in rest if row in kept)
+
+
 def _texts_of_rows(
     rows: list[int], texts_of: Callable[[int], list[str]]
 ) -> tuple[list[int], list[str]]:
@@ -321,5 +403,6 @@ __all__ = [
     "run_example_check",
     "screened_by",
     "suspect_rows",
+    "suspect_rows_of",
     "turns_of",
 ]

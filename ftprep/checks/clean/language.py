@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.batch_view import Turns, by_turns, turns_of
+from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
+from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
+from ftprep.checks.byte_words import may_hold, numbers_of
 from ftprep.checks.prose import strip_code, word_set
 from ftprep.schema import ChatExample
 
@@ -135,6 +136,13 @@ def detect_language(text: str, settled: str | None = None) -> str | None:
     when judging its answer): returned as soon as its function words lead, without the
     costlier test that would only decide between the two.
     """
+    return _detect(text, settled, True)
+
+
+def _detect(text: str, settled: str | None, lists: bool) -> str | None:
+    """:func:`detect_language`; ``lists`` false: a Latin-script text whose function words
+    clearly lead is given their language even when it is a list of names (the caller
+    asks :func:`_name_list` itself, only when the answer would make it matter)."""
     text = strip_code(text)[:_SAMPLE_CHARS]
     if text.isascii():
         # Only Latin letters: the script is settled by their number, which the translated
@@ -142,7 +150,7 @@ def detect_language(text: str, settled: str | None = None) -> str | None:
         letters = text.encode("ascii").translate(_ASCII_LETTERS)
         if len(letters) - letters.count(b" ") < _MIN_LETTERS:
             return None
-        return _latin_language(text, letters.decode("ascii").split(), settled)
+        return _latin_language(text, letters.decode("ascii").split(), settled, lists)
     counts: dict[str, int] = {}
     if _ANY_SCRIPT.search(text):
         for name, rx in _SCRIPT_RX:
@@ -163,20 +171,25 @@ def detect_language(text: str, settled: str | None = None) -> str | None:
         return None
     if script != "Latin":
         return script
-    return _latin_language(text, words, settled)
+    return _latin_language(text, words, settled, lists)
 
 
-def _latin_language(text: str, words: list[str], settled: str | None = None) -> str:
+def _latin_language(
+    text: str, words: list[str], settled: str | None = None, lists: bool = True
+) -> str:
     """The language of a Latin-script ``text`` of enough letters, by its lower-case
     ``words``: one whose function words are clearly ahead, else "Latin" (``settled``: see
-    :func:`detect_language`)."""
+    :func:`detect_language`; ``lists``: see :func:`_detect`)."""
     if _WORD_LANGUAGE.keys().isdisjoint(words):
         return "Latin"  # not one function word: no language is clear
     found = list(filter(None, map(_WORD_LANGUAGE.get, words)))  # a language per function word
-    ranked = sorted(((found.count(lang), lang) for lang in _STOPWORDS), reverse=True)
-    (best, lang), (second, _) = ranked[:2]
+    if found.count(found[0]) == len(found):  # one language alone (most texts): no ranking
+        best, lang, second = len(found), found[0], 0
+    else:
+        ranked = sorted(((found.count(lang), lang) for lang in _STOPWORDS), reverse=True)
+        (best, lang), (second, _) = ranked[:2]
     clear = best >= _MIN_STOPWORDS and best >= _STOPWORD_LEAD * second
-    if clear and (lang == settled or not _name_list(text)):
+    if clear and (lang == settled or not lists or not _name_list(text)):
         return lang
     return "Latin"
 
@@ -199,8 +212,12 @@ def _asks_for_language(prompt: str, context: str) -> bool:
 def _clash(prompt: str, answer: str) -> tuple[str, str] | None:
     """(prompt language, answer language) when they clearly differ, whatever was asked."""
     # The cheapest test that settles the answer first: each returns None on its own.
-    asked = detect_language(prompt)
-    if asked is None or (asked == "Latin" and answer.isascii()):
+    # With an ASCII answer, a prompt whose function words lead but that is a list of names
+    # (read as "Latin") clashes with nothing: whether it is one is asked last, only when
+    # the answer is clearly in another language.
+    later = answer.isascii()
+    asked = _detect(prompt, None, not later)
+    if asked is None or (asked == "Latin" and later):
         return None  # an unclear Latin prompt only clashes with another script
     # the prompt's own language and "Latin" read alike below: no need to tell them apart
     given = detect_language(answer, asked if asked in _STOPWORDS else None)
@@ -208,6 +225,8 @@ def _clash(prompt: str, answer: str) -> tuple[str, str] | None:
         return None
     if "Latin" in (asked, given) and (asked in _STOPWORDS or given in _STOPWORDS):
         return None  # a Latin-script text of unclear language may be in either language
+    if later and asked in _STOPWORDS and _name_list(strip_code(prompt)[:_SAMPLE_CHARS]):
+        return None  # the prompt is a list of names: "Latin", which an ASCII answer is
     return asked, given
 
 
@@ -238,8 +257,9 @@ def language_mismatch(ex: ChatExample, settings: CheckSettings) -> Iterator[str]
         yield found
 
 
-def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
-    """``clean.language_mismatch``'s detail for a conversation's ``(role, text)`` turns."""
+def _pair(turns: Turns) -> tuple[int, str, str] | None:
+    """(index, prompt, answer) of the final answer and the user turn before it, both
+    non-empty: what :func:`mismatch_in` judges; None when there is no such pair."""
     last = len(turns) - 1
     while last >= 0 and turns[last][0] != "assistant":
         last -= 1
@@ -249,6 +269,15 @@ def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
     answer = turns[last][1]
     if role != "user" or not prompt or not answer:
         return None
+    return last, prompt, answer
+
+
+def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
+    """``clean.language_mismatch``'s detail for a conversation's ``(role, text)`` turns."""
+    pair = _pair(turns)
+    if pair is None:
+        return None
+    last, prompt, answer = pair
     found = _clash(prompt, answer)
     if found is None:
         return None
@@ -259,4 +288,38 @@ def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
     return f"message {last + 1} is {found[1]}, the prompt is {found[0]}"
 
 
-by_turns("clean.language_mismatch", mismatch_in)
+#: The function words that are ASCII, as word numbers read with ``_ASCII_LETTERS``.
+_ASCII_FUNCTION_WORDS = numbers_of([w for w in _WORD_LANGUAGE if w.isascii()], _ASCII_LETTERS)
+
+
+@batch_form("clean.language_mismatch")
+def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
+    """``clean.language_mismatch`` on the batch's shared texts: :func:`mismatch_in` on
+    the rows that can clash. An ASCII answer clashes only with a prompt whose function
+    words lead; an ASCII prompt of up to ``_SAMPLE_CHARS`` characters (the whole of it
+    read: code blanked out leaves no new word) without one is read as "Latin" or not at
+    all, so its row is ruled out when none of its words is a function word (asked of
+    the batch's prompts at once, ``checks.byte_words``)."""
+    turns = batch.turns
+    rows: list[int] = []
+    screened: list[int] = []
+    prompts: list[str] = []
+    for row in batch.rows(REGISTRY["clean.language_mismatch"].kinds):
+        pair = _pair(turns[row])
+        if pair is None:
+            continue
+        _, prompt, answer = pair
+        rows.append(row)
+        if answer.isascii() and len(prompt) <= _SAMPLE_CHARS:
+            screened.append(len(rows) - 1)
+            prompts.append(prompt)
+    suspect = [True] * len(rows)
+    for k, held in zip(
+        screened, may_hold(prompts, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS), strict=True
+    ):
+        suspect[k] = held
+    for row, held in zip(rows, suspect, strict=True):
+        if held:
+            found = mismatch_in(turns[row], settings)
+            if found is not None:
+                yield row, found

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
+
 from ftprep.checks.base import CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
 from ftprep.checks.prose import strip_code
@@ -135,11 +137,75 @@ def missing_reference_in(turns: Turns) -> str | None:
     return None
 
 
+#: ASCII bytes lower-cased, every other byte kept (a ``bytes.translate`` table).
+_ASCII_LOWER = bytes(b + 32 if 0x41 <= b <= 0x5A else b for b in range(256))
+#: The first four bytes of each of ``_SCREEN`` as a little-endian number (every key is
+#: at least four characters long), and 2**16 booleans true at the hash of each: one
+#: lookup rules out nearly every place of a text.
+_HEADS = np.unique(
+    np.array([int.from_bytes(k[:4].encode("ascii"), "little") for k in _SCREEN], np.uint32)
+)
+_MIX = np.uint32(0x9E3779B1)
+_HEAD_HASHES = np.zeros(1 << 16, dtype=bool)
+_HEAD_HASHES[(_HEADS * _MIX) >> np.uint32(16)] = True
+#: The first eight bytes (at most) of each key, as numbers, by the mask of their length.
+_PREFIXES: dict[int, np.ndarray] = {}
+for _key in _SCREEN:
+    _start = _key[:8].encode("ascii")
+    _mask = (1 << (8 * len(_start))) - 1
+    _PREFIXES[_mask] = np.union1d(
+        _PREFIXES.get(_mask, np.zeros(0, np.uint64)),
+        np.array([int.from_bytes(_start, "little")], np.uint64),
+    )
+
+
+def _without_keys(texts: list[str]) -> list[bool]:
+    """Per text: True when it surely holds none of ``_SCREEN`` once lower-cased (then
+    :func:`find_missing_reference` finds nothing in it).
+
+    The texts are read together as UTF-8 joined by 0xFF (a byte UTF-8 never holds), their
+    ASCII letters lower-cased: every key is ASCII, and the only characters ``str.lower``
+    makes ASCII letters of (KELVIN SIGN to "k"; "İ" to "i" and a combining dot, which no
+    key can go on from) never complete one, so a key of the lower-cased text is a key of
+    these bytes. Every four bytes there make a number; the places where it is the head
+    of a key (a table lookup, then a search among ``_HEADS``) are asked for the key's
+    first eight bytes.
+    """
+    parts = [text.encode("utf-8", "surrogatepass") for text in texts]
+    data = b"\xff".join(parts).translate(_ASCII_LOWER) + b"\xff" * 8
+    fours = np.ndarray((len(data) - 3,), dtype="<u4", buffer=data, strides=(1,))
+    at = np.flatnonzero(_HEAD_HASHES[(fours * _MIX) >> np.uint32(16)])
+    at = at[np.isin(fours[at], _HEADS)]
+    if not len(at):
+        return [True] * len(texts)
+    eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))[at]
+    found = np.zeros(len(at), dtype=bool)
+    for mask, prefixes in _PREFIXES.items():
+        found |= np.isin(eights & np.uint64(mask), prefixes)
+    firsts = np.cumsum([0] + [len(part) + 1 for part in parts[:-1]])
+    held = set((np.searchsorted(firsts, at[found], side="right") - 1).tolist())
+    return [k not in held for k in range(len(texts))]
+
+
 @batch_form("clean.missing_input")
 def missing_input_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
-    """``clean.missing_input`` on the batch's shared texts."""
+    """``clean.missing_input`` on the batch's shared texts: :func:`missing_reference_in`
+    on the rows whose opening prompts may hold one of ``_SCREEN`` (asked of all the
+    batch's opening prompts at once, :func:`_without_keys`)."""
     turns = batch.turns
+    owners: list[int] = []
+    prompts: list[str] = []
     for row in batch.rows(("chat",)):
+        for role, text in turns[row]:
+            if role == "assistant":
+                break
+            if role == "user" and text:
+                owners.append(row)
+                prompts.append(text)
+    suspects = dict.fromkeys(
+        row for row, clean in zip(owners, _without_keys(prompts), strict=True) if not clean
+    )
+    for row in suspects:
         found = missing_reference_in(turns[row])
         if found and not media_key(batch.target(row)):  # type: ignore[arg-type]
             yield row, found

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from itertools import accumulate, chain
 
-from ftprep.checks.base import CheckSettings, example_check
-from ftprep.checks.batch_view import CheckBatch, Turns, by_turns, turns_of
+from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
+from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
 from ftprep.checks.prose import strip_code
 from ftprep.checks.signs import screen
 from ftprep.schema import ChatExample
@@ -177,4 +179,48 @@ def _clean_row(batch: CheckBatch, row: int) -> bool:
     return not any("orem" in text or "olor" in text for _, text in batch.turns[row])
 
 
-by_turns("clean.placeholder", placeholders_in, signed=True, clean=_clean_row)
+#: What :func:`_clean_row` looks for in a row's sign, as one pattern (no space: signs hold
+#: none, so signs joined by spaces are searched at once and a match never spans two).
+_SIGN_NEEDLES = re.compile(rb"[{\[<%_$]|" + _CAPITAL_NEEDLES.pattern)
+
+
+def _suspects(batch: CheckBatch, rows: list[int]) -> set[int]:
+    """The rows of ``rows`` that :func:`_clean_row` does not find clean, asked of all of
+    them at once: their signs joined and searched, then the texts of the rows left joined
+    (by NUL, which no needle holds) and searched for the two lower-case needles; where a
+    match lies is worked out only when there is one."""
+    signs = [batch.row_signs[row] for row in rows]
+    suspects = {row for row, sign in zip(rows, signs, strict=True) if sign is None}
+    joined = b" ".join([sign or b"" for sign in signs])
+    starts: list[int] = []
+    for m in _SIGN_NEEDLES.finditer(joined):
+        starts = starts or list(accumulate([len(sign or b"") + 1 for sign in signs], initial=0))
+        suspects.add(rows[bisect_right(starts, m.start()) - 1])
+    texts_of = batch.texts
+    rows = [row for row in rows if row not in suspects] if suspects else rows
+    text = "\0".join(chain.from_iterable(map(texts_of.__getitem__, rows)))
+    firsts: list[int] = []
+    for needle in ("orem", "olor"):
+        pos = text.find(needle)
+        while pos >= 0:
+            if not firsts:  # where each row's texts start in ``text``
+                counts = [sum(map(len, texts_of[row])) + len(texts_of[row]) for row in rows]
+                firsts = list(accumulate(counts, initial=0))
+            k = bisect_right(firsts, pos) - 1
+            suspects.add(rows[k])
+            pos = text.find(needle, firsts[k + 1])
+    return suspects
+
+
+@batch_form("clean.placeholder")
+def placeholder_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
+    """``clean.placeholder`` on the batch's shared texts and signs: :func:`placeholders_in`
+    on the rows :func:`_clean_row` does not rule out (:func:`_suspects`, all at once)."""
+    rows = batch.rows(REGISTRY["clean.placeholder"].kinds)
+    suspects = _suspects(batch, rows)
+    turns = batch.turns
+    for row in rows:
+        if row in suspects:
+            found = placeholders_in(turns[row], settings, batch.signs(row))
+            if found is not None:
+                yield row, found

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import partial
 
 from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
-from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows, turns_of
+from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows_of, turns_of
 from ftprep.checks.byte_words import may_hold, numbers_of
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import WORD_BYTES, ascii_word_list
@@ -341,11 +342,6 @@ def refusals_in(turns: Turns, settings: CheckSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-def _answers(turns: Turns) -> list[str]:
-    """The assistant texts :func:`refusals_in` reads."""
-    return [text for role, text in turns if role == "assistant" and text]
-
-
 def _plain_answers(answers: list[str]) -> list[bool]:
     """Per answer: True when it surely holds none of ``_FIRST_NEEDS`` (then
     :func:`find_refusal` finds nothing in it)."""
@@ -358,8 +354,9 @@ def refusal_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[i
     an answer that may hold one of ``_FIRST_NEEDS`` (asked of many answers at once,
     ``checks.byte_words``; ``batch_view.suspect_rows``)."""
     turns = batch.turns
-    rows = batch.rows(REGISTRY["clean.refusal"].kinds)
-    for row in suspect_rows(rows, lambda row: _answers(turns[row]), _plain_answers):
+    kinds = REGISTRY["clean.refusal"].kinds
+    gathered = partial(batch.answers, kinds)
+    for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, _plain_answers):
         found = refusals_in(turns[row], settings)
         if found:
             yield row, found

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
-from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows, turns_of
+from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows_of, turns_of
 from ftprep.checks.clean.phrase_screen import phrases_unique
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
@@ -246,11 +247,6 @@ def repetition_in(turns: Turns, settings: RepetitionSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-def _answers(turns: Turns) -> list[str]:
-    """The assistant texts :func:`repetition_in` reads."""
-    return [text for role, text in turns if role == "assistant" and text]
-
-
 def _loop_free(answers: list[str]) -> list[bool]:
     """Per answer: True when it surely repeats no 3-word phrase (then
     :func:`find_repetition` finds nothing in it, whatever the settings)."""
@@ -263,8 +259,9 @@ def repetition_rows(batch: CheckBatch, settings: RepetitionSettings) -> Iterator
     with an answer that may repeat a 3-word phrase (``phrase_screen``, asked of many
     answers at once; ``batch_view.suspect_rows``)."""
     turns = batch.turns
-    rows = batch.rows(REGISTRY["clean.repetition"].kinds)
-    for row in suspect_rows(rows, lambda row: _answers(turns[row]), _loop_free):
+    kinds = REGISTRY["clean.repetition"].kinds
+    gathered = partial(batch.answers, kinds)
+    for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, _loop_free):
         found = repetition_in(turns[row], settings)
         if found:
             yield row, found

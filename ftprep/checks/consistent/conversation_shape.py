@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from operator import add, methodcaller, sub
 
 import numpy as np
 from pydantic import Field
@@ -20,6 +21,7 @@ from ftprep.checks.batch_view import CheckBatch, Shape
 from ftprep.checks.dataset import task_groups
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.turns import batch_turns
 from ftprep.wording import plural
 
 _SYSTEM = ("system", "developer")
@@ -113,13 +115,18 @@ def role_order_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tupl
 @register_feature("shape", ("turns", "exchanges"))
 def shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: the number of non-system messages, and of user turns (exchanges)."""
-    roles = [[m.role for m in ex.messages] for ex in batch]
+    roles = batch_turns(batch, ctx.batch).roles  # read once for the batch's extractors
     n = len(batch)
+    systems = map(
+        add,
+        map(methodcaller("count", "system"), roles),
+        map(methodcaller("count", "developer"), roles),
+    )
     return {
-        "turns": np.fromiter(
-            (len(r) - sum(r.count(s) for s in _SYSTEM) for r in roles), dtype=np.int32, count=n
+        "turns": np.fromiter(map(sub, map(len, roles), systems), dtype=np.int32, count=n),
+        "exchanges": np.fromiter(
+            map(methodcaller("count", "user"), roles), dtype=np.int32, count=n
         ),
-        "exchanges": np.fromiter((r.count("user") for r in roles), dtype=np.int32, count=n),
     }
 
 
