@@ -20,7 +20,7 @@ from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.dataset import remember_once
 from ftprep.checks.words import ascii_words
-from ftprep.features import FeatureContext
+from ftprep.features import FEATURES, FeatureContext
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample, Message, SourceLocation
 from ftprep.similarity.minhash import signatures_of_sets
@@ -291,16 +291,8 @@ def _shape_as_before(batch: list[ChatExample]) -> dict[str, list[Any]]:
     return cols
 
 
-_SHAPE_COLUMNS = (
-    "answer_format",
-    "json_keys",
-    "json_keys_text",
-    "label_candidate",
-    "answer_end",
-    "answer_end_worst",
-    "answer_end_message",
-    "answer_start_mid",
-)
+#: The columns answer_shape registers (the reference below fills the same ones).
+_SHAPE_COLUMNS = FEATURES["answer_shape"].columns
 _SHAPE_TEXT = st.one_of(
     _TEXT,
     _ANY_TEXT,

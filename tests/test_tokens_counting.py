@@ -319,6 +319,27 @@ _turn = st.fixed_dictionaries(
 )
 
 
+def _examples(rows: list[tuple[list[dict], list | None]]) -> list[ChatExample]:
+    """Chat examples of generated (turns, tools) rows, each at its own line."""
+    return [
+        ChatExample(
+            messages=[Message.model_validate(m) for m in turns],
+            tools=tools,
+            location=SourceLocation(source="mem", line=i + 1),
+        )
+        for i, (turns, tools) in enumerate(rows)
+    ]
+
+
+def _assert_counts_as_one_by_one(counts, examples: list[ChatExample], enc) -> None:
+    """``counts`` (total, trained, last answer; int64) equal counting each example's
+    messages one by one."""
+    got = list(zip(counts.total.tolist(), counts.trained.tolist(),
+                   counts.assistant_last.tolist(), strict=True))  # fmt: skip
+    assert got == [_slow_counts(ex, enc) for ex in examples]
+    assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
@@ -334,19 +355,9 @@ def test_batch_counts_equal_message_by_message(rows) -> None:
     """The batched counter (field-dict fast path, distinct strings once, index sums)
     gives each example's counts as counting its messages one by one does."""
     enc = get_encoding("o200k_base")
-    examples = [
-        ChatExample(
-            messages=[Message.model_validate(m) for m in turns],
-            tools=tools,
-            location=SourceLocation(source="mem", line=i + 1),
-        )
-        for i, (turns, tools) in enumerate(rows)
-    ]
+    examples = _examples(rows)
     counts = count_batch(examples, enc)
-    got = list(zip(counts.total.tolist(), counts.trained.tolist(),
-                   counts.assistant_last.tolist(), strict=True))  # fmt: skip
-    assert got == [_slow_counts(ex, enc) for ex in examples]
-    assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64
+    _assert_counts_as_one_by_one(counts, examples, enc)
 
 
 _plain_turn = st.fixed_dictionaries(
@@ -377,17 +388,7 @@ def test_plain_batches_count_as_message_by_message(rows) -> None:
     from ftprep.tokens.counting import _plain_counts
 
     enc = get_encoding("o200k_base")
-    examples = [
-        ChatExample(
-            messages=[Message.model_validate(m) for m in turns],
-            tools=tools,
-            location=SourceLocation(source="mem", line=i + 1),
-        )
-        for i, (turns, tools) in enumerate(rows)
-    ]
+    examples = _examples(rows)
     counts = _plain_counts(examples, enc)
     assert counts is not None
-    got = list(zip(counts.total.tolist(), counts.trained.tolist(),
-                   counts.assistant_last.tolist(), strict=True))  # fmt: skip
-    assert got == [_slow_counts(ex, enc) for ex in examples]
-    assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64
+    _assert_counts_as_one_by_one(counts, examples, enc)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -367,6 +368,28 @@ def suspect_rows_of(
     yield from (row for row in rest if row in kept)
 
 
+def by_screened_answers(
+    id: str, rule: Callable[[Turns, Any], str | None], clean: Callable[[list[str]], list[bool]]
+) -> None:
+    """Give the registered check ``id``, whose function yields ``rule(turns_of(ex),
+    settings)`` when it is not None and which reads the answers only, the batch form that
+    applies ``rule`` to the rows whose answers ``clean`` (asked of many answers at once;
+    true where the rule surely finds nothing) does not rule out: :func:`suspect_rows_of`
+    over the batch's shared answers."""
+    kinds = REGISTRY[id].kinds
+
+    def rows(batch: CheckBatch, settings: Any) -> Iterator[tuple[int, str]]:
+        turns = batch.turns
+        gathered = partial(batch.answers, kinds)
+        for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, clean):
+            found = rule(turns[row], settings)
+            if found:
+                yield row, found
+
+    rows.__doc__ = f"{id} on the rows whose answers the batch screen leaves open."
+    batch_form(id)(rows)
+
+
 def _texts_of_rows(
     rows: list[int], texts_of: Callable[[int], list[str]]
 ) -> tuple[list[int], list[str]]:
@@ -397,6 +420,7 @@ def run_example_check(spec: CheckSpec, settings: Any, batch: CheckBatch) -> list
 __all__ = [
     "CheckBatch",
     "Turns",
+    "by_screened_answers",
     "by_turns",
     "each_row",
     "messages_of",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from functools import partial
 
-from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
-from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows_of, turns_of
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_screened_answers, turns_of
 from ftprep.checks.byte_words import may_hold, numbers_of
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import WORD_BYTES, ascii_word_list
@@ -348,15 +347,5 @@ def _plain_answers(answers: list[str]) -> list[bool]:
     return [not held for held in may_hold(answers, WORD_BYTES, _FIRST_NUMBERS)]
 
 
-@batch_form("clean.refusal")
-def refusal_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
-    """``clean.refusal`` on the batch's shared texts: :func:`refusals_in` on the rows with
-    an answer that may hold one of ``_FIRST_NEEDS`` (asked of many answers at once,
-    ``checks.byte_words``; ``batch_view.suspect_rows``)."""
-    turns = batch.turns
-    kinds = REGISTRY["clean.refusal"].kinds
-    gathered = partial(batch.answers, kinds)
-    for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, _plain_answers):
-        found = refusals_in(turns[row], settings)
-        if found:
-            yield row, found
+#: The batch form: :func:`refusals_in` on the rows whose answers ``_plain_answers`` leaves open.
+by_screened_answers("clean.refusal", refusals_in, _plain_answers)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import partial
 
 import numpy as np
 from pydantic import Field
 
-from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
-from ftprep.checks.batch_view import CheckBatch, Turns, suspect_rows_of, turns_of
+from ftprep.checks.base import CheckSettings, example_check
+from ftprep.checks.batch_view import Turns, by_screened_answers, turns_of
 from ftprep.checks.clean.phrase_screen import phrases_unique
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
@@ -253,15 +252,5 @@ def _loop_free(answers: list[str]) -> list[bool]:
     return phrases_unique(_ASCII_WORDS, answers)
 
 
-@batch_form("clean.repetition")
-def repetition_rows(batch: CheckBatch, settings: RepetitionSettings) -> Iterator[tuple[int, str]]:
-    """``clean.repetition`` on the batch's shared texts: :func:`repetition_in` on the rows
-    with an answer that may repeat a 3-word phrase (``phrase_screen``, asked of many
-    answers at once; ``batch_view.suspect_rows``)."""
-    turns = batch.turns
-    kinds = REGISTRY["clean.repetition"].kinds
-    gathered = partial(batch.answers, kinds)
-    for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, _loop_free):
-        found = repetition_in(turns[row], settings)
-        if found:
-            yield row, found
+#: The batch form: :func:`repetition_in` on the rows whose answers ``_loop_free`` leaves open.
+by_screened_answers("clean.repetition", repetition_in, _loop_free)
