@@ -166,3 +166,82 @@ def test_names_of_joined_ascii_texts_are_each_texts_own(texts: list[str]) -> Non
         (k, w.lower()) for k, t in enumerate(texts) for w in answer_profile._FACT_NAME.findall(t)
     ]
     assert list(zip(owners, names, strict=True)) == expected
+
+
+#: The sign-off pattern as first written: the part after the comma as nested pieces.
+ORIGINAL_SIGN_OFF = re.compile(
+    r"(?:^|[.!?]\s+|\n)\s*(?:(?:yours|sincerely|regards|best|cheers|love|respectfully"
+    r"|faithfully|cordially|warmly|affectionately|fondly|thanks|thank you|with|forever|until"
+    r"|your|all the best|kind regards|warm regards|many thanks|see you|take care|god bless"
+    r"|hugs|peace|ever)\b[^\n.!?]{0,50}),\s*(?:[^\n]{1,60}\n?){1,3}\Z",
+    re.I,
+)
+#: Runs of letters at the lengths where the pieces change (1, 60, 120, 180 and beside).
+SIGN_OFF_PIECES = [
+    "Best regards", "yours", "With love", "Thanks", "x", ",", ", ", ",\n", "\n", "\n\n", " ",
+    ".", "! ", "?", "\t", "Jane", "é", *("a" * k for k in (1, 2, 59, 60, 61, 119, 120, 121)),
+]  # fmt: skip
+
+
+#: A sign-off, its comma, then lines of any length around the limits (ending a line or not).
+_signed_tails = st.builds(
+    lambda head, sep, lines: (head + sep + "".join("a" * n + end for n, end in lines))[-200:],
+    st.sampled_from(["Best regards", "Thanks. Cheers", "x\nwith love"]),
+    st.sampled_from([",", ", ", ",\n", ",\n\n"]),
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.sampled_from([1, 59, 60, 61, 119, 120, 121, 179, 180, 181]), st.integers(0, 185)
+            ),
+            st.sampled_from(["", "\n", "\n\n", " "]),
+        ),
+        max_size=4,
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(SIGN_OFF_PIECES), max_size=12).map(lambda p: "".join(p)[-200:]),
+        _signed_tails,
+    )
+)
+def test_sign_off_written_line_by_line_matches_the_nested_pieces(tail: str) -> None:
+    """The sign-off pattern of ``checks.answers`` (the lines after the comma written out)
+    finds a sign-off exactly where the original nested form did, at the same span."""
+    from ftprep.checks import answers
+
+    def span(pattern: re.Pattern[str]) -> tuple[int, int] | None:
+        m = pattern.search(tail)
+        return None if m is None else m.span()
+
+    assert span(answers._SIGN_OFF) == span(ORIGINAL_SIGN_OFF)
+
+
+def test_sign_off_examples() -> None:
+    from ftprep.checks import answers
+
+    for tail in ("Thanks.\nBest regards,\nAnna", "Yours sincerely, Jane Doe", "Cheers,\nA\nB\nC\n"):
+        assert answers._SIGN_OFF.search(tail) and ORIGINAL_SIGN_OFF.search(tail)
+    for tail in ("Best regards,\nA\nB\nC\nD", "With love, " + "a" * 181, "Thanks,\nA\n\nB"):
+        assert not answers._SIGN_OFF.search(tail) and not ORIGINAL_SIGN_OFF.search(tail)
+
+
+def test_sign_off_agrees_at_every_line_length_limit() -> None:
+    """Every shape of one to three lines at the piece limits (1, 59-61, 119-121,
+    179-181 characters), ending a line or not, blank lines between or not: both forms
+    agree."""
+    from itertools import product
+
+    from ftprep.checks import answers
+
+    limits = [1, 59, 60, 61, 119, 120, 121, 179, 180, 181]
+    shapes: list[list[tuple[int, str]]] = [[(n, end)] for n in limits for end in ("", "\n")]
+    for a, b in product(limits, repeat=2):
+        shapes += [[(a, inner), (b, end)] for inner in ("\n", "\n\n") for end in ("", "\n")]
+    for a, b, c in product([1, 59, 60, 61, 120], repeat=3):
+        shapes += [[(a, "\n"), (b, "\n"), (c, end)] for end in ("", "\n")]
+    for shape, sep in product(shapes, (", ", ",\n")):
+        tail = ("Best regards" + sep + "".join("a" * n + end for n, end in shape))[-200:]
+        assert bool(answers._SIGN_OFF.search(tail)) == bool(ORIGINAL_SIGN_OFF.search(tail)), tail
