@@ -261,23 +261,31 @@ def test_bundled_fingerprints_carry_their_provenance() -> None:
     assert bundled_path().stat().st_size < 3_000_000
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.text(max_size=80), max_size=3), min_size=1, max_size=4),
-       st.integers(min_value=2, max_value=6))  # fmt: skip
-def test_batch_hashes_equal_per_turn_hashes(examples: list[list[str]], n: int) -> None:
-    hashes, owners = batch_grams(examples, [n, n + 2], whole_below=n + 1)
+def _per_turn_hashes(
+    examples: list[list[str]], sizes: list[int], whole_below: int
+) -> list[tuple[int, int]]:
+    """(example, hash) of every window of every turn hashed alone (and the whole turn's hash
+    when it has fewer than ``whole_below`` words), sorted: what ``batch_grams`` must give."""
     expected: list[tuple[int, int]] = []
     for i, turns in enumerate(examples):
         for text in turns:
             norm = normalize(text)
             if not norm:
                 continue
-            if word_count(norm) < n + 1:
+            if word_count(norm) < whole_below:
                 expected.append((i, whole_hash(norm)))
-            for grams in ngram_hashes(norm, [n, n + 2]).values():
+            for grams in ngram_hashes(norm, sizes).values():
                 expected += [(i, int(h)) for h in grams]
+    return sorted(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=80), max_size=3), min_size=1, max_size=4),
+       st.integers(min_value=2, max_value=6))  # fmt: skip
+def test_batch_hashes_equal_per_turn_hashes(examples: list[list[str]], n: int) -> None:
+    hashes, owners = batch_grams(examples, [n, n + 2], whole_below=n + 1)
     got = sorted(zip(owners.tolist(), hashes.tolist(), strict=True))
-    assert got == sorted(expected)
+    assert got == _per_turn_hashes(examples, [n, n + 2], whole_below=n + 1)
 
 
 _PROSE = st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Nd", "Zs", "Po"))
@@ -329,15 +337,8 @@ def test_batch_hashes_of_long_batches_equal_per_turn_hashes(
     long = [" ".join(rng.choices(_LONG_WORDS, k=rng.randrange(400, 1500))) for _ in range(3)]
     examples = [[long[0], *examples[0]], *examples[1:], long[1:]]
     hashes, owners = batch_grams(examples, [5, 13], whole_below=8)
-    expected: list[tuple[int, int]] = []
-    for i, turns in enumerate(examples):
-        for text in turns:
-            norm = normalize(text)
-            if norm and word_count(norm) < 8:
-                expected.append((i, whole_hash(norm)))
-            for grams in ngram_hashes(norm, [5, 13]).values():
-                expected += [(i, int(h)) for h in grams]
-    assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == sorted(expected)
+    expected = _per_turn_hashes(examples, [5, 13], whole_below=8)
+    assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == expected
 
 
 def test_batch_hashes_of_long_ascii_batches_equal_per_turn_hashes() -> None:
@@ -350,16 +351,9 @@ def test_batch_hashes_of_long_ascii_batches_equal_per_turn_hashes() -> None:
         for _ in range(40)
     ]
     hashes, owners = batch_grams(examples, [5, 13], whole_below=8)
-    expected: list[tuple[int, int]] = []
-    for i, turns in enumerate(examples):
-        for text in turns:
-            norm = normalize(text)
-            if norm and word_count(norm) < 8:
-                expected.append((i, whole_hash(norm)))
-            for grams in ngram_hashes(norm, [5, 13]).values():
-                expected += [(i, int(h)) for h in grams]
+    expected = _per_turn_hashes(examples, [5, 13], whole_below=8)
     assert len(expected) > 10_000
-    assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == sorted(expected)
+    assert sorted(zip(owners.tolist(), hashes.tolist(), strict=True)) == expected
 
 
 def test_batch_matching_with_repeated_turns_equals_matching_each_example() -> None:
