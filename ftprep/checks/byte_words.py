@@ -97,18 +97,31 @@ def _cut(texts: Sequence[str], table: bytes) -> tuple[bytes, np.ndarray, np.ndar
     ends."""
     pad = b" " * 8
     data = pad + " ".join(texts).encode("ascii").translate(_spaced(table)) + pad
-    word = np.frombuffer(data, dtype=np.uint8) != 0x20
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1  # where a word starts or ends
-    return data, edges[0::2], edges[1::2]
+    starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
+    return data, starts, ends
+
+
+def word_spans(gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each word of a byte buffer starts and ends, given which of its bytes are gaps
+    (``gap``, a bool per byte; the buffer begins and ends with a gap): the words are the
+    runs of non-gap bytes. Every batch word reader cuts its buffer with this."""
+    edges = np.flatnonzero(gap[1:] != gap[:-1]) + 1  # where a word starts or ends
+    return edges[0::2], edges[1::2]
+
+
+def word_bytes(data: bytes, offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The first ``min(length, 8)`` bytes of ``data`` from each offset as a little-endian
+    64-bit number (the rest zero), read for all offsets at once through one strided view;
+    ``data`` must hold eight bytes from every offset (pad it)."""
+    eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    return eights[offsets] & _LOW_BYTES[np.clip(lengths, 0, 8)]
 
 
 def _numbers(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The number of each word of ``data`` (from :func:`_cut`)."""
     lengths = ends - starts
-    # the eight bytes from each offset of ``data`` as a number (``data`` is padded)
-    eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-    head = eights[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
-    tail = np.where(lengths > 8, eights[ends - 8], np.uint64(0))  # the last eight bytes
+    head = word_bytes(data, starts, lengths)
+    tail = np.where(lengths > 8, word_bytes(data, ends - 8, lengths), np.uint64(0))  # last 8
     return head * _HEAD + tail * _TAIL + lengths.astype(np.uint64) * _LENGTH
 
 

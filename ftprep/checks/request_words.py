@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ftprep.checks.byte_words import word_bytes, word_spans
 from ftprep.checks.words import _WORD_BYTES
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns
@@ -109,11 +110,9 @@ def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     masks = np.zeros(n, dtype=np.int64)
     if not chosen:
         return screened, masks
-    spaces = np.frombuffer(buf, dtype=np.uint8) == 0x20
-    edges = np.flatnonzero(spaces[1:] != spaces[:-1]) + 1
-    starts, lengths = edges[0::2], edges[1::2] - edges[0::2]
-    heads = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-    keys = heads[starts] & _LENGTH_MASKS[np.minimum(lengths, 8)]
+    starts, ends = word_spans(np.frombuffer(buf, dtype=np.uint8) == 0x20)
+    lengths = ends - starts
+    keys = word_bytes(buf, starts, lengths)
     table = _lookup()
     slots = (keys * table.multiplier) >> np.uint64(64 - _SLOT_BITS)
     bits = np.where((table.keys[slots] == keys) & (lengths <= 8), table.bits[slots], 0)
@@ -130,7 +129,6 @@ def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return screened, masks
 
 
-_LENGTH_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 _SLOT_BITS = 16
 
 

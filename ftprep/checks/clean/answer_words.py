@@ -19,6 +19,7 @@ from itertools import count, repeat
 
 import numpy as np
 
+from ftprep.checks.byte_words import word_bytes, word_spans
 from ftprep.similarity.minhash import mix64
 
 
@@ -91,7 +92,6 @@ def _starts(lengths: np.ndarray) -> np.ndarray:
 #: Words up to this many bytes are told apart by two 64-bit numbers (their bytes) and
 #: their length; longer ones by Python.
 _KEY_BYTES = 16
-_LENGTH_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 #: Probing rounds before the table gives up (the Python split takes over).
 _MAX_PROBES = 64
 
@@ -105,9 +105,7 @@ def _ascii_words(buf: bytes, m: int) -> BatchWords | None:
     through a dictionary. None when the table probes too long (the caller splits)."""
     padded = b"\n" + buf + b"\n" + b"\0" * (2 * 8)
     chars = np.frombuffer(padded, dtype=np.uint8)[: len(buf) + 2]
-    gaps = (chars == 0x20) | (chars == 0x0A)
-    edges = np.flatnonzero(gaps[1:] != gaps[:-1]) + 1
-    starts, ends = edges[0::2], edges[1::2]
+    starts, ends = word_spans((chars == 0x20) | (chars == 0x0A))
     total = len(starts)
     sizes = ends - starts
     # the texts' words lie between consecutive new lines (one before the first, one after
@@ -117,9 +115,8 @@ def _ascii_words(buf: bytes, m: int) -> BatchWords | None:
     if not total:
         empty = np.zeros(0, dtype=np.int64)
         return BatchWords([], empty, empty, lengths, _starts(lengths))
-    heads = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-    low = heads[starts] & _LENGTH_MASKS[np.minimum(sizes, 8)]
-    high = heads[starts + 8] & _LENGTH_MASKS[np.clip(sizes - 8, 0, 8)]
+    low = word_bytes(padded, starts, sizes)
+    high = word_bytes(padded, starts + 8, sizes - 8)
     owner = np.arange(total, dtype=np.int64)
     pending = np.flatnonzero(sizes <= _KEY_BYTES)
     if len(pending):
