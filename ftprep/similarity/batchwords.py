@@ -48,9 +48,10 @@ class BatchWords:
         return np.unique(self.rows[among[self.ids]])
 
 
-def token_ids(tokens: list[str]) -> tuple[list[str], np.ndarray]:
+def token_ids(tokens: Sequence[str]) -> tuple[list[str], np.ndarray]:
     """(distinct tokens, first seen first; the id of each token: its position in them),
-    from one ``dict.setdefault`` per token and numpy."""
+    from one ``dict.setdefault`` per token and numpy. The one coder of a batch's strings
+    (words, stems, facts) into dense ids."""
     index: dict[str, int] = {}
     # the position of each token's first occurrence, one dict call per token, in C
     first = np.fromiter(map(index.setdefault, tokens, count()), dtype=np.int64, count=len(tokens))

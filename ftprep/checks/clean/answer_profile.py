@@ -37,13 +37,13 @@ import numpy as np
 from ftprep.checks.clean.answer_words import (
     BatchWords,
     batch_words,
-    codes,
     crc_array,
     distinct_pairs,
 )
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
+from ftprep.similarity.batchwords import token_ids
 from ftprep.similarity.minhash import signatures_of_sets, similarity
 from ftprep.similarity.normalize import (
     answer_hashes,
@@ -362,7 +362,7 @@ def _content_profile(words: BatchWords, rows: np.ndarray, n: int) -> tuple[np.nd
     """(distinct content words per row, MinHash of each row's content word hashes): the
     content form of each distinct word is found once, a row's repeats of one content word
     count once, and a signature (a minimum per bin) does not see repeats at all."""
-    stems, stem_of = codes([_content_stem(w) for w in words.vocab])
+    stems, stem_of = token_ids([_content_stem(w) for w in words.vocab])
     content = stem_of[words.ids]
     empty = stems.index("") if "" in stems else -1
     keep = content != empty
@@ -466,7 +466,7 @@ def _fact_profile(
             found.extend(idents)
     if not found:
         return fact_counts, sketch.reshape(n, FACT_SKETCH)
-    distinct, ids = codes(found)
+    distinct, ids = token_ids(found)
     fact_rows, fact_ids = distinct_pairs(np.asarray(owners), ids, len(distinct))
     fact_counts[:] = np.bincount(fact_rows, minlength=n)
     hashes = crc_array(distinct, zlib.crc32).astype(np.int64)[fact_ids]

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import count, repeat
+from itertools import repeat
 
 import numpy as np
 
 from ftprep.checks.byte_words import word_bytes, word_spans
+from ftprep.similarity.batchwords import token_ids
 from ftprep.similarity.minhash import mix64
 
 
@@ -56,15 +57,10 @@ def batch_words(texts: Sequence[str]) -> BatchWords:
     spaces = np.fromiter(map(str.count, texts, repeat(" ")), dtype=np.int64, count=m)
     filled = np.fromiter(map(bool, texts), dtype=bool, count=m)
     lengths = spaces + filled
-    # each word's id is the position of its first appearance (``setdefault`` keeps the
-    # first position it was given); positions are then numbered densely
-    index: dict[str, int] = {}
-    first = np.fromiter(map(index.setdefault, words, count()), dtype=np.int64, count=len(words))
-    dense = np.empty(len(words), dtype=np.int64)
-    dense[np.fromiter(index.values(), dtype=np.int64, count=len(index))] = np.arange(len(index))
+    vocab, ids = token_ids(words)
     return BatchWords(
-        vocab=list(index),
-        ids=dense[first],
+        vocab=vocab,
+        ids=ids,
         rows=np.repeat(np.arange(m, dtype=np.int64), lengths),
         lengths=lengths,
         starts=_starts(lengths),
@@ -152,15 +148,6 @@ def _ascii_words(buf: bytes, m: int) -> BatchWords | None:
         for a, b in zip(starts[heads_of].tolist(), ends[heads_of].tolist(), strict=True)
     ]
     return BatchWords(vocab, dense[owner], rows, lengths, _starts(lengths))
-
-
-def codes(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """(distinct values in order of first appearance, each value's index among them)."""
-    index: dict[str, int] = {}
-    first = np.fromiter(map(index.setdefault, values, count()), dtype=np.int64, count=len(values))
-    dense = np.empty(max(len(values), 1), dtype=np.int64)
-    dense[np.fromiter(index.values(), dtype=np.int64, count=len(index))] = np.arange(len(index))
-    return list(index), dense[first]
 
 
 def crc_array(words: Sequence[str], crc: Callable[[bytes], int]) -> np.ndarray:
