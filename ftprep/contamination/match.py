@@ -10,7 +10,6 @@ phrase from making a whole item look copied.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from ftprep.contamination.fingerprint import SHORT_N, Fingerprint
 from ftprep.contamination.ngrams import turn_grams
+from ftprep.similarity.batchwords import token_ids
 
 #: Share of an item part's 13-word windows an example must contain.
 DEFAULT_MIN_SHARE = 0.2
@@ -62,7 +62,7 @@ def find_turns(
         return out
     gate = (SHORT_N, fp.may_hold) if fp.short_gated else None
     # turns repeat (a system prompt in every example): each distinct one is hashed once
-    distinct, codes = codes_of(turns)
+    distinct, codes = token_ids(turns)
     grams, turn = turn_grams(distinct, fp.window_sizes, fp.whole_below, gate, fp.may_hold, folded)
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)
@@ -93,18 +93,6 @@ def find_turns(
             out[r].append(Hit(p, long, short))
     # most examples have no hit: only lists of two or more need sorting
     return [sorted(h, key=_best_first) if len(h) > 1 else h for h in out]
-
-
-def codes_of(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """(distinct values, first seen first; each value's index among them), from one
-    ``dict.setdefault`` per value (``map`` runs them in C) and numpy."""
-    index: dict[str, int] = {}
-    first = np.fromiter(
-        map(index.setdefault, values, itertools.count()), dtype=np.int64, count=len(values)
-    )
-    dense = np.empty(max(len(values), 1), dtype=np.int64)
-    dense[np.fromiter(index.values(), dtype=np.int64, count=len(index))] = np.arange(len(index))
-    return list(index), dense[first]
 
 
 def _best_first(hit: Hit) -> tuple[float, float, int]:
