@@ -401,9 +401,10 @@ def _span_hashes(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     return np.frombuffer(digests, dtype="<u8", count=len(starts)).astype(np.uint64)
 
 
-def _repeated_hashes(texts: list[str]) -> np.ndarray:
-    """:func:`hash64_array` of texts most of which repeat (media keys are mostly empty):
-    each distinct text is hashed once."""
+def repeated_hashes(texts: list[str]) -> np.ndarray:
+    """:func:`hash64_array` of texts most of which repeat (media keys are mostly empty; most
+    examples share a system prompt and have no numbers, tools or media): each distinct text
+    is hashed once."""
     distinct = list(dict.fromkeys(texts))
     if len(distinct) == len(texts):
         return hash64_array(texts, len(texts))
@@ -432,7 +433,7 @@ def _register() -> None:
             "hash_conversation": whole,
             "hash_prompt": prompt,
             "hash_answer": answer,
-            "hash_media": _repeated_hashes(media),
+            "hash_media": repeated_hashes(media),
         }
 
 

@@ -62,7 +62,11 @@ from ftprep.similarity.minhash import (
     similarity,
     similarity_in_rows,
 )
-from ftprep.similarity.normalize import hash64_array, media_keys, normalized_messages
+from ftprep.similarity.normalize import (
+    media_keys,
+    normalized_messages,
+    repeated_hashes,
+)
 from ftprep.turns import Turns, batch_turns
 from ftprep.wording import plural
 
@@ -354,7 +358,7 @@ def prompt_sketch_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         "prompt_sig": sig,
         "prompt_char_sig": chars[:n],
         "answer_sig": chars[n:],
-        "prompt_key": _repeated_hashes(keys),
+        "prompt_key": repeated_hashes(keys),
         "prompt_words": word_counts.astype(np.int32),
         "prompt_names": _batch_names(named),
         "prompt_ends_sig": ends,
@@ -568,17 +572,6 @@ def _batch_names(named: list[str]) -> np.ndarray:
             found = sorted(set(map(hashes.__getitem__, words)))[:NAME_SKETCH]
             out[i, : len(found)] = found
     return out
-
-
-def _repeated_hashes(texts: list[str]) -> np.ndarray:
-    """:func:`hash64_array` of texts many of which repeat (most examples share a system
-    prompt and have no numbers, tools or media): each distinct text is hashed once."""
-    distinct = dict.fromkeys(texts)
-    if len(distinct) == len(texts):
-        return hash64_array(texts, len(texts))
-    index = dict(zip(distinct, range(len(distinct)), strict=True))
-    codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
-    return hash64_array(distinct, len(distinct))[codes]
 
 
 class ContradictionSettings(CheckSettings):
