@@ -139,17 +139,23 @@ def _counted_fit(texts, analyzer, min_df, max_features):
     return Vocabulary(analyzer, np.array(terms, dtype=object), index, idf), _weigh(counts, idf)
 
 
+@pytest.mark.parametrize("wide", [False, True])
 @pytest.mark.parametrize("unsegmented", [False, True])
-def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(unsegmented: bool) -> None:
+def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(
+    unsegmented: bool, wide: bool
+) -> None:
     """fit_transform counts the whole corpus at once (stop words dropped per distinct
-    word): the same vocabulary, idf and matrix, bit for bit, as counting text by text."""
+    word): the same vocabulary, idf and matrix, bit for bit, as counting text by text,
+    whether its codes are counted densely (a few distinct words) or sorted (``wide``)."""
     from ftprep.similarity.scripts import TopicAnalyzer
     from ftprep.similarity.tfidf import fit_transform
 
     rng = np.random.default_rng(3)
     vocab = ["the", "and", "Alpha", "beta", "gamma", "ΣΟΦΙΑ", "x1", "42", "délai", "of", "a"]
     vocab += ["中文文本"] if unsegmented else []
-    texts = [" ".join(rng.choice(vocab, size=rng.integers(0, 12))) for _ in range(300)]
+    vocab += [f"w{i}_z{i % 7}" for i in range(3_000)] if wide else []
+    longest = 12 if wide else 40  # a few words, many times: the dense count
+    texts = [" ".join(rng.choice(vocab, size=rng.integers(0, longest))) for _ in range(300)]
     texts += ["", "the of and", "ΑΣ ας"]
     analyzer = TopicAnalyzer(ENGLISH_STOP_WORDS)
     for min_df, max_features in ((1, 10_000), (2, 5), (3, 1), (400, 10)):
@@ -164,3 +170,29 @@ def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(unsegmented: boo
         for part in ("data", "indices", "indptr"):
             a, b = getattr(got[1], part), getattr(want[1], part)
             assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def test_dense_counting_is_np_unique() -> None:
+    """The dense count of a small code space gives np.unique's values, counts and dtypes."""
+    from ftprep.similarity.tfidf import _counted
+
+    rng = np.random.default_rng(5)
+    for space, size in ((50, 400), (1_000, 100), (7, 0), (1, 3)):
+        codes = rng.integers(0, space, size=size).astype(np.int64)
+        got, want = _counted(codes, space), np.unique(codes, return_counts=True)
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_ascii_word_pattern_finds_the_unicode_patterns_words() -> None:
+    """On text of ASCII characters only the ASCII word pattern finds the same words."""
+    import string
+
+    from ftprep.similarity.scripts import _WORD2
+    from ftprep.similarity.tfidf import _WORD2_ASCII
+
+    rng = np.random.default_rng(11)
+    alphabet = np.array(list(string.printable))
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 80))))
+        assert _WORD2_ASCII.findall(text) == _WORD2.findall(text)

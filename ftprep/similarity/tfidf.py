@@ -10,10 +10,11 @@ frequent of them overall (ties: alphabetical order), in alphabetical order.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain, filterfalse, repeat
 
 import numpy as np
 from scipy import sparse
@@ -21,6 +22,9 @@ from scipy import sparse
 from ftprep.similarity.scripts import _WORD2, TopicAnalyzer, has_unsegmented
 
 Analyzer = Callable[[str], list[str]]
+#: The word pattern (:data:`~ftprep.similarity.scripts._WORD2`) for text of ASCII characters
+#: only, where ``\w`` is ``[a-zA-Z0-9_]`` under either flag: the same words.
+_WORD2_ASCII = re.compile(r"\b\w\w+\b", re.ASCII)
 
 
 @dataclass
@@ -46,7 +50,9 @@ def fit_transform(
     (text, term number) code, and one sort of the codes gives each text's counts, sorted,
     and each term's document frequency. The same matrix as a ``Counter`` per text and a
     dictionary pass over them (:meth:`Vocabulary.transform`'s way), in ~60% of the time,
-    on the topic sample of every run."""
+    on the topic sample of every run. Terms are numbered alphabetically before they are
+    coded, so the sorted codes are already the matrix's entries in order (row by row,
+    columns ascending): no second sort lays them out."""
     n = len(texts)
     words_of, stop = _terms(texts, analyzer)
     lengths = np.fromiter(map(len, words_of), np.int64, count=n)
@@ -60,29 +66,51 @@ def fit_transform(
         dropped = np.fromiter(map(stop.__contains__, words), bool, count=len(words))
         kept = ~dropped[term]
         term, row = term[kept], row[kept]
-    width = np.int64(max(len(words), 1))
-    pairs, counts = np.unique(row * width + term, return_counts=True)
+    # renumber the words alphabetically (the vocabulary's order)
+    alphabetical = sorted(range(len(words)), key=words.__getitem__)
+    rank = np.empty(len(words), dtype=np.int64)
+    rank[alphabetical] = np.arange(len(words))
+    words = [words[i] for i in alphabetical]
+    width = max(len(words), 1)
+    pairs, counts = _counted(row * width + rank[term], n * width)
     pair_row, pair_term = pairs // width, pairs % width
     df = np.bincount(pair_term, minlength=len(words))
-    terms = sorted(w for w, d in zip(words, df.tolist(), strict=True) if d >= min_df)
-    if not terms:
+    chosen = np.flatnonzero(df >= min_df)  # word numbers, so in alphabetical order
+    if not len(chosen):
         return None
-    if len(terms) > max_features:
+    if len(chosen) > max_features:
         # total count of each term (sums of integer counts: exact in float64)
         total = np.bincount(pair_term, weights=counts, minlength=len(words))
-        freq = np.array([total[ids[t]] for t in terms]).astype(np.int64)
-        keep = np.sort(np.argsort(-freq, kind="stable")[:max_features])
-        terms = [terms[i] for i in keep]
+        freq = total[chosen].astype(np.int64)
+        chosen = chosen[np.sort(np.argsort(-freq, kind="stable")[:max_features])]
+    terms = [words[i] for i in chosen.tolist()]
     index = {t: i for i, t in enumerate(terms)}
     column_of = np.full(len(words), -1, dtype=np.int64)
-    column_of[[ids[t] for t in terms]] = np.arange(len(terms))
+    column_of[chosen] = np.arange(len(terms))
     cols = column_of[pair_term]
     known = cols >= 0
-    counts_matrix = _csr(n, len(terms), pair_row[known], cols[known], counts[known])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pair_row[known], minlength=n), out=indptr[1:])
+    counts_matrix = sparse.csr_matrix(
+        (counts[known].astype(np.float32), cols[known].astype(np.int32), indptr),
+        shape=(n, len(terms)),
+    )
     dfs = np.bincount(counts_matrix.indices, minlength=len(terms)).astype(np.float32)
     idf = np.log(np.float32(n + 1) / (dfs + np.float32(1))) + np.float32(1)
     vocab = Vocabulary(analyzer, np.array(terms, dtype=object), index, idf.astype(np.float32))
     return vocab, _weigh(counts_matrix, vocab.idf)
+
+
+def _counted(codes: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``codes`` (all in ``range(space)``), sorted, and how often
+    each occurs: ``np.unique(codes, return_counts=True)``. A code space no larger than
+    twice the codes (a small vocabulary) is counted in one pass over a dense array
+    instead of sorted."""
+    if space <= 2 * len(codes):
+        dense = np.bincount(codes, minlength=space)
+        found = np.flatnonzero(dense)
+        return found, dense[found]
+    return np.unique(codes, return_counts=True)
 
 
 def _terms(texts: Sequence[str], analyzer: Analyzer) -> tuple[list[list[str]], frozenset[str]]:
@@ -92,11 +120,15 @@ def _terms(texts: Sequence[str], analyzer: Analyzer) -> tuple[list[list[str]], f
     scripts (the usual case), its words are one regular-expression call per text, and the
     stop words are dropped afterwards, once per distinct word: what the analyzer gives
     (:func:`~ftprep.similarity.scripts.topic_terms`, which for such text is the words of
-    the lower-cased text minus the stop words), with no Python-level step per word."""
+    the lower-cased text minus the stop words), with no Python-level step per word. Text
+    of ASCII characters only (which holds no unsegmented script) is searched with the
+    ASCII form of the word pattern: the same words, ~30% sooner."""
     if isinstance(analyzer, TopicAnalyzer):
         lowered = [t.lower() for t in texts]
-        if not any(map(has_unsegmented, lowered)):
-            return list(map(_WORD2.findall, lowered)), analyzer.stop_words
+        if not any(map(has_unsegmented, filterfalse(str.isascii, lowered))):
+            return [(_WORD2_ASCII if t.isascii() else _WORD2).findall(t) for t in lowered], (
+                analyzer.stop_words
+            )
     return [analyzer(t) for t in texts], frozenset()
 
 
