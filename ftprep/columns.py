@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, overload
@@ -247,6 +248,22 @@ class Coded:
             if index is not None and (key := _key(gone)) is not None and index.get(key) == slot:
                 del index[key]
 
+    def tally(self, rows: np.ndarray) -> Counter[Any]:
+        """``Counter(v for v in (col[i] for i in rows) if v is not None)``, from the codes:
+        each distinct code counted in numpy and its value looked up once, not a value
+        decoded per row. The keys come in the order of their first row, as the Counter of
+        the decoded values lists them (dataset checks name, e.g., the first of tied labels);
+        values equal across codes (``1`` and ``True``) add up under the first one's key."""
+        codes = self.codes[rows]
+        codes = codes[codes != NONE]
+        distinct, first, counts = np.unique(codes, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        out: Counter[Any] = Counter()
+        values = self.values
+        for code, count in zip(distinct[order].tolist(), counts[order].tolist(), strict=True):
+            out[values[code]] += count
+        return out
+
     def __iter__(self) -> Iterator[Any]:
         values = self.values
         for c in self.codes.tolist():
@@ -276,6 +293,37 @@ class Coded:
 #: one of them (and None): hashable, and never equal to a value of another type in the
 #: column (unlike 1, 1.0 and True, which mixed types would merge).
 _PLAIN = frozenset({str, bytes, int})
+
+
+def held(column: Any, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` of an object column holds a value (is not None), as a bool
+    array: a coded column answers from its codes, without decoding a value per row (a
+    dataset check asking it of every row paid ~0.2 µs a row in Python)."""
+    if isinstance(column, Coded):
+        return np.asarray(column.codes[rows] != NONE)
+    return np.fromiter((column[int(i)] is not None for i in rows), dtype=bool, count=len(rows))
+
+
+def tally(column: Any, rows: np.ndarray) -> Counter[Any]:
+    """The Counter of the values (None left out) of ``rows`` of an object column, keys in
+    the order of their first row: :meth:`Coded.tally` for a coded column."""
+    if isinstance(column, Coded):
+        return column.tally(rows)
+    return Counter(v for v in (column[int(i)] for i in rows) if v is not None)
+
+
+def among(column: Any, rows: np.ndarray, wanted: Any) -> np.ndarray:
+    """The positions in ``rows`` whose value is ``in wanted`` (a set or dict; None never
+    is), ascending: a coded column asks once per distinct code, not once per row."""
+    if isinstance(column, Coded):
+        codes = column.codes[rows]
+        present = np.unique(codes[codes != NONE]).tolist()
+        chosen = [c for c in present if column.values[c] in wanted]
+        return np.flatnonzero(np.isin(codes, chosen))
+    return np.asarray(
+        [k for k, i in enumerate(rows) if (v := column[int(i)]) is not None and v in wanted],
+        dtype=np.intp,
+    )
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -397,4 +445,14 @@ class SpillStore:
             self._cleanup.detach()
 
 
-__all__ = ["GONE", "NONE", "SPILL_BUDGET", "Coded", "SpillStore", "spill_budget"]
+__all__ = [
+    "GONE",
+    "NONE",
+    "SPILL_BUDGET",
+    "Coded",
+    "SpillStore",
+    "among",
+    "held",
+    "spill_budget",
+    "tally",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import repeat
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -14,6 +15,7 @@ from ftprep.checks.dataset import robust_z, task_groups
 from ftprep.checks.prose import word_set
 from ftprep.checks.request_words import batch_requests, screen
 from ftprep.checks.words import ascii_words_among
+from ftprep.columns import held
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns
@@ -183,9 +185,10 @@ class ShortAnswerSettings(CheckSettings):
     min_group: int = Field(30, ge=5, description="examples sharing a system prompt form a task")
 
 
-def label_share(labels: list[object]) -> float:
-    """Share of answers short enough to be a label (see ``answers.label_candidate``)."""
-    return sum(x is not None for x in labels) / len(labels) if labels else 0.0
+def label_share(labels: Any, rows: np.ndarray) -> float:
+    """Share of the answers of ``rows`` short enough to be a label (those holding a
+    ``label_candidate``; read from the coded column's codes, see :func:`held`)."""
+    return int(held(labels, rows).sum()) / len(rows) if len(rows) else 0.0
 
 
 @dataset_check(
@@ -223,7 +226,7 @@ def short_answer(
     for rows, ref in task_groups(ft, settings.min_group):
         if len(ref) < settings.min_examples:
             continue
-        if label_share([labels[i] for i in ref]) > settings.max_label_share:
+        if label_share(labels, ref) > settings.max_label_share:
             continue
         med = float(np.median(tokens[ref]))
         if med < settings.min_median_tokens:

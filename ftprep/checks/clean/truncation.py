@@ -63,11 +63,11 @@ def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContex
     `min_prose` prose answers in the task.
     Fix: regenerate the answer with a higher token limit, or drop the example.
     """
-    worst = ft["answer_end_worst"]
-    last = ft["answer_end"]
-    msg = ft["answer_end_message"]
-    fmt = ft["answer_format"]
-    start_mid = ft["answer_start_mid"]
+    worst = np.asarray(ft["answer_end_worst"])
+    last = np.asarray(ft["answer_end"])
+    msg = np.asarray(ft["answer_end_message"])
+    fmt = np.asarray(ft["answer_format"])
+    start_mid = np.asarray(ft["answer_start_mid"], dtype=bool)
     flags: list[Flag] = []
     shares: list[float] = []
     for rows, ref in task_groups(ft, settings.min_group):
@@ -77,27 +77,39 @@ def truncated(ft: FeatureTable, settings: TruncationSettings, ctx: DatasetContex
         judged = prose >= settings.min_prose
         if judged:
             shares.append(share)
-        for r in rows:
-            w = int(worst[r])
+        # The rules below in order, as masks over the group (each row takes the first that
+        # holds; nearly none hold, so only flagged rows pay Python, not every row).
+        w = worst[rows]
+        broken = w == E_BROKEN
+        dangling = ~broken & (
+            (w == E_DANGLING) if judged and share >= settings.dangling_terminal_share else False
+        )
+        begins_mid = ~broken & ~dangling & start_mid[rows]
+        open_end = (
+            ~broken
+            & ~dangling
+            & ~begins_mid
+            & ((w == E_OPEN) if judged and share >= settings.min_terminal_share else False)
+        )
+        for i in np.flatnonzero(broken | dangling | begins_mid | open_end).tolist():
+            r = int(rows[i])
             where = f"message {int(msg[r])}"
-            if w == E_BROKEN:
+            if broken[i]:
                 what = "JSON cut off" if fmt[r] == JSON_INVALID else "code block never closed"
-                flags.append(Flag(int(r), f"{where}: {what}"))
-            elif judged and w == E_DANGLING and share >= settings.dangling_terminal_share:
+                flags.append(Flag(r, f"{where}: {what}"))
+            elif dangling[i]:
                 flags.append(
                     Flag(
-                        int(r),
+                        r,
                         f"{where} ends on a dangling word or mark ({share:.0%} of "
                         "answers end a sentence)",
                     )
                 )
-            elif start_mid[r]:
-                flags.append(Flag(int(r), "the final answer starts mid-word or mid-sentence"))
-            elif judged and w == E_OPEN and share >= settings.min_terminal_share:
+            elif begins_mid[i]:
+                flags.append(Flag(r, "the final answer starts mid-word or mid-sentence"))
+            else:
                 flags.append(
-                    Flag(
-                        int(r), f"{where} ends mid-sentence ({share:.0%} of answers end a sentence)"
-                    )
+                    Flag(r, f"{where} ends mid-sentence ({share:.0%} of answers end a sentence)")
                 )
     flags.sort(key=lambda f: f.row)
     metrics: dict[str, float] = {"truncated_answers": len(flags)}

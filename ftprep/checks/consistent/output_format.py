@@ -29,6 +29,7 @@ from ftprep.checks.consistent.requests import (
     ASK_TABLE,
 )
 from ftprep.checks.dataset import excerpts_by_key, task_groups
+from ftprep.columns import among, held, tally
 from ftprep.features import FeatureTable
 from ftprep.similarity.topics import topic_params, topics
 
@@ -128,10 +129,8 @@ def output_format(
         jsonish = np.isin(f, _JSONISH).mean()
         if jsonish >= settings.dominant_share:
             usual = JSON if (f == JSON).sum() >= (f == JSON_FENCED).sum() else JSON_FENCED
-            for r in rows:
+            for r in rows[~np.isin(fmt[rows], (NONE, usual))].tolist():
                 v = int(fmt[r])
-                if v in (NONE, usual):
-                    continue
                 if v == JSON_INVALID:
                     detail = "answer is not valid JSON"
                 elif v in _JSONISH:
@@ -165,8 +164,11 @@ def output_format(
                     )
                 )
     flags.sort(key=lambda fl: fl.row)
-    counts = Counter(FORMAT_NAMES[int(v)] for v in fmt if v != NONE)
-    return CheckResult(flags=flags, metrics={"answer_formats": dict(sorted(counts.items()))})
+    values, counts = np.unique(np.asarray(fmt)[np.asarray(fmt) != NONE], return_counts=True)
+    named = Counter[str]()
+    for v, c in zip(values.tolist(), counts.tolist(), strict=True):
+        named[FORMAT_NAMES[v]] += c
+    return CheckResult(flags=flags, metrics={"answer_formats": dict(sorted(named.items()))})
 
 
 class JsonKeysSettings(CheckSettings):
@@ -216,11 +218,9 @@ def json_keys(ft: FeatureTable, settings: JsonKeysSettings, ctx: DatasetContext)
             continue
         usual = int(uniq[top])
         usual_names = set(names.get(usual, "").split(", ")) - {""}
-        rare = set(uniq[counts / len(k) < settings.rare_share].tolist())
-        for r in rows:
+        rare = uniq[counts / len(k) < settings.rare_share]  # never 0 (no JSON object)
+        for r in rows[np.isin(keys[rows], rare)].tolist():
             v = int(keys[r])
-            if v == 0 or v not in rare:
-                continue
             mine = set(names.get(v, "").split(", ")) - {""}
             parts = []
             if usual_names and mine:
@@ -295,12 +295,11 @@ def label_vocabulary(
     flags: list[Flag] = []
     vocab_sizes: list[int] = []
     for rows, ref in task_groups(ft, settings.min_group):
-        ref_labels = [labels[i] for i in ref if labels[i] is not None]
-        if len(ref) < settings.min_examples or len(ref_labels) < settings.min_label_share * len(
-            ref
-        ):
+        if len(ref) < settings.min_examples or int(
+            held(labels, ref).sum()
+        ) < settings.min_label_share * len(ref):
             continue
-        surface = Counter(ref_labels)
+        surface = tally(labels, ref)  # the labels of ref, in the order first seen
         if len(surface) > settings.max_labels:
             continue
         vocab_sizes.append(len(surface))
@@ -325,9 +324,8 @@ def label_vocabulary(
                 ):
                     verdict[lab] = f"'{lab}' looks like a misspelling of '{canonical[other]}'"
                     break
-        for r in rows:
-            lab = labels[r]
-            if lab is not None and lab in verdict:
-                flags.append(Flag(int(r), verdict[lab]))
+        if verdict:
+            for r in rows[among(labels, rows, verdict)].tolist():
+                flags.append(Flag(r, verdict[labels[r]]))
     flags.sort(key=lambda f: f.row)
     return CheckResult(flags=flags, metrics={"label_vocabulary_sizes": vocab_sizes})

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import excerpts_by_key, first_excerpts, remember_once
+from ftprep.columns import held
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
@@ -240,9 +241,9 @@ def _rare_verdicts(
     norms, templates = ft["system_norm_hash"], ft["system_template_hash"]
     sig_col = ft["system_sig"] if "system_sig" in ft else [None] * ft.n
     sigs: dict[int, np.ndarray] = {}
-    for k, sig in zip(ft["system_hash"].tolist(), sig_col, strict=True):
-        if sig is not None:
-            sigs.setdefault(int(k), sig)
+    signed = np.flatnonzero(held(sig_col, np.arange(ft.n)))  # few: a prompt's first rows
+    for k, row in zip(np.asarray(ft["system_hash"])[signed].tolist(), signed.tolist(), strict=True):
+        sigs.setdefault(int(k), sig_col[row])
     common_rows = first[~rare]
     common_norm = set(norms[common_rows].tolist())
     common_template = set(templates[common_rows].tolist())
