@@ -425,3 +425,30 @@ def test_turns_folded_for_the_hashes_give_the_windows_of_the_originals(turns: li
         got = turn_grams(folded, [n, n + 3], whole_below=n + 1, folded=True)
         assert got[0].tolist() == want[0].tolist()
         assert got[1].tolist() == want[1].tolist()
+
+
+def test_turns_told_apart_by_their_raw_texts_match_as_told_apart_by_themselves() -> None:
+    """find_turns given the raw texts as keys (repeated turns found by them, the folded
+    turns hashed) finds what it finds on the raw turns alone: planted copies repeated
+    within and across examples, and copies that fold to the same text from different
+    raw texts (case, punctuation), each example with its own hits."""
+    from ftprep.contamination.match import find_turns
+    from ftprep.similarity.normalize import normalize_text
+
+    rows, planted = seeded(random.Random(4))
+    texts = [[m["content"] for m in r["messages"]] for r in rows]
+    copies = [texts[line - 1] for line in sorted(planted)[:30]]
+    shouted = [[t.upper().replace(",", " ,") for t in c] for c in copies]
+    system = "You are a careful assistant. Answer every question step by step."
+    batch = [[system, *t] for t in texts[:80]] + copies + shouted + [[*c, *c] for c in copies]
+    batch = [[c[0], c[0], *c[1:]] for c in copies[:3]] + batch  # a new turn twice in a row
+    ascii = [turns for turns in batch if all(map(str.isascii, turns))]
+    batch = [[re.sub("<+", "<", t) for t in turns] for turns in ascii]
+    flat = [t for turns in batch for t in turns]
+    counts = np.array([len(turns) for turns in batch], dtype=np.int64)
+    index = load_index(("bundled",), ())
+    want = find_turns(index, flat, counts, 0.05, 0.1)
+    folded = [normalize_text(t) for t in flat]
+    got = find_turns(index, folded, counts, 0.05, 0.1, folded=True, keys=flat)
+    assert got == want
+    assert sum(bool(h) for h in got) >= 3 * len(copies)

@@ -73,7 +73,9 @@ def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         if text.isascii() and ("<" not in text or "<<" not in text):  # memchr for one byte
             # the texts the batch has folded already are as good (see turn_grams)
             folded = normalized_texts(batch, ctx.batch)
-            found = find_turns(index, folded, flat.counts, long, short, folded=True)
+            found = find_turns(
+                index, folded, flat.counts, long, short, folded=True, keys=flat.texts
+            )
         else:
             found = find_turns(index, flat.texts, flat.counts, long, short)
     return {

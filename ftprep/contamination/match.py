@@ -54,15 +54,30 @@ def find_turns(
     min_share: float = DEFAULT_MIN_SHARE,
     min_short_share: float = DEFAULT_MIN_SHORT_SHARE,
     folded: bool = False,
+    keys: Sequence[str] | None = None,
 ) -> list[list[Hit]]:
     """:func:`find_batch` of examples given as one flat list of turns, ``counts[i]`` of
-    them example ``i``'s, in order (``folded``: see :func:`turn_grams`)."""
+    them example ``i``'s, in order (``folded``: see :func:`turn_grams`).
+
+    ``keys``: a string per turn that is equal wherever the turns are equal (the texts the
+    folded turns were folded from), by which the repeated turns are found instead of the
+    turns themselves. Matching the same turn twice gives the same windows, so how finely
+    the turns are told apart changes nothing but the work; a batch's raw texts are
+    usually hashed already (their ``str`` hash is kept), where the folded ones are new."""
     out: list[list[Hit]] = [[] for _ in range(len(counts))]
     if len(fp.hashes) == 0 or not len(counts):
         return out
     gate = (SHORT_N, fp.may_hold) if fp.short_gated else None
     # turns repeat (a system prompt in every example): each distinct one is hashed once
-    distinct, codes = token_ids(turns)
+    if keys is None:
+        distinct, codes = token_ids(turns)
+    else:
+        codes = token_ids(keys)[1]
+        # ids are given in order of first sight: a turn is its id's first where it passes
+        # every id before it
+        new = np.ones(len(codes), dtype=bool)
+        new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+        distinct = list(map(turns.__getitem__, np.flatnonzero(new).tolist()))
     grams, turn = turn_grams(distinct, fp.window_sizes, fp.whole_below, gate, fp.may_hold, folded)
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)
@@ -79,9 +94,9 @@ def find_turns(
     offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
     at = np.repeat(left, count) + offsets
     parts_n = len(fp.parts)
-    keys = (np.repeat(ex, count) * parts_n + fp.owners[at]) * 2 + fp.layers[at]
-    keys, matched = np.unique(keys, return_counts=True)
-    layer, rest = keys % 2, keys // 2
+    owned = (np.repeat(ex, count) * parts_n + fp.owners[at]) * 2 + fp.layers[at]
+    owned, matched = np.unique(owned, return_counts=True)
+    layer, rest = owned % 2, owned // 2
     rows, parts = rest // parts_n, rest % parts_n
     share = matched / np.maximum(fp.totals[parts, layer], 1)
     best: dict[tuple[int, int], list[float]] = {}

@@ -40,10 +40,18 @@ _ASCII_TABLE = _ascii_table()
 #: ``_ASCII_TABLE`` that also turns the whitespace ``bytes.split`` splits on into a space:
 #: the batch path folds whitespace by collapsing runs of one byte value.
 _FOLD_TABLE = _ASCII_TABLE.translate(bytes.maketrans(b"\t\n\r\x0b\x0c", b"     "))
-#: Separates texts in a batch's joined bytes: never in ASCII text, and both tables keep it.
+#: Separates texts in a batch's joined text: never in ASCII text (Latin-1 encodes it as 0xFF).
 _SEP = "\xff"
 _SPACE = 0x20
-_SEP_BYTE = 0xFF
+#: ``_FOLD_TABLE`` turning ``_SEP`` into ``!``, which the table turns every ``!`` of the
+#: texts away from: after it, the separators are the only ``!``, and the bytes are ASCII
+#: (decoded by a copy, cut into ASCII strings without a scan of each for its widest
+#: character, as a Latin-1 string's pieces are).
+_FOLD_SEP_TABLE = _FOLD_TABLE[:0xFF] + b"!"
+_FOLDED_SEP = "!"
+_FOLDED_SEP_BYTE = ord(_FOLDED_SEP)
+_SPACE_BYTE = b" "
+_SPACES = re.compile(b" +")
 
 
 def normalize_text(text: str) -> str:
@@ -76,26 +84,32 @@ def normalize_texts(texts: Sequence[str]) -> list[str]:
 
 def _normalize_ascii(texts: Sequence[str]) -> list[str]:
     """:func:`normalize_text` of ASCII texts: joined with ``_SEP`` (not ASCII, so in no
-    text; Latin-1 encodes it as the byte 0xFF, which the table keeps), one ``_FOLD_TABLE``
-    translation, then every run of spaces cut to its last space, and the spaces left at a
-    text's start or end dropped."""
+    text; Latin-1 encodes it as the byte 0xFF), one ``_FOLD_SEP_TABLE`` translation (the
+    separators become the only ``!``), then one mask of the bytes kept, taken in one pass:
+    every byte but a space, and a space only where a word byte follows it (so a run keeps
+    its last space, and none is kept before a separator or the end) and a word byte comes
+    before it in its text (a run at a text's start, found from where the texts start,
+    keeps none)."""
     if not texts:
         return []
-    data = _SEP.join(texts).encode("latin-1").translate(_FOLD_TABLE)
+    data = _SEP.join(texts).encode("latin-1").translate(_FOLD_SEP_TABLE)
     x = np.frombuffer(data, dtype=np.uint8)
-    space = x == _SPACE
-    if space.any():
-        keep = np.ones(len(x), dtype=bool)
-        np.logical_not(space[:-1] & space[1:], out=keep[:-1])  # not the last of its run
+    if _SPACE_BYTE in data:  # (a memchr)
+        word = x != _SPACE
+        keep = np.empty(len(x), dtype=bool)
+        np.not_equal(x[1:], _FOLDED_SEP_BYTE, out=keep[:-1])
+        keep[:-1] &= word[1:]
+        keep[:-1] |= word[:-1]
+        keep[-1] = word[-1]
+        # a text starting with spaces: its first run kept its last space; drop it
+        sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        starts = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(sizes[:-1] + 1, out=starts[1:])
+        for start in starts[(sizes > 0) & (x[np.minimum(starts, len(x) - 1)] == _SPACE)].tolist():
+            end = _SPACES.match(data, start).end()  # type: ignore[union-attr]
+            keep[end - 1] = False
         x = x[keep]
-        # each run is now one space: drop those next to a separator or an end
-        space = x == _SPACE
-        bound = np.ones(len(x) + 2, dtype=bool)
-        np.equal(x, _SEP_BYTE, out=bound[1:-1])
-        space &= bound[:-2] | bound[2:]
-        if space.any():
-            x = x[~space]
-    return x.tobytes().decode("latin-1").split(_SEP)
+    return str(x.data, "ascii").split(_FOLDED_SEP)
 
 
 def normalized_texts(batch: Sequence[ChatExample], memo: dict[str, Any]) -> list[str]:
