@@ -97,3 +97,27 @@ def flat_turns(batch: Sequence[ChatExample], memo: dict[str, Any]) -> FlatTurns:
             counts,
         )
     return cached
+
+
+#: Batch memo key of :func:`called_rows`.
+CALLED_ROWS = "called_rows"
+
+
+def called_rows(batch: Sequence[ChatExample], memo: dict[str, Any]) -> list[bool]:
+    """Per example of the batch: does one of its messages carry ``tool_calls`` or a
+    ``function_call``? Most examples call no tool, and an extractor looking for the first
+    call then reads no message of theirs. ``checks.batch_view.CheckBatch`` publishes what
+    it read of every message already; otherwise each message's two fields are read here
+    (from the model's ``__dict__``, as :func:`batch_turns` reads)."""
+    cached = memo.get(CALLED_ROWS)
+    if cached is None:
+        cached = memo[CALLED_ROWS] = [
+            any(
+                [
+                    bool(m.__dict__["tool_calls"] or m.__dict__["function_call"])
+                    for m in ex.messages
+                ]
+            )
+            for ex in batch
+        ]
+    return cached

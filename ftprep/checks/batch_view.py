@@ -37,8 +37,8 @@ from ftprep.checks.byte_words import worth_going_on
 from ftprep.checks.signs import sign_of
 from ftprep.features import batch_memo
 from ftprep.schema import KNOWN_ROLES, ChatExample, Example, Message
+from ftprep.turns import CALLED_ROWS, last_assistant
 from ftprep.turns import Turns as BatchTurns
-from ftprep.turns import last_assistant
 
 #: ``marks`` bits: a row holds...
 UNKNOWN_ROLE = 1  # a role the chat format does not know
@@ -176,7 +176,9 @@ class CheckBatch:
                 # read of them is read here already, so the feature extractors of this
                 # batch take it from the batch memo instead of reading every message again
                 shared = BatchTurns(roles, texts, tool_calls, list(map(last_assistant, roles)))
-                batch_memo().setdefault("turns", shared)
+                memo = batch_memo()
+                memo.setdefault("turns", shared)
+                memo.setdefault(CALLED_ROWS, calls)
         return self._turns
 
     @property

@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import getitem
 from typing import Any, Literal
 
 import numpy as np
@@ -31,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ftprep.columns import NONE, Coded
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
+from ftprep.turns import batch_turns, called_rows
 
 Task = Literal["classification", "extraction", "tool_calling", "generation"]
 TEXT, JSON_ANSWER, TOOL_CALL, NO_ANSWER = 0, 1, 2, 3
@@ -156,29 +159,44 @@ class _InternAnswers:
     gather=_InternAnswers,
 )
 def answers_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
+    """Per example: the final answer's kind, the answer itself when it is a short one
+    line (a label candidate), and the first tool an assistant message calls.
+
+    Read from the batch's shared turns (:func:`~ftprep.turns.batch_turns`) a column at a
+    time: each final answer stripped once, the JSON test only for answers that open and
+    close like JSON, and the first tool looked for (:func:`_tool_name`, reading the
+    messages) only in the examples where some message calls one
+    (:func:`~ftprep.turns.called_rows`)."""
     # One object per distinct string of this batch; the gatherer interns across batches
     # and applies the cap (so a capped string here could not differ from one run to another).
     interned: dict[str, str] = {}
-    kinds = np.zeros(len(batch), dtype=np.int8)
-    short = np.zeros(len(batch), dtype=bool)
-    labels: list[str | None] = []
-    tools: list[str | None] = []
-    for i, ex in enumerate(batch):
-        has_tool, name = _tool_name(ex)
-        tools.append(None if name is None else interned.setdefault(name, name))
-        last = ex.last_assistant_index
-        text = "" if last is None else ex.messages[last].text.strip()
+    n = len(batch)
+    turns = batch_turns(batch, ctx.batch)
+    lasts = turns.last
+    answered = [i for i, last in enumerate(lasts) if last is not None]
+    texts = [""] * n
+    if len(answered) == n:
+        texts = list(map(str.strip, map(getitem, turns.texts, lasts)))  # type: ignore[arg-type]
+    else:
+        for i in answered:
+            texts[i] = turns.texts[i][lasts[i]].strip()  # type: ignore[index]
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    kinds = np.where(sizes == 0, np.int8(NO_ANSWER), np.int8(TEXT)).astype(np.int8)
+    for i in compress(range(n), map(str.startswith, texts, repeat(("{", "[")))):
+        if _is_json(texts[i]):
+            kinds[i] = JSON_ANSWER
+    lines = np.fromiter(map(str.__contains__, texts, repeat("\n")), dtype=bool, count=n)
+    short = (sizes > 0) & (sizes <= LABEL_CAP) & ~lines
+    labels: list[str | None] = [None] * n
+    for i in np.flatnonzero(short).tolist():
+        labels[i] = interned.setdefault(texts[i], texts[i])
+    tools: list[str | None] = [None] * n
+    for i in compress(range(n), called_rows(batch, ctx.batch)):
+        has_tool, name = _tool_name(batch[i])
         if has_tool:
             kinds[i] = TOOL_CALL
-        elif last is None or not text:
-            kinds[i] = NO_ANSWER
-        elif _is_json(text):
-            kinds[i] = JSON_ANSWER
-        if text and len(text) <= LABEL_CAP and "\n" not in text:
-            short[i] = True
-            labels.append(interned.setdefault(text, text))
-        else:
-            labels.append(None)
+        if name is not None:
+            tools[i] = interned.setdefault(name, name)
     return {"answer_kind": kinds, "answer_label": labels, "answer_short": short, "tool_name": tools}
 
 
