@@ -319,6 +319,16 @@ _turn = st.fixed_dictionaries(
 )
 
 
+TOKEN_COLUMNS = ("tokens_total", "tokens_trained", "tokens_last_answer")
+
+
+def tokens_feature(examples: list[ChatExample], ctx: Any) -> dict[str, Any]:
+    """The registered ``tokens`` feature extractor."""
+    from ftprep.features import FEATURES
+
+    return FEATURES["tokens"].extract(examples, ctx)
+
+
 def _examples(rows: list[tuple[list[dict], list | None]]) -> list[ChatExample]:
     """Chat examples of generated (turns, tools) rows, each at its own line."""
     return [
@@ -364,7 +374,7 @@ _plain_turn = st.fixed_dictionaries(
     {
         "role": st.sampled_from(["user", "assistant", "system", "bot"]),
         "content": st.one_of(
-            st.sampled_from(["same text", "", "<|endoftext|>"]), st.text(max_size=8)
+            st.none(), st.sampled_from(["same text", "", "<|endoftext|>"]), st.text(max_size=8)
         ),
     },
     optional={"weight": st.sampled_from([0, 1, 0.0, None]), "name": st.just("")},
@@ -383,8 +393,12 @@ _plain_turn = st.fixed_dictionaries(
     )
 )
 def test_plain_batches_count_as_message_by_message(rows) -> None:
-    """Batches of text-only messages take the whole-batch path (``_plain_counts``): the
-    same counts, weights, tools, final answers and empty names included."""
+    """Batches of text-only (or no-content) messages take the whole-batch path
+    (``_plain_counts``): the same counts, weights, tools, final answers and empty names
+    included; alone, and as the tokens feature runs it in a batch, on the roles and texts
+    the checks' batch view left in the batch memo."""
+    from ftprep.checks.batch_view import CheckBatch
+    from ftprep.features import FeatureContext, batch_scope
     from ftprep.tokens.counting import _plain_counts
 
     enc = get_encoding("o200k_base")
@@ -392,3 +406,13 @@ def test_plain_batches_count_as_message_by_message(rows) -> None:
     counts = _plain_counts(examples, enc)
     assert counts is not None
     _assert_counts_as_one_by_one(counts, examples, enc)
+    with batch_scope() as memo:
+        assert CheckBatch(examples, examples).marks  # fills the memo's turns
+        assert "turns" in memo
+        assert _plain_counts(examples, enc, memo) is not None
+        columns = tokens_feature(examples, FeatureContext(encoding=enc, batch=memo))
+    assert [columns[c].tolist() for c in TOKEN_COLUMNS] == [
+        counts.total.tolist(),
+        counts.trained.tolist(),
+        counts.assistant_last.tolist(),
+    ]

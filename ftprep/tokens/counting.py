@@ -22,11 +22,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter, itemgetter
+from typing import Any
 
 import numpy as np
 import tiktoken
 
 from ftprep.schema import ChatExample, Message
+from ftprep.turns import flat_turns
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -111,31 +113,39 @@ def encoded_lengths(strings: Sequence[str], enc: tiktoken.Encoding) -> np.ndarra
 _FIELDS = attrgetter("__dict__")
 _MESSAGES = attrgetter("messages")
 _TOOLS = attrgetter("tools")
-#: A message's fields as :func:`_plain_counts` reads them: role, content and weight, then
-#: the fields that add strings or tokens beyond them (when they are not empty).
-_COLUMNS = itemgetter(
-    "role", "content", "weight", "name", "tool_calls", "function_call", "tool_call_id"
-)
+_CONTENT = itemgetter("content")
+_WEIGHT = itemgetter("weight")
+#: The fields of a message that add strings or tokens beyond its role and text (when they
+#: are not empty).
+_BEYOND_TEXT = itemgetter("name", "tool_calls", "function_call", "tool_call_id")
+#: Content types whose message's strings are its text alone (None: the empty text).
+_TEXT_CONTENT = frozenset({str, type(None)})
 
 
-def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> TokenCounts | None:
-    """:func:`count_batch` for a batch whose messages all have text content and no name,
-    tool call or tool call id (the usual batch), with the fields of all its messages read
-    at once (one ``map`` over their field dicts, turned into columns by ``zip``) and the
-    sums in numpy; None for any other batch."""
-    per_example = list(map(_MESSAGES, examples))
-    sizes = np.fromiter(map(len, per_example), dtype=np.int64, count=len(per_example))
-    if not len(sizes) or not sizes.all():
+def _plain_counts(
+    examples: Sequence[ChatExample], enc: tiktoken.Encoding, memo: dict[str, Any] | None = None
+) -> TokenCounts | None:
+    """:func:`count_batch` for a batch whose messages all have text (or no) content and no
+    name, tool call or tool call id (the usual batch), the sums in numpy; None for any other
+    batch. Roles and texts are the batch's :func:`~ftprep.turns.flat_turns` (in ``memo``,
+    the batch memo, where the feature extractors before this one left them); the other
+    fields are read here only to tell the batch is plain, each in one ``map`` over the
+    messages' field dicts."""
+    fields = list(map(_FIELDS, chain.from_iterable(map(_MESSAGES, examples))))
+    if (
+        not fields
+        or any(map(any, map(_BEYOND_TEXT, fields)))
+        or not set(map(type, map(_CONTENT, fields))) <= _TEXT_CONTENT
+    ):
         return None
-    roles, contents, weights, *extras = zip(
-        *map(_COLUMNS, map(_FIELDS, chain.from_iterable(per_example))), strict=True
-    )
-    if any(map(any, extras)) or set(map(type, contents)) != {str}:
+    flat = flat_turns(examples, {} if memo is None else memo)
+    roles, sizes, owner = flat.roles, flat.counts, flat.owner
+    if not sizes.all():  # an example without messages (reduceat below needs none empty)
         return None
+    weights = list(map(_WEIGHT, fields))
     encode = enc.encode_ordinary
     role_tokens = {role: len(encode(role)) for role in set(roles)}
-    n, m = len(examples), len(contents)
-    owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    n, m = len(examples), len(roles)
     role_cost = np.fromiter(map(role_tokens.__getitem__, roles), dtype=np.int64, count=m)
     fixed = (
         REPLY_PRIMING
@@ -152,9 +162,11 @@ def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> To
     finals = np.maximum.reduceat(position, np.cumsum(sizes) - sizes)
     finals = finals[finals >= 0]
     all_tools = list(map(_TOOLS, examples))
-    tools = [(i, t) for i, t in enumerate(all_tools) if t] if any(all_tools) else []
-    strings = [*contents, *[json.dumps(t, ensure_ascii=False, sort_keys=True) for _, t in tools]]
-    own = np.concatenate([owner, np.asarray([i for i, _ in tools], dtype=np.int64)])
+    strings, own = flat.texts, owner
+    if any(all_tools):
+        tools = [(i, t) for i, t in enumerate(all_tools) if t]
+        strings = [*strings, *[json.dumps(t, ensure_ascii=False, sort_keys=True) for _, t in tools]]
+        own = np.concatenate([owner, np.asarray([i for i, _ in tools], dtype=np.int64)])
     lengths = encoded_lengths(strings, enc)
     total = fixed + np.bincount(own, weights=lengths, minlength=n).astype(np.int64)
     return TokenCounts(
@@ -164,13 +176,17 @@ def _plain_counts(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> To
     )
 
 
-def count_batch(examples: Sequence[ChatExample], enc: tiktoken.Encoding) -> TokenCounts:
+def count_batch(
+    examples: Sequence[ChatExample], enc: tiktoken.Encoding, memo: dict[str, Any] | None = None
+) -> TokenCounts:
     """Token counts of a batch of chat examples under OpenAI's chat counting rules.
 
-    A message with text content and no name, tool call or tool call id (most of them) is
-    read from its field dict (one string: its content); any other goes through
+    A batch of text-only messages is counted whole (:func:`_plain_counts`, reading the
+    roles and texts the batch memo ``memo`` holds, when given). Otherwise a message with
+    text content and no name, tool call or tool call id (most of them) is read from its
+    field dict (one string: its content); any other goes through
     :func:`_message_strings`."""
-    plain = _plain_counts(examples, enc)
+    plain = _plain_counts(examples, enc, memo)
     if plain is not None:
         return plain
     strings: list[str] = []
@@ -248,7 +264,7 @@ def _register() -> None:
 
     @register_feature("tokens", ("tokens_total", "tokens_trained", "tokens_last_answer"))
     def tokens_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
-        counts = count_batch(batch, ctx.encoding)
+        counts = count_batch(batch, ctx.encoding, ctx.batch)
         return {
             "tokens_total": counts.total,
             "tokens_trained": counts.trained,
