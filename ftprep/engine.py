@@ -214,7 +214,9 @@ def analyze(
     # that may read them run last, and wait for the child when they do (their results are
     # stored in the checks' order all the same).
     side = (
-        prefetch.start(table, lambda ft: topics(ft, topic_params(config)), jobs or default_jobs())
+        prefetch.start(
+            table, lambda ft: topics(ft, topic_params(config), helpers=1), jobs or default_jobs()
+        )
         if engine is None and "sample_input" in table
         else None
     )
