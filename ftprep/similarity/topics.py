@@ -50,6 +50,10 @@ class Topics:
     clustering: Clustering | None
     row_cluster: np.ndarray  # cluster per feature-table row; -1 outside the sample
     sampled: bool
+    #: Measures of the sampled texts themselves (the diverse checks' lexical measures and
+    #: mean cosine, :func:`ftprep.checks.diverse.sample_measures`), kept with the topics
+    #: they were taken on: a topics child computes them too, once its topics are done.
+    measures: dict[str, Any] | None = None
 
     @property
     def k(self) -> int:
