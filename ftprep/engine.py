@@ -34,6 +34,7 @@ from ftprep.checks.base import (
     Flag,
 )
 from ftprep.checks.clean.contradictions import contradiction_group_key
+from ftprep.checks.diverse import sample_measures
 from ftprep.config import Config
 from ftprep.contamination.feature import eval_copies
 from ftprep.evaluation.tasks import infer_task, task_params
@@ -214,7 +215,7 @@ def analyze(
     # that may read them run last, and wait for the child when they do (their results are
     # stored in the checks' order all the same).
     side = (
-        prefetch.start(table, lambda ft: topics(ft, topic_params(config)), jobs or default_jobs())
+        prefetch.start(table, _topics_work(config, checks), jobs or default_jobs())
         if engine is None and "sample_input" in table
         else None
     )
@@ -268,6 +269,16 @@ def analyze(
         if spec.after_split:
             results[spec.id] = spec.func(table, checks[spec.id][1], ctx)  # type: ignore[misc]
     return analysis
+
+
+def _topics_work(config: Config, checks: dict[str, Any]) -> Callable[[FeatureTable], object]:
+    """What a topics child computes: the topic clusters, sharing their candidate k-means
+    runs with a helper of its own, and the measures of the sampled texts when a diverse
+    check will read them (so that the parent does not take them after the topics)."""
+    params = topic_params(config)
+    if any(cid in checks for cid in ("diverse.coverage", "diverse.cluster_balance")):
+        return lambda ft: sample_measures(ft, params, helpers=1)
+    return lambda ft: topics(ft, params, helpers=1)
 
 
 def _empty_columns(table: FeatureTable, plan: BatchPlan) -> None:

@@ -145,3 +145,19 @@ def test_long_answers_are_not_classification(write_jsonl):
     assert report.checklist.evaluated.metrics["task"] == "generation"
     report = ftprep.validate(write_jsonl(records), sets=["evaluated.metric.max_label_chars=60"])
     assert report.checklist.evaluated.metrics["task"] == "classification"
+
+
+def test_the_metric_shares_the_runs_task_inference(write_jsonl, tmp_path):
+    """evaluated.metric reads the task inferred once per run (the split's strata and the
+    diverse checks ask with the same thresholds), configured thresholds included."""
+    from ftprep.api import make_config
+    from ftprep.engine import analyze
+
+    path = write_jsonl(_classification())
+    cfg = tmp_path / "ftprep.toml"
+    cfg.write_text('[checks."evaluated.metric"]\nmax_labels = 20\nmin_validation = 10\n')
+    analysis = analyze([path], make_config(cfg), jobs=1)
+    assert len(analysis.features.derived.tasks) == 1
+    [task] = analysis.features.derived.tasks.values()
+    assert task.task == "classification"
+    assert analysis.results["evaluated.metric"].metrics["task"] == "classification"

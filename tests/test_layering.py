@@ -93,6 +93,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ftprep.jsonl",
             "ftprep.wording",
             "ftprep.optional",
+            "ftprep.forked_map",
         ),
     ),
 ]

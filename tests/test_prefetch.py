@@ -154,3 +154,26 @@ def test_reads_topics_names_the_checks_run_last():
     assert prefetch.reads_topics("consistent.output_format")
     assert not prefetch.reads_topics("clean.near_contradiction")
     assert not prefetch.reads_topics("consistent.output")
+
+
+def test_the_child_takes_the_sample_measures_with_the_topics(data, here, monkeypatch):
+    """The diverse checks' measures of the sampled texts come with the child's topics:
+    the same profile, none of them taken here after the join."""
+    from ftprep.checks import diverse
+
+    pid, calls = os.getpid(), []
+    measure = diverse.distinct_ns
+
+    def counted(*args, **kwargs):
+        if os.getpid() == pid:
+            calls.append(1)
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(diverse, "distinct_ns", counted)
+    serial = _analysis(data, jobs=1)
+    assert calls  # one job: measured here
+    calls.clear()
+    forked = _analysis(data, jobs=2)
+    assert calls == []
+    assert forked.features.derived.diversity == serial.features.derived.diversity
+    assert build_report(forked).to_json() == build_report(serial).to_json()

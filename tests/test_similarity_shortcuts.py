@@ -6,7 +6,7 @@ import numpy as np
 from scipy import sparse
 
 from ftprep.similarity.diversity import distinct_n, distinct_ns
-from ftprep.similarity.kmeans import _means, sq_distances
+from ftprep.similarity.kmeans import _means, nearest, sq_distances
 from ftprep.similarity.scripts import units
 
 
@@ -56,3 +56,20 @@ def test_precomputed_norms_give_the_same_distances() -> None:
     picks = np.array([4, 17, 250])
     norms = (x * x).sum(axis=1)
     assert sq_distances(x[picks], x, norms).tobytes() == sq_distances(x[picks], x).tobytes()
+
+
+def test_distances_with_a_scaled_operand_are_the_plain_formula() -> None:
+    """sq_distances and nearest multiply by -2 before the product (the smaller operand):
+    the numbers of ``|x|^2 - 2 x.c + |c|^2`` and ``|c|^2 - 2 x.c``, bit for bit, on
+    float32 rows as the topic vectors are, and on float64 ones."""
+    rng = np.random.default_rng(9)
+    for dtype in (np.float32, np.float64):
+        for n, k in ((4_000, 30), (5, 4_000), (300, 300), (1, 1)):
+            x = rng.standard_normal((n, 64)).astype(dtype)
+            c = rng.standard_normal((k, 64)).astype(dtype)
+            x64, c64 = x.astype(np.float64), c.astype(np.float64)
+            xx, cc = (x64 * x64).sum(axis=1), (c64 * c64).sum(axis=1)
+            plain = np.maximum(xx[:, None] - 2 * (x64 @ c64.T) + cc[None, :], 0.0)
+            assert sq_distances(x, c).tobytes() == plain.tobytes()
+            scores = cc[None, :] - 2 * (x64 @ c64.T)
+            assert nearest(x, c).tolist() == np.argmin(scores, axis=1).tolist()

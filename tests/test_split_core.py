@@ -188,3 +188,37 @@ def test_existing_split_reports_problems_inside_the_validation_file(write_jsonl)
     assert [(loc.source, loc.line) for loc in pii.locations] == [(str(val), 32)]
     assert "maria.garcia82" not in report.to_json()
     assert report.checklist.clean.status == "fail" and report.verdict == "not_ready"
+
+
+def _fill_every_group(order, held, group_stratum, sizes, quotas) -> list[int]:
+    """The greedy fill as first written: every group in order, numpy scalars."""
+    filled = np.zeros(len(quotas), dtype=np.int64)
+    taken = []
+    for g in order:
+        if held[g]:
+            continue
+        s = group_stratum[g]
+        if filled[s] + sizes[g] <= quotas[s]:
+            taken.append(int(g))
+            filled[s] += sizes[g]
+    return taken
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    groups=st.lists(
+        st.tuples(st.integers(1, 6), st.integers(0, 3), st.booleans()), min_size=0, max_size=60
+    ),
+    quotas=st.lists(st.integers(0, 20), min_size=4, max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_fill_stops_early_with_the_groups_of_a_full_walk(groups, quotas, seed):
+    """The walk that stops once every stratum is full takes the groups the full walk does."""
+    from ftprep.split.plan import _fill
+
+    sizes = np.array([g[0] for g in groups], dtype=np.int64)
+    strata = np.array([g[1] for g in groups], dtype=np.int64)
+    held = np.array([g[2] for g in groups], dtype=bool)
+    order = np.random.default_rng(seed).permutation(len(groups))
+    q = np.array(quotas, dtype=np.int64)
+    assert _fill(order, held, strata, sizes, q) == _fill_every_group(order, held, strata, sizes, q)

@@ -63,19 +63,45 @@ def _probe(ft: FeatureTable, rows: np.ndarray) -> np.ndarray:
     return np.sort(rows[np.lexsort((rows, ft["sample_priority"][rows]))[:PROBE]])
 
 
+def sample_measures(ft: FeatureTable, params: TopicParams, helpers: int = 0) -> dict[str, Any]:
+    """The measures of the sampled texts themselves, which the clusters do not change:
+    distinct inputs, distinct-n and compression of a probe of the sample, mean cosine of
+    its TF-IDF rows. Kept on the topics (:attr:`~ftprep.similarity.topics.Topics.measures`),
+    so a topics child (:mod:`ftprep.prefetch`) computes them with the topics rather than
+    the parent after them; ``helpers`` as for :func:`~ftprep.similarity.topics.topics`."""
+    top = topics(ft, params, helpers)
+    assert top is not None
+    if top.measures is None:
+        probe = _probe(ft, top.rows)
+        inputs, answers = sample_texts(ft, probe), sample_texts(ft, probe, "sample_answer")
+        # A preamble every input carries (a tool description above each request) is not
+        # variety and not templating of the requests: measure what follows it.
+        boilerplate = top.embedding.boilerplate if top.embedding is not None else frozenset()
+        inputs = [strip_lines(t, boilerplate) for t in inputs]
+        distinct_inputs = distinct_ns(inputs, (1, 2))
+        distinct_answers = distinct_ns(answers, (1, 2))
+        distinct_prompts = round(len(np.unique(ft["hash_prompt"])) / ft.n, 4) if ft.n else 0.0
+        top.measures = {
+            "probe_size": len(probe),
+            "distinct_inputs": distinct_prompts,
+            "distinct_1_inputs": distinct_inputs[1],
+            "distinct_2_inputs": distinct_inputs[2],
+            "distinct_1_answers": distinct_answers[1],
+            "distinct_2_answers": distinct_answers[2],
+            "compression_ratio": compression_ratio(inputs),
+            "mean_cosine": mean_pairwise_cosine(top.embedding.tfidf) if top.embedding else None,
+        }
+    return top.measures
+
+
 def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any) -> dict[str, Any]:
     """Every diversity measure, computed once per run (cached on the table)."""
     if ft.derived.diversity is not None:
         return ft.derived.diversity
     params = TopicParams.model_validate(settings.model_dump())
+    measured = sample_measures(ft, params)
     top = topics(ft, params)
     assert top is not None
-    probe = _probe(ft, top.rows)
-    inputs, answers = sample_texts(ft, probe), sample_texts(ft, probe, "sample_answer")
-    # A preamble every input carries (a tool description above each request) is not
-    # variety and not templating of the requests: measure what follows it.
-    boilerplate = top.embedding.boilerplate if top.embedding is not None else frozenset()
-    inputs = [strip_lines(t, boilerplate) for t in inputs]
     sizes = top.clustering.sizes if top.clustering is not None else np.zeros(0, dtype=np.int64)
     names = top.clustering.names if top.clustering is not None else []
     ranked = sorted(
@@ -83,20 +109,19 @@ def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any)
     )
     clusters = [{"name": name, "size": -neg} for neg, name in ranked]
     bal = balance(sizes)
-    distinct_inputs, distinct_answers = distinct_ns(inputs, (1, 2)), distinct_ns(answers, (1, 2))
     profile: dict[str, Any] = {
         "examples": ft.n,
         "sampled": top.sampled,
         "sample_size": len(top.rows),
-        "probe_size": len(probe),
-        "distinct_inputs": round(len(np.unique(ft["hash_prompt"])) / ft.n, 4) if ft.n else 0.0,
+        "probe_size": measured["probe_size"],
+        "distinct_inputs": measured["distinct_inputs"],
         "near_duplicate_rate": _redundancy(ft, config),
-        "distinct_1_inputs": distinct_inputs[1],
-        "distinct_2_inputs": distinct_inputs[2],
-        "distinct_1_answers": distinct_answers[1],
-        "distinct_2_answers": distinct_answers[2],
-        "compression_ratio": compression_ratio(inputs),
-        "mean_cosine": mean_pairwise_cosine(top.embedding.tfidf) if top.embedding else None,
+        "distinct_1_inputs": measured["distinct_1_inputs"],
+        "distinct_2_inputs": measured["distinct_2_inputs"],
+        "distinct_1_answers": measured["distinct_1_answers"],
+        "distinct_2_answers": measured["distinct_2_answers"],
+        "compression_ratio": measured["compression_ratio"],
+        "mean_cosine": measured["mean_cosine"],
         "cluster_count": len(clusters),
         "balance": bal["entropy"],
         "effective_clusters": bal["effective"],

@@ -55,7 +55,9 @@ def metric(ft: FeatureTable, settings: MetricSettings, ctx: DatasetContext) -> C
     `--validation-fraction` or add data.
     """
     config = ctx.config
-    task = infer_task(ft, settings)
+    # the task's thresholds alone: the memo the split's strata and the diverse checks share
+    # (these settings' other fields would key a second inference of the same task)
+    task = infer_task(ft, TaskParams.model_validate(settings.model_dump()))
     declared = parse_declared(getattr(config, "metric", None))
     proposed = list(PROPOSALS[task.task])
     metrics: dict[str, object] = {

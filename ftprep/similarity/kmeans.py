@@ -51,18 +51,30 @@ def _row_norms(x: np.ndarray) -> np.ndarray:
     return (x64 * x64).sum(axis=1)
 
 
+def _products(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """``-2 * (x @ centers.T)`` in float64, computed as the product with the smaller operand
+    scaled by -2: scaling by a power of two is exact (no rounding, no subnormal values
+    here), so the same numbers without a third temporary array."""
+    x64 = x.astype(np.float64, copy=False)
+    c64 = centers.astype(np.float64, copy=False)
+    if len(x64) <= len(c64):
+        return (x64 * -2.0) @ c64.T
+    return x64 @ (c64 * -2.0).T
+
+
 def sq_distances(
     x: np.ndarray, centers: np.ndarray, center_norms: np.ndarray | None = None
 ) -> np.ndarray:
-    """Squared Euclidean distance of every row of ``x`` to every centre (float64).
+    """Squared Euclidean distance of every row of ``x`` to every centre (float64):
+    ``|x|² - 2 x·c + |c|²``, summed in that order.
 
     ``center_norms`` (:func:`_row_norms` of ``centers``) saves recomputing them when the
     same rows serve as centres again and again (k-means++ seeding)."""
-    x64 = x.astype(np.float64, copy=False)
-    c64 = centers.astype(np.float64, copy=False)
-    cc = _row_norms(c64) if center_norms is None else center_norms
-    d = _row_norms(x64)[:, None] - 2 * (x64 @ c64.T) + cc[None, :]
-    return np.maximum(d, 0.0)
+    cc = _row_norms(centers) if center_norms is None else center_norms
+    d = _products(x, centers)
+    d += _row_norms(x)[:, None]
+    d += cc[None, :]
+    return np.maximum(d, 0.0, out=d)
 
 
 def nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -71,8 +83,8 @@ def nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
     The rows' own squared lengths are the same for every centre, so they are left out."""
     if len(x) == 0:
         return np.zeros(0, dtype=np.int64)
-    c64 = centers.astype(np.float64, copy=False)
-    scores = _row_norms(c64)[None, :] - 2 * (x.astype(np.float64, copy=False) @ c64.T)
+    scores = _products(x, centers)
+    scores += _row_norms(centers)[None, :]
     return np.argmin(scores, axis=1).astype(np.int64)
 
 
@@ -145,12 +157,13 @@ def kmeans(
 ) -> np.ndarray:
     """Centres of ``k`` clusters of the rows of ``x``: the lowest-inertia of ``starts`` runs,
     or (``init``) Lloyd iterations from given centres, e.g. ones fitted on a subsample."""
+    x64 = x.astype(np.float64, copy=False)  # once, not in every distance of every start
     if init is not None:
-        return _lloyd(x, init.astype(np.float64), max_iter)[0]
+        return _lloyd(x64, init.astype(np.float64), max_iter)[0]
     rng = np.random.default_rng([seed, k])
     best: tuple[float, np.ndarray] | None = None
     for _ in range(starts):
-        centers, inertia = _lloyd(x, _seed_centres(x, k, rng), max_iter)
+        centers, inertia = _lloyd(x64, _seed_centres(x64, k, rng), max_iter)
         if best is None or inertia < best[0] - 1e-12:
             best = (inertia, centers)
     assert best is not None

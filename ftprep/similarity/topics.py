@@ -50,6 +50,10 @@ class Topics:
     clustering: Clustering | None
     row_cluster: np.ndarray  # cluster per feature-table row; -1 outside the sample
     sampled: bool
+    #: Measures of the sampled texts themselves (the diverse checks' lexical measures and
+    #: mean cosine, :func:`ftprep.checks.diverse.sample_measures`), kept with the topics
+    #: they were taken on: a topics child computes them too, once its topics are done.
+    measures: dict[str, Any] | None = None
 
     @property
     def k(self) -> int:
@@ -61,20 +65,23 @@ def sample_texts(ft: FeatureTable, rows: np.ndarray, column: str = "sample_input
     return [col[int(r)] or "" for r in rows]
 
 
-def topics(ft: FeatureTable, params: TopicParams) -> Topics | None:
-    """Embed and cluster the sampled inputs (None when the sample column was not computed)."""
+def topics(ft: FeatureTable, params: TopicParams, helpers: int = 0) -> Topics | None:
+    """Embed and cluster the sampled inputs (None when the sample column was not computed).
+
+    ``helpers``: processes the clustering may fork to share its candidate runs (the
+    topics child of a run with jobs to spare, :mod:`ftprep.prefetch`); the same topics."""
     if "sample_input" not in ft:
         return None
     key = params.model_dump_json()
     if key not in ft.derived.topics:
         ft.derived.settle()  # a forked child may be computing them (ftprep.prefetch)
     if key not in ft.derived.topics:
-        ft.derived.topics[key] = _topics(ft, params)
+        ft.derived.topics[key] = _topics(ft, params, helpers)
     found: Topics | None = ft.derived.topics[key]
     return found
 
 
-def _topics(ft: FeatureTable, params: TopicParams) -> Topics:
+def _topics(ft: FeatureTable, params: TopicParams, helpers: int = 0) -> Topics:
     from threadpoolctl import threadpool_limits
 
     rows = sample_rows(ft, params.sample_size)
@@ -82,7 +89,12 @@ def _topics(ft: FeatureTable, params: TopicParams) -> Topics:
     with threadpool_limits(limits=1):
         emb = embed(sample_texts(ft, rows))
         clusters = (
-            cluster(emb, max_clusters=params.max_clusters, min_cluster_size=params.min_cluster_size)
+            cluster(
+                emb,
+                max_clusters=params.max_clusters,
+                min_cluster_size=params.min_cluster_size,
+                helpers=helpers,
+            )
             if emb is not None
             else None
         )

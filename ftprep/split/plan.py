@@ -74,6 +74,37 @@ def _quotas(sizes: np.ndarray, target: int) -> np.ndarray:
     return base
 
 
+def _fill(
+    order: np.ndarray,
+    held: np.ndarray,
+    group_stratum: np.ndarray,
+    sizes: np.ndarray,
+    quotas: np.ndarray,
+) -> list[int]:
+    """The groups validation takes: in ``order``, each group not ``held`` whose stratum
+    still has room for all of it.
+
+    Every group holds a row, so once every stratum is full no later group fits: the walk
+    stops there (after about the validation fraction of the groups, not all of them), on
+    Python lists rather than numpy scalars."""
+    held_list, stratum_of, size_of = held.tolist(), group_stratum.tolist(), sizes.tolist()
+    room = quotas.tolist()
+    open_strata = sum(1 for r in room if r > 0)
+    taken: list[int] = []
+    for g in order.tolist():
+        if not open_strata:
+            break
+        if held_list[g]:
+            continue
+        s = stratum_of[g]
+        if size_of[g] <= room[s]:
+            taken.append(g)
+            room[s] -= size_of[g]
+            if not room[s]:
+                open_strata -= 1
+    return taken
+
+
 def plan_split(
     content_hash: np.ndarray,
     kept: np.ndarray,
@@ -116,18 +147,11 @@ def plan_split(
     quotas = _quotas(np.bincount(stratum_of_row, minlength=n_strata), target)
     salt = mix64(np.array([seed % 2**64], dtype=np.uint64))
     order_key = mix64(np.asarray(content_hash, dtype=np.uint64)[kept_idx][rep] ^ salt)
-    in_val = np.zeros(n_groups, dtype=bool)
-    filled = np.zeros(n_strata, dtype=np.int64)
     held = np.zeros(n_groups, dtype=bool)
     if pinned is not None:
         np.logical_or.at(held, labels, np.asarray(pinned, dtype=bool)[kept_idx])
-    for g in np.argsort(order_key, kind="stable"):
-        if held[g]:
-            continue
-        s = group_stratum[g]
-        if filled[s] + sizes[g] <= quotas[s]:
-            in_val[g] = True
-            filled[s] += sizes[g]
+    in_val = np.zeros(n_groups, dtype=bool)
+    in_val[_fill(np.argsort(order_key, kind="stable"), held, group_stratum, sizes, quotas)] = True
     assignment[kept_idx] = np.where(in_val[labels], VALIDATION, TRAIN)
     multi = sizes[sizes > 1]
     details = {
