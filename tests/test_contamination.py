@@ -452,3 +452,18 @@ def test_turns_told_apart_by_their_raw_texts_match_as_told_apart_by_themselves()
     got = find_turns(index, folded, counts, 0.05, 0.1, folded=True, keys=flat)
     assert got == want
     assert sum(bool(h) for h in got) >= 3 * len(copies)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ASCII_PIECES), max_size=60).map("".join), max_size=8))
+def test_windows_past_a_gate_that_passes_everything_are_every_window(turns: list[str]) -> None:
+    """The longer windows hashed at the gated words (all sizes at once) are, with a gate
+    that passes every window, every window of every size, in the same order."""
+    from ftprep.contamination.ngrams import turn_grams
+
+    sizes = [5, 8, 9, 13]
+    everything = (5, lambda h: np.ones(len(h), dtype=bool))
+    want = turn_grams(turns, sizes)
+    got = turn_grams(turns, sizes, gate=everything)
+    assert got[0].tolist() == want[0].tolist()
+    assert got[1].tolist() == want[1].tolist()

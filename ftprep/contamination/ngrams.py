@@ -295,20 +295,10 @@ def turn_grams(
     out_o = [np.zeros(0, dtype=np.int64)]
     gated: np.ndarray | None = None  # first words of the g-word windows that passed the gate
     gate_size, gate_test = gate if gate is not None else (0, None)
-    for n in sorted(set(sizes)):
-        if n < 1 or words < n:
-            continue
+    ordered = sorted({n for n in sizes if 1 <= n <= words})
+    for n in ordered:
         if gated is not None and n > gate_size:
-            first = gated[gated <= words - n]
-            first = first[turn_of_word[first] == turn_of_word[first + (n - 1)]]
-            raw = (at_end[first + (n - 1)] - at_start[first]) * base_powers[first]
-            hashes = mix64(raw ^ np.uint64(n))
-            if screen is not None:
-                passed = screen(hashes)
-                hashes, first = hashes[passed], first[passed]
-            out_h.append(hashes)
-            out_o.append(turn_of_word[first])
-            continue
+            break
         # every window: slices rather than gathers, hashed in place; the few that span two
         # turns are hashed too and left out after
         count = words - n + 1
@@ -327,6 +317,24 @@ def turn_grams(
             keep = screen(hashes) & within
         out_h.append(hashes[keep])
         out_o.append(turn_of_word[:count][keep])
+    longer = [n for n in ordered if n > gate_size]
+    if gated is not None and longer and len(gated):
+        # the longer windows at the gated words, every size at once (size by size, in
+        # order, as the loop above lays its windows out)
+        first = np.broadcast_to(gated, (len(longer), len(gated))).reshape(-1)
+        size = np.repeat(np.array(longer, dtype=np.int64), len(gated))
+        last = first + size - 1
+        fits = last < words  # and in one turn:
+        fits &= turn_of_word[first] == turn_of_word[np.minimum(last, words - 1)]
+        first, size, last = first[fits], size[fits], last[fits]
+        hashes = (at_end[last] - at_start[first]) * base_powers[first]
+        hashes ^= size.astype(np.uint64)
+        _mix64_inplace(hashes, np.empty_like(hashes))
+        if screen is not None:
+            passed = screen(hashes)
+            hashes, first = hashes[passed], first[passed]
+        out_h.append(hashes)
+        out_o.append(turn_of_word[first])
     counts = np.bincount(turn_of_word, minlength=len(turns))
     short = np.flatnonzero((counts > 0) & (counts < whole_below))
     if len(short):
