@@ -377,7 +377,7 @@ def test_batch_matching_with_repeated_turns_equals_matching_each_example() -> No
 def test_word_prefixes_equal_the_whole_text_prefix_sums(length: int) -> None:
     """The blocked prefix sums (a block of rows at a time, only the sums at word bounds
     kept) equal the plain prefix sums over the whole text, across row and block edges."""
-    from ftprep.contamination.ngrams import _prefix, _word_prefixes
+    from ftprep.contamination.ngrams import _global_prefixes, _prefix, _word_prefixes
 
     rng = np.random.default_rng(length)
     data = rng.integers(0x21, 0xFE, length).astype(np.uint8)
@@ -385,7 +385,7 @@ def test_word_prefixes_equal_the_whole_text_prefix_sums(length: int) -> None:
     data[0] = data[-1] = 0x61
     word = np.r_[False, data != 0x20, False].astype(np.int8)
     starts, ends = np.flatnonzero(np.diff(word) == 1), np.flatnonzero(np.diff(word) == -1)
-    at_start, at_end, base = _word_prefixes(data, starts, ends)
+    at_start, at_end, base = _global_prefixes(_word_prefixes(data, starts, ends))
     _, prefix, powers = _prefix(data.tobytes())
     assert at_start.tolist() == prefix[starts].tolist()
     assert at_end.tolist() == prefix[ends].tolist()
