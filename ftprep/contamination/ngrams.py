@@ -121,8 +121,9 @@ def _folded_words(
     if len(data) and (int(data.min()) < 0x20 or b"\x7f" in joined):
         return None
     spaces = np.flatnonzero(data == 0x20)
-    starts = np.zeros(len(spaces) + 1 if len(data) else 0, dtype=np.int64)
-    starts[1:] = spaces + 1
+    starts = np.empty(len(spaces) + 1 if len(data) else 0, dtype=np.int64)
+    starts[:1] = 0
+    np.add(spaces, 1, out=starts[1:])
     ends = np.empty(len(starts), dtype=np.int64)
     ends[:-1] = spaces
     ends[-1:] = len(data)
