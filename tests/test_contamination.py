@@ -377,7 +377,7 @@ def test_batch_matching_with_repeated_turns_equals_matching_each_example() -> No
 def test_word_prefixes_equal_the_whole_text_prefix_sums(length: int) -> None:
     """The blocked prefix sums (a block of rows at a time, only the sums at word bounds
     kept) equal the plain prefix sums over the whole text, across row and block edges."""
-    from ftprep.contamination.ngrams import _prefix, _word_prefixes
+    from ftprep.contamination.ngrams import _global_prefixes, _prefix, _word_prefixes
 
     rng = np.random.default_rng(length)
     data = rng.integers(0x21, 0xFE, length).astype(np.uint8)
@@ -385,7 +385,7 @@ def test_word_prefixes_equal_the_whole_text_prefix_sums(length: int) -> None:
     data[0] = data[-1] = 0x61
     word = np.r_[False, data != 0x20, False].astype(np.int8)
     starts, ends = np.flatnonzero(np.diff(word) == 1), np.flatnonzero(np.diff(word) == -1)
-    at_start, at_end, base = _word_prefixes(data, starts, ends)
+    at_start, at_end, base = _global_prefixes(_word_prefixes(data, starts, ends))
     _, prefix, powers = _prefix(data.tobytes())
     assert at_start.tolist() == prefix[starts].tolist()
     assert at_end.tolist() == prefix[ends].tolist()
@@ -452,3 +452,18 @@ def test_turns_told_apart_by_their_raw_texts_match_as_told_apart_by_themselves()
     got = find_turns(index, folded, counts, 0.05, 0.1, folded=True, keys=flat)
     assert got == want
     assert sum(bool(h) for h in got) >= 3 * len(copies)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ASCII_PIECES), max_size=60).map("".join), max_size=8))
+def test_windows_past_a_gate_that_passes_everything_are_every_window(turns: list[str]) -> None:
+    """The longer windows hashed at the gated words (all sizes at once) are, with a gate
+    that passes every window, every window of every size, in the same order."""
+    from ftprep.contamination.ngrams import turn_grams
+
+    sizes = [5, 8, 9, 13]
+    everything = (5, lambda h: np.ones(len(h), dtype=bool))
+    want = turn_grams(turns, sizes)
+    got = turn_grams(turns, sizes, gate=everything)
+    assert got[0].tolist() == want[0].tolist()
+    assert got[1].tolist() == want[1].tolist()

@@ -102,13 +102,14 @@ class Fingerprint:
         windowed = np.fromiter((p.words >= WINDOW_MIN for p in self.parts), dtype=bool)
         return bool(np.all(self.totals[windowed, 1] > 0)) if len(self.parts) else True
 
-    @property
-    def window_sizes(self) -> list[int]:
-        """Window lengths an example must be hashed at: ``n``, 5, and short parts' lengths."""
+    @functools.cached_property
+    def window_sizes(self) -> tuple[int, ...]:
+        """Window lengths an example must be hashed at: ``n``, 5, and short parts' lengths
+        (learnt once: every batch asks, and the parts are thousands)."""
         short = {p.words for p in self.parts if WINDOW_MIN <= p.words < self.n}
-        return sorted({self.n, SHORT_N} | short)
+        return tuple(sorted({self.n, SHORT_N} | short))
 
-    @property
+    @functools.cached_property
     def whole_below(self) -> int:
         """Turns shorter than this are also hashed whole (when any part is stored whole)."""
         return WINDOW_MIN if any(p.words < WINDOW_MIN for p in self.parts) else 0

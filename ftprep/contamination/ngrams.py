@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -120,8 +121,9 @@ def _folded_words(
     if len(data) and (int(data.min()) < 0x20 or b"\x7f" in joined):
         return None
     spaces = np.flatnonzero(data == 0x20)
-    starts = np.zeros(len(spaces) + 1 if len(data) else 0, dtype=np.int64)
-    starts[1:] = spaces + 1
+    starts = np.empty(len(spaces) + 1 if len(data) else 0, dtype=np.int64)
+    starts[:1] = 0
+    np.add(spaces, 1, out=starts[1:])
     ends = np.empty(len(starts), dtype=np.int64)
     ends[:-1] = spaces
     ends[-1:] = len(data)
@@ -180,20 +182,36 @@ def _turn_words(turns: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return packed, offsets, offsets + lengths, turn
 
 
-def _word_prefixes(
-    data: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(prefix at starts, prefix at ends, base power at starts)`` of :func:`_prefix`
-    over ``data`` (uint8 bytes of UTF-8, which never holds 0xFF; ``starts[0] == 0`` and
-    every other position above 0): the same values, from one pass over the bytes.
+class _WordSums(NamedTuple):
+    """The prefix sums of :func:`_prefix` at a buffer's word bounds, kept row-local
+    (:func:`_word_prefixes`): a window within one row of ``_ROW`` bytes (nearly all) is
+    hashed from them without the row's scale and carry, which cancel
+    (:func:`_window_raw`)."""
+
+    start: np.ndarray  # uint64: each word's row-local sum through the byte before it
+    start_row: np.ndarray  # int64: the row of that byte (0 for the first word)
+    end: np.ndarray  # uint64: each word's row-local sum through its last byte
+    end_row: np.ndarray  # int64: the row of that byte
+    base: np.ndarray  # uint64: the base to the word's start less its row's first byte
+    row_power: np.ndarray  # uint64: the inverse base to each row's first byte
+    carry: np.ndarray  # uint64: the whole prefix sum before each row
+    row_base: np.ndarray  # uint64: the base to each row's first byte
+
+
+def _word_prefixes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _WordSums:
+    """The :class:`_WordSums` of ``data`` (uint8 bytes of UTF-8, which never holds 0xFF;
+    ``starts[0] == 0`` and every other position above 0) at words ``starts``/``ends``,
+    from one pass over the bytes (:func:`_global_prefixes` gives :func:`_prefix`'s values
+    from them).
 
     The bytes are laid out in rows of ``_ROW``: each row's prefix sums use the inverse
-    powers of one row, and a row's sums are scaled by the inverse power of its first
-    byte and carried over from the rows before it when read. No array of powers as long
-    as the data is ever made (the whole-length arrays were most of the hashing time).
-    The rows are summed a block of ``_BLOCK_ROWS`` at a time, in one reused buffer that
-    stays in cache, and only the sums at word boundaries are kept: the sums of the
-    whole batch (eight bytes per byte) never exist."""
+    powers of one row. No array of powers as long as the data is ever made (the
+    whole-length arrays were most of the hashing time). The rows are summed a block of
+    ``_BLOCK_ROWS`` at a time, in one reused buffer that stays in cache, and only the sums
+    at word boundaries are kept: the sums of the whole batch (eight bytes per byte) never
+    exist. A row's sums are left unscaled and without the rows before it: a window's hash
+    multiplies its difference by the base to its start, which cancels the row's scale when
+    both ends lie in one row (the carry cancels in the difference)."""
     length = len(data)
     rows = -(-length // _ROW)
     padded = np.zeros(rows * _ROW, dtype=np.uint8)
@@ -203,7 +221,7 @@ def _word_prefixes(
     # the sums through byte at - 1, for each at in starts[1:] and in ends (both sorted)
     lasts = (starts[1:] - 1, ends - 1)
     # the sums are read into the arrays returned (the one at starts keeps a 0 in front for
-    # the first word), then finished in place: no other array as long as the words
+    # the first word)
     at_start = np.empty(len(starts), dtype=np.uint64)
     at_start[0] = 0
     inner = (at_start[1:], np.empty(len(lasts[1]), dtype=np.uint64))
@@ -224,17 +242,47 @@ def _word_prefixes(
     row_power = _powers(np.uint64(pow(int(_INVERSE), _ROW, 1 << 64)), rows)
     carry = np.zeros(rows, dtype=np.uint64)
     np.cumsum((totals * row_power)[:-1], out=carry[1:])
+    start_row = np.zeros(len(starts), dtype=np.int64)
+    np.right_shift(lasts[0], _ROW_BITS, out=start_row[1:])
+    # the base to (start - its row's first byte): 1 .. _ROW past a byte of the row
+    base = np.empty(len(starts), dtype=np.uint64)
+    base[0] = 1
+    np.take(_powers(_BASE, _ROW + 1)[1:], lasts[0] & (_ROW - 1), out=base[1:])
+    row_base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows)
+    return _WordSums(
+        at_start, start_row, inner[1], lasts[1] >> _ROW_BITS, base, row_power, carry, row_base
+    )
 
-    def prefix(last: np.ndarray, sums: np.ndarray) -> None:
-        row = last >> _ROW_BITS
-        sums *= row_power[row]
-        sums += carry[row]
 
-    prefix(lasts[0], inner[0])
-    prefix(lasts[1], inner[1])
-    base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows + 1)[starts >> _ROW_BITS]
-    base *= _powers(_BASE, _ROW)[starts & (_ROW - 1)]
-    return at_start, inner[1], base
+def _global_prefixes(ws: _WordSums) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(prefix at starts, prefix at ends, base power at starts)`` of :func:`_prefix`
+    from :class:`_WordSums` (for every word: what the row-local sums stand for)."""
+    return (
+        ws.carry[ws.start_row] + ws.row_power[ws.start_row] * ws.start,
+        ws.carry[ws.end_row] + ws.row_power[ws.end_row] * ws.end,
+        ws.row_base[ws.start_row] * ws.base,
+    )
+
+
+def _window_raw(ws: _WordSums, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """The unmixed hash of each window from word ``first`` through word ``last`` (index
+    arrays): ``(prefix at its end - prefix at its start) * base ** start``, from the
+    row-local sums where both ends lie in one row, from the whole sums elsewhere."""
+    raw = ws.end[last] - ws.start[first]
+    raw *= ws.base[first]
+    across = np.flatnonzero(ws.start_row[first] != ws.end_row[last])
+    if len(across):
+        raw[across] = _whole_raw(ws, first[across], last[across])
+    return raw
+
+
+def _whole_raw(ws: _WordSums, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """:func:`_window_raw` from the whole prefix sums (row scale and carry put back): for
+    windows whose ends lie in two rows."""
+    first_row, last_row = ws.start_row[first], ws.end_row[last]
+    begin = ws.carry[first_row] + ws.row_power[first_row] * ws.start[first]
+    end = ws.carry[last_row] + ws.row_power[last_row] * ws.end[last]
+    return (end - begin) * (ws.row_base[first_row] * ws.base[first])
 
 
 def batch_grams(
@@ -290,31 +338,24 @@ def turn_grams(
     words = len(starts)
     if not words:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    at_start, at_end, base_powers = _word_prefixes(data, starts, ends)
+    sums = _word_prefixes(data, starts, ends)
     out_h = [np.zeros(0, dtype=np.uint64)]
     out_o = [np.zeros(0, dtype=np.int64)]
     gated: np.ndarray | None = None  # first words of the g-word windows that passed the gate
     gate_size, gate_test = gate if gate is not None else (0, None)
-    for n in sorted(set(sizes)):
-        if n < 1 or words < n:
-            continue
+    ordered = sorted({n for n in sizes if 1 <= n <= words})
+    for n in ordered:
         if gated is not None and n > gate_size:
-            first = gated[gated <= words - n]
-            first = first[turn_of_word[first] == turn_of_word[first + (n - 1)]]
-            raw = (at_end[first + (n - 1)] - at_start[first]) * base_powers[first]
-            hashes = mix64(raw ^ np.uint64(n))
-            if screen is not None:
-                passed = screen(hashes)
-                hashes, first = hashes[passed], first[passed]
-            out_h.append(hashes)
-            out_o.append(turn_of_word[first])
-            continue
+            break
         # every window: slices rather than gathers, hashed in place; the few that span two
         # turns are hashed too and left out after
         count = words - n + 1
         within = turn_of_word[:count] == turn_of_word[n - 1 :]
-        hashes = at_end[n - 1 :] - at_start[:count]
-        hashes *= base_powers[:count]
+        hashes = sums.end[n - 1 :] - sums.start[:count]
+        hashes *= sums.base[:count]
+        across = np.flatnonzero(sums.start_row[:count] != sums.end_row[n - 1 :])
+        if len(across):  # (_window_raw on slices)
+            hashes[across] = _whole_raw(sums, across, across + (n - 1))
         hashes ^= np.uint64(n)
         _mix64_inplace(hashes, np.empty_like(hashes))
         keep = within
@@ -327,12 +368,30 @@ def turn_grams(
             keep = screen(hashes) & within
         out_h.append(hashes[keep])
         out_o.append(turn_of_word[:count][keep])
+    longer = [n for n in ordered if n > gate_size]
+    if gated is not None and longer and len(gated):
+        # the longer windows at the gated words, every size at once (size by size, in
+        # order, as the loop above lays its windows out)
+        first = np.broadcast_to(gated, (len(longer), len(gated))).reshape(-1)
+        size = np.repeat(np.array(longer, dtype=np.int64), len(gated))
+        last = first + size - 1
+        fits = last < words  # and in one turn:
+        fits &= turn_of_word[first] == turn_of_word[np.minimum(last, words - 1)]
+        first, size, last = first[fits], size[fits], last[fits]
+        hashes = _window_raw(sums, first, last)
+        hashes ^= size.astype(np.uint64)
+        _mix64_inplace(hashes, np.empty_like(hashes))
+        if screen is not None:
+            passed = screen(hashes)
+            hashes, first = hashes[passed], first[passed]
+        out_h.append(hashes)
+        out_o.append(turn_of_word[first])
     counts = np.bincount(turn_of_word, minlength=len(turns))
     short = np.flatnonzero((counts > 0) & (counts < whole_below))
     if len(short):
         first_word = (np.cumsum(counts) - counts)[short]
         last_word = first_word + counts[short] - 1
-        raw = (at_end[last_word] - at_start[first_word]) * base_powers[first_word]
+        raw = _window_raw(sums, first_word, last_word)
         raw ^= counts[short].astype(np.uint64)
         whole = mix64(mix64(raw) ^ _WHOLE)
         if screen is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -185,9 +186,12 @@ def text_sample_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> di
     n = len(batch)
     # the turns joined depend on the kind, the roles and the final answer's index alone: one
     # format string per such shape in the batch (a few)
-    keys = list(zip([ex.kind for ex in batch], turns.roles, turns.last, strict=True))
-    form_of = {key: _input_format(*key) for key in set(keys)}
-    forms = list(map(form_of.__getitem__, keys))
+    # (each shape's key is hashed once: the first row of its shape names its format)
+    keys = zip([ex.kind for ex in batch], turns.roles, turns.last, strict=True)
+    first_of: dict[tuple[str, tuple[str, ...], int | None], int] = {}
+    firsts = list(map(first_of.setdefault, keys, count()))
+    form_at = {first: _input_format(*key) for key, first in first_of.items()}
+    forms = list(map(form_at.__getitem__, firsts))
     inputs = [
         t[f[1]] if f[1] >= 0 else f[0].format(*t) for f, t in zip(forms, turns.texts, strict=True)
     ]
