@@ -113,10 +113,7 @@ def called_rows(batch: Sequence[ChatExample], memo: dict[str, Any]) -> list[bool
     if cached is None:
         cached = memo[CALLED_ROWS] = [
             any(
-                [
-                    bool(m.__dict__["tool_calls"] or m.__dict__["function_call"])
-                    for m in ex.messages
-                ]
+                [bool(m.__dict__["tool_calls"] or m.__dict__["function_call"]) for m in ex.messages]
             )
             for ex in batch
         ]

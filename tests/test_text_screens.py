@@ -9,6 +9,7 @@ and non-ASCII letters.
 from __future__ import annotations
 
 import re
+import string
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -116,6 +117,42 @@ def _short_answer_unscreened(prompt: str, answer: str) -> bool:
 @given(_ANY_TEXT, _ANY_TEXT)
 def test_short_answer_plausible_equals_unscreened_rules(prompt: str, answer: str) -> None:
     assert sa.short_answer_plausible(prompt, answer) == _short_answer_unscreened(prompt, answer)
+
+
+_CASES = [str.lower, str.upper, str.title, str.swapcase]
+_SOUNDS = st.lists(
+    st.sampled_from(["a", "A", "b", "B", "z", "Z", "aa", "Aa", "AAa", "zZz", " ", "-", "1", "_"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        _texts(),
+        _SOUNDS,
+        st.text(alphabet=string.printable, max_size=80),
+        st.builds(lambda t, case: case(t), st.sampled_from(_TOKENS), st.sampled_from(_CASES)),
+    )
+)
+def test_lower_case_patterns_find_in_lowered_ascii_what_folding_ones_find(text: str) -> None:
+    """The short-answer patterns asked of lower-cased ASCII text without ``re.I``."""
+    _assert_lower_case_patterns_agree(text)
+
+
+def test_lower_case_patterns_agree_on_every_trigger_in_every_case() -> None:
+    for token in _TOKENS:
+        for case in _CASES:
+            _assert_lower_case_patterns_agree(f"x {case(token)} y")
+
+
+def _assert_lower_case_patterns_agree(text: str) -> None:
+    if not text.isascii():
+        return
+    low = text.lower()
+    assert bool(sa._SHORT_OK.search(text)) == bool(sa._SHORT_OK_LOWER.search(low))
+    assert bool(sa._ROLE_PLAY.search(text)) == bool(sa._ROLE_PLAY_LOWER.search(low))
+    assert bool(sa._SOUND.search(text)) == bool(sa._SOUND_LOWER.search(low))
 
 
 @settings(max_examples=200, deadline=None)

@@ -45,13 +45,28 @@ def batch_words(texts: Sequence[str]) -> BatchWords:
     """The :class:`BatchWords` of ``texts`` (each ``" ".join(t.split()) == t``).
 
     ASCII texts (most batches) are cut into words by numpy (:func:`_ascii_words`); others
-    are split by Python: ``" ".join(texts).split()`` is each text's ``split()`` one after
-    the other, and a text's word count is its spaces plus one (none for an empty text)."""
+    are split by Python (:func:`_split_words`). A batch mostly but not wholly ASCII (a
+    few answers in another script) has its ASCII texts cut by numpy and the others split,
+    the two vocabularies merged (:func:`_mixed_words`)."""
+    m = len(texts)
     joined = "\n".join(texts)
     if texts and joined.isascii():  # (no texts and one empty text join alike)
-        found = _ascii_words(joined.encode("ascii"), len(texts))
+        found = _ascii_words(joined.encode("ascii"), m)
         if found is not None:
             return found
+        return _split_words(texts)
+    plain = np.fromiter(map(str.isascii, texts), dtype=bool, count=m)
+    if 2 * np.count_nonzero(plain) >= m:
+        found = _mixed_words(texts, plain)
+        if found is not None:
+            return found
+    return _split_words(texts)
+
+
+def _split_words(texts: Sequence[str]) -> BatchWords:
+    """:func:`batch_words` by Python: ``" ".join(texts).split()`` is each text's
+    ``split()`` one after the other, and a text's word count is its spaces plus one (none
+    for an empty text)."""
     m = len(texts)
     words = " ".join(texts).split()
     spaces = np.fromiter(map(str.count, texts, repeat(" ")), dtype=np.int64, count=m)
@@ -65,6 +80,32 @@ def batch_words(texts: Sequence[str]) -> BatchWords:
         lengths=lengths,
         starts=_starts(lengths),
     )
+
+
+def _mixed_words(texts: Sequence[str], plain: np.ndarray) -> BatchWords | None:
+    """:func:`batch_words` of texts of which those marked ``plain`` are ASCII: those cut
+    by numpy, the others split, each word's id then its place in the two vocabularies
+    merged, each token laid at its text's place. None when the numpy cut gives up."""
+    m = len(texts)
+    rows = np.flatnonzero(plain), np.flatnonzero(~plain)
+    chosen = [texts[i] for i in rows[0].tolist()]
+    cut = _ascii_words("\n".join(chosen).encode("ascii"), len(chosen))
+    if cut is None:
+        return None
+    parts = (cut, _split_words([texts[i] for i in rows[1].tolist()]))
+    vocab, merged = token_ids(parts[0].vocab + parts[1].vocab)
+    lengths = np.zeros(m, dtype=np.int64)
+    for part, where in zip(parts, rows, strict=True):
+        lengths[where] = part.lengths
+    starts = _starts(lengths)
+    ids = np.empty(int(lengths.sum()), dtype=np.int64)
+    offset = 0
+    for part, where in zip(parts, rows, strict=True):
+        within = np.arange(len(part.ids)) - part.starts[part.rows]
+        ids[starts[where][part.rows] + within] = merged[part.ids + offset]
+        offset += len(part.vocab)
+    rows_of = np.repeat(np.arange(m, dtype=np.int64), lengths)
+    return BatchWords(vocab=vocab, ids=ids, rows=rows_of, lengths=lengths, starts=starts)
 
 
 def ascii_batch_words(texts: Sequence[str]) -> BatchWords | None:
@@ -90,6 +131,9 @@ def _starts(lengths: np.ndarray) -> np.ndarray:
 _KEY_BYTES = 16
 #: Probing rounds before the table gives up (the Python split takes over).
 _MAX_PROBES = 64
+#: ``mix64`` of each word size up to :data:`_KEY_BYTES`: a word of at most eight bytes
+#: has no second eight, and the inner mix of its key is its size's.
+_SIZE_MIX = mix64(np.arange(_KEY_BYTES + 1, dtype=np.uint64))
 
 
 def _ascii_words(buf: bytes, m: int) -> BatchWords | None:
@@ -112,21 +156,33 @@ def _ascii_words(buf: bytes, m: int) -> BatchWords | None:
         empty = np.zeros(0, dtype=np.int64)
         return BatchWords([], empty, empty, lengths, _starts(lengths))
     low = word_bytes(padded, starts, sizes)
-    high = word_bytes(padded, starts + 8, sizes - 8)
+    # the next eight bytes, of the words longer than eight (zero for the others, most)
+    high = np.zeros(total, dtype=np.uint64)
+    long = np.flatnonzero(sizes > 8)
+    high[long] = word_bytes(padded, starts[long] + 8, sizes[long] - 8)
     owner = np.arange(total, dtype=np.int64)
     pending = np.flatnonzero(sizes <= _KEY_BYTES)
     if len(pending):
         bits = max(int(2 * len(pending) - 1).bit_length(), 4)
         table = np.full(1 << bits, -1, dtype=np.int64)
-        mixed = mix64(low ^ mix64(high ^ sizes.astype(np.uint64)))
+        # mix64(high ^ size): of the size alone where high is zero (a table of sizes)
+        inner = _SIZE_MIX[np.minimum(sizes, _KEY_BYTES)]
+        inner[long] = mix64(high[long] ^ sizes[long].astype(np.uint64))
+        mixed = mix64(low ^ inner)
         slot = (mixed >> np.uint64(64 - bits)).astype(np.int64)
+        whole = len(pending) == total  # every word keyed: the first round gathers nothing
         for _ in range(_MAX_PROBES):
-            at = slot[pending]
+            if whole:
+                at, lo, hi, sz = slot, low, high, sizes
+                whole = False
+            else:
+                at, lo, hi = slot[pending], low[pending], high[pending]
+                sz = sizes[pending]
             free = table[at] < 0
             table[at[free]] = pending[free]  # one of the words landing on a slot claims it
             held = table[at]
-            same = (low[held] == low[pending]) & (high[held] == high[pending])
-            same &= sizes[held] == sizes[pending]
+            same = (low[held] == lo) & (high[held] == hi)
+            same &= sizes[held] == sz
             owner[pending[same]] = held[same]
             pending = pending[~same]
             if not len(pending):

@@ -58,6 +58,15 @@ _SOUND = re.compile(r"([a-z])\1{2,}", re.I)
 _ROLE_PLAY = re.compile(
     r"\b(?:you are|you're|respond as|reply as|act as|play(?:ing)?|role-?play|pretend)\b", re.I
 )
+#: The case-insensitive patterns the prompt and the answer are searched with, for ASCII
+#: text: written in lower case, so asked of the lower-cased text without ``re.I`` they
+#: find what they find with it (an ASCII letter's case is all ``re.I`` folds in ASCII
+#: text, and ``lower`` keeps every ASCII character's class and the text's length): on
+#: long prompts the folding engine costs ~3 times the plain one. A drawn-out sound is a
+#: letter and two more of it (``\1{2,}`` finds a match where ``\1\1`` does).
+_SHORT_OK_LOWER = re.compile(_SHORT_OK.pattern)
+_ROLE_PLAY_LOWER = re.compile(_ROLE_PLAY.pattern)
+_SOUND_LOWER = re.compile(r"([a-z])\1\1")
 #: An answer that is a tool call or a number is complete however short it is.
 _CALL_OR_NUMBER = re.compile(r"\s*(?:[a-z_]\w*\(.*\)|[-+]?[\d.,]+\s*%?)\s*[.!]?\s*", re.S)
 
@@ -104,11 +113,16 @@ def _plausible_after_call(
 ) -> bool:
     """:func:`short_answer_plausible` of a stripped ``prompt`` and an ``answer`` that is no
     call or number, given what the word screens leave possible."""
-    if may_short and _SHORT_OK.search(prompt):
+    low = prompt.lower() if (may_short or may_role) and prompt.isascii() else None
+    if may_short and (_SHORT_OK.search(prompt) if low is None else _SHORT_OK_LOWER.search(low)):
         return True
     if may_quantity and _QUANTITY_QUESTION.search(prompt) and _QUANTITY.search(answer):
         return True
-    if may_role and _ROLE_PLAY.search(prompt) and _SOUND.search(answer):
+    if (
+        may_role
+        and (_ROLE_PLAY.search(prompt) if low is None else _ROLE_PLAY_LOWER.search(low))
+        and (_SOUND_LOWER.search(answer.lower()) if answer.isascii() else _SOUND.search(answer))
+    ):
         return True
     # The closed question must end the (stripped) prompt: ``\?\s*\Z``.
     return bool(
