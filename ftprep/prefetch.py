@@ -14,6 +14,11 @@ stored in the checks' order and the topics are a deterministic function of the t
 their settings (single-threaded BLAS, fixed seeds): the report and the split are the
 serial run's, byte for byte (tests/test_prefetch.py).
 
+What the child computes is the engine's choice (``engine._topics_work``): the topics,
+with the diverse checks' measures of the sampled texts when those checks run, its candidate
+k-means runs shared with a helper of its own (:mod:`ftprep.forked_map`), so that the
+clustering also gets the core the parent leaves free once its own checks are done.
+
 Only under fork (the child must inherit the table) and for tables big enough to pay for a
 fork (:data:`MIN_ROWS`). A child that fails or dies sends nothing: the first reader computes
 the topics here, as a serial run does (and fails the same way if that is what they do).

@@ -51,3 +51,21 @@ def test_sample_is_bounded_bottom_k(texts, limit, batch):
     expected = sorted(sorted(range(len(texts)), key=lambda r: (prio[r], r))[:limit])
     assert rows.tolist() == expected
     assert [ft["sample_input"][r] for r in rows] == [texts[r][:MAX_CHARS] for r in rows]
+
+
+def test_distinct_counts_are_np_uniques() -> None:
+    """The sort-based distinct count (prompt hashes) and the count of the near-duplicate
+    group labels (row numbers) give len(np.unique(...))."""
+    from ftprep.checks.diverse import _distinct
+
+    rng = np.random.default_rng(1)
+    hashes = [
+        np.zeros(0, dtype=np.uint64),
+        np.array([7], dtype=np.uint64),
+        rng.integers(0, 2**63, 5_000, dtype=np.uint64) * np.uint64(2),
+        rng.integers(0, 40, 5_000).astype(np.uint64),
+    ]
+    for values in hashes:
+        assert _distinct(values) == len(np.unique(values))
+    labels = rng.integers(0, 3_000, 5_000)
+    assert int(np.count_nonzero(np.bincount(labels))) == len(np.unique(labels))
