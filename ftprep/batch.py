@@ -33,7 +33,7 @@ import ftprep.similarity.normalize
 import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
 from ftprep.checks.base import REGISTRY, Flag
 from ftprep.checks.batch_view import CheckBatch, run_example_check
-from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view
+from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view, warm_features
 from ftprep.loaders.readers import JsonLines, RawRecord
 from ftprep.loaders.record import load_records
 from ftprep.loaders.registry import LoadOptions
@@ -288,6 +288,8 @@ def run_batches(
             for batch in batches:
                 yield process_batch(plan, batch)
         return
+    if multiprocessing.get_start_method(allow_none=False) == "fork":
+        warm_features(plan.features, plan.config)  # inherited, not loaded in each worker
     # Workers freeze the heap they start with: the cyclic collector then never rescans the
     # inherited modules, registries and indexes (3-7% of a worker's CPU, measured on chat
     # batches), and under fork never touches, so never copies, their pages.

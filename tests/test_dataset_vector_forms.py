@@ -29,7 +29,18 @@ from ftprep.checks.consistent.output_format import (
     label_vocabulary,
 )
 from ftprep.checks.dataset import task_groups
+from ftprep.checks.evaluated import MetricSettings
 from ftprep.columns import Coded, among, held, tally
+from ftprep.evaluation.tasks import (
+    JSON_ANSWER,
+    TEXT,
+    TOOL_CALL,
+    Labels,
+    TaskInfo,
+    TaskParams,
+    infer_task,
+    task_params,
+)
 from ftprep.features import FeatureTable
 
 
@@ -243,3 +254,109 @@ def test_label_vocabulary_flags_what_its_per_row_definition_flags(
     flags, sizes = label_vocabulary_by_row(ft, rules)
     assert as_tuples(found.flags) == flags
     assert found.metrics["label_vocabulary_sizes"] == sizes
+
+
+def infer_by_row(ft: FeatureTable, p: TaskParams) -> TaskInfo:
+    """evaluation.tasks' inference, reading the label columns one row at a time."""
+
+    def index(values: list[Any]) -> tuple[np.ndarray, list[str]]:
+        names = sorted({v for v in values if v is not None})
+        pos = {name: i for i, name in enumerate(names)}
+        return np.asarray([-1 if v is None else pos[v] for v in values], dtype=np.int64), names
+
+    n = ft.n
+    if n == 0:
+        return TaskInfo("generation", "no examples", None, {})
+    kinds = ft["answer_kind"]
+    tool_share = float((kinds == TOOL_CALL).mean())
+    json_share = float((kinds == JSON_ANSWER).mean())
+    raw = list(ft["answer_label"])
+    short = np.asarray([v is not None and len(v) <= p.max_label_chars for v in raw], dtype=bool)
+    short_share = float(short.mean())
+    answers = [v if s else None for v, s in zip(raw, short, strict=True)]
+    distinct = len({v for v in answers if v is not None})
+    meta = list(ft["meta_label"])
+    shares = {
+        "tool_calls": round(tool_share, 4),
+        "json_answers": round(json_share, 4),
+        "short_answers": round(short_share, 4),
+        "distinct_short_answers": distinct,
+    }
+    labels = None
+    if sum(v is not None for v in meta) >= 0.5 * n:
+        labels = Labels(*index(meta), "metadata")
+    if tool_share >= p.min_share:
+        return TaskInfo("tool_calling", f"{tool_share:.0%} of examples call a tool", labels, shares)
+    if json_share >= p.min_share:
+        return TaskInfo(
+            "extraction", f"{json_share:.0%} of answers are JSON objects or arrays", labels, shares
+        )
+    few = 2 <= distinct <= p.max_labels and distinct < n / 3
+    if short_share >= p.min_short_share and few:
+        if labels is None:
+            labels = Labels(*index(answers), "answers")
+        return TaskInfo(
+            "classification",
+            f"{distinct} distinct short answers across {n} examples",
+            labels,
+            shares,
+        )
+    if labels is not None and short_share >= p.min_short_share:
+        return TaskInfo(
+            "classification", f"{len(labels.names)} labels given in metadata", labels, shares
+        )
+    return TaskInfo("generation", "answers are free-form text", labels, shares)
+
+
+ANSWERS = ["yes", "no", "maybe so", "a rather longer answer than a label", None]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(ANSWERS),
+            st.sampled_from(["b", "a", None]),
+            st.sampled_from([TEXT, TEXT, TEXT, JSON_ANSWER, TOOL_CALL]),
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 12),
+    st.sampled_from([0.5, 0.9]),
+    st.booleans(),
+)
+def test_task_inference_is_its_per_row_definition(
+    rows: list[tuple[Any, Any, int]], chars: int, short_share: float, release: bool
+) -> None:
+    ft = table_of(
+        {
+            "answer_label": [a for a, _, _ in rows],
+            "meta_label": [m for _, m, _ in rows],
+            "answer_kind": np.asarray([k for _, _, k in rows], dtype=np.int8),
+        }
+    )
+    if release and rows:
+        ft["answer_label"][0] = None  # a gatherer's cap releases values in place
+    params = TaskParams(max_label_chars=chars, min_short_share=short_share)
+    got, want = infer_task(ft, params), infer_by_row(ft, params)
+    assert (got.task, got.evidence, got.shares) == (want.task, want.evidence, want.shares)
+    assert (got.labels is None) == (want.labels is None)
+    if got.labels is not None and want.labels is not None:
+        assert got.labels.names == want.labels.names and got.labels.source == want.labels.source
+        assert got.labels.index.tolist() == want.labels.index.tolist()
+        assert got.labels.index.dtype == want.labels.index.dtype
+
+
+def test_metric_settings_share_the_engines_task_inference() -> None:
+    """evaluated.metric passes its settings (thresholds and more): the inference it gets is
+    the one the engine, the split and the other checks computed from the same thresholds."""
+    ft = table_of(
+        {
+            "answer_label": ["yes", "no"] * 10,
+            "meta_label": [None] * 20,
+            "answer_kind": np.zeros(20, dtype=np.int8),
+        }
+    )
+    first = infer_task(ft, task_params(None))
+    assert infer_task(ft, MetricSettings()) is first
+    assert infer_task(ft, MetricSettings(max_label_chars=2)) is not first

@@ -175,3 +175,28 @@ def test_spawned_workers_are_used_only_for_ftprep_checks(monkeypatch):
     assert not batch._workers_can_run(dataclasses.replace(plan, example_checks=("clean.my_own",)))
     monkeypatch.setattr(batch.multiprocessing, "get_start_method", lambda allow_none: "fork")
     assert batch._workers_can_run(dataclasses.replace(plan, example_checks=("clean.my_own",)))
+
+
+def test_features_warm_in_the_process_that_forks_the_workers(tmp_path, monkeypatch):
+    """What an extractor loads once per process (the contamination index) is loaded before
+    the pool forks, once, in the gathering process; the workers inherit it."""
+    import multiprocessing
+    import os
+
+    from ftprep import features
+
+    if multiprocessing.get_start_method(allow_none=False) != "fork":
+        return
+    calls: list[int] = []
+    spec = features.FEATURES["contamination"]
+    assert spec.warm is not None
+    warm = spec.warm
+    monkeypatch.setitem(
+        features.FEATURES,
+        "contamination",
+        replace(spec, warm=lambda config: (calls.append(os.getpid()), warm(config))[1]),
+    )
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(_mixed_lines()) + "\n", encoding="utf-8")
+    assert _report(path, jobs=2, batch_size=64) == _report(path, jobs=1, batch_size=4096)
+    assert calls == [os.getpid()]

@@ -59,7 +59,14 @@ def _texts(texts: Sequence[str], calls: Sequence[list[dict[str, Any]] | None]) -
     return out
 
 
-@register_feature("contamination", ("contamination",))
+def warm_index(config: Any) -> None:
+    """The run's index loaded, with the screen matching builds from it (see
+    :func:`ftprep.features.warm_features`)."""
+    index = run_index(config)
+    _ = index.screen, index.short_gated
+
+
+@register_feature("contamination", ("contamination",), warm=warm_index)
 def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, Any]:
     config = ctx.config
     index = run_index(config)

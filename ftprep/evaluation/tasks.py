@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ftprep.columns import NONE, Coded
+from ftprep.columns import GONE, NONE, Coded, as_coded
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns, called_rows
@@ -221,18 +221,24 @@ class TaskInfo:
     shares: dict[str, float]
 
 
-def _index(values: list[str | None]) -> tuple[np.ndarray, list[str]]:
-    """Label index per row, names sorted (deterministic, independent of row order)."""
-    names = sorted({v for v in values if v is not None})
+def _index_codes(values: list[Any], codes: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Label index per row (-1: none) and the names, sorted (deterministic, independent
+    of row order), of the rows of a coded column (``codes`` into ``values``, NONE for
+    None): each distinct code's name looked up once, the rows' indexes by one take."""
+    present = np.unique(codes[codes != NONE]).tolist()
+    names = sorted({values[c] for c in present})
     pos = {name: i for i, name in enumerate(names)}
-    return np.fromiter(
-        (-1 if v is None else pos[v] for v in values), dtype=np.int64, count=len(values)
-    ), names
+    table = np.full(len(values) + 1, -1, dtype=np.int64)  # the last slot: NONE's (-1)
+    for c in present:
+        table[c] = pos[values[c]]
+    return table[codes], names
 
 
 def infer_task(ft: FeatureTable, params: TaskParams) -> TaskInfo:
-    """Decide the task type (see the module docstring); cached on the table."""
-    key = params.model_dump_json()
+    """Decide the task type (see the module docstring); cached on the table by the
+    thresholds it reads (``evaluated.metric`` passes its settings, which hold more: the
+    engine, the split and the checks that pass :func:`task_params` share its inference)."""
+    key = json.dumps([getattr(params, name) for name in TaskParams.model_fields])
     if key not in ft.derived.tasks:
         ft.derived.tasks[key] = _infer(ft, params)
     info: TaskInfo = ft.derived.tasks[key]
@@ -246,15 +252,16 @@ def _infer(ft: FeatureTable, p: TaskParams) -> TaskInfo:
     kinds = ft["answer_kind"]
     tool_share = float((kinds == TOOL_CALL).mean())
     json_share = float((kinds == JSON_ANSWER).mean())
-    raw = ft["answer_label"]
-    short = np.fromiter(
-        (v is not None and len(v) <= p.max_label_chars for v in raw), dtype=bool, count=n
-    )
+    # The label candidates as codes: whether a value is short enough is asked once per
+    # distinct value (a label set has few), not once per row.
+    raw = as_coded(ft["answer_label"])
+    fits = [v is not GONE and len(v) <= p.max_label_chars for v in raw.values]
+    short = np.asarray([*fits, False], dtype=bool)[raw.codes]  # NONE (-1): the last slot
     short_share = float(short.mean())
-    answers = [v if s else None for v, s in zip(raw, short, strict=True)]
-    distinct = len({v for v in answers if v is not None})
-    meta = ft["meta_label"]
-    has_meta = sum(v is not None for v in meta) >= 0.5 * n
+    answers = np.where(short, raw.codes, NONE)
+    distinct = len({raw.values[c] for c in np.unique(answers[answers != NONE]).tolist()})
+    meta = as_coded(ft["meta_label"])
+    has_meta = int((meta.codes != NONE).sum()) >= 0.5 * n
     shares = {
         "tool_calls": round(tool_share, 4),
         "json_answers": round(json_share, 4),
@@ -263,7 +270,7 @@ def _infer(ft: FeatureTable, p: TaskParams) -> TaskInfo:
     }
     labels: Labels | None = None
     if has_meta:
-        index, names = _index(list(meta))
+        index, names = _index_codes(meta.values, meta.codes)
         labels = Labels(index, names, "metadata")
     if tool_share >= p.min_share:
         return TaskInfo("tool_calling", f"{tool_share:.0%} of examples call a tool", labels, shares)
@@ -274,7 +281,7 @@ def _infer(ft: FeatureTable, p: TaskParams) -> TaskInfo:
     few = 2 <= distinct <= p.max_labels and distinct < n / 3
     if short_share >= p.min_short_share and few:
         if labels is None:
-            index, names = _index(answers)
+            index, names = _index_codes(raw.values, answers)
             labels = Labels(index, names, "answers")
         return TaskInfo(
             "classification",
