@@ -467,3 +467,16 @@ def test_windows_past_a_gate_that_passes_everything_are_every_window(turns: list
     got = turn_grams(turns, sizes, gate=everything)
     assert got[0].tolist() == want[0].tolist()
     assert got[1].tolist() == want[1].tolist()
+
+
+def test_screen_holds_the_bit_of_every_hash_and_no_other() -> None:
+    """The index's screen, set by repeated scatters, is the bitmap of its hashes' slots
+    that one ``np.bitwise_or.at`` sets (bytes named by several hashes included)."""
+    from ftprep.contamination.fingerprint import SCREEN_SIZE
+
+    index = load_index(("bundled",), ())
+    slot = (index.hashes & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)
+    want = np.zeros(SCREEN_SIZE // 8, dtype=np.uint8)
+    np.bitwise_or.at(want, slot >> 3, np.left_shift(1, slot & 7).astype(np.uint8))
+    assert len(np.unique(slot >> 3)) < len(slot)  # bytes shared by several hashes
+    assert np.array_equal(index.screen, want)
