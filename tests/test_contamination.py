@@ -480,3 +480,21 @@ def test_screen_holds_the_bit_of_every_hash_and_no_other() -> None:
     np.bitwise_or.at(want, slot >> 3, np.left_shift(1, slot & 7).astype(np.uint8))
     assert len(np.unique(slot >> 3)) < len(slot)  # bytes shared by several hashes
     assert np.array_equal(index.screen, want)
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 3])
+def test_windows_at_and_across_row_edges_equal_each_turns_own(shift: int) -> None:
+    """Words of three letters and a space start every fourth byte: with ``shift`` bytes
+    before them, words start exactly on a 4,096-byte row's first byte (shift 0) or just
+    past it, and windows end on its last; every window equals the turn's own hashes."""
+    from ftprep.contamination.ngrams import turn_grams
+
+    rng = random.Random(shift)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(3)) for _ in range(5000)]
+    turns = ["x" * shift + " " + " ".join(words[:2500]) if shift else " ".join(words[:2500]),
+             " ".join(words[2500:])]  # fmt: skip
+    hashes, turn = turn_grams(turns, [5, 13])
+    for i, text in enumerate(turns):
+        own = ngram_hashes(normalize(text), [5, 13])
+        assert hashes[turn == i].tolist() == [*own[5].tolist(), *own[13].tolist()]
