@@ -467,3 +467,34 @@ def test_windows_past_a_gate_that_passes_everything_are_every_window(turns: list
     got = turn_grams(turns, sizes, gate=everything)
     assert got[0].tolist() == want[0].tolist()
     assert got[1].tolist() == want[1].tolist()
+
+
+def test_screen_holds_the_bit_of_every_hash_and_no_other() -> None:
+    """The index's screen, set by repeated scatters, is the bitmap of its hashes' slots
+    that one ``np.bitwise_or.at`` sets (bytes named by several hashes included)."""
+    from ftprep.contamination.fingerprint import SCREEN_SIZE
+
+    index = load_index(("bundled",), ())
+    slot = (index.hashes & np.uint64(SCREEN_SIZE - 1)).astype(np.int64)
+    want = np.zeros(SCREEN_SIZE // 8, dtype=np.uint8)
+    np.bitwise_or.at(want, slot >> 3, np.left_shift(1, slot & 7).astype(np.uint8))
+    assert len(np.unique(slot >> 3)) < len(slot)  # bytes shared by several hashes
+    assert np.array_equal(index.screen, want)
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 3])
+def test_windows_at_and_across_row_edges_equal_each_turns_own(shift: int) -> None:
+    """Words of three letters and a space start every fourth byte: with ``shift`` bytes
+    before them, words start exactly on a 4,096-byte row's first byte (shift 0) or just
+    past it, and windows end on its last; every window equals the turn's own hashes."""
+    from ftprep.contamination.ngrams import turn_grams
+
+    rng = random.Random(shift)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(3)) for _ in range(5000)]
+    turns = ["x" * shift + " " + " ".join(words[:2500]) if shift else " ".join(words[:2500]),
+             " ".join(words[2500:])]  # fmt: skip
+    hashes, turn = turn_grams(turns, [5, 13])
+    for i, text in enumerate(turns):
+        own = ngram_hashes(normalize(text), [5, 13])
+        assert hashes[turn == i].tolist() == [*own[5].tolist(), *own[13].tolist()]
