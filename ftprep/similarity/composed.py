@@ -185,34 +185,51 @@ def _composed(
     sketch is a minimum per bin over its windows: the messages' sketches (all their
     windows; a sketched message is ASCII and at least a window long), and the sketches of
     the ``SHINGLE - 1`` characters either side of each join with the space (exactly the
-    windows crossing it), folded together."""
+    windows crossing it), folded together. The rows are worked on together: their
+    messages laid end to end, which rows qualify and where their joins fall are array
+    operations; only the strings around the joins are cut one by one."""
     has, sigs, sizes = dialogues.has_sig, dialogues.message_sig, dialogues.message_len
-    if has is None or sigs is None or sizes is None:
+    if has is None or sigs is None or sizes is None or not len(rows):
         return rows
-    left: list[int] = []
-    owners: list[int] = []
-    edges: list[str] = []
+    chosen = rows.tolist()
+    counts = np.fromiter(map(len, map(joined.__getitem__, chosen)), np.int64, len(chosen))
+    several = counts >= 2
+    if not several.any():
+        return rows
+    cand = rows[several]
+    counts = counts[several]
+    parts = np.fromiter(
+        chain.from_iterable(map(joined.__getitem__, cand.tolist())), np.int64, int(counts.sum())
+    )
+    starts = np.cumsum(counts) - counts
+    owner = np.repeat(np.arange(len(cand)), counts)
+    # every message sketched, and the text exactly the messages and a space between two
+    unsketched = np.bincount(owner[~has[parts]], minlength=len(cand))
+    lens = sizes[parts]
+    spelled = np.add.reduceat(lens, starts) + counts - 1
+    length = np.fromiter(map(len, map(texts.__getitem__, cand.tolist())), np.int64, len(cand))
+    good = (unsketched == 0) & (spelled == length)
+    left = np.ones(len(rows), dtype=bool)
+    left[np.flatnonzero(several)[good]] = False
+    if not good.any():
+        return rows[left]
+    done, each = cand[good], counts[good]
+    kept = good[owner]
+    lens, owner = lens[kept], owner[kept]
+    firsts = np.cumsum(each) - each
+    out[done] = np.minimum.reduceat(sigs[parts[kept]], firsts, axis=0)
+    # the joins: the space after each message but the last of its text, at the sum of
+    # the sizes before it and one space per message, counted within the text
+    ends = np.cumsum(lens + 1)
+    ends -= np.repeat(ends[firsts] - lens[firsts] - 1, each)
+    inner = np.ones(len(lens), dtype=bool)
+    inner[firsts + each - 1] = False
+    at = ends[inner] - 1
+    who = cand[owner[inner]]
     k = SHINGLE - 1
-    for i in rows.tolist():
-        parts = joined[i]
-        if len(parts) < 2 or not all(has[list(parts)].tolist()):
-            left.append(i)
-            continue
-        lens = sizes[list(parts)].tolist()
-        text = texts[i]
-        if sum(lens) + len(lens) - 1 != len(text):  # not these messages joined: cannot be
-            left.append(i)
-            continue
-        at = 0
-        for size in lens[:-1]:
-            at += size
-            edges.append(text[at - k : at + 1 + k])
-            owners.append(i)
-            at += 1
-        out[i] = sigs[list(parts)].min(axis=0)
-    if owners:
-        np.minimum.at(out, np.asarray(owners), signatures(edges, bins=MESSAGE_BINS))
-    return np.asarray(left, dtype=np.int64)
+    edges = [texts[i][a - k : a + 1 + k] for i, a in zip(who.tolist(), at.tolist(), strict=True)]
+    np.minimum.at(out, who, signatures(edges, bins=MESSAGE_BINS))
+    return rows[left]
 
 
 __all__ = [
