@@ -228,3 +228,34 @@ def test_checks_can_be_switched_off(write_jsonl) -> None:
     answer(records[1])["content"] = "I'm sorry, but I can't help with that."
     report = ftprep.validate(write_jsonl(records), config=make_config(disable=["clean.refusal"]))
     assert locations(report, "clean.refusal") == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", "the", "of"]), min_size=3, max_size=400),
+    st.integers(min_value=1, max_value=40),
+)
+def test_loop_periods_of_word_ids_are_the_walks(words: list[str], max_unit: int) -> None:
+    """The periods of long texts, asked of their triples as numbers, are those the walk
+    over the triples finds (a small vocabulary: triples recur at every distance)."""
+    from ftprep.checks.clean import repetition
+
+    grams = list(zip(words, words[1:], words[2:], strict=False))
+    ids = repetition._word_ids(words)
+    assert repetition._periods_of(ids, max_unit) == repetition._periods(grams, max_unit)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "Bc", ".", "!", "?", " ", "  ", "\n", "\r\n", "\t", "\x1c", "\u2003",
+                         "\x85", "e.g.", "x!?", ". \n ", ".\u00a0"]),
+        max_size=30,
+    ).map("".join)
+)  # fmt: skip
+def test_sentence_cut_is_the_look_behind_pattern(text: str) -> None:
+    import re
+
+    from ftprep.checks.clean import repetition
+
+    assert repetition._SENTENCE_END.split(text) == re.split(r"(?<=[.!?])\s+|\n", text)

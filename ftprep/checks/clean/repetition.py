@@ -22,7 +22,11 @@ _ASCII_WORDS = bytes(
     for b in range(256)
 )
 _DIGITS = re.compile(r"\d")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+#: Where a sentence ends: ``(?<=[.!?])\s+|\n``, written to start with the white space
+#: (the stop before it tested after), so the regex engine skips ahead to the next space
+#: instead of trying the look-behind at every character (the same cuts:
+#: tests/test_clean_text_checks.py).
+_SENTENCE_END = re.compile(r"\s(?<=[.!?]\s)\s*|\n")
 _TABLE_RULE = re.compile(r"[-:+= ]+")
 
 
@@ -68,6 +72,28 @@ def _periods(grams: list[tuple[str, str, str]], max_unit: int) -> list[int]:
             hits[i - j] = hits.get(i - j, 0) + 1
         last[g] = i
     return sorted(p for p, c in hits.items() if c >= max(1, p - 2))
+
+
+#: Word triples from which :func:`_periods` is asked of numbers (:func:`_periods_of`):
+#: below, a dictionary walk costs less than the array calls.
+_ARRAY_GRAMS = 256
+
+
+def _periods_of(ids: np.ndarray, max_unit: int) -> list[int]:
+    """:func:`_periods` of the word triples of a text whose words have the ids ``ids``
+    (below ``2**20``): each triple a number, a stable sort of them, so that each triple's
+    previous occurrence (the one the walk remembers) is its neighbour in the order."""
+    v = np.int64(int(ids.max()) + 1)
+    codes = (ids[:-2] * v + ids[1:-1]) * v + ids[2:]
+    order = np.argsort(codes, kind="stable")
+    same = codes[order[1:]] == codes[order[:-1]]
+    gaps = order[1:][same] - order[:-1][same]
+    gaps = gaps[gaps <= max_unit]
+    if not len(gaps):
+        return []
+    hits = np.bincount(gaps)
+    enough = (hits > 0) & (hits >= np.maximum(1, np.arange(len(hits)) - 2))
+    return np.flatnonzero(enough).tolist()
 
 
 def _longest_loop(
@@ -172,6 +198,12 @@ def _words(prose: str) -> list[str]:
     return data.decode("utf-8", "surrogatepass").split()
 
 
+def _word_ids(words: list[str]) -> np.ndarray:
+    """Each word's id: the order of its first occurrence among ``words``."""
+    vocab: dict[str, int] = {}
+    return np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), np.int64, len(words))
+
+
 def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
     """A description of the degenerate repetition in ``text``, or None."""
     prose = strip_code(text)
@@ -190,11 +222,19 @@ def find_repetition(text: str, settings: RepetitionSettings) -> str | None:
                 f"a block of {size} words repeats {copies} times in a row "
                 f"(starting with {what} '{_quote(first.split()[:8])}')"
             )
-    periods = _periods(grams, settings.max_unit)
+    ids = None
+    if len(grams) < _ARRAY_GRAMS:
+        periods = _periods(grams, settings.max_unit)
+    else:
+        ids = _word_ids(words)
+        if int(ids.max()) < 1 << 20:  # a triple's number fits 63 bits
+            periods = _periods_of(ids, settings.max_unit)
+        else:
+            periods = _periods(grams, settings.max_unit)
     if not periods and not (settings.gopher and len(words) >= settings.min_words_ngram):
         return None  # no phrase recurs close enough to loop, and no n-gram ratios asked
-    vocab: dict[str, int] = {}
-    ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), np.int64, len(words))
+    if ids is None:
+        ids = _word_ids(words)
     if periods:
         p, copies, start = _longest_loop(ids, settings.max_unit, periods)
         if copies >= settings.min_loop_repeats and copies * p >= settings.min_loop_words:
