@@ -31,6 +31,7 @@ import numpy as np
 import ftprep.checks
 import ftprep.similarity.normalize
 import ftprep.tokens.counting  # noqa: F401  (registers the tokens feature)
+from ftprep.allocator import start_worker
 from ftprep.checks.base import REGISTRY, Flag
 from ftprep.checks.batch_view import CheckBatch, run_example_check
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view, warm_features
@@ -290,10 +291,7 @@ def run_batches(
         return
     if multiprocessing.get_start_method(allow_none=False) == "fork":
         warm_features(plan.features, plan.config)  # inherited, not loaded in each worker
-    # Workers freeze the heap they start with: the cyclic collector then never rescans the
-    # inherited modules, registries and indexes (3-7% of a worker's CPU, measured on chat
-    # batches), and under fork never touches, so never copies, their pages.
-    pool: Executor = ProcessPoolExecutor(jobs, initializer=gc.freeze)
+    pool: Executor = ProcessPoolExecutor(jobs, initializer=start_worker)
     try:
         pending: deque[Future[BatchResult]] = deque()
         for batch in itertools.chain((first, second), batches):

@@ -63,7 +63,16 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ftprep.progress",
         ),
     ),
-    ("engine", ("ftprep.engine", "ftprep.batch", "ftprep.ray_engine", "ftprep.prefetch")),
+    (
+        "engine",
+        (
+            "ftprep.engine",
+            "ftprep.batch",
+            "ftprep.ray_engine",
+            "ftprep.prefetch",
+            "ftprep.allocator",
+        ),
+    ),
     (
         "checks",
         ("ftprep.checks", "ftprep.split", "ftprep.pii", "ftprep.masking", "ftprep.contamination"),
