@@ -203,6 +203,10 @@ class Derived:
     topics: dict[str, Any] = field(default_factory=dict)
     #: evaluation.tasks: task parameters (JSON) -> TaskInfo
     tasks: dict[str, Any] = field(default_factory=dict)
+    #: checks.dataset: (min_size, documents) -> the task groups (rows, reference rows)
+    task_groups: dict[tuple[int, bool], list[tuple[np.ndarray, np.ndarray]]] = field(
+        default_factory=dict
+    )
     #: checks.diverse: the diversity profile (the report's ``stats.diversity``)
     diversity: dict[str, Any] | None = None
     #: split.strata: what the split stratified by ("label", "cluster"; None: nothing)

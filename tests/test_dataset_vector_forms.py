@@ -360,3 +360,57 @@ def test_metric_settings_share_the_engines_task_inference() -> None:
     first = infer_task(ft, task_params(None))
     assert infer_task(ft, MetricSettings()) is first
     assert infer_task(ft, MetricSettings(max_label_chars=2)) is not first
+
+
+def label_counts_by_row(labels: list[Any], sides: np.ndarray, max_labels: int) -> Any:
+    """report.distributions.label_counts' definition, a Counter step per row (sides: train
+    0, validation 1, dropped -1)."""
+    if not any(label is not None for label in labels):
+        return None
+    counters: dict[int, Counter[str]] = {side: Counter() for side in (0, 1, -1)}
+    for label, side in zip(labels, sides.tolist(), strict=True):
+        counters[int(side)]["(no label)" if label is None else label] += 1
+    totals = counters[0] + counters[1] + counters[-1]
+    ordered = sorted(totals, key=lambda k: (-totals[k], k))
+    shown, rest = ordered[:max_labels], ordered[max_labels:]
+    out: dict[str, Any] = {
+        "labels": shown,
+        "train": [counters[0][k] for k in shown],
+        "validation": [counters[1][k] for k in shown],
+        "dropped": [counters[-1][k] for k in shown],
+        "distinct": len(ordered),
+    }
+    if rest:
+        out["other"] = {
+            "labels": len(rest),
+            "train": sum(counters[0][k] for k in rest),
+            "validation": sum(counters[1][k] for k in rest),
+            "dropped": sum(counters[-1][k] for k in rest),
+        }
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "(no label)", None]), st.sampled_from([0, 1, -1])
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_label_counts_are_its_per_row_counts(
+    rows: list[tuple[Any, int]], max_labels: int, coded: bool
+) -> None:
+    from ftprep.report.distributions import label_counts
+
+    labels = [lab for lab, _ in rows]
+    sides = np.asarray([s for _, s in rows], dtype=np.int8)
+    column: Any = Coded.of(labels) if coded else labels
+    got = label_counts(column, sides, max_labels=max_labels)
+    want = label_counts_by_row(labels, sides, max_labels)
+    assert got == want
+    if got is not None:
+        assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in want.items()}

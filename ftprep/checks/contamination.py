@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
+from ftprep.columns import held
 from ftprep.contamination.feature import run_index
 from ftprep.contamination.fingerprint import WINDOW_MIN, Fingerprint, Part
 from ftprep.contamination.match import DEFAULT_MIN_SHARE, DEFAULT_MIN_SHORT_SHARE
@@ -41,7 +43,9 @@ def _hits(
     """Rows and the parts (benchmark or eval-set, per ``evals``) they reproduce, each with
     how much of it (for the location's detail)."""
     out: dict[int, list[tuple[Part, str]]] = {}
-    for row, hits in enumerate(ft["contamination"]):
+    col = ft["contamination"]
+    for row in np.flatnonzero(held(col, np.arange(len(col)))).tolist():  # few: the hits
+        hits = col[row]
         if not hits:
             continue
         kept = []

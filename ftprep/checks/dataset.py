@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.columns import held
+from ftprep.columns import GONE, as_coded, held
 from ftprep.features import FeatureContext, FeatureTable, FirstExcerpts
 
 #: The consistency constant that makes the MAD estimate the standard deviation of a normal.
@@ -35,19 +35,39 @@ def task_groups(
     Continued-pretraining documents (``kind == "text"``) answer no task: a haiku beside a
     speech is not a short answer beside a long one. They are left out unless ``documents``
     (for checks about the text itself, such as markup residue).
+
+    Computed once per table and arguments (seven checks ask, most with the same
+    ``min_size``); the arrays are read-only, as every asker shares them.
     """
+    derived = getattr(ft, "derived", None)
+    memo = derived.task_groups if derived is not None else {}
+    key = (int(min_size), bool(documents))
+    if key not in memo:
+        groups = list(_task_groups(ft, min_size, documents))
+        for rows, ref in groups:
+            rows.setflags(write=False)
+            ref.setflags(write=False)
+        memo[key] = groups
+    yield from memo[key]
+
+
+def _task_groups(
+    ft: FeatureTable, min_size: int, documents: bool
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`task_groups`, computed."""
     n = ft.n
     if n == 0:
         return
     keep = np.arange(n)
     if not documents and "kind" in ft:
-        keep = np.flatnonzero(np.asarray(ft["kind"], dtype=object) != "text")
+        kinds = as_coded(ft["kind"])  # documents found by their code, not row by row
+        texts = [c for c, v in enumerate(kinds.values) if v is not GONE and v == "text"]
+        keep = np.flatnonzero(~np.isin(kinds.codes, texts))
         if len(keep) == 0:
             return
     keys = ft["system_hash"] if "system_hash" in ft else np.zeros(n, dtype=np.uint64)
     # One stable sort groups the rows by system prompt, each group's rows ascending (as
-    # ``keep`` is): the groups np.unique's inverse gave, at a quarter of the cost (seven
-    # checks ask, after the last batch).
+    # ``keep`` is): the groups np.unique's inverse gave, at a quarter of the cost.
     kept = np.asarray(keys)[keep]
     order = np.argsort(kept, kind="stable")
     ordered = kept[order]

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ftprep.columns import NONE, as_coded
 from ftprep.engine import Analysis
 from ftprep.split.plan import DROPPED, TRAIN, VALIDATION
 
@@ -93,20 +95,27 @@ def token_histogram(total: np.ndarray, limit: int) -> dict[str, Any]:
 
 
 def label_counts(
-    labels: list[str | None], assignment: np.ndarray | None, max_labels: int = MAX_LABELS
+    labels: Sequence[str | None], assignment: np.ndarray | None, max_labels: int = MAX_LABELS
 ) -> dict[str, Any] | None:
-    """Per-label counts on each side of the split; None when no example has a label."""
-    if not any(label is not None for label in labels):
+    """Per-label counts on each side of the split; None when no example has a label.
+
+    Counted from the labels' codes (a table's coded column, or the list coded): each side's
+    distinct labels are counted in numpy, not a Counter step per row."""
+    coded = as_coded(labels)
+    if not (coded.codes != NONE).any():
         return None
     sides = (
         np.asarray(assignment)
         if assignment is not None
-        else np.full(len(labels), TRAIN, dtype=np.int8)
+        else np.full(len(coded), TRAIN, dtype=np.int8)
     )
     counters: dict[int, Counter[str]] = {side: Counter() for side in (TRAIN, VALIDATION, DROPPED)}
     unlabelled = "(no label)"
-    for label, side in zip(labels, sides.tolist(), strict=True):
-        counters[int(side)][unlabelled if label is None else label] += 1
+    for side in np.unique(sides).tolist():
+        codes, counts = np.unique(coded.codes[sides == side], return_counts=True)
+        counter = counters[int(side)]
+        for code, count in zip(codes.tolist(), counts.tolist(), strict=True):
+            counter[unlabelled if code == NONE else coded.values[code]] += count
     totals = counters[TRAIN] + counters[VALIDATION] + counters[DROPPED]
     ordered = sorted(totals, key=lambda k: (-totals[k], k))
     shown, rest = ordered[:max_labels], ordered[max_labels:]
@@ -147,7 +156,7 @@ def distributions(analysis: Analysis) -> dict[str, Any]:
         "tokens": token_histogram(ft["tokens_total"], effective_token_limit(analysis))
     }
     plan = analysis.plan
-    labels = label_counts(list(ft["meta_label"]), plan.assignment if plan is not None else None)
+    labels = label_counts(ft["meta_label"], plan.assignment if plan is not None else None)
     if labels is not None:
         out["labels"] = labels
     return out

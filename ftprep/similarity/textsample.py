@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.columns import NONE, Coded
+from ftprep.columns import NONE, Coded, held
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns
@@ -214,8 +214,7 @@ def sample_rows(ft: FeatureTable, limit: int) -> np.ndarray:
     """Rows of the final sample (at most ``limit``, lowest priority first), in row order."""
     if ft.n == 0 or "sample_input" not in ft:
         return np.zeros(0, dtype=np.int64)
-    has = np.fromiter((t is not None for t in ft["sample_input"]), dtype=bool, count=ft.n)
-    rows = np.flatnonzero(has)
+    rows = np.flatnonzero(held(ft["sample_input"], np.arange(ft.n)))  # from the codes
     if len(rows) > limit:
         prio = ft["sample_priority"][rows]
         rows = rows[np.sort(np.lexsort((rows, prio))[:limit])]
