@@ -177,3 +177,15 @@ def test_the_child_takes_the_sample_measures_with_the_topics(data, here, monkeyp
     assert calls == []
     assert forked.features.derived.diversity == serial.features.derived.diversity
     assert build_report(forked).to_json() == build_report(serial).to_json()
+
+
+def test_a_helper_of_the_child_that_dies_changes_nothing(data, here, monkeypatch):
+    """The child's k-means helper dying leaves its candidates to the child: the same
+    report, and the child still serves the topics."""
+    from ftprep import forked_map
+
+    serial = build_report(_analysis(data, jobs=1)).to_json()
+    here.clear()
+    monkeypatch.setattr(forked_map, "_helper", lambda *a: os._exit(3))
+    assert build_report(_analysis(data, jobs=2)).to_json() == serial
+    assert here == []

@@ -65,3 +65,45 @@ def test_the_split_is_the_same_whether_the_buckets_were_kept_or_not(tmp_path, mo
     assert not again.features.derived.band_buckets and calls
     assert build_report(kept).to_json() == build_report(again).to_json()
     assert np.array_equal(kept.plan.assignment, again.plan.assignment)
+
+
+def _straddling_by_set_operations(keys, assignment):
+    """straddling_inputs as first written: the hashes on both sides by np.intersect1d."""
+    from ftprep.split.plan import TRAIN, VALIDATION
+
+    t, v = np.flatnonzero(assignment == TRAIN), np.flatnonzero(assignment == VALIDATION)
+    shared = np.intersect1d(keys[t], keys[v])
+    if len(shared) == 0:
+        return None
+    rows = np.flatnonzero(np.isin(keys, shared) & (assignment >= 0))
+    r = rows[np.argsort(keys[rows], kind="stable")]
+    same = keys[r][1:] == keys[r][:-1]
+    return np.stack([r[:-1][same], r[1:][same]], axis=1)
+
+
+class _Hashes:
+    """A table with one column, ``hash_prompt``."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.n, self.keys = len(keys), keys
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.keys
+
+
+def test_straddling_inputs_are_the_set_operations_pairs(monkeypatch):
+    """The single-sort straddling inputs give the pairs the set operations gave."""
+    from ftprep.split import refine
+    from ftprep.split.plan import SplitPlan
+
+    monkeypatch.setattr(refine, "_key", lambda n, pairs: pairs)  # the pairs themselves
+    rng = np.random.default_rng(4)
+    for n, distinct in ((0, 1), (1, 1), (50, 5), (400, 300), (2_000, 40), (2_000, 5_000)):
+        keys = rng.integers(0, distinct, n).astype(np.uint64) * np.uint64(2**40 + 3)
+        assignment = rng.choice(np.array([-1, 0, 1], dtype=np.int8), n, p=[0.1, 0.7, 0.2])
+        got = refine.straddling_inputs(_Hashes(keys), SplitPlan(assignment, 0, 0, 0), None)
+        want = _straddling_by_set_operations(keys, assignment)
+        if want is None:
+            assert got is None
+        else:
+            assert got.dtype == want.dtype and np.array_equal(got, want) and len(got)
