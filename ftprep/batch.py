@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -89,12 +90,25 @@ class BatchResult:
     load_errors: list[tuple[int, LoadError]] = field(default_factory=list)
 
 
+#: An example's metadata, kind and line, read in one ``map`` over a batch.
+_METADATA = attrgetter("metadata")
+_KIND = attrgetter("kind")
+_LINE = attrgetter("location.line")
+
+
 def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
-    """Group and label from metadata, and the example kind: read by the split and checks."""
-    groups = np.zeros(len(batch), dtype=np.uint64)
+    """Group and label from metadata, and the example kind: read by the split and checks.
+
+    A batch whose examples have no metadata at all (the usual chat file) has no group and
+    no label: its columns are made whole, without a step per example."""
+    n = len(batch)
+    groups = np.zeros(n, dtype=np.uint64)
+    metas = list(map(_METADATA, batch))
+    kinds = list(map(_KIND, batch))
+    if not any(metas):
+        return {"meta_group": groups, "meta_label": [None] * n, "kind": kinds}
     labels: list[str | None] = []
-    for i, ex in enumerate(batch):
-        meta = ex.metadata
+    for i, meta in enumerate(metas):
         g = meta.get("group", meta.get("conversation_id"))
         if g is not None:
             groups[i] = hash64(f"group:{g}") or 1
@@ -102,7 +116,7 @@ def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
         # a true/false label is KTO's "desirable completion" flag, not a class to predict
         kto = isinstance(label, bool) or "kto_tag" in meta
         labels.append(None if label is None or kto else str(label))
-    return {"meta_group": groups, "meta_label": labels, "kind": [ex.kind for ex in batch]}
+    return {"meta_group": groups, "meta_label": labels, "kind": kinds}
 
 
 @contextmanager
@@ -156,7 +170,7 @@ def reduce_examples(
     columns: dict[str, Any] = {
         "record": np.asarray(records, dtype=np.int64),
         "source": np.full(n, source, dtype=np.int32),
-        "line": np.fromiter((ex.location.line for ex in examples), dtype=np.int64, count=n),
+        "line": np.fromiter(map(_LINE, examples), dtype=np.int64, count=n),
         **meta_columns(examples),
     }
     with batch_scope() as memo:
