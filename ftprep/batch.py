@@ -25,7 +25,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -146,6 +146,10 @@ def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
     errors: list[tuple[int, LoadError]] = []
     with collector_paused():
         loaded = load_records(batch.raws, batch.name, batch.format, batch.container, batch.options)
+        if not any(issubclass(kind, LoadError) for kind in set(map(type, loaded))):
+            # the usual batch, every record an example: no step per record to sort them
+            records = list(range(batch.first, batch.first + len(loaded)))
+            return reduce_examples(plan, batch.source, cast(list[Example], loaded), records)
         for offset, result in enumerate(loaded):
             record = batch.first + offset
             if isinstance(result, LoadError):
