@@ -24,7 +24,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
 import numpy as np
 
@@ -90,12 +91,25 @@ class BatchResult:
     load_errors: list[tuple[int, LoadError]] = field(default_factory=list)
 
 
+#: An example's metadata, kind and line, read in one ``map`` over a batch.
+_METADATA = attrgetter("metadata")
+_KIND = attrgetter("kind")
+_LINE = attrgetter("location.line")
+
+
 def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
-    """Group and label from metadata, and the example kind: read by the split and checks."""
-    groups = np.zeros(len(batch), dtype=np.uint64)
+    """Group and label from metadata, and the example kind: read by the split and checks.
+
+    A batch whose examples have no metadata at all (the usual chat file) has no group and
+    no label: its columns are made whole, without a step per example."""
+    n = len(batch)
+    groups = np.zeros(n, dtype=np.uint64)
+    metas = list(map(_METADATA, batch))
+    kinds = list(map(_KIND, batch))
+    if not any(metas):
+        return {"meta_group": groups, "meta_label": [None] * n, "kind": kinds}
     labels: list[str | None] = []
-    for i, ex in enumerate(batch):
-        meta = ex.metadata
+    for i, meta in enumerate(metas):
         g = meta.get("group", meta.get("conversation_id"))
         if g is not None:
             groups[i] = hash64(f"group:{g}") or 1
@@ -103,7 +117,7 @@ def meta_columns(batch: Sequence[Example]) -> dict[str, Any]:
         # a true/false label is KTO's "desirable completion" flag, not a class to predict
         kto = isinstance(label, bool) or "kto_tag" in meta
         labels.append(None if label is None or kto else str(label))
-    return {"meta_group": groups, "meta_label": labels, "kind": [ex.kind for ex in batch]}
+    return {"meta_group": groups, "meta_label": labels, "kind": kinds}
 
 
 @contextmanager
@@ -133,6 +147,10 @@ def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
     errors: list[tuple[int, LoadError]] = []
     with collector_paused():
         loaded = load_records(batch.raws, batch.name, batch.format, batch.container, batch.options)
+        if not any(issubclass(kind, LoadError) for kind in set(map(type, loaded))):
+            # the usual batch, every record an example: no step per record to sort them
+            records = list(range(batch.first, batch.first + len(loaded)))
+            return reduce_examples(plan, batch.source, cast(list[Example], loaded), records)
         for offset, result in enumerate(loaded):
             record = batch.first + offset
             if isinstance(result, LoadError):
@@ -157,7 +175,7 @@ def reduce_examples(
     columns: dict[str, Any] = {
         "record": np.asarray(records, dtype=np.int64),
         "source": np.full(n, source, dtype=np.int32),
-        "line": np.fromiter((ex.location.line for ex in examples), dtype=np.int64, count=n),
+        "line": np.fromiter(map(_LINE, examples), dtype=np.int64, count=n),
         **meta_columns(examples),
     }
     with batch_scope() as memo:

@@ -114,10 +114,12 @@ _FIELDS = attrgetter("__dict__")
 _MESSAGES = attrgetter("messages")
 _TOOLS = attrgetter("tools")
 _CONTENT = itemgetter("content")
-_WEIGHT = itemgetter("weight")
-#: The fields of a message that add strings or tokens beyond its role and text (when they
-#: are not empty).
-_BEYOND_TEXT = itemgetter("name", "tool_calls", "function_call", "tool_call_id")
+#: The fields of a message that add strings or tokens beyond its role and text, and its
+#: weight: all None in the usual message.
+_BEYOND_TEXT = itemgetter("name", "tool_calls", "function_call", "tool_call_id", "weight")
+_NOTHING_BEYOND = (None,) * 5
+_NAME_TO_ID = itemgetter(slice(0, 4))
+_WEIGHT = itemgetter(4)
 #: Content types whose message's strings are its text alone (None: the empty text).
 _TEXT_CONTENT = frozenset({str, type(None)})
 
@@ -129,31 +131,34 @@ def _plain_counts(
     name, tool call or tool call id (the usual batch), the sums in numpy; None for any other
     batch. Roles and texts are the batch's :func:`~ftprep.turns.flat_turns` (in ``memo``,
     the batch memo, where the feature extractors before this one left them); the other
-    fields are read here only to tell the batch is plain, each in one ``map`` over the
-    messages' field dicts."""
+    fields are read here only to tell the batch is plain, in one ``map`` over the messages'
+    field dicts (a second for the weights when one is set)."""
     fields = list(map(_FIELDS, chain.from_iterable(map(_MESSAGES, examples))))
-    if (
-        not fields
-        or any(map(any, map(_BEYOND_TEXT, fields)))
-        or not set(map(type, map(_CONTENT, fields))) <= _TEXT_CONTENT
-    ):
+    if not fields or not set(map(type, map(_CONTENT, fields))) <= _TEXT_CONTENT:
         return None
+    weights: list[Any] | None = None
+    if not all(map(_NOTHING_BEYOND.__eq__, map(_BEYOND_TEXT, fields))):
+        beyond = list(map(_BEYOND_TEXT, fields))
+        if any(map(any, map(_NAME_TO_ID, beyond))):
+            return None
+        weights = list(map(_WEIGHT, beyond))
     flat = flat_turns(examples, {} if memo is None else memo)
     roles, sizes, owner = flat.roles, flat.counts, flat.owner
     if not sizes.all():  # an example without messages (reduceat below needs none empty)
         return None
-    weights = list(map(_WEIGHT, fields))
+    # each role coded once: its tokens and whether it is an answer read from the code
+    code_of = {role: code for code, role in enumerate(dict.fromkeys(roles))}
+    codes = np.fromiter(map(code_of.__getitem__, roles), dtype=np.intp, count=len(roles))
     encode = enc.encode_ordinary
-    role_tokens = {role: len(encode(role)) for role in set(roles)}
+    role_tokens = np.asarray([len(encode(role)) for role in code_of], dtype=np.int64)
     n, m = len(examples), len(roles)
-    role_cost = np.fromiter(map(role_tokens.__getitem__, roles), dtype=np.int64, count=m)
     fixed = (
         REPLY_PRIMING
         + TOKENS_PER_MESSAGE * sizes
-        + np.bincount(owner, weights=role_cost, minlength=n).astype(np.int64)
+        + np.bincount(owner, weights=role_tokens[codes], minlength=n).astype(np.int64)
     )
-    answers = np.fromiter(map("assistant".__eq__, roles), dtype=bool, count=m)
-    if set(weights) == {None}:
+    answers = codes == code_of.get("assistant", -1)
+    if weights is None:
         trained = answers
     else:
         trained = answers & np.fromiter((w != 0 for w in weights), dtype=bool, count=m)
