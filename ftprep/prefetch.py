@@ -26,7 +26,6 @@ the topics here, as a serial run does (and fails the same way if that is what th
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import pickle
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from dataclasses import dataclass, fields
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ftprep.allocator import start_worker
 from ftprep.features import Derived, FeatureTable
 
 #: Checks that read the topic clusters (ids, or an item's prefix ending in "."): the diverse
@@ -117,9 +117,10 @@ def _child(
     """Do ``work`` and send what it added to the table's derived results (nothing when it
     fails: the parent then does it again, and fails as a serial run would).
 
-    The inherited heap is frozen first, as the batch pool's workers do: the cyclic
-    collector then never walks (so never copies) the parent's objects."""
-    gc.freeze()
+    It starts as the batch pool's workers do (:func:`~ftprep.allocator.start_worker`): the
+    allocator keeps freed memory, and the inherited heap is frozen, so the cyclic collector
+    never walks (so never copies) the parent's objects."""
+    start_worker()
     before = _snapshot(table.derived)
     try:
         work(table)
