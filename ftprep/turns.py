@@ -32,6 +32,13 @@ class Turns:
     last: list[int | None]
 
 
+#: Batch memo key: True when every message of the batch has text (or no) content and no
+#: name, tool call, tool call id or weight: what the token counter asks before reading the
+#: messages' fields itself (``tokens.counting``). Set by the checks' batch view, which
+#: reads those fields of every message anyway (``checks.batch_view``).
+TEXT_ONLY = "text_only"
+
+
 def last_assistant(roles: tuple[str, ...]) -> int | None:
     """``last_assistant_index`` from the roles alone."""
     for i in range(len(roles) - 1, -1, -1):

@@ -363,11 +363,77 @@ def _assert_counts_as_one_by_one(counts, examples: list[ChatExample], enc) -> No
 )
 def test_batch_counts_equal_message_by_message(rows) -> None:
     """The batched counter (field-dict fast path, distinct strings once, index sums)
-    gives each example's counts as counting its messages one by one does."""
+    gives each example's counts as counting its messages one by one does; also as the
+    tokens feature runs in a batch, after the checks' batch view filled the batch memo
+    (its turns, and whether every message is text only)."""
+    from ftprep.checks.batch_view import CheckBatch
+    from ftprep.features import FeatureContext, batch_scope
+    from ftprep.turns import TEXT_ONLY
+
     enc = get_encoding("o200k_base")
     examples = _examples(rows)
     counts = count_batch(examples, enc)
     _assert_counts_as_one_by_one(counts, examples, enc)
+    with batch_scope() as memo:
+        assert CheckBatch(examples, examples).marks
+        assert TEXT_ONLY in memo
+        columns = tokens_feature(examples, FeatureContext(encoding=enc, batch=memo))
+    assert [columns[c].tolist() for c in TOKEN_COLUMNS] == [
+        counts.total.tolist(),
+        counts.trained.tolist(),
+        counts.assistant_last.tolist(),
+    ]
+
+
+_bare_turn = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["user", "assistant", "system"]),
+        "content": st.one_of(st.none(), st.sampled_from(["same text", "", "a b"])),
+    }
+)
+
+
+#: A turn holding one thing beyond its role and text, each of which the counter counts.
+_odd_turn = st.sampled_from(
+    [
+        {"role": "assistant", "content": "a", "name": "bob"},
+        {"role": "tool", "content": "a", "tool_call_id": "c1"},
+        {"role": "user", "content": "a", "tool_call_id": "c1"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "c1", "function": {"name": "f"}}],
+        },
+        {"role": "assistant", "content": None, "function_call": {"name": "g", "arguments": "{}"}},
+        {"role": "assistant", "content": "a", "weight": 0},
+        {"role": "assistant", "content": [{"type": "reasoning", "reasoning": "why so"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "t"}, {"type": "text"}]},
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(_bare_turn, _bare_turn, _odd_turn, _turn), min_size=1, max_size=3),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_text_only_batches_seen_by_the_batch_view(turns) -> None:
+    """Batches of bare text turns with now and then one turn holding more (a name, a tool
+    call or its id, a weight, parts): the tokens feature, told by the checks' batch view
+    whether every message is text only, counts as message by message does."""
+    from ftprep.checks.batch_view import CheckBatch
+    from ftprep.features import FeatureContext, batch_scope
+
+    enc = get_encoding("o200k_base")
+    examples = _examples([(each, None) for each in turns])
+    with batch_scope() as memo:
+        assert CheckBatch(examples, examples).marks
+        counts = tokens_feature(examples, FeatureContext(encoding=enc, batch=memo))
+    got = list(zip(*(counts[c].tolist() for c in TOKEN_COLUMNS), strict=True))
+    assert got == [_slow_counts(ex, enc) for ex in examples]
 
 
 _plain_turn = st.fixed_dictionaries(

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import partial
-from operator import itemgetter
+from functools import partial, reduce
+from operator import itemgetter, or_
 from typing import Any
 
 from ftprep.checks.base import REGISTRY, CheckSpec, Flag, batch_form
@@ -37,7 +37,7 @@ from ftprep.checks.byte_words import worth_going_on
 from ftprep.checks.signs import sign_of
 from ftprep.features import batch_memo
 from ftprep.schema import KNOWN_ROLES, ChatExample, Example, Message
-from ftprep.turns import CALLED_ROWS, last_assistant
+from ftprep.turns import CALLED_ROWS, TEXT_ONLY, last_assistant
 from ftprep.turns import Turns as BatchTurns
 
 #: ``marks`` bits: a row holds...
@@ -49,6 +49,11 @@ TOOLS = 16  # a tool call (``tool_calls``/``function_call``) or a ``tool`` messa
 BLANK = 32  # a message whose text is empty or whitespace
 NO_ASSISTANT = 64  # no assistant message
 NAMED = 128  # a message with a name
+PARTS = 256  # a message whose content is a list of parts
+CALL_ID = 512  # a message with a tool call id
+#: What a message holds beyond its role and text (or no content), for the token counter
+#: (``turns.TEXT_ONLY``; a ``tool`` message counts too, which only makes it look itself).
+_BEYOND_TEXT = WEIGHT | TOOLS | NAMED | PARTS | CALL_ID
 
 #: The text of a ``(role, text)`` pair.
 _TEXT = itemgetter(1)
@@ -91,6 +96,7 @@ def _read(
             text = content
         else:
             text = m.text
+            marks |= PARTS
         roles.append(role)
         texts.append(text)
         called = fields["tool_calls"]
@@ -108,6 +114,8 @@ def _read(
             marks |= WEIGHT
         if fields["name"]:
             marks |= NAMED
+        if fields["tool_call_id"]:
+            marks |= CALL_ID
         if m.__pydantic_extra__:
             marks |= EXTRA_KEY
         if not text or text.isspace():
@@ -179,6 +187,7 @@ class CheckBatch:
                 memo = batch_memo()
                 memo.setdefault("turns", shared)
                 memo.setdefault(CALLED_ROWS, calls)
+                memo.setdefault(TEXT_ONLY, not reduce(or_, marks, 0) & _BEYOND_TEXT)
         return self._turns
 
     @property

@@ -28,7 +28,7 @@ import numpy as np
 import tiktoken
 
 from ftprep.schema import ChatExample, Message
-from ftprep.turns import flat_turns
+from ftprep.turns import TEXT_ONLY, flat_turns
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -130,21 +130,24 @@ def _plain_counts(
     """:func:`count_batch` for a batch whose messages all have text (or no) content and no
     name, tool call or tool call id (the usual batch), the sums in numpy; None for any other
     batch. Roles and texts are the batch's :func:`~ftprep.turns.flat_turns` (in ``memo``,
-    the batch memo, where the feature extractors before this one left them); the other
-    fields are read here only to tell the batch is plain, in one ``map`` over the messages'
-    field dicts (a second for the weights when one is set)."""
-    fields = list(map(_FIELDS, chain.from_iterable(map(_MESSAGES, examples))))
-    if not fields or not set(map(type, map(_CONTENT, fields))) <= _TEXT_CONTENT:
-        return None
+    the batch memo, where the feature extractors before this one left them). Whether the
+    batch is plain is the memo's :data:`~ftprep.turns.TEXT_ONLY` when the checks' batch
+    view left it True; else the other fields are read here, in one ``map`` over the
+    messages' field dicts (a second for the weights when one is set)."""
+    memo = {} if memo is None else memo
     weights: list[Any] | None = None
-    if not all(map(_NOTHING_BEYOND.__eq__, map(_BEYOND_TEXT, fields))):
-        beyond = list(map(_BEYOND_TEXT, fields))
-        if any(map(any, map(_NAME_TO_ID, beyond))):
+    if memo.get(TEXT_ONLY) is not True:  # not known from the batch view: read the fields
+        fields = list(map(_FIELDS, chain.from_iterable(map(_MESSAGES, examples))))
+        if not set(map(type, map(_CONTENT, fields))) <= _TEXT_CONTENT:
             return None
-        weights = list(map(_WEIGHT, beyond))
-    flat = flat_turns(examples, {} if memo is None else memo)
+        if not all(map(_NOTHING_BEYOND.__eq__, map(_BEYOND_TEXT, fields))):
+            beyond = list(map(_BEYOND_TEXT, fields))
+            if any(map(any, map(_NAME_TO_ID, beyond))):
+                return None
+            weights = list(map(_WEIGHT, beyond))
+    flat = flat_turns(examples, memo)
     roles, sizes, owner = flat.roles, flat.counts, flat.owner
-    if not sizes.all():  # an example without messages (reduceat below needs none empty)
+    if not roles or not sizes.all():  # no message, or an example without (see reduceat)
         return None
     # each role coded once: its tokens and whether it is an answer read from the code
     code_of = {role: code for code, role in enumerate(dict.fromkeys(roles))}
