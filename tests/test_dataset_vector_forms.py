@@ -24,8 +24,7 @@ from ftprep.checks.base import DatasetContext, Flag
 from ftprep.checks.clean.truncation import TruncationSettings, truncated
 from ftprep.checks.consistent.output_format import (
     LabelVocabularySettings,
-    _edit_distance,
-    _fold,
+    label_verdicts,
     label_vocabulary,
 )
 from ftprep.checks.dataset import task_groups
@@ -38,6 +37,7 @@ from ftprep.evaluation.tasks import (
     Labels,
     TaskInfo,
     TaskParams,
+    decide_task,
     infer_task,
     task_params,
 )
@@ -195,27 +195,7 @@ def label_vocabulary_by_row(ft: FeatureTable, rules: LabelVocabularySettings) ->
         if len(surface) > rules.max_labels:
             continue
         sizes.append(len(surface))
-        by_fold: dict[str, Counter[str]] = {}
-        for lab, c in surface.items():
-            by_fold.setdefault(_fold(lab), Counter())[lab] = c
-        canonical = {f: forms.most_common(1)[0][0] for f, forms in by_fold.items()}
-        fold_count = {f: sum(forms.values()) for f, forms in by_fold.items()}
-        verdict: dict[str, str] = {}
-        for lab in surface:
-            f = _fold(lab)
-            if lab != canonical[f]:
-                verdict[lab] = f"'{lab}' where the usual spelling is '{canonical[f]}'"
-                continue
-            if len(f) < 4:
-                continue
-            for other, oc in fold_count.items():
-                if (
-                    other != f
-                    and oc >= rules.typo_ratio * fold_count[f]
-                    and _edit_distance(f, other) <= 2
-                ):
-                    verdict[lab] = f"'{lab}' looks like a misspelling of '{canonical[other]}'"
-                    break
+        verdict = label_verdicts(surface, rules.typo_ratio)
         for r in rows:
             lab = labels[r]
             if lab is not None and lab in verdict:
@@ -276,36 +256,17 @@ def infer_by_row(ft: FeatureTable, p: TaskParams) -> TaskInfo:
     answers = [v if s else None for v, s in zip(raw, short, strict=True)]
     distinct = len({v for v in answers if v is not None})
     meta = list(ft["meta_label"])
-    shares = {
-        "tool_calls": round(tool_share, 4),
-        "json_answers": round(json_share, 4),
-        "short_answers": round(short_share, 4),
-        "distinct_short_answers": distinct,
-    }
     labels = None
     if sum(v is not None for v in meta) >= 0.5 * n:
         labels = Labels(*index(meta), "metadata")
-    if tool_share >= p.min_share:
-        return TaskInfo("tool_calling", f"{tool_share:.0%} of examples call a tool", labels, shares)
-    if json_share >= p.min_share:
-        return TaskInfo(
-            "extraction", f"{json_share:.0%} of answers are JSON objects or arrays", labels, shares
-        )
-    few = 2 <= distinct <= p.max_labels and distinct < n / 3
-    if short_share >= p.min_short_share and few:
-        if labels is None:
-            labels = Labels(*index(answers), "answers")
-        return TaskInfo(
-            "classification",
-            f"{distinct} distinct short answers across {n} examples",
-            labels,
-            shares,
-        )
-    if labels is not None and short_share >= p.min_short_share:
-        return TaskInfo(
-            "classification", f"{len(labels.names)} labels given in metadata", labels, shares
-        )
-    return TaskInfo("generation", "answers are free-form text", labels, shares)
+    return decide_task(
+        p,
+        n,
+        (tool_share, json_share, short_share),
+        distinct,
+        labels,
+        lambda: Labels(*index(answers), "answers"),
+    )
 
 
 ANSWERS = ["yes", "no", "maybe so", "a rather longer answer than a label", None]

@@ -21,7 +21,7 @@ Labels, for balance checks and the stratified split, are the metadata labels whe
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import getitem
@@ -262,16 +262,38 @@ def _infer(ft: FeatureTable, p: TaskParams) -> TaskInfo:
     distinct = len({raw.values[c] for c in np.unique(answers[answers != NONE]).tolist()})
     meta = as_coded(ft["meta_label"])
     has_meta = int((meta.codes != NONE).sum()) >= 0.5 * n
+    labels: Labels | None = None
+    if has_meta:
+        index, names = _index_codes(meta.values, meta.codes)
+        labels = Labels(index, names, "metadata")
+
+    def answer_labels() -> Labels:
+        index, names = _index_codes(raw.values, answers)
+        return Labels(index, names, "answers")
+
+    return decide_task(p, n, (tool_share, json_share, short_share), distinct, labels, answer_labels)
+
+
+def decide_task(
+    p: TaskParams,
+    n: int,
+    shares_of: tuple[float, float, float],
+    distinct: int,
+    labels: Labels | None,
+    answer_labels: Callable[[], Labels],
+) -> TaskInfo:
+    """The task type from what the table says of ``n`` examples: the shares of tool calls,
+    JSON answers and short answers (``shares_of``), the number of ``distinct`` short
+    answers, the metadata ``labels`` (None unless half the examples carry one), and how to
+    make labels of the short answers (asked only when they are the task's labels). One
+    definition, whichever way the columns were read."""
+    tool_share, json_share, short_share = shares_of
     shares = {
         "tool_calls": round(tool_share, 4),
         "json_answers": round(json_share, 4),
         "short_answers": round(short_share, 4),
         "distinct_short_answers": distinct,
     }
-    labels: Labels | None = None
-    if has_meta:
-        index, names = _index_codes(meta.values, meta.codes)
-        labels = Labels(index, names, "metadata")
     if tool_share >= p.min_share:
         return TaskInfo("tool_calling", f"{tool_share:.0%} of examples call a tool", labels, shares)
     if json_share >= p.min_share:
@@ -280,13 +302,10 @@ def _infer(ft: FeatureTable, p: TaskParams) -> TaskInfo:
         )
     few = 2 <= distinct <= p.max_labels and distinct < n / 3
     if short_share >= p.min_short_share and few:
-        if labels is None:
-            index, names = _index_codes(raw.values, answers)
-            labels = Labels(index, names, "answers")
         return TaskInfo(
             "classification",
             f"{distinct} distinct short answers across {n} examples",
-            labels,
+            labels if labels is not None else answer_labels(),
             shares,
         )
     if labels is not None and short_share >= p.min_short_share:

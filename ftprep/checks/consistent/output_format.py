@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -268,6 +268,31 @@ def _edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
+def label_verdicts(surface: Mapping[str, int], typo_ratio: float) -> dict[str, str]:
+    """What is wrong with each label of a task's label set (``surface``: each spelling and
+    its count, in the order first seen), for the labels that are a variant: the same after
+    :func:`_fold` as a more common spelling, or within edit distance 2 of a label used
+    ``typo_ratio`` times as often. One definition, whichever way the counts were read."""
+    by_fold: dict[str, Counter[str]] = {}
+    for lab, c in surface.items():
+        by_fold.setdefault(_fold(lab), Counter())[lab] = c
+    canonical = {f: forms.most_common(1)[0][0] for f, forms in by_fold.items()}
+    fold_count = {f: sum(forms.values()) for f, forms in by_fold.items()}
+    verdict: dict[str, str] = {}
+    for lab in surface:
+        f = _fold(lab)
+        if lab != canonical[f]:
+            verdict[lab] = f"'{lab}' where the usual spelling is '{canonical[f]}'"
+            continue
+        if len(f) < 4:
+            continue
+        for other, oc in fold_count.items():
+            if other != f and oc >= typo_ratio * fold_count[f] and _edit_distance(f, other) <= 2:
+                verdict[lab] = f"'{lab}' looks like a misspelling of '{canonical[other]}'"
+                break
+    return verdict
+
+
 @dataset_check(
     "consistent.label_vocabulary",
     "consistent",
@@ -303,27 +328,7 @@ def label_vocabulary(
         if len(surface) > settings.max_labels:
             continue
         vocab_sizes.append(len(surface))
-        by_fold: dict[str, Counter[str]] = {}
-        for lab, c in surface.items():
-            by_fold.setdefault(_fold(lab), Counter())[lab] = c
-        canonical = {f: forms.most_common(1)[0][0] for f, forms in by_fold.items()}
-        fold_count = {f: sum(forms.values()) for f, forms in by_fold.items()}
-        verdict: dict[str, str] = {}
-        for lab in surface:
-            f = _fold(lab)
-            if lab != canonical[f]:
-                verdict[lab] = f"'{lab}' where the usual spelling is '{canonical[f]}'"
-                continue
-            if len(f) < 4:
-                continue
-            for other, oc in fold_count.items():
-                if (
-                    other != f
-                    and oc >= settings.typo_ratio * fold_count[f]
-                    and _edit_distance(f, other) <= 2
-                ):
-                    verdict[lab] = f"'{lab}' looks like a misspelling of '{canonical[other]}'"
-                    break
+        verdict = label_verdicts(surface, settings.typo_ratio)
         if verdict:
             for r in rows[among(labels, rows, verdict)].tolist():
                 flags.append(Flag(r, verdict[labels[r]]))
