@@ -24,6 +24,14 @@ def test_bundled_encodings_match_published_hashes(name):
     assert hashlib.sha256(gzip.decompress(blob)).hexdigest() == BUNDLED[name]
 
 
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_bundled_ranks_are_numbered_line_by_line(name):
+    # What lets the bundled files be read with in_order=True: the same ranks as parsed.
+    blob = resources.files("ftprep.tokens").joinpath("data", f"{name}.tiktoken.gz").read_bytes()
+    data = gzip.decompress(blob)
+    assert parse_ranks(data, in_order=True) == parse_ranks(data)
+
+
 def test_encodings_load_offline_and_tokenize_known_text():
     # Sockets are disabled in tests: this would fail if tiktoken tried to download.
     assert get_encoding("cl100k_base").encode("hello world") == [15339, 1917]

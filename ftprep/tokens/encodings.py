@@ -31,15 +31,19 @@ BUNDLED: dict[str, str] = {
 _lock = threading.Lock()
 
 
-def parse_ranks(data: bytes) -> dict[bytes, int]:
+def parse_ranks(data: bytes, in_order: bool = False) -> dict[bytes, int]:
     """Parse tiktoken's rank-file format: one ``base64(token) rank`` pair per line.
 
     One split of the whole file and ``a2b_base64`` mapped over the tokens: twice as fast
-    as a loop over lines, and every command that counts tokens pays it at startup."""
+    as a loop over lines, and every command that counts tokens pays it at startup.
+    ``in_order``: the ranks are known to be 0, 1, 2, ... line by line (a bundled file,
+    whose hash was checked: tests/test_encodings.py holds them to it), so they are
+    numbered instead of parsed (~25 ms less at every start)."""
     parts = data.split()
     if len(parts) % 2:
         raise ValueError("rank file: every line must be 'base64-token rank'")
-    return dict(zip(map(binascii.a2b_base64, parts[0::2]), map(int, parts[1::2]), strict=True))
+    ranks = range(len(parts) // 2) if in_order else map(int, parts[1::2])
+    return dict(zip(map(binascii.a2b_base64, parts[0::2]), ranks, strict=True))
 
 
 def _bundled_ranks(name: str) -> dict[bytes, int]:
@@ -56,7 +60,7 @@ def _bundled_ranks(name: str) -> dict[bytes, int]:
             f"bundled encoding {name} is corrupt (sha256 {digest[:12]}…, expected "
             f"{BUNDLED[name][:12]}…); reinstall ftprep"
         )
-    return parse_ranks(data)
+    return parse_ranks(data, in_order=True)
 
 
 def _constructor_params(name: str, ranks: dict[bytes, int]) -> dict[str, Any]:
