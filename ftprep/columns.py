@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, overload
 
@@ -34,101 +33,6 @@ import numpy as np
 SPILL_BUDGET = 64 << 20
 #: Code of a row without a value (None).
 NONE = -1
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim`` (None elsewhere): see :func:`give_back_freed_memory`."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-_TRIM = _malloc_trim() if sys.platform.startswith("linux") else None
-
-
-def _heap_free_reader() -> Callable[[], int] | None:
-    """A reader of the bytes glibc's heap holds free (``mallinfo2().fordblks``; glibc 2.33
-    and later), None where there is none."""
-    try:
-        import ctypes
-
-        class _Info(ctypes.Structure):
-            _fields_ = [
-                (name, ctypes.c_size_t)
-                for name in (
-                    "arena",
-                    "ordblks",
-                    "smblks",
-                    "hblks",
-                    "hblkhd",
-                    "usmblks",
-                    "fsmblks",
-                    "uordblks",
-                    "fordblks",
-                    "keepcost",
-                )
-            ]
-
-        info = ctypes.CDLL("libc.so.6").mallinfo2
-        info.restype = _Info
-        return lambda: int(info().fordblks)
-    except (OSError, AttributeError):
-        return None
-
-
-_HEAP_FREE = _heap_free_reader() if _TRIM is not None else None
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def _resident() -> int | None:
-    """The process's resident bytes (Linux), or None where /proc cannot tell."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * _PAGE
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-#: Bytes the heap's free space or the process's resident memory may have grown by since
-#: the last trim before :func:`give_back_freed_memory` trims again.
-TRIM_SLACK = 8 << 20
-#: (heap free bytes, resident bytes) right after the last trim, each lowered to the least
-#: seen since; None before the first trim (or where either cannot be read).
-_after_trim: list[tuple[int, int] | None] = [None]
-
-
-def _memory_now() -> tuple[int, int] | None:
-    free = _HEAP_FREE() if _HEAP_FREE is not None else None
-    resident = _resident()
-    return None if free is None or resident is None else (free, resident)
-
-
-def give_back_freed_memory() -> None:
-    """Return the heap's free pages to the system (glibc only; a no-op elsewhere).
-
-    The table is gathered as thousands of small per-batch chunks and joined into a few large
-    columns; once joined, the chunks are freed, but glibc keeps the freed space in its heap,
-    where it still counts as the process's memory (~110 MB at 100,000 examples, measured
-    with bench/rss_stages.py). Trimming after the join and between dataset checks gives it
-    back, so the peak reflects what the run holds.
-
-    A trim walks the whole heap and advises the kernel of every free page, given back
-    before or not: 1-3 ms a call, ~0.2 s of a 100,000-example run's 76 calls. So a call
-    trims only when, since the last trim, the heap's free bytes or the process's resident
-    bytes grew by :data:`TRIM_SLACK` (memory freed, or free space used and maybe freed
-    again): otherwise there is less than that to give back."""
-    if _TRIM is None:
-        return
-    now, last = _memory_now(), _after_trim[0]
-    if now and last and max(now[0] - last[0], now[1] - last[1]) < TRIM_SLACK:
-        _after_trim[0] = (min(now[0], last[0]), min(now[1], last[1]))
-        return
-    _TRIM(0)
-    _after_trim[0] = _memory_now()
 
 
 def spill_budget() -> int:

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ftprep.columns import NONE, Coded, SpillStore, give_back_freed_memory, spill_budget
+from ftprep.allocator import give_back_freed_memory
+from ftprep.columns import NONE, Coded, SpillStore, spill_budget
 from ftprep.schema import ChatExample, Example, SourceLocation
 
 BatchExtractor = Callable[[Sequence[ChatExample], "FeatureContext"], dict[str, Any]]

@@ -35,6 +35,7 @@ from typing import Any
 
 from ftprep.allocator import start_worker
 from ftprep.features import Derived, FeatureTable
+from ftprep.forked_map import can_fork
 
 #: Checks that read the topic clusters (ids, or an item's prefix ending in "."): the diverse
 #: checks (their profile names the clusters), ``consistent.output_format`` and
@@ -54,12 +55,6 @@ Work = Callable[[FeatureTable], object]
 def reads_topics(check_id: str) -> bool:
     """Whether check ``check_id`` reads the topic clusters (see :data:`READS_TOPICS`)."""
     return any(check_id == s or (s.endswith(".") and check_id.startswith(s)) for s in READS_TOPICS)
-
-
-def can_fork() -> bool:
-    """Whether a child may be forked: fork is this platform's start method (Linux), as for
-    the batch pool's workers."""
-    return multiprocessing.get_start_method(allow_none=False) == "fork"
 
 
 def _memos(derived: Derived) -> list[str]:

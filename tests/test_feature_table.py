@@ -140,31 +140,31 @@ def test_spilled_split_is_byte_identical(name, cli, tmp_path, monkeypatch):
 def test_memory_is_trimmed_only_when_there_may_be_enough_to_give_back(monkeypatch):
     """A trim costs the same whatever it finds: it runs when the heap's free bytes or the
     resident bytes grew by TRIM_SLACK since the last one, and whenever either is unknown."""
-    from ftprep import columns
+    from ftprep import allocator
 
     trims: list[int] = []
     now: list[tuple[int, int] | None] = [(100, 1000)]
-    monkeypatch.setattr(columns, "_TRIM", lambda pad: trims.append(pad) or 0)
-    monkeypatch.setattr(columns, "_memory_now", lambda: now[0])
-    monkeypatch.setattr(columns, "_after_trim", [None])
-    slack = columns.TRIM_SLACK
-    columns.give_back_freed_memory()  # nothing known about the last trim: trims
+    monkeypatch.setattr(allocator, "_TRIM", lambda pad: trims.append(pad) or 0)
+    monkeypatch.setattr(allocator, "_memory_now", lambda: now[0])
+    monkeypatch.setattr(allocator, "_after_trim", [None])
+    slack = allocator.TRIM_SLACK
+    allocator.give_back_freed_memory()  # nothing known about the last trim: trims
     assert len(trims) == 1
     now[0] = (100 + slack - 1, 1000 + slack - 1)
-    columns.give_back_freed_memory()  # less than the slack each: nothing to give back
+    allocator.give_back_freed_memory()  # less than the slack each: nothing to give back
     assert len(trims) == 1
     now[0] = (100 + slack, 1000)  # freed memory in the heap
-    columns.give_back_freed_memory()
+    allocator.give_back_freed_memory()
     assert len(trims) == 2
     now[0] = (50, 1000 + slack)  # free space used (resident grew), then maybe freed
-    columns.give_back_freed_memory()
+    allocator.give_back_freed_memory()
     assert len(trims) == 3
     now[0] = (10, 900)  # less than after that trim: the least seen is the new base
-    columns.give_back_freed_memory()
-    assert len(trims) == 3 and columns._after_trim[0] == (10, 900)
+    allocator.give_back_freed_memory()
+    assert len(trims) == 3 and allocator._after_trim[0] == (10, 900)
     now[0] = (10 + slack, 900)
-    columns.give_back_freed_memory()
+    allocator.give_back_freed_memory()
     assert len(trims) == 4
     now[0] = None  # unreadable: trims every time, as before
-    columns.give_back_freed_memory()
+    allocator.give_back_freed_memory()
     assert len(trims) == 5

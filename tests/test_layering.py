@@ -70,7 +70,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ftprep.batch",
             "ftprep.ray_engine",
             "ftprep.prefetch",
-            "ftprep.allocator",
         ),
     ),
     (
@@ -96,6 +95,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "base",
         (
             "ftprep.schema",
+            "ftprep.allocator",
             "ftprep.components",
             "ftprep.errors",
             "ftprep.version",
