@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -36,6 +35,7 @@ from ftprep.allocator import start_worker
 from ftprep.checks.base import REGISTRY, Flag
 from ftprep.checks.batch_view import CheckBatch, run_example_check
 from ftprep.features import FEATURES, FeatureContext, batch_scope, chat_view, warm_features
+from ftprep.forked_map import can_fork
 from ftprep.loaders.readers import JsonLines, RawRecord
 from ftprep.loaders.record import load_records
 from ftprep.loaders.registry import LoadOptions
@@ -211,7 +211,7 @@ def _workers_can_run(plan: BatchPlan) -> bool:
     fork (they inherit the registries); under spawn or forkserver only when all of them
     come from ftprep's own modules, which the workers import (a notebook's own check would
     be unknown there, so such a run stays in this process)."""
-    if multiprocessing.get_start_method(allow_none=False) == "fork":
+    if can_fork():
         return True
     funcs = [REGISTRY[cid].func for cid in plan.example_checks]
     funcs += [FEATURES[name].extract for name in plan.features]
@@ -307,7 +307,7 @@ def run_batches(
             for batch in batches:
                 yield process_batch(plan, batch)
         return
-    if multiprocessing.get_start_method(allow_none=False) == "fork":
+    if can_fork():
         warm_features(plan.features, plan.config)  # inherited, not loaded in each worker
     pool: Executor = ProcessPoolExecutor(jobs, initializer=start_worker)
     try:

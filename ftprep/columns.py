@@ -283,6 +283,12 @@ def held(column: Any, rows: np.ndarray) -> np.ndarray:
     return np.fromiter((column[int(i)] is not None for i in rows), dtype=bool, count=len(rows))
 
 
+def held_rows(column: Any) -> np.ndarray:
+    """The rows of an object column that hold a value, ascending (:func:`held` of every
+    row): where a column is mostly None (hits, first excerpts), the rows a reader visits."""
+    return np.flatnonzero(held(column, np.arange(len(column))))
+
+
 def tally(column: Any, rows: np.ndarray) -> Counter[Any]:
     """The Counter of the values (None left out) of ``rows`` of an object column, keys in
     the order of their first row: :meth:`Coded.tally` for a coded column."""
@@ -437,6 +443,7 @@ __all__ = [
     "SpillStore",
     "among",
     "held",
+    "held_rows",
     "spill_budget",
     "tally",
 ]

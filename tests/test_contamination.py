@@ -324,8 +324,11 @@ _LONG_WORDS = ["the", "Ducks", "lay", "16", "eggs,", "her", "farmers'", "market-
                "<<3*4=12>>"]  # fmt: skip
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(st.lists(st.lists(st.text(_PROSE, max_size=600), max_size=4), min_size=1, max_size=6),
        st.randoms(use_true_random=False))  # fmt: skip
 def test_batch_hashes_of_long_batches_equal_per_turn_hashes(
@@ -385,7 +388,8 @@ def test_word_prefixes_equal_the_whole_text_prefix_sums(length: int) -> None:
     data[0] = data[-1] = 0x61
     word = np.r_[False, data != 0x20, False].astype(np.int8)
     starts, ends = np.flatnonzero(np.diff(word) == 1), np.flatnonzero(np.diff(word) == -1)
-    at_start, at_end, base = _global_prefixes(_word_prefixes(data, starts, ends))
+    words = np.arange(len(starts))
+    at_start, at_end, base = _global_prefixes(_word_prefixes(data, starts, ends), words, words)
     _, prefix, powers = _prefix(data.tobytes())
     assert at_start.tolist() == prefix[starts].tolist()
     assert at_end.tolist() == prefix[ends].tolist()

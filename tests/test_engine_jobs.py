@@ -158,13 +158,14 @@ def test_spawned_workers_are_used_only_for_ftprep_checks(monkeypatch):
     """Under spawn, workers import ftprep but not a notebook's own check: such a run stays
     in-process instead of failing in a worker."""
     import dataclasses
+    import multiprocessing
 
     from ftprep import batch
     from ftprep.checks.base import REGISTRY
 
     builtin = "clean.empty_turn"
     plan = batch.BatchPlan(make_config(None), "o200k_base", "o200k_base", (builtin,), ("tokens",))
-    monkeypatch.setattr(batch.multiprocessing, "get_start_method", lambda allow_none: "spawn")
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none: "spawn")
     assert batch._workers_can_run(plan)
 
     def mine(example, settings):
@@ -173,7 +174,7 @@ def test_spawned_workers_are_used_only_for_ftprep_checks(monkeypatch):
     custom = dataclasses.replace(REGISTRY[builtin], id="clean.my_own", func=mine)
     monkeypatch.setitem(REGISTRY, "clean.my_own", custom)
     assert not batch._workers_can_run(dataclasses.replace(plan, example_checks=("clean.my_own",)))
-    monkeypatch.setattr(batch.multiprocessing, "get_start_method", lambda allow_none: "fork")
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none: "fork")
     assert batch._workers_can_run(dataclasses.replace(plan, example_checks=("clean.my_own",)))
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
-from ftprep.columns import held
+from ftprep.columns import held_rows
 from ftprep.contamination.feature import run_index
 from ftprep.contamination.fingerprint import WINDOW_MIN, Fingerprint, Part
 from ftprep.contamination.match import DEFAULT_MIN_SHARE, DEFAULT_MIN_SHORT_SHARE
@@ -44,7 +43,7 @@ def _hits(
     how much of it (for the location's detail)."""
     out: dict[int, list[tuple[Part, str]]] = {}
     col = ft["contamination"]
-    for row in np.flatnonzero(held(col, np.arange(len(col)))).tolist():  # few: the hits
+    for row in held_rows(col).tolist():  # few: the hits
         hits = col[row]
         if not hits:
             continue
@@ -116,9 +115,7 @@ def contamination(
         part, how = found[0]
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
         where = f" (line {int(part.item) + 1} of test.jsonl)" if part.source == "GSM8K" else ""
-        flags.append(
-            Flag(row, f"{part.source} item {part.item}{where}, {part.part}: {how}{more}")
-        )
+        flags.append(Flag(row, f"{part.source} item {part.item}{where}, {part.part}: {how}{more}"))
     metrics = {
         name: {
             "items": totals.get(name, 0),

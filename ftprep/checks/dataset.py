@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.columns import GONE, as_coded, held
+from ftprep.columns import GONE, as_coded, held_rows
 from ftprep.features import FeatureContext, FeatureTable, FirstExcerpts
 
 #: The consistency constant that makes the MAD estimate the standard deviation of a normal.
@@ -119,7 +119,7 @@ def first_excerpts(text_column: str, key_column: str) -> Callable[[Any], FirstEx
 def excerpts_by_key(keys: np.ndarray, texts: list[Any]) -> dict[int, str]:
     """key -> excerpt, from a column that holds an excerpt at each key's first occurrence."""
     out: dict[int, str] = {}
-    rows = np.flatnonzero(held(texts, np.arange(len(texts))))  # few: the first of each key
+    rows = held_rows(texts)  # few: the first of each key
     for i, key in zip(rows.tolist(), np.asarray(keys)[rows].tolist(), strict=True):
         out.setdefault(int(key), texts[i])
     return out

@@ -55,9 +55,7 @@ def metric(ft: FeatureTable, settings: MetricSettings, ctx: DatasetContext) -> C
     `--validation-fraction` or add data.
     """
     config = ctx.config
-    # the task's thresholds alone: the memo the split's strata and the diverse checks share
-    # (these settings' other fields would key a second inference of the same task)
-    task = infer_task(ft, TaskParams.model_validate(settings.model_dump()))
+    task = infer_task(ft, settings)  # memoised by its thresholds: the split's inference
     declared = parse_declared(getattr(config, "metric", None))
     proposed = list(PROPOSALS[task.task])
     metrics: dict[str, object] = {

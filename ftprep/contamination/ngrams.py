@@ -254,13 +254,17 @@ def _word_prefixes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _W
     )
 
 
-def _global_prefixes(ws: _WordSums) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(prefix at starts, prefix at ends, base power at starts)`` of :func:`_prefix`
-    from :class:`_WordSums` (for every word: what the row-local sums stand for)."""
+def _global_prefixes(
+    ws: _WordSums, first: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(prefix at the start of word first, prefix at the end of word last, base power at
+    the start of word first)`` of :func:`_prefix`, from :class:`_WordSums` (index arrays:
+    what the row-local sums stand for, the row scale and carry put back)."""
+    first_row, last_row = ws.start_row[first], ws.end_row[last]
     return (
-        ws.carry[ws.start_row] + ws.row_power[ws.start_row] * ws.start,
-        ws.carry[ws.end_row] + ws.row_power[ws.end_row] * ws.end,
-        ws.row_base[ws.start_row] * ws.base,
+        ws.carry[first_row] + ws.row_power[first_row] * ws.start[first],
+        ws.carry[last_row] + ws.row_power[last_row] * ws.end[last],
+        ws.row_base[first_row] * ws.base[first],
     )
 
 
@@ -277,12 +281,10 @@ def _window_raw(ws: _WordSums, first: np.ndarray, last: np.ndarray) -> np.ndarra
 
 
 def _whole_raw(ws: _WordSums, first: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """:func:`_window_raw` from the whole prefix sums (row scale and carry put back): for
+    """:func:`_window_raw` from the whole prefix sums (:func:`_global_prefixes`): for
     windows whose ends lie in two rows."""
-    first_row, last_row = ws.start_row[first], ws.end_row[last]
-    begin = ws.carry[first_row] + ws.row_power[first_row] * ws.start[first]
-    end = ws.carry[last_row] + ws.row_power[last_row] * ws.end[last]
-    return (end - begin) * (ws.row_base[first_row] * ws.base[first])
+    begin, end, base = _global_prefixes(ws, first, last)
+    return (end - begin) * base
 
 
 def batch_grams(

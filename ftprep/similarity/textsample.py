@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.columns import NONE, Coded, held
+from ftprep.columns import NONE, Coded, held_rows
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns
@@ -214,7 +214,7 @@ def sample_rows(ft: FeatureTable, limit: int) -> np.ndarray:
     """Rows of the final sample (at most ``limit``, lowest priority first), in row order."""
     if ft.n == 0 or "sample_input" not in ft:
         return np.zeros(0, dtype=np.int64)
-    rows = np.flatnonzero(held(ft["sample_input"], np.arange(ft.n)))  # from the codes
+    rows = held_rows(ft["sample_input"])  # from the codes
     if len(rows) > limit:
         prio = ft["sample_priority"][rows]
         rows = rows[np.sort(np.lexsort((rows, prio))[:limit])]

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
 from ftprep.checks.dataset import excerpts_by_key, first_excerpts, remember_once
-from ftprep.columns import held
+from ftprep.columns import held_rows
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.masking import excerpt
 from ftprep.schema import ChatExample
@@ -241,7 +241,7 @@ def _rare_verdicts(
     norms, templates = ft["system_norm_hash"], ft["system_template_hash"]
     sig_col = ft["system_sig"] if "system_sig" in ft else [None] * ft.n
     sigs: dict[int, np.ndarray] = {}
-    signed = np.flatnonzero(held(sig_col, np.arange(ft.n)))  # few: a prompt's first rows
+    signed = held_rows(sig_col)  # few: a prompt's first rows
     for k, row in zip(np.asarray(ft["system_hash"])[signed].tolist(), signed.tolist(), strict=True):
         sigs.setdefault(int(k), sig_col[row])
     common_rows = first[~rare]
