@@ -350,17 +350,21 @@ def _assert_counts_as_one_by_one(counts, examples: list[ChatExample], enc) -> No
     assert counts.total.dtype == counts.trained.dtype == counts.assistant_last.dtype == np.int64
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
+def _batches(turn: st.SearchStrategy[Any], max_size: int) -> st.SearchStrategy[Any]:
+    """Batches of 1 to ``max_size`` examples: 1-4 messages drawn from ``turn`` each, with
+    or without a tool list."""
+    return st.lists(
         st.tuples(
-            st.lists(_turn, min_size=1, max_size=4),
+            st.lists(turn, min_size=1, max_size=4),
             st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}])),
         ),
         min_size=1,
-        max_size=5,
+        max_size=max_size,
     )
-)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_batches(_turn, 5))
 def test_batch_counts_equal_message_by_message(rows) -> None:
     """The batched counter (field-dict fast path, distinct strings once, index sums)
     gives each example's counts as counting its messages one by one does; also as the
@@ -448,16 +452,7 @@ _plain_turn = st.fixed_dictionaries(
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.lists(_plain_turn, min_size=1, max_size=4),
-            st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}])),
-        ),
-        min_size=1,
-        max_size=6,
-    )
-)
+@given(_batches(_plain_turn, 6))
 def test_plain_batches_count_as_message_by_message(rows) -> None:
     """Batches of text-only (or no-content) messages take the whole-batch path
     (``_plain_counts``): the same counts, weights, tools, final answers and empty names
