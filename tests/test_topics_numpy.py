@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
 
+from ftprep.similarity import kmeans
 from ftprep.similarity.embed import cluster, embed
 from ftprep.similarity.kmeans import distances, silhouette
 from ftprep.similarity.stopwords import ENGLISH_STOP_WORDS
@@ -54,6 +56,28 @@ def test_clusters_match_scikit_learn_silhouette_and_are_deterministic() -> None:
     assert first.k >= 5 and first.silhouette is not None and first.silhouette > 0.5
     ours = silhouette(distances(emb.vectors), first.labels)
     assert ours == pytest.approx(silhouette_score(emb.vectors, first.labels), abs=1e-6)
+
+
+def test_a_narrow_vocabulary_is_decomposed_exactly_with_the_sketchs_directions() -> None:
+    """Fewer terms than the sketch's columns, more texts than terms: the exact SVD is taken
+    (its result, bit for bit), and it gives the directions and projections the sketch gives
+    (up to rounding), so the clusters built on them stay the same."""
+    rng = np.random.default_rng(5)
+    dense = rng.random((3_000, 40)) * (rng.random((3_000, 40)) < 0.3)
+    x = sparse.csr_matrix(dense.astype(np.float32))
+    projected, components = kmeans.truncated_svd(x, 32, 0)  # 32 + 10 oversamples > 40 terms
+    exact = kmeans._oriented(x, kmeans._exact_svd(x, 32))
+    sketched = kmeans._oriented(x, kmeans._sketched_svd(x, 32, 40, 0))
+    assert np.array_equal(components, exact[1]) and np.array_equal(projected, exact[0])
+    assert not np.array_equal(components, sketched[1])
+    np.testing.assert_allclose(components, sketched[1], atol=1e-9)
+    np.testing.assert_allclose(projected, sketched[0], atol=1e-9)
+    # a wide matrix (the usual vocabulary) keeps the sketch
+    wide = sparse.csr_matrix(rng.random((200, 500)) * (rng.random((200, 500)) < 0.05))
+    assert np.array_equal(
+        kmeans.truncated_svd(wide, 25, 0)[1],
+        kmeans._oriented(wide, kmeans._sketched_svd(wide, 25, 35, 0))[1],
+    )
 
 
 def test_separate_topics_are_found_exactly() -> None:

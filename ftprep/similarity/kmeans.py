@@ -5,8 +5,9 @@ bounded topic sample (at most 20,000 texts): importing scikit-learn costs more t
 of start-up, while these take milliseconds to load and little longer to run on that sample.
 
 - :func:`truncated_svd`: randomized range finder (Halko, Martinsson & Tropp 2011) with QR
-  re-orthonormalisation between power iterations, on a fixed-seed Gaussian start; signs
-  fixed so that each component's largest entry is positive.
+  re-orthonormalisation between power iterations, on a fixed-seed Gaussian start (or a
+  dense SVD when the sketch would span the whole matrix); signs fixed so that each
+  component's largest entry is positive.
 - :func:`kmeans`: k-means++ seeding (greedy, a few trials per centre), then Lloyd iterations
   until no label changes or a fixed cap; the best of a few seeded starts by inertia.
 - :func:`silhouette`: mean silhouette coefficient with Euclidean distances.
@@ -28,9 +29,25 @@ OVERSAMPLES = 10
 
 def truncated_svd(x: sparse.csr_matrix, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The rows of ``x`` projected on its top ``k`` right singular vectors, and the vectors
-    (``k × columns``), so new rows project the same way (``rows @ components.T``)."""
-    rng = np.random.default_rng(seed)
+    (``k × columns``), so new rows project the same way (``rows @ components.T``).
+
+    When the sketch would span all of ``x``'s columns (``k`` plus the oversamples reach the
+    number of terms, fewer than the texts: a narrow vocabulary), the range finder has
+    nothing to approximate and its power iterations only repeat QR steps over a basis of
+    the whole space (0.45 s on 20,000 texts of a 71-word vocabulary): :func:`_exact_svd`
+    decomposes the matrix itself, for the same directions up to rounding, at a tenth of
+    the cost. (With fewer texts than that, the sketch is as small as the matrix and costs
+    next to nothing; it is kept, so that small inputs keep their clusters.)"""
     size = min(k + OVERSAMPLES, min(x.shape))
+    if x.shape[1] <= size < x.shape[0]:
+        return _oriented(x, _exact_svd(x, k))
+    return _oriented(x, _sketched_svd(x, k, size, seed))
+
+
+def _sketched_svd(x: sparse.csr_matrix, k: int, size: int, seed: int) -> np.ndarray:
+    """The top ``k`` right singular vectors of ``x`` (``k × columns``), from the range of a
+    ``size``-column Gaussian sketch refined by power iterations."""
+    rng = np.random.default_rng(seed)
     q = rng.standard_normal((x.shape[1], size))
     for _ in range(POWER_ITERATIONS):
         q, _r = np.linalg.qr(x @ q)
@@ -38,7 +55,22 @@ def truncated_svd(x: sparse.csr_matrix, k: int, seed: int) -> tuple[np.ndarray, 
     q, _r = np.linalg.qr(x @ q)
     b = np.asarray((x.T @ q).T)
     _u, _s, vt = np.linalg.svd(b, full_matrices=False)
-    components = vt[:k]
+    return vt[:k]
+
+
+def _exact_svd(x: sparse.csr_matrix, k: int) -> np.ndarray:
+    """The top ``k`` right singular vectors of ``x`` (``k × columns``), from a dense SVD:
+    for a matrix of at most ``k`` plus the oversamples columns, so the dense copy is that
+    narrow (20,000 × 74 float64 at most, 12 MB, on the topic sample). In float64, as the
+    sketch computes (a float32 TF-IDF decomposed in float32 would lose digits)."""
+    _u, _s, vt = np.linalg.svd(x.toarray().astype(np.float64, copy=False), full_matrices=False)
+    return vt[:k]
+
+
+def _oriented(x: sparse.csr_matrix, components: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` projected on ``components`` after each is signed so that its largest entry is
+    positive (a singular vector's sign is arbitrary; this makes it reproducible)."""
+    k = len(components)
     largest = np.argmax(np.abs(components), axis=1)
     signs = np.sign(components[np.arange(k), largest])
     components = components * signs[:, None]
