@@ -1,6 +1,6 @@
 """Time ``ftprep validate`` next to the floor: read + parse + tiktoken count of the same file.
 
-    python bench/bench_validate.py [--n 100000] [--model gpt-4o-mini]
+    python bench/bench_validate.py [--n 100000] [--model gpt-4o-mini] [--natural]
 
 Each measurement runs in a fresh subprocess (so caches and imports do not carry over) and
 reports wall time and peak resident memory. The floor is the least any tool must do to
@@ -83,12 +83,19 @@ def main() -> None:
     parser.add_argument(
         "--tree", type=Path, help="time another checkout of ftprep (e.g. the previous commit)"
     )
+    parser.add_argument(
+        "--natural",
+        action="store_true",
+        help="text with real datasets' vocabulary (make_dataset.py --natural)",
+    )
     args = parser.parse_args()
-    data = HERE / "out" / f"chat_{args.n}.jsonl"
+    data = HERE / "out" / f"{'natural' if args.natural else 'chat'}_{args.n}.jsonl"
     if not data.exists():
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, str(HERE / "make_dataset.py"), str(args.n), str(data)], check=True
+            [sys.executable, str(HERE / "make_dataset.py"), str(args.n), str(data)]
+            + (["--natural"] if args.natural else []),
+            check=True,
         )
         print(f"generated {data} in {time.perf_counter() - t:.1f}s")
     size_mb = data.stat().st_size / 1e6
