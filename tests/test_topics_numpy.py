@@ -164,13 +164,17 @@ def _counted_fit(texts, analyzer, min_df, max_features):
 
 
 @pytest.mark.parametrize("wide", [False, True])
-@pytest.mark.parametrize("unsegmented", [False, True])
+@pytest.mark.parametrize(
+    ("unsegmented", "bigram_stop"), [(False, False), (True, False), (True, True)]
+)
 def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(
-    unsegmented: bool, wide: bool
+    unsegmented: bool, bigram_stop: bool, wide: bool
 ) -> None:
     """fit_transform counts the whole corpus at once (stop words dropped per distinct
     word): the same vocabulary, idf and matrix, bit for bit, as counting text by text,
-    whether its codes are counted densely (a few distinct words) or sorted (``wide``)."""
+    whether its codes are counted densely (a few distinct words) or sorted (``wide``),
+    for texts with and without an unsegmented script side by side, and when a stop word
+    is itself a character bigram (``bigram_stop``: the analyzer's own path for all)."""
     from ftprep.similarity.scripts import TopicAnalyzer
     from ftprep.similarity.tfidf import fit_transform
 
@@ -181,7 +185,8 @@ def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(
     longest = 12 if wide else 40  # a few words, many times: the dense count
     texts = [" ".join(rng.choice(vocab, size=rng.integers(0, longest))) for _ in range(300)]
     texts += ["", "the of and", "ΑΣ ας"]
-    analyzer = TopicAnalyzer(ENGLISH_STOP_WORDS)
+    texts += ["the 中文 and of", "Délai 中文文本 x1", "中文", "ΣΟΦΙΑ and délai"]
+    analyzer = TopicAnalyzer(ENGLISH_STOP_WORDS | ({"文本"} if bigram_stop else set()))
     for min_df, max_features in ((1, 10_000), (2, 5), (3, 1), (400, 10)):
         want = _counted_fit(texts, analyzer, min_df, max_features)
         got = fit_transform(texts, analyzer, min_df=min_df, max_features=max_features)
