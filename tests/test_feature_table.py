@@ -168,3 +168,37 @@ def test_memory_is_trimmed_only_when_there_may_be_enough_to_give_back(monkeypatc
     now[0] = None  # unreadable: trims every time, as before
     allocator.give_back_freed_memory()
     assert len(trims) == 5
+
+
+@pytest.mark.parametrize("spill", [None, 0])
+def test_locations_are_location_row_by_row(spill, tmp_path, monkeypatch):
+    """FeatureTable.locations (a chunk's columns read at once) gives, lazily, the models
+    location() gives row by row: the same fields, values and set fields, across chunks,
+    with and without details, from columns in memory or mapped from disk."""
+    import ftprep.features as features
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(features, "LOCATION_CHUNK", 7)
+    table = FeatureTable(["a.jsonl", "b.csv"], spill=spill)
+    n = 40
+    table.append(
+        {
+            "record": np.arange(n, dtype=np.int64),
+            "source": (np.arange(n) % 3 == 0).astype(np.int64),
+            "line": np.arange(n, dtype=np.int64) * 3 + 1,
+        }
+    )
+    table.finish()
+    rng = np.random.default_rng(2)
+    for rows in ([], [5], rng.integers(0, n, 30).tolist(), list(range(n))):
+        details = [None if r % 2 else f"d{r} é" for r in rows]
+        for given in (None, details):
+            got = list(table.locations(rows, given))
+            want = [
+                table.location(r, None if given is None else given[k]) for k, r in enumerate(rows)
+            ]
+            assert got == want
+            assert [g.model_dump_json() for g in got] == [w.model_dump_json() for w in want]
+            assert [g.model_fields_set for g in got] == [w.model_fields_set for w in want]
+    lazy = table.locations(list(range(n)))
+    assert next(lazy) == table.location(0)

@@ -211,8 +211,8 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
         )
 
         def locations(result: Any = result, flags: list[Flag] = flags) -> Iterator[SourceLocation]:
-            for flag in flags:  # in row order
-                yield ft.location(flag.row, flag.detail)
+            # in row order
+            yield from ft.locations([f.row for f in flags], [f.detail for f in flags])
             yield from result.locations
 
         findings.append(Pending(finding, locations))
@@ -307,14 +307,14 @@ def _pending_split(analysis: Analysis) -> list[PendingSplit]:
 
         def dropped(errs: list[LoadError] = errs, rows: list[int] = rows) -> Iterator[Any]:
             yield from (e.location for e in errs)
-            yield from (ft.location(r) for r in rows)
+            yield from ft.locations(rows)
 
         out.append(PendingSplit("drop", reason, len(errs) + len(rows), dropped))
     for reason, rows in sorted(change_rows.items()):
 
         def changed(reason: str = reason, rows: list[int] = rows) -> Iterator[Any]:
             details = analysis.change_details
-            yield from (ft.location(r, details.get((r, reason))) for r in rows)
+            yield from ft.locations(rows, [details.get((r, reason)) for r in rows])
 
         out.append(PendingSplit("change", reason, len(rows), changed))
     return out
