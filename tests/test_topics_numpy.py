@@ -80,6 +80,26 @@ def test_a_narrow_vocabulary_is_decomposed_exactly_with_the_sketchs_directions()
     )
 
 
+@pytest.mark.parametrize(
+    ("m", "n"), [(2_000, 74), (700, 74), (74, 74), (300, 1), (40, 3), (1_500, 130), (400, 200)]
+)
+def test_the_sketchs_orthonormal_basis_is_numpys_qr_bit_for_bit(m: int, n: int) -> None:
+    """The power iterations' QR through SciPy's LAPACK gives np.linalg.qr's Q exactly, on
+    tall and square matrices, ill-conditioned ones, and past 128 columns (where LAPACK
+    blocks its steps, by the workspace each asks for), and leaves its input as it was."""
+    from scipy.linalg import lapack
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(m + n)
+    a = rng.standard_normal((m, n)) * (rng.random(n) ** 6)  # columns of very unequal size
+    for given in (a, np.asfortranarray(a), a[:, ::-1]):
+        before = given.copy()
+        with threadpool_limits(limits=1):
+            got, want = kmeans._orthonormal(lapack, given), np.linalg.qr(given)[0]
+        assert got.shape == want.shape and got.tobytes(order="C") == want.tobytes(order="C")
+        assert np.array_equal(given, before)
+
+
 def test_separate_topics_are_found_exactly() -> None:
     topics = {
         "weather": "what is the weather forecast for rain and wind in {} tomorrow",

@@ -18,6 +18,8 @@ broken by the lowest index; callers run BLAS single-threaded.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import sparse
 
@@ -46,16 +48,48 @@ def truncated_svd(x: sparse.csr_matrix, k: int, seed: int) -> tuple[np.ndarray, 
 
 def _sketched_svd(x: sparse.csr_matrix, k: int, size: int, seed: int) -> np.ndarray:
     """The top ``k`` right singular vectors of ``x`` (``k × columns``), from the range of a
-    ``size``-column Gaussian sketch refined by power iterations."""
+    ``size``-column Gaussian sketch refined by power iterations.
+
+    SciPy's LAPACK is loaded here, when first needed (importing ``scipy.linalg`` costs
+    ~30 ms, which a run without topics should not pay at start-up), so it is limited to
+    one thread here too: a caller's limits cover only the libraries loaded before them."""
+    from scipy.linalg import lapack
+    from threadpoolctl import threadpool_limits
+
     rng = np.random.default_rng(seed)
     q = rng.standard_normal((x.shape[1], size))
-    for _ in range(POWER_ITERATIONS):
-        q, _r = np.linalg.qr(x @ q)
-        q, _r = np.linalg.qr(x.T @ q)
-    q, _r = np.linalg.qr(x @ q)
+    with threadpool_limits(limits=1):
+        for _ in range(POWER_ITERATIONS):
+            q = _orthonormal(lapack, x @ q)
+            q = _orthonormal(lapack, x.T @ q)
+        q = _orthonormal(lapack, x @ q)
     b = np.asarray((x.T @ q).T)
     _u, _s, vt = np.linalg.svd(b, full_matrices=False)
     return vt[:k]
+
+
+def _orthonormal(lapack: Any, a: np.ndarray) -> np.ndarray:
+    """``np.linalg.qr(a)[0]`` for a tall ``a`` (m ≥ n, float64): the same LAPACK steps
+    (``geqrf``, then ``orgqr`` on its reflectors, each with the workspace it asks for, so
+    the same blocking), bit for bit, called through SciPy on one Fortran-ordered copy.
+
+    NumPy's ``qr`` copies the matrix in and out of Fortran order around each of the two
+    steps: on the topic sample's 20,000 × 74 sketches a third of its time (66 -> 41 ms a
+    decomposition, eleven of them per run)."""
+    work = np.array(a, dtype=np.float64, order="F")  # ours: both steps overwrite it
+    _, _, query, _ = lapack.dgeqrf(work, lwork=-1, overwrite_a=1)
+    reflectors, tau, _, info = lapack.dgeqrf(work, lwork=int(query[0]), overwrite_a=1)
+    _check(info, "geqrf")
+    _, query, _ = lapack.dorgqr(reflectors, tau, lwork=-1, overwrite_a=1)
+    q, _, info = lapack.dorgqr(reflectors, tau, lwork=int(query[0]), overwrite_a=1)
+    _check(info, "orgqr")
+    return np.asarray(q)
+
+
+def _check(info: int, step: str) -> None:
+    """Raise as NumPy does when a LAPACK step reports an illegal argument (``info < 0``)."""
+    if info < 0:
+        raise np.linalg.LinAlgError(f"LAPACK {step}: illegal value in argument {-info}")
 
 
 def _exact_svd(x: sparse.csr_matrix, k: int) -> np.ndarray:
