@@ -200,6 +200,7 @@ def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(
 
     rng = np.random.default_rng(3)
     vocab = ["the", "and", "Alpha", "beta", "gamma", "ΣΟΦΙΑ", "x1", "42", "délai", "of", "a"]
+    vocab += ["B", "7", "_", "x-y", "Q.", "é"]  # one-character words: never terms
     vocab += ["中文文本"] if unsegmented else []
     vocab += [f"w{i}_z{i % 7}" for i in range(3_000)] if wide else []
     longest = 12 if wide else 40  # a few words, many times: the dense count
@@ -233,15 +234,19 @@ def test_dense_counting_is_np_unique() -> None:
             assert a.dtype == b.dtype and np.array_equal(a, b)
 
 
-def test_ascii_word_pattern_finds_the_unicode_patterns_words() -> None:
-    """On text of ASCII characters only the ASCII word pattern finds the same words."""
+def test_ascii_text_is_cut_into_the_word_patterns_words() -> None:
+    """On text of ASCII characters only, translate + split (lower-cased) and dropping the
+    one-character runs give the word pattern's words of the lower-cased text, in order."""
     import string
 
     from ftprep.similarity.scripts import _WORD2
-    from ftprep.similarity.tfidf import _WORD2_ASCII
+    from ftprep.similarity.tfidf import _ASCII_SINGLES, _ASCII_WORDS
 
     rng = np.random.default_rng(11)
-    alphabet = np.array(list(string.printable))
-    for _ in range(500):
-        text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 80))))
-        assert _WORD2_ASCII.findall(text) == _WORD2.findall(text)
+    alphabet = np.array(list(string.printable + "\x00\x1c\x1f\x7f"))
+    texts = ["", " ", "a", "I", "_", "x_y", "Ab CD e1 2 __ A-b"]
+    texts += ["".join(rng.choice(alphabet, size=int(rng.integers(0, 80)))) for _ in range(2_000)]
+    for text in texts:
+        got = [w for w in text.translate(_ASCII_WORDS).split() if w not in _ASCII_SINGLES]
+        assert got == _WORD2.findall(text.lower())
+        assert all(len(w) == 1 for w in text.translate(_ASCII_WORDS).split() if w in _ASCII_SINGLES)
