@@ -120,3 +120,86 @@ def test_answer_classification_never_fails(text: str) -> None:
     kind, value = classify(text, None)
     assert kind in (NONE, LABEL, JSON_VALUE, FREE)
     assert isinstance(value, str) and isinstance(facts(text), set)
+
+
+def _judged_pair_by_pair(ft, same: float):  # type: ignore[no-untyped-def]
+    """judged_input_groups by its definition: each group's representatives compared pair
+    by pair, one similarity and one verdict at a time, on the table's own columns."""
+    import numpy as np
+
+    from ftprep.checks.clean.answer_profile import FREE_DIVERGENCE, LABEL_CONFLICT, judge_pair
+    from ftprep.checks.clean.contradictions import MAX_REPRESENTATIVES, input_groups
+    from ftprep.similarity.minhash import similarity
+
+    values, sig = ft["answer_value"], ft["answer_sig"]
+    conflicts, free = [], []
+    for rows in input_groups(ft):
+        _, first = np.unique(values[rows], return_index=True)
+        reps = rows[np.sort(first)][:MAX_REPRESENTATIVES]
+        conflict, pairs = False, []
+        for x in range(len(reps)):
+            for y in range(x + 1, len(reps)):
+                a, b = int(reps[x]), int(reps[y])
+                if float(similarity(sig[a], sig[b])) >= same:
+                    continue
+                verdict = judge_pair(ft, a, b)
+                conflict |= verdict == LABEL_CONFLICT
+                if verdict == FREE_DIVERGENCE:
+                    pairs.append((a, b))
+        if conflict:
+            conflicts.append(rows)
+            continue
+        for a, b in pairs:
+            free.extend((int(m), b) for m in rows[values[rows] == values[a]])
+            free.extend((a, int(m)) for m in rows[values[rows] == values[b]])
+    arr = np.asarray(free, dtype=np.int64).reshape(-1, 2)
+    if len(arr):
+        arr = np.unique(np.sort(arr, axis=1), axis=0)
+        arr = arr[arr[:, 0] != arr[:, 1]]
+    return conflicts, arr
+
+
+def test_judged_groups_are_the_pair_by_pair_verdicts(tmp_path, monkeypatch) -> None:
+    """The groups' similarities measured in one call and the verdicts read from plain
+    arrays give what comparing pair by pair on the table gives: the same conflicting
+    groups and diverging pairs, on labels, free texts, JSON, copies and near copies, from
+    a table in memory and one spilled to disk (its columns memmaps)."""
+    import numpy as np
+
+    from ftprep.api import make_config
+    from ftprep.checks.clean.contradictions import judged_input_groups
+    from ftprep.engine import analyze
+    from ftprep.features import Derived
+
+    rng = np.random.default_rng(4)
+    answers = [
+        "yes", "No", "positive", "Negative", '{"label": "spam"}', '{"label": "ham"}',
+        "Paris is the capital of France, on the Seine.",
+        "Paris, on the Seine, is the capital of France.",
+        "The invoice is due in 30 days; Summit Foods pays 2% interest after that.",
+        "Berlin has 3.7 million inhabitants and is Germany's capital.",
+        "Photosynthesis turns light, water and CO2 into sugar and oxygen in plants.",
+        "def add(a, b):\n    return a + b", "", "  ", "42", "forty-two", "Ünïcödé answer 東京",
+    ]  # fmt: skip
+    rows = []
+    for _ in range(400):
+        prompt = f"Question {int(rng.integers(0, 40))}: what about item {int(rng.integers(0, 3))}?"
+        answer = answers[int(rng.integers(0, len(answers)))]
+        rows.append({"messages": [{"role": "user", "content": prompt},
+                                  {"role": "assistant", "content": answer}]})  # fmt: skip
+    path = tmp_path / "groups.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    for budget in (None, "0"):
+        if budget is None:
+            monkeypatch.delenv("FTPREP_FEATURE_MEMORY_MB", raising=False)
+        else:
+            monkeypatch.setenv("FTPREP_FEATURE_MEMORY_MB", budget)
+        ft = analyze([path], make_config(None), jobs=1).features
+        assert ft.spilled == (budget is not None)
+        for same in (0.9, 0.5, 1.0):
+            ft.derived = Derived()
+            groups, free = judged_input_groups(ft, same)
+            want_groups, want_free = _judged_pair_by_pair(ft, same)
+            assert [g.tolist() for g in groups] == [g.tolist() for g in want_groups]
+            assert free.dtype == want_free.dtype and free.tolist() == want_free.tolist()
+        assert len(want_groups) and len(want_free)  # both kinds occur

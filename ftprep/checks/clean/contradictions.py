@@ -59,7 +59,6 @@ from ftprep.similarity.minhash import (
     set_signatures,
     signatures,
     signatures_of_sets,
-    similarity,
     similarity_in_rows,
 )
 from ftprep.similarity.normalize import (
@@ -614,49 +613,68 @@ def input_groups(ft: FeatureTable) -> list[np.ndarray]:
     return groups
 
 
-def _judge_group(
-    ft: FeatureTable, rows: np.ndarray, same: float
-) -> tuple[bool, list[tuple[int, int]]]:
-    """(any label-like conflict, the pairs of free-text answers that diverge) in one group.
+def _representatives(values: np.ndarray, rows: np.ndarray) -> list[int]:
+    """One row per answer value of a group (its first), at most MAX_REPRESENTATIVES."""
+    _, first = np.unique(values[rows], return_index=True)
+    return rows[np.sort(first)][:MAX_REPRESENTATIVES].tolist()
 
-    Answers are compared through one representative per answer value; answers at least
-    ``same`` alike (character shingles) are the same answer."""
-    _, first = np.unique(ft["answer_value"][rows], return_index=True)
-    reps = rows[np.sort(first)][:MAX_REPRESENTATIVES]
-    sig = ft["answer_sig"]
-    free: list[tuple[int, int]] = []
-    conflict = False
-    for x in range(len(reps)):
-        for y in range(x + 1, len(reps)):
-            a, b = int(reps[x]), int(reps[y])
-            if float(similarity(sig[a], sig[b])) >= same:
-                continue
-            verdict = judge_pair(ft, a, b)
-            if verdict == LABEL_CONFLICT:
-                conflict = True
-            elif verdict == FREE_DIVERGENCE:
-                free.append((a, b))
-    return conflict, free
+
+class _ScalarColumns:
+    """The table's columns for reading one row at a time: a spilled column (a memmap) as a
+    plain array over the same memory. The same values; a memmap's ``__getitem__`` is a
+    Python-level call (and a new memmap object for a row), which the pairwise verdicts of
+    a 100K file paid tens of thousands of times."""
+
+    def __init__(self, ft: FeatureTable) -> None:
+        self._ft = ft
+        self._cols: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        col = self._cols.get(key)
+        if col is None:
+            col = self._ft[key]
+            if isinstance(col, np.memmap):
+                col = col.view(np.ndarray)
+            self._cols[key] = col
+        return col
 
 
 def judged_input_groups(ft: FeatureTable, same: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
     """(groups with a label-like conflict, pairs of rows with diverging free-text answers
-    to the same input), cached."""
+    to the same input), cached.
+
+    In each group, answers are compared through one representative per answer value;
+    answers at least ``same`` alike (character shingles) are the same answer, and a group
+    has a conflict when any other pair of its representatives is a label-like conflict
+    (:func:`~ftprep.checks.clean.answer_profile.judge_pair`). The likeness of every
+    group's pairs is measured in one call (the same values as pair by pair), and the
+    verdicts read the columns as plain arrays (:class:`_ScalarColumns`)."""
     if same in ft.derived.contradictions:
         return ft.derived.contradictions[same], ft.derived.near_contradictions[(FREE_KEY, same)]
+    cols = _ScalarColumns(ft)
+    values = cols["answer_value"]
+    groups = input_groups(ft)
+    reps = [_representatives(values, rows) for rows in groups]
+    pairs = [(r[x], r[y]) for r in reps for x in range(len(r)) for y in range(x + 1, len(r))]
+    coded = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    alike = (pair_similarity(ft["answer_sig"], coded) >= same).tolist()
     conflicts: list[np.ndarray] = []
     free: list[tuple[int, int]] = []
-    for rows in input_groups(ft):
-        conflict, pairs = _judge_group(ft, rows, same)
-        if conflict:
+    at = 0
+    for rows, group in zip(groups, reps, strict=True):
+        count = len(group) * (len(group) - 1) // 2
+        ours = zip(pairs[at : at + count], alike[at : at + count], strict=True)
+        at += count
+        differ = [pair for pair, same_answer in ours if not same_answer]
+        verdicts = [judge_pair(cols, a, b) for a, b in differ]
+        if LABEL_CONFLICT in verdicts:
             conflicts.append(rows)
-        else:
-            values = ft["answer_value"]
-            for a, b in pairs:
-                mates_a = rows[values[rows] == values[a]]
-                mates_b = rows[values[rows] == values[b]]
-                free.extend((int(m), b) for m in mates_a)
-                free.extend((a, int(m)) for m in mates_b)
+            continue
+        diverging = [p for p, v in zip(differ, verdicts, strict=True) if v == FREE_DIVERGENCE]
+        held = values[rows]
+        for a, b in diverging:
+            free.extend((int(m), b) for m in rows[held == values[a]])
+            free.extend((a, int(m)) for m in rows[held == values[b]])
     arr = np.asarray(free, dtype=np.int64).reshape(-1, 2)
     if len(arr):
         arr = np.unique(np.sort(arr, axis=1), axis=0)
