@@ -509,9 +509,10 @@ def _bucket_pairs(
     without holding the others (on templated data, most of them). ``buckets``, when given,
     receives every band's buckets (:class:`BandBuckets`)."""
     pairs = []
+    by_band = np.ascontiguousarray(bh.T)  # each band's hashes contiguous: sorted sooner
     for b in range(bh.shape[1]):
-        order = np.argsort(bh[:, b], kind="stable")
-        keys = bh[order, b]
+        order = np.argsort(by_band[b], kind="stable")
+        keys = by_band[b][order]
         equal = keys[1:] == keys[:-1]
         if buckets is not None:
             buckets.add(informative, order, equal)
