@@ -331,6 +331,89 @@ def test_phrase_screen_rules_out_plain_answers() -> None:
     assert phrases_unique(_ASCII_WORDS, texts) == [True, False, True, False]
 
 
+_LOOP_GAPS = (" ", ". ", ".\n", "\n", "\n\n", "! ", "?\t", ".\x0b", "\r", "\r\n", "\x0c", "\x1c",
+              ".\x1f", "\x1f", "?", ", ", "-", " --- ", "\n---\n", " | ")  # fmt: skip
+
+
+@st.composite
+def _looping_texts(draw: st.DrawFn) -> str:
+    """Texts made of pieces (a few words of a small vocabulary, with line and sentence
+    ends among the separators) some of which come back, often back to back: loops,
+    repeated lines and sentences, and near misses of them."""
+    pieces = [
+        "".join(
+            draw(st.sampled_from(_WORDS)) + draw(st.sampled_from(_LOOP_GAPS))
+            for _ in range(draw(st.integers(1, 6)))
+        )
+        for _ in range(draw(st.integers(1, 4)))
+    ]
+    order = draw(st.lists(st.integers(0, len(pieces) - 1), max_size=12))
+    return "".join(pieces[i] * draw(st.integers(1, 4)) for i in order)
+
+
+def _loop_needs(text: str, max_unit: int) -> bool:
+    """What ``find_repetition`` needs, by its own rules, before it reports a loop with
+    Gopher's ratios off: four words or more and a phrase said twice, and then a line or
+    a sentence whose words come back, or a period."""
+    from ftprep.checks.clean import repetition as rep
+
+    words = rep._words(text)
+    grams = list(zip(words, words[1:], words[2:], strict=False))
+    if len(words) < 4 or len(set(grams)) == len(grams):
+        return False
+    if rep._periods(grams, max_unit):
+        return True
+    for parts in (text.splitlines(), rep._SENTENCE_END.split(text)):
+        keys = [k for k in map(rep._unit_key, parts) if k]
+        if len(set(keys)) < len(keys):
+            return True
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_looping_texts(), _word_texts()), max_size=8),
+    st.sampled_from([1, 2, 3, 5, 30, 100]),
+)
+def test_loop_screen_passes_every_text_that_may_loop(texts: list[str], max_unit: int) -> None:
+    """A text ``loops_ruled_out`` rules out has no line or sentence that comes back and
+    no loop period (so ``find_repetition`` finds nothing there, whatever its other
+    settings); a text it cannot read exactly is never ruled out."""
+    from ftprep.checks.clean.phrase_screen import loops_ruled_out, screenable
+    from ftprep.checks.clean.repetition import _ASCII_WORDS, RepetitionSettings, find_repetition
+
+    loose = RepetitionSettings(
+        min_loop_repeats=2, min_loop_words=2, min_block_words=2, max_unit=max_unit
+    )
+    for text, out in zip(texts, loops_ruled_out(_ASCII_WORDS, texts, max_unit), strict=True):
+        if out:
+            assert screenable(text)
+            assert not _loop_needs(text, max_unit), text
+            assert find_repetition(text, loose) is None
+
+
+def test_loop_screen_rules_out_natural_answers_only() -> None:
+    from ftprep.checks.clean.phrase_screen import loops_ruled_out
+    from ftprep.checks.clean.repetition import _ASCII_WORDS
+
+    texts = [
+        "One of the ways. It is one of the best, and one of the last to go.",  # far apart
+        "It goes on and on and on and on.",  # a period of two words
+        "Stop here. Then go. Stop here. Fine.",  # a sentence said twice
+        "A list\nof lines\nA LIST\nend",  # a line said twice
+        "Fine, `code` here and there.",  # code: not read
+        "Plain words, nothing twice: a b c d e f.",
+        "a b c d a b c d",  # two triples four words back: period 4 (it needs two)
+        "a b c d a b c",  # one: none
+        "a b. c\nd e. c\nd x",  # sentence "c" twice (a new line ends one)
+        "a b. c d e. c d x",  # not: "c d e." and "c d x"
+    ]
+    assert loops_ruled_out(_ASCII_WORDS, texts, 30) == [
+        *(True, False, False, False, False, True),
+        *(False, True, False, True),
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_word_texts(), max_size=8), st.sampled_from(["words", "letters"]))
 def test_word_screen_passes_every_text_holding_a_word(texts: list[str], how: str) -> None:

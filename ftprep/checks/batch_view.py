@@ -380,25 +380,35 @@ def suspect_rows_of(
 
 
 def by_screened_answers(
-    id: str, rule: Callable[[Turns, Any], str | None], clean: Callable[[list[str]], list[bool]]
+    id: str,
+    rule: Callable[[Turns, Any], str | None],
+    clean: Callable[[list[str], Any], list[bool]],
 ) -> None:
     """Give the registered check ``id``, whose function yields ``rule(turns_of(ex),
     settings)`` when it is not None and which reads the answers only, the batch form that
-    applies ``rule`` to the rows whose answers ``clean`` (asked of many answers at once;
-    true where the rule surely finds nothing) does not rule out: :func:`suspect_rows_of`
-    over the batch's shared answers."""
+    applies ``rule`` to the rows whose answers ``clean(answers, settings)`` (asked of many
+    answers at once; true where the rule surely finds nothing with those settings) does
+    not rule out: :func:`suspect_rows_of` over the batch's shared answers."""
     kinds = REGISTRY[id].kinds
 
     def rows(batch: CheckBatch, settings: Any) -> Iterator[tuple[int, str]]:
         turns = batch.turns
         gathered = partial(batch.answers, kinds)
-        for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, clean):
+        screen = partial(_screen_with, clean, settings)
+        for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, screen):
             found = rule(turns[row], settings)
             if found:
                 yield row, found
 
     rows.__doc__ = f"{id} on the rows whose answers the batch screen leaves open."
     batch_form(id)(rows)
+
+
+def _screen_with(
+    clean: Callable[[list[str], Any], list[bool]], settings: Any, texts: list[str]
+) -> list[bool]:
+    """``clean(texts, settings)``: a screen with its check's settings bound."""
+    return clean(texts, settings)
 
 
 def _texts_of_rows(

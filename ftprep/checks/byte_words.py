@@ -131,6 +131,28 @@ def _owners(texts: Sequence[str], starts: np.ndarray) -> np.ndarray:
     return np.searchsorted(firsts, starts, side="right") - 1
 
 
+class WordCut(NamedTuple):
+    """The words of a batch's ASCII texts (:func:`cut_words`): the texts' own bytes, joined
+    by single spaces and padded with eight spaces at both ends, and for each word (in
+    order) where it starts there, the index of its text and its number."""
+
+    raw: np.ndarray
+    starts: np.ndarray
+    owner: np.ndarray
+    number: np.ndarray
+
+
+def cut_words(texts: Sequence[str], table: bytes) -> WordCut:
+    """:func:`word_numbers` with the texts' bytes and the words' places in them, for a
+    screen that also asks what stands between the words (line and sentence ends)."""
+    pad = b" " * 8
+    raw = pad + " ".join(texts).encode("ascii") + pad
+    data = raw.translate(_spaced(table))  # as :func:`_cut` makes it (spaces stay)
+    starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
+    number = _numbers(data, starts, ends)
+    return WordCut(np.frombuffer(raw, dtype=np.uint8), starts, _owners(texts, starts), number)
+
+
 def word_numbers(texts: Sequence[str], table: bytes) -> tuple[np.ndarray, np.ndarray]:
     """``(owner, number)``: for each word of ``texts`` (all ASCII), in order, the index of
     its text and its number."""
@@ -184,6 +206,8 @@ __all__ = [
     "GROUP",
     "WORTH",
     "Needles",
+    "WordCut",
+    "cut_words",
     "groups",
     "may_hold",
     "numbers_of",

@@ -341,7 +341,7 @@ def refusals_in(turns: Turns, settings: CheckSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-def _plain_answers(answers: list[str]) -> list[bool]:
+def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
     """Per answer: True when it surely holds none of ``_FIRST_NEEDS`` (then
     :func:`find_refusal` finds nothing in it)."""
     return [not held for held in may_hold(answers, WORD_BYTES, _FIRST_NUMBERS)]
