@@ -529,6 +529,54 @@ def test_language_clash_asks_for_name_lists_late_and_alike(prompt: str, answer: 
     assert _clash(prompt, answer) == _clash_as_it_was(prompt, answer)
 
 
+_LANGUAGE_PARTS = (
+    "the", "The", "AND", "of", "you", "el", "los", "las", "para", "porque", "ustedes", "der",
+    "und", "nicht", "wird", "het", "een", "niet", "les", "des", "nous", "il", "della", "os",
+    "uma", "voce", "as", "in", "die", "do", "y", "e", "machine", "learning", "theory", "a1",
+    "1", "x_y", "don't", "l'homme", "El", "DER", "los123", "nosotros", "`", "~~~", "é",
+)  # fmt: skip
+_LANGUAGE_GAPS = (" ", "  ", ", ", ". ", "\n", "-", "'", "1", "_", "\t")
+
+
+@st.composite
+def _language_texts(draw: st.DrawFn) -> str:
+    """Texts of function words of several languages, English homographs and other
+    words between separators; some longer than the sample the detector reads."""
+    words = draw(st.lists(st.sampled_from(_LANGUAGE_PARTS), max_size=40))
+    text = "".join(w + draw(st.sampled_from(_LANGUAGE_GAPS)) for w in words)
+    return text * draw(st.sampled_from([1, 1, 1, 3, 120]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_language_texts(), max_size=8))
+def test_clear_languages_are_what_the_detector_finds(texts: list[str]) -> None:
+    """``language._clear_languages`` gives a plain text the language ``_detect`` gives it
+    when its function words are clearly ahead (name lists aside), and -1 when it gives
+    None or "Latin"."""
+    from ftprep.checks.clean import language
+
+    plain = [t for t in texts if language._plain(t)]
+    for text, found in zip(plain, language._clear_languages(plain), strict=True):
+        expected = language._detect(text, None, False)
+        if expected in language._STOPWORDS:
+            assert language._RANKED[found] == expected, text
+        else:
+            assert found == -1, text
+
+
+def test_clear_languages_of_plain_texts() -> None:
+    from ftprep.checks.clean.language import _RANKED, _clear_languages
+
+    texts = [
+        "The cat and the dog of the house are in the garden with you.",
+        "El perro de los vecinos es para ustedes porque no tiene casa.",
+        "the el los",  # too few letters
+        "Machine learning theory without any function words in sight",
+    ]
+    found = _clear_languages(texts)
+    assert [_RANKED[k] if k >= 0 else None for k in found] == ["English", "Spanish", None, None]
+
+
 _KEY_PARTS = (
     "this ", "THIS ", "This", "thİs ", "th\u0130s ", "\u212a", "following", "FOLLOWS", "follow",
     "given", "Giv", "these ", "below", "ABOVE", "provided", "previous", "attached", "included",

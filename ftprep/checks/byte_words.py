@@ -179,6 +179,35 @@ def _among(numbers: np.ndarray, needles: Needles) -> np.ndarray:
     return maybe
 
 
+class Hits(NamedTuple):
+    """The words of a batch's ASCII texts that have a number of some :class:`Needles`
+    (:func:`hits`): per such word, its text, the index of its number among the
+    needles' and its length; and per text, the bytes of all its words."""
+
+    owner: np.ndarray
+    needle: np.ndarray
+    length: np.ndarray
+    word_bytes: np.ndarray
+
+
+def hits(texts: Sequence[str], table: bytes, needles: Needles) -> Hits:
+    """The :class:`Hits` of ``needles`` in ``texts`` (all ASCII), in order. A word of up
+    to eight bytes whose length is its needle's is that needle: its number is its bytes
+    times an odd number plus its length times another, one number per word."""
+    data, starts, ends = _cut(texts, table)
+    owner = _owners(texts, starts)
+    lengths = ends - starts
+    word_bytes = np.bincount(owner, weights=lengths, minlength=len(texts)).astype(np.int64)
+    short = np.flatnonzero(lengths <= needles.longest)
+    numbers = _numbers(data, starts[short], ends[short])
+    maybe = np.flatnonzero(needles.table[(numbers >> _SHIFT).astype(np.intp)])
+    at = np.searchsorted(needles.numbers, numbers[maybe])
+    at[at == len(needles.numbers)] = 0  # beyond the last: surely not that one either
+    found = needles.numbers[at] == numbers[maybe]
+    words = short[maybe[found]]
+    return Hits(owner[words], at[found], lengths[words], word_bytes)
+
+
 def may_hold(texts: Sequence[str], table: bytes, needles: Needles) -> list[bool]:
     """Per text: False when none of its words is one of ``needles`` (none has a number
     of theirs), True otherwise, for a text that is not ASCII, and for the texts after a
@@ -205,10 +234,12 @@ def may_hold(texts: Sequence[str], table: bytes, needles: Needles) -> list[bool]
 __all__ = [
     "GROUP",
     "WORTH",
+    "Hits",
     "Needles",
     "WordCut",
     "cut_words",
     "groups",
+    "hits",
     "may_hold",
     "numbers_of",
     "word_numbers",
