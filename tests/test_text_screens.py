@@ -22,7 +22,7 @@ from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.prose import normalize_quotes, strip_code
 from ftprep.checks.signs import CONTROL, KEPT, digits_in, sign_of
-from ftprep.checks.words import ascii_word_list, ascii_words
+from ftprep.checks.words import WORD_BYTES, ascii_word_list, ascii_words
 from ftprep.pii.detectors import may_hold_pii
 from ftprep.schema import ChatExample, Message, SourceLocation
 
@@ -234,6 +234,49 @@ def test_refusal_check_reads_the_prompt_when_it_matters(prompt: str, replies: li
             if found:
                 expected.append(f"{found[0]} in message {i}: '{found[1][:60]}'")
     assert list(refusal.refusal(ex, CheckSettings())) == (["; ".join(expected)] if expected else [])
+
+
+_SCREEN_FILLER = ("_", "ai_model", "real-time", "real time", "cut-off", "won't", "can't",
+                  "As an A.I.,", "i", "I", "as", "it", "not", "é", "1")  # fmt: skip
+
+
+@st.composite
+def _screened_answers(draw: st.DrawFn) -> str:
+    """Answers of refusal phrases, filler and the pieces the batch screen cuts
+    ``_SCREEN``'s words into, run together or apart."""
+    parts = draw(
+        st.lists(st.sampled_from(_REFUSAL_PHRASES + _FILLER + _SCREEN_FILLER), max_size=25)
+    )
+    seps = draw(st.lists(st.sampled_from([" ", "", "\n", "'", "_", "."]), min_size=len(parts)))
+    return "".join(p + s for p, s in zip(parts, seps, strict=False))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_screened_answers(), _answers()), max_size=8))
+def test_refusal_batch_screen_passes_every_answer_that_may_refuse(texts: list[str]) -> None:
+    """An answer the batch screen (``refusal._plain_answers``) rules out meets none of
+    the patterns' word groups or none of ``_SCREEN``'s words, and the rule finds nothing
+    there."""
+    for text, out in zip(texts, refusal._plain_answers(texts, CheckSettings()), strict=True):
+        if not out:
+            continue
+        assert text.isascii(), text
+        words = frozenset(text.encode("ascii").translate(WORD_BYTES).decode("ascii").split())
+        possible = any(all(not g.isdisjoint(words) for g in needs) for needs in refusal._NEEDS)
+        screened = not refusal._SCREEN.isdisjoint(text.lower().translate(refusal._PUNCT).split())
+        assert not (possible and screened), text
+        assert _find_refusal_unscreened(text, frozenset()) is None, text
+
+
+def test_refusal_batch_screen_rules_out_plain_answers() -> None:
+    texts = [
+        "Sure, here is the answer.",  # no pattern's words
+        "I think it is not a problem.",  # a pattern's words and a screen word ("not")
+        "I think it is fine, as you said.",  # a pattern's words, no screen word
+        "As an A.I., I cannot say.",
+        "I can_not say",  # an underscore: left to the rule
+    ]
+    assert refusal._plain_answers(texts, CheckSettings()) == [True, False, True, False, False]
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

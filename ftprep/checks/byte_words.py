@@ -59,11 +59,12 @@ def groups(texts: Sequence[str]) -> Iterator[range]:
         start, budget, before = stop, GROUP, ends[stop - 1]
 
 
-def worth_going_on(texts: Sequence[str], ruled_out: Iterable[bool]) -> bool:
+def worth_going_on(texts: Sequence[str], ruled_out: Iterable[bool], worth: float = WORTH) -> bool:
     """Whether a screen that ruled out the texts of a group marked in ``ruled_out`` should
-    read on: they hold at least :data:`WORTH` of the group's characters."""
+    read on: they hold at least ``worth`` (:data:`WORTH` unless the screen costs a
+    smaller share of its rule) of the group's characters."""
     lengths = list(map(len, texts))
-    return sum(itertools.compress(lengths, ruled_out)) >= WORTH * sum(lengths)
+    return sum(itertools.compress(lengths, ruled_out)) >= worth * sum(lengths)
 
 
 def _spaced(table: bytes) -> bytes:
@@ -182,22 +183,26 @@ def _among(numbers: np.ndarray, needles: Needles) -> np.ndarray:
 class Hits(NamedTuple):
     """The words of a batch's ASCII texts that have a number of some :class:`Needles`
     (:func:`hits`): per such word, its text, the index of its number among the
-    needles' and its length; and per text, the bytes of all its words."""
+    needles' and its length; and, when asked for, per text, the bytes of all its words."""
 
     owner: np.ndarray
     needle: np.ndarray
     length: np.ndarray
-    word_bytes: np.ndarray
+    word_bytes: np.ndarray | None
 
 
-def hits(texts: Sequence[str], table: bytes, needles: Needles) -> Hits:
-    """The :class:`Hits` of ``needles`` in ``texts`` (all ASCII), in order. A word of up
-    to eight bytes whose length is its needle's is that needle: its number is its bytes
-    times an odd number plus its length times another, one number per word."""
+def hits(texts: Sequence[str], table: bytes, needles: Needles, sizes: bool = False) -> Hits:
+    """The :class:`Hits` of ``needles`` in ``texts`` (all ASCII), in order (``sizes``:
+    with the bytes of each text's words). A word of up to eight bytes whose length is
+    its needle's is that needle: its number is its bytes times an odd number plus its
+    length times another, one number per word."""
     data, starts, ends = _cut(texts, table)
-    owner = _owners(texts, starts)
     lengths = ends - starts
-    word_bytes = np.bincount(owner, weights=lengths, minlength=len(texts)).astype(np.int64)
+    word_bytes = None
+    if sizes:  # the words' bytes up to each text's first word, differenced
+        firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
+        before = np.concatenate(([0], np.cumsum(lengths)))[np.searchsorted(starts, firsts)]
+        word_bytes = np.diff(before)
     short = np.flatnonzero(lengths <= needles.longest)
     numbers = _numbers(data, starts[short], ends[short])
     maybe = np.flatnonzero(needles.table[(numbers >> _SHIFT).astype(np.intp)])
@@ -205,7 +210,7 @@ def hits(texts: Sequence[str], table: bytes, needles: Needles) -> Hits:
     at[at == len(needles.numbers)] = 0  # beyond the last: surely not that one either
     found = needles.numbers[at] == numbers[maybe]
     words = short[maybe[found]]
-    return Hits(owner[words], at[found], lengths[words], word_bytes)
+    return Hits(_owners(texts, starts[words]), at[found], lengths[words], word_bytes)
 
 
 def may_hold(texts: Sequence[str], table: bytes, needles: Needles) -> list[bool]:

@@ -333,7 +333,8 @@ def _clear_languages(texts: list[str]) -> list[int]:
     out: list[int] = []
     for part in groups(samples):
         chosen = samples[part.start : part.stop]
-        found = hits(chosen, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS)
+        found = hits(chosen, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS, sizes=True)
+        assert found.word_bytes is not None
         exact = _FUNCTION_LENGTH[found.needle] == found.length
         which = found.owner[exact] * width + _FUNCTION_LANGUAGE[found.needle[exact]]
         counts = np.bincount(which, minlength=len(chosen) * width).reshape(len(chosen), width)
