@@ -332,7 +332,10 @@ def test_phrase_screen_rules_out_plain_answers() -> None:
 
 
 _LOOP_GAPS = (" ", ". ", ".\n", "\n", "\n\n", "! ", "?\t", ".\x0b", "\r", "\r\n", "\x0c", "\x1c",
-              ".\x1f", "\x1f", "?", ", ", "-", " --- ", "\n---\n", " | ")  # fmt: skip
+              ".\x1f", "\x1f", "?", ", ", "-", " --- ", "\n---\n", " | ", ".\xa0", "\u3000",
+              "\u2028", "\x85", "。", "é ")  # fmt: skip
+_LOOP_WORDS = (*_WORDS, "Σ", "ΟΔΟΣ", "οδος", "οδοσ", "İ", "i̇", "\u212a", "k", "Straße", "STRASSE",
+               "日本", "é", "É", "ǅ")  # fmt: skip
 
 
 @st.composite
@@ -342,7 +345,7 @@ def _looping_texts(draw: st.DrawFn) -> str:
     repeated lines and sentences, and near misses of them."""
     pieces = [
         "".join(
-            draw(st.sampled_from(_WORDS)) + draw(st.sampled_from(_LOOP_GAPS))
+            draw(st.sampled_from(_LOOP_WORDS)) + draw(st.sampled_from(_LOOP_GAPS))
             for _ in range(draw(st.integers(1, 6)))
         )
         for _ in range(draw(st.integers(1, 4)))
@@ -379,7 +382,7 @@ def test_loop_screen_passes_every_text_that_may_loop(texts: list[str], max_unit:
     """A text ``loops_ruled_out`` rules out has no line or sentence that comes back and
     no loop period (so ``find_repetition`` finds nothing there, whatever its other
     settings); a text it cannot read exactly is never ruled out."""
-    from ftprep.checks.clean.phrase_screen import loops_ruled_out, screenable
+    from ftprep.checks.clean.phrase_screen import loops_ruled_out, readable
     from ftprep.checks.clean.repetition import _ASCII_WORDS, RepetitionSettings, find_repetition
 
     loose = RepetitionSettings(
@@ -387,7 +390,7 @@ def test_loop_screen_passes_every_text_that_may_loop(texts: list[str], max_unit:
     )
     for text, out in zip(texts, loops_ruled_out(_ASCII_WORDS, texts, max_unit), strict=True):
         if out:
-            assert screenable(text)
+            assert readable(text)
             assert not _loop_needs(text, max_unit), text
             assert find_repetition(text, loose) is None
 
@@ -407,56 +410,66 @@ def test_loop_screen_rules_out_natural_answers_only() -> None:
         "a b c d a b c",  # one: none
         "a b. c\nd e. c\nd x",  # sentence "c" twice (a new line ends one)
         "a b. c d e. c d x",  # not: "c d e." and "c d x"
+        "Ça va. Ça va. Très bien.",  # beyond ASCII: a sentence said twice
+        "Ça va, très bien, merci.",  # beyond ASCII: nothing twice
+        "Ça\u3000va ça va ça va",  # white space beyond ASCII: left to the rule
+        "émile dort. ÉMILE DORT. Fin.",  # the same sentence, lower-cased
     ]
     assert loops_ruled_out(_ASCII_WORDS, texts, 30) == [
         *(True, False, False, False, False, True),
         *(False, True, False, True),
+        *(False, True, False, False),
     ]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_word_texts(), max_size=8), st.sampled_from(["words", "letters"]))
 def test_word_screen_passes_every_text_holding_a_word(texts: list[str], how: str) -> None:
-    """``byte_words.may_hold`` rules out a text only when none of the words looked for
-    is among the words its rule cuts (\\w runs for refusals, letter runs for languages)."""
-    from ftprep.checks.byte_words import may_hold, numbers_of
+    """``byte_words.hits`` finds in an ASCII text every word looked for among the words
+    its rule cuts (\\w runs for refusals, letter runs for languages), and only those
+    (up to eight bytes, where the word's length tells it from any other)."""
+    from ftprep.checks.byte_words import hits, numbers_of
     from ftprep.checks.clean.language import _ASCII_LETTERS
     from ftprep.checks.words import WORD_BYTES
 
     table = WORD_BYTES if how == "words" else _ASCII_LETTERS
-    wanted = {"i", "the", "loop", "internationalization", "ab12345678cd", "don", "t", "x"}
-    for text, held in zip(texts, may_hold(texts, table, numbers_of(wanted, table)), strict=True):
-        if held:
-            continue
-        assert text.isascii()
+    asked = {"i", "the", "loop", "internationalization", "ab12345678cd", "don", "t", "x"}
+    needles = numbers_of(asked, table)
+    wanted = set(" ".join(asked).encode("ascii").translate(table).decode("ascii").split())
+    plain = [t for t in texts if t.isascii()]
+    found = hits([t.encode("ascii") for t in plain], table, needles)
+    held = set(found.owner.tolist())
+    for k, text in enumerate(plain):
         cut = text.encode("ascii").translate(table).decode("ascii").split()
-        assert wanted.isdisjoint(cut), text
+        assert (k in held) == (not wanted.isdisjoint(cut)), text
+    short = found.length <= 8
+    assert set(zip(found.owner[short].tolist(), found.length[short].tolist(), strict=True)) <= {
+        (k, len(w))
+        for k, text in enumerate(plain)
+        for w in text.encode("ascii").translate(table).decode("ascii").split()
+        if w in wanted
+    }
 
 
-def test_word_screen_rules_out_texts_without_the_words() -> None:
-    from ftprep.checks.byte_words import may_hold, numbers_of
+def test_word_screen_finds_the_words() -> None:
+    from ftprep.checks.byte_words import hits, numbers_of
     from ftprep.checks.words import WORD_BYTES
 
     needles = numbers_of({"i", "knowledge"}, WORD_BYTES)
-    texts = ["I said", "no such word", "Knowledge!", "knowledgeable", "é i", "ii x"]
-    assert may_hold(texts, WORD_BYTES, needles) == [True, False, True, False, True, False]
+    texts = [b"I said", b"no such word", b"Knowledge!", b"knowledgeable", b"ii x", b"i"]
+    found = hits(texts, WORD_BYTES, needles, sizes=True)
+    assert found.owner.tolist() == [0, 2, 5]
+    assert found.word_bytes is not None
+    assert found.word_bytes.tolist() == [5, 10, 9, 13, 3, 1]
 
 
-def test_word_screen_stops_where_it_rules_out_too_little() -> None:
-    """Texts after a group the screen mostly lets through are let through unread (the
-    rule reads them); after a group it mostly rules out, the screen reads on."""
-    from ftprep.checks.byte_words import GROUP, groups, may_hold, numbers_of
-    from ftprep.checks.words import WORD_BYTES
+def test_word_screen_groups_cover_the_texts() -> None:
+    from ftprep.checks.byte_words import GROUP, groups
 
-    needles = numbers_of({"i"}, WORD_BYTES)
-    filler = "word " * 50  # 250 characters without the word
-    held = ["i " + filler] * 200 + [filler] * 400
-    assert may_hold(held, WORD_BYTES, needles) == [True] * 600
-    clean = [filler] * 600 + ["so i said"]
-    assert may_hold(clean, WORD_BYTES, needles) == [False] * 600 + [True]
-    parts = list(groups(clean))
+    texts = ["word " * 50] * 600 + ["so i said"]
+    parts = list(groups(texts))
     assert [i for part in parts for i in part] == list(range(601))
-    assert all(sum(len(clean[i]) for i in part) <= GROUP for part in parts)
+    assert all(sum(len(texts[i]) for i in part) <= GROUP for part in parts)
 
 
 def test_suspect_rows_reads_on_only_where_the_screen_pays() -> None:

@@ -22,7 +22,7 @@ from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.prose import normalize_quotes, strip_code
 from ftprep.checks.signs import CONTROL, KEPT, digits_in, sign_of
-from ftprep.checks.words import WORD_BYTES, ascii_word_list, ascii_words
+from ftprep.checks.words import ascii_word_list, ascii_words
 from ftprep.pii.detectors import may_hold_pii
 from ftprep.schema import ChatExample, Message, SourceLocation
 
@@ -237,7 +237,8 @@ def test_refusal_check_reads_the_prompt_when_it_matters(prompt: str, replies: li
 
 
 _SCREEN_FILLER = ("_", "ai_model", "real-time", "real time", "cut-off", "won't", "can't",
-                  "As an A.I.,", "i", "I", "as", "it", "not", "é", "1")  # fmt: skip
+                  "As an A.I.,", "i", "I", "as", "it", "not", "é", "1", "I’m", "can’t", "AI\u3000x",
+                  "\u3000", "\xa0", "ＡＩ", "\u212a", "NOT", "Not\u2019s", "ĀI")  # fmt: skip
 
 
 @st.composite
@@ -260,10 +261,14 @@ def test_refusal_batch_screen_passes_every_answer_that_may_refuse(texts: list[st
     for text, out in zip(texts, refusal._plain_answers(texts, CheckSettings()), strict=True):
         if not out:
             continue
-        assert text.isascii(), text
-        words = frozenset(text.encode("ascii").translate(WORD_BYTES).decode("ascii").split())
-        possible = any(all(not g.isdisjoint(words) for g in needs) for needs in refusal._NEEDS)
-        screened = not refusal._SCREEN.isdisjoint(text.lower().translate(refusal._PUNCT).split())
+        lower = normalize_quotes(text).lower()
+        screened = not refusal._SCREEN.isdisjoint(lower.translate(refusal._PUNCT).split())
+        if text.isascii():
+            words = frozenset(ascii_word_list(text) or ())
+            needs = refusal._NEEDS
+            possible = any(all(not g.isdisjoint(words) for g in n) for n in needs)
+        else:
+            possible = True  # the rule asks every pattern
         assert not (possible and screened), text
         assert _find_refusal_unscreened(text, frozenset()) is None, text
 
@@ -275,8 +280,14 @@ def test_refusal_batch_screen_rules_out_plain_answers() -> None:
         "I think it is fine, as you said.",  # a pattern's words, no screen word
         "As an A.I., I cannot say.",
         "I can_not say",  # an underscore: left to the rule
+        "Voilà, c'est très bien.",  # beyond ASCII: every pattern, but no screen word
+        "Voilà: I’m not sure.",  # beyond ASCII, a screen word
+        "Voilà\u3000bien",  # white space beyond ASCII: left to the rule
     ]
-    assert refusal._plain_answers(texts, CheckSettings()) == [True, False, True, False, False]
+    assert refusal._plain_answers(texts, CheckSettings()) == [
+        *(True, False, True, False, False),
+        *(True, False, False),
+    ]
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

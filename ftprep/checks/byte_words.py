@@ -20,11 +20,18 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import re
+from collections.abc import Collection, Iterable, Iterator, Sequence, Sized
 from typing import NamedTuple
 
 import numpy as np
 
+#: The characters beyond ASCII that ``str.split`` splits at (``str.splitlines`` and the
+#: regex ``\s`` at some of them too): a text holding one is not cut into its words at its
+#: bytes' white space alone.
+WIDE_SPACE = re.compile(
+    "[" + "".join(c for c in map(chr, range(0x80, 0x3001)) if c.isspace()) + "]"
+)
 #: Bytes ``str.split()`` splits an ASCII text at.
 _WHITE = b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
 _SPACED: dict[bytes, bytes] = {}
@@ -96,8 +103,13 @@ def _cut(texts: Sequence[str], table: bytes) -> tuple[bytes, np.ndarray, np.ndar
     """The texts (all ASCII) joined by single spaces, translated by ``table`` and padded
     with eight spaces at both ends, and the offsets there where each word starts and
     ends."""
+    return _cut_bytes([text.encode("ascii") for text in texts], table)
+
+
+def _cut_bytes(texts: Sequence[bytes], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """:func:`_cut` of texts already encoded."""
     pad = b" " * 8
-    data = pad + " ".join(texts).encode("ascii").translate(_spaced(table)) + pad
+    data = pad + b" ".join(texts).translate(_spaced(table)) + pad
     starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
     return data, starts, ends
 
@@ -126,7 +138,7 @@ def _numbers(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return head * _HEAD + tail * _TAIL + lengths.astype(np.uint64) * _LENGTH
 
 
-def _owners(texts: Sequence[str], starts: np.ndarray) -> np.ndarray:
+def _owners(texts: Sequence[Sized], starts: np.ndarray) -> np.ndarray:
     """The index of the text of each word starting at ``starts`` (see :func:`_cut`)."""
     firsts = np.cumsum([8] + [len(text) + 1 for text in texts[:-1]])
     return np.searchsorted(firsts, starts, side="right") - 1
@@ -143,11 +155,14 @@ class WordCut(NamedTuple):
     number: np.ndarray
 
 
-def cut_words(texts: Sequence[str], table: bytes) -> WordCut:
-    """:func:`word_numbers` with the texts' bytes and the words' places in them, for a
-    screen that also asks what stands between the words (line and sentence ends)."""
+def cut_words(texts: Sequence[bytes], table: bytes) -> WordCut:
+    """:func:`word_numbers` of texts already encoded (``texts``), with their bytes and the
+    words' places in them, for a screen that also asks what stands between the words
+    (line and sentence ends). Bytes the table leaves alone (0x80 and above, in UTF-8 the
+    bytes of every non-ASCII character) are word bytes: a caller that passes UTF-8
+    makes sure its words are cut at ASCII white space only."""
     pad = b" " * 8
-    raw = pad + " ".join(texts).encode("ascii") + pad
+    raw = pad + b" ".join(texts) + pad
     data = raw.translate(_spaced(table))  # as :func:`_cut` makes it (spaces stay)
     starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
     number = _numbers(data, starts, ends)
@@ -191,12 +206,13 @@ class Hits(NamedTuple):
     word_bytes: np.ndarray | None
 
 
-def hits(texts: Sequence[str], table: bytes, needles: Needles, sizes: bool = False) -> Hits:
-    """The :class:`Hits` of ``needles`` in ``texts`` (all ASCII), in order (``sizes``:
-    with the bytes of each text's words). A word of up to eight bytes whose length is
-    its needle's is that needle: its number is its bytes times an odd number plus its
-    length times another, one number per word."""
-    data, starts, ends = _cut(texts, table)
+def hits(texts: Sequence[bytes], table: bytes, needles: Needles, sizes: bool = False) -> Hits:
+    """The :class:`Hits` of ``needles`` in ``texts`` (encoded: bytes the table leaves
+    alone, 0x80 and above, are word bytes), in order (``sizes``: with the bytes of each
+    text's words). A word of up to eight bytes whose length is its needle's is that
+    needle: its number is its bytes times an odd number plus its length times another,
+    one number per word."""
+    data, starts, ends = _cut_bytes(texts, table)
     lengths = ends - starts
     word_bytes = None
     if sizes:  # the words' bytes up to each text's first word, differenced
@@ -213,31 +229,9 @@ def hits(texts: Sequence[str], table: bytes, needles: Needles, sizes: bool = Fal
     return Hits(_owners(texts, starts[words]), at[found], lengths[words], word_bytes)
 
 
-def may_hold(texts: Sequence[str], table: bytes, needles: Needles) -> list[bool]:
-    """Per text: False when none of its words is one of ``needles`` (none has a number
-    of theirs), True otherwise, for a text that is not ASCII, and for the texts after a
-    group where the screen was not worth it (:data:`WORTH`). Only the words no longer
-    than the longest needle are given a number."""
-    out = [True] * len(texts)
-    for part in groups(texts):
-        group = [i for i in part if texts[i].isascii()]
-        chosen = [texts[i] for i in group]
-        if not chosen:
-            continue
-        data, starts, ends = _cut(chosen, table)
-        short = np.flatnonzero(ends - starts <= needles.longest)
-        starts, ends = starts[short], ends[short]
-        found = starts[_among(_numbers(data, starts, ends), needles)]
-        holding = set(_owners(chosen, found).tolist()) if len(found) else set()
-        for k, i in enumerate(group):
-            out[i] = k in holding
-        if not worth_going_on([texts[i] for i in part], [not out[i] for i in part]):
-            break
-    return out
-
-
 __all__ = [
     "GROUP",
+    "WIDE_SPACE",
     "WORTH",
     "Hits",
     "Needles",
@@ -245,7 +239,6 @@ __all__ = [
     "cut_words",
     "groups",
     "hits",
-    "may_hold",
     "numbers_of",
     "word_numbers",
     "worth_going_on",

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ftprep.checks.byte_words import cut_words, groups, word_numbers, worth_going_on
+from ftprep.checks.byte_words import WIDE_SPACE, cut_words, groups, word_numbers, worth_going_on
 
 #: Odd multipliers that mix a triple's words and text into its number.
 _FIRST, _SECOND, _THIRD, _TEXT = (
@@ -105,12 +105,12 @@ def loops_ruled_out(words_table: bytes, texts: Sequence[str], max_unit: int) -> 
     lines and no two of its sentences hold the same words (``_block_loop`` needs a unit
     that comes back), and no word triple recurs within ``max_unit`` words often enough
     to give ``_periods`` a period. False when one may, when the text is not
-    :func:`screenable`, and for the texts after a group where the screen was not worth it
+    :func:`readable`, and for the texts after a group where the screen was not worth it
     (``byte_words.WORTH``)."""
     out = [False] * len(texts)
     for part in groups(texts):
-        group = [i for i in part if screenable(texts[i])]
-        chosen = [texts[i] for i in group]
+        group = [i for i in part if readable(texts[i])]
+        chosen = [_encoded(texts[i]) for i in group]
         open_ = _may_loop(chosen, words_table, max_unit) if chosen else set()
         for k, i in enumerate(group):
             out[i] = k not in open_
@@ -119,8 +119,28 @@ def loops_ruled_out(words_table: bytes, texts: Sequence[str], max_unit: int) -> 
     return out
 
 
-def _may_loop(texts: list[str], words_table: bytes, max_unit: int) -> set[int]:
-    """The indices of ``texts`` (all screenable) that :func:`loops_ruled_out` leaves open."""
+def readable(text: str) -> bool:
+    """Whether :func:`loops_ruled_out` reads ``text``: without code (``strip_code``
+    keeps it), and ASCII or free of white space beyond ASCII (its lower case's UTF-8
+    bytes are then cut into ``repetition._words``' words, lines and sentences at their
+    ASCII white space and stops; lower-casing a text and its parts, cut at white space,
+    gives the same words)."""
+    if "`" in text or "~" in text:
+        return False
+    return text.isascii() or not WIDE_SPACE.search(text)
+
+
+def _encoded(text: str) -> bytes:
+    """What :func:`loops_ruled_out` reads of a :func:`readable` text: its bytes, for a
+    text beyond ASCII those of its lower case (``repetition._words`` lower-cases such a
+    text before its table; an ASCII text's table lower-cases it)."""
+    if text.isascii():
+        return text.encode("ascii")
+    return text.lower().encode("utf-8", "surrogatepass")
+
+
+def _may_loop(texts: list[bytes], words_table: bytes, max_unit: int) -> set[int]:
+    """The indices of ``texts`` (:func:`_encoded`) that :func:`loops_ruled_out` leaves open."""
     cut = cut_words(texts, words_table)
     if len(cut.number) < 3:
         return set()
@@ -220,4 +240,4 @@ def _periodic(number: np.ndarray, owner: np.ndarray, texts: int, max_unit: int) 
     return set(np.flatnonzero((within >= need).any(axis=1)).tolist())
 
 
-__all__ = ["loops_ruled_out", "phrases_unique", "screenable"]
+__all__ = ["loops_ruled_out", "phrases_unique", "readable", "screenable"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Iterator, Sequence
 
@@ -9,7 +11,7 @@ import numpy as np
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_screened_answers, turns_of
-from ftprep.checks.byte_words import groups, hits, numbers_of, word_numbers
+from ftprep.checks.byte_words import WIDE_SPACE, groups, hits, numbers_of, word_numbers
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import WORD_BYTES, ascii_word_list
 from ftprep.schema import ChatExample
@@ -215,6 +217,8 @@ def _group_bits() -> tuple[dict[str, int], tuple[int, ...]]:
 
 
 _GROUP_BITS, _PATTERN_BITS = _group_bits()
+#: The bits of every group: a text the rule asks of every pattern.
+_ALL_PATTERNS = functools.reduce(operator.or_, _PATTERN_BITS)
 _NEED_WORDS = frozenset(_GROUP_BITS)
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
@@ -409,21 +413,38 @@ _WORD_BITS = _word_bits()
 
 
 def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
-    """Per answer: True when :func:`find_refusal` surely finds nothing in it: an ASCII
-    answer without underscores whose words (read for all answers at once,
-    ``byte_words.hits``) meet no pattern's every group of ``_NEEDS``, or meet no way of
-    holding a word of ``_SCREEN`` (a word that only shares its number with one looked
-    for lets its answer through)."""
+    """Per answer: True when :func:`find_refusal` surely finds nothing in it: its words
+    (read for all answers at once, ``byte_words.hits``) meet no way of holding a word
+    of ``_SCREEN``, or, for an ASCII answer, no pattern's every group of ``_NEEDS``
+    (an answer beyond ASCII is asked of every pattern). Answers with an underscore or
+    white space beyond ASCII are left to the rule; those beyond ASCII are read as the
+    rule reads them (quotes folded, lower case) in UTF-8. A word that only shares its
+    number with one looked for lets its answer through."""
     out = [False] * len(answers)
     patterns = np.array(_PATTERN_BITS, dtype=np.int64)
     ways = np.array(_SCREEN_WAYS, dtype=np.int64)
     for part in groups(answers):
-        group = [i for i in part if answers[i].isascii() and "_" not in answers[i]]
+        group: list[int] = []
+        texts: list[bytes] = []
+        wide: list[int] = []  # of ``group``: the answers beyond ASCII
+        for i in part:
+            text = answers[i]
+            if "_" in text:
+                continue
+            if text.isascii():
+                texts.append(text.encode("ascii"))
+            elif WIDE_SPACE.search(text):
+                continue
+            else:
+                texts.append(normalize_quotes(text).lower().encode("utf-8", "surrogatepass"))
+                wide.append(len(group))
+            group.append(i)
         if not group:
             continue
-        found = hits([answers[i] for i in group], WORD_BYTES, _ASKED_NUMBERS)
+        found = hits(texts, WORD_BYTES, _ASKED_NUMBERS)
         held = np.zeros(len(group), dtype=np.int64)
         np.bitwise_or.at(held, found.owner, _WORD_BITS[found.needle])
+        held[wide] |= _ALL_PATTERNS
         held = held[:, None]
         possible = ((held & patterns) == patterns).any(axis=1) & ((held & ways) == ways).any(axis=1)
         for i, open_ in zip(group, possible.tolist(), strict=True):
