@@ -363,7 +363,8 @@ def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[
         if pair is None:
             continue
         _, prompt, answer = pair
-        if _plain(prompt) and _plain(answer):
+        both = prompt + answer  # :func:`_plain` of both, at once
+        if both.isascii() and "`" not in both and "~~~" not in both:
             plain.append((len(rows), prompt, answer))
         rows.append(row)
     suspect = [True] * len(rows)

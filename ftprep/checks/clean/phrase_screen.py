@@ -109,8 +109,17 @@ def loops_ruled_out(words_table: bytes, texts: Sequence[str], max_unit: int) -> 
     (``byte_words.WORTH``)."""
     out = [False] * len(texts)
     for part in groups(texts):
-        group = [i for i in part if readable(texts[i])]
-        chosen = [_encoded(texts[i]) for i in group]
+        group: list[int] = []
+        chosen: list[bytes] = []
+        for i in part:
+            text = texts[i]
+            if text.isascii():  # :func:`readable` and :func:`_encoded`, inline for most
+                if "`" not in text and "~" not in text:
+                    group.append(i)
+                    chosen.append(text.encode("ascii"))
+            elif readable(text):
+                group.append(i)
+                chosen.append(_encoded(text))
         open_ = _may_loop(chosen, words_table, max_unit) if chosen else set()
         for k, i in enumerate(group):
             out[i] = k not in open_
@@ -219,8 +228,9 @@ def _periodic(number: np.ndarray, owner: np.ndarray, texts: int, max_unit: int) 
     ).astype(np.uint32)
     later, gaps = [], []
     for gap in range(1, min(max_unit, len(triple) - 1) + 1):
-        found = np.flatnonzero(triple[gap:] == triple[:-gap]) + gap
-        if len(found):
+        equal = triple[gap:] == triple[:-gap]
+        if equal.any():  # seldom: cheaper asked first than the places found
+            found = np.flatnonzero(equal) + gap
             later.append(found)
             gaps.append(np.full(len(found), gap))
     if not later:
