@@ -363,8 +363,7 @@ def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[
         if pair is None:
             continue
         _, prompt, answer = pair
-        both = prompt + answer  # :func:`_plain` of both, at once
-        if both.isascii() and "`" not in both and "~~~" not in both:
+        if _plain(prompt + answer):  # both asked at once (a "~~~" made by the two: the rule)
             plain.append((len(rows), prompt, answer))
         rows.append(row)
     suspect = [True] * len(rows)
