@@ -331,49 +331,145 @@ def test_phrase_screen_rules_out_plain_answers() -> None:
     assert phrases_unique(_ASCII_WORDS, texts) == [True, False, True, False]
 
 
+_LOOP_GAPS = (" ", ". ", ".\n", "\n", "\n\n", "! ", "?\t", ".\x0b", "\r", "\r\n", "\x0c", "\x1c",
+              ".\x1f", "\x1f", "?", ", ", "-", " --- ", "\n---\n", " | ", ".\xa0", "\u3000",
+              "\u2028", "\x85", "。", "é ")  # fmt: skip
+_LOOP_WORDS = (*_WORDS, "Σ", "ΟΔΟΣ", "οδος", "οδοσ", "İ", "i̇", "\u212a", "k", "Straße", "STRASSE",
+               "日本", "é", "É", "ǅ")  # fmt: skip
+
+
+@st.composite
+def _looping_texts(draw: st.DrawFn) -> str:
+    """Texts made of pieces (a few words of a small vocabulary, with line and sentence
+    ends among the separators) some of which come back, often back to back: loops,
+    repeated lines and sentences, and near misses of them."""
+    pieces = [
+        "".join(
+            draw(st.sampled_from(_LOOP_WORDS)) + draw(st.sampled_from(_LOOP_GAPS))
+            for _ in range(draw(st.integers(1, 6)))
+        )
+        for _ in range(draw(st.integers(1, 4)))
+    ]
+    order = draw(st.lists(st.integers(0, len(pieces) - 1), max_size=12))
+    return "".join(pieces[i] * draw(st.integers(1, 4)) for i in order)
+
+
+def _loop_needs(text: str, max_unit: int) -> bool:
+    """What ``find_repetition`` needs, by its own rules, before it reports a loop with
+    Gopher's ratios off: four words or more and a phrase said twice, and then a line or
+    a sentence whose words come back, or a period."""
+    from ftprep.checks.clean import repetition as rep
+
+    words = rep._words(text)
+    grams = list(zip(words, words[1:], words[2:], strict=False))
+    if len(words) < 4 or len(set(grams)) == len(grams):
+        return False
+    if rep._periods(grams, max_unit):
+        return True
+    for parts in (text.splitlines(), rep._SENTENCE_END.split(text)):
+        keys = [k for k in map(rep._unit_key, parts) if k]
+        if len(set(keys)) < len(keys):
+            return True
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_looping_texts(), _word_texts()), max_size=8),
+    st.sampled_from([1, 2, 3, 5, 30, 100]),
+)
+def test_loop_screen_passes_every_text_that_may_loop(texts: list[str], max_unit: int) -> None:
+    """A text ``loops_ruled_out`` rules out has no line or sentence that comes back and
+    no loop period (so ``find_repetition`` finds nothing there, whatever its other
+    settings); a text it cannot read exactly is never ruled out."""
+    from ftprep.checks.clean.phrase_screen import loops_ruled_out, readable
+    from ftprep.checks.clean.repetition import _ASCII_WORDS, RepetitionSettings, find_repetition
+
+    loose = RepetitionSettings(
+        min_loop_repeats=2, min_loop_words=2, min_block_words=2, max_unit=max_unit
+    )
+    for text, out in zip(texts, loops_ruled_out(_ASCII_WORDS, texts, max_unit), strict=True):
+        if out:
+            assert readable(text)
+            assert not _loop_needs(text, max_unit), text
+            assert find_repetition(text, loose) is None
+
+
+def test_loop_screen_rules_out_natural_answers_only() -> None:
+    from ftprep.checks.clean.phrase_screen import loops_ruled_out
+    from ftprep.checks.clean.repetition import _ASCII_WORDS
+
+    texts = [
+        "One of the ways. It is one of the best, and one of the last to go.",  # far apart
+        "It goes on and on and on and on.",  # a period of two words
+        "Stop here. Then go. Stop here. Fine.",  # a sentence said twice
+        "A list\nof lines\nA LIST\nend",  # a line said twice
+        "Fine, `code` here and there.",  # code: not read
+        "Plain words, nothing twice: a b c d e f.",
+        "a b c d a b c d",  # two triples four words back: period 4 (it needs two)
+        "a b c d a b c",  # one: none
+        "a b. c\nd e. c\nd x",  # sentence "c" twice (a new line ends one)
+        "a b. c d e. c d x",  # not: "c d e." and "c d x"
+        "Ça va. Ça va. Très bien.",  # beyond ASCII: a sentence said twice
+        "Ça va, très bien, merci.",  # beyond ASCII: nothing twice
+        "Ça\u3000va ça va ça va",  # white space beyond ASCII: left to the rule
+        "émile dort. ÉMILE DORT. Fin.",  # the same sentence, lower-cased
+    ]
+    assert loops_ruled_out(_ASCII_WORDS, texts, 30) == [
+        *(True, False, False, False, False, True),
+        *(False, True, False, True),
+        *(False, True, False, False),
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_word_texts(), max_size=8), st.sampled_from(["words", "letters"]))
 def test_word_screen_passes_every_text_holding_a_word(texts: list[str], how: str) -> None:
-    """``byte_words.may_hold`` rules out a text only when none of the words looked for
-    is among the words its rule cuts (\\w runs for refusals, letter runs for languages)."""
-    from ftprep.checks.byte_words import may_hold, numbers_of
+    """``byte_words.hits`` finds in an ASCII text every word looked for among the words
+    its rule cuts (\\w runs for refusals, letter runs for languages), and only those
+    (up to eight bytes, where the word's length tells it from any other)."""
+    from ftprep.checks.byte_words import hits, numbers_of
     from ftprep.checks.clean.language import _ASCII_LETTERS
     from ftprep.checks.words import WORD_BYTES
 
     table = WORD_BYTES if how == "words" else _ASCII_LETTERS
-    wanted = {"i", "the", "loop", "internationalization", "ab12345678cd", "don", "t", "x"}
-    for text, held in zip(texts, may_hold(texts, table, numbers_of(wanted, table)), strict=True):
-        if held:
-            continue
-        assert text.isascii()
+    asked = {"i", "the", "loop", "internationalization", "ab12345678cd", "don", "t", "x"}
+    needles = numbers_of(asked, table)
+    wanted = set(" ".join(asked).encode("ascii").translate(table).decode("ascii").split())
+    plain = [t for t in texts if t.isascii()]
+    found = hits([t.encode("ascii") for t in plain], table, needles)
+    held = set(found.owner.tolist())
+    for k, text in enumerate(plain):
         cut = text.encode("ascii").translate(table).decode("ascii").split()
-        assert wanted.isdisjoint(cut), text
+        assert (k in held) == (not wanted.isdisjoint(cut)), text
+    short = found.length <= 8
+    assert set(zip(found.owner[short].tolist(), found.length[short].tolist(), strict=True)) <= {
+        (k, len(w))
+        for k, text in enumerate(plain)
+        for w in text.encode("ascii").translate(table).decode("ascii").split()
+        if w in wanted
+    }
 
 
-def test_word_screen_rules_out_texts_without_the_words() -> None:
-    from ftprep.checks.byte_words import may_hold, numbers_of
+def test_word_screen_finds_the_words() -> None:
+    from ftprep.checks.byte_words import hits, numbers_of
     from ftprep.checks.words import WORD_BYTES
 
     needles = numbers_of({"i", "knowledge"}, WORD_BYTES)
-    texts = ["I said", "no such word", "Knowledge!", "knowledgeable", "é i", "ii x"]
-    assert may_hold(texts, WORD_BYTES, needles) == [True, False, True, False, True, False]
+    texts = [b"I said", b"no such word", b"Knowledge!", b"knowledgeable", b"ii x", b"i"]
+    found = hits(texts, WORD_BYTES, needles, sizes=True)
+    assert found.owner.tolist() == [0, 2, 5]
+    assert found.word_bytes is not None
+    assert found.word_bytes.tolist() == [5, 10, 9, 13, 3, 1]
 
 
-def test_word_screen_stops_where_it_rules_out_too_little() -> None:
-    """Texts after a group the screen mostly lets through are let through unread (the
-    rule reads them); after a group it mostly rules out, the screen reads on."""
-    from ftprep.checks.byte_words import GROUP, groups, may_hold, numbers_of
-    from ftprep.checks.words import WORD_BYTES
+def test_word_screen_groups_cover_the_texts() -> None:
+    from ftprep.checks.byte_words import GROUP, groups
 
-    needles = numbers_of({"i"}, WORD_BYTES)
-    filler = "word " * 50  # 250 characters without the word
-    held = ["i " + filler] * 200 + [filler] * 400
-    assert may_hold(held, WORD_BYTES, needles) == [True] * 600
-    clean = [filler] * 600 + ["so i said"]
-    assert may_hold(clean, WORD_BYTES, needles) == [False] * 600 + [True]
-    parts = list(groups(clean))
+    texts = ["word " * 50] * 600 + ["so i said"]
+    parts = list(groups(texts))
     assert [i for part in parts for i in part] == list(range(601))
-    assert all(sum(len(clean[i]) for i in part) <= GROUP for part in parts)
+    assert all(sum(len(texts[i]) for i in part) <= GROUP for part in parts)
 
 
 def test_suspect_rows_reads_on_only_where_the_screen_pays() -> None:
@@ -444,6 +540,54 @@ def test_language_clash_asks_for_name_lists_late_and_alike(prompt: str, answer: 
     from ftprep.checks.clean.language import _clash
 
     assert _clash(prompt, answer) == _clash_as_it_was(prompt, answer)
+
+
+_LANGUAGE_PARTS = (
+    "the", "The", "AND", "of", "you", "el", "los", "las", "para", "porque", "ustedes", "der",
+    "und", "nicht", "wird", "het", "een", "niet", "les", "des", "nous", "il", "della", "os",
+    "uma", "voce", "as", "in", "die", "do", "y", "e", "machine", "learning", "theory", "a1",
+    "1", "x_y", "don't", "l'homme", "El", "DER", "los123", "nosotros", "`", "~~~", "é",
+)  # fmt: skip
+_LANGUAGE_GAPS = (" ", "  ", ", ", ". ", "\n", "-", "'", "1", "_", "\t")
+
+
+@st.composite
+def _language_texts(draw: st.DrawFn) -> str:
+    """Texts of function words of several languages, English homographs and other
+    words between separators; some longer than the sample the detector reads."""
+    words = draw(st.lists(st.sampled_from(_LANGUAGE_PARTS), max_size=40))
+    text = "".join(w + draw(st.sampled_from(_LANGUAGE_GAPS)) for w in words)
+    return text * draw(st.sampled_from([1, 1, 1, 3, 120]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_language_texts(), max_size=8))
+def test_clear_languages_are_what_the_detector_finds(texts: list[str]) -> None:
+    """``language._clear_languages`` gives a plain text the language ``_detect`` gives it
+    when its function words are clearly ahead (name lists aside), and -1 when it gives
+    None or "Latin"."""
+    from ftprep.checks.clean import language
+
+    plain = [t for t in texts if language._plain(t)]
+    for text, found in zip(plain, language._clear_languages(plain), strict=True):
+        expected = language._detect(text, None, False)
+        if expected in language._STOPWORDS:
+            assert language._RANKED[found] == expected, text
+        else:
+            assert found == -1, text
+
+
+def test_clear_languages_of_plain_texts() -> None:
+    from ftprep.checks.clean.language import _RANKED, _clear_languages
+
+    texts = [
+        "The cat and the dog of the house are in the garden with you.",
+        "El perro de los vecinos es para ustedes porque no tiene casa.",
+        "the el los",  # too few letters
+        "Machine learning theory without any function words in sight",
+    ]
+    found = _clear_languages(texts)
+    assert [_RANKED[k] if k >= 0 else None for k in found] == ["English", "Spanish", None, None]
 
 
 _KEY_PARTS = (

@@ -236,6 +236,60 @@ def test_refusal_check_reads_the_prompt_when_it_matters(prompt: str, replies: li
     assert list(refusal.refusal(ex, CheckSettings())) == (["; ".join(expected)] if expected else [])
 
 
+_SCREEN_FILLER = ("_", "ai_model", "real-time", "real time", "cut-off", "won't", "can't",
+                  "As an A.I.,", "i", "I", "as", "it", "not", "é", "1", "I’m", "can’t", "AI\u3000x",
+                  "\u3000", "\xa0", "ＡＩ", "\u212a", "NOT", "Not\u2019s", "ĀI")  # fmt: skip
+
+
+@st.composite
+def _screened_answers(draw: st.DrawFn) -> str:
+    """Answers of refusal phrases, filler and the pieces the batch screen cuts
+    ``_SCREEN``'s words into, run together or apart."""
+    parts = draw(
+        st.lists(st.sampled_from(_REFUSAL_PHRASES + _FILLER + _SCREEN_FILLER), max_size=25)
+    )
+    seps = draw(st.lists(st.sampled_from([" ", "", "\n", "'", "_", "."]), min_size=len(parts)))
+    return "".join(p + s for p, s in zip(parts, seps, strict=False))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_screened_answers(), _answers()), max_size=8))
+def test_refusal_batch_screen_passes_every_answer_that_may_refuse(texts: list[str]) -> None:
+    """An answer the batch screen (``refusal._plain_answers``) rules out meets none of
+    the patterns' word groups or none of ``_SCREEN``'s words, and the rule finds nothing
+    there."""
+    for text, out in zip(texts, refusal._plain_answers(texts, CheckSettings()), strict=True):
+        if not out:
+            continue
+        lower = normalize_quotes(text).lower()
+        screened = not refusal._SCREEN.isdisjoint(lower.translate(refusal._PUNCT).split())
+        if text.isascii():
+            words = frozenset(ascii_word_list(text) or ())
+            needs = refusal._NEEDS
+            possible = any(all(not g.isdisjoint(words) for g in n) for n in needs)
+        else:
+            possible = True  # the rule asks every pattern
+        assert not (possible and screened), text
+        assert _find_refusal_unscreened(text, frozenset()) is None, text
+
+
+def test_refusal_batch_screen_rules_out_plain_answers() -> None:
+    texts = [
+        "Sure, here is the answer.",  # no pattern's words
+        "I think it is not a problem.",  # a pattern's words and a screen word ("not")
+        "I think it is fine, as you said.",  # a pattern's words, no screen word
+        "As an A.I., I cannot say.",
+        "I can_not say",  # an underscore: left to the rule
+        "Voilà, c'est très bien.",  # beyond ASCII: every pattern, but no screen word
+        "Voilà: I’m not sure.",  # beyond ASCII, a screen word
+        "Voilà\u3000bien",  # white space beyond ASCII: left to the rule
+    ]
+    assert refusal._plain_answers(texts, CheckSettings()) == [
+        *(True, False, True, False, False),
+        *(True, False, False),
+    ]
+
+
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 

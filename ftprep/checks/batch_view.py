@@ -33,7 +33,7 @@ from operator import itemgetter, or_
 from typing import Any
 
 from ftprep.checks.base import REGISTRY, CheckSpec, Flag, batch_form
-from ftprep.checks.byte_words import worth_going_on
+from ftprep.checks.byte_words import WORTH, worth_going_on
 from ftprep.checks.signs import sign_of
 from ftprep.features import batch_memo
 from ftprep.schema import KNOWN_ROLES, ChatExample, Example, Message
@@ -358,11 +358,13 @@ def suspect_rows_of(
     texts_of: Callable[[int], list[str]],
     gathered: Callable[[], tuple[list[int], list[str]]],
     clean: Callable[[list[str]], list[bool]],
+    worth: float = WORTH,
 ) -> Iterator[int]:
     """:func:`suspect_rows`, the texts of the rows after the first ``SCREEN_FIRST`` taken,
     when the screen is worth it, from ``gathered()``: all the texts of ``rows`` (and no
     other), in row order, and the row of each, gathered once for the batch (and never
-    where the screen stops after the first rows)."""
+    where the screen stops after the first rows). ``worth``: the share of the first
+    rows' characters the screen must rule out to read on (``byte_words.worth_going_on``)."""
     first, rest = rows[:SCREEN_FIRST], rows[SCREEN_FIRST:]
     owners, texts = _texts_of_rows(first, texts_of)
     ruled_out = clean(texts)
@@ -370,7 +372,7 @@ def suspect_rows_of(
     yield from (row for row in first if row in kept)
     if not rest:
         return
-    if not worth_going_on(texts, ruled_out):
+    if not worth_going_on(texts, ruled_out, worth):
         yield from rest
         return
     owners, texts = gathered()
@@ -380,25 +382,38 @@ def suspect_rows_of(
 
 
 def by_screened_answers(
-    id: str, rule: Callable[[Turns, Any], str | None], clean: Callable[[list[str]], list[bool]]
+    id: str,
+    rule: Callable[[Turns, Any], str | None],
+    clean: Callable[[list[str], Any], list[bool]],
+    worth: float = WORTH,
 ) -> None:
     """Give the registered check ``id``, whose function yields ``rule(turns_of(ex),
     settings)`` when it is not None and which reads the answers only, the batch form that
-    applies ``rule`` to the rows whose answers ``clean`` (asked of many answers at once;
-    true where the rule surely finds nothing) does not rule out: :func:`suspect_rows_of`
-    over the batch's shared answers."""
+    applies ``rule`` to the rows whose answers ``clean(answers, settings)`` (asked of many
+    answers at once; true where the rule surely finds nothing with those settings) does
+    not rule out: :func:`suspect_rows_of` over the batch's shared answers (``worth``:
+    its share)."""
     kinds = REGISTRY[id].kinds
 
     def rows(batch: CheckBatch, settings: Any) -> Iterator[tuple[int, str]]:
         turns = batch.turns
         gathered = partial(batch.answers, kinds)
-        for row in suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, clean):
+        screen = partial(_screen_with, clean, settings)
+        found_rows = suspect_rows_of(batch.rows(kinds), batch.answer_texts, gathered, screen, worth)
+        for row in found_rows:
             found = rule(turns[row], settings)
             if found:
                 yield row, found
 
     rows.__doc__ = f"{id} on the rows whose answers the batch screen leaves open."
     batch_form(id)(rows)
+
+
+def _screen_with(
+    clean: Callable[[list[str], Any], list[bool]], settings: Any, texts: list[str]
+) -> list[bool]:
+    """``clean(texts, settings)``: a screen with its check's settings bound."""
+    return clean(texts, settings)
 
 
 def _texts_of_rows(

@@ -20,11 +20,18 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import re
+from collections.abc import Collection, Iterable, Iterator, Sequence, Sized
 from typing import NamedTuple
 
 import numpy as np
 
+#: The characters beyond ASCII that ``str.split`` splits at (``str.splitlines`` and the
+#: regex ``\s`` at some of them too): a text holding one is not cut into its words at its
+#: bytes' white space alone.
+WIDE_SPACE = re.compile(
+    "[" + "".join(c for c in map(chr, range(0x80, 0x3001)) if c.isspace()) + "]"
+)
 #: Bytes ``str.split()`` splits an ASCII text at.
 _WHITE = b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
 _SPACED: dict[bytes, bytes] = {}
@@ -59,11 +66,12 @@ def groups(texts: Sequence[str]) -> Iterator[range]:
         start, budget, before = stop, GROUP, ends[stop - 1]
 
 
-def worth_going_on(texts: Sequence[str], ruled_out: Iterable[bool]) -> bool:
+def worth_going_on(texts: Sequence[str], ruled_out: Iterable[bool], worth: float = WORTH) -> bool:
     """Whether a screen that ruled out the texts of a group marked in ``ruled_out`` should
-    read on: they hold at least :data:`WORTH` of the group's characters."""
+    read on: they hold at least ``worth`` (:data:`WORTH` unless the screen costs a
+    smaller share of its rule) of the group's characters."""
     lengths = list(map(len, texts))
-    return sum(itertools.compress(lengths, ruled_out)) >= WORTH * sum(lengths)
+    return sum(itertools.compress(lengths, ruled_out)) >= worth * sum(lengths)
 
 
 def _spaced(table: bytes) -> bytes:
@@ -95,8 +103,13 @@ def _cut(texts: Sequence[str], table: bytes) -> tuple[bytes, np.ndarray, np.ndar
     """The texts (all ASCII) joined by single spaces, translated by ``table`` and padded
     with eight spaces at both ends, and the offsets there where each word starts and
     ends."""
+    return _cut_bytes([text.encode("ascii") for text in texts], table)
+
+
+def _cut_bytes(texts: Sequence[bytes], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """:func:`_cut` of texts already encoded."""
     pad = b" " * 8
-    data = pad + " ".join(texts).encode("ascii").translate(_spaced(table)) + pad
+    data = pad + b" ".join(texts).translate(_spaced(table)) + pad
     starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
     return data, starts, ends
 
@@ -125,10 +138,35 @@ def _numbers(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return head * _HEAD + tail * _TAIL + lengths.astype(np.uint64) * _LENGTH
 
 
-def _owners(texts: Sequence[str], starts: np.ndarray) -> np.ndarray:
+def _owners(texts: Sequence[Sized], starts: np.ndarray) -> np.ndarray:
     """The index of the text of each word starting at ``starts`` (see :func:`_cut`)."""
     firsts = np.cumsum([8] + [len(text) + 1 for text in texts[:-1]])
     return np.searchsorted(firsts, starts, side="right") - 1
+
+
+class WordCut(NamedTuple):
+    """The words of a batch's ASCII texts (:func:`cut_words`): the texts' own bytes, joined
+    by single spaces and padded with eight spaces at both ends, and for each word (in
+    order) where it starts there, the index of its text and its number."""
+
+    raw: np.ndarray
+    starts: np.ndarray
+    owner: np.ndarray
+    number: np.ndarray
+
+
+def cut_words(texts: Sequence[bytes], table: bytes) -> WordCut:
+    """:func:`word_numbers` of texts already encoded (``texts``), with their bytes and the
+    words' places in them, for a screen that also asks what stands between the words
+    (line and sentence ends). Bytes the table leaves alone (0x80 and above, in UTF-8 the
+    bytes of every non-ASCII character) are word bytes: a caller that passes UTF-8
+    makes sure its words are cut at ASCII white space only."""
+    pad = b" " * 8
+    raw = pad + b" ".join(texts) + pad
+    data = raw.translate(_spaced(table))  # as :func:`_cut` makes it (spaces stay)
+    starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
+    number = _numbers(data, starts, ends)
+    return WordCut(np.frombuffer(raw, dtype=np.uint8), starts, _owners(texts, starts), number)
 
 
 def word_numbers(texts: Sequence[str], table: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -157,35 +195,50 @@ def _among(numbers: np.ndarray, needles: Needles) -> np.ndarray:
     return maybe
 
 
-def may_hold(texts: Sequence[str], table: bytes, needles: Needles) -> list[bool]:
-    """Per text: False when none of its words is one of ``needles`` (none has a number
-    of theirs), True otherwise, for a text that is not ASCII, and for the texts after a
-    group where the screen was not worth it (:data:`WORTH`). Only the words no longer
-    than the longest needle are given a number."""
-    out = [True] * len(texts)
-    for part in groups(texts):
-        group = [i for i in part if texts[i].isascii()]
-        chosen = [texts[i] for i in group]
-        if not chosen:
-            continue
-        data, starts, ends = _cut(chosen, table)
-        short = np.flatnonzero(ends - starts <= needles.longest)
-        starts, ends = starts[short], ends[short]
-        found = starts[_among(_numbers(data, starts, ends), needles)]
-        holding = set(_owners(chosen, found).tolist()) if len(found) else set()
-        for k, i in enumerate(group):
-            out[i] = k in holding
-        if not worth_going_on([texts[i] for i in part], [not out[i] for i in part]):
-            break
-    return out
+class Hits(NamedTuple):
+    """The words of a batch's ASCII texts that have a number of some :class:`Needles`
+    (:func:`hits`): per such word, its text, the index of its number among the
+    needles' and its length; and, when asked for, per text, the bytes of all its words."""
+
+    owner: np.ndarray
+    needle: np.ndarray
+    length: np.ndarray
+    word_bytes: np.ndarray | None
+
+
+def hits(texts: Sequence[bytes], table: bytes, needles: Needles, sizes: bool = False) -> Hits:
+    """The :class:`Hits` of ``needles`` in ``texts`` (encoded: bytes the table leaves
+    alone, 0x80 and above, are word bytes), in order (``sizes``: with the bytes of each
+    text's words). A word of up to eight bytes whose length is its needle's is that
+    needle: its number is its bytes times an odd number plus its length times another,
+    one number per word."""
+    data, starts, ends = _cut_bytes(texts, table)
+    lengths = ends - starts
+    word_bytes = None
+    if sizes:  # the words' bytes up to each text's first word, differenced
+        firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
+        before = np.concatenate(([0], np.cumsum(lengths)))[np.searchsorted(starts, firsts)]
+        word_bytes = np.diff(before)
+    short = np.flatnonzero(lengths <= needles.longest)
+    numbers = _numbers(data, starts[short], ends[short])
+    maybe = np.flatnonzero(needles.table[(numbers >> _SHIFT).astype(np.intp)])
+    at = np.searchsorted(needles.numbers, numbers[maybe])
+    at[at == len(needles.numbers)] = 0  # beyond the last: surely not that one either
+    found = needles.numbers[at] == numbers[maybe]
+    words = short[maybe[found]]
+    return Hits(_owners(texts, starts[words]), at[found], lengths[words], word_bytes)
 
 
 __all__ = [
     "GROUP",
+    "WIDE_SPACE",
     "WORTH",
+    "Hits",
     "Needles",
+    "WordCut",
+    "cut_words",
     "groups",
-    "may_hold",
+    "hits",
     "numbers_of",
     "word_numbers",
     "worth_going_on",

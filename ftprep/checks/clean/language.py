@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
+
 from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
-from ftprep.checks.byte_words import may_hold, numbers_of
+from ftprep.checks.byte_words import groups, hits, numbers_of, word_numbers
 from ftprep.checks.prose import strip_code, word_set
 from ftprep.schema import ChatExample
 
@@ -290,34 +292,92 @@ def mismatch_in(turns: Turns, settings: CheckSettings) -> str | None:
 
 #: The function words that are ASCII, as word numbers read with ``_ASCII_LETTERS``.
 _ASCII_FUNCTION_WORDS = numbers_of([w for w in _WORD_LANGUAGE if w.isascii()], _ASCII_LETTERS)
+#: The languages in the order :func:`_latin_language` ranks those of equal counts (its
+#: sort puts the greater name first).
+_RANKED = sorted(_STOPWORDS, reverse=True)
+
+
+def _function_word_table() -> tuple[np.ndarray, np.ndarray]:
+    """Per number of ``_ASCII_FUNCTION_WORDS`` (in its order): the length of its word
+    and the column of ``_RANKED`` of its language."""
+    words = [w for w in _WORD_LANGUAGE if w.isascii()]
+    _, numbers = word_numbers(words, _ASCII_LETTERS)  # one word each
+    at = np.searchsorted(_ASCII_FUNCTION_WORDS.numbers, numbers)
+    if len(set(at.tolist())) != len(words):
+        raise AssertionError("two function words share a number")
+    lengths = np.zeros(len(words), dtype=np.int64)
+    languages = np.zeros(len(words), dtype=np.int64)
+    lengths[at] = [len(w) for w in words]
+    languages[at] = [_RANKED.index(_WORD_LANGUAGE[w]) for w in words]
+    return lengths, languages
+
+
+_FUNCTION_LENGTH, _FUNCTION_LANGUAGE = _function_word_table()
+
+
+def _plain(text: str) -> bool:
+    """Whether :func:`_detect` reads ``text`` as :func:`_clear_languages` does: ASCII,
+    and without code (``strip_code`` leaves it as it is)."""
+    return text.isascii() and "`" not in text and "~~~" not in text
+
+
+def _clear_languages(texts: list[str]) -> list[int]:
+    """Per text (each :func:`_plain`): the column of ``_RANKED`` of the language
+    :func:`_latin_language` finds clearly ahead in its first ``_SAMPLE_CHARS``
+    characters, or -1 when none is or the text has fewer than ``_MIN_LETTERS`` letters
+    (then :func:`_detect` gives None or "Latin"). The function words of all the texts
+    are counted at once (``byte_words.hits``; a word of up to eight letters is known by
+    its number and its length, and function words have at most seven)."""
+    samples = [text[:_SAMPLE_CHARS] for text in texts]
+    width = len(_RANKED)
+    out: list[int] = []
+    for part in groups(samples):
+        chosen = [sample.encode("ascii") for sample in samples[part.start : part.stop]]
+        found = hits(chosen, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS, sizes=True)
+        assert found.word_bytes is not None
+        exact = _FUNCTION_LENGTH[found.needle] == found.length
+        which = found.owner[exact] * width + _FUNCTION_LANGUAGE[found.needle[exact]]
+        counts = np.bincount(which, minlength=len(chosen) * width).reshape(len(chosen), width)
+        ranked = np.sort(counts, axis=1)
+        best, second = ranked[:, -1], ranked[:, -2]
+        clear = (best >= _MIN_STOPWORDS) & (best >= _STOPWORD_LEAD * second)
+        clear &= found.word_bytes >= _MIN_LETTERS
+        out += np.where(clear, counts.argmax(axis=1), -1).tolist()
+    return out
 
 
 @batch_form("clean.language_mismatch")
 def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
     """``clean.language_mismatch`` on the batch's shared texts: :func:`mismatch_in` on
-    the rows that can clash. An ASCII answer clashes only with a prompt whose function
-    words lead; an ASCII prompt of up to ``_SAMPLE_CHARS`` characters (the whole of it
-    read: code blanked out leaves no new word) without one is read as "Latin" or not at
-    all, so its row is ruled out when none of its words is a function word (asked of
-    the batch's prompts at once, ``checks.byte_words``)."""
+    the rows that can clash. When both texts are ASCII (:func:`_plain`), the prompt is
+    judged (its function words may be a list of names only when the answer is not
+    ASCII) and the answer clashes with it only when each has a language clearly ahead
+    and the two differ (an unclear "Latin" or no verdict on either side clashes with
+    nothing): asked of the batch's plain pairs at once (:func:`_clear_languages`);
+    other rows go to the rule."""
     turns = batch.turns
     rows: list[int] = []
-    screened: list[int] = []
-    prompts: list[str] = []
+    plain: list[tuple[int, str, str]] = []
     for row in batch.rows(REGISTRY["clean.language_mismatch"].kinds):
         pair = _pair(turns[row])
         if pair is None:
             continue
         _, prompt, answer = pair
+        if _plain(prompt + answer):  # both asked at once (a "~~~" made by the two: the rule)
+            plain.append((len(rows), prompt, answer))
         rows.append(row)
-        if answer.isascii() and len(prompt) <= _SAMPLE_CHARS:
-            screened.append(len(rows) - 1)
-            prompts.append(prompt)
     suspect = [True] * len(rows)
-    for k, held in zip(
-        screened, may_hold(prompts, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS), strict=True
-    ):
-        suspect[k] = held
+    if plain:
+        # the prompts first: most pairs whose prompt is unclear are settled by it alone
+        asked = _clear_languages([prompt for _, prompt, _ in plain])
+        judged = []
+        for (k, _, answer), language in zip(plain, asked, strict=True):
+            suspect[k] = False
+            if language >= 0:
+                judged.append((k, answer, language))
+        given = _clear_languages([answer for _, answer, _ in judged])
+        for (k, _, language), answered in zip(judged, given, strict=True):
+            suspect[k] = answered >= 0 and answered != language
     for row, held in zip(rows, suspect, strict=True):
         if held:
             found = mismatch_in(turns[row], settings)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Iterator, Sequence
 
+import numpy as np
+
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_screened_answers, turns_of
-from ftprep.checks.byte_words import may_hold, numbers_of
+from ftprep.checks.byte_words import WIDE_SPACE, groups, hits, numbers_of, word_numbers
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import WORD_BYTES, ascii_word_list
 from ftprep.schema import ChatExample
@@ -192,8 +196,30 @@ _NEEDS: tuple[tuple[frozenset[str], ...], ...] = tuple(
     )
 )
 _FIRST_NEEDS = frozenset().union(*(needs[0] for needs in _NEEDS))
-#: ``_FIRST_NEEDS`` as word numbers (``checks.byte_words``), for the batch's screen.
-_FIRST_NUMBERS = numbers_of(_FIRST_NEEDS, WORD_BYTES)
+
+
+def _group_bits() -> tuple[dict[str, int], tuple[int, ...]]:
+    """Each group of ``_NEEDS`` a bit: per word of any group, the bits of the groups
+    holding it, and per pattern, the bits of all its groups. The words of a text set
+    the bits of the groups they meet; a pattern is possible when all its bits are set
+    (one pass over the words found, not a set test per group)."""
+    words: dict[str, int] = {}
+    patterns: list[int] = []
+    bit = 1
+    for needs in _NEEDS:
+        patterns.append(0)
+        for group in needs:
+            patterns[-1] |= bit
+            for word in group:
+                words[word] = words.get(word, 0) | bit
+            bit <<= 1
+    return words, tuple(patterns)
+
+
+_GROUP_BITS, _PATTERN_BITS = _group_bits()
+#: The bits of every group: a text the rule asks of every pattern.
+_ALL_PATTERNS = functools.reduce(operator.or_, _PATTERN_BITS)
+_NEED_WORDS = frozenset(_GROUP_BITS)
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
 #: before any substring search.
@@ -259,14 +285,12 @@ def find_refusal(text: str, skip: frozenset[str] = frozenset()) -> tuple[str, st
     elif _FIRST_NEEDS.isdisjoint(listed):
         return None
     else:
-        words = frozenset(listed)
-        rules = []
-        for rule, needs in zip(_COMPILED, _NEEDS, strict=True):
-            for group in needs:
-                if group.isdisjoint(words):
-                    break
-            else:
-                rules.append(rule)
+        held = 0
+        for word in _NEED_WORDS.intersection(listed):
+            held |= _GROUP_BITS[word]
+        rules = [
+            rule for rule, bits in zip(_COMPILED, _PATTERN_BITS, strict=True) if held & bits == bits
+        ]
         if not rules:
             return None
     lower = normalize_quotes(text).lower()
@@ -341,11 +365,95 @@ def refusals_in(turns: Turns, settings: CheckSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-def _plain_answers(answers: list[str]) -> list[bool]:
-    """Per answer: True when it surely holds none of ``_FIRST_NEEDS`` (then
-    :func:`find_refusal` finds nothing in it)."""
-    return [not held for held in may_hold(answers, WORD_BYTES, _FIRST_NUMBERS)]
+def _screen_bits() -> tuple[dict[str, int], tuple[int, ...]]:
+    """What the batch's screen asks of an ASCII answer's words (``WORD_BYTES``, the
+    words ``_NEEDS`` are cut with) for ``_SCREEN``, as bits above those of
+    ``_GROUP_BITS``: per word, its bits, and the bits each way of meeting ``_SCREEN``
+    needs all of. A word of ``_SCREEN`` that is one such word ("ai") sets one shared
+    bit; one that is cut into several ("can't": "can", "t") needs a bit of each. A
+    ``_SCREEN`` word of an answer's ``_screen_words`` always leaves its pieces among
+    its words (``_PUNCT`` cuts at no word byte but the underscore: the screen leaves
+    answers holding one to the rule)."""
+    whole = 1 << sum(map(len, _NEEDS))  # the shared bit
+    bit = whole << 1  # the next piece's
+    words: dict[str, int] = {}
+    ways = [whole]
+    for screened in sorted(_SCREEN):
+        pieces = screened.encode("ascii").translate(WORD_BYTES).decode("ascii").split()
+        if len(pieces) == 1:
+            words[screened] = whole
+            continue
+        way = 0
+        for piece in pieces:
+            if piece not in words:
+                words[piece], bit = bit, bit << 1
+            way |= words[piece]
+        ways.append(way)
+    return words, tuple(ways)
 
 
-#: The batch form: :func:`refusals_in` on the rows whose answers ``_plain_answers`` leaves open.
-by_screened_answers("clean.refusal", refusals_in, _plain_answers)
+_SCREEN_BITS, _SCREEN_WAYS = _screen_bits()
+#: Every word the batch's screen asks about, as word numbers (``checks.byte_words``).
+_ASKED_NUMBERS = numbers_of(_NEED_WORDS | _SCREEN_BITS.keys(), WORD_BYTES)
+
+
+def _word_bits() -> np.ndarray:
+    """Per number of ``_ASKED_NUMBERS`` (in its order): the bits of its word, need and
+    screen (of both words, should two share a number: the screen only lets more by)."""
+    words = sorted(_NEED_WORDS | _SCREEN_BITS.keys())
+    _, numbers = word_numbers(words, WORD_BYTES)  # one word each
+    bits = np.zeros(len(_ASKED_NUMBERS.numbers), dtype=np.int64)
+    at = np.searchsorted(_ASKED_NUMBERS.numbers, numbers).tolist()
+    for word, k in zip(words, at, strict=True):
+        bits[k] |= _GROUP_BITS.get(word, 0) | _SCREEN_BITS.get(word, 0)
+    return bits
+
+
+_WORD_BITS = _word_bits()
+
+
+def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
+    """Per answer: True when :func:`find_refusal` surely finds nothing in it: its words
+    (read for all answers at once, ``byte_words.hits``) meet no way of holding a word
+    of ``_SCREEN``, or, for an ASCII answer, no pattern's every group of ``_NEEDS``
+    (an answer beyond ASCII is asked of every pattern). Answers with an underscore or
+    white space beyond ASCII are left to the rule; those beyond ASCII are read as the
+    rule reads them (quotes folded, lower case) in UTF-8. A word that only shares its
+    number with one looked for lets its answer through."""
+    out = [False] * len(answers)
+    patterns = np.array(_PATTERN_BITS, dtype=np.int64)
+    ways = np.array(_SCREEN_WAYS, dtype=np.int64)
+    for part in groups(answers):
+        group: list[int] = []
+        texts: list[bytes] = []
+        wide: list[int] = []  # of ``group``: the answers beyond ASCII
+        for i in part:
+            text = answers[i]
+            if "_" in text:
+                continue
+            if text.isascii():
+                texts.append(text.encode("ascii"))
+            elif WIDE_SPACE.search(text):
+                continue
+            else:
+                texts.append(normalize_quotes(text).lower().encode("utf-8", "surrogatepass"))
+                wide.append(len(group))
+            group.append(i)
+        if not group:
+            continue
+        found = hits(texts, WORD_BYTES, _ASKED_NUMBERS)
+        held = np.zeros(len(group), dtype=np.int64)
+        np.bitwise_or.at(held, found.owner, _WORD_BITS[found.needle])
+        held[wide] |= _ALL_PATTERNS
+        held = held[:, None]
+        possible = ((held & patterns) == patterns).any(axis=1) & ((held & ways) == ways).any(axis=1)
+        for i, open_ in zip(group, possible.tolist(), strict=True):
+            out[i] = not open_
+    return out
+
+
+#: The batch form: :func:`refusals_in` on the rows whose answers ``_plain_answers`` leaves
+#: open. The screen costs about a quarter of what the rule costs on the answers it rules
+#: out, so it is worth reading on where it rules out a quarter of the text (natural
+#: answers: some two fifths).
+by_screened_answers("clean.refusal", refusals_in, _plain_answers, worth=0.25)

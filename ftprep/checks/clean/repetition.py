@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_screened_answers, turns_of
-from ftprep.checks.clean.phrase_screen import phrases_unique
+from ftprep.checks.clean.phrase_screen import loops_ruled_out, phrases_unique
 from ftprep.checks.prose import strip_code
 from ftprep.schema import ChatExample
 
@@ -286,10 +286,14 @@ def repetition_in(turns: Turns, settings: RepetitionSettings) -> str | None:
     return "; ".join(details) if details else None
 
 
-def _loop_free(answers: list[str]) -> list[bool]:
-    """Per answer: True when it surely repeats no 3-word phrase (then
-    :func:`find_repetition` finds nothing in it, whatever the settings)."""
-    return phrases_unique(_ASCII_WORDS, answers)
+def _loop_free(answers: list[str], settings: RepetitionSettings) -> list[bool]:
+    """Per answer: True when :func:`find_repetition` surely finds nothing in it: it
+    holds no repeated line or sentence and no phrase recurring closely enough to loop
+    (``loops_ruled_out``), or, when Gopher's ratios are asked for (any repeated phrase
+    may count then), it repeats no 3-word phrase at all."""
+    if settings.gopher:
+        return phrases_unique(_ASCII_WORDS, answers)
+    return loops_ruled_out(_ASCII_WORDS, answers, settings.max_unit)
 
 
 #: The batch form: :func:`repetition_in` on the rows whose answers ``_loop_free`` leaves open.
