@@ -86,3 +86,24 @@ def test_every_alternative_still_matches() -> None:
         for pattern, source, flags in PAIRS:
             assert _found(pattern, text) == _found(re.compile(source, flags), text)
     assert requests.asked_format("give me three useful things") == requests.ASK_LIST
+
+
+_WIDE_PIECES = [
+    *WORDS, "python", "code", "write", "the code", "```", "sql", "class", "def", "\nimport",
+    "explain", "step-by-step", "in detail", "history of", "write a poem", "three things",
+    "代码", "程序", "函数", "脚本", "算法", "正则", "编程", "SQL", "字典格式", "下表", "图表",
+    "加粗", "大纲", "文章", "教程", "列举", "步骤", "清单", "几个", "哪些", "比较", "区别",
+    "不同之处", "解释", "描述", "故事", "演讲", "详细", "介绍", "é", "É", "ü", "İ", "K", "ß",
+    "代", "东京", "٣", "\u2003", " ", " ", "\n", "|", ".", "-", "_",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_WIDE_PIECES), max_size=25).map("".join))
+def test_asked_format_of_text_not_ascii_is_the_unscreened_rules(text: str) -> None:
+    """Word screens on the Unicode words of the lower-cased request, the alternatives in
+    other scripts among the substrings: every pattern's answer as the pattern gives it."""
+    for request in (text, text + " é", "é" + text.upper()):
+        lowered = request[-requests.MAX_REQUEST_CHARS :].lower()
+        expected = sum(bit for bit, _, p in requests._PATTERNS if p.search(lowered))
+        assert requests.asked_format(request) == expected, request

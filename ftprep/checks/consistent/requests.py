@@ -82,9 +82,9 @@ _LONG = re.compile(
 )
 
 
-#: Literals one of which every match of a pattern contains: a pattern runs only when one
-#: is in the text (``in`` is a fast scan; the regexes, with their many alternatives and
-#: word boundaries, cost a hundred times more per request).
+#: Literals one of which every match of a pattern contains. Its alternatives in other
+#: scripts (those not ASCII) are substrings of the screens of a request that is not ASCII
+#: (:data:`_WIDE_SUBSTRINGS`); tests/test_text_screens.py asks the rest of the screens.
 _LANG_WORDS = tuple(w for w in _LANGS.replace("\\", "").replace("?", "").split("|") if w)
 _LITERALS = {
     ASK_CODE: (
@@ -194,6 +194,16 @@ _SCREENED: frozenset[str] = frozenset().union(
     *(sure | needed for sure, needed, _ in _ASCII_SCREENS.values()),
     *(line_words for line_words, _ in _ASCII_RESIDUE.values()),
 )
+#: The word screens hold for a request that is not ASCII too, its words being the ``\w+``
+#: runs of the lower-cased request (Unicode word characters, as the patterns' ``\b`` reads
+#: them: a word of the screens is such a run exactly where ``\bword\b`` matches), once the
+#: patterns' alternatives in other scripts (no word boundary around them) join the
+#: substrings one of which a match without a needed word holds.
+_WORD = re.compile(r"\w+")
+_WIDE_SUBSTRINGS = {
+    bit: substrings + tuple(lit for lit in _LITERALS[bit] if not lit.isascii())
+    for bit, (_, _, substrings) in _ASCII_SCREENS.items()
+}
 #: Characters of a request read: the end, where the request follows any preamble.
 MAX_REQUEST_CHARS = 2_000
 
@@ -206,16 +216,16 @@ def asked_format(request: str) -> int:
     text = tail.lower()
     words = ascii_words_among(tail, _SCREENED)
     asks = 0
+    wide = words is None
     if words is None:
-        for bit, literals, pattern in _PATTERNS:
-            if any(lit in text for lit in literals) and pattern.search(text):
-                asks |= bit
-        return asks
+        words = _SCREENED.intersection(_WORD.findall(text))
     for bit, _, pattern in _PATTERNS:
         sure, needed, substrings = _ASCII_SCREENS[bit]
         if not sure.isdisjoint(words):
             asks |= bit
             continue
+        if wide:
+            substrings = _WIDE_SUBSTRINGS[bit]
         if not needed.isdisjoint(words) or any(sub in text for sub in substrings):
             if pattern.search(text):
                 asks |= bit
