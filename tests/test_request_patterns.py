@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftprep.checks.consistent import requests
+from ftprep.features import FeatureContext
+from ftprep.schema import ChatExample, Message, SourceLocation
 
 ORIGINAL_JSON = r"\bjson\b|\byaml\b|\bxml\b|\bcsv\b|键值|字典格式"
 ORIGINAL_TABLE = (
@@ -107,3 +109,31 @@ def test_asked_format_of_text_not_ascii_is_the_unscreened_rules(text: str) -> No
         lowered = request[-requests.MAX_REQUEST_CHARS :].lower()
         expected = sum(bit for bit, _, p in requests._PATTERNS if p.search(lowered))
         assert requests.asked_format(request) == expected, request
+
+
+def test_batch_list_screen_agrees_with_the_pattern() -> None:
+    """Counts of things (count words, digits in and out of the count), "pros and cons",
+    "bullet…", each counted noun, in several cases, through the batch's tighter screen."""
+    phrases = [
+        "three useful things", "12 questions", "ten facts", "two big red points",
+        "x2 words", "7 items", "items 7", "list of 3 things", "pros and cons", "bulleted",
+        "questions", "nine or more words", "in 2024 we had points", "eight ways", "facts",
+    ]  # fmt: skip
+    requests_ = [
+        f"{before}{case(p)}{after}"
+        for p in phrases
+        for case in (str.lower, str.upper, str.title)
+        for before, after in (("", ""), ("Give ", " please."), ("a-", "_x"))
+    ]
+    where = SourceLocation(source="x", line=1)
+    batch = [
+        ChatExample(
+            messages=[Message(role="user", content=r), Message(role="assistant", content="ok")],
+            location=where,
+        )
+        for r in requests_
+    ]
+    col = requests.asked_format_feature(batch, FeatureContext(encoding=None))["asked_format"]
+    expected = [requests.asked_format(r) for r in requests_]
+    assert col.tolist() == expected  # type: ignore[attr-defined]
+    assert sum(bool(e & requests.ASK_LIST) for e in expected) > len(requests_) // 3

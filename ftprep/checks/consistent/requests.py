@@ -251,6 +251,31 @@ _BATCH_SCREENS = tuple(
 )
 
 
+#: The batch's tighter screen of the list pattern (its wider one holds "questions",
+#: "words", "points": most natural requests): with none of its one-word alternatives
+#: there, only "bullet…", "pros and cons" or a count of things ("three useful things",
+#: "12 questions": a count word or a digit, and a counted noun) can match.
+_LIST_PROS_BIT = screen(word_set("pros"))
+_LIST_NOUN_BIT = screen(word_set("things items facts questions points words"))
+_LIST_COUNT_BIT = screen(word_set("two three four five six seven eight nine ten"))
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _list_may_match(
+    masks: np.ndarray, bullets: np.ndarray, texts: list[str], rows: np.ndarray
+) -> np.ndarray:
+    """Which requests the list pattern may match (``masks``: their request-word masks,
+    ``bullets``: which hold "bullet"), asked for those marked in ``rows`` (ASCII, with no
+    one-word alternative of the pattern): a digit is looked for only in a request holding
+    a counted noun and no count word."""
+    may = ((masks & _LIST_PROS_BIT) != 0) | bullets
+    nouns = (masks & _LIST_NOUN_BIT) != 0
+    counted = (masks & _LIST_COUNT_BIT) != 0
+    for i in np.flatnonzero(rows & nouns & ~counted & ~may).tolist():
+        counted[i] = _DIGIT.search(texts[i]) is not None
+    return may | (nouns & counted)
+
+
 @register_feature("asked_format", ("asked_format",))
 def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: the ``ASK_*`` bit mask of its last request.
@@ -272,9 +297,12 @@ def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     for bit, sure, needed, residue, substrings in _BATCH_SCREENS:
         surely = (masks & sure) != 0
         asks[surely] |= bit
-        maybe = (masks & needed) != 0
-        for sub in substrings:
-            maybe |= holding[sub]
+        if bit == ASK_LIST:
+            maybe = _list_may_match(masks, holding["bullet"], texts, fast & ~surely)
+        else:
+            maybe = (masks & needed) != 0
+            for sub in substrings:
+                maybe |= holding[sub]
         # as asked_format: the pattern where a needed word or substring is there, else
         # the line pattern where a line word is
         for i in np.flatnonzero(fast & ~surely & maybe).tolist():
