@@ -266,10 +266,10 @@ def test_prompt_shape_of_every_trigger_in_every_case() -> None:
     of each set of a group) decide as the per-prompt rule does."""
     pairs = [
         (f"{before}{case(token)}{after}", answer)
-        for token in _TOKENS
+        for token in [*_TOKENS, *(f"how {w}" for w in "much old far often soon".split())]
         for case in _CASES
         for before, after in (("", ""), ("so ", " i?"), ("x-", " now."))
-        for answer in ("Yes", "Grrrr", "words")
+        for answer in ("Yes", "Grrrr", "words", "three")
     ]
     batch = _conversations([[("user", p), ("assistant", a)] for p, a in pairs])
     col = sa.prompt_shape_feature(batch, FeatureContext(encoding=None))["short_answer_plausible"]

@@ -154,13 +154,14 @@ def _plausible_after_call(
         and _QUANTITY.search(answer)
     ):
         return True
+    # the answer's sound first: far rarer than a prompt the role-play screen lets through
     if (
         may_role
+        and (_SOUND_LOWER.search(answer.lower()) if answer.isascii() else _SOUND.search(answer))
         and (
             sure_role
             or (_ROLE_PLAY.search(prompt) if low is None else _ROLE_PLAY_LOWER.search(low))
         )
-        and (_SOUND_LOWER.search(answer.lower()) if answer.isascii() else _SOUND.search(answer))
     ):
         return True
     # The closed question must end the (stripped) prompt: ``\?\s*\Z``.
@@ -199,6 +200,8 @@ _SHORT_OK_GROUPS = tuple(
         ("rate", "this it the from on"),
     )
 )
+#: "how" and what it asks the quantity of ("how many", "how long").
+_QUANTITY_ASKED_BIT = screen(word_set("many much old long far often soon"))
 _ROLE_PLAY_SURE_BIT = screen(word_set("play playing roleplay pretend"))  # role-play: play
 _ROLE_PLAY_GROUPS = tuple(
     tuple(screen(word_set(words)) for words in group)
@@ -258,7 +261,7 @@ def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
         col[rows[k]] = short_answer_plausible(prompts[k], answers[k])
     short_sure, short_may = _screened(masks, _SHORT_OK_SURE_BIT, _SHORT_OK_GROUPS)
     role_sure, role_may = _screened(masks, _ROLE_PLAY_SURE_BIT, _ROLE_PLAY_GROUPS)
-    quantity = (masks & _QUANTITY_BIT) != 0
+    quantity = ((masks & _QUANTITY_BIT) != 0) & ((masks & _QUANTITY_ASKED_BIT) != 0)
     for k in np.flatnonzero(open_rows & screened & ~called).tolist():
         col[rows[k]] = _plausible_after_call(
             prompts[k].strip(),
