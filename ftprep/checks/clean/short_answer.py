@@ -141,7 +141,8 @@ def _plausible_after_call(
     settle (``sure_*``: the prompt or role-play pattern surely matches)."""
     if sure_short:
         return True
-    low = _lowered(prompt)
+    screened_in = may_short or may_quantity or may_role
+    low = _lowered(prompt) if screened_in else None
     if may_short and (_SHORT_OK.search(prompt) if low is None else _SHORT_OK_LOWER.search(low)):
         return True
     if (
@@ -165,10 +166,12 @@ def _plausible_after_call(
     ):
         return True
     # The closed question must end the (stripped) prompt: ``\?\s*\Z``.
+    if not (prompt.endswith("?") and _YES_NO_ANSWER.match(answer)):
+        return False
+    if not screened_in:  # lowered only now: most such answers are no "yes"
+        low = _lowered(prompt)
     return bool(
-        prompt.endswith("?")
-        and _YES_NO_ANSWER.match(answer)
-        and (_YES_NO_QUESTION.search(prompt) if low is None else _YES_NO_QUESTION_LOWER.search(low))
+        _YES_NO_QUESTION.search(prompt) if low is None else _YES_NO_QUESTION_LOWER.search(low)
     )
 
 
