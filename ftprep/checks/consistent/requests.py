@@ -204,6 +204,15 @@ _WIDE_SUBSTRINGS = {
     bit: substrings + tuple(lit for lit in _LITERALS[bit] if not lit.isascii())
     for bit, (_, _, substrings) in _ASCII_SCREENS.items()
 }
+#: The characters of those alternatives: a request holding none (most that are not ASCII:
+#: an accent, a quote mark) holds none of them either.
+_WIDE_CHARACTERS = re.compile(
+    "[{}]".format(
+        "".join(
+            sorted({c for subs in _WIDE_SUBSTRINGS.values() for sub in subs for c in sub})
+        ).translate(dict.fromkeys(range(128)))
+    )
+)
 #: Characters of a request read: the end, where the request follows any preamble.
 MAX_REQUEST_CHARS = 2_000
 
@@ -216,9 +225,10 @@ def asked_format(request: str) -> int:
     text = tail.lower()
     words = ascii_words_among(tail, _SCREENED)
     asks = 0
-    wide = words is None
+    wide = False
     if words is None:
         words = _SCREENED.intersection(_WORD.findall(text))
+        wide = _WIDE_CHARACTERS.search(text) is not None
     for bit, _, pattern in _PATTERNS:
         sure, needed, substrings = _ASCII_SCREENS[bit]
         if not sure.isdisjoint(words):
