@@ -137,3 +137,28 @@ def test_batch_list_screen_agrees_with_the_pattern() -> None:
     expected = [requests.asked_format(r) for r in requests_]
     assert col.tolist() == expected  # type: ignore[attr-defined]
     assert sum(bool(e & requests.ASK_LIST) for e in expected) > len(requests_) // 3
+
+
+def test_code_is_asked_for_as_a_word() -> None:
+    """The letters "code" inside a word (encode, codes, code_x) ask for no code; as a word
+    after a verb, before "for", after "my" it does: per request and through the batch."""
+    texts = [
+        f"{before}{word}{after}"
+        for word in ["code", "codes", "encode", "barcode", "code_x", "x-code", "code-block",
+                     "pseudo-code", "pseudocode", "source code", "coder", "CODE", "Code"]
+        for before, after in [("", ""), ("write the ", ""), ("my ", " now"), ("", " for me"),
+                              ("give me ", "."), ("this ", "?")]
+    ]  # fmt: skip
+    for text in texts:
+        expected = sum(bit for bit, _, p in requests._PATTERNS if p.search(text.lower()))
+        assert requests.asked_format(text) == expected, text
+    where = SourceLocation(source="x", line=1)
+    batch = [
+        ChatExample(
+            messages=[Message(role="user", content=t), Message(role="assistant", content="ok")],
+            location=where,
+        )
+        for t in texts
+    ]
+    col = requests.asked_format_feature(batch, FeatureContext(encoding=None))["asked_format"]
+    assert col.tolist() == [requests.asked_format(t) for t in texts]  # type: ignore[attr-defined]

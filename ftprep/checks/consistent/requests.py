@@ -142,8 +142,10 @@ _ASCII_SCREENS: dict[int, tuple[frozenset[str], frozenset[str], tuple[str, ...]]
             "css jsx react nodejs matlab haskell lua dart assembly latex yaml regex regexp"
         ),
         # pseudo-code, regular expression, one-liner, c++/c#, node.js
-        _code_words | word_set("pseudo regular liner c node"),
-        ("code", "```", "sql"),  # "sql" is also matched inside words
+        _code_words | word_set("pseudo regular liner c node code"),
+        # "sql" is also matched inside words; "code" is a whole word in every match
+        # (``…\bcode)\b``: not in "encode", "codes")
+        ("```", "sql"),
     ),
     ASK_JSON: (_json_words := word_set("json yaml xml csv"), _json_words, ()),
     ASK_TABLE: (
