@@ -262,18 +262,20 @@ def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     masks = requests.masks[at]
     for k in np.flatnonzero(open_rows & ~screened).tolist():
         col[rows[k]] = short_answer_plausible(prompts[k], answers[k])
+    left = np.flatnonzero(open_rows & screened & ~called)
+    masks = masks[left]
     short_sure, short_may = _screened(masks, _SHORT_OK_SURE_BIT, _SHORT_OK_GROUPS)
     role_sure, role_may = _screened(masks, _ROLE_PLAY_SURE_BIT, _ROLE_PLAY_GROUPS)
     quantity = ((masks & _QUANTITY_BIT) != 0) & ((masks & _QUANTITY_ASKED_BIT) != 0)
-    for k in np.flatnonzero(open_rows & screened & ~called).tolist():
+    for j, k in enumerate(left.tolist()):
         col[rows[k]] = _plausible_after_call(
             prompts[k].strip(),
             answers[k],
-            bool(short_may[k]),
-            bool(quantity[k]),
-            bool(role_may[k]),
-            bool(short_sure[k]),
-            bool(role_sure[k]),
+            bool(short_may[j]),
+            bool(quantity[j]),
+            bool(role_may[j]),
+            bool(short_sure[j]),
+            bool(role_sure[j]),
         )
     col[at[called]] = True
     return {"short_answer_plausible": col}
