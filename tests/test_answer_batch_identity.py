@@ -25,7 +25,7 @@ from ftprep.masking import excerpt
 from ftprep.schema import ChatExample, Message, SourceLocation
 from ftprep.similarity.minhash import signatures_of_sets
 from ftprep.similarity.normalize import hash64, normalize_text
-from tests.test_text_screens import _ANY_TEXT
+from tests.test_text_screens import _ANY_TEXT, _CASES, _TOKENS
 
 _PIECES = ["Paris", "in", "2024", "the", "3.5%", "x12", " ", ". ", "\n", "{", "Bob", "é",
            "Straße", "ÉCOLE", "cats", "cat", "a", "yes", "No", "!", "\t", "ﬁ", "`code_x`",
@@ -257,6 +257,25 @@ def test_prompt_shape_rows_the_screens_leave_to_the_rules() -> None:
     expected = [sa.short_answer_plausible(p, a) for p, a in pairs]
     assert col.tolist() == expected  # type: ignore[attr-defined]
     assert expected == [True, True, False, True, True, True, True, False, True, False]
+
+
+def test_prompt_shape_of_every_trigger_in_every_case() -> None:
+    """Each trigger word and phrase of the prompt rules, in four cases, before and after
+    other words, answered by a label, a sound and a word: the batch's tighter screens
+    (a one-word alternative settles the prompt pattern; the other alternatives need a word
+    of each set of a group) decide as the per-prompt rule does."""
+    pairs = [
+        (f"{before}{case(token)}{after}", answer)
+        for token in [*_TOKENS, *(f"how {w}" for w in "much old far often soon".split())]
+        for case in _CASES
+        for before, after in (("", ""), ("so ", " i?"), ("x-", " now."))
+        for answer in ("Yes", "Grrrr", "words", "three")
+    ]
+    batch = _conversations([[("user", p), ("assistant", a)] for p, a in pairs])
+    col = sa.prompt_shape_feature(batch, FeatureContext(encoding=None))["short_answer_plausible"]
+    expected = [sa.short_answer_plausible(p, a) for p, a in pairs]
+    assert col.tolist() == expected  # type: ignore[attr-defined]
+    assert sum(expected) > len(pairs) // 10
 
 
 def _shape_as_before(batch: list[ChatExample]) -> dict[str, list[Any]]:

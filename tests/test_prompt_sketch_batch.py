@@ -200,3 +200,15 @@ def test_sorted_letter_hashes_are_zlibs(words: list[str]) -> None:
     assert got.dtype == np.uint32
     for w, h in zip(words, got.tolist(), strict=True):
         assert h == zlib.crc32("".join(sorted(w)).encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 17, 18, 19, 40])
+def test_batch_names_of_every_length(size: int) -> None:
+    """Names ending one letter at a time and those past the steps (found from the bytes
+    that are no letter), at the end of a text, of the batch, and before punctuation."""
+    name = "Q" + "x" * size
+    named = [f"ask {name}", f"ask {name}, then Bo.", "é ask Zed", f"a {name}_b {name}a"]
+    got = C._batch_names(named)
+    for i, text in enumerate(named):
+        found = sorted(C._PromptWords().name_hashes((text,), [0]))[: C.NAME_SKETCH]
+        assert got[i][got[i] != 0].tolist() == found

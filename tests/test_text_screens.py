@@ -147,12 +147,63 @@ def test_lower_case_patterns_agree_on_every_trigger_in_every_case() -> None:
 
 
 def _assert_lower_case_patterns_agree(text: str) -> None:
-    if not text.isascii():
+    low = sa._lowered(text)
+    if low is None:
+        assert not text.isascii()
         return
-    low = text.lower()
-    assert bool(sa._SHORT_OK.search(text)) == bool(sa._SHORT_OK_LOWER.search(low))
-    assert bool(sa._ROLE_PLAY.search(text)) == bool(sa._ROLE_PLAY_LOWER.search(low))
-    assert bool(sa._SOUND.search(text)) == bool(sa._SOUND_LOWER.search(low))
+    for folding, lower in _PROMPT_PATTERN_PAIRS:
+        assert _spans(folding, text) == _spans(lower, low)
+    if text.isascii():  # the answer's sound (a back-reference) is lowered for ASCII alone
+        assert bool(sa._SOUND.search(text)) == bool(sa._SOUND_LOWER.search(low))
+
+
+_PROMPT_PATTERN_PAIRS = [
+    (sa._SHORT_OK, sa._SHORT_OK_LOWER),
+    (sa._ROLE_PLAY, sa._ROLE_PLAY_LOWER),
+    (sa._QUANTITY_QUESTION, sa._QUANTITY_QUESTION_LOWER),
+    (sa._YES_NO_QUESTION, sa._YES_NO_QUESTION_LOWER),
+]
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+#: Characters whose case the folding engine and ``str.lower`` treat apart from ASCII's.
+_ODD = ["K", "İ", "ı", "ſ", "É", "ß", "ẞ", "Σ", "ς", "Ⅰ", "Ⓐ", "ǅ", "\u2003", "٣", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts(), st.lists(st.tuples(st.integers(0, 200), st.sampled_from(_ODD)), max_size=4))
+def test_lower_case_prompt_patterns_find_in_any_lowered_text_what_folding_ones_find(
+    text: str, inserts: list[tuple[int, str]]
+) -> None:
+    """Not ASCII: characters lowered to ASCII (Kelvin sign), lowered to two (dotted I),
+    taken for an ASCII letter by re.I alone (dotless i, long s), others of every kind."""
+    for at, char in inserts:
+        text = text[:at] + char + text[at:]
+    _assert_lower_case_patterns_agree(text)
+    for folding, lower in _PROMPT_PATTERN_PAIRS[:1]:  # a trigger word with an odd letter
+        for word in ("claſſify", "thıs", "tİtle", "Kelvin sKip", "sentİment ſelect the"):
+            low = sa._lowered(word)
+            assert low is None or _spans(folding, word) == _spans(lower, low)
+
+
+def test_lower_keeps_what_the_prompt_patterns_read_of_every_character() -> None:
+    """What :func:`short_answer._lowered` relies on, for every code point: ``lower`` gives
+    one character (but for the dotted I), a word character, a space or neither as the
+    character was, an ASCII letter only for that letter in either case or the Kelvin sign;
+    and ``re.I`` takes for an ASCII letter exactly those and the odd folds."""
+    letters = re.compile("[a-z]", re.I)
+    for code in range(0x110000):
+        char = chr(code)
+        low = char.lower()
+        if char in sa._ODD_FOLDS:
+            continue
+        assert len(low) == 1, hex(code)
+        assert low.isalnum() == char.isalnum() and low.isspace() == char.isspace(), hex(code)
+        if code >= 128 and (low.isascii() or letters.match(char)):
+            assert char == "\u212a" and low == "k", hex(code)
 
 
 @settings(max_examples=200, deadline=None)

@@ -124,7 +124,12 @@ def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     owner = np.cumsum(bits == _SEPARATOR_BIT)
     hit = np.flatnonzero(bits & ~_SEPARATOR_BIT)
     found = np.zeros(len(chosen), dtype=np.int64)
-    np.bitwise_or.at(found, owner[hit], bits[hit])
+    if len(hit):
+        # the hits are in row order: each row's bits OR-ed over its run of them (the
+        # screens ask about common words, "the", "of": ``bitwise_or.at`` cost ~20 ns a hit)
+        who = owner[hit]
+        first = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+        found[who[first]] = np.bitwise_or.reduceat(bits[hit], first)
     masks[rows] = found
     return screened, masks
 

@@ -46,6 +46,7 @@ from ftprep.similarity.batchwords import (
     batch_words,
     distinct_words,
     sorted_letter_crcs,
+    token_ids,
 )
 from ftprep.similarity.composed import batch_dialogues, message_or_own_signatures
 from ftprep.similarity.minhash import (
@@ -533,11 +534,10 @@ _SPACE = _byte_class(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
 _END = _byte_class(".!?:|\n")
 
 
-def _name_rows(joined: bytes, starts: np.ndarray) -> np.ndarray:
-    """The rows whose text (ASCII, laid end to end in ``joined`` from ``starts``, one
-    :data:`_ROW_JOIN` between two) holds a :data:`_MID_NAME` match, found on the capitals
-    alone: the same tests as the pattern's, read from the bytes around each capital."""
-    b = np.frombuffer(joined, dtype=np.uint8)
+def _name_starts(b: np.ndarray) -> np.ndarray:
+    """Where the :data:`_MID_NAME` matches of ASCII text (its bytes ``b``) start, found on
+    the capitals alone: the same tests as the pattern's, read from the bytes around each
+    capital. (A match runs over letters, so no capital inside it starts another.)"""
     at = np.flatnonzero((b - np.uint8(65)) < 26)  # the capitals
     at = at[(at >= 1) & (at + 1 < len(b))]
     at = at[_LETTER[b[at + 1]] & ~_NOT_BEFORE[b[at - 1]]]
@@ -546,7 +546,32 @@ def _name_rows(joined: bytes, starts: np.ndarray) -> np.ndarray:
     two, three = np.maximum(at - 2, 0), np.maximum(at - 3, 0)
     opens = spaced & (at >= 2) & _END[b[two]]
     opens |= spaced & (at >= 3) & _SPACE[b[two]] & _END[b[three]]
-    return np.unique(np.searchsorted(starts, at[~opens], side="right") - 1)
+    return at[~opens]
+
+
+#: Letters a name's end is looked for one byte at a time, before the bytes that are no
+#: letter are listed (a name is a word: most are found in a few steps, and listing every
+#: byte that is no letter of the batch cost more than all the rest on most batches).
+_NAME_STEPS = 16
+
+
+def _name_ends(b: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Where the names starting at ``starts`` (a capital and a letter) in the bytes ``b``
+    end: at the first byte after them that is no letter, or at the end of ``b``."""
+    ends = starts + 2
+    active = np.arange(len(starts))
+    for _ in range(_NAME_STEPS):
+        at = ends[active]
+        going = at < len(b)
+        going[going] = _LETTER[b[at[going]]]
+        active = active[going]
+        if not len(active):
+            return ends
+        ends[active] += 1
+    breaks = np.flatnonzero(~_LETTER[b])
+    at = np.searchsorted(breaks, ends[active])
+    ends[active] = np.where(at < len(breaks), breaks[np.minimum(at, len(breaks) - 1)], len(b))
+    return ends
 
 
 def _batch_names(named: list[str]) -> np.ndarray:
@@ -554,26 +579,38 @@ def _batch_names(named: list[str]) -> np.ndarray:
     written, joined by :data:`_TURN_JOIN`): the :data:`NAME_SKETCH` smallest of the
     :meth:`_PromptWords.name_hashes` of each example, zeros after them.
 
-    ASCII examples are screened first (:func:`_name_rows`): the pattern runs only on those
-    holding a name, and on the others."""
+    ASCII examples are laid end to end (one :data:`_ROW_JOIN` between two) and their
+    names found by :func:`_name_starts` (a name ends at the first byte that is no
+    letter); the others are scanned by the pattern one by one. Each distinct name is
+    hashed once (:func:`sorted_letter_crcs` of its lower case, 0 read as 1), and the
+    smallest hashes of each example are picked from the sorted (example, hash) pairs."""
     n = len(named)
     out = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
     plain = np.fromiter(map(str.isascii, named), dtype=bool, count=n)
     screened = np.flatnonzero(plain)
     texts = named if len(screened) == n else [named[i] for i in screened.tolist()]
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + len(_ROW_JOIN)
-    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    found = screened[_name_rows(_ROW_JOIN.join(texts).encode("ascii"), starts)]
-    # the examples the screen keeps, and those it cannot read (not ASCII), in order
-    rows = np.union1d(found, np.flatnonzero(~plain)).tolist()
-    hashes: dict[str, int] = {}
-    for i in rows:
-        words = set(_MID_NAME.findall(named[i]))
-        if words:
-            for w in words.difference(hashes):
-                hashes[w] = _name_hash(w)
-            found = sorted(set(map(hashes.__getitem__, words)))[:NAME_SKETCH]
-            out[i, : len(found)] = found
+    row_starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    joined = _ROW_JOIN.join(texts)
+    b = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    starts = _name_starts(b)
+    ends = _name_ends(b, starts)
+    words = list(map(joined.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    rows = [screened[np.searchsorted(row_starts, starts, side="right") - 1]]
+    for i in np.flatnonzero(~plain).tolist():
+        found = _MID_NAME.findall(named[i])
+        words.extend(found)
+        rows.append(np.full(len(found), i, dtype=np.int64))
+    if not words:
+        return out
+    vocab, ids = token_ids(words)
+    crc = sorted_letter_crcs([w.lower() for w in vocab]).astype(np.int64)
+    crc[crc == 0] = 1
+    keys = np.unique((np.concatenate(rows).astype(np.int64) << 32) | crc[ids])
+    row, value = keys >> 32, keys & 0xFFFFFFFF
+    rank = np.arange(len(keys)) - np.searchsorted(row, row)
+    keep = rank < NAME_SKETCH
+    out[row[keep], rank[keep]] = value[keep]
     return out
 
 

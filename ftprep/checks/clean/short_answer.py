@@ -66,7 +66,26 @@ _ROLE_PLAY = re.compile(
 #: letter and two more of it (``\1{2,}`` finds a match where ``\1\1`` does).
 _SHORT_OK_LOWER = re.compile(_SHORT_OK.pattern)
 _ROLE_PLAY_LOWER = re.compile(_ROLE_PLAY.pattern)
+_QUANTITY_QUESTION_LOWER = re.compile(_QUANTITY_QUESTION.pattern)
+_YES_NO_QUESTION_LOWER = re.compile(_YES_NO_QUESTION.pattern)
 _SOUND_LOWER = re.compile(r"([a-z])\1\1")
+#: The characters ``re.IGNORECASE`` takes for an ASCII letter that ``str.lower`` does not
+#: lower to that one letter (dotted and dotless i, long s). In any other text, ``lower``
+#: turns exactly the characters the folding engine takes for an ASCII letter into that
+#: letter, one character for one, and keeps every character a word character, a space or
+#: neither as it was: the lower-case patterns (no back-references) find in the lower-cased
+#: prompt what the folding ones find in the prompt, ASCII or not (tests/test_text_screens.py).
+_ODD_FOLDS = ("\u0130", "\u0131", "\u017f")
+
+
+def _lowered(prompt: str) -> str | None:
+    """``prompt.lower()``, for the lower-case prompt patterns; None when the prompt holds
+    one of :data:`_ODD_FOLDS` (the folding patterns are run on it)."""
+    if not prompt.isascii() and any(c in prompt for c in _ODD_FOLDS):
+        return None
+    return prompt.lower()
+
+
 #: An answer that is a tool call or a number is complete however short it is.
 _CALL_OR_NUMBER = re.compile(r"\s*(?:[a-z_]\w*\(.*\)|[-+]?[\d.,]+\s*%?)\s*[.!]?\s*", re.S)
 
@@ -109,24 +128,50 @@ def short_answer_plausible(prompt: str, answer: str) -> bool:
 
 
 def _plausible_after_call(
-    prompt: str, answer: str, may_short: bool, may_quantity: bool, may_role: bool
+    prompt: str,
+    answer: str,
+    may_short: bool,
+    may_quantity: bool,
+    may_role: bool,
+    sure_short: bool = False,
+    sure_role: bool = False,
 ) -> bool:
     """:func:`short_answer_plausible` of a stripped ``prompt`` and an ``answer`` that is no
-    call or number, given what the word screens leave possible."""
-    low = prompt.lower() if (may_short or may_role) and prompt.isascii() else None
+    call or number, given what the word screens leave possible (``may_*``) and what they
+    settle (``sure_*``: the prompt or role-play pattern surely matches)."""
+    if sure_short:
+        return True
+    screened_in = may_short or may_quantity or may_role
+    low = _lowered(prompt) if screened_in else None
     if may_short and (_SHORT_OK.search(prompt) if low is None else _SHORT_OK_LOWER.search(low)):
         return True
-    if may_quantity and _QUANTITY_QUESTION.search(prompt) and _QUANTITY.search(answer):
+    if (
+        may_quantity
+        and (
+            _QUANTITY_QUESTION.search(prompt)
+            if low is None
+            else _QUANTITY_QUESTION_LOWER.search(low)
+        )
+        and _QUANTITY.search(answer)
+    ):
         return True
+    # the answer's sound first: far rarer than a prompt the role-play screen lets through
     if (
         may_role
-        and (_ROLE_PLAY.search(prompt) if low is None else _ROLE_PLAY_LOWER.search(low))
         and (_SOUND_LOWER.search(answer.lower()) if answer.isascii() else _SOUND.search(answer))
+        and (
+            sure_role
+            or (_ROLE_PLAY.search(prompt) if low is None else _ROLE_PLAY_LOWER.search(low))
+        )
     ):
         return True
     # The closed question must end the (stripped) prompt: ``\?\s*\Z``.
+    if not (prompt.endswith("?") and _YES_NO_ANSWER.match(answer)):
+        return False
+    if not screened_in:  # lowered only now: most such answers are no "yes"
+        low = _lowered(prompt)
     return bool(
-        prompt.endswith("?") and _YES_NO_ANSWER.match(answer) and _YES_NO_QUESTION.search(prompt)
+        _YES_NO_QUESTION.search(prompt) if low is None else _YES_NO_QUESTION_LOWER.search(low)
     )
 
 
@@ -135,6 +180,52 @@ _SHORT_OK_BIT = screen(_SHORT_OK_WORDS)
 _QUANTITY_BIT = screen(_QUANTITY_QUESTION_WORDS)
 _ROLE_PLAY_BIT = screen(_ROLE_PLAY_WORDS)
 _PROMPT_SCREENS = _SHORT_OK_BIT | _QUANTITY_BIT | _ROLE_PLAY_BIT
+#: Tighter screens for the batch, where a word costs a bit and not a set: the one-word
+#: alternatives of the prompt and role-play patterns (one of them there: the pattern
+#: matches, it is not run), and the words every other alternative holds (a match needs one
+#: word of each set of one group: "which of" a word of {which, pick, select} and one of
+#: {one, of, the}). On natural text "what", "which", "word" and "you" are everywhere, and
+#: the wider screens above sent most prompts to the patterns.
+_SHORT_OK_SURE_BIT = screen(
+    word_set(
+        "classify categorise categorize label sentiment choose briefly riddle calculate "
+        "compute convert haiku title slogan tagline acronym abbreviation synonym antonym"
+    )
+)
+_SHORT_OK_GROUPS = tuple(
+    tuple(screen(word_set(words)) for words in group)
+    for group in (
+        ("yes true", "or"),  # yes or no, true or false
+        ("which pick select", "one of the"),  # which one/of, pick/select one/the
+        ("word words", "one single few"),  # in one/a single/a few word(s), one-word
+        ("short", "answer"),
+        ("what", "am"),  # what am i
+        ("rate", "this it the from on"),
+    )
+)
+#: "how" and what it asks the quantity of ("how many", "how long").
+_QUANTITY_ASKED_BIT = screen(word_set("many much old long far often soon"))
+_ROLE_PLAY_SURE_BIT = screen(word_set("play playing roleplay pretend"))  # role-play: play
+_ROLE_PLAY_GROUPS = tuple(
+    tuple(screen(word_set(words)) for words in group)
+    for group in (("you", "are re"), ("respond reply act", "as"))
+)
+
+
+def _screened(
+    masks: np.ndarray, sure: int, groups: tuple[tuple[int, ...], ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(surely matches, may match) of each request-word mask, for a pattern whose
+    one-word alternatives are ``sure`` and whose other alternatives each need a word of
+    every set of one of the ``groups``."""
+    surely = (masks & sure) != 0
+    may = surely.copy()
+    for group in groups:
+        held = np.ones(len(masks), dtype=bool)
+        for bit in group:
+            held &= (masks & bit) != 0
+        may |= held
+    return surely, may
 
 
 @register_feature("prompt_shape", ("short_answer_plausible",))
@@ -171,14 +262,20 @@ def prompt_shape_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     masks = requests.masks[at]
     for k in np.flatnonzero(open_rows & ~screened).tolist():
         col[rows[k]] = short_answer_plausible(prompts[k], answers[k])
-    for k in np.flatnonzero(open_rows & screened & ~called).tolist():
-        mask = int(masks[k])
+    left = np.flatnonzero(open_rows & screened & ~called)
+    masks = masks[left]
+    short_sure, short_may = _screened(masks, _SHORT_OK_SURE_BIT, _SHORT_OK_GROUPS)
+    role_sure, role_may = _screened(masks, _ROLE_PLAY_SURE_BIT, _ROLE_PLAY_GROUPS)
+    quantity = ((masks & _QUANTITY_BIT) != 0) & ((masks & _QUANTITY_ASKED_BIT) != 0)
+    for j, k in enumerate(left.tolist()):
         col[rows[k]] = _plausible_after_call(
             prompts[k].strip(),
             answers[k],
-            bool(mask & _SHORT_OK_BIT),
-            bool(mask & _QUANTITY_BIT),
-            bool(mask & _ROLE_PLAY_BIT),
+            bool(short_may[j]),
+            bool(quantity[j]),
+            bool(role_may[j]),
+            bool(short_sure[j]),
+            bool(role_sure[j]),
         )
     col[at[called]] = True
     return {"short_answer_plausible": col}

@@ -47,24 +47,28 @@ _CODE = re.compile(
     rf"|{_CODE_LINE}",
     re.I | re.M,
 )
-_JSON = re.compile(r"\bjson\b|\byaml\b|\bxml\b|\bcsv\b|键值|字典格式", re.I)
+#: The word alternatives of a pattern share one ``\b``: written ``\bjson\b|\byaml\b|…``, the
+#: engine tested a boundary per alternative at every position of a request (the list and
+#: markdown patterns cost ~50 µs on a natural request, ~10 so); the same matches
+#: (tests/test_request_patterns.py).
+_JSON = re.compile(r"\b(?:json|yaml|xml|csv)\b|键值|字典格式", re.I)
 _TABLE = re.compile(
-    r"\btables?\b|\btabular\b|\bcolumns?\b|\bspreadsheet\b|\bchart\b|表格|下表|图表|"
+    r"\b(?:tables?|tabular|columns?|spreadsheet|chart)\b|表格|下表|图表|"
     r"^[ \t]*\|.*\|[ \t]*$",  # the request holds a table: answering with one is natural
     re.I | re.M,
 )
 _MARKDOWN = re.compile(
-    r"\bmarkdown\b|\bheadings?\b|\bbold\b|\boutline\b|\breadme\b|\bcheat ?sheet\b|"
-    r"\bformat(?:ted)? (?:it |them |this |the \w+ )?(?:as|in|with|into)\b|"
-    r"\bblog post\b|\barticle\b|\btutorial\b|\bdocumentation\b|\blinks?\b|\burls?\b|"
+    r"\b(?:markdown\b|headings?\b|bold\b|outline\b|readme\b|cheat ?sheet\b|"
+    r"format(?:ted)? (?:it |them |this |the \w+ )?(?:as|in|with|into)\b|"
+    r"blog post\b|article\b|tutorial\b|documentation\b|links?\b|urls?\b)|"
     r"标题|加粗|大纲|文章|教程|链接",
     re.I,
 )
 _LIST = re.compile(
-    r"\blist\b|\bbullet|\benumerate\b|\bsteps?\b|\btips\b|\bideas\b|\bways\b|\bexamples\b|"
-    r"\breasons\b|\bpros and cons\b|\bcompare\b|\bcomparison\b|\bdifferences?\b|"
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:\w+ ){0,2}"
-    r"(?:things|items|ways|tips|ideas|examples|reasons|steps|facts|questions|points|words)\b|"
+    r"\b(?:list\b|bullet|enumerate\b|steps?\b|tips\b|ideas\b|ways\b|examples\b|"
+    r"reasons\b|pros and cons\b|compare\b|comparison\b|differences?\b|"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:\w+ ){0,2}"
+    r"(?:things|items|ways|tips|ideas|examples|reasons|steps|facts|questions|points|words)\b)|"
     r"列出|列举|步骤|清单|几个|哪些|比较|区别|不同之处|建议",
     re.I,
 )
@@ -78,9 +82,9 @@ _LONG = re.compile(
 )
 
 
-#: Literals one of which every match of a pattern contains: a pattern runs only when one
-#: is in the text (``in`` is a fast scan; the regexes, with their many alternatives and
-#: word boundaries, cost a hundred times more per request).
+#: Literals one of which every match of a pattern contains. Its alternatives in other
+#: scripts (those not ASCII) are substrings of the screens of a request that is not ASCII
+#: (:data:`_WIDE_SUBSTRINGS`); tests/test_text_screens.py asks the rest of the screens.
 _LANG_WORDS = tuple(w for w in _LANGS.replace("\\", "").replace("?", "").split("|") if w)
 _LITERALS = {
     ASK_CODE: (
@@ -138,8 +142,10 @@ _ASCII_SCREENS: dict[int, tuple[frozenset[str], frozenset[str], tuple[str, ...]]
             "css jsx react nodejs matlab haskell lua dart assembly latex yaml regex regexp"
         ),
         # pseudo-code, regular expression, one-liner, c++/c#, node.js
-        _code_words | word_set("pseudo regular liner c node"),
-        ("code", "```", "sql"),  # "sql" is also matched inside words
+        _code_words | word_set("pseudo regular liner c node code"),
+        # "sql" is also matched inside words; "code" is a whole word in every match
+        # (``…\bcode)\b``: not in "encode", "codes")
+        ("```", "sql"),
     ),
     ASK_JSON: (_json_words := word_set("json yaml xml csv"), _json_words, ()),
     ASK_TABLE: (
@@ -190,6 +196,25 @@ _SCREENED: frozenset[str] = frozenset().union(
     *(sure | needed for sure, needed, _ in _ASCII_SCREENS.values()),
     *(line_words for line_words, _ in _ASCII_RESIDUE.values()),
 )
+#: The word screens hold for a request that is not ASCII too, its words being the ``\w+``
+#: runs of the lower-cased request (Unicode word characters, as the patterns' ``\b`` reads
+#: them: a word of the screens is such a run exactly where ``\bword\b`` matches), once the
+#: patterns' alternatives in other scripts (no word boundary around them) join the
+#: substrings one of which a match without a needed word holds.
+_WORD = re.compile(r"\w+")
+_WIDE_SUBSTRINGS = {
+    bit: substrings + tuple(lit for lit in _LITERALS[bit] if not lit.isascii())
+    for bit, (_, _, substrings) in _ASCII_SCREENS.items()
+}
+#: The characters of those alternatives: a request holding none (most that are not ASCII:
+#: an accent, a quote mark) holds none of them either.
+_WIDE_CHARACTERS = re.compile(
+    "[{}]".format(
+        "".join(
+            sorted({c for subs in _WIDE_SUBSTRINGS.values() for sub in subs for c in sub})
+        ).translate(dict.fromkeys(range(128)))
+    )
+)
 #: Characters of a request read: the end, where the request follows any preamble.
 MAX_REQUEST_CHARS = 2_000
 
@@ -202,16 +227,17 @@ def asked_format(request: str) -> int:
     text = tail.lower()
     words = ascii_words_among(tail, _SCREENED)
     asks = 0
+    wide = False
     if words is None:
-        for bit, literals, pattern in _PATTERNS:
-            if any(lit in text for lit in literals) and pattern.search(text):
-                asks |= bit
-        return asks
+        words = _SCREENED.intersection(_WORD.findall(text))
+        wide = _WIDE_CHARACTERS.search(text) is not None
     for bit, _, pattern in _PATTERNS:
         sure, needed, substrings = _ASCII_SCREENS[bit]
         if not sure.isdisjoint(words):
             asks |= bit
             continue
+        if wide:
+            substrings = _WIDE_SUBSTRINGS[bit]
         if not needed.isdisjoint(words) or any(sub in text for sub in substrings):
             if pattern.search(text):
                 asks |= bit
@@ -237,6 +263,31 @@ _BATCH_SCREENS = tuple(
 )
 
 
+#: The batch's tighter screen of the list pattern (its wider one holds "questions",
+#: "words", "points": most natural requests): with none of its one-word alternatives
+#: there, only "bullet…", "pros and cons" or a count of things ("three useful things",
+#: "12 questions": a count word or a digit, and a counted noun) can match.
+_LIST_PROS_BIT = screen(word_set("pros"))
+_LIST_NOUN_BIT = screen(word_set("things items facts questions points words"))
+_LIST_COUNT_BIT = screen(word_set("two three four five six seven eight nine ten"))
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _list_may_match(
+    masks: np.ndarray, bullets: np.ndarray, texts: list[str], rows: np.ndarray
+) -> np.ndarray:
+    """Which requests the list pattern may match (``masks``: their request-word masks,
+    ``bullets``: which hold "bullet"), asked for those marked in ``rows`` (ASCII, with no
+    one-word alternative of the pattern): a digit is looked for only in a request holding
+    a counted noun and no count word."""
+    may = ((masks & _LIST_PROS_BIT) != 0) | bullets
+    nouns = (masks & _LIST_NOUN_BIT) != 0
+    counted = (masks & _LIST_COUNT_BIT) != 0
+    for i in np.flatnonzero(rows & nouns & ~counted & ~may).tolist():
+        counted[i] = _DIGIT.search(texts[i]) is not None
+    return may | (nouns & counted)
+
+
 @register_feature("asked_format", ("asked_format",))
 def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> dict[str, object]:
     """Per example: the ``ASK_*`` bit mask of its last request.
@@ -258,9 +309,12 @@ def asked_format_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> d
     for bit, sure, needed, residue, substrings in _BATCH_SCREENS:
         surely = (masks & sure) != 0
         asks[surely] |= bit
-        maybe = (masks & needed) != 0
-        for sub in substrings:
-            maybe |= holding[sub]
+        if bit == ASK_LIST:
+            maybe = _list_may_match(masks, holding["bullet"], texts, fast & ~surely)
+        else:
+            maybe = (masks & needed) != 0
+            for sub in substrings:
+                maybe |= holding[sub]
         # as asked_format: the pattern where a needed word or substring is there, else
         # the line pattern where a line word is
         for i in np.flatnonzero(fast & ~surely & maybe).tolist():
