@@ -54,6 +54,16 @@ PIECES = [
     "\U0001f600",
     "٣",
     "中文",
+    "Don\u2019t",
+    "\u201cQ\u201d",
+    "\u3002",
+    "\x85",
+    "\u2028",
+    "\u3000",
+    "\u0130",
+    "\u212a",
+    "e\u0301",
+    "\u0301",
 ]
 ASCII_PIECES = [p for p in PIECES if p.isascii()]
 texts = st.one_of(
