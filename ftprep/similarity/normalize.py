@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ftprep.schema import ChatExample, Message
-from ftprep.turns import batch_turns, flat_turns
+from ftprep.turns import TEXT_ONLY, batch_turns, flat_turns
 
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 
@@ -194,7 +194,12 @@ def media_keys(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[st
     """Each example's :func:`media_key`, rendered once per batch (three extractors use it)."""
     cached = memo.get("media_keys")
     if cached is None:
-        cached = [media_key(ex) for ex in batch]
+        if memo.get(TEXT_ONLY) is True:
+            # no message of the batch holds a list of parts (the checks' batch view has
+            # looked at every one): only an example with metadata can show media
+            cached = [media_key(ex) if ex.metadata else "" for ex in batch]
+        else:
+            cached = [media_key(ex) for ex in batch]
         memo["media_keys"] = cached
     return cached  # type: ignore[return-value]
 
