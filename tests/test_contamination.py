@@ -435,10 +435,32 @@ def test_turns_folded_for_the_hashes_give_the_windows_of_the_originals(turns: li
 #: annotations, CJK (with its punctuation and kana's non-word marks), accented and
 #: compatibility characters NFKC and casefolding change, combining marks, a lone surrogate.
 _NATURAL_PIECES = [
-    *_ASCII_PIECES, "<<16-3=13>>", "<<", ">>", "Don\u2019t", "\u201cQuoted\u201d", "\u2026",
-    "\u2013", "\u00a0", "\u4eba\u5de5\u667a\u80fd", "\uff0c", "\u3002", "\u30fb", "\u30ab\u309a",
-    "\uac00", "\u00c9t\u00c9", "STRASSE\u00df", "\ufb01", "\u00b9\u00bd", "e\u0301", "\u0301",
-    "\u0130", "\u03a3\u03a3", "\u2460", "\uff21\uff22", "\ud800",
+    *_ASCII_PIECES,
+    "<<16-3=13>>",
+    "<<",
+    ">>",
+    "Don\u2019t",
+    "\u201cQuoted\u201d",
+    "\u2026",
+    "\u2013",
+    "\u00a0",
+    "\u4eba\u5de5\u667a\u80fd",
+    "\uff0c",
+    "\u3002",
+    "\u30fb",
+    "\u30ab\u309a",
+    "\uac00",
+    "\u00c9t\u00c9",
+    "STRASSE\u00df",
+    "\ufb01",
+    "\u00b9\u00bd",
+    "e\u0301",
+    "\u0301",
+    "\u0130",
+    "\u03a3\u03a3",
+    "\u2460",
+    "\uff21\uff22",
+    "\ud800",
 ]
 
 
