@@ -37,6 +37,8 @@ def test_rewritten_patterns_match_the_originals(text: str) -> None:
     assert _found(answer_profile._NUMBER, text) == _found(ORIGINAL_NUMBER, text)
     assert _found(answer_profile._NAME, text) == _found(ORIGINAL_ANSWER_NAME, text)
     assert _found(contradictions._NAME, text) == _found(ORIGINAL_PROMPT_NAME, text)
+    if text.isascii():
+        assert _found(answer_profile._ASCII_NUMBER, text) == _found(ORIGINAL_NUMBER, text)
 
 
 def test_examples() -> None:

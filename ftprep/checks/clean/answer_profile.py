@@ -92,6 +92,10 @@ _LEADING_CODE = re.compile(
 #: the next digit instead of trying the look-behind at every position: 3x faster, the same
 #: matches (tests/test_fast_patterns.py).
 _NUMBER = re.compile(r"(\d(?<![\w.]\d)(?:\d*(?:[.,]\d+)+|\d+))%?(?![\w])")
+#: :data:`_NUMBER` for ASCII texts: ``\d`` and ``\w`` as ASCII classes, the same on such
+#: text, which the engine tests as a byte table instead of Unicode categories (~30% faster
+#: on natural answers; tests/test_fast_patterns.py).
+_ASCII_NUMBER = re.compile(_NUMBER.pattern, re.ASCII)
 #: Capitalised words: ``(?<![\w'])([A-Z][a-zA-Z]+)``, capital first for the same reason.
 _NAME = re.compile(r"([A-Z](?<![\w'][A-Z])[a-zA-Z]+)")
 #: Capitalised words not opening a sentence: :data:`_NAME` matches whose three characters
@@ -456,7 +460,7 @@ def _fact_profile(
         owners.extend([int(rows[k])] * len(names))
         found.extend(names)
     for k in np.flatnonzero(free & (digits | ~ascii_text)).tolist():
-        numbers = _NUMBER.findall(texts[k])
+        numbers = (_ASCII_NUMBER if ascii_text[k] else _NUMBER).findall(texts[k])
         owners.extend([int(rows[k])] * len(numbers))
         found.extend(numbers)
     for k in np.flatnonzero(free & ticks).tolist():
