@@ -446,8 +446,8 @@ def _fact_profile(
     ticks = np.fromiter(map(str.__contains__, texts, repeat("`")), dtype=bool, count=m)
     # a text may hold a number only when it is not ASCII or one of its words is not all
     # letters (an ASCII text's digits are all in its normalised words)
-    odd = np.fromiter((not w.isalpha() for w in words.vocab), dtype=bool, count=len(words.vocab))
-    digits = np.bincount(words.rows[odd[words.ids]], minlength=m) > 0
+    alpha = np.fromiter(map(str.isalpha, words.vocab), dtype=bool, count=len(words.vocab))
+    digits = np.bincount(words.rows[~alpha[words.ids]], minlength=m) > 0
     owners: list[int] = []
     found: list[str] = []
     plain = np.flatnonzero(free & ascii_text & ~nul)
