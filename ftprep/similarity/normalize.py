@@ -13,7 +13,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress
 from operator import not_
 from typing import Any
 
@@ -434,27 +434,36 @@ def _render(
         tails[end - 1] = suffix
     pieces: list[str] = [""] * (3 * m)
     pieces[0::3], pieces[1::3], pieces[2::3] = heads, flat_texts, tails
+    text = "".join(pieces)
+    ascii = text.isascii()
     # bounds are byte offsets: a piece's length in characters is its length in bytes only
-    # when the pieces are ASCII; otherwise each piece is encoded and the bytes joined (a
-    # joined string widened by one non-ASCII character cost more than every encoding)
+    # when the text is ASCII; otherwise each piece's UTF-8 is measured
+    size = _char_sizes if ascii else _utf8_sizes
+    lengths = np.empty((m, 3), dtype=np.int64)
+    lengths[:, 0] = size(heads)
+    lengths[:, 1] = size(flat_texts)
+    lengths[:, 2] = 1
+    lengths[ends - 1, 2] = size(suffixes)
     bounds = np.zeros(3 * m + 1, dtype=np.int64)
-    if (
-        all(map(str.isascii, flat_texts))
-        and all(map(str.isascii, header.values()))
-        and all(map(str.isascii, suffixes))
-    ):
-        data = "".join(pieces).encode("ascii")
-        lengths = np.empty((m, 3), dtype=np.int64)
-        lengths[:, 0] = np.fromiter(map(len, heads), dtype=np.int64, count=m)
-        lengths[:, 1] = np.fromiter(map(len, flat_texts), dtype=np.int64, count=m)
-        lengths[:, 2] = 1
-        lengths[ends - 1, 2] = np.fromiter(map(len, suffixes), dtype=np.int64, count=n)
-        np.cumsum(lengths.reshape(-1), out=bounds[1:])
-    else:
-        encoded = list(map(str.encode, pieces, repeat("utf-8"), repeat("surrogatepass")))
-        data = b"".join(encoded)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=3 * m), out=bounds[1:])
+    np.cumsum(lengths.reshape(-1), out=bounds[1:])
+    data = text.encode("ascii") if ascii else text.encode("utf-8", "surrogatepass")
     return data, bounds, ends, counts
+
+
+def _char_sizes(texts: Sequence[str]) -> np.ndarray:
+    """The length of each text in characters, as an int64 array."""
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def _utf8_sizes(texts: Sequence[str]) -> np.ndarray:
+    """The length of each text in UTF-8 bytes (as :func:`hash64` encodes it): its length
+    in characters, measured again by encoding only where it is not ASCII (natural text's
+    few such texts; a Python call per text was most of the rendering)."""
+    sizes = _char_sizes(texts)
+    ascii = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
+    for i in np.flatnonzero(~ascii).tolist():
+        sizes[i] = len(texts[i].encode("utf-8", "surrogatepass"))
+    return sizes
 
 
 def _span_hashes(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
