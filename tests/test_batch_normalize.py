@@ -54,6 +54,16 @@ PIECES = [
     "\U0001f600",
     "٣",
     "中文",
+    "Don\u2019t",
+    "\u201cQ\u201d",
+    "\u3002",
+    "\x85",
+    "\u2028",
+    "\u3000",
+    "\u0130",
+    "\u212a",
+    "e\u0301",
+    "\u0301",
 ]
 ASCII_PIECES = [p for p in PIECES if p.isascii()]
 texts = st.one_of(
@@ -154,9 +164,9 @@ def test_a_batch_with_an_example_without_messages() -> None:
     assert raw_conversation_hashes(flat.roles, flat.texts, flat.counts).tolist() == raw
 
 
-def test_media_keys_of_a_batch_are_each_examples_media_key() -> None:
-    """Only examples with media metadata or content parts are rendered; the others' key is
-    empty, as media_key finds it."""
+def _media_rows() -> list[ChatExample]:
+    """Examples with and without media: content parts with an image and text only, text,
+    media metadata, other metadata, no content."""
     image = {"type": "image_url", "image_url": {"url": "x.png"}}
     text = {"type": "text", "text": "What is this?"}
     rows = [
@@ -175,6 +185,30 @@ def test_media_keys_of_a_batch_are_each_examples_media_key() -> None:
         ),
         ChatExample(messages=[Message(role="user", content=None)], location=_AT),
     ]
+    return rows
+
+
+def test_media_keys_of_a_batch_are_each_examples_media_key() -> None:
+    """Only examples with media metadata or content parts are rendered; the others' key is
+    empty, as media_key finds it."""
+    rows = _media_rows()
     keys = media_keys(rows, {})
     assert keys == [media_key(ex) for ex in rows]
     assert keys[0] and keys[3] and not any(keys[i] for i in (1, 2, 4, 5))
+
+
+def test_media_keys_after_the_checks_batch_view_are_each_examples_media_key() -> None:
+    """After the checks' batch view has read the messages (the memo then says whether any
+    holds more than text), a text-only batch's keys are rendered from metadata alone and
+    a batch with content parts as before: each example's media_key either way."""
+    from ftprep.checks.batch_view import CheckBatch
+    from ftprep.features import batch_scope, chat_view
+    from ftprep.turns import TEXT_ONLY
+
+    rows = _media_rows()
+    plain = [rows[i] for i in (2, 3, 4, 5)]
+    for batch, text_only in ((plain, True), (rows, False), (rows[:2], False)):
+        with batch_scope() as memo:
+            _ = CheckBatch(batch, [chat_view(ex) for ex in batch]).turns
+            assert memo[TEXT_ONLY] is text_only
+            assert media_keys(batch, memo) == [media_key(ex) for ex in batch]

@@ -431,6 +431,55 @@ def test_turns_folded_for_the_hashes_give_the_windows_of_the_originals(turns: li
         assert got[1].tolist() == want[1].tolist()
 
 
+#: Natural text's pieces: words in capitals, digits, ASCII and typographic punctuation,
+#: annotations, CJK (with its punctuation and kana's non-word marks), accented and
+#: compatibility characters NFKC and casefolding change, combining marks, a lone surrogate.
+_NATURAL_PIECES = [
+    *_ASCII_PIECES,
+    "<<16-3=13>>",
+    "<<",
+    ">>",
+    "Don\u2019t",
+    "\u201cQuoted\u201d",
+    "\u2026",
+    "\u2013",
+    "\u00a0",
+    "\u4eba\u5de5\u667a\u80fd",
+    "\uff0c",
+    "\u3002",
+    "\u30fb",
+    "\u30ab\u309a",
+    "\uac00",
+    "\u00c9t\u00c9",
+    "STRASSE\u00df",
+    "\ufb01",
+    "\u00b9\u00bd",
+    "e\u0301",
+    "\u0301",
+    "\u0130",
+    "\u03a3\u03a3",
+    "\u2460",
+    "\uff21\uff22",
+    "\ud800",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_NATURAL_PIECES), max_size=30).map("".join), max_size=8))
+def test_batch_words_are_the_words_of_each_turns_normalisation(turns: list[str]) -> None:
+    """The batch's word buffer (turns not plain ASCII rewritten by _turn_piece, the rest
+    left to the byte table) is the join of every non-empty turn's normalize(), and each
+    word's turn is the turn whose normalisation holds it."""
+    from ftprep.contamination.ngrams import _turn_words
+
+    data, starts, ends, turn = _turn_words(turns)
+    norms = [normalize(t).encode("utf-8", "surrogatepass") for t in turns]
+    assert data.tobytes() == b" ".join(filter(None, norms))
+    words = [(i, w) for i, n in enumerate(norms) if n for w in n.split(b" ")]
+    got = [(t, data[s:e].tobytes()) for t, s, e in zip(turn.tolist(), starts, ends, strict=True)]
+    assert got == words
+
+
 def test_turns_told_apart_by_their_raw_texts_match_as_told_apart_by_themselves() -> None:
     """find_turns given the raw texts as keys (repeated turns found by them, the folded
     turns hashed) finds what it finds on the raw turns alone: planted copies repeated

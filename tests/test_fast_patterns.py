@@ -37,6 +37,8 @@ def test_rewritten_patterns_match_the_originals(text: str) -> None:
     assert _found(answer_profile._NUMBER, text) == _found(ORIGINAL_NUMBER, text)
     assert _found(answer_profile._NAME, text) == _found(ORIGINAL_ANSWER_NAME, text)
     assert _found(contradictions._NAME, text) == _found(ORIGINAL_PROMPT_NAME, text)
+    if text.isascii():
+        assert _found(answer_profile._ASCII_NUMBER, text) == _found(ORIGINAL_NUMBER, text)
 
 
 def test_examples() -> None:
@@ -245,3 +247,38 @@ def test_sign_off_agrees_at_every_line_length_limit() -> None:
     for shape, sep in product(shapes, (", ", ",\n")):
         tail = ("Best regards" + sep + "".join("a" * n + end for n, end in shape))[-200:]
         assert bool(answers._SIGN_OFF.search(tail)) == bool(ORIGINAL_SIGN_OFF.search(tail)), tail
+
+
+#: Prompt pieces around the words a completion request needs: their case variants, parts
+#: of them, word characters against them, and characters a case-blind match treats as
+#: letters of them (dotted and dotless i, long s, the Kelvin sign).
+COMPLETION_PIECES = ["complete", "Complete", "COMPLETE", "continue", "CONTINUE", "finish",
+                     "Finish", "fill in", "Fill The", "fill  in", "next word", "Next Word",
+                     "rest of", "REST OF", "autocomplete", "comp", "lete", "fill", "in", "the",
+                     " ", "\n", "_", "x", "1", ".", "?", "\u0130", "\u0131", "\u017f",
+                     "\u212a", "\u00e9"]  # fmt: skip
+prompts = st.one_of(
+    st.lists(st.sampled_from(COMPLETION_PIECES), max_size=12).map("".join),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(prompt=prompts)
+def test_completion_screen_answers_as_the_pattern(prompt: str) -> None:
+    """The screened test (ASCII prompts ruled out by the words the pattern needs) answers
+    as the case-blind pattern searched over the whole prompt."""
+    from ftprep.checks import answers
+
+    want = answers._COMPLETION_PROMPT.search(prompt) is not None
+    assert answers._asks_completion(prompt) is want
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "bc", " ", "  ", "\n", "\t", "\u3000", "\x1c"]),
+                     max_size=16).map("".join))  # fmt: skip
+def test_a_bounded_split_counts_the_label_words_as_a_whole_split(text: str) -> None:
+    from ftprep.checks.answers import LABEL_MAX_WORDS
+
+    bounded = len(text.split(None, LABEL_MAX_WORDS)) <= LABEL_MAX_WORDS
+    assert bounded is (len(text.split()) <= LABEL_MAX_WORDS)

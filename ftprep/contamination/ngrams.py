@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -58,14 +59,29 @@ _ASCII_BYTES = bytes(
 )
 
 
-def _turn_bytes(text: str) -> bytes:
-    """A turn's bytes as :func:`batch_grams` joins them before one ``_ASCII_BYTES``
-    translation of the whole batch: ASCII text without annotations as it is (the table
-    then does its normalisation), any other text already normalised (the table leaves
-    such bytes as they are: lower-case letters, digits, single spaces, non-ASCII bytes)."""
-    if "<<" not in text and text.isascii():
-        return text.encode("ascii")
-    return normalize(text).encode("utf-8", "surrogatepass")
+#: Non-ASCII characters that are not word characters (``\\W``): what :func:`_turn_piece`
+#: turns into spaces itself, leaving the ASCII ones to the ``_ASCII_BYTES`` table.
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
+
+
+def _turn_piece(text: str) -> str:
+    """A turn as :func:`_turn_words` joins it before one ``_ASCII_BYTES`` translation of
+    the whole batch: the table and the folding of spaces then give :func:`normalize`'s
+    words. ASCII text without annotations is left as it is (the table does its
+    normalisation); other text is normalised up to what the table does: NFKC and
+    casefolding, CJK characters set apart, and non-ASCII non-word characters made spaces
+    (one scan that matches only them, where ``normalize`` replaces every run of ASCII
+    punctuation and spacing too). CJK characters are set apart by a split and a join,
+    the same string as ``normalize``'s substitution without a template expanded per
+    character (each captured character gets a space on either side either way)."""
+    if "<<" in text:
+        text = _ANNOTATION.sub("", text)
+    if text.isascii():
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = " ".join(_CJK.split(text.casefold()))
+    return _NON_ASCII_NON_WORD.sub(" ", text)
 
 
 def word_count(normalized: str) -> int:
@@ -144,20 +160,31 @@ def _turn_words(turns: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     non-empty turn's normalisation (``normalize(turn)`` encoded) and a turn is an index
     into ``turns``.
 
-    The turns are joined raw with a space and translated with ``_ASCII_BYTES`` once:
+    The turns are joined with a space (those not plain ASCII first rewritten by
+    :func:`_turn_piece`) and translated with ``_ASCII_BYTES`` once:
     words are the runs of bytes other than a space, a word never spans two turns, and a
     word's turn follows from where each turn starts. The runs of spaces between words
     are folded to one with array operations rather than a ``split`` and ``join`` per
     turn."""
-    text = " ".join(turns)
-    if text.isascii() and ("<" not in text or "<<" not in text):  # one byte: memchr
+    sizes = np.fromiter(map(len, turns), dtype=np.int64, count=len(turns))
+    plain = np.fromiter(map(str.isascii, turns), dtype=bool, count=len(turns))
+    text = " ".join(turns) if plain.all() else None  # (no joined copy widened by one turn)
+    if text is not None and ("<" not in text or "<<" not in text):  # one byte: memchr
         # every turn takes the byte-table path: one encoding of the batch
         joined = text.encode("ascii")
-        sizes = np.fromiter(map(len, turns), dtype=np.int64, count=len(turns))
     else:
-        pieces = list(map(_turn_bytes, turns))
-        joined = b" ".join(pieces)
-        sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        # only the turns that are not plain ASCII (or hold an annotation) are rewritten
+        # (_turn_piece); the batch is encoded once, each rewritten turn's size in bytes
+        # taken apart
+        plain &= ~np.fromiter(
+            map(str.__contains__, turns, repeat("<<")), dtype=bool, count=len(turns)
+        )
+        pieces = list(turns)
+        for i in np.flatnonzero(~plain).tolist():
+            piece = _turn_piece(turns[i])
+            pieces[i] = piece
+            sizes[i] = len(piece.encode("utf-8", "surrogatepass"))
+        joined = " ".join(pieces).encode("utf-8", "surrogatepass")
     raw = np.frombuffer(joined.translate(_ASCII_BYTES), dtype=np.uint8)
     length = len(raw)
     word = raw != 0x20

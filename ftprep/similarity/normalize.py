@@ -13,13 +13,14 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
+from operator import not_
 from typing import Any
 
 import numpy as np
 
 from ftprep.schema import ChatExample, Message
-from ftprep.turns import batch_turns, flat_turns
+from ftprep.turns import TEXT_ONLY, batch_turns, flat_turns
 
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 
@@ -52,6 +53,12 @@ _FOLDED_SEP = "!"
 _FOLDED_SEP_BYTE = ord(_FOLDED_SEP)
 _SPACE_BYTE = b" "
 _SPACES = re.compile(b" +")
+#: What normalisation drops that ``_FOLD_TABLE`` leaves: ASCII controls other than
+#: whitespace (and the separators ``str.split`` folds), and every non-ASCII character that
+#: is not a word character (punctuation, symbols, whitespace, combining marks).
+_UNTABLED = re.compile(r"[^\t-\r\x1c-\x7e\w]+")
+#: ``_FOLD_TABLE`` turning a NUL into the separator ``!`` (:func:`_normalize_others`).
+_FOLD_NUL_TABLE = b"!" + _FOLD_TABLE[1:]
 
 
 def normalize_text(text: str) -> str:
@@ -70,29 +77,72 @@ def normalize_text(text: str) -> str:
 
 def normalize_texts(texts: Sequence[str]) -> list[str]:
     """:func:`normalize_text` of each text, for many texts at once: the ASCII ones (most
-    chat data) joined and normalised together, the others one by one.
+    chat data) joined and normalised together, the others (:func:`_normalize_others`)
+    likewise.
 
     Per text, the ASCII path's cost was the word list ``bytes.split`` makes (a bytes
     object per word) and the join back; here the whitespace is folded on the joined bytes
     with a few numpy operations, and one ``str.split`` cuts the result into the texts.
     """
-    if all(map(str.isascii, texts)):
+    plain = list(map(str.isascii, texts))
+    if all(plain):
         return _normalize_ascii(texts)
-    folded = iter(_normalize_ascii([t for t in texts if t.isascii()]))
-    return [next(folded) if t.isascii() else normalize_text(t) for t in texts]
+    folded = iter(_normalize_ascii(list(compress(texts, plain))))
+    others = iter(_normalize_others(list(compress(texts, map(not_, plain)))))
+    return [next(folded) if ascii else next(others) for ascii in plain]
 
 
 def _normalize_ascii(texts: Sequence[str]) -> list[str]:
     """:func:`normalize_text` of ASCII texts: joined with ``_SEP`` (not ASCII, so in no
     text; Latin-1 encodes it as the byte 0xFF), one ``_FOLD_SEP_TABLE`` translation (the
-    separators become the only ``!``), then one mask of the bytes kept, taken in one pass:
+    separators become the only ``!``), then the whitespace folded (:func:`_fold`)."""
+    if not texts:
+        return []
+    data = _SEP.join(texts).encode("latin-1").translate(_FOLD_SEP_TABLE)
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(sizes[:-1] + 1, out=starts[1:])
+    return _fold(data, starts[sizes > 0]).split(_FOLDED_SEP)
+
+
+def _normalize_others(texts: Sequence[str]) -> list[str]:
+    """:func:`normalize_text` of texts that are not ASCII, folded together as
+    :func:`_normalize_ascii` folds ASCII ones: each text is made NFKC (when it is not) and
+    casefolded, and only the characters the byte table would leave that normalisation
+    drops (:data:`_UNTABLED`: non-ASCII characters that are not word characters, ASCII
+    controls) are made spaces by a regex, one scan matching few characters; the texts are
+    then joined with a NUL (no text holds one now), encoded once, and the table blanks
+    the ASCII punctuation and whitespace (the NUL becomes the only ``!``) before the
+    spaces are folded. ``_PUNCT.sub`` over each whole text matched every ASCII
+    punctuation mark, and ``split`` and ``join`` walked each text's characters twice
+    more."""
+    if not texts:
+        return []
+    pieces = [_UNTABLED.sub(" ", _nfkc(t).casefold()) for t in texts]
+    data = "\x00".join(pieces).encode("utf-8", "surrogatepass").translate(_FOLD_NUL_TABLE)
+    x = np.frombuffer(data, dtype=np.uint8)
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.add(np.flatnonzero(x == _FOLDED_SEP_BYTE), 1, out=starts[1:])
+    filled = np.ones(len(texts), dtype=bool)  # a text's first byte is at its start
+    filled[:-1] = starts[1:] - starts[:-1] > 1
+    filled[-1] = starts[-1] < len(x)
+    return _fold(data, starts[filled]).split(_FOLDED_SEP)
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, asked first whether it is NFKC already
+    (most text is, and the question is answered several times faster)."""
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def _fold(data: bytes, starts: np.ndarray) -> str:
+    """Translated texts joined by ``!`` (``data``: ASCII, or UTF-8 whose ASCII bytes are
+    translated) with their whitespace folded as ``" ".join(text.split())`` folds it, given
+    where each non-empty text starts: one mask of the bytes kept, taken in one pass:
     every byte but a space, and a space only where a word byte follows it (so a run keeps
     its last space, and none is kept before a separator or the end) and a word byte comes
     before it in its text (a run at a text's start, found from where the texts start,
     keeps none)."""
-    if not texts:
-        return []
-    data = _SEP.join(texts).encode("latin-1").translate(_FOLD_SEP_TABLE)
     x = np.frombuffer(data, dtype=np.uint8)
     if _SPACE_BYTE in data:  # (a memchr)
         word = x != _SPACE
@@ -102,14 +152,11 @@ def _normalize_ascii(texts: Sequence[str]) -> list[str]:
         keep[:-1] |= word[:-1]
         keep[-1] = word[-1]
         # a text starting with spaces: its first run kept its last space; drop it
-        sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        starts = np.zeros(len(texts), dtype=np.int64)
-        np.cumsum(sizes[:-1] + 1, out=starts[1:])
-        for start in starts[(sizes > 0) & (x[np.minimum(starts, len(x) - 1)] == _SPACE)].tolist():
+        for start in starts[x[starts] == _SPACE].tolist():
             end = _SPACES.match(data, start).end()  # type: ignore[union-attr]
             keep[end - 1] = False
         x = x[keep]
-    return str(x.data, "ascii").split(_FOLDED_SEP)
+    return str(x.data, "utf-8", "surrogatepass")
 
 
 def normalized_texts(batch: Sequence[ChatExample], memo: dict[str, Any]) -> list[str]:
@@ -147,7 +194,12 @@ def media_keys(batch: Sequence[ChatExample], memo: dict[str, object]) -> list[st
     """Each example's :func:`media_key`, rendered once per batch (three extractors use it)."""
     cached = memo.get("media_keys")
     if cached is None:
-        cached = [media_key(ex) for ex in batch]
+        if memo.get(TEXT_ONLY) is True:
+            # no message of the batch holds a list of parts (the checks' batch view has
+            # looked at every one): only an example with metadata can show media
+            cached = [media_key(ex) if ex.metadata else "" for ex in batch]
+        else:
+            cached = [media_key(ex) for ex in batch]
         memo["media_keys"] = cached
     return cached  # type: ignore[return-value]
 
@@ -386,21 +438,32 @@ def _render(
     ascii = text.isascii()
     # bounds are byte offsets: a piece's length in characters is its length in bytes only
     # when the text is ASCII; otherwise each piece's UTF-8 is measured
-    size = len if ascii else _utf8_size
+    size = _char_sizes if ascii else _utf8_sizes
     lengths = np.empty((m, 3), dtype=np.int64)
-    lengths[:, 0] = np.fromiter(map(size, heads), dtype=np.int64, count=m)
-    lengths[:, 1] = np.fromiter(map(size, flat_texts), dtype=np.int64, count=m)
+    lengths[:, 0] = size(heads)
+    lengths[:, 1] = size(flat_texts)
     lengths[:, 2] = 1
-    lengths[ends - 1, 2] = np.fromiter(map(size, suffixes), dtype=np.int64, count=n)
+    lengths[ends - 1, 2] = size(suffixes)
     bounds = np.zeros(3 * m + 1, dtype=np.int64)
     np.cumsum(lengths.reshape(-1), out=bounds[1:])
     data = text.encode("ascii") if ascii else text.encode("utf-8", "surrogatepass")
     return data, bounds, ends, counts
 
 
-def _utf8_size(text: str) -> int:
-    """The length of ``text`` in UTF-8 bytes (as :func:`hash64` encodes it)."""
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+def _char_sizes(texts: Sequence[str]) -> np.ndarray:
+    """The length of each text in characters, as an int64 array."""
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def _utf8_sizes(texts: Sequence[str]) -> np.ndarray:
+    """The length of each text in UTF-8 bytes (as :func:`hash64` encodes it): its length
+    in characters, measured again by encoding only where it is not ASCII (natural text's
+    few such texts; a Python call per text was most of the rendering)."""
+    sizes = _char_sizes(texts)
+    ascii = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
+    for i in np.flatnonzero(~ascii).tolist():
+        sizes[i] = len(texts[i].encode("utf-8", "surrogatepass"))
+    return sizes
 
 
 def _span_hashes(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
