@@ -63,10 +63,17 @@ def _names_not_opening(text: str, opens: re.Pattern[str]) -> list[str]:
 
 SENTENCES = ["Paris", "Ab", " ", "  ", "\n", "\t", ". ", ".", "!", "?", ":", "|", "\u2003", "'",
              "a", "x.", "\n \n", "I", "é", "_", "9"]  # fmt: skip
-sentences = st.one_of(
-    st.lists(st.sampled_from(SENTENCES), max_size=25).map("".join),
-    st.text(max_size=60),
-)
+
+
+def _pieces_or_text(pieces: list[str], most: int, chars: int) -> st.SearchStrategy[str]:
+    """Texts joined from up to ``most`` of ``pieces`` (the cases a rule turns on), or any
+    text of up to ``chars`` characters."""
+    return st.one_of(
+        st.lists(st.sampled_from(pieces), max_size=most).map("".join), st.text(max_size=chars)
+    )
+
+
+sentences = _pieces_or_text(SENTENCES, 25, 60)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -257,10 +264,7 @@ COMPLETION_PIECES = ["complete", "Complete", "COMPLETE", "continue", "CONTINUE",
                      "rest of", "REST OF", "autocomplete", "comp", "lete", "fill", "in", "the",
                      " ", "\n", "_", "x", "1", ".", "?", "\u0130", "\u0131", "\u017f",
                      "\u212a", "\u00e9"]  # fmt: skip
-prompts = st.one_of(
-    st.lists(st.sampled_from(COMPLETION_PIECES), max_size=12).map("".join),
-    st.text(max_size=40),
-)
+prompts = _pieces_or_text(COMPLETION_PIECES, 12, 40)
 
 
 @settings(max_examples=800, deadline=None)

@@ -65,6 +65,20 @@ def _found(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)]
 
 
+def _batch_column(texts: list[str]) -> list[int]:
+    """The ``asked_format`` column of a batch of one-exchange examples asking ``texts``."""
+    where = SourceLocation(source="x", line=1)
+    batch = [
+        ChatExample(
+            messages=[Message(role="user", content=t), Message(role="assistant", content="ok")],
+            location=where,
+        )
+        for t in texts
+    ]
+    col = requests.asked_format_feature(batch, FeatureContext(encoding=None))["asked_format"]
+    return col.tolist()  # type: ignore[attr-defined,no-any-return]
+
+
 @settings(max_examples=600, deadline=None)
 @given(text=TEXTS)
 def test_rewritten_request_patterns_match_the_originals(text: str) -> None:
@@ -125,17 +139,8 @@ def test_batch_list_screen_agrees_with_the_pattern() -> None:
         for case in (str.lower, str.upper, str.title)
         for before, after in (("", ""), ("Give ", " please."), ("a-", "_x"))
     ]
-    where = SourceLocation(source="x", line=1)
-    batch = [
-        ChatExample(
-            messages=[Message(role="user", content=r), Message(role="assistant", content="ok")],
-            location=where,
-        )
-        for r in requests_
-    ]
-    col = requests.asked_format_feature(batch, FeatureContext(encoding=None))["asked_format"]
     expected = [requests.asked_format(r) for r in requests_]
-    assert col.tolist() == expected  # type: ignore[attr-defined]
+    assert _batch_column(requests_) == expected
     assert sum(bool(e & requests.ASK_LIST) for e in expected) > len(requests_) // 3
 
 
@@ -152,13 +157,4 @@ def test_code_is_asked_for_as_a_word() -> None:
     for text in texts:
         expected = sum(bit for bit, _, p in requests._PATTERNS if p.search(text.lower()))
         assert requests.asked_format(text) == expected, text
-    where = SourceLocation(source="x", line=1)
-    batch = [
-        ChatExample(
-            messages=[Message(role="user", content=t), Message(role="assistant", content="ok")],
-            location=where,
-        )
-        for t in texts
-    ]
-    col = requests.asked_format_feature(batch, FeatureContext(encoding=None))["asked_format"]
-    assert col.tolist() == [requests.asked_format(t) for t in texts]  # type: ignore[attr-defined]
+    assert _batch_column(texts) == [requests.asked_format(t) for t in texts]
