@@ -1,0 +1,97 @@
+"""The text rules' screens against the rules run unscreened, on text like natural text.
+
+Natural text holds colons, digits, capitals, quotes and the odd non-ASCII letter in most
+messages; each screen in front of a rule (``clean.template_residue``, ...) may rule a text
+out only where the rule, run on it in full, finds nothing. Each test here compares the
+screened rule with a copy of it that has no screen, on generated texts mixing the rule's
+trigger characters and words with prose.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.checks.base import CheckSettings
+from ftprep.checks.batch_view import CheckBatch
+from ftprep.checks.clean import residue
+from ftprep.checks.prose import strip_code
+from ftprep.checks.signs import sign_of
+from ftprep.schema import ChatExample, Message, SourceLocation
+
+_PROSE = (
+    "The", "answer", "is", "Input", "Context", "Text", "input", "none", "N/A", "nan", "-",
+    "no input", "Response", "Instruction", "Output", ":", ": ", ".", ",", " ", "\n", "\n\n",
+    "\t", "#", "##", "### ", "<", ">", "[", "]", "{", "}", "|", "/", "INST", "SYS", "<<",
+    ">>", "<|", "|>", "im_start", "noinput", "{input}", "{{input}}", "`", "```", "é", "İ",
+    "2", "Mr.", "'", '"', "[INST]", "[/INST]", "<<SYS>>", "### Response:", "## Input:",
+    "<noinput>", "< no input >", "<|im_start|>", "{question}",
+)  # fmt: skip
+_TEXTS = st.one_of(
+    st.lists(st.sampled_from(_PROSE), max_size=14).map("".join),
+    st.lists(st.sampled_from(_PROSE), max_size=10).map(" ".join),
+    st.text(max_size=40),
+)
+
+
+def _find_residue_unscreened(text: str, role: str, opening: bool) -> list[str]:
+    """``residue.find_residue`` with no screen: every pattern over the whole text."""
+    found: list[str] = []
+    stripped = text.strip()
+    prompt = opening and role in ("user", "system")
+    if (
+        prompt
+        and stripped
+        and len(stripped) <= residue._SHORT_FIELD
+        and residue._EMPTY_FIELD.fullmatch(stripped)
+    ):
+        return [f"the whole turn is '{stripped}'"]
+    prose = strip_code(text)
+    found += [f"'{' '.join(m[0].split())}'" for m in residue._MARKER.finditer(prose)]
+    if role != "assistant":
+        found += [f"'{m[0]}'" for m in residue._FIELD.finditer(prose)]
+    if prompt:
+        if "\n\n" in stripped:
+            last = stripped.rsplit("\n\n", 1)[1].strip()
+            if (
+                len(last) <= residue._SHORT_FIELD
+                and residue._EMPTY_FIELD.fullmatch(last)
+                and last not in found
+            ):
+                found.append(f"input field '{last}'")
+        if residue._DANGLING_LABEL.search(text):
+            found.append("an empty 'Input:' field")
+    return list(dict.fromkeys(found))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXTS, st.sampled_from(["user", "system", "assistant"]), st.booleans())
+def test_find_residue_equals_the_rule_unscreened(text: str, role: str, opening: bool) -> None:
+    expected = _find_residue_unscreened(text, role, opening)
+    assert residue.find_residue(text, role, opening) == expected
+    assert residue.find_residue(text, role, opening, sign_of(text)) == expected
+
+
+def _chat(texts: list[str], line: int = 1) -> ChatExample:
+    messages = [Message(role=("user", "assistant")[i % 2], content=t) for i, t in enumerate(texts)]
+    return ChatExample(messages=messages, location=SourceLocation(source="t", line=line))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_TEXTS, min_size=1, max_size=4), min_size=1, max_size=6))
+def test_residue_batch_equals_the_rule_unscreened(rows: list[list[str]]) -> None:
+    examples = [_chat(texts, n) for n, texts in enumerate(rows)]
+    got = list(residue.residue_rows(CheckBatch(examples, examples), CheckSettings()))
+    expected = []
+    for row, texts in enumerate(rows):
+        details: list[str] = []
+        opening = True
+        for i, text in enumerate(texts, start=1):
+            role = ("user", "assistant")[(i - 1) % 2]
+            if text:
+                found = _find_residue_unscreened(text, role, opening)
+                details += [f"{r} in message {i} ({role})" for r in found]
+            opening = opening and role != "assistant"
+        if details:
+            expected.append((row, "; ".join(details)))
+    assert got == expected
