@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftprep.checks.base import CheckSettings
-from ftprep.checks.batch_view import CheckBatch
-from ftprep.checks.clean import residue
+from ftprep.checks.batch_view import CheckBatch, turns_of
+from ftprep.checks.clean import placeholders, residue
 from ftprep.checks.prose import strip_code
 from ftprep.checks.signs import sign_of
 from ftprep.schema import ChatExample, Message, SourceLocation
@@ -94,4 +94,37 @@ def test_residue_batch_equals_the_rule_unscreened(rows: list[list[str]]) -> None
             opening = opening and role != "assistant"
         if details:
             expected.append((row, "; ".join(details)))
+    assert got == expected
+
+
+_PLACEHOLDER_PROSE = (
+    "{{name}}", "[Your Name]", "<PLACEHOLDER>", "TODO:", "TBD", "XX/XX/XXXX", "__NAME__",
+    "Lorem ipsum", "lorem ipsum dolor", "dolor sit amet", "DOLOR SIT AMET", "color",
+    "theorem", "OREM", "olor", "Count the words in this short piece of text please:",
+    "é", "İ", "😀", "中文", "T", "O", "D", " ", "\n", "`", "TO", "DO",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.lists(st.sampled_from(_PLACEHOLDER_PROSE), max_size=8).map("".join),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_placeholder_batch_equals_the_rule_on_every_row(rows: list[list[str]]) -> None:
+    """The batch form (signs of non-ASCII rows, lorem ipsum's needles refined) flags each
+    row as the rule run on every text of it does."""
+    examples = [_chat(texts, n) for n, texts in enumerate(rows)]
+    got = list(placeholders.placeholder_rows(CheckBatch(examples, examples), CheckSettings()))
+    expected = []
+    for row, ex in enumerate(examples):
+        found = placeholders.placeholders_in(turns_of(ex), CheckSettings())
+        if found is not None:
+            expected.append((row, found))
     assert got == expected

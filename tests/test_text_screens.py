@@ -313,6 +313,8 @@ def test_language_mismatch_equals_unscreened_rules(prompt: str, context: str, an
 
 
 def _find_placeholders_unscreened(text: str) -> list[tuple[str, str]]:
+    """Each group of patterns over the prose where the text holds one of its needles (the
+    rule: lorem ipsum in a case none of its needles has, "LoReM", is not looked for)."""
     rx = [r for needles, r in placeholders._GROUPS.items() if any(n in text for n in needles)]
     prose = strip_code(text)
     found = sorted(
@@ -326,7 +328,8 @@ def _find_placeholders_unscreened(text: str) -> list[tuple[str, str]]:
 _PLACEHOLDER_TOKENS = (
     "{{name}}", "{% if x %}", "${var}", "{customer_name}", "%(name)s", "__NAME__",
     "[INSERT DATE]", "[Your Name]", "[name]", "<PLACEHOLDER>", "<insert link>", "EMAIL_HERE",
-    "XX/XX/XXXX", "Lorem ipsum", "dolor sit amet", "TODO:", "TBD", "FIXME", "'PLACEHOLDER'",
+    "XX/XX/XXXX", "Lorem ipsum", "dolor sit amet", "DOLOR SIT AMET", "color", "theorem",
+    "İpsum", "é", "TODO:", "TBD", "FIXME", "'PLACEHOLDER'",
     "`{{code}}`", "```\n{{x}}\n```", "{", "}", "[", "]", "<", ">", "_", "X", "text", "\n",
 )  # fmt: skip
 
