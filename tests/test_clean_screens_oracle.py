@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ftprep.checks.base import CheckSettings
 from ftprep.checks.batch_view import CheckBatch, turns_of
-from ftprep.checks.clean import placeholders, residue
+from ftprep.checks.clean import missing_input, placeholders, residue
 from ftprep.checks.prose import strip_code
 from ftprep.checks.signs import sign_of
 from ftprep.schema import ChatExample, Message, SourceLocation
@@ -127,4 +127,84 @@ def test_placeholder_batch_equals_the_rule_on_every_row(rows: list[list[str]]) -
         found = placeholders.placeholders_in(turns_of(ex), CheckSettings())
         if found is not None:
             expected.append((row, found))
+    assert got == expected
+
+
+_REFERENCE_PROSE = (
+    "this", "these", "the", "following", "given", "provided", "attached", "above", "below",
+    "previous", "follows", "text", "article", "list", "sentence", "code", "data", "x",
+    "athis", "thisthe", "the given", "this following", "these following", "the following",
+    " ", "  ", "\n", ":", ".", "-", "1", "é", "İ", "\u212a", "`", '"',
+)  # fmt: skip
+_REFERENCE_TEXTS = st.one_of(
+    st.lists(st.sampled_from(_REFERENCE_PROSE), max_size=16).map(" ".join),
+    st.lists(st.sampled_from(_REFERENCE_PROSE), max_size=16).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_REFERENCE_TEXTS)
+def test_matches_at_heads_are_finditer(text: str) -> None:
+    for rx, heads in missing_input._HEADS_OF.items():
+        spans = [m.span() for m in missing_input._matches_at(rx, text, heads)]
+        assert spans == [m.span() for m in rx.finditer(text)]
+
+
+def _find_missing_reference_unscreened(prompt: str) -> str | None:
+    """``missing_input.find_missing_reference`` with every pattern run over the text."""
+    mi = missing_input
+    text = strip_code(prompt.lower()).rstrip()
+    for direction, _, rx in mi._REFS:
+        for m in rx.finditer(text):
+            after = text[m.end() :]
+            if mi._CONTENT.search(after) or mi._words(after) >= mi._AFTER_WORDS:
+                continue
+            if direction == "either":
+                before = text[: m.start()]
+                if mi._CONTENT.search(before) or mi._words(before) >= mi._BEFORE_WORDS:
+                    continue
+            return " ".join(m[0].split())
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(_REFERENCE_TEXTS)
+def test_find_missing_reference_equals_the_rule_unscreened(text: str) -> None:
+    expected = _find_missing_reference_unscreened(text)
+    assert missing_input.find_missing_reference(text) == expected
+    if expected is not None:
+        assert not missing_input._without_keys([text])[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(_REFERENCE_TEXTS, min_size=1, max_size=3).flatmap(
+            lambda texts: st.permutations(
+                [
+                    ("system", texts[0]),
+                    *[(("user", "assistant")[i % 2], t) for i, t in enumerate(texts[1:])],
+                ]
+            )
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_missing_input_batch_equals_the_rule_on_every_row(
+    rows: list[list[tuple[str, str]]],
+) -> None:
+    examples = [
+        ChatExample(
+            messages=[Message(role=role, content=text) for role, text in turns],
+            location=SourceLocation(source="t", line=n),
+        )
+        for n, turns in enumerate(rows)
+    ]
+    got = list(missing_input.missing_input_rows(CheckBatch(examples, examples), CheckSettings()))
+    expected = [
+        (row, found)
+        for row, ex in enumerate(examples)
+        if (found := missing_input.missing_reference_in(turns_of(ex))) is not None
+    ]
     assert got == expected
