@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ftprep.checks.base import CheckSettings
 from ftprep.checks.batch_view import CheckBatch, turns_of
-from ftprep.checks.clean import missing_input, placeholders, residue
+from ftprep.checks.clean import encoding, missing_input, placeholders, residue
 from ftprep.checks.prose import strip_code
 from ftprep.checks.signs import sign_of
 from ftprep.schema import ChatExample, Message, SourceLocation
@@ -208,3 +208,35 @@ def test_missing_input_batch_equals_the_rule_on_every_row(
         if (found := missing_input.missing_reference_in(turns_of(ex))) is not None
     ]
     assert got == expected
+
+
+def _mojibake_unscreened(text: str) -> tuple[str, str] | None:
+    """``encoding.mojibake`` without its screen: the hint, ftfy and every run tried."""
+    import ftfy
+    from ftfy.badness import is_bad
+
+    hint = encoding._MOJIBAKE_HINT.search(text)
+    if hint is not None and is_bad(text) and ftfy.fix_encoding(text) != text:
+        start = max(0, hint.start() - 2)
+        snippet = text[start : hint.end() + 2]
+        return snippet, ftfy.fix_encoding(snippet)
+    return encoding._legacy_run(text)
+
+
+_ENCODING_PROSE = (
+    "Ã©", "â€™", "Ã", "©", "â", "€", "™", "√©", "├⌐", "ΓÇÖ", "‚Äô", "Â", "ô", "\u0080",
+    "’", "–", "…", "“", "é", "ăş", "你好", "😀", "≈", "═", "⌐", "√", "Ω", "∂", "ﬁ", "café",
+    "naïve", "\ufffd", "\x07", "\ufeff", "word", " ", "\n", "résumé",
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(_ENCODING_PROSE), max_size=10).map("".join)
+    | st.lists(st.sampled_from(_ENCODING_PROSE), max_size=10).map(" ".join)
+    | st.text(max_size=30)
+)
+def test_mojibake_equals_the_rule_unscreened(text: str) -> None:
+    assert encoding.mojibake(text) == _mojibake_unscreened(text)
+    if encoding._MOJIBAKE_SCREEN.search(text) is None:
+        assert _mojibake_unscreened(text) is None
