@@ -77,7 +77,7 @@ _TOKENS = (
     "MEDİCAL RECORD #", "record", "03/14/1962", "1/2/34", "1---2", "MRN 1---2", "DOB 1/2/34",
     "MR# 12-34", "June 12, 1990", "00482913", "1-2-3-4-5", "1", "12", ".", ":", " ", "\n",
     "call", "patient", "my", "v1.2.3.4", "٣", "Ⅻ", "İ", "ı", "ſ", "\u212a", "K", "e.g.",
-    "```", "`",
+    "```", "`", "٣.٣.٣.٣", "phone ５５５５５５５５５５", "١٢٣-٤٥-٦٧٨٩", "中文",
 )  # fmt: skip
 _TEXTS = st.one_of(
     st.lists(st.sampled_from(_TOKENS), max_size=10).map(" ".join),
@@ -116,7 +116,15 @@ def test_labels_the_earlier_context_screen_missed(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Patient MRN 1---2", "Patient DOB 1/2/34", "my MR# 12-34", "seen at 2abc::d:e"]
+    "text",
+    [
+        "Patient MRN 1---2",
+        "Patient DOB 1/2/34",
+        "my MR# 12-34",
+        "seen at 2abc::d:e",
+        "患者 MRN ١---٢",
+        "从 ٣.٣.٣.٣ 登录",
+    ],
 )
 def test_values_with_the_fewest_digits_are_found(text: str) -> None:
     """The digit counts the screens ask for are the fewest each detector's values hold:
