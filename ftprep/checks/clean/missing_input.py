@@ -61,15 +61,20 @@ _REFS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("either", ("above",), re.compile(rf"\b{_NOUN}\s+above\b")),
 )
 #: The words a match of each of these patterns begins with (``\b`` comes before them,
-#: which ``Pattern.match`` at a position checks as a search does): natural text says
-#: "this" and "the" in most prompts, and asking the pattern only where a reference may
-#: begin spares running it over the whole text.
-_HEADS_OF: dict[re.Pattern[str], tuple[str, ...]] = {
-    _REFS[0][2]: ("the following", "these following", "this following"),
-    _REFS[3][2]: tuple(f"the {word}" for word in _REFS[3][1]),
-    _REFS[4][2]: ("this", "these"),
-    _REFS[5][2]: ("the above", "the previous"),
-}
+#: which ``Pattern.match`` at a position checks as a search does), or None, per pattern
+#: of ``_REFS`` in order: natural text says "this" and "the" in most prompts, and asking
+#: the pattern only where a reference may begin spares running it over the whole text.
+#: (Not a dict keyed by pattern: a compiled pattern hashes its whole source every time.)
+_STARTS: tuple[tuple[str, ...] | None, ...] = (
+    ("the following", "these following", "this following"),
+    None,
+    None,
+    tuple(f"the {word}" for word in _REFS[3][1]),
+    ("this", "these"),
+    ("the above", "the previous"),
+    None,
+)
+_REFS_AND_HEADS = tuple(zip(_REFS, _STARTS, strict=True))
 
 
 def _matches_at(rx: re.Pattern[str], text: str, heads: tuple[str, ...]) -> Iterator[re.Match[str]]:
@@ -112,13 +117,12 @@ def find_missing_reference(prompt: str) -> str | None:
     else:
         return None
     text = strip_code(lower).rstrip()
-    for direction, keys, rx in _REFS:
+    for (direction, keys, rx), heads in _REFS_AND_HEADS:
         for key in keys:  # a loop, not any() over a generator: half the cost
             if key in text:
                 break
         else:
             continue
-        heads = _HEADS_OF.get(rx)
         for m in rx.finditer(text) if heads is None else _matches_at(rx, text, heads):
             after = text[m.end() :]
             if _CONTENT.search(after) or _words(after) >= _AFTER_WORDS:
