@@ -77,7 +77,8 @@ _TOKENS = (
     "MEDİCAL RECORD #", "record", "03/14/1962", "1/2/34", "1---2", "MRN 1---2", "DOB 1/2/34",
     "MR# 12-34", "June 12, 1990", "00482913", "1-2-3-4-5", "1", "12", ".", ":", " ", "\n",
     "call", "patient", "my", "v1.2.3.4", "٣", "Ⅻ", "İ", "ı", "ſ", "\u212a", "K", "e.g.",
-    "```", "`", "٣.٣.٣.٣", "phone ５５５５５５５５５５", "١٢٣-٤٥-٦٧٨٩", "中文",
+    "```", "`", "dead:beef::cafe", "a:b:c:d:e:f:a:b", "٣.٣.٣.٣", "phone ５５５５５５５５５５",
+    "١٢٣-٤٥-٦٧٨٩", "中文",
 )  # fmt: skip
 _TEXTS = st.one_of(
     st.lists(st.sampled_from(_TOKENS), max_size=10).map(" ".join),
@@ -122,6 +123,9 @@ def test_labels_the_earlier_context_screen_missed(text: str) -> None:
         "Patient DOB 1/2/34",
         "my MR# 12-34",
         "seen at 2abc::d:e",
+        "my server is at dead:beef::cafe",
+        "my address is A:B:C:D:E:F:A:B",
+        "logged in from abcd:ef01:2345:6789:abcd:ef01:2345:6789",
         "患者 MRN ١---٢",
         "从 ٣.٣.٣.٣ 登录",
     ],

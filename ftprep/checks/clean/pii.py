@@ -16,6 +16,7 @@ from ftprep.pii.detectors import (
     CATEGORIES,
     ROLE_MAILBOXES,
     find_pii,
+    may_hold_ipv6,
     may_hold_pii,
     may_name_mrn,
 )
@@ -108,7 +109,7 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
 
 #: Rows whose messages hold texts besides their content (tool-call arguments, names).
 OTHER_TEXTS = TOOLS | NAMED
-#: What every detector needs one of.
+#: What every detector but the IPv6 one needs one of.
 _SIGN_SCREEN = screen(b"@0123456789")
 #: A digit, ASCII or not (what the detectors' ``\d`` matches).
 _DIGIT = re.compile(r"\d")
@@ -122,16 +123,16 @@ def _may_hold(sign: bytes, texts: Sequence[str]) -> bool:
 
     Natural text holds a few digits in most messages ("2 minutes", "the 5th"); the
     detectors need many more, or an "@" or colons: an e-mail address its "@"; an IPv6
-    address "::" or seven colons; a card, SSN or phone number seven digits; an IPv4
-    address or a date of birth four; a medical record number two, and a label holding
-    "mr" or "medical" (``detectors.may_name_mrn``). Every one also needs an "@" or a digit
-    (``detectors.may_hold_pii``)."""
+    address "::" or seven colons (the sign's colons, run together, only tell where to
+    look); a card, SSN or phone number seven digits; an IPv4 address or a date of birth
+    four; a medical record number two, and a label holding "mr" or "medical"
+    (``detectors.may_name_mrn``)."""
     if 64 in sign:  # "@"
         return True
+    if (b"::" in sign or sign.count(58) >= 7) and any(map(may_hold_ipv6, texts)):  # 58: ":"
+        return True
     digits = digits_in(sign)
-    if digits == 0:
-        return False
-    if digits >= 4 or b"::" in sign or sign.count(58) >= 7:  # 58: ":"
+    if digits >= 4:
         return True
     return digits >= 2 and any(may_name_mrn(text.lower()) for text in texts)
 
@@ -184,7 +185,15 @@ def pii_rows(batch: CheckBatch, settings: PiiSettings) -> Iterator[tuple[int, st
         if (
             sign is not None
             and not marks[row] & OTHER_TEXTS
-            and (_SIGN_SCREEN.isdisjoint(sign) or not _may_hold(sign, texts[row]))
+            and (
+                # what _may_hold tells first of most rows, in operators: no "@", no digit,
+                # no colon (58), or too few for an IPv6 address
+                (
+                    _SIGN_SCREEN.isdisjoint(sign)
+                    and (58 not in sign or (b"::" not in sign and sign.count(58) < 7))
+                )
+                or not _may_hold(sign, texts[row])
+            )
         ):
             continue
         messages = messages_of(batch.examples[row])
