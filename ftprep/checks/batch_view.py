@@ -220,6 +220,12 @@ class CheckBatch:
         return self._texts
 
     @property
+    def roles(self) -> list[tuple[str, ...]]:
+        """Per row, the roles of its :attr:`turns` (the same strings, without the texts)."""
+        self._read_all()
+        return self._roles
+
+    @property
     def marks(self) -> list[int]:
         """Per row, the bits above of what its messages hold."""
         self._read_all()

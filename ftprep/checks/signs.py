@@ -36,6 +36,15 @@ def sign_of(text: str) -> bytes | None:
     return text.encode("ascii").translate(None, _DROP)
 
 
+def ascii_sign_of(text: str) -> bytes:
+    """The bytes of :data:`KEPT` among ``text``'s ASCII characters, in order, for any
+    text: its UTF-8 form, whose other characters are all bytes above 0x7F, translated.
+    The sign of an ASCII text; for another, what a screen for ASCII characters only may
+    ask (a run of capitals broken only by non-ASCII letters is a run in it, which only
+    lets more through)."""
+    return text.encode("utf-8", "surrogatepass").translate(None, _DROP)
+
+
 def screen(chars: bytes) -> frozenset[int]:
     """What a screen for any of ``chars`` (all in :data:`KEPT`) asks a sign:
     ``screen(b"@").isdisjoint(sign)`` is true when the text holds no "@"."""
@@ -55,4 +64,4 @@ def digits_in(sign: bytes) -> int:
     return sign.translate(_DIGITS_AS_ZERO).count(b"0")
 
 
-__all__ = ["CONTROL", "KEPT", "digits_in", "screen", "sign_of"]
+__all__ = ["CONTROL", "KEPT", "ascii_sign_of", "digits_in", "screen", "sign_of"]

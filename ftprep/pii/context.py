@@ -307,6 +307,16 @@ def _ip_tier(value: str) -> tuple[int, str]:
     return 3, ""
 
 
+def never_personal(text: str, match: PiiMatch) -> bool:
+    """True when :func:`judge` says "not personal" of ``match`` whatever the text and
+    the scene: its value is a public or template one (tier 1: a public DNS resolver, a
+    test card number, placeholder digits, a template mailbox). Every branch of ``judge``
+    before the value's tier says "not personal" or is about dates of birth (tier 3), so
+    the tier alone decides; natural text quotes 8.8.8.8 far more often than it holds
+    personal data, and this spares judging its sentence and reading the conversation."""
+    return _value_tier(match.category, text[match.start : match.end])[0] == 1
+
+
 def judge(text: str, match: PiiMatch, scene: Scene = PLAIN) -> Judgement:
     """Is ``match`` (found in ``text``) someone's personal data?"""
     value = text[match.start : match.end]

@@ -145,35 +145,64 @@ _HAS_DIGIT = re.compile(r"\d")
 
 
 def may_hold_pii(text: str) -> bool:
-    r"""False when ``text`` has neither an "@" nor a digit: every detector needs one. For
-    ASCII text, ten substring scans (memchr) answer several times faster than ``\d``."""
+    r"""False when ``text`` has neither an "@" nor a digit, nor the colons of an IPv6
+    address ("::" or seven): every detector needs one (an IPv6 address may be all hex
+    letters, ``dead:beef::cafe``). For ASCII text, ten substring scans (memchr) answer
+    several times faster than ``\d``."""
     if "@" in text:
         return True
     if text.isascii():
-        return (
+        digit = (
             "0" in text or "1" in text or "2" in text or "3" in text or "4" in text
             or "5" in text or "6" in text or "7" in text or "8" in text or "9" in text
         )  # fmt: skip
-    return _HAS_DIGIT.search(text) is not None
+    else:
+        digit = _HAS_DIGIT.search(text) is not None
+    return digit or may_hold_ipv6(text)
+
+
+def may_hold_ipv6(text: str) -> bool:
+    """False when ``text`` surely holds no IPv6 address: one has "::" or seven colons."""
+    return "::" in text or text.count(":") >= 7
 
 
 #: Cheap screens, each necessary for some detectors: seven digits joined only by
-#: phone/SSN/card separators; a dotted quad; a context word for dates of birth and MRNs.
+#: phone/SSN/card separators; a dotted quad.
 _SEVEN_DIGITS = re.compile(r"\d(?:[ ().+-]{0,3}\d){6}")
 _DOTTED = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
-_CONTEXT_WORDS = ("dob", "d.o.b", "birth", "born", "mrn", "mr#", "mr #", "mr no", "record")
+#: The non-ASCII characters an ignore-case pattern matches to an ASCII letter that
+#: ``str.lower`` does not give (found by trying every code point): "İ" and "ı" match "i",
+#: "ſ" matches "s". ``_folded`` maps them first, so that a substring test on its result
+#: finds every word the ``(?i)`` detectors can match.
+FOLD = {0x130: "i", 0x131: "i", 0x17F: "s"}
+#: What the labels of ``_MRN`` and ``_DOB`` each hold, folded (``_folded``): "mr" or
+#: "medical"; "birth", "born" or an abbreviation of "date of birth".
+LABELS = ("mr", "medical", "birth", "born", r"d\.?o\.?b")
+_DOB_ABBREVIATION = re.compile(LABELS[-1])
 
 
-def _has_context_word(lower: str) -> bool:
-    """``any(w in lower for w in _CONTEXT_WORDS)`` in six scans, not nine, when none is
-    there (the usual case): the four MR words are looked for only after "mr"."""
-    if "dob" in lower or "d.o.b" in lower or "birth" in lower or "born" in lower:
+def _folded(text: str) -> str:
+    """``text`` lower-cased so that every substring an ignore-case detector matches to a
+    lower-case ASCII word is that word in it (``FOLD``)."""
+    if not text.isascii() and ("\u0130" in text or "\u0131" in text or "\u017f" in text):
+        text = text.translate(FOLD)  # a dict translate: slow, so only when there is one
+    return text.lower()
+
+
+def may_name_mrn(folded: str) -> bool:
+    """False when ``_MRN`` surely matches nothing in the text ``folded`` (``_folded``)
+    comes from: each of its labels ("MRN", "MR#", "MR No", "medical record ...") holds
+    "mr" or "medical". Natural text says "record" often, these rarely."""
+    return "mr" in folded or "medical" in folded
+
+
+def may_name_birth(folded: str) -> bool:
+    """False when ``_DOB`` surely matches nothing in the text ``folded`` comes from: each
+    of its labels holds "birth", "born" or an abbreviation "dob", "d.ob", "do.b", "d.o.b"
+    (both of which hold "ob" or "o.b")."""
+    if "birth" in folded or "born" in folded:
         return True
-    if "record" in lower:
-        return True
-    if "mr" not in lower:
-        return False
-    return "mrn" in lower or "mr#" in lower or "mr #" in lower or "mr no" in lower
+    return ("ob" in folded or "o.b" in folded) and _DOB_ABBREVIATION.search(folded) is not None
 
 
 def luhn_ok(digits: str) -> bool:
@@ -228,23 +257,25 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
     Overlaps are resolved in favour of the more specific category (an SSN is not also a
     phone number; a card number is not also a phone number). ``digit_count``: how many
     digits ``text`` holds, when the caller knows (a text's sign tells): fewer than seven
-    rule out the phone, SSN and card scans, fewer than four the IPv4 scan, unread.
+    rule out the phone, SSN and card scans, fewer than four the IPv4 and date of birth
+    scans (the shortest date, ``1/2/34``, has four), fewer than two the medical record
+    number scan (its number starts and ends with a digit), unread.
     """
     found: list[PiiMatch] = []
     has_at = "@" in text
     if not may_hold_pii(text):
         return found
     seven = (digit_count is None or digit_count >= 7) and _SEVEN_DIGITS.search(text) is not None
-    lower = text.lower()
-    context = _has_context_word(lower)
+    labelled = digit_count is None or digit_count >= 2
+    folded = _folded(text) if labelled and ("mrn" in categories or "dob" in categories) else ""
     if has_at and "email" in categories:
         for m in _EMAIL.finditer(text):
             if m[1].lower() not in ignore_mailboxes:
                 found.append(PiiMatch("email", m.start(), m.end(), mask_email(m[0])))
-    if context and "mrn" in categories:
+    if "mrn" in categories and labelled and may_name_mrn(folded):
         for m in _MRN.finditer(text):
             found.append(PiiMatch("mrn", m.start(1), m.end(1), mask_tail(m[1], 2)))
-    if context and "dob" in categories:
+    if "dob" in categories and (digit_count is None or digit_count >= 4) and may_name_birth(folded):
         for m in _DOB.finditer(text):
             found.append(PiiMatch("dob", m.start(1), m.end(1), _mask_date(m[1])))
     if seven and "ssn" in categories:
@@ -273,7 +304,7 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
                     found.append(
                         PiiMatch("ip", m.start(), m.end(), "***.***.***." + m[1].rsplit(".", 1)[1])
                     )
-        if "::" in text or text.count(":") >= 7:
+        if may_hold_ipv6(text):
             for m in _IPV6.finditer(text):
                 value = m[1]
                 if sum(c != ":" for c in value) < 6:

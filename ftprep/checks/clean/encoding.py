@@ -20,12 +20,28 @@ _ASCII_DAMAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Cheap screen for mojibake: a UTF-8 lead byte read as Latin-1/cp1252 (Ã, Â, â, æ, ...)
 #: followed by a continuation byte read the same way, or the box/maths signs that MacRoman
 #: and cp437 turn UTF-8 into. Only texts passing it pay for ftfy's full heuristic.
-_MOJIBAKE_HINT = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
-    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-    "|[\u221a\u2248\u2260\u2264\u2265\u251c\u252c\u2524\u2534\u253c\u2550-\u256c\u2310]"
+_LEAD = "\u00c2-\u00f4"
+_CONTINUATION = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013"
+    "\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
+_BOX = "\u221a\u2248\u2260\u2264\u2265\u251c\u252c\u2524\u2534\u253c\u2550-\u256c\u2310"
+_MOJIBAKE_HINT = re.compile(f"[{_LEAD}][{_CONTINUATION}]|[{_BOX}]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+#: The non-ASCII characters of cp437 and MacRoman: a run :func:`_legacy_run` repairs is
+#: all of one of them (the box and maths signs above are all cp437's).
+_LEGACY_CHARS = re.escape(
+    "".join(sorted({*bytes(range(0x80, 0x100)).decode("cp437"),
+                    *bytes(range(0x80, 0x100)).decode("mac_roman")}))
+)  # fmt: skip
+#: What every mojibake starts with: a lead or legacy character, then a continuation or
+#: another legacy character (a run to repair is two long), unless the first is a box or
+#: maths sign. One pattern starting with a single character class, which the regex
+#: engine scans for fast (``_MOJIBAKE_HINT``'s two branches are tried at every place);
+#: natural text rarely holds one ("’", "–" and "…" are MacRoman's, but alone).
+_MOJIBAKE_SCREEN = re.compile(
+    f"[{_LEAD}{_LEGACY_CHARS}](?:(?<=[{_BOX}])|[{_CONTINUATION}{_LEGACY_CHARS}])"
+)
 #: Text a repaired run may hold: Latin letters, general punctuation, currency signs.
 _PLAUSIBLE = re.compile("[\u00a0-\u024f\u2010-\u2044\u20a0-\u20bf\u2122]+")
 _NAMES = {"\ufffd": "replacement character U+FFFD", "\ufeff": "byte-order mark U+FEFF"}
@@ -57,6 +73,8 @@ def _legacy_run(text: str) -> tuple[str, str] | None:
 
 def mojibake(text: str) -> tuple[str, str] | None:
     """(damaged snippet, its repair) when ``text`` holds mojibake that can be undone."""
+    if _MOJIBAKE_SCREEN.search(text) is None:
+        return None
     hint = _MOJIBAKE_HINT.search(text)
     if hint is not None and is_bad(text) and ftfy.fix_encoding(text) != text:
         start = max(0, hint.start() - 2)

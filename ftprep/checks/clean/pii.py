@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
@@ -10,8 +11,15 @@ from pydantic import Field
 from ftprep.checks.base import CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import NAMED, TOOLS, CheckBatch, Turns, messages_of, turns_of
 from ftprep.checks.signs import digits_in, screen
-from ftprep.pii.context import Scene, judge
-from ftprep.pii.detectors import CATEGORIES, ROLE_MAILBOXES, find_pii, may_hold_pii
+from ftprep.pii.context import Scene, judge, never_personal
+from ftprep.pii.detectors import (
+    CATEGORIES,
+    ROLE_MAILBOXES,
+    find_pii,
+    may_hold_ipv6,
+    may_hold_pii,
+    may_name_mrn,
+)
 from ftprep.schema import ChatExample, Message, PreferenceExample
 
 Category = Literal["email", "phone", "ssn", "card", "ip", "dob", "mrn"]
@@ -101,8 +109,32 @@ def pii(ex: ChatExample | PreferenceExample, settings: PiiSettings) -> Iterator[
 
 #: Rows whose messages hold texts besides their content (tool-call arguments, names).
 OTHER_TEXTS = TOOLS | NAMED
-#: What every detector needs one of.
+#: What every detector but the IPv6 one needs one of.
 _SIGN_SCREEN = screen(b"@0123456789")
+#: A digit, ASCII or not (what the detectors' ``\d`` matches).
+_DIGIT = re.compile(r"\d")
+#: The kinds of example ``clean.pii`` reads.
+_KINDS = ("chat", "preference", "text")
+
+
+def _may_hold(sign: bytes, texts: Sequence[str]) -> bool:
+    """False when no detector can find anything in ``texts``, ASCII texts whose signs end
+    to end are ``sign`` (``checks.signs``, which keeps every "@", colon and digit).
+
+    Natural text holds a few digits in most messages ("2 minutes", "the 5th"); the
+    detectors need many more, or an "@" or colons: an e-mail address its "@"; an IPv6
+    address "::" or seven colons (the sign's colons, run together, only tell where to
+    look); a card, SSN or phone number seven digits; an IPv4 address or a date of birth
+    four; a medical record number two, and a label holding "mr" or "medical"
+    (``detectors.may_name_mrn``)."""
+    if 64 in sign:  # "@"
+        return True
+    if (b"::" in sign or sign.count(58) >= 7) and any(map(may_hold_ipv6, texts)):  # 58: ":"
+        return True
+    digits = digits_in(sign)
+    if digits >= 4:
+        return True
+    return digits >= 2 and any(may_name_mrn(text.lower()) for text in texts)
 
 
 def pii_in(
@@ -114,19 +146,26 @@ def pii_in(
 ) -> str | None:
     """``clean.pii``'s detail for an example's ``(role, text)`` turns and their messages
     (read only for tool-call arguments and names), or None. ``signs``: the turns' signs,
-    when known: a message whose sign holds neither "@" nor a digit has no PII in its text."""
+    when known: a message whose sign :func:`_may_hold` rules out has no PII in its text."""
     found: dict[str, None] = {}
     scene: Scene | None = None
     for i, ((role, own), m) in enumerate(zip(turns, messages, strict=True), start=1):
         sign = None if signs is None else signs[i - 1]
         for text in _texts(m, own) if m.tool_calls or m.name else (own,):
             if text is own and sign is not None:
-                if _SIGN_SCREEN.isdisjoint(sign):
-                    continue  # what may_hold_pii tells, from the sign
+                if not _may_hold(sign, (text,)):
+                    continue
             elif not text or not may_hold_pii(text):
                 continue  # what find_pii rules out first, without the call
-            digits = None if sign is None or text is not own else digits_in(sign)
+            if text is not own:
+                digits = None
+            elif sign is None:  # one scan counting every digit, for find_pii's screens
+                digits = len(_DIGIT.findall(text))
+            else:
+                digits = digits_in(sign)
             for match in find_pii(text, categories, ignore, digits):
+                if never_personal(text, match):
+                    continue  # a public or template value: judge would say so
                 if scene is None:
                     scene = Scene.of([t for r, t in turns if r != "assistant"])
                 if judge(text, match, scene).personal:
@@ -136,14 +175,27 @@ def pii_in(
 
 @batch_form("clean.pii")
 def pii_rows(batch: CheckBatch, settings: PiiSettings) -> Iterator[tuple[int, str]]:
-    """``clean.pii`` on the batch's shared texts."""
+    """``clean.pii`` on the batch's shared texts, on the rows that have texts besides
+    their contents or whose sign :func:`_may_hold` does not rule out."""
     categories = frozenset(settings.categories)
     ignore = frozenset(settings.ignore_mailboxes)
-    turns, row_signs, marks = batch.turns, batch.row_signs, batch.marks
-    for row in batch.rows(("chat", "preference", "text")):
+    turns, row_signs, marks, texts = batch.turns, batch.row_signs, batch.marks, batch.texts
+    for row in batch.rows(_KINDS):
         sign = row_signs[row]
-        if sign is not None and _SIGN_SCREEN.isdisjoint(sign) and not marks[row] & OTHER_TEXTS:
-            continue  # no "@" nor digit in any of the row's texts, and no other text
+        if (
+            sign is not None
+            and not marks[row] & OTHER_TEXTS
+            and (
+                # what _may_hold tells first of most rows, in operators: no "@", no digit,
+                # no colon (58), or too few for an IPv6 address
+                (
+                    _SIGN_SCREEN.isdisjoint(sign)
+                    and (58 not in sign or (b"::" not in sign and sign.count(58) < 7))
+                )
+                or not _may_hold(sign, texts[row])
+            )
+        ):
+            continue
         messages = messages_of(batch.examples[row])
         found = pii_in(turns[row], messages, categories, ignore, batch.signs(row))
         if found:

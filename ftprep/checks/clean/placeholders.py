@@ -10,7 +10,7 @@ from itertools import accumulate, chain
 from ftprep.checks.base import REGISTRY, CheckSettings, batch_form, example_check
 from ftprep.checks.batch_view import CheckBatch, Turns, turns_of
 from ftprep.checks.prose import strip_code
-from ftprep.checks.signs import screen
+from ftprep.checks.signs import ascii_sign_of, screen
 from ftprep.schema import ChatExample
 
 _SLOT_NOUNS = r"(?:Name|Date|Address|Number|Email|Phone|Title|Amount|Signature|Company|City)"
@@ -61,10 +61,11 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 _KIND = {f"p{i}": kind for i, (kind, _) in enumerate(PATTERNS)}
 #: Each pattern needs a literal that plain substring search finds at memchr speed; a text
 #: only meets the patterns whose literal it contains.
+#: Lorem ipsum's: its pattern ignores case, but no needle of other cases is looked for.
+_LOREM_NEEDLES = ("orem", "OREM", "olor", "OLOR")
 _NEEDLES: tuple[tuple[str, ...], ...] = (
     ("{",), ("{%",), ("${",), ("{",), ("%(",), ("__",), ("[",), ("[",), ("[",), ("[",),
-    ("<",), ("<",), ("_HERE", "XX"), ("orem", "OREM", "olor", "OLOR"),
-    ("TODO", "FIXME", "TBD", "PLACEHOLDER"),
+    ("<",), ("<",), ("_HERE", "XX"), _LOREM_NEEDLES, ("TODO", "FIXME", "TBD", "PLACEHOLDER"),
 )  # fmt: skip
 _GROUPS: dict[tuple[str, ...], re.Pattern[str]] = {
     needles: re.compile(
@@ -75,6 +76,17 @@ _GROUPS: dict[tuple[str, ...], re.Pattern[str]] = {
 
 #: Any needle at all: one scan rejects the text most are, before the per-group tests.
 _ANY_NEEDLE = re.compile("|".join(re.escape(n) for n in dict.fromkeys(sum(_NEEDLES, ()))))
+
+
+def _may_hold_lorem(text: str) -> bool:
+    """False when lorem ipsum's pattern (``(?i:lorem ipsum|dolor sit amet)``) surely
+    finds nothing in ``text``: its lower-case form holds neither "lorem" nor "dolor".
+    Natural text holds its needles far more often ("color", "theorem") than lorem ipsum.
+    Lower-cased as UTF-8 bytes (ASCII letters only, several times faster than
+    ``str.lower``), which is exact here: no character but the ASCII letters themselves
+    matches one of these letters ignoring case."""
+    lower = text.encode("utf-8", "surrogatepass").lower()
+    return b"lorem" in lower or b"dolor" in lower
 
 
 #: The needles by the character of a sign (``checks.signs``) that each needs: a bracket or
@@ -101,7 +113,11 @@ def find_placeholders(text: str, sign: bytes | None = None) -> list[tuple[str, s
         return []
     if not _ANY_NEEDLE.search(text):
         return []
-    groups = [rx for needles, rx in _GROUPS.items() if any(n in text for n in needles)]
+    groups = [
+        rx
+        for needles, rx in _GROUPS.items()
+        if any(n in text for n in needles) and (needles != _LOREM_NEEDLES or _may_hold_lorem(text))
+    ]
     if not groups:
         return []
     prose = strip_code(text)
@@ -171,12 +187,30 @@ def placeholders_in(
     return "; ".join(details) if details else None
 
 
-def _clean_row(batch: CheckBatch, row: int) -> bool:
-    """No needle in any text of an all-ASCII row: no placeholder to find."""
+def _row_sign(batch: CheckBatch, row: int) -> bytes:
+    """The sign of ``row``'s texts: the shared one, or for a row with non-ASCII text the
+    sign of its ASCII characters, texts joined by NUL (``signs.ascii_sign_of``: every
+    needle is ASCII)."""
     sign = batch.row_signs[row]
-    if sign is None or not _PUNCT_NEEDLES.isdisjoint(sign) or _CAPITAL_NEEDLES.search(sign):
+    return ascii_sign_of("\0".join(batch.texts[row])) if sign is None else sign
+
+
+def _lorem_row(batch: CheckBatch, row: int) -> bool:
+    """Whether a text of ``row`` holds one of lorem ipsum's needles and may hold lorem
+    ipsum (:func:`_may_hold_lorem`)."""
+    texts = batch.texts[row]
+    if not any("orem" in text or "olor" in text for text in texts):
         return False
-    return not any("orem" in text or "olor" in text for _, text in batch.turns[row])
+    return any(map(_may_hold_lorem, texts))
+
+
+def _clean_row(batch: CheckBatch, row: int) -> bool:
+    """No needle in any text of the row, or only lorem ipsum's where it cannot be: no
+    placeholder to find."""
+    sign = _row_sign(batch, row)
+    if not _PUNCT_NEEDLES.isdisjoint(sign) or _CAPITAL_NEEDLES.search(sign):
+        return False
+    return not _lorem_row(batch, row)
 
 
 #: What :func:`_clean_row` looks for in a row's sign, as one pattern (no space: signs hold
@@ -186,17 +220,32 @@ _SIGN_NEEDLES = re.compile(rb"[{\[<%_$]|" + _CAPITAL_NEEDLES.pattern)
 
 def _suspects(batch: CheckBatch, rows: list[int]) -> set[int]:
     """The rows of ``rows`` that :func:`_clean_row` does not find clean, asked of all of
-    them at once: their signs joined and searched, then the texts of the rows left joined
-    (by NUL, which no needle holds) and searched for the two lower-case needles; where a
-    match lies is worked out only when there is one."""
-    signs = [batch.row_signs[row] for row in rows]
-    suspects = {row for row, sign in zip(rows, signs, strict=True) if sign is None}
-    joined = b" ".join([sign or b"" for sign in signs])
+    them at once: their signs joined and searched, then the texts of the ASCII rows left
+    joined (by NUL, which no needle holds) and searched for the two lower-case needles,
+    where a match lies worked out only when there is one; a row with non-ASCII text is
+    searched by itself (joined with the others, it would make a string of four bytes a
+    character). A row holding a needle is asked whether it may hold lorem ipsum at all."""
+    row_signs, texts_of = batch.row_signs, batch.texts
+    signs: list[bytes] = []
+    others: list[tuple[int, str]] = []  # (row, texts joined) of rows with non-ASCII text
+    for row in rows:
+        sign = row_signs[row]
+        if sign is None:
+            joined_texts = "\0".join(texts_of[row])
+            others.append((row, joined_texts))
+            sign = ascii_sign_of(joined_texts)
+        signs.append(sign)
+    suspects: set[int] = set()
+    joined = b" ".join(signs)
     starts: list[int] = []
     for m in _SIGN_NEEDLES.finditer(joined):
-        starts = starts or list(accumulate([len(sign or b"") + 1 for sign in signs], initial=0))
+        starts = starts or list(accumulate([len(sign) + 1 for sign in signs], initial=0))
         suspects.add(rows[bisect_right(starts, m.start()) - 1])
-    texts_of = batch.texts
+    for row, joined_texts in others:
+        held = "orem" in joined_texts or "olor" in joined_texts
+        if held and row not in suspects and _lorem_row(batch, row):
+            suspects.add(row)
+    rows = [row for row in rows if row_signs[row] is not None]
     rows = [row for row in rows if row not in suspects] if suspects else rows
     text = "\0".join(chain.from_iterable(map(texts_of.__getitem__, rows)))
     firsts: list[int] = []
@@ -207,7 +256,8 @@ def _suspects(batch: CheckBatch, rows: list[int]) -> set[int]:
                 counts = [sum(map(len, texts_of[row])) + len(texts_of[row]) for row in rows]
                 firsts = list(accumulate(counts, initial=0))
             k = bisect_right(firsts, pos) - 1
-            suspects.add(rows[k])
+            if rows[k] not in suspects and _lorem_row(batch, rows[k]):
+                suspects.add(rows[k])
             pos = text.find(needle, firsts[k + 1])
     return suspects
 

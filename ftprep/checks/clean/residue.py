@@ -40,9 +40,12 @@ _EMPTY_FIELD = re.compile(
 )
 #: A field label with nothing after it, at the end of a user turn ("…\n\nInput:").
 _DANGLING_LABEL = re.compile(r"\n[ \t]*(?:Input|Context|Text)[ \t]*:[ \t]*\Z", re.I)
-#: Residue needs one of these characters; one class scan finds any of them.
-_SCREEN = re.compile(r"[<\[{#:\n]")
-_SIGN_SCREEN = screen(b"<[{#:\n")
+#: Residue needs one of these characters; one class scan finds any of them: a marker
+#: "<", "[" or "#" (a header's colon comes after its "#"), a field name "{", a trailing
+#: input field or a dangling label a new line. Not the colon alone: a third of natural
+#: texts hold one, and none of them residue for it.
+_SCREEN = re.compile(r"[<\[{#\n]")
+_SIGN_SCREEN = screen(b"<[{#\n")
 _SHORT_FIELD = 24
 
 
