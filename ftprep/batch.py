@@ -77,6 +77,11 @@ class RecordBatch:
     #: The file's container (``jsonl``, ``json``, ``csv``...): the target rules judge
     #: records as they stand in it.
     container: str = "jsonl"
+    #: Feature name -> what the gathering process knew, when the batch was read, of the
+    #: values its gatherer will drop at once (:attr:`ftprep.features.FeatureContext.hints`):
+    #: the extractor leaves them out of the result instead of sending them to be dropped.
+    #: The table is the same without hints (a Ray run, or an empty dict).
+    hints: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -150,7 +155,9 @@ def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
         if not any(issubclass(kind, LoadError) for kind in set(map(type, loaded))):
             # the usual batch, every record an example: no step per record to sort them
             records = list(range(batch.first, batch.first + len(loaded)))
-            return reduce_examples(plan, batch.source, cast(list[Example], loaded), records)
+            return reduce_examples(
+                plan, batch.source, cast(list[Example], loaded), records, hints=batch.hints
+            )
         for offset, result in enumerate(loaded):
             record = batch.first + offset
             if isinstance(result, LoadError):
@@ -158,7 +165,7 @@ def process_batch(plan: BatchPlan, batch: RecordBatch) -> BatchResult:
             else:
                 examples.append(result)
                 records.append(record)
-        return reduce_examples(plan, batch.source, examples, records, errors)
+        return reduce_examples(plan, batch.source, examples, records, errors, batch.hints)
 
 
 def reduce_examples(
@@ -167,8 +174,10 @@ def reduce_examples(
     examples: list[Example],
     records: list[int],
     errors: list[tuple[int, LoadError]] | None = None,
+    hints: dict[str, Any] | None = None,
 ) -> BatchResult:
-    """Per-example checks and feature columns of already-loaded examples."""
+    """Per-example checks and feature columns of already-loaded examples (``hints``: see
+    :attr:`RecordBatch.hints`)."""
     config = plan.config
     n = len(examples)
     flags: dict[str, list[Flag]] = {}
@@ -192,6 +201,7 @@ def reduce_examples(
             config=config,
             examples=examples,
             batch=memo,
+            hints=hints or {},
         )
         for name in plan.features:
             columns.update(FEATURES[name].extract(views, fctx))

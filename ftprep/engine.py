@@ -114,12 +114,18 @@ def _needed_features(checks: Iterable[CheckSpec], config: Config | None = None) 
 
 
 def _record_batches(
-    sources: Sequence[Source], progress: Progress | None, size: int
+    sources: Sequence[Source],
+    progress: Progress | None,
+    size: int,
+    hinters: dict[str, Callable[[], Any]] | None = None,
 ) -> Iterator[RecordBatch]:
-    """The inputs' raw records in batches of ``size``, in input order."""
+    """The inputs' raw records in batches of ``size``, in input order, each with the
+    gatherers' hints as it is read (``hinters``: feature name -> its gatherer's ``hint``)."""
     record = 0
+    hinters = hinters or {}
     for src_index, source in enumerate(sources):
         for raws in source.record_chunks(size):
+            hints = {name: hint() for name, hint in hinters.items()}
             yield RecordBatch(
                 src_index,
                 source.name,
@@ -128,6 +134,7 @@ def _record_batches(
                 record,
                 raws,
                 source.container,
+                {name: h for name, h in hints.items() if h is not None},
             )
             record += len(raws)
             if progress and len(raws) >= size:
@@ -170,15 +177,17 @@ def analyze(
 
     sources = [open_source(p, load_options) for p in inputs]
     table = FeatureTable([s.name for s in sources])
-    gatherers = [make(config) for n in feature_names if (make := FEATURES[n].gather)]
+    named = {n: make(config) for n in feature_names if (make := FEATURES[n].gather)}
+    gatherers = list(named.values())
     trims = [trim for g in gatherers if (trim := getattr(g, "trim", None)) is not None]
+    hinters = {n: hint for n, g in named.items() if (hint := getattr(g, "hint", None))}
     flags: dict[str, list[Flag]] = defaultdict(list)
     load_errors: list[tuple[int, LoadError]] = []
     counts = [{"records": 0, "examples": 0, "load_errors": 0} for _ in sources]
     if engine is not None:
         batch_results: Iterator[BatchResult] = engine.results(plan, sources, progress)
     else:
-        batches = _record_batches(sources, progress, batch_size)
+        batches = _record_batches(sources, progress, batch_size, hinters)
         batch_results = run_batches(plan, batches, jobs or default_jobs())
     for result in batch_results:
         start = table.rows

@@ -41,6 +41,12 @@ class Gatherer(Protocol):
 #: A gatherer may also have ``trim(columns)``: called with a batch's columns before the
 #: table codes them (list columns still lists), to blank values its ``add`` would release at
 #: once; the table ends up the same, without coding (hashing) values that are dropped.
+#:
+#: It may also have ``hint()``: what its ``add`` would drop at once from any batch gathered
+#: from now on (so a hint may only grow stricter over a run). The engine reads it as each
+#: batch is read and hands it to the feature's extractor (``FeatureContext.hints``), which
+#: leaves those values out where it runs: a pool worker then neither pickles them nor the
+#: gathering process unpickles them. The table ends up the same.
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,9 @@ class FeatureContext:
     examples: Sequence[Example] = ()
     #: Memo for this batch only (e.g. normalised texts several extractors share).
     batch: dict[str, Any] = field(default_factory=dict)
+    #: Feature name -> its gatherer's ``hint()`` when the batch was read (see
+    #: :class:`Gatherer`); absent when the gathering process gave none.
+    hints: dict[str, Any] = field(default_factory=dict)
 
 
 _BATCH_MEMO: ContextVar[dict[str, Any] | None] = ContextVar("ftprep_batch_memo", default=None)

@@ -688,3 +688,29 @@ def test_placeholder_suspects_are_the_rows_not_found_clean(examples: list[Exampl
     batch = CheckBatch(examples, [chat_view(ex) for ex in examples])
     rows = batch.rows(("chat",))
     assert _suspects(batch, rows) == {row for row in rows if not _clean_row(batch, row)}
+
+
+def test_flag_pickles_as_its_fields() -> None:
+    """A flag crosses the pool as a call with its four fields (Flag.__reduce__): every
+    field, defaults or not, comes back equal, and so does a batch result's flags."""
+    import pickle
+
+    from ftprep.batch import BatchResult
+
+    flags = [
+        Flag(0),
+        Flag(5, "why", False),
+        Flag(7, None, True, 3),
+        Flag(2**40, "é\x00", False, -1),
+    ]
+    for flag in flags:
+        back = pickle.loads(pickle.dumps(flag))
+        assert back == flag and type(back) is Flag
+        assert (back.row, back.detail, back.fixable, back.group) == (
+            flag.row,
+            flag.detail,
+            flag.fixable,
+            flag.group,
+        )
+    result = BatchResult(source=0, n=3, columns={}, flags={"c": flags})
+    assert pickle.loads(pickle.dumps(result)).flags == {"c": flags}
