@@ -289,7 +289,8 @@ def test_refusal_check_reads_the_prompt_when_it_matters(prompt: str, replies: li
 
 _SCREEN_FILLER = ("_", "ai_model", "real-time", "real time", "cut-off", "won't", "can't",
                   "As an A.I.,", "i", "I", "as", "it", "not", "é", "1", "I’m", "can’t", "AI\u3000x",
-                  "\u3000", "\xa0", "ＡＩ", "\u212a", "NOT", "Not\u2019s", "ĀI")  # fmt: skip
+                  "\u3000", "\xa0", "ＡＩ", "\u212a", "NOT", "Not\u2019s", "ĀI", "\x1c", "NOT\x1fA",
+                  "ADVICE", "Cannot")  # fmt: skip
 
 
 @st.composite
@@ -322,6 +323,31 @@ def test_refusal_batch_screen_passes_every_answer_that_may_refuse(texts: list[st
             possible = True  # the rule asks every pattern
         assert not (possible and screened), text
         assert _find_refusal_unscreened(text, frozenset()) is None, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_screened_answers(), _answers(), st.text(max_size=80)), max_size=8),
+    st.booleans(),
+)
+def test_find_refusal_after_the_batch_screen_equals_unscreened_rules(
+    texts: list[str], skip_disclaimers: bool
+) -> None:
+    """``find_refusal`` reading the group bits the batch screen left (``_HELD``) finds
+    what the unscreened rule finds, on the answers the screen left open and the others."""
+    skip = refusal._NO_DISCLAIMER if skip_disclaimers else frozenset()
+    refusal._plain_answers(texts, CheckSettings())
+    for text in texts:
+        assert refusal.find_refusal(text, skip) == _find_refusal_unscreened(text, skip), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127), max_size=60))
+def test_refusal_ascii_screen_words_in_one_translation(text: str) -> None:
+    """An ASCII text's words cut by ``_ASCII_LOWER_PUNCT`` (lower case, punctuation and
+    the 0x1c-0x1f separators) are ``_screen_words`` of its lower case."""
+    cut = text.encode("ascii").translate(refusal._ASCII_LOWER_PUNCT).split()
+    assert [w.decode("ascii") for w in cut] == refusal._screen_words(text.lower())
 
 
 def test_refusal_batch_screen_rules_out_plain_answers() -> None:
