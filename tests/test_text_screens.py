@@ -290,7 +290,8 @@ def test_refusal_check_reads_the_prompt_when_it_matters(prompt: str, replies: li
 _SCREEN_FILLER = ("_", "ai_model", "real-time", "real time", "cut-off", "won't", "can't",
                   "As an A.I.,", "i", "I", "as", "it", "not", "é", "1", "I’m", "can’t", "AI\u3000x",
                   "\u3000", "\xa0", "ＡＩ", "\u212a", "NOT", "Not\u2019s", "ĀI", "\x1c", "NOT\x1fA",
-                  "ADVICE", "Cannot")  # fmt: skip
+                  "ADVICE", "Cannot", "İ", "\u0130 cannot", "—i", "²i", "é", "Ω", "中",
+                  "I\u00a0cannot help with that.", "I cannot\u2028help you.")  # fmt: skip
 
 
 @st.composite
@@ -315,8 +316,10 @@ def test_refusal_batch_screen_passes_every_answer_that_may_refuse(texts: list[st
             continue
         lower = normalize_quotes(text).lower()
         screened = not refusal._SCREEN.isdisjoint(lower.translate(refusal._PUNCT).split())
-        if text.isascii():
-            words = frozenset(ascii_word_list(text) or ())
+        if text.isascii() or not refusal._LOWERS_TO_ASCII.search(text):
+            # beyond ASCII: read with a "?" for each such character
+            read = text.encode("ascii", "replace").decode("ascii")
+            words = frozenset(ascii_word_list(read) or ())
             needs = refusal._NEEDS
             possible = any(all(not g.isdisjoint(words) for g in n) for n in needs)
         else:
@@ -350,6 +353,15 @@ def test_refusal_ascii_screen_words_in_one_translation(text: str) -> None:
     assert [w.decode("ascii") for w in cut] == refusal._screen_words(text.lower())
 
 
+def test_only_two_characters_lower_to_ascii() -> None:
+    """``refusal._LOWERS_TO_ASCII`` holds every character beyond ASCII whose lower case
+    holds an ASCII character."""
+    found = [c for c in map(chr, range(0x80, 0x110000)) if not c.lower().isascii()
+             and any(ch.isascii() for ch in c.lower())]  # fmt: skip
+    found += [c for c in map(chr, range(0x80, 0x110000)) if c.lower().isascii()]
+    assert sorted(found) == sorted(refusal._LOWERS_TO_ASCII.pattern.strip("[]"))
+
+
 def test_refusal_batch_screen_rules_out_plain_answers() -> None:
     texts = [
         "Sure, here is the answer.",  # no pattern's words
@@ -359,11 +371,13 @@ def test_refusal_batch_screen_rules_out_plain_answers() -> None:
         "I can_not say",  # an underscore: left to the rule
         "Voilà, c'est très bien.",  # beyond ASCII: every pattern, but no screen word
         "Voilà: I’m not sure.",  # beyond ASCII, a screen word
-        "Voilà\u3000bien",  # white space beyond ASCII: left to the rule
+        "Voilà\u3000bien",  # white space beyond ASCII: read as "?" too
+        "\u0130\u3000bien",  # a capital that lowers to ASCII, and such white space: the rule
+        "\u212a is not fine",  # the Kelvin sign: every pattern, and a screen word
     ]
     assert refusal._plain_answers(texts, CheckSettings()) == [
         *(True, False, True, False, False),
-        *(True, False, False),
+        *(True, False, True, False, False),
     ]
 
 

@@ -224,10 +224,11 @@ _NEED_WORDS = frozenset(_GROUP_BITS)
 #: practice; each a pure function of its bits).
 _RULES_OF: dict[int, list[tuple[str, tuple[str, ...], re.Pattern[str]]]] = {}
 _RULES_KEPT = 4096
-#: The group bits the batch screen (``_plain_answers``) read for the last batch's ASCII
-#: answers it left open: what ``find_refusal`` would read again from their words, or more
-#: (a word sharing a number with a needed one sets its bits; more bits only let more
-#: patterns be tried). A pure function of the text, so a stale entry is never wrong.
+#: The group bits the batch screen (``_plain_answers``) read for the last batch's answers
+#: it left open (ASCII, or read as such): for an ASCII answer what ``find_refusal`` would
+#: read again from its words, or more (a word sharing a number with a needed one sets its
+#: bits; more bits only let more patterns be tried); for one beyond ASCII, bits that no
+#: pattern it may match lacks. A pure function of the text: a stale entry is never wrong.
 _HELD: dict[str, int] = {}
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
@@ -444,14 +445,25 @@ def _word_bits() -> np.ndarray:
 _WORD_BITS = _word_bits()
 
 
+#: The characters beyond ASCII whose lower case holds an ASCII letter (dotted capital I,
+#: Kelvin sign; ``test_text_screens`` asks every code point). In an answer without them,
+#: every character beyond ASCII leaves none in the text the rule reads (quotes folded,
+#: lower case): a word a match holds whole is a run of ASCII letters between characters
+#: that are not word characters, so it stays whole, and a word of ``_screen_words``
+#: leaves its pieces, when each such character is read as a "?" (a non-word byte).
+_LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
+
+
 def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
     """Per answer: True when :func:`find_refusal` surely finds nothing in it: its words
     (read for all answers at once, ``byte_words.hits``) meet no way of holding a word
-    of ``_SCREEN``, or, for an ASCII answer, no pattern's every group of ``_NEEDS``
-    (an answer beyond ASCII is asked of every pattern). Answers with an underscore or
-    white space beyond ASCII are left to the rule; those beyond ASCII are read as the
-    rule reads them (quotes folded, lower case) in UTF-8. A word that only shares its
-    number with one looked for lets its answer through."""
+    of ``_SCREEN``, or no pattern's every group of ``_NEEDS``: an ASCII answer's, or
+    one beyond ASCII read with a "?" for each such character, when none lowers to ASCII
+    (``_LOWERS_TO_ASCII``). Other answers beyond ASCII are asked of every pattern, read
+    as the rule reads them (quotes folded, lower case) in UTF-8; those with white space
+    beyond ASCII, and answers with an underscore, are left to the rule. A word that only
+    shares its number with one looked for lets its answer through. The bits of the
+    answers left open that are not asked of every pattern are kept in ``_HELD``."""
     out = [False] * len(answers)
     _HELD.clear()
     patterns = np.array(_PATTERN_BITS, dtype=np.int64)
@@ -466,6 +478,8 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
                 continue
             if text.isascii():
                 texts.append(text.encode("ascii"))
+            elif _LOWERS_TO_ASCII.search(text) is None:
+                texts.append(text.encode("ascii", "replace"))  # a "?" a character beyond
             elif WIDE_SPACE.search(text):
                 continue
             else:
