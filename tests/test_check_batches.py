@@ -590,6 +590,100 @@ def test_clear_languages_of_plain_texts() -> None:
     assert [_RANKED[k] if k >= 0 else None for k in found] == ["English", "Spanish", None, None]
 
 
+def test_like_ascii_characters_read_as_an_ascii_separator() -> None:
+    """Every character ``language._like_plain`` lets by beyond ASCII is read by
+    ``_detect`` as it reads "?" (``_as_plain``'s stand-in): no script's letter, no letter
+    of ``_WORDS``, its own lower case, not part of code marks."""
+    from ftprep.checks.clean import language
+
+    pattern = language._NOT_LIKE_ASCII
+    seen = 0
+    for code in range(0x80, 0x110000):
+        char = chr(code)
+        if pattern.match(char):
+            continue
+        seen += 1
+        assert char.lower() == char, hex(code)
+        assert not language._WORDS.search(char.lower()), hex(code)
+        assert not language._ANY_SCRIPT.search(char), hex(code)
+    assert seen > 2000
+    assert language._as_plain("don’t — «é»") == "don?t ? ???" and language._like_plain("a “b”")
+    assert not language._like_plain("café") and not language._like_plain("“`x`”")
+
+
+_LIKE_ASCII_PARTS = (
+    *_LANGUAGE_PARTS, "don’t", "“the”", "l’homme", "—", "…", "«", "»", "¿", "¡", "°", "×",
+    "\u00a0", "\u3000", "\u2028", "😀", "ª", "µ", "÷", "ß", "\u212a", "Å", "Σ", "中", "ç",
+    "•", "١",
+)  # fmt: skip
+
+
+@st.composite
+def _like_ascii_texts(draw: st.DrawFn) -> str:
+    """:func:`_language_texts` with typographic punctuation, symbols, emoji and letters
+    beyond ASCII (accents, signs that lower-case to ASCII, other scripts) among them."""
+    words = draw(st.lists(st.sampled_from(_LIKE_ASCII_PARTS), max_size=40))
+    text = "".join(w + draw(st.sampled_from(_LANGUAGE_GAPS)) for w in words)
+    return text * draw(st.sampled_from([1, 1, 1, 3, 120]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_like_ascii_texts(), max_size=8))
+def test_clear_languages_of_texts_read_as_plain(texts: list[str]) -> None:
+    """A text ``_like_plain`` lets by gets from ``_clear_languages`` (of its
+    ``_as_plain`` stand-in) the language ``_detect`` finds clearly ahead in the text
+    itself, -1 when it finds None or "Latin"."""
+    from ftprep.checks.clean import language
+
+    chosen = [t for t in texts if language._like_plain(t)]
+    found = language._clear_languages([language._as_plain(t) for t in chosen])
+    for text, language_found in zip(chosen, found, strict=True):
+        expected = language._detect(text, None, False)
+        if expected in language._STOPWORDS:
+            assert language._RANKED[language_found] == expected, text
+        else:
+            assert language_found == -1, text
+
+
+@st.composite
+def _one_language_texts(draw: st.DrawFn) -> str:
+    """Texts mostly of one language's function words (so that pairs clash), between
+    separators beyond ASCII too, with some of :data:`_LIKE_ASCII_PARTS`."""
+    from ftprep.checks.clean.language import _EXCLUSIVE
+
+    own = sorted(_EXCLUSIVE[draw(st.sampled_from(sorted(_EXCLUSIVE)))])
+    words = draw(st.lists(st.sampled_from([*own, "the", "é", "—", "中"]), min_size=3, max_size=12))
+    gaps = st.sampled_from([*_LANGUAGE_GAPS, "’", " — ", "\u00a0", "…", "“"])
+    filler = "machine learning " * draw(st.sampled_from([0, 2]))
+    return "".join(w + draw(gaps) for w in words) + filler
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(_one_language_texts(), _like_ascii_texts()),
+            st.one_of(_one_language_texts(), _like_ascii_texts()),
+            st.booleans(),
+        ),
+        max_size=10,
+    )
+)
+def test_language_batch_form_on_text_beyond_ascii(pairs: list[tuple[str, str, bool]]) -> None:
+    """``clean.language_mismatch``'s batch form flags what its function flags on pairs
+    with punctuation, symbols and letters beyond ASCII (a list of names in the prompt
+    too)."""
+    examples: list[Example] = []
+    for k, (prompt, answer, listed) in enumerate(pairs):
+        if listed:
+            prompt = "".join(f"{n}. {w}\n" for n, w in enumerate(prompt.split()[:5])) + prompt
+        messages = [Message(role="user", content=prompt), Message(role="assistant", content=answer)]
+        examples.append(ChatExample(messages=messages, location=SourceLocation(source="t", line=k)))
+    cid = "clean.language_mismatch"
+    check_settings = Config().check_settings(cid, REGISTRY[cid].settings)
+    assert _batched(cid, check_settings, examples) == _per_example(cid, check_settings, examples)
+
+
 _KEY_PARTS = (
     "this ", "THIS ", "This", "thİs ", "th\u0130s ", "\u212a", "following", "FOLLOWS", "follow",
     "given", "Giv", "these ", "below", "ABOVE", "provided", "previous", "attached", "included",

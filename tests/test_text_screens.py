@@ -289,7 +289,9 @@ def test_refusal_check_reads_the_prompt_when_it_matters(prompt: str, replies: li
 
 _SCREEN_FILLER = ("_", "ai_model", "real-time", "real time", "cut-off", "won't", "can't",
                   "As an A.I.,", "i", "I", "as", "it", "not", "é", "1", "I’m", "can’t", "AI\u3000x",
-                  "\u3000", "\xa0", "ＡＩ", "\u212a", "NOT", "Not\u2019s", "ĀI")  # fmt: skip
+                  "\u3000", "\xa0", "ＡＩ", "\u212a", "NOT", "Not\u2019s", "ĀI", "\x1c", "NOT\x1fA",
+                  "ADVICE", "Cannot", "İ", "\u0130 cannot", "—i", "²i", "é", "Ω", "中",
+                  "I\u00a0cannot help with that.", "I cannot\u2028help you.")  # fmt: skip
 
 
 @st.composite
@@ -314,14 +316,50 @@ def test_refusal_batch_screen_passes_every_answer_that_may_refuse(texts: list[st
             continue
         lower = normalize_quotes(text).lower()
         screened = not refusal._SCREEN.isdisjoint(lower.translate(refusal._PUNCT).split())
-        if text.isascii():
-            words = frozenset(ascii_word_list(text) or ())
+        if text.isascii() or not refusal._LOWERS_TO_ASCII.search(text):
+            # beyond ASCII: read with a "?" for each such character
+            read = text.encode("ascii", "replace").decode("ascii")
+            words = frozenset(ascii_word_list(read) or ())
             needs = refusal._NEEDS
             possible = any(all(not g.isdisjoint(words) for g in n) for n in needs)
         else:
             possible = True  # the rule asks every pattern
         assert not (possible and screened), text
         assert _find_refusal_unscreened(text, frozenset()) is None, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_screened_answers(), _answers(), st.text(max_size=80)), max_size=8),
+    st.booleans(),
+)
+def test_find_refusal_after_the_batch_screen_equals_unscreened_rules(
+    texts: list[str], skip_disclaimers: bool
+) -> None:
+    """``find_refusal`` reading the group bits the batch screen left (``_HELD``) finds
+    what the unscreened rule finds, on the answers the screen left open and the others."""
+    skip = refusal._NO_DISCLAIMER if skip_disclaimers else frozenset()
+    refusal._plain_answers(texts, CheckSettings())
+    for text in texts:
+        assert refusal.find_refusal(text, skip) == _find_refusal_unscreened(text, skip), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127), max_size=60))
+def test_refusal_ascii_screen_words_in_one_translation(text: str) -> None:
+    """An ASCII text's words cut by ``_ASCII_LOWER_PUNCT`` (lower case, punctuation and
+    the 0x1c-0x1f separators) are ``_screen_words`` of its lower case."""
+    cut = text.encode("ascii").translate(refusal._ASCII_LOWER_PUNCT).split()
+    assert [w.decode("ascii") for w in cut] == refusal._screen_words(text.lower())
+
+
+def test_only_two_characters_lower_to_ascii() -> None:
+    """``refusal._LOWERS_TO_ASCII`` holds every character beyond ASCII whose lower case
+    holds an ASCII character."""
+    found = [c for c in map(chr, range(0x80, 0x110000)) if not c.lower().isascii()
+             and any(ch.isascii() for ch in c.lower())]  # fmt: skip
+    found += [c for c in map(chr, range(0x80, 0x110000)) if c.lower().isascii()]
+    assert sorted(found) == sorted(refusal._LOWERS_TO_ASCII.pattern.strip("[]"))
 
 
 def test_refusal_batch_screen_rules_out_plain_answers() -> None:
@@ -333,11 +371,13 @@ def test_refusal_batch_screen_rules_out_plain_answers() -> None:
         "I can_not say",  # an underscore: left to the rule
         "Voilà, c'est très bien.",  # beyond ASCII: every pattern, but no screen word
         "Voilà: I’m not sure.",  # beyond ASCII, a screen word
-        "Voilà\u3000bien",  # white space beyond ASCII: left to the rule
+        "Voilà\u3000bien",  # white space beyond ASCII: read as "?" too
+        "\u0130\u3000bien",  # a capital that lowers to ASCII, and such white space: the rule
+        "\u212a is not fine",  # the Kelvin sign: every pattern, and a screen word
     ]
     assert refusal._plain_answers(texts, CheckSettings()) == [
         *(True, False, True, False, False),
-        *(True, False, False),
+        *(True, False, True, False, False),
     ]
 
 

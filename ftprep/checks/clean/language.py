@@ -321,6 +321,31 @@ def _plain(text: str) -> bool:
     return text.isascii() and "`" not in text and "~~~" not in text
 
 
+#: Characters beyond ASCII that :func:`_detect` reads as it reads an ASCII "?" (typographic
+#: punctuation, spaces, symbols, arrows, box drawing, emoji): no script's, none a letter of
+#: ``_WORDS``, each its own lower case; ``test_text_screens`` checks every one of them.
+_LIKE_ASCII = (
+    "\u00a0-\u00bf\u00d7\u2000-\u206f\u20a0-\u20cf\u2190-\u23ff\u2500-\u27bf"
+    "\u3000-\u303f\U0001f000-\U0001faff"
+)
+_NOT_LIKE_ASCII = re.compile(f"[^\\x00-\\x7f{_LIKE_ASCII}]")
+
+
+def _like_plain(text: str) -> bool:
+    """Whether :func:`_detect` reads ``text`` as it reads ``_as_plain(text)`` (which is
+    :func:`_plain`): without code, and beyond ASCII only characters of ``_LIKE_ASCII``
+    (the same letters, the same words between them)."""
+    if "`" in text or "~~~" in text:
+        return False
+    return text.isascii() or _NOT_LIKE_ASCII.search(text) is None
+
+
+def _as_plain(text: str) -> str:
+    """``text`` with every character beyond ASCII turned into "?" (one for one, so its
+    first ``_SAMPLE_CHARS`` characters stay the same ones)."""
+    return text if text.isascii() else text.encode("ascii", "replace").decode("ascii")
+
+
 def _clear_languages(texts: list[str]) -> list[int]:
     """Per text (each :func:`_plain`): the column of ``_RANKED`` of the language
     :func:`_latin_language` finds clearly ahead in its first ``_SAMPLE_CHARS``
@@ -349,12 +374,13 @@ def _clear_languages(texts: list[str]) -> list[int]:
 @batch_form("clean.language_mismatch")
 def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[int, str]]:
     """``clean.language_mismatch`` on the batch's shared texts: :func:`mismatch_in` on
-    the rows that can clash. When both texts are ASCII (:func:`_plain`), the prompt is
-    judged (its function words may be a list of names only when the answer is not
-    ASCII) and the answer clashes with it only when each has a language clearly ahead
-    and the two differ (an unclear "Latin" or no verdict on either side clashes with
-    nothing): asked of the batch's plain pairs at once (:func:`_clear_languages`);
-    other rows go to the rule."""
+    the rows that can clash. When both texts are ASCII (:func:`_plain`), or read as
+    such (:func:`_like_plain`: no script but the Latin one, no letter beyond ASCII), the
+    answer clashes with the prompt only when each has a language clearly ahead and the
+    two differ (an unclear "Latin" or no verdict on either side clashes with nothing; a
+    list of names only turns a clear language into "Latin"): asked of the batch's plain
+    pairs at once (:func:`_clear_languages`, of ``_as_plain`` texts); other rows go to
+    the rule."""
     turns = batch.turns
     rows: list[int] = []
     plain: list[tuple[int, str, str]] = []
@@ -363,8 +389,8 @@ def mismatch_rows(batch: CheckBatch, settings: CheckSettings) -> Iterator[tuple[
         if pair is None:
             continue
         _, prompt, answer = pair
-        if _plain(prompt + answer):  # both asked at once (a "~~~" made by the two: the rule)
-            plain.append((len(rows), prompt, answer))
+        if _like_plain(prompt + answer):  # both at once (a "~~~" made by the two: the rule)
+            plain.append((len(rows), _as_plain(prompt), _as_plain(answer)))
         rows.append(row)
     suspect = [True] * len(rows)
     if plain:

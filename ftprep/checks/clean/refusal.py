@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -220,6 +220,16 @@ _GROUP_BITS, _PATTERN_BITS = _group_bits()
 #: The bits of every group: a text the rule asks of every pattern.
 _ALL_PATTERNS = functools.reduce(operator.or_, _PATTERN_BITS)
 _NEED_WORDS = frozenset(_GROUP_BITS)
+#: The rules of each set of held group bits met so far (a few hundred sets at most in
+#: practice; each a pure function of its bits).
+_RULES_OF: dict[int, list[tuple[str, tuple[str, ...], re.Pattern[str]]]] = {}
+_RULES_KEPT = 4096
+#: The group bits the batch screen (``_plain_answers``) read for the last batch's answers
+#: it left open (ASCII, or read as such): for an ASCII answer what ``find_refusal`` would
+#: read again from its words, or more (a word sharing a number with a needed one sets its
+#: bits; more bits only let more patterns be tried); for one beyond ASCII, bits that no
+#: pattern it may match lacks. A pure function of the text: a stale entry is never wrong.
+_HELD: dict[str, int] = {}
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
 #: before any substring search.
@@ -236,6 +246,18 @@ _PUNCT = str.maketrans({c: " " for c in ',.;:!?()[]{}<>"*_/|'})
 #: ``_PUNCT`` as a bytes table, for ASCII text (``str.translate`` looks each character up
 #: in a dict; this is one pass in C).
 _ASCII_PUNCT = bytes(0x20 if chr(b) in ',.;:!?()[]{}<>"*_/|' else b for b in range(256))
+
+
+#: ``_SCREEN`` as ASCII bytes.
+_SCREEN_BYTES = frozenset(word.encode("ascii") for word in _SCREEN)
+#: For an ASCII text: ``_ASCII_PUNCT`` after lower case, and the separators ``str.split``
+#: cuts at but ``bytes.split`` does not (0x1c-0x1f) turned into spaces, so that
+#: ``text.encode().translate(_ASCII_LOWER_PUNCT).split()`` is ``_screen_words(text.lower())``
+#: encoded, in one translation and no decoding.
+_ASCII_LOWER_PUNCT = bytes(
+    0x20 if 0x1C <= b <= 0x1F else _ASCII_PUNCT[ord(chr(b).lower()) if b < 0x80 else b]
+    for b in range(256)
+)
 
 
 def _screen_words(lower: str) -> list[str]:
@@ -279,23 +301,34 @@ def find_refusal(text: str, skip: frozenset[str] = frozenset()) -> tuple[str, st
 
     Kinds in ``skip`` ("ai disclaimer") are not looked for.
     """
-    listed = ascii_word_list(text)
-    if listed is None:
-        rules: Sequence[tuple[str, tuple[str, ...], re.Pattern[str]]] = _COMPILED
-    elif _FIRST_NEEDS.isdisjoint(listed):
-        return None
-    else:
-        held = 0
-        for word in _NEED_WORDS.intersection(listed):
-            held |= _GROUP_BITS[word]
+    held = _HELD.get(text)
+    if held is None:
+        listed = ascii_word_list(text)
+        if listed is None:
+            held = _ALL_PATTERNS
+        elif _FIRST_NEEDS.isdisjoint(listed):
+            return None
+        else:
+            held = 0
+            for word in _NEED_WORDS.intersection(listed):
+                held |= _GROUP_BITS[word]
+    rules = _RULES_OF.get(held & _ALL_PATTERNS)
+    if rules is None:
         rules = [
             rule for rule, bits in zip(_COMPILED, _PATTERN_BITS, strict=True) if held & bits == bits
         ]
-        if not rules:
-            return None
-    lower = normalize_quotes(text).lower()
-    if _SCREEN.isdisjoint(_screen_words(lower)):
+        if len(_RULES_OF) < _RULES_KEPT:
+            _RULES_OF[held & _ALL_PATTERNS] = rules
+    if not rules:
         return None
+    if text.isascii():
+        if _SCREEN_BYTES.isdisjoint(text.encode("ascii").translate(_ASCII_LOWER_PUNCT).split()):
+            return None
+        lower = text.lower()
+    else:
+        lower = normalize_quotes(text).lower()
+        if _SCREEN.isdisjoint(_screen_words(lower)):
+            return None
     short = len(lower) <= _BEFORE + _AFTER
     for kind, keys, rx in rules:
         if kind in skip:
@@ -412,15 +445,27 @@ def _word_bits() -> np.ndarray:
 _WORD_BITS = _word_bits()
 
 
+#: The characters beyond ASCII whose lower case holds an ASCII letter (dotted capital I,
+#: Kelvin sign; ``test_text_screens`` asks every code point). In an answer without them,
+#: every character beyond ASCII leaves none in the text the rule reads (quotes folded,
+#: lower case): a word a match holds whole is a run of ASCII letters between characters
+#: that are not word characters, so it stays whole, and a word of ``_screen_words``
+#: leaves its pieces, when each such character is read as a "?" (a non-word byte).
+_LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
+
+
 def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
     """Per answer: True when :func:`find_refusal` surely finds nothing in it: its words
     (read for all answers at once, ``byte_words.hits``) meet no way of holding a word
-    of ``_SCREEN``, or, for an ASCII answer, no pattern's every group of ``_NEEDS``
-    (an answer beyond ASCII is asked of every pattern). Answers with an underscore or
-    white space beyond ASCII are left to the rule; those beyond ASCII are read as the
-    rule reads them (quotes folded, lower case) in UTF-8. A word that only shares its
-    number with one looked for lets its answer through."""
+    of ``_SCREEN``, or no pattern's every group of ``_NEEDS``: an ASCII answer's, or
+    one beyond ASCII read with a "?" for each such character, when none lowers to ASCII
+    (``_LOWERS_TO_ASCII``). Other answers beyond ASCII are asked of every pattern, read
+    as the rule reads them (quotes folded, lower case) in UTF-8; those with white space
+    beyond ASCII, and answers with an underscore, are left to the rule. A word that only
+    shares its number with one looked for lets its answer through. The bits of the
+    answers left open that are not asked of every pattern are kept in ``_HELD``."""
     out = [False] * len(answers)
+    _HELD.clear()
     patterns = np.array(_PATTERN_BITS, dtype=np.int64)
     ways = np.array(_SCREEN_WAYS, dtype=np.int64)
     for part in groups(answers):
@@ -433,6 +478,8 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
                 continue
             if text.isascii():
                 texts.append(text.encode("ascii"))
+            elif _LOWERS_TO_ASCII.search(text) is None:
+                texts.append(text.encode("ascii", "replace"))  # a "?" a character beyond
             elif WIDE_SPACE.search(text):
                 continue
             else:
@@ -447,8 +494,13 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
         held[wide] |= _ALL_PATTERNS
         held = held[:, None]
         possible = ((held & patterns) == patterns).any(axis=1) & ((held & ways) == ways).any(axis=1)
-        for i, open_ in zip(group, possible.tolist(), strict=True):
+        wide_rows = set(wide)
+        for k, (i, open_, bits) in enumerate(
+            zip(group, possible.tolist(), held[:, 0].tolist(), strict=True)
+        ):
             out[i] = not open_
+            if open_ and k not in wide_rows:
+                _HELD[answers[i]] = bits
     return out
 
 
