@@ -391,44 +391,40 @@ def _word_filters(words: BatchWords, crc: np.ndarray, rows: np.ndarray, n: int) 
 
 
 def _head_hashes(words: BatchWords, rows: np.ndarray, n: int) -> np.ndarray:
-    """hash64 of each row's first one to five words joined, one distinct head at a time:
-    blake2b of "w1 w2" is blake2b of "w1" updated with " w2", so the heads of length k
-    are told apart by numpy as (head of length k - 1, k-th word) and each distinct one is
-    hashed once, as a copy of its shorter head's hash updated with one word (a natural
-    batch of 2,048 answers starts with ~5,700 distinct heads of one to five words, a third
-    fewer than the rows' ~8,500 digests a hash per row and word makes)."""
-    head_hashes = np.zeros((n, HEAD), dtype=np.uint64)
+    """hash64 of each row's first one to five words joined, from one running hash per
+    row: blake2b of "w1 w2" is blake2b of "w1" updated with " w2" (each distinct word
+    encoded once). Answers start with few distinct words: the hash of each distinct first
+    word is made and digested once, and a row's running hash starts as a copy of it (a
+    digest, the costly step, is then four per row at most)."""
     heads = np.minimum(words.lengths, HEAD)
     if not len(heads) or not heads.any():
-        return head_hashes
+        return np.zeros((n, HEAD), dtype=np.uint64)
+    first = np.repeat(words.starts - np.cumsum(heads) + heads, heads) + np.arange(int(heads.sum()))
+    ids = words.ids[first].tolist()
     encoded = [w.encode("utf-8", "surrogatepass") for w in words.vocab]
-    width = max(len(encoded), 1)
-    previous = np.zeros(len(heads), dtype=np.int64)  # each text's head of length k - 1
-    states: list[Any] = []  # the hash of each distinct head of length k - 1
-    for k in range(HEAD):
-        texts = np.flatnonzero(heads > k)
-        if not len(texts):
-            break
-        word = words.ids[words.starts[texts] + k]
-        keys = previous[texts] * width + word
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        made = []
-        if k:
-            for state, w in zip(
-                map(states.__getitem__, previous[texts[first]].tolist()),
-                word[first].tolist(),
-                strict=True,
-            ):
-                running = state.copy()
-                running.update(b" " + encoded[w])
-                made.append(running)
-        else:
-            made = [blake2b(encoded[w], digest_size=8) for w in word[first].tolist()]
-        digests = np.frombuffer(b"".join([h.digest() for h in made]), dtype="<u8")
-        head_hashes[rows[texts], k] = digests[inverse.ravel()]
-        previous[texts] = inverse.ravel()
-        states = made
-    return head_hashes
+    spaced = [b" " + e for e in encoded]
+    digests: list[bytes] = []
+    add = digests.append
+    starts: dict[int, tuple[Any, bytes]] = {}  # first word: (its hash, its digest)
+    at = 0
+    for count in heads.tolist():
+        if not count:
+            continue
+        start = starts.get(ids[at])
+        if start is None:
+            first_hash = blake2b(encoded[ids[at]], digest_size=8)
+            start = starts[ids[at]] = (first_hash, first_hash.digest())
+        add(start[1])
+        if count > 1:
+            running = start[0].copy()
+            for w in ids[at + 1 : at + count]:
+                running.update(spaced[w])
+                add(running.digest())
+        at += count
+    slots = np.repeat(rows * HEAD - np.cumsum(heads) + heads, heads) + np.arange(len(ids))
+    head_hashes = np.zeros(n * HEAD, dtype=np.uint64)
+    head_hashes[slots] = np.frombuffer(b"".join(digests), dtype="<u8")
+    return head_hashes.reshape(n, HEAD)
 
 
 def _fact_profile(
