@@ -415,6 +415,26 @@ def test_batch_words_give_each_texts_words(texts: list[str], probes: int, collid
         answer_words._MAX_PROBES, answer_words.mix64 = saved
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(st.characters(min_codepoint=0, max_codepoint=127, exclude_characters="\n")),
+    st.data(),
+)
+def test_words_gathered_at_once_are_each_spans_slice(data: str, draw: st.DataObject) -> None:
+    """The vocabulary of an ASCII cut, gathered by numpy and decoded at once, is each
+    span's own slice, in order (empty spans, spans at the end of the data, repeats)."""
+    buf = data.encode("ascii") + b"\n"
+    spans = draw.draw(
+        st.lists(
+            st.tuples(st.integers(0, len(buf) - 1), st.integers(0, len(buf) - 1)).map(sorted)
+        )
+    )
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    expected = [buf[a:b].decode("ascii") for a, b in spans]
+    assert answer_words._words_at(buf, starts, ends) == expected
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_EXAMPLE, min_size=1, max_size=10))
 def test_answer_hashes_shared_by_hashes_and_profile_in_either_order(

@@ -44,7 +44,7 @@ from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.batchwords import token_ids
-from ftprep.similarity.minhash import signatures_of_sets, similarity
+from ftprep.similarity.minhash import signatures_of_sets, similarity, sorted_unique
 from ftprep.similarity.normalize import (
     answer_hashes,
     hash64,
@@ -475,7 +475,7 @@ def _fact_profile(
     fact_counts[:] = np.bincount(fact_rows, minlength=n)
     hashes = crc_array(distinct, zlib.crc32).astype(np.int64)[fact_ids]
     hashes[hashes == 0] = 1
-    keys = np.unique(fact_rows * (1 << 32) + hashes)
+    keys = sorted_unique(fact_rows * (1 << 32) + hashes)  # (np.unique hashes first: 4x slower)
     key_rows = keys >> 32
     first = np.searchsorted(key_rows, key_rows)
     rank = np.arange(len(keys)) - first
