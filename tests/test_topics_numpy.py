@@ -183,20 +183,25 @@ def _counted_fit(texts, analyzer, min_df, max_features):
     return Vocabulary(analyzer, np.array(terms, dtype=object), index, idf), _weigh(counts, idf)
 
 
+@pytest.mark.parametrize("chunk", [2_000, 7])
 @pytest.mark.parametrize("wide", [False, True])
 @pytest.mark.parametrize(
     ("unsegmented", "bigram_stop"), [(False, False), (True, False), (True, True)]
 )
 def test_corpus_counting_gives_the_matrix_of_a_counter_per_text(
-    unsegmented: bool, bigram_stop: bool, wide: bool
+    unsegmented: bool, bigram_stop: bool, wide: bool, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """fit_transform counts the whole corpus at once (stop words dropped per distinct
     word): the same vocabulary, idf and matrix, bit for bit, as counting text by text,
     whether its codes are counted densely (a few distinct words) or sorted (``wide``),
     for texts with and without an unsegmented script side by side, and when a stop word
-    is itself a character bigram (``bigram_stop``: the analyzer's own path for all)."""
+    is itself a character bigram (``bigram_stop``: the analyzer's own path for all);
+    and whether the texts' words are numbered all at once or ``chunk`` texts at a time."""
+    from ftprep.similarity import tfidf
     from ftprep.similarity.scripts import TopicAnalyzer
     from ftprep.similarity.tfidf import fit_transform
+
+    monkeypatch.setattr(tfidf, "_TERM_CHUNK", chunk)
 
     rng = np.random.default_rng(3)
     vocab = ["the", "and", "Alpha", "beta", "gamma", "ΣΟΦΙΑ", "x1", "42", "délai", "of", "a"]
