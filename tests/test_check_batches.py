@@ -11,6 +11,7 @@ the text rules.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -551,13 +552,19 @@ _LANGUAGE_PARTS = (
 _LANGUAGE_GAPS = (" ", "  ", ", ", ". ", "\n", "-", "'", "1", "_", "\t")
 
 
+def _words_between_gaps(draw: st.DrawFn, parts: Sequence[str]) -> str:
+    """Up to 40 of ``parts``, each followed by a separator, the whole repeated 1, 3 or 120
+    times (some texts longer than the sample the detector reads)."""
+    words = draw(st.lists(st.sampled_from(parts), max_size=40))
+    text = "".join(w + draw(st.sampled_from(_LANGUAGE_GAPS)) for w in words)
+    return text * draw(st.sampled_from([1, 1, 1, 3, 120]))
+
+
 @st.composite
 def _language_texts(draw: st.DrawFn) -> str:
     """Texts of function words of several languages, English homographs and other
     words between separators; some longer than the sample the detector reads."""
-    words = draw(st.lists(st.sampled_from(_LANGUAGE_PARTS), max_size=40))
-    text = "".join(w + draw(st.sampled_from(_LANGUAGE_GAPS)) for w in words)
-    return text * draw(st.sampled_from([1, 1, 1, 3, 120]))
+    return _words_between_gaps(draw, _LANGUAGE_PARTS)
 
 
 @settings(max_examples=400, deadline=None)
@@ -622,9 +629,7 @@ _LIKE_ASCII_PARTS = (
 def _like_ascii_texts(draw: st.DrawFn) -> str:
     """:func:`_language_texts` with typographic punctuation, symbols, emoji and letters
     beyond ASCII (accents, signs that lower-case to ASCII, other scripts) among them."""
-    words = draw(st.lists(st.sampled_from(_LIKE_ASCII_PARTS), max_size=40))
-    text = "".join(w + draw(st.sampled_from(_LANGUAGE_GAPS)) for w in words)
-    return text * draw(st.sampled_from([1, 1, 1, 3, 120]))
+    return _words_between_gaps(draw, _LIKE_ASCII_PARTS)
 
 
 @settings(max_examples=400, deadline=None)

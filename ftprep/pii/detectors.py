@@ -305,17 +305,25 @@ def find_pii(text: str, categories: frozenset[str] | set[str] | tuple[str, ...] 
                         PiiMatch("ip", m.start(), m.end(), "***.***.***." + m[1].rsplit(".", 1)[1])
                     )
         if may_hold_ipv6(text):
-            for m in _IPV6.finditer(text):
-                value = m[1]
-                if sum(c != ":" for c in value) < 6:
-                    continue
-                try:
-                    addr = ipaddress.IPv6Address(value)
-                except ValueError:
-                    continue
-                if not (addr.is_loopback or addr.is_unspecified):
-                    found.append(PiiMatch("ip", m.start(), m.end(), _mask_ipv6(value)))
+            found += ipv6_matches(text)
     return _resolve(found)
+
+
+def ipv6_matches(text: str) -> list[PiiMatch]:
+    """The IPv6 addresses in ``text`` that are personal data: six or more hex digits (so
+    not ``a::b``), a valid address, neither loopback nor unspecified; masked."""
+    found = []
+    for m in _IPV6.finditer(text):
+        value = m[1]
+        if sum(c != ":" for c in value) < 6:
+            continue
+        try:
+            addr = ipaddress.IPv6Address(value)
+        except ValueError:
+            continue
+        if not (addr.is_loopback or addr.is_unspecified):
+            found.append(PiiMatch("ip", m.start(), m.end(), _mask_ipv6(value)))
+    return found
 
 
 _PRIORITY = {"mrn": 0, "dob": 1, "email": 2, "ssn": 3, "card": 4, "ip": 5, "phone": 6}
