@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ftprep.checks.byte_words import word_bytes, word_spans
+from ftprep.checks.byte_words import or_by_owner, word_bytes, word_spans
 from ftprep.checks.words import _WORD_BYTES
 from ftprep.schema import ChatExample
 from ftprep.turns import batch_turns
@@ -123,14 +123,7 @@ def masks_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             bits[t] = table.long_bits.get(buf[s : s + int(lengths[t])], 0)
     owner = np.cumsum(bits == _SEPARATOR_BIT)
     hit = np.flatnonzero(bits & ~_SEPARATOR_BIT)
-    found = np.zeros(len(chosen), dtype=np.int64)
-    if len(hit):
-        # the hits are in row order: each row's bits OR-ed over its run of them (the
-        # screens ask about common words, "the", "of": ``bitwise_or.at`` cost ~20 ns a hit)
-        who = owner[hit]
-        first = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
-        found[who[first]] = np.bitwise_or.reduceat(bits[hit], first)
-    masks[rows] = found
+    masks[rows] = or_by_owner(len(chosen), owner[hit], bits[hit])  # hits in row order
     return screened, masks
 
 

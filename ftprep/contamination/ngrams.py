@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ftprep.similarity.minhash import _mix64_inplace, mix64
+from ftprep.similarity.normalize import nfkc
 
 #: Normalisation version, stored in fingerprint files: a change here invalidates them.
 NORMALIZATION = 1
@@ -78,9 +79,7 @@ def _turn_piece(text: str) -> str:
         text = _ANNOTATION.sub("", text)
     if text.isascii():
         return text
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    text = " ".join(_CJK.split(text.casefold()))
+    text = " ".join(_CJK.split(nfkc(text).casefold()))
     return _NON_ASCII_NON_WORD.sub(" ", text)
 
 

@@ -118,7 +118,7 @@ def _normalize_others(texts: Sequence[str]) -> list[str]:
     more."""
     if not texts:
         return []
-    pieces = [_UNTABLED.sub(" ", _nfkc(t).casefold()) for t in texts]
+    pieces = [_UNTABLED.sub(" ", nfkc(t).casefold()) for t in texts]
     data = "\x00".join(pieces).encode("utf-8", "surrogatepass").translate(_FOLD_NUL_TABLE)
     x = np.frombuffer(data, dtype=np.uint8)
     starts = np.zeros(len(texts), dtype=np.int64)
@@ -129,7 +129,7 @@ def _normalize_others(texts: Sequence[str]) -> list[str]:
     return _fold(data, starts[filled]).split(_FOLDED_SEP)
 
 
-def _nfkc(text: str) -> str:
+def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, asked first whether it is NFKC already
     (most text is, and the question is answered several times faster)."""
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)

@@ -11,7 +11,14 @@ import numpy as np
 
 from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_screened_answers, turns_of
-from ftprep.checks.byte_words import WIDE_SPACE, groups, hits, numbers_of, word_numbers
+from ftprep.checks.byte_words import (
+    WIDE_SPACE,
+    groups,
+    hits,
+    numbers_of,
+    or_by_owner,
+    word_numbers,
+)
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import WORD_BYTES, ascii_word_list
 from ftprep.schema import ChatExample
@@ -489,8 +496,7 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
         if not group:
             continue
         found = hits(texts, WORD_BYTES, _ASKED_NUMBERS)
-        held = np.zeros(len(group), dtype=np.int64)
-        np.bitwise_or.at(held, found.owner, _WORD_BITS[found.needle])
+        held = or_by_owner(len(group), found.owner, _WORD_BITS[found.needle])
         held[wide] |= _ALL_PATTERNS
         held = held[:, None]
         possible = ((held & patterns) == patterns).any(axis=1) & ((held & ways) == ways).any(axis=1)
