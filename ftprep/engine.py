@@ -125,7 +125,6 @@ def _record_batches(
     hinters = hinters or {}
     for src_index, source in enumerate(sources):
         for raws in source.record_chunks(size):
-            hints = {name: hint() for name, hint in hinters.items()}
             yield RecordBatch(
                 src_index,
                 source.name,
@@ -134,7 +133,7 @@ def _record_batches(
                 record,
                 raws,
                 source.container,
-                {name: h for name, h in hints.items() if h is not None},
+                {name: h for name, hint in hinters.items() if (h := hint()) is not None},
             )
             record += len(raws)
             if progress and len(raws) >= size:

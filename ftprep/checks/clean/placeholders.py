@@ -227,23 +227,19 @@ def _suspects(batch: CheckBatch, rows: list[int]) -> set[int]:
     character). A row holding a needle is asked whether it may hold lorem ipsum at all."""
     row_signs, texts_of = batch.row_signs, batch.texts
     signs: list[bytes] = []
-    others: list[tuple[int, str]] = []  # (row, texts joined) of rows with non-ASCII text
+    others: list[int] = []  # the rows with non-ASCII text
     for row in rows:
-        sign = row_signs[row]
-        if sign is None:
-            joined_texts = "\0".join(texts_of[row])
-            others.append((row, joined_texts))
-            sign = ascii_sign_of(joined_texts)
-        signs.append(sign)
+        if row_signs[row] is None:
+            others.append(row)
+        signs.append(_row_sign(batch, row))
     suspects: set[int] = set()
     joined = b" ".join(signs)
     starts: list[int] = []
     for m in _SIGN_NEEDLES.finditer(joined):
         starts = starts or list(accumulate([len(sign) + 1 for sign in signs], initial=0))
         suspects.add(rows[bisect_right(starts, m.start()) - 1])
-    for row, joined_texts in others:
-        held = "orem" in joined_texts or "olor" in joined_texts
-        if held and row not in suspects and _lorem_row(batch, row):
+    for row in others:
+        if row not in suspects and _lorem_row(batch, row):
             suspects.add(row)
     rows = [row for row in rows if row_signs[row] is not None]
     rows = [row for row in rows if row not in suspects] if suspects else rows
