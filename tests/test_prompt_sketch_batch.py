@@ -176,6 +176,66 @@ def test_ascii_prompt_words_are_the_split_ones(prompts: list[str]) -> None:
     assert list(words.ids) == sorted(words.ids.tolist())
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "a",
+                    "b",
+                    "ab",
+                    "",
+                    "  ",
+                    "\x00",
+                    "x" * 17,
+                    "é",
+                    "東京",
+                    "\u2003",
+                    "ſ",
+                    "İ",
+                    "٣4",
+                    "naïve",
+                    "9",
+                    "not",
+                    "Straße",
+                    "ǅ",
+                ]
+            ),
+            max_size=12,
+        ).map(" ".join),
+        max_size=10,
+    )
+)
+def test_mixed_prompt_words_are_the_split_ones(prompts: list[str]) -> None:
+    """A batch of ASCII and other prompts (the ASCII ones cut by numpy, the others split,
+    the vocabularies merged): each prompt's word set and count are its split's, the pairs
+    ordered by word; None only when a prompt holds the separator as a word."""
+    words = C._prompt_words(prompts)
+    if words is None:
+        assert any(SEPARATOR in t.split() for t in prompts if not t.isascii())
+        return
+    for i, text in enumerate(prompts):
+        mine = [words.vocab[w] for w in words.ids[words.rows == i].tolist()]
+        assert mine == sorted(set(mine), key=mine.index) and set(mine) == set(text.split())
+        assert words.counts[i] == len(mine)
+    order = np.lexsort((words.rows, words.ids))
+    assert np.array_equal(order, np.arange(len(order)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet=string.printable),
+        st.lists(st.sampled_from(_PIECES)).map("".join),
+    )
+)
+def test_digit_runs_are_the_regex_runs(text: str) -> None:
+    """The byte-table digit runs of ASCII text (and the regex's of others) are the regex's."""
+    assert C.digit_runs(text) == " ".join(C._DIGITS.findall(text))
+
+
 _NAME_PIECES = ["Paris", "Ab", "Bo", " ", "  ", "\n", "\t", "\x0b", "\x1c", "\x1f", ". ", ".",
                 "!", "?", ":", "|", "\u2003", "'", "a", "x.", "\n \n", "I", "é", "_", "9", "(",
                 "\x00"]  # fmt: skip
