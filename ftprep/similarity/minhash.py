@@ -174,10 +174,15 @@ def signatures(
     none = np.zeros(0, dtype=np.int64)
     if k <= 8 and joined.isascii():
         return _ascii_signatures(texts, joined, (none, none, none), bins, bins, k)[0]
-    # a batch with a few other texts: its ASCII ones still take the one-buffer path
-    plain = [i for i, t in enumerate(texts) if t.isascii()] if k <= 8 else []
-    wide = [i for i, t in enumerate(texts) if not t.isascii() and has_unsegmented(t)]
-    narrow = np.setdiff1d(np.arange(n), plain + wide) if plain or wide else np.arange(n)
+    # a batch with a few other texts: its ASCII ones still take the one-buffer path (the
+    # texts of each kind told apart by masks: np.setdiff1d of index lists cost as much as
+    # hashing the ends of a batch's prompts)
+    is_ascii = np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
+    plain = np.flatnonzero(is_ascii).tolist() if k <= 8 else []
+    wide = [i for i in np.flatnonzero(~is_ascii).tolist() if has_unsegmented(texts[i])]
+    rest = ~is_ascii if k <= 8 else np.ones(n, dtype=bool)
+    rest[wide] = False
+    narrow = np.flatnonzero(rest)
     if len(narrow):
         encoded = [texts[i].encode("utf-8", "surrogatepass") for i in narrow.tolist()]
         if k <= 8:

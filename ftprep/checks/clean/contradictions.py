@@ -63,6 +63,7 @@ from ftprep.similarity.minhash import (
     signatures,
     signatures_of_sets,
     similarity_in_rows,
+    sorted_unique,
 )
 from ftprep.similarity.normalize import (
     media_keys,
@@ -631,7 +632,8 @@ def _batch_names(named: list[str]) -> np.ndarray:
     names found by :func:`_name_starts` (a name ends at the first byte that is no
     letter); the others are scanned by the pattern one by one. Each distinct name is
     hashed once (:func:`sorted_letter_crcs` of its lower case, 0 read as 1), and the
-    smallest hashes of each example are picked from the sorted (example, hash) pairs."""
+    smallest hashes of each example are picked from the sorted (example, hash) pairs
+    (:func:`sorted_unique`: np.unique's hash table took longer)."""
     n = len(named)
     out = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
     plain = np.fromiter(map(str.isascii, named), dtype=bool, count=n)
@@ -654,7 +656,7 @@ def _batch_names(named: list[str]) -> np.ndarray:
     vocab, ids = token_ids(words)
     crc = sorted_letter_crcs([w.lower() for w in vocab]).astype(np.int64)
     crc[crc == 0] = 1
-    keys = np.unique((np.concatenate(rows).astype(np.int64) << 32) | crc[ids])
+    keys = sorted_unique((np.concatenate(rows).astype(np.int64) << 32) | crc[ids])
     row, value = keys >> 32, keys & 0xFFFFFFFF
     rank = np.arange(len(keys)) - np.searchsorted(row, row)
     keep = rank < NAME_SKETCH
