@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from ftprep.checks.clean import answer_profile, contradictions
 from ftprep.features import FEATURES, FeatureContext
 from ftprep.schema import ChatExample, Message, SourceLocation
-from ftprep.similarity.minhash import EMPTY, mix64, signatures
+from ftprep.similarity.minhash import (
+    EMPTY,
+    id_set_signatures,
+    mix64,
+    set_signatures,
+    signatures,
+)
 from ftprep.similarity.normalize import conversation_hashes, hash64_array, normalize_text
 
 _PIECES = ["Paris", "in", "2024", "the", "3.5%", "x12", " ", ". ", "\n", "{", "Bob", "é",
@@ -175,3 +181,21 @@ def test_batch_hashes_are_each_examples_conversation_hashes(
         whole, prompt, answer = conversation_hashes(ex)
         assert (cols["hash_conversation"][i], cols["hash_prompt"][i]) == (whole, prompt)
         assert cols["hash_answer"][i] == answer
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=12),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 11)), max_size=60),
+    st.sampled_from([32, 64, 128]),
+)
+def test_id_set_signatures_are_the_pairs_set_signatures(
+    element_hashes: list[int], pairs: list[tuple[int, int]], bins: int
+) -> None:
+    """Each distinct element mixed once and gathered per pair gives the signatures of the
+    pairs' own hashes (repeated pairs, empty rows, ids in any order)."""
+    table = np.array(element_hashes, dtype=np.uint32)
+    owners = np.array([o for o, _ in pairs], dtype=np.int64)
+    ids = np.array([i % len(table) for _, i in pairs], dtype=np.int64)
+    got = id_set_signatures(owners, ids, table, 6, bins)
+    assert np.array_equal(got, set_signatures(owners, table[ids].astype(np.uint64), 6, bins))

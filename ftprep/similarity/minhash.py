@@ -146,6 +146,25 @@ def set_signatures(owners: np.ndarray, hashes: np.ndarray, n: int, bins: int) ->
     return sig.reshape(n, bins)
 
 
+def id_set_signatures(
+    owners: np.ndarray, ids: np.ndarray, element_hashes: np.ndarray, n: int, bins: int
+) -> np.ndarray:
+    """:func:`set_signatures` of (owner row, element id) pairs whose elements' hashes are
+    ``element_hashes[ids]``: each distinct element's bin and value are computed once (a
+    batch's words: thousands of distinct ones, a hundred thousand (row, word) pairs) and
+    gathered per pair, instead of mixing every pair's hash. The same signatures."""
+    sig = np.full(n * bins, EMPTY, dtype=np.uint16)
+    if len(ids):
+        mixed = mix64(np.asarray(element_hashes, dtype=np.uint64))
+        shift = np.uint64(64 - int(np.log2(bins)))
+        column = (mixed >> shift).astype(np.int64)
+        value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
+        value[value == EMPTY] = 0xFFFE
+        slot = owners.astype(np.int64) * bins + column[ids]
+        np.minimum.at(sig, slot, value[ids])
+    return sig.reshape(n, bins)
+
+
 def signatures(
     texts: Sequence[str], bins: int = BINS, k: int = SHINGLE, chars: int = CHAR_SHINGLE
 ) -> np.ndarray:

@@ -44,7 +44,7 @@ from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.batchwords import token_ids
-from ftprep.similarity.minhash import signatures_of_sets, similarity, sorted_unique
+from ftprep.similarity.minhash import id_set_signatures, similarity, sorted_unique
 from ftprep.similarity.normalize import (
     answer_hashes,
     hash64,
@@ -373,9 +373,8 @@ def _content_profile(words: BatchWords, rows: np.ndarray, n: int) -> tuple[np.nd
     local, stem_ids = distinct_pairs(words.rows[keep], content[keep], max(len(stems), 1))
     counts = np.zeros(n, dtype=np.int32)
     counts[rows] = np.bincount(local, minlength=len(rows)).astype(np.int32)
-    owners = rows[local]
-    hashes = crc_array(stems, zlib.crc32)[stem_ids]
-    return counts, signatures_of_sets(owners, hashes, n, WORD_BINS)
+    sig = id_set_signatures(rows[local], stem_ids, crc_array(stems, zlib.crc32), n, WORD_BINS)
+    return counts, sig
 
 
 def _word_filters(words: BatchWords, crc: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:

@@ -56,10 +56,10 @@ from ftprep.similarity.minhash import (
     PAIR_CHUNK,
     band_hashes,
     groups_from_pairs,
+    id_set_signatures,
     mix64,
     mix64_rows,
     pair_similarity,
-    set_signatures,
     signatures,
     signatures_of_sets,
     similarity_in_rows,
@@ -477,7 +477,7 @@ def _prompt_word_columns(
     maybe |= ~np.fromiter(map(str.isalpha, vocab), dtype=bool, count=len(vocab))
     known = _PromptWords()
     known.learn({vocab[i] for i in np.flatnonzero(maybe).tolist()})
-    sig = set_signatures(words.rows, crc[words.ids].astype(np.uint64), n, BINS)
+    sig = id_set_signatures(words.rows, words.ids, crc, n, BINS)
     digits = [""] * n
     if known.numbered:
         numbered = np.fromiter(map(known.numbered.__contains__, vocab), bool, len(vocab))
