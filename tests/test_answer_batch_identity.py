@@ -425,14 +425,12 @@ def test_words_gathered_at_once_are_each_spans_slice(data: str, draw: st.DataObj
     span's own slice, in order (empty spans, spans at the end of the data, repeats)."""
     buf = data.encode("ascii") + b"\n"
     spans = draw.draw(
-        st.lists(
-            st.tuples(st.integers(0, len(buf) - 1), st.integers(0, len(buf) - 1)).map(sorted)
-        )
+        st.lists(st.tuples(st.integers(0, len(buf) - 1), st.integers(0, len(buf) - 1)).map(sorted))
     )
     starts = np.array([a for a, _ in spans], dtype=np.int64)
     ends = np.array([b for _, b in spans], dtype=np.int64)
     expected = [buf[a:b].decode("ascii") for a, b in spans]
-    assert answer_words._words_at(buf, starts, ends) == expected
+    assert answer_words.words_at(buf, starts, ends) == expected
 
 
 @settings(max_examples=150, deadline=None)

@@ -159,7 +159,8 @@ def test_ascii_words_among_is_the_words_within(text: str, among: set[str]) -> No
 
 _ASCII_SENTENCES = st.one_of(
     st.lists(st.sampled_from([p for p in SENTENCES if p.isascii()] + ["\x1c", "\x1f", "\x0b",
-                              "O'Neil", "x'A", "BOB", "'", "''", "3Ab", "_Ab"]),
+                              "O'Neil", "x'A", "BOB", "'", "''", "3Ab", "_Ab", ": Ab",
+                              ":  Ab", ". Ab", "!\tAb", "?\x1c\x1cAb", "|Ab", ".Ab"]),
              max_size=25).map("".join),
     st.text(alphabet=st.characters(max_codepoint=127, exclude_characters="\x00"), max_size=60),
 )  # fmt: skip
@@ -168,8 +169,8 @@ _ASCII_SENTENCES = st.one_of(
 @settings(max_examples=500, deadline=None)
 @given(texts=st.lists(_ASCII_SENTENCES, max_size=6))
 def test_names_of_joined_ascii_texts_are_each_texts_own(texts: list[str]) -> None:
-    """The one-pass name search over a batch's ASCII texts (capitals marked, texts joined
-    after apostrophes) finds, text by text, the lower-cased :data:`_FACT_NAME` matches."""
+    """The one-pass name search over the bytes of a batch's ASCII texts (joined after
+    apostrophes) finds, text by text, the lower-cased :data:`_FACT_NAME` matches."""
     owners, names = answer_profile.ascii_names(texts)
     expected = [
         (k, w.lower()) for k, t in enumerate(texts) for w in answer_profile._FACT_NAME.findall(t)

@@ -38,6 +38,7 @@ from ftprep.checks.clean.answer_profile import (
     judge_pair,
 )
 from ftprep.checks.clean.answer_words import ascii_batch_words
+from ftprep.checks.clean.name_bytes import byte_class, name_ends, name_starts
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
@@ -567,60 +568,11 @@ _TURN_JOIN = "_"
 _ROW_JOIN = "_"
 
 
-def _byte_class(chars: str) -> np.ndarray:
-    """A 256-entry mask of the bytes of ``chars`` (all ASCII)."""
-    mask = np.zeros(256, dtype=bool)
-    mask[list(chars.encode("ascii"))] = True
-    return mask
-
-
-#: Bytes of the ASCII characters :data:`_MID_NAME` reads around a capital: letters (a name
-#: goes on), what may not stand right before a name (``[\w'.!?:|\n]``), the spaces
-#: (``\s``) and the sentence ends before them.
-_LETTER = _byte_class(string.ascii_letters)
-_NOT_BEFORE = _byte_class(string.ascii_letters + string.digits + "_'.!?:|\n")
-_SPACE = _byte_class(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
-_END = _byte_class(".!?:|\n")
-
-
-def _name_starts(b: np.ndarray) -> np.ndarray:
-    """Where the :data:`_MID_NAME` matches of ASCII text (its bytes ``b``) start, found on
-    the capitals alone: the same tests as the pattern's, read from the bytes around each
-    capital. (A match runs over letters, so no capital inside it starts another.)"""
-    at = np.flatnonzero((b - np.uint8(65)) < 26)  # the capitals
-    at = at[(at >= 1) & (at + 1 < len(b))]
-    at = at[_LETTER[b[at + 1]] & ~_NOT_BEFORE[b[at - 1]]]
-    # a sentence end, then one or two spaces, before the capital: it opens a sentence
-    spaced = _SPACE[b[at - 1]]
-    two, three = np.maximum(at - 2, 0), np.maximum(at - 3, 0)
-    opens = spaced & (at >= 2) & _END[b[two]]
-    opens |= spaced & (at >= 3) & _SPACE[b[two]] & _END[b[three]]
-    return at[~opens]
-
-
-#: Letters a name's end is looked for one byte at a time, before the bytes that are no
-#: letter are listed (a name is a word: most are found in a few steps, and listing every
-#: byte that is no letter of the batch cost more than all the rest on most batches).
-_NAME_STEPS = 16
-
-
-def _name_ends(b: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Where the names starting at ``starts`` (a capital and a letter) in the bytes ``b``
-    end: at the first byte after them that is no letter, or at the end of ``b``."""
-    ends = starts + 2
-    active = np.arange(len(starts))
-    for _ in range(_NAME_STEPS):
-        at = ends[active]
-        going = at < len(b)
-        going[going] = _LETTER[b[at[going]]]
-        active = active[going]
-        if not len(active):
-            return ends
-        ends[active] += 1
-    breaks = np.flatnonzero(~_LETTER[b])
-    at = np.searchsorted(breaks, ends[active])
-    ends[active] = np.where(at < len(breaks), breaks[np.minimum(at, len(breaks) - 1)], len(b))
-    return ends
+#: Bytes of the ASCII characters :data:`_MID_NAME` reads before a capital: what may not
+#: stand right before a name (``[\w'.!?:|\n]``) and the sentence ends before one or two
+#: spaces (:func:`~ftprep.checks.clean.name_bytes.name_starts`).
+_NOT_BEFORE = byte_class(string.ascii_letters + string.digits + "_'.!?:|\n")
+_END = byte_class(".!?:|\n")
 
 
 def _batch_names(named: list[str]) -> np.ndarray:
@@ -629,11 +581,11 @@ def _batch_names(named: list[str]) -> np.ndarray:
     :meth:`_PromptWords.name_hashes` of each example, zeros after them.
 
     ASCII examples are laid end to end (one :data:`_ROW_JOIN` between two) and their
-    names found by :func:`_name_starts` (a name ends at the first byte that is no
-    letter); the others are scanned by the pattern one by one. Each distinct name is
-    hashed once (:func:`sorted_letter_crcs` of its lower case, 0 read as 1), and the
-    smallest hashes of each example are picked from the sorted (example, hash) pairs
-    (:func:`sorted_unique`: np.unique's hash table took longer)."""
+    names found by :func:`~ftprep.checks.clean.name_bytes.name_starts` (a name ends at
+    the first byte that is no letter); the others are scanned by the pattern one by one.
+    Each distinct name is hashed once (:func:`sorted_letter_crcs` of its lower case, 0
+    read as 1), and the smallest hashes of each example are picked from the sorted
+    (example, hash) pairs (:func:`sorted_unique`: np.unique's hash table took longer)."""
     n = len(named)
     out = np.zeros((n, NAME_SKETCH), dtype=np.uint32)
     plain = np.fromiter(map(str.isascii, named), dtype=bool, count=n)
@@ -643,8 +595,8 @@ def _batch_names(named: list[str]) -> np.ndarray:
     row_starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
     joined = _ROW_JOIN.join(texts)
     b = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    starts = _name_starts(b)
-    ends = _name_ends(b, starts)
+    starts = name_starts(b, _NOT_BEFORE, _END)
+    ends = name_ends(b, starts)
     words = list(map(joined.__getitem__, map(slice, starts.tolist(), ends.tolist())))
     rows = [screened[np.searchsorted(row_starts, starts, side="right") - 1]]
     for i in np.flatnonzero(~plain).tolist():
