@@ -37,7 +37,7 @@ from ftprep.checks.clean.answer_profile import (
     LABEL_CONFLICT,
     judge_pair,
 )
-from ftprep.checks.clean.answer_words import ascii_batch_words
+from ftprep.checks.clean.answer_words import ascii_batch_words, words_at
 from ftprep.checks.clean.name_bytes import byte_class, name_ends, name_starts
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
@@ -593,11 +593,11 @@ def _batch_names(named: list[str]) -> np.ndarray:
     texts = named if len(screened) == n else [named[i] for i in screened.tolist()]
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + len(_ROW_JOIN)
     row_starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    joined = _ROW_JOIN.join(texts)
-    b = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    data = _ROW_JOIN.join(texts).encode("ascii")
+    b = np.frombuffer(data, dtype=np.uint8)
     starts = name_starts(b, _NOT_BEFORE, _END)
     ends = name_ends(b, starts)
-    words = list(map(joined.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    words = words_at(data + b"\n", starts, ends)  # (a byte after each name)
     rows = [screened[np.searchsorted(row_starts, starts, side="right") - 1]]
     for i in np.flatnonzero(~plain).tolist():
         found = _MID_NAME.findall(named[i])
