@@ -201,8 +201,8 @@ def _piece_words(
     np.subtract(words[1:], words[:-1], out=words[1:])  # (in place: read before written)
     words[0] += 1
     turn = np.repeat(np.arange(len(pieces), dtype=np.int64), words)
-    filled = np.flatnonzero(ends > starts)  # (an empty turn is an empty "word")
-    if len(filled) < len(starts):
+    if "" in pieces:  # an empty turn is an empty "word" (few: a list scan to find none)
+        filled = np.flatnonzero(ends > starts)
         starts, ends, turn = starts[filled], ends[filled], turn[filled]
     if len(starts) and starts[0]:  # empty turns first: the buffer starts at the first word
         data, starts, ends = data[starts[0] :], starts - starts[0], ends - starts[0]
@@ -216,8 +216,8 @@ def _set_cjk_apart(data: np.ndarray) -> np.ndarray:
     Found in the bytes: a CJK character's lead byte is one of :data:`_CJK_LEADS`, and its
     three bytes give its code point."""
     lo, hi = _CJK_LEADS
-    lead = np.flatnonzero((data >= lo) & (data <= hi))
-    lead = lead[lead + 2 < len(data)]
+    lead = np.flatnonzero(data >= lo)  # (few: then the ones above hi left out)
+    lead = lead[(data[lead] <= hi) & (lead + 2 < len(data))]
     code = (data[lead].astype(np.int64) & 0x0F) << 12
     code |= (data[lead + 1].astype(np.int64) & 0x3F) << 6
     code |= data[lead + 2].astype(np.int64) & 0x3F
@@ -227,11 +227,13 @@ def _set_cjk_apart(data: np.ndarray) -> np.ndarray:
     at = lead[cjk]
     if not len(at):
         return data
-    gap = np.zeros(len(data) + 1, dtype=bool)  # a space goes before byte i
-    gap[at] = True
-    gap[at + 3] = True
-    gap[0] = gap[-1] = False
-    where = np.flatnonzero(gap)  # (0 < where < len(data))
+    # a space may go before each character and after it, once between two of them: in
+    # order, each character's start then its end unless the next starts there
+    pair = np.stack([at, at + 3], axis=1)
+    kept = np.ones(pair.shape, dtype=bool)
+    kept[:-1, 1] = pair[:-1, 1] != at[1:]
+    where = pair.reshape(-1)[kept.reshape(-1)]
+    where = where[(where > 0) & (where < len(data))]
     # where a word's bytes are on both sides: not by a space or separator already
     where = where[(data[where - 1] > _PIECE_SEP_BYTE) & (data[where] > _PIECE_SEP_BYTE)]
     return np.insert(data, where, 0x20)
@@ -357,7 +359,7 @@ def _word_prefixes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _W
     # the base to (start - its row's first byte): 1 .. _ROW past a byte of the row
     base = np.empty(len(starts), dtype=np.uint64)
     base[0] = 1
-    np.take(_powers(_BASE, _ROW + 1)[1:], lasts[0] & (_ROW - 1), out=base[1:])
+    base[1:] = _powers(_BASE, _ROW + 1)[1:][lasts[0] & (_ROW - 1)]
     row_base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows)
     return _WordSums(
         at_start, start_row, inner[1], lasts[1] >> _ROW_BITS, base, row_power, carry, row_base
