@@ -98,7 +98,11 @@ ROLES = ["system", "user", "assistant", "tool", "developer", "rôle"]
 messages = st.lists(
     st.tuples(st.sampled_from(ROLES), st.one_of(texts, ascii_texts)), min_size=1, max_size=5
 )
-tools = st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}]))
+tools = st.one_of(
+    st.none(),
+    st.just([{"type": "function", "function": {"name": "f"}}]),
+    st.just([{"type": "function", "function": {"name": "r\u00e9sum\u00e9"}}]),  # a wide suffix
+)
 media = st.one_of(st.none(), st.just(["a.png"]), st.just(["é.png", "b.png"]))
 
 

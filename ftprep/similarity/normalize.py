@@ -438,12 +438,15 @@ def _render(
     ascii = text.isascii()
     # bounds are byte offsets: a piece's length in characters is its length in bytes only
     # when the text is ASCII; otherwise each piece's UTF-8 is measured
+    # (the roles and suffixes are looked at once each: their pieces repeat, or are empty)
     size = _char_sizes if ascii else _utf8_sizes
     lengths = np.empty((m, 3), dtype=np.int64)
-    lengths[:, 0] = size(heads)
+    heads_ascii = ascii or "".join(header.values()).isascii()
+    lengths[:, 0] = (_char_sizes if heads_ascii else size)(heads)
     lengths[:, 1] = size(flat_texts)
     lengths[:, 2] = 1
-    lengths[ends - 1, 2] = size(suffixes)
+    suffixes_ascii = ascii or "".join(suffixes).isascii()
+    lengths[ends - 1, 2] = (_char_sizes if suffixes_ascii else size)(suffixes)
     bounds = np.zeros(3 * m + 1, dtype=np.int64)
     np.cumsum(lengths.reshape(-1), out=bounds[1:])
     data = text.encode("ascii") if ascii else text.encode("utf-8", "surrogatepass")
