@@ -350,7 +350,8 @@ def _word_prefixes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _W
         offset = first_row * _ROW
         for last, out, cut in zip(lasts, inner, cuts, strict=True):
             lo, hi = cut[b], cut[b + 1]
-            out[lo:hi] = sums[last[lo:hi] - offset]
+            # (in range: "wrap" only spares take's buffered bounds check, as "raise" has)
+            np.take(sums, last[lo:hi] - offset, out=out[lo:hi], mode="wrap")
     row_power = _powers(np.uint64(pow(int(_INVERSE), _ROW, 1 << 64)), rows)
     carry = np.zeros(rows, dtype=np.uint64)
     np.cumsum((totals * row_power)[:-1], out=carry[1:])
@@ -359,7 +360,7 @@ def _word_prefixes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _W
     # the base to (start - its row's first byte): 1 .. _ROW past a byte of the row
     base = np.empty(len(starts), dtype=np.uint64)
     base[0] = 1
-    base[1:] = _powers(_BASE, _ROW + 1)[1:][lasts[0] & (_ROW - 1)]
+    np.take(_powers(_BASE, _ROW + 1)[1:], lasts[0] & (_ROW - 1), out=base[1:], mode="wrap")
     row_base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows)
     return _WordSums(
         at_start, start_row, inner[1], lasts[1] >> _ROW_BITS, base, row_power, carry, row_base
