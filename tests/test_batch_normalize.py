@@ -64,6 +64,21 @@ PIECES = [
     "\u212a",
     "e\u0301",
     "\u0301",
+    # characters NFKC makes ASCII punctuation or spaces (made spaces before it), beside
+    # others it changes, combining marks and the long solidus that composes with < = >
+    "\u2026",
+    "\u2025",
+    "\uff0c",
+    "\uff1f",
+    "\uff1c\u0338",
+    "\uff1d",
+    "\uff3f",
+    "\u3000",
+    "\u2002",
+    "\u0338",
+    "\u00b2",
+    "\u1100",
+    "\u1161",
 ]
 ASCII_PIECES = [p for p in PIECES if p.isascii()]
 texts = st.one_of(
@@ -98,7 +113,11 @@ ROLES = ["system", "user", "assistant", "tool", "developer", "rôle"]
 messages = st.lists(
     st.tuples(st.sampled_from(ROLES), st.one_of(texts, ascii_texts)), min_size=1, max_size=5
 )
-tools = st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}]))
+tools = st.one_of(
+    st.none(),
+    st.just([{"type": "function", "function": {"name": "f"}}]),
+    st.just([{"type": "function", "function": {"name": "r\u00e9sum\u00e9"}}]),  # a wide suffix
+)
 media = st.one_of(st.none(), st.just(["a.png"]), st.just(["é.png", "b.png"]))
 
 
@@ -212,3 +231,18 @@ def test_media_keys_after_the_checks_batch_view_are_each_examples_media_key() ->
             _ = CheckBatch(batch, [chat_view(ex) for ex in batch]).turns
             assert memo[TEXT_ONLY] is text_only
             assert media_keys(batch, memo) == [media_key(ex) for ex in batch]
+
+
+def test_the_characters_made_spaces_before_nfkc_become_ascii_punctuation_or_spaces() -> None:
+    """Each character normalize_texts makes a space before NFKC (to skip normalising
+    texts that hold only these) is one NFKC turns into ASCII punctuation or spaces, which
+    normalisation makes a word break as it makes the space."""
+    import unicodedata
+
+    from ftprep.similarity.normalize import _TO_PUNCTUATION
+
+    chars = [chr(c) for c in range(0x10000) if _TO_PUNCTUATION.match(chr(c))]
+    assert len(chars) == 50
+    for c in chars:
+        folded = unicodedata.normalize("NFKC", c)
+        assert folded != c and all(x.isascii() and not x.isalnum() for x in folded), hex(ord(c))

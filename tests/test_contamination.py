@@ -426,7 +426,7 @@ def test_turns_folded_for_the_hashes_give_the_windows_of_the_originals(turns: li
     folded = [normalize_text(t) for t in turns]
     for n in (1, 2, 5):
         want = turn_grams(turns, [n, n + 3], whole_below=n + 1)
-        got = turn_grams(folded, [n, n + 3], whole_below=n + 1, folded=True)
+        got = turn_grams(turns, [n, n + 3], whole_below=n + 1, folded=folded)
         assert got[0].tolist() == want[0].tolist()
         assert got[1].tolist() == want[1].tolist()
 
@@ -480,6 +480,87 @@ def test_batch_words_are_the_words_of_each_turns_normalisation(turns: list[str])
     assert got == words
 
 
+#: Characters whose NFKC or casefolding changes what is a word or a CJK character: the
+#: ligature and compatibility forms (fi, ff, full-width, half-width katakana, squared
+#: words, Kangxi radicals, conjoining jamo composing into a Hangul syllable), the dotted
+#: and dotless i, long s, Kelvin sign, j with caron, combining kana marks, the long vowel
+#: mark, ideographic and other non-ASCII spaces, an emoji and a CJK character outside
+#: the BMP (four UTF-8 bytes, not split), the ends of the CJK ranges (and the unified
+#: ideographs among the compatibility ones, which NFKC leaves).
+_FOLDING_PIECES = [
+    *_NATURAL_PIECES,
+    "\ufb00",
+    "\uff76\uff9e",
+    "\u337f",
+    "\u2f00\u2f08",
+    "\u1100\u1161",
+    "\u0131",
+    "\u017f",
+    "\u212a",
+    "\u01f0",
+    "\u3099",
+    "\u30fc",
+    "\u301c",
+    "\u30a0",
+    "\u3000",
+    "\u0085",
+    "\u2028",
+    "\U0001f600",
+    "\U00020000",
+    "\uac00\ud7af\ud7b0",
+    "\u4e00\u9fff\ua000",
+    "\u3040\u3400\u33ff",
+    "\uf900\ufaff\ufb00",
+    "\ufa0e\ufa29",
+    "\uff10\u0663",
+    "\u00e9",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_FOLDING_PIECES), max_size=30).map("".join), max_size=8))
+def test_words_read_from_the_folded_texts_are_the_words_of_each_turns_normalisation(
+    turns: list[str],
+) -> None:
+    """The word buffer made from the texts the hashes folded (_exact_pieces, then
+    _piece_words: annotations, CJK characters and ASCII controls handled there) holds, in
+    order and turn for turn, the words of each turn's normalize(), each window reading
+    the bytes of that normalisation (a window's bytes are those between its first word's
+    start and its last word's end)."""
+    from ftprep.contamination.ngrams import _exact_pieces, _piece_words
+    from ftprep.similarity.normalize import normalize_texts
+
+    data, starts, ends, turn = _piece_words(_exact_pieces(turns, normalize_texts(turns)), turns)
+    norms = [normalize(t).encode("utf-8", "surrogatepass") for t in turns]
+    words = [(i, w) for i, n in enumerate(norms) if n for w in n.split(b" ")]
+    raw = data.tobytes()
+    got = [(t, raw[s:e]) for t, s, e in zip(turn.tolist(), starts, ends, strict=True)]
+    assert got == words
+    for i, n in enumerate(norms):  # each turn's whole span is its normalisation
+        mine = np.flatnonzero(turn == i)
+        if len(mine):
+            assert raw[starts[mine[0]] : ends[mine[-1]]] == n
+    assert not len(starts) or starts[0] == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_FOLDING_PIECES), max_size=30).map("".join), max_size=8))
+def test_turns_given_their_folded_texts_give_the_windows_of_the_turns_alone(
+    turns: list[str],
+) -> None:
+    """turn_grams given the batch's folded texts gives every window and whole-turn hash,
+    turn for turn, that it gives from the turns alone (the straightforward normalisation)."""
+    from ftprep.contamination.ngrams import turn_grams
+    from ftprep.similarity.normalize import normalize_texts
+
+    folded = normalize_texts(turns)
+    for n in (1, 2, 5):
+        want = turn_grams(turns, [n, n + 3], whole_below=n + 1)
+        got = turn_grams(turns, [n, n + 3], whole_below=n + 1, folded=folded)
+        assert got[0].tolist() == want[0].tolist()
+        assert got[1].tolist() == want[1].tolist()
+
+
 def test_turns_told_apart_by_their_raw_texts_match_as_told_apart_by_themselves() -> None:
     """find_turns given the raw texts as keys (repeated turns found by them, the folded
     turns hashed) finds what it finds on the raw turns alone: planted copies repeated
@@ -502,7 +583,7 @@ def test_turns_told_apart_by_their_raw_texts_match_as_told_apart_by_themselves()
     index = load_index(("bundled",), ())
     want = find_turns(index, flat, counts, 0.05, 0.1)
     folded = [normalize_text(t) for t in flat]
-    got = find_turns(index, folded, counts, 0.05, 0.1, folded=True, keys=flat)
+    got = find_turns(index, flat, counts, 0.05, 0.1, folded=folded)
     assert got == want
     assert sum(bool(h) for h in got) >= 3 * len(copies)
 

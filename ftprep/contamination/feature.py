@@ -76,15 +76,9 @@ def contamination_feature(batch: Sequence[ChatExample], ctx: FeatureContext) -> 
         found = find_batch(index, list(map(_texts, turns.texts, turns.calls)), long, short)
     else:  # the turns are the messages' texts: the batch's flat list as it is
         flat = flat_turns(batch, ctx.batch)
-        text = "".join(flat.texts)
-        if text.isascii() and ("<" not in text or "<<" not in text):  # memchr for one byte
-            # the texts the batch has folded already are as good (see turn_grams)
-            folded = normalized_texts(batch, ctx.batch)
-            found = find_turns(
-                index, folded, flat.counts, long, short, folded=True, keys=flat.texts
-            )
-        else:
-            found = find_turns(index, flat.texts, flat.counts, long, short)
+        # with the texts the batch has folded already (the NFKC and casefolding done once)
+        folded = normalized_texts(batch, ctx.batch)
+        found = find_turns(index, flat.texts, flat.counts, long, short, folded=folded)
     return {
         "contamination": [  # None for the many without a hit, without a tuple each
             tuple((h.part, h.share, h.short_share) for h in hits) if hits else None

@@ -53,31 +53,28 @@ def find_turns(
     counts: np.ndarray,
     min_share: float = DEFAULT_MIN_SHARE,
     min_short_share: float = DEFAULT_MIN_SHORT_SHARE,
-    folded: bool = False,
-    keys: Sequence[str] | None = None,
+    folded: Sequence[str] | None = None,
 ) -> list[list[Hit]]:
     """:func:`find_batch` of examples given as one flat list of turns, ``counts[i]`` of
-    them example ``i``'s, in order (``folded``: see :func:`turn_grams`).
+    them example ``i``'s, in order (``folded``: the turns as
+    :func:`ftprep.similarity.normalize.normalize_text` folded them, when the batch has
+    them: see :func:`turn_grams`).
 
-    ``keys``: a string per turn that is equal wherever the turns are equal (the texts the
-    folded turns were folded from), by which the repeated turns are found instead of the
-    turns themselves. Matching the same turn twice gives the same windows, so how finely
-    the turns are told apart changes nothing but the work; a batch's raw texts are
-    usually hashed already (their ``str`` hash is kept), where the folded ones are new."""
+    Turns repeat (a system prompt in every example): each distinct one is hashed once,
+    found by its raw text (a batch's raw texts are usually hashed already: their ``str``
+    hash is kept). Matching the same turn twice gives the same windows, so how finely the
+    turns are told apart changes nothing but the work."""
     out: list[list[Hit]] = [[] for _ in range(len(counts))]
     if len(fp.hashes) == 0 or not len(counts):
         return out
     gate = (SHORT_N, fp.may_hold) if fp.short_gated else None
-    # turns repeat (a system prompt in every example): each distinct one is hashed once
-    if keys is None:
-        distinct, codes = token_ids(turns)
-    else:
-        codes = token_ids(keys)[1]
+    distinct, codes = token_ids(turns)
+    if folded is not None:
         # ids are given in order of first sight: a turn is its id's first where it passes
         # every id before it
         new = np.ones(len(codes), dtype=bool)
         new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-        distinct = list(map(turns.__getitem__, np.flatnonzero(new).tolist()))
+        folded = list(map(folded.__getitem__, np.flatnonzero(new).tolist()))
     grams, turn = turn_grams(distinct, fp.window_sizes, fp.whole_below, gate, fp.may_hold, folded)
     pos = np.searchsorted(fp.hashes, grams, "left")
     inside = pos < len(fp.hashes)

@@ -121,36 +121,122 @@ _ROW = 1 << _ROW_BITS
 _BLOCK_ROWS = 16
 
 
-def _folded_words(
-    turns: Sequence[str],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """:func:`_turn_words` of ASCII turns already folded by
-    :func:`ftprep.similarity.normalize.normalize_text` (lower case, no punctuation, single
-    spaces): their join is the normalised buffer as it is, words end at its spaces, and a
-    turn's words are its spaces plus one. None when a turn holds a control character,
-    which :func:`normalize` also turns into a space (the caller then takes
-    :func:`_turn_words`, whose result on folded turns is the same as on the originals)."""
-    joined = " ".join(filter(None, turns)).encode("ascii")
+#: ASCII control characters :func:`ftprep.similarity.normalize.normalize_text`'s ASCII
+#: path leaves in a text, which :func:`normalize` turns into spaces.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+#: Separates the pieces in :func:`_piece_words`'s buffer: punctuation, so in no piece.
+_PIECE_SEP = "!"
+_PIECE_SEP_BYTE = ord(_PIECE_SEP)
+#: UTF-8 lead bytes of the characters U+3000..U+FFFF, where every :data:`_CJK` character
+#: lies (no other byte of UTF-8 is in this range).
+_CJK_LEADS = (0xE3, 0xEF)
+#: :data:`_CJK`'s ranges, as (first, last) code points.
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+               (0xAC00, 0xD7AF))  # fmt: skip
+
+
+def _exact_pieces(turns: Sequence[str], folded: Sequence[str]) -> list[str]:
+    """:func:`normalize` of each turn but for what :func:`_piece_words` does on the
+    batch's bytes, read from ``folded`` (each turn as
+    :func:`ftprep.similarity.normalize.normalize_text` folded it) where it may be.
+
+    Both normalisations make a text NFKC and casefold it, then keep its runs of word
+    characters other than ``_`` as words separated by single spaces. ``normalize`` also
+    drops annotations first: the turns holding ``<<`` (few) are normalised here. The rest
+    :func:`_piece_words` does: it sets every CJK character apart (a word character either
+    way) and normalises again the turns holding an ASCII control character (which
+    ``normalize_text``'s byte table leaves), both found in the batch's bytes. The NFKC
+    and casefolding of the texts that are not ASCII, most of the cost of normalising a
+    batch of natural text, are then done once for the hashes and here."""
+    pieces = list(folded)
+    joined = "".join(turns)  # (a batch screen: "<" is one memchr where "<<" is a search)
+    if "<" in joined and "<<" in joined:
+        for i, turn in enumerate(turns):
+            if "<<" in turn:
+                pieces[i] = normalize(turn)
+    return pieces
+
+
+def _piece_words(
+    pieces: list[str], turns: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_turn_words` of ``turns`` from their :func:`_exact_pieces`, as one buffer
+    of the pieces joined by ``!`` (:data:`_PIECE_SEP`, in no piece). The pieces holding an
+    ASCII control character are normalised from their turns (in place; a reduction over
+    the batch's bytes finds whether any does), and a space is put on either side of each
+    CJK character where its neighbour is a word's (:func:`_set_cjk_apart`): the buffer is
+    then that of the turns' normalisations, words end at its spaces and separators, and a
+    word's turn is the count of separators before it. No translation, no sizes of the
+    pieces measured.
+
+    The bytes between two turns differ from :func:`_turn_words`'s (a separator, where
+    empty turns leave none): no window spans two turns, so no hash reads them."""
+    if not pieces:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint8), empty, empty, empty
+    text = _PIECE_SEP.join(pieces)
+    joined = text.encode("utf-8", "surrogatepass")
     data = np.frombuffer(joined, dtype=np.uint8)
     # (a reduction and a memchr: no mask as long as the batch's bytes)
     if len(data) and (int(data.min()) < 0x20 or b"\x7f" in joined):
-        return None
-    spaces = np.flatnonzero(data == 0x20)
-    starts = np.empty(len(spaces) + 1 if len(data) else 0, dtype=np.int64)
-    starts[:1] = 0
-    np.add(spaces, 1, out=starts[1:])
+        for i, piece in enumerate(pieces):
+            if _CONTROLS.search(piece) is not None:
+                pieces[i] = normalize(turns[i])
+        text = _PIECE_SEP.join(pieces)
+        data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    if not text.isascii():  # (a flag of the string)
+        data = _set_cjk_apart(data)
+    # the word bounds: every space and separator (no byte below a space is left)
+    bounds = np.flatnonzero(data <= _PIECE_SEP_BYTE)
+    starts = np.empty(len(bounds) + 1, dtype=np.int64)
+    starts[0] = 0
+    np.add(bounds, 1, out=starts[1:])
     ends = np.empty(len(starts), dtype=np.int64)
-    ends[:-1] = spaces
-    ends[-1:] = len(data)
-    # a turn's words are the word starts inside it (its bytes start one past the previous
-    # non-empty turn's end): counted from the starts, not by scanning each turn for spaces
-    sizes = np.fromiter(map(len, turns), dtype=np.int64, count=len(turns))
-    step = sizes + (sizes > 0)
-    first = np.cumsum(step) - step  # where each turn's bytes start
-    before = np.searchsorted(starts, first)
-    words = np.diff(before, append=len(starts))
-    turn = np.repeat(np.arange(len(turns), dtype=np.int64), words)
+    ends[:-1] = bounds
+    ends[-1] = len(data)
+    # the words of turn i end at its separator (a bound's index), the last turn's at the end
+    words = np.empty(len(pieces), dtype=np.int64)
+    words[:-1] = np.flatnonzero(data[bounds] == _PIECE_SEP_BYTE)
+    words[-1] = len(bounds)
+    np.subtract(words[1:], words[:-1], out=words[1:])  # (in place: read before written)
+    words[0] += 1
+    turn = np.repeat(np.arange(len(pieces), dtype=np.int64), words)
+    if "" in pieces:  # an empty turn is an empty "word" (few: a list scan to find none)
+        filled = np.flatnonzero(ends > starts)
+        starts, ends, turn = starts[filled], ends[filled], turn[filled]
+    if len(starts) and starts[0]:  # empty turns first: the buffer starts at the first word
+        data, starts, ends = data[starts[0] :], starts - starts[0], ends - starts[0]
     return data, starts, ends, turn
+
+
+def _set_cjk_apart(data: np.ndarray) -> np.ndarray:
+    """``data`` (UTF-8 of pieces joined by :data:`_PIECE_SEP`, their words separated by
+    single spaces) with a space put between each :data:`_CJK` character and a neighbour
+    of its word: what ``normalize``'s substitution does before the spaces are folded.
+    Found in the bytes: a CJK character's lead byte is one of :data:`_CJK_LEADS`, and its
+    three bytes give its code point."""
+    lo, hi = _CJK_LEADS
+    lead = np.flatnonzero(data >= lo)  # (few: then the ones above hi left out)
+    lead = lead[(data[lead] <= hi) & (lead + 2 < len(data))]
+    code = (data[lead].astype(np.int64) & 0x0F) << 12
+    code |= (data[lead + 1].astype(np.int64) & 0x3F) << 6
+    code |= data[lead + 2].astype(np.int64) & 0x3F
+    cjk = np.zeros(len(lead), dtype=bool)
+    for first, last in _CJK_RANGES:
+        cjk |= (code >= first) & (code <= last)
+    at = lead[cjk]
+    if not len(at):
+        return data
+    # a space may go before each character and after it, once between two of them: in
+    # order, each character's start then its end unless the next starts there
+    pair = np.stack([at, at + 3], axis=1)
+    kept = np.ones(pair.shape, dtype=bool)
+    kept[:-1, 1] = pair[:-1, 1] != at[1:]
+    where = pair.reshape(-1)[kept.reshape(-1)]
+    where = where[(where > 0) & (where < len(data))]
+    # where a word's bytes are on both sides: not by a space or separator already
+    where = where[(data[where - 1] > _PIECE_SEP_BYTE) & (data[where] > _PIECE_SEP_BYTE)]
+    return np.insert(data, where, 0x20)
 
 
 def _turn_words(turns: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -264,7 +350,8 @@ def _word_prefixes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _W
         offset = first_row * _ROW
         for last, out, cut in zip(lasts, inner, cuts, strict=True):
             lo, hi = cut[b], cut[b + 1]
-            out[lo:hi] = sums[last[lo:hi] - offset]
+            # (in range: "wrap" only spares take's buffered bounds check, as "raise" has)
+            np.take(sums, last[lo:hi] - offset, out=out[lo:hi], mode="wrap")
     row_power = _powers(np.uint64(pow(int(_INVERSE), _ROW, 1 << 64)), rows)
     carry = np.zeros(rows, dtype=np.uint64)
     np.cumsum((totals * row_power)[:-1], out=carry[1:])
@@ -273,7 +360,7 @@ def _word_prefixes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _W
     # the base to (start - its row's first byte): 1 .. _ROW past a byte of the row
     base = np.empty(len(starts), dtype=np.uint64)
     base[0] = 1
-    np.take(_powers(_BASE, _ROW + 1)[1:], lasts[0] & (_ROW - 1), out=base[1:])
+    np.take(_powers(_BASE, _ROW + 1)[1:], lasts[0] & (_ROW - 1), out=base[1:], mode="wrap")
     row_base = _powers(np.uint64(pow(int(_BASE), _ROW, 1 << 64)), rows)
     return _WordSums(
         at_start, start_row, inner[1], lasts[1] >> _ROW_BITS, base, row_power, carry, row_base
@@ -337,7 +424,7 @@ def turn_grams(
     whole_below: int = 0,
     gate: Gate | None = None,
     screen: Callable[[np.ndarray], np.ndarray] | None = None,
-    folded: bool = False,
+    folded: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Window hashes of many turns in one vectorised pass: ``(hashes, turn index)``.
 
@@ -355,14 +442,15 @@ def turn_grams(
     With ``screen`` (a test like ``may_hold``), only the windows passing it are returned:
     the g-word windows' test is the gate's, not made twice.
 
-    ``folded``: the turns are ASCII texts without annotations, given as
-    :func:`ftprep.similarity.normalize.normalize_text` folded them (a batch's memo holds
-    them): :func:`normalize` of such a text equals that of the original (both turn every
-    character that is not a letter or a digit into a space, and fold the spaces), and its
-    words are found without translating or packing the bytes.
+    ``folded``: the turns as :func:`ftprep.similarity.normalize.normalize_text` folded
+    them (a batch's memo holds them): :func:`_exact_pieces` reads :func:`normalize` of
+    each turn from them, and its words are found without translating or packing the
+    bytes (:func:`_piece_words`).
     """
-    words_of = (_folded_words(turns) if folded else None) or _turn_words(turns)
-    data, starts, ends, turn_of_word = words_of
+    if folded is None:
+        data, starts, ends, turn_of_word = _turn_words(turns)
+    else:
+        data, starts, ends, turn_of_word = _piece_words(_exact_pieces(turns, folded), turns)
     words = len(starts)
     if not words:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)

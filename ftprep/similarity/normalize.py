@@ -57,6 +57,18 @@ _SPACES = re.compile(b" +")
 #: whitespace (and the separators ``str.split`` folds), and every non-ASCII character that
 #: is not a word character (punctuation, symbols, whitespace, combining marks).
 _UNTABLED = re.compile(r"[^\t-\r\x1c-\x7e\w]+")
+#: Characters NFKC turns into ASCII punctuation or spaces only (no-break, typographic and
+#: ideographic spaces, the leader dots and ellipsis, full-width ASCII punctuation): what
+#: natural text that is not NFKC mostly holds. Normalisation makes each a word break
+#: either way, so :func:`_nfkc_text` makes them spaces first: a text holding only these
+#: is then NFKC without being normalised. (The characters that replace them are starters
+#: that compose with nothing before them, so the text around is normalised alike; the
+#: few compositions they start, ``<``, ``=`` or ``>`` with a combining long solidus,
+#: make symbols, which normalisation drops as it drops the space and the mark.)
+_TO_PUNCTUATION = re.compile(
+    "[\u00a0\u2000-\u200a\u2024-\u2026\u202f\u205f\u3000"
+    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff5e]"
+)
 #: ``_FOLD_TABLE`` turning a NUL into the separator ``!`` (:func:`_normalize_others`).
 _FOLD_NUL_TABLE = b"!" + _FOLD_TABLE[1:]
 
@@ -118,7 +130,7 @@ def _normalize_others(texts: Sequence[str]) -> list[str]:
     more."""
     if not texts:
         return []
-    pieces = [_UNTABLED.sub(" ", nfkc(t).casefold()) for t in texts]
+    pieces = [_UNTABLED.sub(" ", _nfkc_text(t).casefold()) for t in texts]
     data = "\x00".join(pieces).encode("utf-8", "surrogatepass").translate(_FOLD_NUL_TABLE)
     x = np.frombuffer(data, dtype=np.uint8)
     starts = np.zeros(len(texts), dtype=np.int64)
@@ -127,6 +139,15 @@ def _normalize_others(texts: Sequence[str]) -> list[str]:
     filled[:-1] = starts[1:] - starts[:-1] > 1
     filled[-1] = starts[-1] < len(x)
     return _fold(data, starts[filled]).split(_FOLDED_SEP)
+
+
+def _nfkc_text(text: str) -> str:
+    """A text with the words of ``nfkc(text)`` (what :func:`normalize_text` keeps of it),
+    normalised only when it is not NFKC and still is not once :data:`_TO_PUNCTUATION`'s
+    characters are spaces (full normalisation costs a text about ten times the test)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return nfkc(_TO_PUNCTUATION.sub(" ", text))
 
 
 def nfkc(text: str) -> str:
@@ -438,12 +459,15 @@ def _render(
     ascii = text.isascii()
     # bounds are byte offsets: a piece's length in characters is its length in bytes only
     # when the text is ASCII; otherwise each piece's UTF-8 is measured
+    # (the roles and suffixes are looked at once each: their pieces repeat, or are empty)
     size = _char_sizes if ascii else _utf8_sizes
     lengths = np.empty((m, 3), dtype=np.int64)
-    lengths[:, 0] = size(heads)
+    heads_ascii = ascii or "".join(header.values()).isascii()
+    lengths[:, 0] = (_char_sizes if heads_ascii else size)(heads)
     lengths[:, 1] = size(flat_texts)
     lengths[:, 2] = 1
-    lengths[ends - 1, 2] = size(suffixes)
+    suffixes_ascii = ascii or "".join(suffixes).isascii()
+    lengths[ends - 1, 2] = (_char_sizes if suffixes_ascii else size)(suffixes)
     bounds = np.zeros(3 * m + 1, dtype=np.int64)
     np.cumsum(lengths.reshape(-1), out=bounds[1:])
     data = text.encode("ascii") if ascii else text.encode("utf-8", "surrogatepass")
