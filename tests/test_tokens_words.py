@@ -20,7 +20,13 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftprep.tokens.counting import _WINDOW, _distinct_lengths, _word_lengths, splits_at_spaces
+from ftprep.tokens.counting import (
+    _WINDOW,
+    _distinct_lengths,
+    _splitting,
+    _word_lengths,
+    splits_at_spaces,
+)
 from ftprep.tokens.encodings import BUNDLED, get_encoding
 
 ENCODINGS = sorted(BUNDLED)
@@ -82,6 +88,22 @@ def straightforward_splits(text: str) -> bool:
 @given(text=texts)
 def test_splits_at_spaces_is_its_rule(text: str) -> None:
     assert splits_at_spaces(text) == straightforward_splits(text)
+
+
+#: Texts of single spaces between pieces holding no ASCII whitespace (other whitespace
+#: kept: "\u3000 " must not split), which the batch screen's quick ways see.
+plain_texts = st.lists(
+    st.sampled_from([p for p in PIECES if not any(c.isascii() and c.isspace() for c in p)]),
+    max_size=12,
+).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(batch=st.lists(texts | plain_texts, max_size=8))
+def test_batch_screen_is_the_rule(batch: list[str]) -> None:
+    """The batch's screen says of each text what the rule says of it (batches of texts
+    with single spaces only, ASCII or not, take its quick ways)."""
+    assert _splitting(batch) == [straightforward_splits(t) for t in batch]
 
 
 def test_python_whitespace_holds_tiktokens() -> None:
