@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftprep.tokens.counting import (
+    _MIN_CHARS,
     _WINDOW,
     _distinct_lengths,
     _splitting,
@@ -73,10 +74,9 @@ def test_word_counts_are_tiktokens(name: str, batch: list[str]) -> None:
 @given(words=st.lists(st.sampled_from(PIECES), min_size=1, max_size=20))
 def test_spaced_words(name: str, words: list[str]) -> None:
     """Texts made of the pieces joined by single spaces (the split the counter makes)."""
-    text = " ".join(words)
-    assert _distinct_lengths([text, text[1:], " " + text], get_encoding(name)) == whole(
-        name, [text, text[1:], " " + text]
-    )
+    batch = [" ".join(words)]
+    batch += [batch[0][1:], " " + batch[0]]
+    assert _word_lengths(batch, get_encoding(name)._core_bpe.encode_ordinary) == whole(name, batch)
 
 
 def straightforward_splits(text: str) -> bool:
@@ -128,12 +128,28 @@ def test_mostly_new_words_encode_whole(name: str) -> None:
         " ".join("".join(rng.choices(alphabet, k=rng.randint(3, 12))) for _ in range(40))
         for _ in range(3 * _WINDOW // 40)
     ]
-    assert _distinct_lengths(batch, get_encoding(name)) == whole(name, batch)
+    encode = get_encoding(name)._core_bpe.encode_ordinary
+    assert _word_lengths(batch, encode) == whole(name, batch)
 
 
 def test_lone_surrogate_counts_as_tiktoken_does() -> None:
-    """A lone surrogate makes the tokenizer core refuse: the batch is counted by the
-    wrapper, which replaces it, as the floor does."""
+    """A lone surrogate makes the tokenizer core refuse: the batch (one large enough to go
+    by words) is counted by the wrapper, which replaces it, as the floor does."""
     enc = get_encoding("o200k_base")
     batch = ["plain words here", "bad \ud800 surrogate here", "more words"]
+    batch += [f"filler text number {i} of the batch" for i in range(_MIN_CHARS // 20)]
+    assert sum(map(len, batch)) >= _MIN_CHARS
     assert _distinct_lengths(batch, enc) == [len(enc.encode_ordinary(t)) for t in batch]
+
+
+def test_large_batch_goes_by_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch of natural size takes the word path (a broken word count shows in it)."""
+    import ftprep.tokens.counting as counting
+
+    batch = [f"some words of text {i} here" for i in range(_MIN_CHARS // 20)]
+    enc = get_encoding("o200k_base")
+    assert _distinct_lengths(batch, enc) == whole("o200k_base", batch)
+    monkeypatch.setattr(counting, "splits_at_spaces", lambda text: True)
+    monkeypatch.setattr(counting, "_splitting", lambda texts: [True] * len(texts))
+    broken = [t + "   x" for t in batch]  # three spaces: not to be split, now split
+    assert _distinct_lengths(broken, enc) != whole("o200k_base", broken)
