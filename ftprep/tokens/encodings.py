@@ -77,6 +77,13 @@ def _constructor_params(name: str, ranks: dict[bytes, int]) -> dict[str, Any]:
     return params
 
 
+@lru_cache(maxsize=4)
+def bundled_pattern(name: str) -> str:
+    """The split pattern (regex) of a bundled encoding, as tiktoken's constructor gives it
+    (no rank file read)."""
+    return str(_constructor_params(name, {})["pat_str"])
+
+
 @lru_cache(maxsize=8)
 def get_encoding(name: str, pattern: str = "o200k_base") -> tiktoken.Encoding:
     """An encoding by name (bundled ones offline) or by path to a local ``.tiktoken`` file.
