@@ -18,8 +18,6 @@ broken by the lowest index; callers run BLAS single-threaded.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from scipy import sparse
 
@@ -50,40 +48,47 @@ def _sketched_svd(x: sparse.csr_matrix, k: int, size: int, seed: int) -> np.ndar
     """The top ``k`` right singular vectors of ``x`` (``k × columns``), from the range of a
     ``size``-column Gaussian sketch refined by power iterations.
 
-    SciPy's LAPACK is loaded here, when first needed (importing ``scipy.linalg`` costs
-    ~30 ms, which a run without topics should not pay at start-up), so it is limited to
-    one thread here too: a caller's limits cover only the libraries loaded before them."""
-    from scipy.linalg import lapack
+    Limited to one BLAS thread here whatever the caller set (the decompositions' sums then
+    come out the same on every machine and run)."""
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(seed)
     q = rng.standard_normal((x.shape[1], size))
     with threadpool_limits(limits=1):
         for _ in range(POWER_ITERATIONS):
-            q = _orthonormal(lapack, x @ q)
-            q = _orthonormal(lapack, x.T @ q)
-        q = _orthonormal(lapack, x @ q)
+            q = _orthonormal(x @ q)
+            q = _orthonormal(x.T @ q)
+        q = _orthonormal(x @ q)
     b = np.asarray((x.T @ q).T)
     _u, _s, vt = np.linalg.svd(b, full_matrices=False)
     return vt[:k]
 
 
-def _orthonormal(lapack: Any, a: np.ndarray) -> np.ndarray:
-    """``np.linalg.qr(a)[0]`` for a tall ``a`` (m ≥ n, float64): the same LAPACK steps
-    (``geqrf``, then ``orgqr`` on its reflectors, each with the workspace it asks for, so
-    the same blocking), bit for bit, called through SciPy on one Fortran-ordered copy.
+def _orthonormal(a: np.ndarray) -> np.ndarray:
+    """``np.linalg.qr(a)[0]`` for a tall ``a`` (m ≥ n, float64): the same LAPACK steps of
+    NumPy's own library (``geqrf``, then ``orgqr`` on its reflectors, each with the
+    workspace it asks for, so the same blocking), bit for bit, on one Fortran-ordered copy.
 
     NumPy's ``qr`` copies the matrix in and out of Fortran order around each of the two
     steps: on the topic sample's 20,000 × 74 sketches a third of its time (66 -> 41 ms a
-    decomposition, eleven of them per run)."""
-    work = np.array(a, dtype=np.float64, order="F")  # ours: both steps overwrite it
-    _, _, query, _ = lapack.dgeqrf(work, lwork=-1, overwrite_a=1)
-    reflectors, tau, _, info = lapack.dgeqrf(work, lwork=int(query[0]), overwrite_a=1)
-    _check(info, "geqrf")
-    _, query, _ = lapack.dorgqr(reflectors, tau, lwork=-1, overwrite_a=1)
-    q, _, info = lapack.dorgqr(reflectors, tau, lwork=int(query[0]), overwrite_a=1)
-    _check(info, "orgqr")
-    return np.asarray(q)
+    decomposition, eleven of them per run). The steps are called through
+    ``numpy.linalg.lapack_lite`` (its ``dgeqrf`` and ``dorgqr``, loaded with NumPy's
+    linear algebra) rather than SciPy's LAPACK: importing ``scipy.linalg`` cost the topics
+    child 65-100 ms of CPU before its first decomposition, for the same two routines."""
+    from numpy.linalg import lapack_lite
+
+    m, n = a.shape
+    # ``a`` in Fortran order is its transpose in C order, the layout lapack_lite takes
+    work = np.array(a.T, dtype=np.float64, order="C")  # ours: both steps overwrite it
+    tau = np.zeros(min(m, n))
+    query = np.zeros(1)
+    lapack_lite.dgeqrf(m, n, work, m, tau, query, -1, 0)
+    space = np.zeros(max(1, int(query[0])))
+    _check(lapack_lite.dgeqrf(m, n, work, m, tau, space, len(space), 0)["info"], "geqrf")
+    lapack_lite.dorgqr(m, n, n, work, m, tau, query, -1, 0)
+    space = np.zeros(max(1, int(query[0])))
+    _check(lapack_lite.dorgqr(m, n, n, work, m, tau, space, len(space), 0)["info"], "orgqr")
+    return work.T
 
 
 def _check(info: int, step: str) -> None:
