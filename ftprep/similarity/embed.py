@@ -18,7 +18,7 @@ broken by term or index. Callers bound the cost by passing a sample (see :mod:`t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,6 +154,7 @@ def cluster(
     select_sample: int = 4_000,
     silhouette_sample: int = 2_000,
     helpers: int = 0,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Clustering:
     """Cluster the embedded texts with k chosen by silhouette among a few candidates.
 
@@ -163,7 +164,10 @@ def cluster(
     topics child of a run with jobs to spare), a forked helper scores every other
     candidate from the largest k meanwhile (:func:`~ftprep.forked_map.forked_map`): each
     is a deterministic function of the vectors, and the choice is made in the candidates'
-    order as before, so the clusters are the same.
+    order as before, so the clusters are the same. ``meanwhile``: other work of the caller's
+    (the topics' sample measures), done while the helper finishes its share
+    (:func:`~ftprep.forked_map.forked_map`), or after the candidates without one; called
+    once, whatever the clustering finds.
     """
     x = emb.vectors
     n = len(x)
@@ -171,6 +175,8 @@ def cluster(
     distinct = distinct_rows(x.round(5), max(ks, default=0) + 1)
     ks = [k for k in ks if k < distinct]
     if not ks:
+        if meanwhile is not None:
+            meanwhile()
         return _finish(emb, np.zeros(n, dtype=np.int64), None, None, [])
     rng = np.random.default_rng(RANDOM_STATE)
     probe = np.sort(rng.choice(n, min(n, select_sample), replace=False))
@@ -191,7 +197,7 @@ def cluster(
     # the helper's share: the largest k, the third largest, ... (a run costs about k)
     theirs = sorted(range(len(ks)), key=lambda i: -ks[i])[::2] if helpers > 0 else []
     best: tuple[float, int, np.ndarray] | None = None
-    for k, found in zip(ks, forked_map(candidate, ks, theirs), strict=True):
+    for k, found in zip(ks, forked_map(candidate, ks, theirs, meanwhile), strict=True):
         if found is None:
             continue
         score, centers = found
