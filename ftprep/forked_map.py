@@ -59,15 +59,26 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def forked_map(func: Callable[[T], R], items: Sequence[T], theirs: Sequence[int]) -> list[R]:
+def forked_map(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    theirs: Sequence[int],
+    meanwhile: Callable[[], object] | None = None,
+) -> list[R]:
     """``[func(item) for item in items]``, the items at positions ``theirs`` computed by a
     forked helper meanwhile (all of them here when there is none, or fork is unavailable).
 
     ``func`` must be deterministic and its results picklable: the helper's results are
-    then the ones computed here would have been."""
+    then the ones computed here would have been. ``meanwhile``: other work of the
+    caller's, independent of these results, called once here after the caller's own share
+    and before it waits for the helper's (after all of them without a helper): the time
+    the caller would otherwise spend waiting."""
     share = sorted(set(theirs))
     if not share or not can_fork():
-        return [func(item) for item in items]
+        computed = [func(item) for item in items]
+        if meanwhile is not None:
+            meanwhile()
+        return computed
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover (the helper)
@@ -78,6 +89,8 @@ def forked_map(func: Callable[[T], R], items: Sequence[T], theirs: Sequence[int]
     try:
         helped = set(share)
         results: dict[int, R] = {i: func(item) for i, item in enumerate(items) if i not in helped}
+        if meanwhile is not None:
+            meanwhile()
         data = _read_all(read)
         answered = True
     finally:

@@ -81,6 +81,38 @@ def test_a_failing_caller_ends_its_helper_at_once() -> None:
         os.waitpid(-1, os.WNOHANG)
 
 
+def test_meanwhile_runs_once_here_after_the_callers_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller's other work runs once, in the caller, after its own share (and before
+    it reads the helper's), with a helper or without one; if it fails, the helper is
+    ended and the failure raised."""
+    for fork in (True, False):
+        monkeypatch.setattr(fm, "can_fork", lambda fork=fork: fork)
+        calls: list[int] = []
+        done: list[int] = []
+
+        def func(x: int, done: list[int] = done) -> tuple[int, int]:
+            done.append(x)
+            return _square_with_pid(x)
+
+        def meanwhile(calls: list[int] = calls, done: list[int] = done, fork: bool = fork) -> None:
+            calls.append(os.getpid())
+            assert done == ([0, 2] if fork else [0, 1, 2, 3])
+
+        out = fm.forked_map(func, [0, 1, 2, 3], [1, 3], meanwhile)
+        assert [v for v, _ in out] == [0, 1, 4, 9] and calls == [os.getpid()]
+        assert fm.forked_map(abs, [-5], [], lambda calls=calls: calls.append(0)) == [5]
+        assert len(calls) == 2
+    monkeypatch.setattr(fm, "can_fork", lambda: True)
+
+    def broken() -> None:
+        raise ValueError("broken meanwhile")
+
+    with pytest.raises(ValueError, match="broken meanwhile"):
+        fm.forked_map(lambda x: time.sleep(60 if x else 0), [0, 1], [1], broken)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
 def test_clusters_chosen_with_a_helper_are_the_ones_chosen_without() -> None:
     lines = (REAL / "gpteacher_roleplay.jsonl").read_text("utf-8").splitlines()
     texts = [(r["instruction"] + "\n\n" + r["input"]).strip() for r in map(json.loads, lines)]

@@ -6,7 +6,8 @@ import numpy as np
 from scipy import sparse
 
 from ftprep.similarity.diversity import distinct_n, distinct_ns
-from ftprep.similarity.kmeans import _means, nearest, sq_distances
+from ftprep.similarity.embed import distinct_rows
+from ftprep.similarity.kmeans import _means, distances, nearest, refine, silhouette, sq_distances
 from ftprep.similarity.scripts import units
 
 
@@ -73,3 +74,38 @@ def test_distances_with_a_scaled_operand_are_the_plain_formula() -> None:
             assert sq_distances(x, c).tobytes() == plain.tobytes()
             scores = cc[None, :] - 2 * (x64 @ c64.T)
             assert nearest(x, c).tolist() == np.argmin(scores, axis=1).tolist()
+
+
+def test_distinct_rows_counts_as_numpys_unique_up_to_enough() -> None:
+    """Rows equal as numbers are one (``-0.0`` and ``0.0`` too), a row holding NaN is
+    distinct from every other, and the count stops at ``enough``."""
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        n, d = int(rng.integers(0, 300)), int(rng.integers(1, 6))
+        x = rng.integers(-1, 2, (n, d)).astype(np.float32) * np.float32(0.5)
+        x[rng.random((n, d)) < 0.2] = -0.0
+        if n and rng.random() < 0.3:
+            x[rng.integers(0, n, 3), rng.integers(0, d, 3)] = np.nan
+        full = len(np.unique(x, axis=0)) if n else 0
+        for enough in (1, 2, 7, 31, 1_000):
+            assert distinct_rows(x, enough) == min(enough, full), (n, d, enough)
+
+
+def test_refined_labels_are_the_nearest_centres_and_distances_score_alike() -> None:
+    """refine's labels are nearest() of its centres (whether its iterations converged or
+    ran out), and the Fortran-ordered distances give the silhouette of C-ordered ones, bit
+    for bit."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((1_500, 16)).astype(np.float32)
+    for k, max_iter in ((2, 30), (7, 30), (25, 2), (25, 0)):
+        start = x[rng.choice(len(x), k, replace=False)]
+        centers, labels = refine(x, start, max_iter=max_iter)
+        assert labels.tolist() == nearest(x, centers).tolist()
+    dist = distances(x[:400])
+    assert dist.flags.f_contiguous and np.all(np.diag(dist) == 0)
+    plain = np.sqrt(sq_distances(x[:400], x[:400]))
+    np.fill_diagonal(plain, 0.0)
+    assert dist.tobytes(order="C") == plain.tobytes()
+    for k in (2, 5, 17):
+        labels = rng.integers(0, k, 400)
+        assert silhouette(dist, labels) == silhouette(plain, labels)

@@ -84,10 +84,9 @@ def test_a_narrow_vocabulary_is_decomposed_exactly_with_the_sketchs_directions()
     ("m", "n"), [(2_000, 74), (700, 74), (74, 74), (300, 1), (40, 3), (1_500, 130), (400, 200)]
 )
 def test_the_sketchs_orthonormal_basis_is_numpys_qr_bit_for_bit(m: int, n: int) -> None:
-    """The power iterations' QR through SciPy's LAPACK gives np.linalg.qr's Q exactly, on
-    tall and square matrices, ill-conditioned ones, and past 128 columns (where LAPACK
+    """The power iterations' QR through NumPy's lapack_lite gives np.linalg.qr's Q exactly,
+    on tall and square matrices, ill-conditioned ones, and past 128 columns (where LAPACK
     blocks its steps, by the workspace each asks for), and leaves its input as it was."""
-    from scipy.linalg import lapack
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(m + n)
@@ -95,7 +94,7 @@ def test_the_sketchs_orthonormal_basis_is_numpys_qr_bit_for_bit(m: int, n: int) 
     for given in (a, np.asfortranarray(a), a[:, ::-1]):
         before = given.copy()
         with threadpool_limits(limits=1):
-            got, want = kmeans._orthonormal(lapack, given), np.linalg.qr(given)[0]
+            got, want = kmeans._orthonormal(given), np.linalg.qr(given)[0]
         assert got.shape == want.shape and got.tobytes(order="C") == want.tobytes(order="C")
         assert np.array_equal(given, before)
 
@@ -136,6 +135,27 @@ def test_validate_does_not_import_scikit_learn(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
     ).stdout
     assert out.strip().splitlines()[-2:] == ["True", "[]"]  # topics clustered, nothing heavy
+
+
+def test_the_sketch_does_not_import_scipy_linalg() -> None:
+    """The power iterations' QR goes through NumPy's LAPACK: importing ``scipy.linalg`` for
+    its two routines cost the topics child 65-100 ms of CPU (a file whose vocabulary is wide
+    enough for the sketch, not the exact decomposition)."""
+    probe = (
+        "import json, sys\n"
+        "from ftprep.similarity import kmeans\n"
+        "from ftprep.similarity.embed import embed\n"
+        "sketched = []\n"
+        "plain = kmeans._sketched_svd\n"
+        "kmeans._sketched_svd = lambda *a: sketched.append(1) or plain(*a)\n"
+        f"rows = [json.loads(line) for line in open({str(REAL / 'gpteacher_roleplay.jsonl')!r})]\n"
+        "embed([r['instruction'] + ' ' + r['input'] for r in rows])\n"
+        "print(bool(sketched), 'scipy.linalg' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    ).stdout
+    assert out.split() == ["True", "False"]
 
 
 def test_connected_components_label_as_scipy() -> None:

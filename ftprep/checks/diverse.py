@@ -23,6 +23,7 @@ from ftprep.similarity.diversity import (
     distinct_ns,
     mean_pairwise_cosine,
 )
+from ftprep.similarity.embed import Embedding
 from ftprep.similarity.neardup import DEFAULT_BANDS, DEFAULT_THRESHOLD, near_duplicate_groups
 from ftprep.similarity.scripts import strip_lines
 from ftprep.similarity.topics import TopicParams, sample_texts, topics
@@ -77,30 +78,36 @@ def sample_measures(ft: FeatureTable, params: TopicParams, helpers: int = 0) -> 
     distinct inputs, distinct-n and compression of a probe of the sample, mean cosine of
     its TF-IDF rows. Kept on the topics (:attr:`~ftprep.similarity.topics.Topics.measures`),
     so a topics child (:mod:`ftprep.prefetch`) computes them with the topics rather than
-    the parent after them; ``helpers`` as for :func:`~ftprep.similarity.topics.topics`."""
-    top = topics(ft, params, helpers)
+    the parent after them (while its clustering's helper finishes its share);
+    ``helpers`` as for :func:`~ftprep.similarity.topics.topics`."""
+    top = topics(ft, params, helpers, lambda rows, emb: _measures(ft, rows, emb))
     assert top is not None
-    if top.measures is None:
-        probe = _probe(ft, top.rows)
-        inputs, answers = sample_texts(ft, probe), sample_texts(ft, probe, "sample_answer")
-        # A preamble every input carries (a tool description above each request) is not
-        # variety and not templating of the requests: measure what follows it.
-        boilerplate = top.embedding.boilerplate if top.embedding is not None else frozenset()
-        inputs = [strip_lines(t, boilerplate) for t in inputs]
-        distinct_inputs = distinct_ns(inputs, (1, 2))
-        distinct_answers = distinct_ns(answers, (1, 2))
-        distinct_prompts = round(_distinct(ft["hash_prompt"]) / ft.n, 4) if ft.n else 0.0
-        top.measures = {
-            "probe_size": len(probe),
-            "distinct_inputs": distinct_prompts,
-            "distinct_1_inputs": distinct_inputs[1],
-            "distinct_2_inputs": distinct_inputs[2],
-            "distinct_1_answers": distinct_answers[1],
-            "distinct_2_answers": distinct_answers[2],
-            "compression_ratio": compression_ratio(inputs),
-            "mean_cosine": mean_pairwise_cosine(top.embedding.tfidf) if top.embedding else None,
-        }
+    if top.measures is None:  # topics computed before, without them
+        top.measures = _measures(ft, top.rows, top.embedding)
     return top.measures
+
+
+def _measures(ft: FeatureTable, rows: np.ndarray, embedding: Embedding | None) -> dict[str, Any]:
+    """:func:`sample_measures` of the sampled ``rows`` and their ``embedding``."""
+    probe = _probe(ft, rows)
+    inputs, answers = sample_texts(ft, probe), sample_texts(ft, probe, "sample_answer")
+    # A preamble every input carries (a tool description above each request) is not
+    # variety and not templating of the requests: measure what follows it.
+    boilerplate = embedding.boilerplate if embedding is not None else frozenset()
+    inputs = [strip_lines(t, boilerplate) for t in inputs]
+    distinct_inputs = distinct_ns(inputs, (1, 2))
+    distinct_answers = distinct_ns(answers, (1, 2))
+    distinct_prompts = round(_distinct(ft["hash_prompt"]) / ft.n, 4) if ft.n else 0.0
+    return {
+        "probe_size": len(probe),
+        "distinct_inputs": distinct_prompts,
+        "distinct_1_inputs": distinct_inputs[1],
+        "distinct_2_inputs": distinct_inputs[2],
+        "distinct_1_answers": distinct_answers[1],
+        "distinct_2_answers": distinct_answers[2],
+        "compression_ratio": compression_ratio(inputs),
+        "mean_cosine": mean_pairwise_cosine(embedding.tfidf) if embedding else None,
+    }
 
 
 def diversity_profile(ft: FeatureTable, settings: CoverageSettings, config: Any) -> dict[str, Any]:

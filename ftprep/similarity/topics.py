@@ -10,6 +10,7 @@ cached on the feature table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,39 +66,59 @@ def sample_texts(ft: FeatureTable, rows: np.ndarray, column: str = "sample_input
     return [col[int(r)] or "" for r in rows]
 
 
-def topics(ft: FeatureTable, params: TopicParams, helpers: int = 0) -> Topics | None:
+#: Measures of the sampled texts taken with the topics (:attr:`Topics.measures`), given
+#: the sampled rows and their embedding.
+Measures = Callable[[np.ndarray, Embedding | None], dict[str, Any]]
+
+
+def topics(
+    ft: FeatureTable, params: TopicParams, helpers: int = 0, measures: Measures | None = None
+) -> Topics | None:
     """Embed and cluster the sampled inputs (None when the sample column was not computed).
 
     ``helpers``: processes the clustering may fork to share its candidate runs (the
-    topics child of a run with jobs to spare, :mod:`ftprep.prefetch`); the same topics."""
+    topics child of a run with jobs to spare, :mod:`ftprep.prefetch`); the same topics.
+    ``measures``: taken on the sample once it is embedded, while the helper finishes its
+    share of the clustering (rather than after the clusters), and kept as
+    :attr:`Topics.measures` when these topics are computed here."""
     if "sample_input" not in ft:
         return None
     key = params.model_dump_json()
     if key not in ft.derived.topics:
         ft.derived.settle()  # a forked child may be computing them (ftprep.prefetch)
     if key not in ft.derived.topics:
-        ft.derived.topics[key] = _topics(ft, params, helpers)
+        ft.derived.topics[key] = _topics(ft, params, helpers, measures)
     found: Topics | None = ft.derived.topics[key]
     return found
 
 
-def _topics(ft: FeatureTable, params: TopicParams, helpers: int = 0) -> Topics:
+def _topics(
+    ft: FeatureTable, params: TopicParams, helpers: int = 0, measures: Measures | None = None
+) -> Topics:
     from threadpoolctl import threadpool_limits
 
     rows = sample_rows(ft, params.sample_size)
     row_cluster = np.full(ft.n, -1, dtype=np.int64)
+    measured: list[dict[str, Any]] = []
+
+    def measure() -> None:
+        if measures is not None:
+            measured.append(measures(rows, emb))
+
     with threadpool_limits(limits=1):
         emb = embed(sample_texts(ft, rows))
-        clusters = (
-            cluster(
+        clusters = None
+        if emb is not None:
+            clusters = cluster(
                 emb,
                 max_clusters=params.max_clusters,
                 min_cluster_size=params.min_cluster_size,
                 helpers=helpers,
+                meanwhile=measure,
             )
-            if emb is not None
-            else None
-        )
+        else:
+            measure()
     if clusters is not None:
         row_cluster[rows] = clusters.labels
-    return Topics(rows, emb, clusters, row_cluster, sampled=len(rows) < ft.n)
+    sampled = len(rows) < ft.n
+    return Topics(rows, emb, clusters, row_cluster, sampled, measured[0] if measured else None)
