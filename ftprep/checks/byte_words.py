@@ -200,27 +200,39 @@ def or_by_owner(size: int, owner: np.ndarray, bits: np.ndarray) -> np.ndarray:
 class Hits(NamedTuple):
     """The words of a batch's ASCII texts that have a number of some :class:`Needles`
     (:func:`hits`): per such word, its text, the index of its number among the
-    needles' and its length; and, when asked for, per text, the bytes of all its words."""
+    needles' and its length; and, when asked for, per text, the bytes of all its words,
+    and per such word its place among all the words and the first bytes of the word after
+    it (``follow``: for a screen that asks which words stand next to each other)."""
 
     owner: np.ndarray
     needle: np.ndarray
     length: np.ndarray
     word_bytes: np.ndarray | None
+    at: np.ndarray | None = None
+    after: np.ndarray | None = None
 
 
-def hits(texts: Sequence[bytes], table: bytes, needles: Needles, sizes: bool = False) -> Hits:
+def hits(
+    texts: Sequence[bytes],
+    table: bytes,
+    needles: Needles,
+    sizes: bool = False,
+    follow: bool = False,
+) -> Hits:
     """The :class:`Hits` of ``needles`` in ``texts`` (encoded: bytes the table leaves
     alone, 0x80 and above, are word bytes), in order (``sizes``: with the bytes of each
-    text's words). A word of up to eight bytes whose length is its needle's is that
-    needle: its number is its bytes times an odd number plus its length times another,
-    one number per word."""
+    text's words; ``follow``: with each hit's index among the words, consecutive for
+    words next to each other, and the first eight bytes of the word after it in its
+    text, as :func:`word_bytes` reads them, 0 where its text has none). A word of up to
+    eight bytes whose length is its needle's is that needle: its number is its bytes
+    times an odd number plus its length times another, one number per word."""
     data, starts, ends = _cut_bytes(texts, table)
     lengths = ends - starts
-    word_bytes = None
+    text_bytes = None
     if sizes:  # the words' bytes up to each text's first word, differenced
         firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
         before = np.concatenate(([0], np.cumsum(lengths)))[np.searchsorted(starts, firsts)]
-        word_bytes = np.diff(before)
+        text_bytes = np.diff(before)
     short = np.flatnonzero(lengths <= needles.longest)
     numbers = _numbers(data, starts[short], ends[short])
     maybe = np.flatnonzero(needles.table[(numbers >> _SHIFT).astype(np.intp)])
@@ -228,7 +240,16 @@ def hits(texts: Sequence[bytes], table: bytes, needles: Needles, sizes: bool = F
     at[at == len(needles.numbers)] = 0  # beyond the last: surely not that one either
     found = needles.numbers[at] == numbers[maybe]
     words = short[maybe[found]]
-    return Hits(_owners(texts, starts[words]), at[found], lengths[words], word_bytes)
+    owner = _owners(texts, starts[words])
+    if not follow:
+        return Hits(owner, at[found], lengths[words], text_bytes)
+    # the word after each hit, when there is one and it is of the same text (texts are
+    # joined by one space: the first word of the next text follows the last of this one)
+    ends_of_texts = np.cumsum([len(text) + 1 for text in texts]) + 7  # where each ends
+    nxt = np.minimum(words + 1, len(starts) - 1)
+    there = (words + 1 < len(starts)) & (starts[nxt] < ends_of_texts[owner])
+    after = np.where(there, word_bytes(data, starts[nxt], lengths[nxt]), np.uint64(0))
+    return Hits(owner, at[found], lengths[words], text_bytes, words, after)
 
 
 __all__ = [

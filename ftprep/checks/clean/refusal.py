@@ -19,6 +19,7 @@ from ftprep.checks.byte_words import (
     or_by_owner,
     word_numbers,
 )
+from ftprep.checks.clean import refusal_words
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import WORD_BYTES, ascii_word_list
 from ftprep.schema import ChatExample
@@ -433,8 +434,11 @@ def _screen_bits() -> tuple[dict[str, int], tuple[int, ...]]:
 
 
 _SCREEN_BITS, _SCREEN_WAYS = _screen_bits()
-#: Every word the batch's screen asks about, as word numbers (``checks.byte_words``).
-_ASKED_NUMBERS = numbers_of(_NEED_WORDS | _SCREEN_BITS.keys(), WORD_BYTES)
+#: Every word the batch's screen asks about, as word numbers (``checks.byte_words``):
+#: those of the groups, of ``_SCREEN`` and of the runs of words the patterns' matches hold.
+_ASKED_NUMBERS = numbers_of(_NEED_WORDS | _SCREEN_BITS.keys() | refusal_words.WORDS, WORD_BYTES)
+#: Which of ``refusal_words.RUNS`` an answer's words hold, read from the same hits.
+_RUNS = refusal_words.RunReader(_ASKED_NUMBERS)
 
 
 def _word_bits() -> np.ndarray:
@@ -495,14 +499,19 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
             group.append(i)
         if not group:
             continue
-        found = hits(texts, WORD_BYTES, _ASKED_NUMBERS)
+        found = hits(texts, WORD_BYTES, _ASKED_NUMBERS, follow=True)
         held = or_by_owner(len(group), found.owner, _WORD_BITS[found.needle])
         held[wide] |= _ALL_PATTERNS
+        runs = _RUNS.held(len(group), found)
+        runs[wide] = _RUNS.every
         held = held[:, None]
-        possible = ((held & patterns) == patterns).any(axis=1) & ((held & ways) == ways).any(axis=1)
+        # per answer and pattern: all its groups met, and one of its runs
+        may = ((held & patterns) == patterns) & ((runs[:, None] & _RUNS.patterns) != 0)
+        possible = may.any(axis=1) & ((held & ways) == ways).any(axis=1)
+        left = (may * patterns).sum(axis=1)  # the groups of the patterns still possible
         wide_rows = set(wide)
         for k, (i, open_, bits) in enumerate(
-            zip(group, possible.tolist(), held[:, 0].tolist(), strict=True)
+            zip(group, possible.tolist(), left.tolist(), strict=True)
         ):
             out[i] = not open_
             if open_ and k not in wide_rows:
