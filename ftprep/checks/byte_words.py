@@ -84,19 +84,23 @@ def _spaced(table: bytes) -> bytes:
 
 
 class Needles(NamedTuple):
-    """Words a screen looks for, as numbers (sorted), the length of the longest, and a
-    table of :data:`_TOP_BITS` booleans, true at the top bits of each number: one lookup
-    there rules out nearly every word (a sorted search costs some 70 ns a word)."""
+    """Words a screen looks for, as numbers (sorted), the length of the longest, and per
+    value of :data:`_TOP_BITS` top bits of a number, which needle has them: its index,
+    -1 when none does, :data:`_SEVERAL` when more than one do. One lookup there rules
+    out nearly every word and names the one needle it may be (a sorted search costs some
+    70 ns a word; it is left to the rare top bits shared by two needles)."""
 
     numbers: np.ndarray
     longest: int
-    table: np.ndarray
+    slot: np.ndarray
 
 
-#: The top bits of a word's number index :attr:`Needles.table` (the multiplications mix
+#: The top bits of a word's number index :attr:`Needles.slot` (the multiplications mix
 #: every byte of the word into them).
 _TOP_BITS = 16
 _SHIFT = np.uint64(64 - _TOP_BITS)
+#: :attr:`Needles.slot` of top bits that several needles share.
+_SEVERAL = -2
 
 
 def _cut(texts: Sequence[str], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
@@ -125,17 +129,20 @@ def word_spans(gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def word_bytes(data: bytes, offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The first ``min(length, 8)`` bytes of ``data`` from each offset as a little-endian
     64-bit number (the rest zero), read for all offsets at once through one strided view;
-    ``data`` must hold eight bytes from every offset (pad it)."""
+    ``data`` must hold eight bytes from every offset (pad it); ``lengths`` are not
+    negative."""
     eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-    return eights[offsets] & _LOW_BYTES[np.clip(lengths, 0, 8)]
+    return eights[offsets] & _LOW_BYTES[np.minimum(lengths, 8)]
 
 
 def _numbers(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The number of each word of ``data`` (from :func:`_cut`)."""
     lengths = ends - starts
-    head = word_bytes(data, starts, lengths)
-    tail = np.where(lengths > 8, word_bytes(data, ends - 8, lengths), np.uint64(0))  # last 8
-    return head * _HEAD + tail * _TAIL + lengths.astype(np.uint64) * _LENGTH
+    number = word_bytes(data, starts, lengths) * _HEAD + lengths.astype(np.uint64) * _LENGTH
+    long = np.flatnonzero(lengths > 8)  # the last eight bytes too (most words are shorter)
+    if len(long):
+        number[long] += word_bytes(data, ends[long] - 8, lengths[long]) * _TAIL
+    return number
 
 
 def _owners(texts: Sequence[Sized], starts: np.ndarray) -> np.ndarray:
@@ -180,9 +187,10 @@ def numbers_of(words: Collection[str], table: bytes) -> Needles:
     """``words`` (ASCII, each one word under ``table``) as :class:`Needles`."""
     data, starts, ends = _cut([" ".join(sorted(words))], table)
     numbers = np.unique(_numbers(data, starts, ends))
-    top = np.zeros(1 << _TOP_BITS, dtype=bool)
-    top[(numbers >> _SHIFT).astype(np.intp)] = True
-    return Needles(numbers, int(max(ends - starts, default=0)), top)
+    slot = np.full(1 << _TOP_BITS, -1, dtype=np.int32)
+    for index, top in enumerate((numbers >> _SHIFT).astype(np.intp).tolist()):
+        slot[top] = index if slot[top] == -1 else _SEVERAL
+    return Needles(numbers, int(max(ends - starts, default=0)), slot)
 
 
 def or_by_owner(size: int, owner: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -228,26 +236,31 @@ def hits(
     times an odd number plus its length times another, one number per word."""
     data, starts, ends = _cut_bytes(texts, table)
     lengths = ends - starts
+    # where each text starts in ``data``, and where one would after the last
+    firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
     text_bytes = None
     if sizes:  # the words' bytes up to each text's first word, differenced
-        firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
         before = np.concatenate(([0], np.cumsum(lengths)))[np.searchsorted(starts, firsts)]
         text_bytes = np.diff(before)
     short = np.flatnonzero(lengths <= needles.longest)
     numbers = _numbers(data, starts[short], ends[short])
-    maybe = np.flatnonzero(needles.table[(numbers >> _SHIFT).astype(np.intp)])
-    at = np.searchsorted(needles.numbers, numbers[maybe])
-    at[at == len(needles.numbers)] = 0  # beyond the last: surely not that one either
+    slot = needles.slot[(numbers >> _SHIFT).astype(np.intp)]
+    maybe = np.flatnonzero(slot != -1)
+    at = slot[maybe].astype(np.intp)
+    several = np.flatnonzero(at == _SEVERAL)
+    if len(several):  # top bits of more than one needle: which, by a sorted search
+        among = np.searchsorted(needles.numbers, numbers[maybe[several]])
+        among[among == len(needles.numbers)] = 0  # beyond the last: surely not that one
+        at[several] = among
     found = needles.numbers[at] == numbers[maybe]
     words = short[maybe[found]]
-    owner = _owners(texts, starts[words])
+    owner = np.searchsorted(firsts, starts[words], side="right") - 1  # ``_owners``
     if not follow:
         return Hits(owner, at[found], lengths[words], text_bytes)
     # the word after each hit, when there is one and it is of the same text (texts are
     # joined by one space: the first word of the next text follows the last of this one)
-    ends_of_texts = np.cumsum([len(text) + 1 for text in texts]) + 7  # where each ends
     nxt = np.minimum(words + 1, len(starts) - 1)
-    there = (words + 1 < len(starts)) & (starts[nxt] < ends_of_texts[owner])
+    there = (words + 1 < len(starts)) & (starts[nxt] < firsts[owner + 1] - 1)
     after = np.where(there, word_bytes(data, starts[nxt], lengths[nxt]), np.uint64(0))
     return Hits(owner, at[found], lengths[words], text_bytes, words, after)
 
