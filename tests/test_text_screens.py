@@ -548,6 +548,20 @@ def test_refusal_batch_screen_rules_out_plain_answers() -> None:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Letters of every script the detector knows, their neighbours just outside its ranges,
+#: and characters beyond the BMP (two UTF-16 surrogates each) and lone surrogates.
+_SCRIPT_CHARS = st.one_of(
+    st.characters(),
+    st.sampled_from("аяЀӿͰϿ؀ۿݐݿ֐׿ऀॿ฀๿가힯ᄀᇿ぀ヿ一鿿㐀䶿ͯ԰܀຀ꀀힰ\ud800\udfff𝔘😀𠀀ÀéİıſK１٣\u3000\xa0’"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_SCRIPT_CHARS, max_size=60))
+def test_script_letters_are_what_each_script_regex_finds(text: str) -> None:
+    """``language._script_letters`` counts, per script, the characters its regex finds."""
+    expected = [len(rx.findall(text)) for _, rx in language._SCRIPT_RX]
+    assert language._script_letters(text) == expected
 
 
 def _detect_language_unscreened(text: str) -> str | None:
