@@ -486,6 +486,9 @@ def test_word_screen_tells_needles_that_share_top_bits(texts: list[list[str]]) -
         for w in text.decode("ascii").lower().replace("-", " ").split():
             if w in asked and w in short:
                 expected.append((k, int(word_numbers([w], WORD_BYTES)[1][0])))
+    as_str = hits([t.decode("ascii") for t in encoded], WORD_BYTES, needles, follow=True)
+    listed = [[None if c is None else c.tolist() for c in h] for h in (found, as_str)]
+    assert listed[0] == listed[1]  # ASCII texts given as str: the same hits
     fits = found.length <= 8  # longer words may share a needle's number
     got = zip(found.owner[fits].tolist(), needles.numbers[found.needle[fits]].tolist(), strict=True)
     assert list(got) == expected

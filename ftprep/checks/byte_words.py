@@ -22,7 +22,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence, Sized
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -103,19 +103,25 @@ _SHIFT = np.uint64(64 - _TOP_BITS)
 _SEVERAL = -2
 
 
-def _cut(texts: Sequence[str], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
-    """The texts (all ASCII) joined by single spaces, translated by ``table`` and padded
-    with eight spaces at both ends, and the offsets there where each word starts and
-    ends."""
-    return _cut_bytes([text.encode("ascii") for text in texts], table)
-
-
-def _cut_bytes(texts: Sequence[bytes], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
-    """:func:`_cut` of texts already encoded."""
+def _cut(
+    texts: Sequence[bytes] | Sequence[str], table: bytes
+) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """The texts (encoded, or all ASCII) joined by single spaces, translated by ``table``
+    and padded with eight spaces at both ends, and the offsets there where each word
+    starts and ends."""
     pad = b" " * 8
-    data = pad + b" ".join(texts).translate(_spaced(table)) + pad
+    data = pad + _joined(texts).translate(_spaced(table)) + pad
     starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
     return data, starts, ends
+
+
+def _joined(texts: Sequence[bytes] | Sequence[str]) -> bytes:
+    """``texts`` joined by single spaces, as bytes: encoded texts as they are, texts that
+    are all ASCII encoded once, joined (the same bytes as each encoded, then joined,
+    without an encoding call and a bytes object per text)."""
+    if texts and isinstance(texts[0], str):
+        return " ".join(cast("Sequence[str]", texts)).encode("ascii")
+    return b" ".join(cast("Sequence[bytes]", texts))
 
 
 def word_spans(gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,20 +227,21 @@ class Hits(NamedTuple):
 
 
 def hits(
-    texts: Sequence[bytes],
+    texts: Sequence[bytes] | Sequence[str],
     table: bytes,
     needles: Needles,
     sizes: bool = False,
     follow: bool = False,
 ) -> Hits:
     """The :class:`Hits` of ``needles`` in ``texts`` (encoded: bytes the table leaves
-    alone, 0x80 and above, are word bytes), in order (``sizes``: with the bytes of each
-    text's words; ``follow``: with each hit's index among the words, consecutive for
-    words next to each other, and the first eight bytes of the word after it in its
-    text, as :func:`word_bytes` reads them, 0 where its text has none). A word of up to
-    eight bytes whose length is its needle's is that needle: its number is its bytes
-    times an odd number plus its length times another, one number per word."""
-    data, starts, ends = _cut_bytes(texts, table)
+    alone, 0x80 and above, are word bytes; or all ASCII, not encoded), in order
+    (``sizes``: with the bytes of each text's words; ``follow``: with each hit's index
+    among the words, consecutive for words next to each other, and the first eight bytes
+    of the word after it in its text, as :func:`word_bytes` reads them, 0 where its text
+    has none). A word of up to eight bytes whose length is its needle's is that needle:
+    its number is its bytes times an odd number plus its length times another, one
+    number per word."""
+    data, starts, ends = _cut(texts, table)
     lengths = ends - starts
     # where each text starts in ``data``, and where one would after the last
     firsts = np.cumsum([8] + [len(text) + 1 for text in texts])

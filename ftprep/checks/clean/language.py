@@ -383,7 +383,7 @@ def _clear_languages(texts: list[str]) -> list[int]:
     width = len(_RANKED)
     out: list[int] = []
     for part in groups(samples):
-        chosen = [sample.encode("ascii") for sample in samples[part.start : part.stop]]
+        chosen = samples[part.start : part.stop]
         found = hits(chosen, _ASCII_LETTERS, _ASCII_FUNCTION_WORDS, sizes=True)
         assert found.word_bytes is not None
         exact = _FUNCTION_LENGTH[found.needle] == found.length
