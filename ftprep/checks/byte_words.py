@@ -193,7 +193,9 @@ def numbers_of(words: Collection[str], table: bytes) -> Needles:
     """``words`` (ASCII, each one word under ``table``) as :class:`Needles`."""
     data, starts, ends = _cut([" ".join(sorted(words))], table)
     numbers = np.unique(_numbers(data, starts, ends))
-    slot = np.full(1 << _TOP_BITS, -1, dtype=np.int32)
+    # 128 KB of int16 where the needles are fewer than 32,767 (every screen's are)
+    kind = np.int16 if len(numbers) < np.iinfo(np.int16).max else np.int32
+    slot = np.full(1 << _TOP_BITS, -1, dtype=kind)
     for index, top in enumerate((numbers >> _SHIFT).astype(np.intp).tolist()):
         slot[top] = index if slot[top] == -1 else _SEVERAL
     return Needles(numbers, int(max(ends - starts, default=0)), slot)

@@ -43,7 +43,7 @@ _ANY_SCRIPT = re.compile("[" + "".join(chars for _, chars in _SCRIPTS) + "]")
 def _script_table() -> np.ndarray:
     """Per UTF-16 code unit: 1 + the index in ``_SCRIPTS`` of the script it is a letter
     of, 0 for none (the ranges are all below the surrogates, and none overlap)."""
-    table = np.zeros(0x10000, dtype=np.intp)
+    table = np.zeros(0x10000, dtype=np.uint8)  # 64 KB: stays in the cache
     for k, (_, chars) in enumerate(_SCRIPTS, start=1):
         for low, high in re.findall("(.)-(.)", chars, flags=re.S):
             if table[ord(low) : ord(high) + 1].any() or ord(high) >= 0xD800:
