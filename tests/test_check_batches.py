@@ -11,6 +11,7 @@ the text rules.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -450,6 +451,47 @@ def test_word_screen_passes_every_text_holding_a_word(texts: list[str], how: str
         for w in text.encode("ascii").translate(table).decode("ascii").split()
         if w in wanted
     }
+
+
+_RANDOM = random.Random(7)
+#: Thousands of words, of up to twelve letters and digits: enough that some needles
+#: share their numbers' top bits.
+_MANY = sorted(
+    {
+        "".join(_RANDOM.choices("abcdefghijklmnopqrstuvwxyz0123", k=_RANDOM.randint(1, 12)))
+        for _ in range(6000)
+    }
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([*_MANY, "zz9", "x", "abcdefghij", "Ab", "a-b"])), max_size=6)
+)
+def test_word_screen_tells_needles_that_share_top_bits(texts: list[list[str]]) -> None:
+    """With thousands of needles, many share the top bits ``Needles.slot`` is indexed by
+    (a sorted search tells them apart): ``hits`` finds each word of up to eight bytes
+    that is a needle, as that needle, and no other word."""
+    from ftprep.checks.byte_words import _SEVERAL, hits, numbers_of, word_numbers
+    from ftprep.checks.words import WORD_BYTES
+
+    asked = set(_MANY[::2])
+    needles = numbers_of(asked, WORD_BYTES)
+    assert (needles.slot == _SEVERAL).sum() > 10
+    short = {w for w in _MANY if len(w) <= 8}
+    encoded = [" ".join(words).encode("ascii") for words in texts]
+    found = hits(encoded, WORD_BYTES, needles, follow=True)
+    expected = []
+    for k, text in enumerate(encoded):
+        for w in text.decode("ascii").lower().replace("-", " ").split():
+            if w in asked and w in short:
+                expected.append((k, int(word_numbers([w], WORD_BYTES)[1][0])))
+    as_str = hits([t.decode("ascii") for t in encoded], WORD_BYTES, needles, follow=True)
+    listed = [[None if c is None else c.tolist() for c in h] for h in (found, as_str)]
+    assert listed[0] == listed[1]  # ASCII texts given as str: the same hits
+    fits = found.length <= 8  # longer words may share a needle's number
+    got = zip(found.owner[fits].tolist(), needles.numbers[found.needle[fits]].tolist(), strict=True)
+    assert list(got) == expected
 
 
 def test_word_screen_finds_the_words() -> None:

@@ -11,18 +11,28 @@ from __future__ import annotations
 import re
 import string
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ftprep.checks import answers
+from ftprep.checks import answers, byte_words
 from ftprep.checks.base import CheckSettings
 from ftprep.checks.batch_view import CheckBatch, turns_of
-from ftprep.checks.clean import encoding, language, pii, placeholders, refusal, repetition, residue
+from ftprep.checks.clean import (
+    encoding,
+    language,
+    pii,
+    placeholders,
+    refusal,
+    refusal_words,
+    repetition,
+    residue,
+)
 from ftprep.checks.clean import short_answer as sa
 from ftprep.checks.consistent import requests
 from ftprep.checks.prose import normalize_quotes, strip_code
 from ftprep.checks.signs import CONTROL, KEPT, digits_in, sign_of
-from ftprep.checks.words import ascii_word_list, ascii_words
+from ftprep.checks.words import WORD_BYTES, ascii_word_list, ascii_words
 from ftprep.pii.detectors import may_hold_pii
 from ftprep.schema import ChatExample, Message, SourceLocation
 
@@ -319,9 +329,13 @@ def test_refusal_batch_screen_passes_every_answer_that_may_refuse(texts: list[st
         if text.isascii() or not refusal._LOWERS_TO_ASCII.search(text):
             # beyond ASCII: read with a "?" for each such character
             read = text.encode("ascii", "replace").decode("ascii")
-            words = frozenset(ascii_word_list(read) or ())
+            listed = ascii_word_list(read) or []
+            words = frozenset(listed)
             needs = refusal._NEEDS
-            possible = any(all(not g.isdisjoint(words) for g in n) for n in needs)
+            possible = any(
+                all(not g.isdisjoint(words) for g in n) and refusal_words.may_match(listed, runs)
+                for n, runs in zip(needs, refusal_words.PARSED, strict=True)
+            )
         else:
             possible = True  # the rule asks every pattern
         assert not (possible and screened), text
@@ -342,6 +356,156 @@ def test_find_refusal_after_the_batch_screen_equals_unscreened_rules(
     refusal._plain_answers(texts, CheckSettings())
     for text in texts:
         assert refusal.find_refusal(text, skip) == _find_refusal_unscreened(text, skip), text
+
+
+#: Pieces of the patterns' phrases, cut where a match may end or run into what follows,
+#: and the words around them, for answers that come close to a pattern or meet one.
+_RUN_PIECES = ("I", "i", "I'm", "I’m", "I am", "I 'm", "am", "'m", "m", "as", "As", "as a",
+               "as an", "a", "an", "A.I.", "a.i", "AI", "AIs", "aim", "LLM", "LLMs", "llama",
+               "language model", "large", "artificial intelligence", "just", "merely", "not",
+               "can't", "can’t", "cannot", "can not", "won't", "will not", "unable to",
+               "not able to", "not going to be able to", "must decline to", "refuse to",
+               "have to decline to", "help", "assist you", "with that", "with requests", ".",
+               "!", "fulfill this", "comply", "provide such content", "engage in any",
+               "do that.", "continue with this", "do not", "don't", "have", "personal opinions",
+               "access", "browse", "the internet", "the web", "the ability to", "my", "the",
+               "knowledge", "training", "data", "cut-off", "cutoff", "of", "last update",
+               "goes", "up to", "was", "have been", "'ve been", "trained", "made", "by",
+               "OpenAI", "Google", "Metaverse", "Microsoft", "a doctor", "licensed",
+               "physician", "qualified to", "give", "legal", "advice", "advices", "must",
+               "need to", "will have to", "'ll have to", "respectfully", "decline",
+               "declined", "refuse", "this", "your", "request", "question", "violates",
+               "violated", "breaches", "is against", "is in violation of", "against",
+               "violate", "guidelines", "programming", "principles", "policies", "'s",
+               "usage policy", "it", "It", "is", "would be", "not appropriate",
+               "inappropriate", "unethical", "for me to", "comfortable", "feel comfortable",
+               "think it's appropriate", "providing", "x" * 50, "\n", "é", "\u3000", "\xa0",
+               "中", "½", "٣", "ſ", "ı", "—")  # fmt: skip
+
+
+@st.composite
+def _run_answers(draw: st.DrawFn) -> str:
+    """Answers made of ``_RUN_PIECES``, run together or apart, in any case."""
+    parts = draw(st.lists(st.sampled_from(_RUN_PIECES + _REFUSAL_PHRASES), max_size=30))
+    seps = draw(st.lists(st.sampled_from([" ", " ", "", "\n", "'", ".", ",", "-", "\u2019",
+                                          "\xa0", "é"]), min_size=len(parts)))  # fmt: skip
+    text = "".join(p + s for p, s in zip(parts, seps, strict=False))
+    case = draw(st.sampled_from(["", "upper", "title"]))
+    return text.upper() if case == "upper" else text.title() if case == "title" else text
+
+
+def _pattern_matches(lower: str, keys: tuple[str, ...], rx: re.Pattern[str]) -> bool:
+    """Whether the rule finds a match of one pattern (``keys``, ``rx``) in ``lower``, as
+    ``find_refusal`` looks for it: in windows around its keys, or in a short text whole."""
+    short = len(lower) <= refusal._BEFORE + refusal._AFTER
+    for key in keys:
+        pos = lower.find(key)
+        while pos != -1:
+            if short:
+                return rx.search(lower) is not None
+            if rx.search(lower, max(0, pos - refusal._BEFORE), pos + len(key) + refusal._AFTER):
+                return True
+            pos = lower.find(key, pos + 1)
+    return False
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_run_answers(), _screened_answers()))
+def test_refusal_runs_hold_every_match(text: str) -> None:
+    """A pattern the rule matches in an answer (read as the batch screen reads it:
+    beyond ASCII, a "?" for each character, unless one lowers to ASCII) has one of its
+    runs of words (``refusal_words.RUNS``) in the answer's words."""
+    if not text.isascii() and refusal._LOWERS_TO_ASCII.search(text):
+        return  # the screen asks every pattern of such an answer
+    lower = normalize_quotes(text).lower()
+    words = ascii_word_list(text.encode("ascii", "replace").decode("ascii")) or []
+    for (_, keys, rx), runs in zip(refusal._COMPILED, refusal_words.PARSED, strict=True):
+        if _pattern_matches(lower, keys, rx):
+            assert refusal_words.may_match(words, runs), (rx.pattern, text)
+
+
+#: Per pattern, a short phrase it matches whose last word a window's end may cut or
+#: that may run into what follows.
+_MATCHED = ("as an ai", "i'm an ai", "i don't have opinions", "i can't browse the web",
+            "my training cutoff", "as of my update", "my training data goes to",
+            "i was made by google", "i'm not a doctor", "i can't give legal advice",
+            "i cannot help with that", "i must decline", "your query violates",
+            "against my guidelines", "it is unethical for me to", "i'm not comfortable with this",
+            "i don't feel comfortable to")  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", range(len(refusal.PATTERNS)))
+def test_refusal_runs_hold_matches_cut_by_a_window(pattern: int) -> None:
+    """A pattern's phrase found in a window around an earlier key, the window's end
+    falling anywhere in the phrase or in a word the phrase's last word runs into, holds
+    one of the pattern's runs (every filler length puts the end somewhere else)."""
+    _, keys, rx = refusal._COMPILED[pattern]
+    runs = refusal_words.PARSED[pattern]
+    found = 0
+    for glue in ("", "zz", "developed", "s"):
+        for filler in range(150):
+            text = f"{keys[0]} {'q' * filler} {_MATCHED[pattern]}{glue} end"
+            if _pattern_matches(text, keys, rx):
+                found += 1
+                assert refusal_words.may_match(ascii_word_list(text) or [], runs), text
+    assert found
+
+
+@st.composite
+def _around_a_match(draw: st.DrawFn, pattern: int) -> str:
+    """A text of one match of ``pattern`` (drawn from its regex, in any case when ASCII),
+    after one of its keys and filler (so that the rule's window may end inside it) and
+    before what its last word may run into."""
+    _, keys, rx = refusal._COMPILED[pattern]
+    alphabet = st.characters(max_codepoint=0x3000, exclude_characters="\u0130\u212a")
+    match = draw(st.from_regex(rx, fullmatch=True, alphabet=alphabet))
+    if match.isascii() and draw(st.booleans()):
+        match = match.upper() if draw(st.booleans()) else match.title()
+    key = draw(st.sampled_from(keys))
+    before = draw(st.sampled_from(["", "x ", f"{key} ", f"{key} "]))
+    if before == f"{key} " and draw(st.booleans()):
+        # the window around the key ends ``cut`` characters into the match (at its end
+        # half the time: where what its last word runs into is cut off)
+        cut = draw(st.one_of(st.just(len(match)), st.integers(0, len(match))))
+        filler = "q" * max(0, len(key) + refusal._AFTER - len(before) - 1 - cut)
+    else:
+        filler = "q" * draw(st.integers(0, 150))
+    after = draw(st.sampled_from(["", "s", "zz", "developed", "s", " end", ".", "\u2019s"]))
+    tail = draw(st.sampled_from(["", " z" * 40]))  # a text of over 144 characters is
+    return f"{before}{filler} {match}{after}{tail}"  # searched in windows
+
+
+@pytest.mark.parametrize("pattern", range(len(refusal.PATTERNS)))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_refusal_runs_hold_the_patterns_matches(pattern: int, data: st.DataObject) -> None:
+    """Every match of a pattern (drawn from its regex, with what may stand around it),
+    where the rule finds it, holds one of the pattern's runs in the words the batch
+    screen reads."""
+    _, keys, rx = refusal._COMPILED[pattern]
+    text = data.draw(_around_a_match(pattern))
+    if _pattern_matches(normalize_quotes(text).lower(), keys, rx):
+        read = text.encode("ascii", "replace").decode("ascii")
+        assert refusal_words.may_match(ascii_word_list(read) or [], refusal_words.PARSED[pattern])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_run_answers(), st.text(max_size=40)), min_size=1, max_size=8))
+@example(["I am", "not a doctor", "as an", "AI, I", "as", "ai", "by", "google"])
+@example(["i can't", "do that", "i", "cannot", "help"])
+def test_run_reader_reads_what_may_match_reads(texts: list[str]) -> None:
+    """``RunReader.held`` over a batch's hits tells, per text, exactly which runs
+    ``may_match`` finds in the text's words."""
+    read = [t.encode("ascii", "replace") for t in texts]
+    found = byte_words.hits(read, WORD_BYTES, refusal._ASKED_NUMBERS, follow=True)
+    held = refusal._RUNS.held(len(texts), found).tolist()
+    runs = [run for pattern in refusal_words.PARSED for run in pattern]
+    for text, bits in zip(read, held, strict=True):
+        words = ascii_word_list(text.decode("ascii")) or []
+        expected = sum(
+            1 << k for k, run in enumerate(runs) if refusal_words.may_match(words, (run,))
+        )
+        assert bits == expected, text
 
 
 @settings(max_examples=300, deadline=None)
@@ -365,23 +529,39 @@ def test_only_two_characters_lower_to_ascii() -> None:
 def test_refusal_batch_screen_rules_out_plain_answers() -> None:
     texts = [
         "Sure, here is the answer.",  # no pattern's words
-        "I think it is not a problem.",  # a pattern's words and a screen word ("not")
+        "I think it is not a problem.",  # a pattern's words, a screen word, no run of them
+        "I think it is not appropriate for me to say.",  # a run ("it is not"): the rule
         "I think it is fine, as you said.",  # a pattern's words, no screen word
         "As an A.I., I cannot say.",
         "I can_not say",  # an underscore: left to the rule
         "Voilà, c'est très bien.",  # beyond ASCII: every pattern, but no screen word
-        "Voilà: I’m not sure.",  # beyond ASCII, a screen word
+        "Voilà: I’m not sure.",  # beyond ASCII, a screen word, no run
+        "Voilà: I’m not a doctor.",  # beyond ASCII, a screen word and a run
         "Voilà\u3000bien",  # white space beyond ASCII: read as "?" too
         "\u0130\u3000bien",  # a capital that lowers to ASCII, and such white space: the rule
         "\u212a is not fine",  # the Kelvin sign: every pattern, and a screen word
     ]
     assert refusal._plain_answers(texts, CheckSettings()) == [
-        *(True, False, True, False, False),
-        *(True, False, True, False, False),
+        *(True, True, False, True, False, False),
+        *(True, True, False, True, False, False),
     ]
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Letters of every script the detector knows, their neighbours just outside its ranges,
+#: and characters beyond the BMP (two UTF-16 surrogates each) and lone surrogates.
+_SCRIPT_CHARS = st.one_of(
+    st.characters(),
+    st.sampled_from("аяЀӿͰϿ؀ۿݐݿ֐׿ऀॿ฀๿가힯ᄀᇿ぀ヿ一鿿㐀䶿ͯ԰܀຀ꀀힰ\ud800\udfff𝔘😀𠀀ÀéİıſK１٣\u3000\xa0’"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_SCRIPT_CHARS, max_size=60))
+def test_script_letters_are_what_each_script_regex_finds(text: str) -> None:
+    """``language._script_letters`` counts, per script, the characters its regex finds."""
+    expected = [len(rx.findall(text)) for _, rx in language._SCRIPT_RX]
+    assert language._script_letters(text) == expected
 
 
 def _detect_language_unscreened(text: str) -> str | None:

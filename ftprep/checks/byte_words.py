@@ -22,7 +22,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence, Sized
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -84,34 +84,44 @@ def _spaced(table: bytes) -> bytes:
 
 
 class Needles(NamedTuple):
-    """Words a screen looks for, as numbers (sorted), the length of the longest, and a
-    table of :data:`_TOP_BITS` booleans, true at the top bits of each number: one lookup
-    there rules out nearly every word (a sorted search costs some 70 ns a word)."""
+    """Words a screen looks for, as numbers (sorted), the length of the longest, and per
+    value of :data:`_TOP_BITS` top bits of a number, which needle has them: its index,
+    -1 when none does, :data:`_SEVERAL` when more than one do. One lookup there rules
+    out nearly every word and names the one needle it may be (a sorted search costs some
+    70 ns a word; it is left to the rare top bits shared by two needles)."""
 
     numbers: np.ndarray
     longest: int
-    table: np.ndarray
+    slot: np.ndarray
 
 
-#: The top bits of a word's number index :attr:`Needles.table` (the multiplications mix
+#: The top bits of a word's number index :attr:`Needles.slot` (the multiplications mix
 #: every byte of the word into them).
 _TOP_BITS = 16
 _SHIFT = np.uint64(64 - _TOP_BITS)
+#: :attr:`Needles.slot` of top bits that several needles share.
+_SEVERAL = -2
 
 
-def _cut(texts: Sequence[str], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
-    """The texts (all ASCII) joined by single spaces, translated by ``table`` and padded
-    with eight spaces at both ends, and the offsets there where each word starts and
-    ends."""
-    return _cut_bytes([text.encode("ascii") for text in texts], table)
-
-
-def _cut_bytes(texts: Sequence[bytes], table: bytes) -> tuple[bytes, np.ndarray, np.ndarray]:
-    """:func:`_cut` of texts already encoded."""
+def _cut(
+    texts: Sequence[bytes] | Sequence[str], table: bytes
+) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """The texts (encoded, or all ASCII) joined by single spaces, translated by ``table``
+    and padded with eight spaces at both ends, and the offsets there where each word
+    starts and ends."""
     pad = b" " * 8
-    data = pad + b" ".join(texts).translate(_spaced(table)) + pad
+    data = pad + _joined(texts).translate(_spaced(table)) + pad
     starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
     return data, starts, ends
+
+
+def _joined(texts: Sequence[bytes] | Sequence[str]) -> bytes:
+    """``texts`` joined by single spaces, as bytes: encoded texts as they are, texts that
+    are all ASCII encoded once, joined (the same bytes as each encoded, then joined,
+    without an encoding call and a bytes object per text)."""
+    if texts and isinstance(texts[0], str):
+        return " ".join(cast("Sequence[str]", texts)).encode("ascii")
+    return b" ".join(cast("Sequence[bytes]", texts))
 
 
 def word_spans(gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -125,17 +135,20 @@ def word_spans(gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def word_bytes(data: bytes, offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The first ``min(length, 8)`` bytes of ``data`` from each offset as a little-endian
     64-bit number (the rest zero), read for all offsets at once through one strided view;
-    ``data`` must hold eight bytes from every offset (pad it)."""
+    ``data`` must hold eight bytes from every offset (pad it); ``lengths`` are not
+    negative."""
     eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-    return eights[offsets] & _LOW_BYTES[np.clip(lengths, 0, 8)]
+    return eights[offsets] & _LOW_BYTES[np.minimum(lengths, 8)]
 
 
 def _numbers(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The number of each word of ``data`` (from :func:`_cut`)."""
     lengths = ends - starts
-    head = word_bytes(data, starts, lengths)
-    tail = np.where(lengths > 8, word_bytes(data, ends - 8, lengths), np.uint64(0))  # last 8
-    return head * _HEAD + tail * _TAIL + lengths.astype(np.uint64) * _LENGTH
+    number = word_bytes(data, starts, lengths) * _HEAD + lengths.astype(np.uint64) * _LENGTH
+    long = np.flatnonzero(lengths > 8)  # the last eight bytes too (most words are shorter)
+    if len(long):
+        number[long] += word_bytes(data, ends[long] - 8, lengths[long]) * _TAIL
+    return number
 
 
 def _owners(texts: Sequence[Sized], starts: np.ndarray) -> np.ndarray:
@@ -180,9 +193,12 @@ def numbers_of(words: Collection[str], table: bytes) -> Needles:
     """``words`` (ASCII, each one word under ``table``) as :class:`Needles`."""
     data, starts, ends = _cut([" ".join(sorted(words))], table)
     numbers = np.unique(_numbers(data, starts, ends))
-    top = np.zeros(1 << _TOP_BITS, dtype=bool)
-    top[(numbers >> _SHIFT).astype(np.intp)] = True
-    return Needles(numbers, int(max(ends - starts, default=0)), top)
+    # 128 KB of int16 where the needles are fewer than 32,767 (every screen's are)
+    kind = np.int16 if len(numbers) < np.iinfo(np.int16).max else np.int32
+    slot = np.full(1 << _TOP_BITS, -1, dtype=kind)
+    for index, top in enumerate((numbers >> _SHIFT).astype(np.intp).tolist()):
+        slot[top] = index if slot[top] == -1 else _SEVERAL
+    return Needles(numbers, int(max(ends - starts, default=0)), slot)
 
 
 def or_by_owner(size: int, owner: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -200,35 +216,62 @@ def or_by_owner(size: int, owner: np.ndarray, bits: np.ndarray) -> np.ndarray:
 class Hits(NamedTuple):
     """The words of a batch's ASCII texts that have a number of some :class:`Needles`
     (:func:`hits`): per such word, its text, the index of its number among the
-    needles' and its length; and, when asked for, per text, the bytes of all its words."""
+    needles' and its length; and, when asked for, per text, the bytes of all its words,
+    and per such word its place among all the words and the first bytes of the word after
+    it (``follow``: for a screen that asks which words stand next to each other)."""
 
     owner: np.ndarray
     needle: np.ndarray
     length: np.ndarray
     word_bytes: np.ndarray | None
+    at: np.ndarray | None = None
+    after: np.ndarray | None = None
 
 
-def hits(texts: Sequence[bytes], table: bytes, needles: Needles, sizes: bool = False) -> Hits:
+def hits(
+    texts: Sequence[bytes] | Sequence[str],
+    table: bytes,
+    needles: Needles,
+    sizes: bool = False,
+    follow: bool = False,
+) -> Hits:
     """The :class:`Hits` of ``needles`` in ``texts`` (encoded: bytes the table leaves
-    alone, 0x80 and above, are word bytes), in order (``sizes``: with the bytes of each
-    text's words). A word of up to eight bytes whose length is its needle's is that
-    needle: its number is its bytes times an odd number plus its length times another,
-    one number per word."""
-    data, starts, ends = _cut_bytes(texts, table)
+    alone, 0x80 and above, are word bytes; or all ASCII, not encoded), in order
+    (``sizes``: with the bytes of each text's words; ``follow``: with each hit's index
+    among the words, consecutive for words next to each other, and the first eight bytes
+    of the word after it in its text, as :func:`word_bytes` reads them, 0 where its text
+    has none). A word of up to eight bytes whose length is its needle's is that needle:
+    its number is its bytes times an odd number plus its length times another, one
+    number per word."""
+    data, starts, ends = _cut(texts, table)
     lengths = ends - starts
-    word_bytes = None
+    # where each text starts in ``data``, and where one would after the last
+    firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
+    text_bytes = None
     if sizes:  # the words' bytes up to each text's first word, differenced
-        firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
         before = np.concatenate(([0], np.cumsum(lengths)))[np.searchsorted(starts, firsts)]
-        word_bytes = np.diff(before)
+        text_bytes = np.diff(before)
     short = np.flatnonzero(lengths <= needles.longest)
     numbers = _numbers(data, starts[short], ends[short])
-    maybe = np.flatnonzero(needles.table[(numbers >> _SHIFT).astype(np.intp)])
-    at = np.searchsorted(needles.numbers, numbers[maybe])
-    at[at == len(needles.numbers)] = 0  # beyond the last: surely not that one either
+    slot = needles.slot[(numbers >> _SHIFT).astype(np.intp)]
+    maybe = np.flatnonzero(slot != -1)
+    at = slot[maybe].astype(np.intp)
+    several = np.flatnonzero(at == _SEVERAL)
+    if len(several):  # top bits of more than one needle: which, by a sorted search
+        among = np.searchsorted(needles.numbers, numbers[maybe[several]])
+        among[among == len(needles.numbers)] = 0  # beyond the last: surely not that one
+        at[several] = among
     found = needles.numbers[at] == numbers[maybe]
     words = short[maybe[found]]
-    return Hits(_owners(texts, starts[words]), at[found], lengths[words], word_bytes)
+    owner = np.searchsorted(firsts, starts[words], side="right") - 1  # ``_owners``
+    if not follow:
+        return Hits(owner, at[found], lengths[words], text_bytes)
+    # the word after each hit, when there is one and it is of the same text (texts are
+    # joined by one space: the first word of the next text follows the last of this one)
+    nxt = np.minimum(words + 1, len(starts) - 1)
+    there = (words + 1 < len(starts)) & (starts[nxt] < firsts[owner + 1] - 1)
+    after = np.where(there, word_bytes(data, starts[nxt], lengths[nxt]), np.uint64(0))
+    return Hits(owner, at[found], lengths[words], text_bytes, words, after)
 
 
 __all__ = [

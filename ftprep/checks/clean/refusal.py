@@ -13,12 +13,14 @@ from ftprep.checks.base import CheckSettings, example_check
 from ftprep.checks.batch_view import Turns, by_screened_answers, turns_of
 from ftprep.checks.byte_words import (
     WIDE_SPACE,
+    Hits,
     groups,
     hits,
     numbers_of,
     or_by_owner,
     word_numbers,
 )
+from ftprep.checks.clean import refusal_words
 from ftprep.checks.prose import normalize_quotes, word_set
 from ftprep.checks.words import WORD_BYTES, ascii_word_list
 from ftprep.schema import ChatExample
@@ -433,8 +435,11 @@ def _screen_bits() -> tuple[dict[str, int], tuple[int, ...]]:
 
 
 _SCREEN_BITS, _SCREEN_WAYS = _screen_bits()
-#: Every word the batch's screen asks about, as word numbers (``checks.byte_words``).
-_ASKED_NUMBERS = numbers_of(_NEED_WORDS | _SCREEN_BITS.keys(), WORD_BYTES)
+#: Every word the batch's screen asks about, as word numbers (``checks.byte_words``):
+#: those of the groups, of ``_SCREEN`` and of the runs of words the patterns' matches hold.
+_ASKED_NUMBERS = numbers_of(_NEED_WORDS | _SCREEN_BITS.keys() | refusal_words.WORDS, WORD_BYTES)
+#: Which of ``refusal_words.RUNS`` an answer's words hold, read from the same hits.
+_RUNS = refusal_words.RunReader(_ASKED_NUMBERS)
 
 
 def _word_bits() -> np.ndarray:
@@ -450,6 +455,9 @@ def _word_bits() -> np.ndarray:
 
 
 _WORD_BITS = _word_bits()
+#: ``_PATTERN_BITS`` and ``_SCREEN_WAYS`` as arrays, for the batch screen.
+_PATTERNS = np.array(_PATTERN_BITS, dtype=np.int64)
+_WAYS = np.array(_SCREEN_WAYS, dtype=np.int64)
 
 
 #: The characters beyond ASCII whose lower case holds an ASCII letter (dotted capital I,
@@ -473,12 +481,12 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
     answers left open that are not asked of every pattern are kept in ``_HELD``."""
     out = [False] * len(answers)
     _HELD.clear()
-    patterns = np.array(_PATTERN_BITS, dtype=np.int64)
-    ways = np.array(_SCREEN_WAYS, dtype=np.int64)
+    rows: list[int] = []  # the answers read, in order
+    wide: list[int] = []  # of ``rows``: the answers beyond ASCII
+    found: list[Hits] = []  # per group of answers read
     for part in groups(answers):
-        group: list[int] = []
         texts: list[bytes] = []
-        wide: list[int] = []  # of ``group``: the answers beyond ASCII
+        before = len(rows)
         for i in part:
             text = answers[i]
             if "_" in text:
@@ -491,22 +499,37 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
                 continue
             else:
                 texts.append(normalize_quotes(text).lower().encode("utf-8", "surrogatepass"))
-                wide.append(len(group))
-            group.append(i)
-        if not group:
-            continue
-        found = hits(texts, WORD_BYTES, _ASKED_NUMBERS)
-        held = or_by_owner(len(group), found.owner, _WORD_BITS[found.needle])
-        held[wide] |= _ALL_PATTERNS
-        held = held[:, None]
-        possible = ((held & patterns) == patterns).any(axis=1) & ((held & ways) == ways).any(axis=1)
-        wide_rows = set(wide)
-        for k, (i, open_, bits) in enumerate(
-            zip(group, possible.tolist(), held[:, 0].tolist(), strict=True)
-        ):
-            out[i] = not open_
-            if open_ and k not in wide_rows:
-                _HELD[answers[i]] = bits
+                wide.append(len(rows))
+            rows.append(i)
+        if texts:
+            part_hits = hits(texts, WORD_BYTES, _ASKED_NUMBERS, follow=True)
+            found.append(part_hits._replace(owner=part_hits.owner + before))
+    if not rows:
+        return out
+    # the hits of all groups at once (an owner's words are all in one group, so words
+    # of different groups never look like neighbours: their owners differ)
+    every = Hits(
+        np.concatenate([f.owner for f in found]),
+        np.concatenate([f.needle for f in found]),
+        np.concatenate([f.length for f in found]),
+        None,
+        np.concatenate([f.at for f in found if f.at is not None]),
+        np.concatenate([f.after for f in found if f.after is not None]),
+    )
+    held = or_by_owner(len(rows), every.owner, _WORD_BITS[every.needle])
+    held[wide] |= _ALL_PATTERNS
+    runs = _RUNS.held(len(rows), every)
+    runs[wide] = _RUNS.every
+    held = held[:, None]
+    # per answer and pattern: all its groups met, and one of its runs
+    may = ((held & _PATTERNS) == _PATTERNS) & ((runs[:, None] & _RUNS.patterns) != 0)
+    possible = may.any(axis=1) & ((held & _WAYS) == _WAYS).any(axis=1)
+    left = (may * _PATTERNS).sum(axis=1)  # the groups of the patterns still possible
+    wide_rows = set(wide)
+    for k, (i, open_, bits) in enumerate(zip(rows, possible.tolist(), left.tolist(), strict=True)):
+        out[i] = not open_
+        if open_ and k not in wide_rows:
+            _HELD[answers[i]] = bits
     return out
 
 
