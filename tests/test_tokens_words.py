@@ -103,7 +103,7 @@ plain_texts = st.lists(
 def test_batch_screen_is_the_rule(batch: list[str]) -> None:
     """The batch's screen says of each text what the rule says of it (batches of texts
     with single spaces only, ASCII or not, take its quick ways)."""
-    assert _splitting(batch) == [straightforward_splits(t) for t in batch]
+    assert list(_splitting(batch)) == [straightforward_splits(t) for t in batch]
 
 
 def test_python_whitespace_holds_tiktokens() -> None:
@@ -128,8 +128,32 @@ def test_mostly_new_words_encode_whole(name: str) -> None:
         " ".join("".join(rng.choices(alphabet, k=rng.randint(3, 12))) for _ in range(40))
         for _ in range(3 * _WINDOW // 40)
     ]
-    encode = get_encoding(name)._core_bpe.encode_ordinary
+    calls: list[str] = []
+    core = get_encoding(name)._core_bpe.encode_ordinary
+
+    def encode(text: str) -> list[int]:
+        calls.append(text)
+        return core(text)
+
     assert _word_lengths(batch, encode) == whole(name, batch)
+    # stopped at the first check: the first window's words one by one, then whole texts
+    assert len(calls) < _WINDOW + len(batch)
+
+
+def test_words_that_come_back_keep_the_cache() -> None:
+    """A batch whose few words repeat runs into no deficit: every text by its words, each
+    distinct word encoded once."""
+    words = [f"w{i}" for i in range(50)]
+    batch = [" ".join(words[(i + j) % 50] for j in range(30)) for i in range(6 * _WINDOW // 30)]
+    calls: list[str] = []
+    core = get_encoding("o200k_base")._core_bpe.encode_ordinary
+
+    def encode(text: str) -> list[int]:
+        calls.append(text)
+        return core(text)
+
+    assert _word_lengths(batch, encode) == whole("o200k_base", batch)
+    assert len(calls) <= 2 * len(words)
 
 
 def test_lone_surrogate_counts_as_tiktoken_does() -> None:
