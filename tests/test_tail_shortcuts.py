@@ -1,0 +1,61 @@
+"""The parent's shortcuts after the last batch give what the straightforward code gives:
+a flag list already one per example in row order passes through ``one_per_example``
+unchanged, and a finding's location built without validation equals the validated model."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ftprep.checks.base import Flag
+from ftprep.loaders.exact import exact_detailed_location
+from ftprep.report.build import one_per_example
+from ftprep.schema import SourceLocation
+
+TEXT = st.text(alphabet=st.sampled_from("aİıſK 1٣\u00a0\u3000中「」“”;,"), max_size=12)
+
+
+def _grouped(flags: list[Flag]) -> list[Flag]:
+    """``one_per_example`` as it reads without its shortcut: sort, group by row, join."""
+    by_row: dict[int, list[Flag]] = {}
+    for f in sorted(flags, key=lambda f: f.row):
+        by_row.setdefault(f.row, []).append(f)
+    out = []
+    for row, group in by_row.items():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        details = dict.fromkeys(f.detail for f in group if f.detail)
+        out.append(Flag(row, "; ".join(details) or None, all(f.fixable for f in group)))
+    return out
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.one_of(st.none(), TEXT), st.booleans()), max_size=25),
+    st.booleans(),
+)
+def test_one_per_example_matches_grouping(
+    items: list[tuple[int, str | None, bool]], by_row: bool
+) -> None:
+    if by_row:  # the usual case: one flag per row, in row order
+        items = sorted({row: (row, d, f) for row, d, f in items}.values())
+    flags = [Flag(row, detail, fixable) for row, detail, fixable in items]
+    assert one_per_example(flags) == _grouped(flags)
+
+
+@given(TEXT, st.integers(0, 10**9), st.one_of(st.none(), TEXT))
+def test_detailed_location_is_the_validated_model(
+    source: str, line: int, detail: str | None
+) -> None:
+    built = exact_detailed_location(source, line, detail)
+    valid = SourceLocation(source=source, line=line, detail=detail)
+    assert built == valid
+    assert built.model_fields_set == valid.model_fields_set
+    assert built.model_dump_json() == valid.model_dump_json()
+    assert hash(built) == hash(valid)
+
+
+def test_detailed_location_validates_other_values() -> None:
+    assert exact_detailed_location("a.jsonl", True, None) == SourceLocation(
+        source="a.jsonl", line=True, detail=None
+    )
