@@ -1,16 +1,20 @@
 """The parent's shortcuts after the last batch give what the straightforward code gives:
 a flag list already one per example in row order passes through ``one_per_example``
-unchanged, and a finding's location built without validation equals the validated model."""
+unchanged, a finding's location built without validation equals the validated model, and
+the answers' content overlaps measured for many pairs at once are the pair-by-pair ones."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ftprep.checks.base import Flag
+from ftprep.checks.clean.answer_profile import content_overlap, content_overlaps
 from ftprep.loaders.exact import exact_detailed_location
 from ftprep.report.build import one_per_example
 from ftprep.schema import SourceLocation
+from ftprep.similarity.minhash import EMPTY
 
 TEXT = st.text(alphabet=st.sampled_from("aİıſK 1٣\u00a0\u3000中「」“”;,"), max_size=12)
 
@@ -59,3 +63,27 @@ def test_detailed_location_validates_other_values() -> None:
     assert exact_detailed_location("a.jsonl", True, None) == SourceLocation(
         source="a.jsonl", line=True, detail=None
     )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 40),
+            st.lists(st.sampled_from([0, 1, 2, 7, 0xFFFE, EMPTY]), min_size=64, max_size=64),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=20),
+)
+def test_content_overlaps_match_pair_by_pair(
+    rows: list[tuple[int, list[int]]], wanted: list[tuple[int, int]]
+) -> None:
+    ft = {
+        "answer_words_n": np.array([n for n, _ in rows], dtype=np.int32),
+        "answer_words_sig": np.array([sig for _, sig in rows], dtype=np.uint16),
+    }
+    pairs = np.array([(a % len(rows), b % len(rows)) for a, b in wanted], dtype=np.int64)
+    pairs = pairs.reshape(-1, 2)
+    expected = [content_overlap(ft, int(a), int(b)) for a, b in pairs]
+    assert content_overlaps(ft, pairs) == expected

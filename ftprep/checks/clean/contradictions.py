@@ -35,6 +35,7 @@ from ftprep.checks.clean.answer_profile import (
     CONSISTENT,
     FREE_DIVERGENCE,
     LABEL_CONFLICT,
+    content_overlaps,
     judge_pair,
 )
 from ftprep.checks.clean.answer_words import ascii_batch_words
@@ -699,19 +700,22 @@ def judged_input_groups(ft: FeatureTable, same: float = 0.9) -> tuple[list[np.nd
     pairs = [(r[x], r[y]) for r in reps for x in range(len(r)) for y in range(x + 1, len(r))]
     coded = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     alike = (pair_similarity(ft["answer_sig"], coded) >= same).tolist()
+    overlaps = content_overlaps(cols, coded)
     conflicts: list[np.ndarray] = []
     free: list[tuple[int, int]] = []
     at = 0
     for rows, group in zip(groups, reps, strict=True):
         count = len(group) * (len(group) - 1) // 2
-        ours = zip(pairs[at : at + count], alike[at : at + count], strict=True)
+        ours = zip(
+            pairs[at : at + count], alike[at : at + count], overlaps[at : at + count], strict=True
+        )
         at += count
-        differ = [pair for pair, same_answer in ours if not same_answer]
-        verdicts = [judge_pair(cols, a, b) for a, b in differ]
+        differ = [(pair, overlap) for pair, same_answer, overlap in ours if not same_answer]
+        verdicts = [judge_pair(cols, a, b, overlap=overlap) for (a, b), overlap in differ]
         if LABEL_CONFLICT in verdicts:
             conflicts.append(rows)
             continue
-        diverging = [p for p, v in zip(differ, verdicts, strict=True) if v == FREE_DIVERGENCE]
+        diverging = [p for (p, _), v in zip(differ, verdicts, strict=True) if v == FREE_DIVERGENCE]
         held = values[rows]
         for a, b in diverging:
             free.extend((int(m), b) for m in rows[held == values[a]])
