@@ -1,7 +1,8 @@
 """The parent's shortcuts after the last batch give what the straightforward code gives:
 a flag list already one per example in row order passes through ``one_per_example``
 unchanged, a finding's location built without validation equals the validated model, and
-the answers' content overlaps measured for many pairs at once are the pair-by-pair ones."""
+the answers' content overlaps measured for many pairs at once are the pair-by-pair ones, and
+the near-contradiction candidates' band orders are ``np.lexsort``'s."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ftprep.checks.clean.answer_profile import content_overlap, content_overlaps
 from ftprep.loaders.exact import exact_detailed_location
 from ftprep.report.build import one_per_example
 from ftprep.schema import SourceLocation
-from ftprep.similarity.minhash import EMPTY
+from ftprep.similarity.minhash import EMPTY, neighbour_orders
 
 TEXT = st.text(alphabet=st.sampled_from("aİıſK 1٣\u00a0\u3000中「」“”;,"), max_size=12)
 
@@ -87,3 +88,21 @@ def test_content_overlaps_match_pair_by_pair(
     pairs = pairs.reshape(-1, 2)
     expected = [content_overlap(ft, int(a), int(b)) for a, b in pairs]
     assert content_overlaps(ft, pairs) == expected
+
+
+@given(
+    st.integers(1, 3),
+    st.integers(1, 300),
+    st.integers(1, 6),
+    st.integers(0, 2**32),
+)
+def test_neighbour_orders_are_lexsort(bands: int, n: int, distinct: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # few distinct hashes (LSH buckets: many ties), spread over the whole uint64 range
+    pool = rng.integers(0, 2**64 - 1, size=distinct, dtype=np.uint64, endpoint=True)
+    by_band = pool[rng.integers(0, distinct, size=(bands, n))]
+    if seed % 4 == 0:  # values apart only in their low bits: the ranks cannot tell them
+        by_band ^= rng.integers(0, 2, size=(bands, n), dtype=np.uint64)
+    for b, order in enumerate(neighbour_orders(by_band)):
+        expected = np.lexsort((by_band[(b + 1) % bands], by_band[b]))
+        assert np.array_equal(order, expected)
