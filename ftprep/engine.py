@@ -118,9 +118,11 @@ def _record_batches(
     progress: Progress | None,
     size: int,
     hinters: dict[str, Callable[[], Any]] | None = None,
+    read: Callable[[], None] | None = None,
 ) -> Iterator[RecordBatch]:
     """The inputs' raw records in batches of ``size``, in input order, each with the
-    gatherers' hints as it is read (``hinters``: feature name -> its gatherer's ``hint``)."""
+    gatherers' hints as it is read (``hinters``: feature name -> its gatherer's ``hint``);
+    ``read`` is called once the last record has been read."""
     record = 0
     hinters = hinters or {}
     for src_index, source in enumerate(sources):
@@ -138,6 +140,8 @@ def _record_batches(
             record += len(raws)
             if progress and len(raws) >= size:
                 progress("loading", record, None)
+    if read is not None:
+        read()
 
 
 def analyze(
@@ -183,10 +187,18 @@ def analyze(
     flags: dict[str, list[Flag]] = defaultdict(list)
     load_errors: list[tuple[int, LoadError]] = []
     counts = [{"records": 0, "examples": 0, "load_errors": 0} for _ in sources]
+    hashes: list[str] = []
+
+    def fingerprint() -> None:
+        """The inputs' SHA-256, taken once the reader has read them all: the workers are
+        still busy with the batches in flight then, where after the last batch hashing
+        (0.07 s per 100,000 natural examples) delayed the dataset checks and the report."""
+        hashes[:] = [s.sha256() for s in sources]
+
     if engine is not None:
         batch_results: Iterator[BatchResult] = engine.results(plan, sources, progress)
     else:
-        batches = _record_batches(sources, progress, batch_size, hinters)
+        batches = _record_batches(sources, progress, batch_size, hinters, fingerprint)
         batch_results = run_batches(plan, batches, jobs or default_jobs())
     for result in batch_results:
         start = table.rows
@@ -243,7 +255,8 @@ def analyze(
         # While the child may still be busy: what the split plan reads besides the topics
         # (its grouping keys and the task's labels, the first strata tried), so that less
         # is left to do once the topics are in.
-        hashes = [s.sha256() for s in sources]
+        if not hashes:  # another engine read the inputs
+            fingerprint()
         if side is not None and existing is None:
             keys = plan_keys(table, config)
             if "answer_kind" in table and table.n:

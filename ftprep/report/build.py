@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -78,7 +79,13 @@ def one_per_example(flags: list[Flag]) -> list[Flag]:
     """One flag per example, in row order: a per-example check yields one detail per problem
     (an empty turn, an unknown key — per *message*), but a finding counts examples, so a
     500-example file with two empty turns each is "500 examples", not 1,000. The details of
-    an example's flags are joined; it stays fixable only if every flag was."""
+    an example's flags are joined; it stays fixable only if every flag was.
+
+    Most checks give at most one flag per example, in row order: those come back as they
+    are (tens of thousands of flags for a big file's findings, sorted and grouped before)."""
+    rows = [f.row for f in flags]
+    if all(map(operator.lt, rows, itertools.islice(rows, 1, None))):
+        return list(flags)
     by_row: dict[int, list[Flag]] = {}
     for f in sorted(flags, key=lambda f: f.row):
         by_row.setdefault(f.row, []).append(f)
@@ -154,7 +161,6 @@ def _error_locations(errs: list[LoadError]) -> Iterator[SourceLocation]:
     return (e.location.model_copy(update={"detail": e.message}) for e in errs)
 
 
-
 def _pending_findings(analysis: Analysis) -> list[Pending]:
     ft = analysis.features
     fixed = set(analysis.fix_drops) | set(analysis.fix_changes)
@@ -218,7 +224,6 @@ def _pending_findings(analysis: Analysis) -> list[Pending]:
         findings.append(Pending(finding, locations))
     findings.sort(key=lambda p: _order(p.finding))
     return findings
-
 
 
 def _order(f: Finding) -> tuple[int, int, str]:

@@ -18,7 +18,7 @@ not enumerated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -438,6 +438,63 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     if len(out) > 1:
         out = out[np.r_[True, out[1:] != out[:-1]]]
     return out
+
+
+def _value_ranks(values: np.ndarray, bits: int) -> np.ndarray | None:
+    """Each of ``values``' (uint64) rank among its distinct values (equal values, equal
+    ranks; order kept), or None when two distinct values share their top ``64 - bits``
+    bits (then the caller sorts them another way).
+
+    One ``np.sort`` of the values with their low ``bits`` bits replaced by the position
+    (``len(values) <= 2 ** bits``) orders them by value, positions breaking ties, several
+    times faster than an argsort; two values apart only in the bits replaced would be
+    misordered, which the check below sees."""
+    n = len(values)
+    low = np.uint64((1 << bits) - 1)
+    packed = values & ~low
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()
+    order = (packed & low).astype(np.intp)
+    ordered = values[order]
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    if np.any(new[1:] & ((packed[1:] ^ packed[:-1]) <= low)):
+        return None
+    ranks = np.empty(n, dtype=np.uint64)
+    ranks[order] = np.cumsum(new, dtype=np.uint64) - np.uint64(1)  # below 2 ** bits
+    return ranks
+
+
+def neighbour_orders(by_band: np.ndarray) -> Iterator[np.ndarray]:
+    """For each band ``b`` of ``by_band`` ((bands, n) uint64 hashes), the order
+    ``np.lexsort((by_band[(b + 1) % bands], by_band[b]))``: by the band's hash, then the
+    next band's, then position.
+
+    The two hashes are replaced by their ranks (:func:`_value_ranks`, once per band),
+    which with the position fit one uint64 while ``n <= 2 ** 21``: one ``np.sort`` of those
+    gives the same order as ``np.lexsort`` in a third of its time (the sort of the
+    near-contradiction candidates, 16 bands of 100,000 rows). Larger tables, and the
+    rare band whose hashes the ranks cannot tell apart, are lexsorted."""
+    bands, n = by_band.shape
+    bits = max(int(n - 1).bit_length(), 1)
+    fits = 3 * bits <= 64
+    low = np.uint64((1 << bits) - 1)
+    position = np.arange(n, dtype=np.uint64)
+    first = _value_ranks(by_band[0], bits) if fits else None
+    ranks = first
+    for b in range(bands):
+        nxt = (b + 1) % bands
+        following = first if nxt == 0 else (_value_ranks(by_band[nxt], bits) if fits else None)
+        if ranks is None or following is None:
+            yield np.lexsort((by_band[nxt], by_band[b]))
+        else:
+            packed = ranks << np.uint64(2 * bits)
+            packed |= following << np.uint64(bits)
+            packed |= position
+            packed.sort()
+            yield (packed & low).astype(np.intp)
+        ranks = following
 
 
 #: Rows whose band hashes :func:`band_hashes` mixes at a time (256 KB of hashes at 16 bands).

@@ -502,9 +502,29 @@ def content_overlap(ft: Any, a: int, b: int) -> float:
     return min(1.0, shared / min(na, nb))
 
 
-def _diverge(ft: Any, a: int, b: int, facts: bool) -> bool:
-    """Free texts about different things, or (with ``facts``) stating different facts."""
-    if content_overlap(ft, a, b) < DIVERGENT_OVERLAP:
+def content_overlaps(ft: Any, pairs: np.ndarray) -> list[float]:
+    """:func:`content_overlap` of each (a, b) row pair of ``pairs``, the signatures compared
+    in one call (the same values: the same float operations, element by element). A check
+    judging thousands of pairs paid a numpy call per pair for it."""
+    if len(pairs) == 0:
+        return []
+    a, b = pairs[:, 0], pairs[:, 1]
+    counts = np.asarray(ft["answer_words_n"])
+    na, nb = counts[a].astype(np.int64), counts[b].astype(np.int64)
+    sig = ft["answer_words_sig"]
+    j = similarity(sig[a], sig[b])
+    shared = j * (na + nb) / (1 + j)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.minimum(1.0, shared / np.minimum(na, nb))
+    return np.where((na == 0) | (nb == 0), 0.0, out).tolist()
+
+
+def _diverge(ft: Any, a: int, b: int, facts: bool, overlap: float | None = None) -> bool:
+    """Free texts about different things, or (with ``facts``) stating different facts
+    (``overlap``: their :func:`content_overlap`, when already measured)."""
+    if overlap is None:
+        overlap = content_overlap(ft, a, b)
+    if overlap < DIVERGENT_OVERLAP:
         return True
     if not facts or min(int(ft["answer_facts_n"][a]), int(ft["answer_facts_n"][b])) < MIN_FACTS:
         return False
@@ -523,11 +543,12 @@ def fact_containment(a: np.ndarray, b: np.ndarray) -> float:
     return len(sa & sb) / max(1, min(len(sa), len(sb)))
 
 
-def judge_pair(ft: Any, a: int, b: int, facts: bool = True) -> int:
+def judge_pair(ft: Any, a: int, b: int, facts: bool = True, overlap: float | None = None) -> int:
     """How two different answers to one input relate: consistent, a label conflict, or
     free texts about different things. ``facts``: also count free texts stating different
     names or numbers as diverging (for one input; near-identical inputs may differ in what
-    they ask, so there only unrelated texts count)."""
+    they ask, so there only unrelated texts count). ``overlap``: the answers'
+    :func:`content_overlap`, when measured for many pairs at once (:func:`content_overlaps`)."""
     ta, tb = int(ft["answer_type"][a]), int(ft["answer_type"][b])
     if ta == NONE or tb == NONE or ft["answer_value"][a] == ft["answer_value"][b]:
         return CONSISTENT
@@ -535,7 +556,7 @@ def judge_pair(ft: Any, a: int, b: int, facts: bool = True) -> int:
     if ca and cb:
         return CONSISTENT if ca == cb else LABEL_CONFLICT
     if ta == FREE and tb == FREE:
-        return FREE_DIVERGENCE if _diverge(ft, a, b, facts) else CONSISTENT
+        return FREE_DIVERGENCE if _diverge(ft, a, b, facts, overlap) else CONSISTENT
     if ta == LABEL and tb in (FREE, LABEL) and _label_in_free(ft, a, b):
         return CONSISTENT
     if tb == LABEL and ta in (FREE, LABEL):
