@@ -464,8 +464,13 @@ _NATURAL_PIECES = [
 ]
 
 
+def _turns_of(pieces: list[str]) -> st.SearchStrategy[list[str]]:
+    """Batches of up to 8 turns, each up to 30 of ``pieces`` run together."""
+    return st.lists(st.lists(st.sampled_from(pieces), max_size=30).map("".join), max_size=8)
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_NATURAL_PIECES), max_size=30).map("".join), max_size=8))
+@given(_turns_of(_NATURAL_PIECES))
 def test_batch_words_are_the_words_of_each_turns_normalisation(turns: list[str]) -> None:
     """The batch's word buffer (turns not plain ASCII rewritten by _turn_piece, the rest
     left to the byte table) is the join of every non-empty turn's normalize(), and each
@@ -473,11 +478,27 @@ def test_batch_words_are_the_words_of_each_turns_normalisation(turns: list[str])
     from ftprep.contamination.ngrams import _turn_words
 
     data, starts, ends, turn = _turn_words(turns)
-    norms = [normalize(t).encode("utf-8", "surrogatepass") for t in turns]
+    norms = _normalised(turns)
     assert data.tobytes() == b" ".join(filter(None, norms))
-    words = [(i, w) for i, n in enumerate(norms) if n for w in n.split(b" ")]
-    got = [(t, data[s:e].tobytes()) for t, s, e in zip(turn.tolist(), starts, ends, strict=True)]
-    assert got == words
+    assert _read_words(data, starts, ends, turn) == _words_by_turn(norms)
+
+
+def _normalised(turns: list[str]) -> list[bytes]:
+    """Each turn's normalize(), as UTF-8 (lone surrogates kept)."""
+    return [normalize(t).encode("utf-8", "surrogatepass") for t in turns]
+
+
+def _words_by_turn(norms: list[bytes]) -> list[tuple[int, bytes]]:
+    """(turn, word) of every word of the turns' normalisations, in order."""
+    return [(i, w) for i, n in enumerate(norms) if n for w in n.split(b" ")]
+
+
+def _read_words(
+    data: np.ndarray, starts: np.ndarray, ends: np.ndarray, turn: np.ndarray
+) -> list[tuple[int, bytes]]:
+    """(turn, word) of every word a word buffer marks, in order."""
+    raw = data.tobytes()
+    return [(t, raw[s:e]) for t, s, e in zip(turn.tolist(), starts, ends, strict=True)]
 
 
 #: Characters whose NFKC or casefolding changes what is a word or a CJK character: the
@@ -518,7 +539,7 @@ _FOLDING_PIECES = [
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_FOLDING_PIECES), max_size=30).map("".join), max_size=8))
+@given(_turns_of(_FOLDING_PIECES))
 def test_words_read_from_the_folded_texts_are_the_words_of_each_turns_normalisation(
     turns: list[str],
 ) -> None:
@@ -531,11 +552,9 @@ def test_words_read_from_the_folded_texts_are_the_words_of_each_turns_normalisat
     from ftprep.similarity.normalize import normalize_texts
 
     data, starts, ends, turn = _piece_words(_exact_pieces(turns, normalize_texts(turns)), turns)
-    norms = [normalize(t).encode("utf-8", "surrogatepass") for t in turns]
-    words = [(i, w) for i, n in enumerate(norms) if n for w in n.split(b" ")]
+    norms = _normalised(turns)
+    assert _read_words(data, starts, ends, turn) == _words_by_turn(norms)
     raw = data.tobytes()
-    got = [(t, raw[s:e]) for t, s, e in zip(turn.tolist(), starts, ends, strict=True)]
-    assert got == words
     for i, n in enumerate(norms):  # each turn's whole span is its normalisation
         mine = np.flatnonzero(turn == i)
         if len(mine):
@@ -544,7 +563,7 @@ def test_words_read_from_the_folded_texts_are_the_words_of_each_turns_normalisat
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_FOLDING_PIECES), max_size=30).map("".join), max_size=8))
+@given(_turns_of(_FOLDING_PIECES))
 def test_turns_given_their_folded_texts_give_the_windows_of_the_turns_alone(
     turns: list[str],
 ) -> None:

@@ -13,26 +13,11 @@ from hypothesis import strategies as st
 from ftprep.checks.base import Flag
 from ftprep.checks.clean.answer_profile import content_overlap, content_overlaps
 from ftprep.loaders.exact import exact_detailed_location
-from ftprep.report.build import one_per_example
+from ftprep.report.build import joined_by_row, one_per_example
 from ftprep.schema import SourceLocation
 from ftprep.similarity.minhash import EMPTY, neighbour_orders
 
 TEXT = st.text(alphabet=st.sampled_from("aİıſK 1٣\u00a0\u3000中「」“”;,"), max_size=12)
-
-
-def _grouped(flags: list[Flag]) -> list[Flag]:
-    """``one_per_example`` as it reads without its shortcut: sort, group by row, join."""
-    by_row: dict[int, list[Flag]] = {}
-    for f in sorted(flags, key=lambda f: f.row):
-        by_row.setdefault(f.row, []).append(f)
-    out = []
-    for row, group in by_row.items():
-        if len(group) == 1:
-            out.append(group[0])
-            continue
-        details = dict.fromkeys(f.detail for f in group if f.detail)
-        out.append(Flag(row, "; ".join(details) or None, all(f.fixable for f in group)))
-    return out
 
 
 @given(
@@ -45,7 +30,7 @@ def test_one_per_example_matches_grouping(
     if by_row:  # the usual case: one flag per row, in row order
         items = sorted({row: (row, d, f) for row, d, f in items}.values())
     flags = [Flag(row, detail, fixable) for row, detail, fixable in items]
-    assert one_per_example(flags) == _grouped(flags)
+    assert one_per_example(flags) == joined_by_row(flags)
 
 
 @given(TEXT, st.integers(0, 10**9), st.one_of(st.none(), TEXT))

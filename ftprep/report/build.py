@@ -86,6 +86,12 @@ def one_per_example(flags: list[Flag]) -> list[Flag]:
     rows = [f.row for f in flags]
     if all(map(operator.lt, rows, itertools.islice(rows, 1, None))):
         return list(flags)
+    return joined_by_row(flags)
+
+
+def joined_by_row(flags: list[Flag]) -> list[Flag]:
+    """One flag per example row, in row order: the flags of a row joined as
+    :func:`one_per_example` says (which skips this when the rows already rise)."""
     by_row: dict[int, list[Flag]] = {}
     for f in sorted(flags, key=lambda f: f.row):
         by_row.setdefault(f.row, []).append(f)
