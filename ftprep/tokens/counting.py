@@ -148,8 +148,8 @@ class _AfterSpace(dict[str, int]):
 
 
 #: A batch of fewer characters (~90,000 words) is encoded text by text: a new word costs
-#: a call to the encoder of its own, ~4 times its share of encoding its text whole, so
-#: the cache pays only once most words come back, which takes a batch of a few hundred
+#: a call to the encoder of its own (:data:`_NEW_COST`), so the cache pays only once most
+#: words come back, which takes a batch of a few hundred
 #: thousand words of natural text (the first 4,096 words of a batch of natural_10000 are
 #: ~36% new, the 12th window ~5%; over all 240,000, 3.6%), and not one of the real data
 #: sets at hand (all of tests/data/real as one batch, 285,000 characters: 25 -> 20 ms
@@ -172,27 +172,30 @@ _SEEN_COST = 0.4
 _MOST_DEFICIT = 0.1
 
 
-def _word_lengths(texts: list[str], encode: Callable[[str], list[int]]) -> list[int]:
+def _word_lengths(
+    texts: list[str], encode: Callable[[str], list[int]], size: int | None = None
+) -> list[int]:
     """``len(encode(text))`` of each of ``texts``, a text that :func:`splits_at_spaces`
     as the sum of its words' counts, each distinct word of the batch encoded once (on
     natural text a text's ~35 words are ~8,700 distinct ones per batch of 2,048 examples:
     a dict look-up each costs less than tiktoken's regex over the word); any other text
-    encoded whole."""
+    encoded whole. ``size``: the texts' characters, when the caller has counted them."""
+    if size is None:
+        size = sum(map(len, texts))
     after_space = _AfterSpace(encode)
     rest = after_space.__getitem__
     first: dict[str, int] = {}  # the first word of a text, without a space before it
     lengths: list[int] = []
     append = lengths.append
-    words_per_char = whole = 0.0
+    whole = 0.0  # what encoding the batch whole costs, in words
     seen = 0  # words looked up so far
     chars = 0  # in the texts they came from
     checked = 0  # words looked up at the last check
     for index, (text, splits) in enumerate(zip(texts, _splitting(texts), strict=True)):
         if seen - checked >= _WINDOW:
             checked = seen
-            if not words_per_char:  # the batch's words, estimated from the first window
-                words_per_char = seen / chars
-                whole = words_per_char * sum(map(len, texts))
+            if not whole:  # the batch's words, estimated from the first window
+                whole = seen / chars * size
             new = len(after_space) + len(first)
             deficit = new * (_NEW_COST - 1) + (seen - new) * (_SEEN_COST - 1)
             if deficit > _MOST_DEFICIT * whole:  # the cache does not pay here: stop
@@ -224,8 +227,9 @@ def _distinct_lengths(distinct: list[str], enc: tiktoken.Encoding) -> list[int]:
     (:func:`_word_lengths`), long ones on tiktoken's thread pool."""
     if distinct and max(map(len, distinct)) < LONG_STRING:  # the usual batch
         try:
-            if sum(map(len, distinct)) >= _MIN_CHARS and _by_words(getattr(enc, "_pat_str", None)):
-                return _word_lengths(distinct, _encoder(enc))
+            size = sum(map(len, distinct))
+            if size >= _MIN_CHARS and _by_words(getattr(enc, "_pat_str", None)):
+                return _word_lengths(distinct, _encoder(enc), size)
             return list(map(len, map(_encoder(enc), distinct)))
         except UnicodeEncodeError:  # a lone surrogate: the wrapper knows what to do
             return list(map(len, map(enc.encode_ordinary, distinct)))
