@@ -99,6 +99,22 @@ def test_the_sketchs_orthonormal_basis_is_numpys_qr_bit_for_bit(m: int, n: int) 
         assert np.array_equal(given, before)
 
 
+def test_a_numpy_without_lapack_lite_gets_its_public_qr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """lapack_lite is not NumPy's public API: where it is missing, or its routines take
+    other arguments, the sketch's basis is np.linalg.qr's, the same bits."""
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((500, 20))
+    want = np.linalg.qr(a)[0]
+    assert kmeans._lapack_steps() is not None  # this NumPy has them: the fast path is live
+
+    def other_signature(*_args: object) -> dict[str, int]:
+        raise TypeError("takes other arguments")
+
+    for steps in (None, (other_signature, other_signature)):
+        monkeypatch.setattr(kmeans, "_lapack_steps", lambda steps=steps: steps)
+        assert kmeans._orthonormal(a).tobytes() == want.tobytes()
+
+
 def test_separate_topics_are_found_exactly() -> None:
     topics = {
         "weather": "what is the weather forecast for rain and wind in {} tomorrow",

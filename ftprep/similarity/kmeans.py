@@ -18,6 +18,9 @@ broken by the lowest index; callers run BLAS single-threaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from scipy import sparse
 
@@ -72,22 +75,44 @@ def _orthonormal(a: np.ndarray) -> np.ndarray:
     NumPy's ``qr`` copies the matrix in and out of Fortran order around each of the two
     steps: on the topic sample's 20,000 × 74 sketches a third of its time (66 -> 41 ms a
     decomposition, eleven of them per run). The steps are called through
-    ``numpy.linalg.lapack_lite`` (its ``dgeqrf`` and ``dorgqr``, loaded with NumPy's
-    linear algebra) rather than SciPy's LAPACK: importing ``scipy.linalg`` cost the topics
-    child 65-100 ms of CPU before its first decomposition, for the same two routines."""
-    from numpy.linalg import lapack_lite
+    ``numpy.linalg.lapack_lite`` (its ``dgeqrf`` and ``dorgqr``; a module of NumPy's own,
+    imported in a fraction of a millisecond) rather than SciPy's LAPACK: importing
+    ``scipy.linalg`` cost the topics child 65-100 ms of CPU before its first
+    decomposition, for the same two routines. The module is not NumPy's public API: a
+    NumPy without it, or with other signatures, gets ``np.linalg.qr`` (the same bits,
+    slower)."""
+    steps = _lapack_steps()
+    if steps is not None:
+        try:
+            return _lapack_qr(a, *steps)
+        except TypeError:  # the routines take other arguments in this NumPy
+            pass
+    return np.linalg.qr(a)[0]
 
+
+def _lapack_steps() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+    """NumPy's own ``dgeqrf`` and ``dorgqr`` (None where its ``lapack_lite`` lacks them)."""
+    try:
+        from numpy.linalg import lapack_lite
+
+        return lapack_lite.dgeqrf, lapack_lite.dorgqr
+    except (ImportError, AttributeError):
+        return None
+
+
+def _lapack_qr(a: np.ndarray, geqrf: Callable[..., Any], orgqr: Callable[..., Any]) -> np.ndarray:
+    """:func:`_orthonormal` through the two LAPACK routines."""
     m, n = a.shape
     # ``a`` in Fortran order is its transpose in C order, the layout lapack_lite takes
     work = np.array(a.T, dtype=np.float64, order="C")  # ours: both steps overwrite it
     tau = np.zeros(min(m, n))
     query = np.zeros(1)
-    lapack_lite.dgeqrf(m, n, work, m, tau, query, -1, 0)
+    geqrf(m, n, work, m, tau, query, -1, 0)
     space = np.zeros(max(1, int(query[0])))
-    _check(lapack_lite.dgeqrf(m, n, work, m, tau, space, len(space), 0)["info"], "geqrf")
-    lapack_lite.dorgqr(m, n, n, work, m, tau, query, -1, 0)
+    _check(geqrf(m, n, work, m, tau, space, len(space), 0)["info"], "geqrf")
+    orgqr(m, n, n, work, m, tau, query, -1, 0)
     space = np.zeros(max(1, int(query[0])))
-    _check(lapack_lite.dorgqr(m, n, n, work, m, tau, space, len(space), 0)["info"], "orgqr")
+    _check(orgqr(m, n, n, work, m, tau, space, len(space), 0)["info"], "orgqr")
     return work.T
 
 
