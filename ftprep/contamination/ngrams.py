@@ -34,7 +34,11 @@ _SPACE = 0x20 + 1  # bytes are stored +1 so that no byte is zero
 _WHOLE = np.uint64(0x5748_4F4C_4500_0000)  # tags a whole-text hash apart from any window
 _ANNOTATION = re.compile(r"<<[^<>]{0,200}>>")
 _NON_WORD = re.compile(r"[\W_]+")
-_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af])")
+#: The CJK ranges :func:`normalize` sets apart as words of their own, as (first, last)
+#: code points; the byte path (:func:`_piece_words`) reads the same ranges.
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+               (0xAC00, 0xD7AF))  # fmt: skip
+_CJK = re.compile("([" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES) + "])")
 
 
 #: ASCII fast path: every non-alphanumeric ASCII character becomes a space.
@@ -130,9 +134,6 @@ _PIECE_SEP_BYTE = ord(_PIECE_SEP)
 #: UTF-8 lead bytes of the characters U+3000..U+FFFF, where every :data:`_CJK` character
 #: lies (no other byte of UTF-8 is in this range).
 _CJK_LEADS = (0xE3, 0xEF)
-#: :data:`_CJK`'s ranges, as (first, last) code points.
-_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-               (0xAC00, 0xD7AF))  # fmt: skip
 
 
 def _exact_pieces(turns: Sequence[str], folded: Sequence[str]) -> list[str]:

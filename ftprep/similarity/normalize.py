@@ -463,11 +463,11 @@ def _render(
     size = _char_sizes if ascii else _utf8_sizes
     lengths = np.empty((m, 3), dtype=np.int64)
     heads_ascii = ascii or "".join(header.values()).isascii()
-    lengths[:, 0] = (_char_sizes if heads_ascii else size)(heads)
+    lengths[:, 0] = (_char_sizes if heads_ascii else _utf8_sizes)(heads)
     lengths[:, 1] = size(flat_texts)
     lengths[:, 2] = 1
     suffixes_ascii = ascii or "".join(suffixes).isascii()
-    lengths[ends - 1, 2] = (_char_sizes if suffixes_ascii else size)(suffixes)
+    lengths[ends - 1, 2] = (_char_sizes if suffixes_ascii else _utf8_sizes)(suffixes)
     bounds = np.zeros(3 * m + 1, dtype=np.int64)
     np.cumsum(lengths.reshape(-1), out=bounds[1:])
     data = text.encode("ascii") if ascii else text.encode("utf-8", "surrogatepass")
