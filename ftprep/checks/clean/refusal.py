@@ -233,11 +233,13 @@ _NEED_WORDS = frozenset(_GROUP_BITS)
 #: practice; each a pure function of its bits).
 _RULES_OF: dict[int, list[tuple[str, tuple[str, ...], re.Pattern[str]]]] = {}
 _RULES_KEPT = 4096
-#: The group bits the batch screen (``_plain_answers``) read for the last batch's answers
-#: it left open (ASCII, or read as such): for an ASCII answer what ``find_refusal`` would
-#: read again from its words, or more (a word sharing a number with a needed one sets its
-#: bits; more bits only let more patterns be tried); for one beyond ASCII, bits that no
-#: pattern it may match lacks. A pure function of the text: a stale entry is never wrong.
+#: For the last batch's answers the batch screen (``_plain_answers``) left open (ASCII, or
+#: read as such): the groups of the patterns the screen left possible (those whose groups
+#: the answer's words hold and one of whose runs they hold), which ``find_refusal`` reads
+#: in place of the groups it would read from the words. Every pattern that may match
+#: keeps its bits (a word sharing a number with a needed one, or a pattern's groups met
+#: through another's, only let more patterns be tried). A pure function of the text: a
+#: stale entry is never wrong.
 _HELD: dict[str, int] = {}
 _BEFORE, _AFTER = 48, 96
 #: Words at least one of which every pattern contains: a set lookup rejects most answers
@@ -508,13 +510,16 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
         return out
     # the hits of all groups at once (an owner's words are all in one group, so words
     # of different groups never look like neighbours: their owners differ)
+    ats = [f.at for f in found if f.at is not None]
+    afters = [f.after for f in found if f.after is not None]
+    assert len(ats) == len(afters) == len(found)  # hits(follow=True) gives both
     every = Hits(
         np.concatenate([f.owner for f in found]),
         np.concatenate([f.needle for f in found]),
         np.concatenate([f.length for f in found]),
         None,
-        np.concatenate([f.at for f in found if f.at is not None]),
-        np.concatenate([f.after for f in found if f.after is not None]),
+        np.concatenate(ats),
+        np.concatenate(afters),
     )
     held = or_by_owner(len(rows), every.owner, _WORD_BITS[every.needle])
     held[wide] |= _ALL_PATTERNS
@@ -524,7 +529,8 @@ def _plain_answers(answers: list[str], settings: CheckSettings) -> list[bool]:
     # per answer and pattern: all its groups met, and one of its runs
     may = ((held & _PATTERNS) == _PATTERNS) & ((runs[:, None] & _RUNS.patterns) != 0)
     possible = may.any(axis=1) & ((held & _WAYS) == _WAYS).any(axis=1)
-    left = (may * _PATTERNS).sum(axis=1)  # the groups of the patterns still possible
+    # the groups of the patterns still possible
+    left = np.bitwise_or.reduce(np.where(may, _PATTERNS, 0), axis=1)
     wide_rows = set(wide)
     for k, (i, open_, bits) in enumerate(zip(rows, possible.tolist(), left.tolist(), strict=True)):
         out[i] = not open_

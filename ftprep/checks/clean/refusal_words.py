@@ -109,13 +109,15 @@ Run = tuple[frozenset[str], ...]
 
 
 def _parse() -> tuple[tuple[Run, ...], ...]:
-    """:data:`RUNS` as slots; a prefix only in a run's last slot (where the match may
-    end), of at most eight bytes (what the reader compares)."""
+    """:data:`RUNS` as slots: two or more to a run; a prefix only in a run's last slot
+    (where the match may end), of at most eight bytes (what the reader compares)."""
     out = []
     for runs in RUNS:
         parsed = []
         for run in runs:
             slots = tuple(frozenset(slot.split()) for slot in run.split(" / "))
+            if len(slots) < 2:  # the reader reads a run's ends from its second slot on
+                raise AssertionError(f"a run of one slot: {run!r}")
             for slot in slots[:-1]:
                 if any(word.endswith("*") for word in slot):
                     raise AssertionError(f"a prefix before the last slot of {run!r}")
