@@ -34,6 +34,19 @@ WIDE_SPACE = re.compile(
 )
 #: Bytes ``str.split()`` splits an ASCII text at.
 _WHITE = b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def byte_class(chars: str) -> np.ndarray:
+    """A table of 256 booleans, true at the bytes of ``chars`` (all ASCII)."""
+    table = np.zeros(256, dtype=bool)
+    table[list(chars.encode("ascii"))] = True
+    return table
+
+
+#: The ASCII white space as a byte table: what ``str.split()`` splits at, and what the
+#: regex ``\s`` matches among ASCII characters in a str pattern (the information
+#: separators \x1c-\x1f included, unlike in a bytes pattern).
+SPACE = byte_class(_WHITE.decode("ascii"))
 _SPACED: dict[bytes, bytes] = {}
 #: The low ``k`` bytes of a little-endian 64-bit number, for ``k`` = 0..8.
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
@@ -276,11 +289,13 @@ def hits(
 
 __all__ = [
     "GROUP",
+    "SPACE",
     "WIDE_SPACE",
     "WORTH",
     "Hits",
     "Needles",
     "WordCut",
+    "byte_class",
     "cut_words",
     "groups",
     "hits",

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ftprep.checks.byte_words import byte_class
 from ftprep.checks.clean.answer_words import (
     BatchWords,
     batch_words,
@@ -42,7 +43,7 @@ from ftprep.checks.clean.answer_words import (
     distinct_pairs,
     words_at,
 )
-from ftprep.checks.clean.name_bytes import byte_class, name_ends, name_starts
+from ftprep.checks.clean.name_bytes import name_ends, name_starts
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample

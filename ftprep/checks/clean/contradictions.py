@@ -31,6 +31,7 @@ import numpy as np
 from pydantic import Field
 
 from ftprep.checks.base import CheckResult, CheckSettings, DatasetContext, Flag, dataset_check
+from ftprep.checks.byte_words import byte_class
 from ftprep.checks.clean.answer_profile import (
     CONSISTENT,
     FREE_DIVERGENCE,
@@ -39,7 +40,7 @@ from ftprep.checks.clean.answer_profile import (
     judge_pair,
 )
 from ftprep.checks.clean.answer_words import ascii_batch_words, words_at
-from ftprep.checks.clean.name_bytes import byte_class, name_ends, name_starts
+from ftprep.checks.clean.name_bytes import name_ends, name_starts
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample

@@ -17,19 +17,10 @@ import string
 
 import numpy as np
 
-
-def byte_class(chars: str) -> np.ndarray:
-    """A 256-entry mask of the bytes of ``chars`` (all ASCII)."""
-    mask = np.zeros(256, dtype=bool)
-    mask[list(chars.encode("ascii"))] = True
-    return mask
-
+from ftprep.checks.byte_words import SPACE, byte_class
 
 #: ASCII letters: a name goes on over them.
 LETTER = byte_class(string.ascii_letters)
-#: What ``\s`` matches among ASCII characters in a str pattern (the information separators
-#: \x1c-\x1f included, unlike in a bytes pattern).
-SPACE = byte_class(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
 
 
 def name_starts(b: np.ndarray, not_before: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -74,4 +65,4 @@ def name_ends(b: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return ends
 
 
-__all__ = ["LETTER", "SPACE", "byte_class", "name_ends", "name_starts"]
+__all__ = ["LETTER", "name_ends", "name_starts"]

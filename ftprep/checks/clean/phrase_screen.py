@@ -29,7 +29,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ftprep.checks.byte_words import WIDE_SPACE, cut_words, groups, word_numbers, worth_going_on
+from ftprep.checks.byte_words import (
+    SPACE,
+    WIDE_SPACE,
+    byte_class,
+    cut_words,
+    groups,
+    word_numbers,
+    worth_going_on,
+)
 
 #: Odd multipliers that mix a triple's words and text into its number.
 _FIRST, _SECOND, _THIRD, _TEXT = (
@@ -81,18 +89,10 @@ def _repeating(texts: list[str], words_table: bytes) -> set[int]:
     return set(owner[:-2][same][np.isin(triple, twice)].tolist())
 
 
-def _byte_class(members: bytes) -> np.ndarray:
-    """A table of 256 booleans, true at the bytes of ``members``."""
-    table = np.zeros(256, dtype=bool)
-    table[list(members)] = True
-    return table
-
-
-#: The ASCII bytes ``str.splitlines`` ends a line at; those the regex ``\s`` matches (the
-#: white space ``str.split`` splits at). A sentence ends (``repetition._SENTENCE_END``) at
-#: a new line, and at white space after a stop (``.``, ``!``, ``?``).
-_LINE_END = _byte_class(b"\n\r\x0b\x0c\x1c\x1d\x1e")
-_SPACE = _byte_class(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
+#: The ASCII bytes ``str.splitlines`` ends a line at (``byte_words.SPACE``: those the
+#: regex ``\s`` matches). A sentence ends (``repetition._SENTENCE_END``) at a new line,
+#: and at white space after a stop (``.``, ``!``, ``?``).
+_LINE_END = byte_class("\n\r\x0b\x0c\x1c\x1d\x1e")
 #: Odd multipliers: a word's place in its line or sentence, the unit's length.
 _PLACE, _LENGTH = (np.uint64(m) for m in (0x9FB21C651E98DF25, 0xBF58476D1CE4E5B9))
 #: ``_PLACE ** -1`` modulo ``2**64`` (an odd number has an inverse there).
@@ -158,7 +158,7 @@ def _may_loop(texts: list[bytes], words_table: bytes, max_unit: int) -> set[int]
     # starts at a text's first word and at the first word after an end
     control = np.flatnonzero(raw < 0x20)
     stops = np.flatnonzero((raw == 0x2E) | (raw == 0x21) | (raw == 0x3F)) + 1
-    ends = [np.concatenate((control[raw[control] == 0x0A], stops[_SPACE[raw[stops]]]))]
+    ends = [np.concatenate((control[raw[control] == 0x0A], stops[SPACE[raw[stops]]]))]
     line_ends = control[_LINE_END[raw[control]]]
     if len(line_ends):  # else each text is one line
         ends.append(line_ends)
