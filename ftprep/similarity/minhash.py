@@ -137,13 +137,19 @@ def set_signatures(owners: np.ndarray, hashes: np.ndarray, n: int, bins: int) ->
     element repeated in a set changes nothing: a bin keeps a minimum)."""
     sig = np.full(n * bins, EMPTY, dtype=np.uint16)
     if len(hashes):
-        mixed = mix64(hashes.astype(np.uint64))
-        shift = np.uint64(64 - int(np.log2(bins)))
-        slot = owners.astype(np.int64) * bins + (mixed >> shift).astype(np.int64)
-        value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
-        value[value == EMPTY] = 0xFFFE
-        np.minimum.at(sig, slot, value)
+        column, value = _bins_values(hashes, bins)
+        np.minimum.at(sig, owners.astype(np.int64) * bins + column, value)
     return sig.reshape(n, bins)
+
+
+def _bins_values(hashes: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each element hash's bin (the top bits of its mix) and value (the low 16 bits, EMPTY
+    taken as 0xFFFE), the one-permutation MinHash of :func:`set_signatures`."""
+    mixed = mix64(np.asarray(hashes, dtype=np.uint64))
+    column = (mixed >> np.uint64(64 - int(np.log2(bins)))).astype(np.int64)
+    value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
+    value[value == EMPTY] = 0xFFFE
+    return column, value
 
 
 def id_set_signatures(
@@ -155,13 +161,8 @@ def id_set_signatures(
     gathered per pair, instead of mixing every pair's hash. The same signatures."""
     sig = np.full(n * bins, EMPTY, dtype=np.uint16)
     if len(ids):
-        mixed = mix64(np.asarray(element_hashes, dtype=np.uint64))
-        shift = np.uint64(64 - int(np.log2(bins)))
-        column = (mixed >> shift).astype(np.int64)
-        value = (mixed & np.uint64(0xFFFF)).astype(np.uint16)
-        value[value == EMPTY] = 0xFFFE
-        slot = owners.astype(np.int64) * bins + column[ids]
-        np.minimum.at(sig, slot, value[ids])
+        column, value = _bins_values(element_hashes, bins)
+        np.minimum.at(sig, owners.astype(np.int64) * bins + column[ids], value[ids])
     return sig.reshape(n, bins)
 
 
