@@ -77,13 +77,23 @@ def rows_of(ids: np.ndarray, marker: int, n: int) -> tuple[np.ndarray, np.ndarra
 def batch_words(texts: Sequence[str]) -> BatchWords | None:
     """The :class:`BatchWords` of ``texts``, or None when a text holds :data:`SEPARATOR`
     as a word (the rows could not be told apart)."""
+    found = split_words(texts)
+    if found is None:
+        return None
+    vocab, ids, rows = found
+    return distinct_words(vocab, ids, rows, len(texts))
+
+
+def split_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """(vocabulary, word id of each token, text of each token) of ``texts`` split at white
+    space, by one split of them all joined around :data:`SEPARATOR`; None when a text
+    holds the separator as a word."""
     n = len(texts)
     vocab, ids = token_ids(f" {SEPARATOR} ".join(texts).split())
     found = rows_of(ids, vocab.index(SEPARATOR) if n > 1 else -1, n)
     if found is None:
         return None
-    ids, rows = found
-    return distinct_words(vocab, ids, rows, n)
+    return vocab, *found
 
 
 def distinct_words(vocab: list[str], ids: np.ndarray, rows: np.ndarray, n: int) -> BatchWords:
@@ -160,5 +170,6 @@ __all__ = [
     "distinct_words",
     "rows_of",
     "sorted_letter_crcs",
+    "split_words",
     "token_ids",
 ]

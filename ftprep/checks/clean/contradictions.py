@@ -45,12 +45,11 @@ from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
 from ftprep.similarity.batchwords import (
-    SEPARATOR,
     BatchWords,
     batch_words,
     distinct_words,
-    rows_of,
     sorted_letter_crcs,
+    split_words,
     token_ids,
 )
 from ftprep.similarity.composed import batch_dialogues, message_or_own_signatures
@@ -521,19 +520,16 @@ def _mixed_prompt_words(prompts: list[str]) -> BatchWords | None:
     split prompt holds the separator as a word."""
     n = len(prompts)
     plain = np.fromiter(map(str.isascii, prompts), dtype=bool, count=n)
-    if 2 * np.count_nonzero(plain) < n:
+    if plain.all() or 2 * np.count_nonzero(plain) < n:  # all ASCII: the cut gave up on them
         return batch_words(prompts)
     ascii_rows, other_rows = np.flatnonzero(plain), np.flatnonzero(~plain)
     cut = ascii_batch_words([prompts[i] for i in ascii_rows.tolist()])
     if cut is None:
         return batch_words(prompts)
-    others = [prompts[i] for i in other_rows.tolist()]
-    split_vocab, split_ids = token_ids(f" {SEPARATOR} ".join(others).split())
-    marker = split_vocab.index(SEPARATOR) if len(others) > 1 else -1
-    found = rows_of(split_ids, marker, len(others))
+    found = split_words([prompts[i] for i in other_rows.tolist()])
     if found is None:
         return None
-    split_ids, split_rows = found
+    split_vocab, split_ids, split_rows = found
     vocab, merged = token_ids(cut.vocab + split_vocab)
     ids = np.concatenate([merged[cut.ids], merged[len(cut.vocab) + split_ids]])
     owner = np.concatenate([ascii_rows[cut.rows], other_rows[split_rows]])
