@@ -164,9 +164,15 @@ def _numbers(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return number
 
 
-def _owners(texts: Sequence[Sized], starts: np.ndarray) -> np.ndarray:
-    """The index of the text of each word starting at ``starts`` (see :func:`_cut`)."""
-    firsts = np.cumsum([8] + [len(text) + 1 for text in texts[:-1]])
+def _firsts(texts: Sequence[Sized]) -> np.ndarray:
+    """Where each text starts in the joined buffer (see :func:`_cut`), and last where a
+    text after them would."""
+    return np.cumsum([8] + [len(text) + 1 for text in texts])
+
+
+def _owners(firsts: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The index of the text of each word starting at ``starts`` (``firsts``:
+    :func:`_firsts`)."""
     return np.searchsorted(firsts, starts, side="right") - 1
 
 
@@ -192,14 +198,15 @@ def cut_words(texts: Sequence[bytes], table: bytes) -> WordCut:
     data = raw.translate(_spaced(table))  # as :func:`_cut` makes it (spaces stay)
     starts, ends = word_spans(np.frombuffer(data, dtype=np.uint8) == 0x20)
     number = _numbers(data, starts, ends)
-    return WordCut(np.frombuffer(raw, dtype=np.uint8), starts, _owners(texts, starts), number)
+    owner = _owners(_firsts(texts), starts)
+    return WordCut(np.frombuffer(raw, dtype=np.uint8), starts, owner, number)
 
 
 def word_numbers(texts: Sequence[str], table: bytes) -> tuple[np.ndarray, np.ndarray]:
     """``(owner, number)``: for each word of ``texts`` (all ASCII), in order, the index of
     its text and its number."""
     data, starts, ends = _cut(texts, table)
-    return _owners(texts, starts), _numbers(data, starts, ends)
+    return _owners(_firsts(texts), starts), _numbers(data, starts, ends)
 
 
 def numbers_of(words: Collection[str], table: bytes) -> Needles:
@@ -259,7 +266,7 @@ def hits(
     data, starts, ends = _cut(texts, table)
     lengths = ends - starts
     # where each text starts in ``data``, and where one would after the last
-    firsts = np.cumsum([8] + [len(text) + 1 for text in texts])
+    firsts = _firsts(texts)
     text_bytes = None
     if sizes:  # the words' bytes up to each text's first word, differenced
         before = np.concatenate(([0], np.cumsum(lengths)))[np.searchsorted(starts, firsts)]
@@ -276,7 +283,7 @@ def hits(
         at[several] = among
     found = needles.numbers[at] == numbers[maybe]
     words = short[maybe[found]]
-    owner = np.searchsorted(firsts, starts[words], side="right") - 1  # ``_owners``
+    owner = _owners(firsts, starts[words])
     if not follow:
         return Hits(owner, at[found], lengths[words], text_bytes)
     # the word after each hit, when there is one and it is of the same text (texts are
