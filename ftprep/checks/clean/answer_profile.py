@@ -29,7 +29,7 @@ import string
 import zlib
 from collections.abc import Sequence
 from hashlib import blake2b
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from operator import attrgetter, getitem, is_not
 from typing import Any
 
@@ -41,9 +41,8 @@ from ftprep.checks.clean.answer_words import (
     batch_words,
     crc_array,
     distinct_pairs,
-    words_at,
 )
-from ftprep.checks.clean.name_bytes import name_ends, name_starts
+from ftprep.checks.clean.name_bytes import names_in
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, register_feature
 from ftprep.schema import ChatExample
@@ -126,17 +125,8 @@ def ascii_names(texts: Sequence[str]) -> tuple[list[int], list[str]]:
     apostrophe, before which no name looks (a name cannot follow one, a sentence opening
     needs a stop or a line break, and names stop at it), so each text is searched as if
     alone. (The regex over bytes with marked capitals it replaces took twice as long.)"""
-    data = ("'" + "'".join(texts)).encode("ascii")
-    b = np.frombuffer(data, dtype=np.uint8)
-    at = name_starts(b, _FACT_NOT_BEFORE, _FACT_END)
-    if not len(at):
-        return [], []
-    ends = name_ends(b, at)
-    starts = np.fromiter(
-        accumulate((len(t) + 1 for t in texts), initial=1), np.int64, len(texts) + 1
-    )
-    owners = (np.searchsorted(starts, at, side="right") - 1).tolist()
-    return owners, words_at(data.lower() + b"\n", at, ends)  # (a byte after each name)
+    owners, names = names_in(texts, "'", _FACT_NOT_BEFORE, _FACT_END, lead="'", lower=True)
+    return owners.tolist(), names
 
 
 _CODE_SPAN = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.S)

@@ -39,8 +39,8 @@ from ftprep.checks.clean.answer_profile import (
     content_overlaps,
     judge_pair,
 )
-from ftprep.checks.clean.answer_words import ascii_batch_words, words_at
-from ftprep.checks.clean.name_bytes import name_ends, name_starts
+from ftprep.checks.clean.answer_words import ascii_batch_words
+from ftprep.checks.clean.name_bytes import names_in
 from ftprep.checks.prose import word_set
 from ftprep.features import FeatureContext, FeatureTable, register_feature
 from ftprep.schema import ChatExample
@@ -589,14 +589,8 @@ def _batch_names(named: list[str]) -> np.ndarray:
     plain = np.fromiter(map(str.isascii, named), dtype=bool, count=n)
     screened = np.flatnonzero(plain)
     texts = named if len(screened) == n else [named[i] for i in screened.tolist()]
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + len(_ROW_JOIN)
-    row_starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    data = _ROW_JOIN.join(texts).encode("ascii")
-    b = np.frombuffer(data, dtype=np.uint8)
-    starts = name_starts(b, _NOT_BEFORE, _END)
-    ends = name_ends(b, starts)
-    words = words_at(data + b"\n", starts, ends)  # (a byte after each name)
-    rows = [screened[np.searchsorted(row_starts, starts, side="right") - 1]]
+    owners, words = names_in(texts, _ROW_JOIN, _NOT_BEFORE, _END)
+    rows = [screened[owners]]
     for i in np.flatnonzero(~plain).tolist():
         found = _MID_NAME.findall(named[i])
         words.extend(found)

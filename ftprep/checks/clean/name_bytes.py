@@ -14,10 +14,12 @@ and tests/test_prompt_sketch_batch.py hold them to the patterns).
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 
 import numpy as np
 
 from ftprep.checks.byte_words import SPACE, byte_class
+from ftprep.checks.clean.answer_words import words_at
 
 #: ASCII letters: a name goes on over them.
 LETTER = byte_class(string.ascii_letters)
@@ -65,4 +67,29 @@ def name_ends(b: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return ends
 
 
-__all__ = ["LETTER", "name_ends", "name_starts"]
+def names_in(
+    texts: Sequence[str],
+    join: str,
+    not_before: np.ndarray,
+    end: np.ndarray,
+    lead: str = "",
+    lower: bool = False,
+) -> tuple[np.ndarray, list[str]]:
+    """(text index, name) of every name (:func:`name_starts`, :func:`name_ends`) of the
+    ASCII ``texts`` laid end to end, ``lead`` before the first and ``join`` between two
+    (a string after which no name begins nor a sentence opens: each text is searched as
+    if alone); ``lower``: the names lower-cased. Each name is cut from the bytes at once
+    (:func:`~ftprep.checks.clean.answer_words.words_at`)."""
+    data = (lead + join.join(texts)).encode("ascii")
+    b = np.frombuffer(data, dtype=np.uint8)
+    at = name_starts(b, not_before, end)
+    ends = name_ends(b, at)
+    firsts = np.zeros(len(texts), dtype=np.int64)
+    if len(texts) > 1:
+        sizes = np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=len(texts) - 1)
+        np.cumsum(sizes + len(join), out=firsts[1:])
+    owners = np.searchsorted(firsts + len(lead), at, side="right") - 1
+    return owners, words_at((data.lower() if lower else data) + b"\n", at, ends)
+
+
+__all__ = ["LETTER", "name_ends", "name_starts", "names_in"]
